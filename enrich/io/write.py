@@ -1,0 +1,97 @@
+"""Atomic writers: a temporary file beside the target, then a rename — an interrupted run
+never leaves a half-written file, and inputs are never overwritten.
+
+CSV output is safe to open in a spreadsheet: a text cell that starts with ``=``, ``+``,
+``-``, ``@`` (or a tab or carriage return) and is not a number gets a leading ``'``, so Excel
+and LibreOffice show it instead of running it (OWASP "CSV injection"). Parquet keeps values
+as they are.
+
+>>> neutralise_one('=HYPERLINK("http://x","clic")'), neutralise_one("+32 2 512 34 56"), neutralise_one("-12.5")
+('\\'=HYPERLINK("http://x","clic")', '+32 2 512 34 56', '-12.5')
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import InputError
+from ..normalise.text import looks_like_formula
+
+FORMATS = ("csv", "parquet")
+
+
+def format_for(path: str | Path, fmt: str | None = None) -> str:
+    """The output format: explicit, else from the extension (``.parquet`` / ``.pq``), else CSV."""
+    if fmt:
+        return fmt
+    return "parquet" if Path(path).suffix.lower() in (".parquet", ".pq") else "csv"
+
+
+def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix formula-like text cells with ``'``; booleans as ``true``/``false``."""
+    exprs = []
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if dtype == pl.String:
+            exprs.append(pl.when(looks_like_formula(col)).then(pl.lit("'") + col).otherwise(col).alias(name))
+        elif dtype == pl.Boolean:
+            exprs.append(col.cast(pl.String).alias(name))
+        else:
+            exprs.append(col)
+    return frame.select(exprs)
+
+
+def neutralise_one(value: str) -> str:
+    return neutralise(pl.DataFrame({"v": [value]})).item()
+
+
+def _atomic(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_table(frame: pl.DataFrame, path: str | Path, fmt: str | None = None, *, excel: bool = False) -> None:
+    """Write *frame* to *path* (CSV or Parquet), atomically."""
+    path = Path(path)
+    fmt = format_for(path, fmt)
+    if fmt == "parquet":
+        _atomic(path, lambda tmp: frame.write_parquet(tmp, compression="zstd", statistics=True))
+        return
+    safe = neutralise(frame)
+
+    def write_csv(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
+            if excel:
+                fh.write(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel then reads accents right
+            safe.write_csv(fh, quote_style="necessary", null_value="")
+
+    _atomic(path, write_csv)
+
+
+def write_json(data: dict, path: str | Path) -> None:
+    path = Path(path)
+
+    def dump(tmp: str) -> None:
+        Path(tmp).write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+
+    _atomic(path, dump)
+
+
+def check_not_input(outputs: list[Path], inputs: list[str]) -> None:
+    """Refuse to write over an input file."""
+    real_inputs = {Path(p).resolve() for p in inputs if p != "-"}
+    for out in outputs:
+        if out.resolve() in real_inputs:
+            raise InputError("refusing to overwrite an input file", file=str(out))

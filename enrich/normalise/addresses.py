@@ -1,0 +1,175 @@
+"""Postal addresses: street, house number and box split; abbreviations expanded; postcode
+checked per country.
+
+A whole street line is split the Belgian/Dutch/German way (``Rue de la Loi 16 bte 3``,
+``Kerkstraat 12/3``) or the French way (``12 bis av. Jean Jaurès``). Street-type
+abbreviations come from ``rules/addresses.toml`` (``av.`` → ``Avenue``, ``Kerkstr.`` →
+``Kerkstraat``). ``1000 Bruxelles`` in one cell is split into postcode and city. Postcodes
+lose their ``B-``/``F-`` prefixes, Dutch ones get their space (``1012 AB``), French ones
+typed as numbers in Excel get their leading zero back (``1000`` → ``01000``), with a note.
+
+>>> r = clean_one(address="Rue de la Loi 16 bte 3", postcode="B-1000", city="Bruxelles", country="BE")
+>>> r["street"], r["house_number"], r["box"], r["postcode"], r["postcode_status"]
+('Rue de la Loi', '16', '3', '1000', 'valid')
+>>> r = clean_one(address="12 bis av. Jean Jaurès", postcode="1000", country="FR")
+>>> r["street"], r["house_number"], r["postcode"], r["issues"]
+('Avenue Jean Jaurès', '12 bis', '01000', 'postcode: leading zero restored')
+>>> r = clean_one(street="Kerkstr.", house_number="12", postcode_city="9000 Gent", country="BE")
+>>> r["street"], r["postcode"], r["city"]
+('Kerkstraat', '9000', 'Gent')
+>>> clean_one(postcode="1012ab", country="NL")["postcode"]
+'1012 AB'
+>>> clean_one(postcode="123", country="BE")["postcode_status"]
+'invalid'
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import polars as pl
+
+from .. import rulefiles
+from .text import column, join_issues, one_row, tidy
+
+INPUTS = ("address", "street", "house_number", "box", "address_line2", "postcode", "city", "postcode_city", "country")
+OUTPUTS = ("street", "house_number", "box", "address_line2", "postcode", "postcode_status", "city")
+
+_NUM = r"\d{1,5}(?:\s?[a-zA-Z]\b)?(?:\s?(?:bis|ter|quater)\b)?(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?)?"
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    return rulefiles.load("addresses")
+
+
+def _box_markers() -> str:
+    markers = sorted(_rules()["box"]["markers"], key=len, reverse=True)
+    return "|".join(re.escape(m) for m in markers)
+
+
+def _abbreviation_rules() -> list[tuple[str, str]]:
+    """[(regex, replacement)] in application order (longest abbreviation first)."""
+    out = []
+    for rule in _rules().get("abbreviation", []):
+        long = rule["long"]
+        for short in sorted(rule["short"], key=len, reverse=True):
+            s = re.escape(short.rstrip("."))
+            if rule.get("position", "prefix") == "prefix":
+                out.append((rf"(?i)^{s}\.?\s+", long[:1].upper() + long[1:] + " "))
+            else:  # glued suffix: Kerkstr. → Kerkstraat, Hauptstr → Hauptstraße
+                out.append((rf"(?i)(\p{{L}}{{2,}}){s}\.?$", "${1}" + long))
+    return out
+
+
+def _split_line(line: pl.Expr, box_markers: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(street, number, box) of a whole street line."""
+    box_tail = rf"(?:\s*,?\s*(?:(?i:{box_markers})\.?\s*|/\s*)([\w.]{{1,8}}))?"
+    number_last = rf"^(.*?\p{{L}}.*?)[\s,]+({_NUM}){box_tail}\s*$"
+    number_first = rf"^({_NUM})[\s,]+(\p{{L}}.*)$"
+    street = (
+        pl.when(line.str.contains(number_last))
+        .then(line.str.extract(number_last, 1))
+        .when(line.str.contains(number_first))
+        .then(line.str.extract(number_first, 2))
+        .otherwise(line)
+    )
+    number = (
+        pl.when(line.str.contains(number_last))
+        .then(line.str.extract(number_last, 2))
+        .when(line.str.contains(number_first))
+        .then(line.str.extract(number_first, 1))
+    )
+    box = pl.when(line.str.contains(number_last)).then(line.str.extract(number_last, 3))
+    return street, number, box
+
+
+def clean(df: pl.DataFrame) -> pl.DataFrame:
+    """OUTPUTS and ``issues``. ``country`` must already be ISO alpha-2 (or null)."""
+    rules = _rules()
+    markers = _box_markers()
+    frame = pl.DataFrame({k: column(df, k) for k in INPUTS}).select(
+        tidy(pl.col(k)).alias(k) for k in INPUTS
+    )
+    # 1. a whole street line, or a street cell that carries its number
+    line = pl.when(pl.col("street").is_null()).then(pl.col("address")).otherwise(pl.col("street"))
+    split_street, split_number, split_box = _split_line(line, markers)
+    use_split = pl.col("house_number").is_null()
+    street = pl.when(use_split).then(split_street).otherwise(line)
+    number = pl.when(use_split).then(split_number).otherwise(pl.col("house_number"))
+    box = pl.coalesce(pl.col("box"), pl.when(use_split).then(split_box))
+    # a box typed in the number cell: "16 bte 3", "16/3"
+    in_number = rf"^({_NUM}?)\s*(?:(?i:{markers})\.?\s*|/\s*)([\w.]{{1,8}})$"
+    frame = frame.with_columns(street.alias("_s"), number.alias("_n"), box.alias("_b"))
+    frame = frame.with_columns(
+        pl.when(pl.col("_b").is_null() & pl.col("_n").str.contains(in_number) & ~pl.col("_n").str.contains(rf"^{_NUM}$"))
+        .then(pl.col("_n").str.extract(in_number, 1))
+        .otherwise(pl.col("_n"))
+        .alias("_n"),
+        pl.when(pl.col("_b").is_null() & pl.col("_n").str.contains(in_number) & ~pl.col("_n").str.contains(rf"^{_NUM}$"))
+        .then(pl.col("_n").str.extract(in_number, 2))
+        .otherwise(pl.col("_b"))
+        .alias("_b"),
+    )
+    # 2. abbreviations (street types), all-capital streets stay all-capital
+    s = pl.col("_s").str.strip_chars(" ,")
+    for pattern, repl in _abbreviation_rules():
+        s = s.str.replace(pattern, repl)
+    s = pl.when(pl.col("_s") == pl.col("_s").str.to_uppercase()).then(s.str.to_uppercase()).otherwise(s)
+    # 3. postcode and city (possibly from one "1000 Bruxelles" cell)
+    pc_city = r"^(?:[A-Za-z]{1,2}\s?-\s?)?(\d{4,5}(?:\s?[A-Za-z]{2}(?:\s|$))?)\s*(.*)$"
+    postcode = pl.coalesce(pl.col("postcode"), pl.col("postcode_city").str.extract(pc_city, 1))
+    city = pl.coalesce(pl.col("city"), pl.col("postcode_city").str.extract(pc_city, 2).str.strip_chars())
+    prefixes = sorted({p.strip().rstrip("-").strip() for ps in rules.get("postcode_prefix", {}).values() for p in ps}, key=len, reverse=True)
+    prefix_re = r"(?i)^(?:" + "|".join(re.escape(p) for p in prefixes) + r")\s*-?\s*(\d)" if prefixes else r"^$"
+    pc = postcode.str.replace(prefix_re, "$1").str.replace_all(r"\s+", " ").str.to_uppercase().str.strip_chars()
+    pc = pl.when(pc.str.contains(r"\.0$")).then(pc.str.replace(r"\.0$", "")).otherwise(pc)  # Excel 1000.0
+    frame = frame.with_columns(
+        s.alias("_s"),
+        pc.alias("_pc"),
+        pl.when(city == "").then(None).otherwise(city).alias("_city"),
+    )
+    country = pl.col("country")
+    nl = (country == "NL") & pl.col("_pc").str.contains(r"^\d{4}\s?[A-Z]{2}$")
+    fr_zero = country.is_in(["FR", "DE"]) & pl.col("_pc").str.contains(r"^\d{4}$")
+    frame = frame.with_columns(
+        pl.when(nl)
+        .then(pl.col("_pc").str.slice(0, 4) + " " + pl.col("_pc").str.slice(-2))
+        .when(fr_zero)
+        .then(pl.lit("0") + pl.col("_pc"))
+        .otherwise(pl.col("_pc"))
+        .alias("_pc"),
+        fr_zero.fill_null(False).alias("_zero"),
+    )
+    checks = rules.get("postcode", {})
+    valid = pl.lit(None, dtype=pl.Boolean)
+    for cc, pattern in checks.items():
+        valid = pl.when(country == cc).then(pl.col("_pc").str.contains(pattern)).otherwise(valid)
+    status = (
+        pl.when(pl.col("_pc").is_null())
+        .then(pl.lit("missing"))
+        .when(valid.is_null())
+        .then(pl.lit("unchecked"))
+        .when(valid)
+        .then(pl.lit("valid"))
+        .otherwise(pl.lit("invalid"))
+    )
+    frame = frame.with_columns(status.alias("_pcs"))
+    return frame.select(
+        pl.col("_s").alias("street"),
+        pl.col("_n").str.replace_all(r"\s+", " ").alias("house_number"),
+        pl.col("_b").alias("box"),
+        pl.col("address_line2"),
+        pl.col("_pc").alias("postcode"),
+        pl.col("_pcs").alias("postcode_status"),
+        pl.col("_city").alias("city"),
+        join_issues(
+            pl.when(pl.col("_zero")).then(pl.lit("postcode: leading zero restored")),
+            pl.when(pl.col("_pcs") == "invalid").then(pl.lit("postcode: invalid for ") + country),
+        ).alias("issues"),
+    )
+
+
+def clean_one(**values: str | None) -> dict:
+    return clean(one_row(INPUTS, values)).row(0, named=True)

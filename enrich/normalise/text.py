@@ -1,0 +1,98 @@
+"""Text primitives every normaliser shares, as polars expressions and their scalar twins.
+
+``tidy`` cleans a value for display (Unicode NFKC, no-break and zero-width spaces, control
+characters, runs of white space); ``fold`` makes a matching key (no accents, no case, no
+punctuation). Both are idempotent.
+
+>>> tidy_one("  Société\\u00a0 Générale\\u200b ")
+'Société Générale'
+>>> fold_one("Ets. DUPONT & Fils, S.à r.l.")
+'ets dupont & fils s a r l'
+>>> fold_one(fold_one("L'Œuf-Dûr")) == fold_one("L'Œuf-Dûr")
+True
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import polars as pl
+
+# Characters people paste from Word, Excel and web pages that are not text.
+_INVISIBLE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\ufeff]"
+_SPACES = r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+"
+
+
+def tidy(expr: pl.Expr) -> pl.Expr:
+    """Display form: NFKC, invisible characters removed, white space collapsed, ''→null."""
+    out = (
+        expr.str.normalize("NFKC")
+        .str.replace_all(_INVISIBLE, "")
+        .str.replace_all(_SPACES, " ")
+        .str.strip_chars()
+    )
+    return pl.when(out == "").then(None).otherwise(out)
+
+
+def fold(expr: pl.Expr) -> pl.Expr:
+    """Matching key: lower case, accents and punctuation removed (``&`` kept), one space."""
+    out = (
+        tidy(expr)
+        .str.normalize("NFKD")
+        .str.replace_all(r"\p{Mn}", "")
+        .str.replace_all("ß", "ss")
+        .str.replace_all("[Œœ]", "oe")
+        .str.replace_all("[Ææ]", "ae")
+        .str.replace_all("[Øø]", "o")
+        .str.to_lowercase()
+        .str.replace_all(r"[^\p{L}\p{N}&]+", " ")
+        .str.strip_chars()
+    )
+    return pl.when(out == "").then(None).otherwise(out)
+
+
+def _one(fn, value: str | None) -> str | None:
+    return pl.select(fn(pl.lit(value, dtype=pl.String))).item()
+
+
+def tidy_one(value: str | None) -> str | None:
+    return _one(tidy, value)
+
+
+def fold_one(value: str | None) -> str | None:
+    return _one(fold, value)
+
+
+def fold_py(value: str) -> str:
+    """Pure-Python ``fold`` for rules tables (headers, legal forms, countries …)."""
+    s = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", value))
+    s = "".join(c for c in s if unicodedata.category(c) != "Mn")
+    s = s.replace("ß", "ss").replace("Œ", "oe").replace("œ", "oe").replace("Æ", "ae")
+    s = s.replace("æ", "ae").replace("Ø", "o").replace("ø", "o").lower()
+    return " ".join("".join(c if c.isalnum() or c == "&" else " " for c in s).split())
+
+
+def looks_like_formula(expr: pl.Expr) -> pl.Expr:
+    """A cell a spreadsheet would execute: starts with = + - @ (or tab/CR) and is not a number."""
+    return expr.str.contains(r"^[=+\-@\t\r]") & ~expr.str.contains(r"^[+\-]?[\d\s().,/]+$")
+
+
+def join_issues(*exprs: pl.Expr) -> pl.Expr:
+    """Concatenate per-field issue texts (null where none) into one '; '-separated column."""
+    out = pl.concat_str(list(exprs), separator="; ", ignore_nulls=True)
+    return pl.when(out == "").then(None).otherwise(out)
+
+
+def column(df: pl.DataFrame, name: str) -> pl.Series:
+    """Column *name* of *df* as String, or an all-null column when the file has none."""
+    if name in df.columns:
+        return df.get_column(name).cast(pl.String)
+    return pl.Series(name, [None] * df.height, dtype=pl.String)
+
+
+def one_row(inputs: tuple[str, ...], values: dict) -> pl.DataFrame:
+    """A one-row frame for the scalar ``clean_one`` twins of the frame normalisers."""
+    unknown = set(values) - set(inputs)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    return pl.DataFrame({k: [values.get(k)] for k in inputs}, schema=dict.fromkeys(inputs, pl.String))

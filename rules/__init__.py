@@ -1,0 +1,1 @@
+"""Default rules shipped with enrich (TOML data, edited by stewards, not code)."""
