@@ -17,7 +17,7 @@ from . import identifiers, mapping
 from .errors import InputError
 from .io.read import ROW, Table, read
 from .normalise import addresses, companies, consent, countries, dates, emails, persons, phones
-from .normalise.text import join_issues, tidy
+from .normalise.text import column, join_issues, tidy
 from .schema import EXTRA_PREFIX, OUTPUT_COLUMNS
 
 REJECT_COLUMNS = ["source_file", "source_row", "column", "reason"]
@@ -164,8 +164,8 @@ def normalise(frame: pl.DataFrame, default_country: str | None = None) -> pl.Dat
         *[take(dates.clean(frame, name)) for name in ("birth_date", "consent_date", "source_date")],
         take(consent.clean(frame)),
     ]
-    passthrough = frame.select(
-        *[tidy(pl.col(c)).alias(c) if c in frame.columns else pl.lit(None, dtype=pl.String).alias(c) for c in _PASSTHROUGH]
+    passthrough = pl.DataFrame({c: column(frame, c) for c in _PASSTHROUGH}).select(
+        tidy(pl.col(c)).alias(c) for c in _PASSTHROUGH
     )
     keep = frame.select("source_file", pl.col(ROW).alias("source_row"), "country", "country_source")
     out = pl.concat([keep, passthrough, *parts], how="horizontal")

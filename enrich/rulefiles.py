@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -34,7 +34,7 @@ def use_rules_dir(path: str | Path | None) -> None:
     _load_text.cache_clear()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_text(name: str) -> tuple[str, str]:
     """Return (location, text) of rules file *name*."""
     if _override_dir is not None and (_override_dir / f"{name}.toml").is_file():
@@ -46,7 +46,7 @@ def _load_text(name: str) -> tuple[str, str]:
     return f"rules/{name}.toml", res.read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parse(location: str, text: str) -> dict:
     try:
         return tomllib.loads(text)

@@ -337,7 +337,7 @@ def _read_json(data: bytes, name: str) -> Table:
             fmt = "json"
         else:
             fmt = "ndjson"
-            for i, line in enumerate(stripped.splitlines(), start=1):
+            for line in stripped.splitlines():
                 if line.strip():
                     records.append(json.loads(line))
     except json.JSONDecodeError as exc:

@@ -49,18 +49,49 @@ def _box_markers() -> str:
     return "|".join(re.escape(m) for m in markers)
 
 
-def _abbreviation_rules() -> list[tuple[str, str]]:
-    """[(regex, replacement)] in application order (longest abbreviation first)."""
+# Which rows a language's abbreviations apply to; rows without a country get FR and NL ones.
+_LANG_COUNTRIES = {
+    "fr": ["BE", "FR", "LU", "CH", "MC"],
+    "nl": ["BE", "NL"],
+    "de": ["DE", "AT", "CH", "LU", "LI"],
+    "en": ["GB", "IE", "US", "CA", "AU", "NZ", "MT"],
+}
+_LANG_UNKNOWN_COUNTRY = ("fr", "nl")
+
+
+def _abbreviation_rules() -> list[tuple[str, str, str]]:
+    """[(lang, regex, replacement)], one per street type, in file order."""
     out = []
     for rule in _rules().get("abbreviation", []):
         long = rule["long"]
-        for short in sorted(rule["short"], key=len, reverse=True):
-            s = re.escape(short.rstrip("."))
-            if rule.get("position", "prefix") == "prefix":
-                out.append((rf"(?i)^{s}\.?\s+", long[:1].upper() + long[1:] + " "))
-            else:  # glued suffix: Kerkstr. → Kerkstraat, Hauptstr → Hauptstraße
-                out.append((rf"(?i)(\p{{L}}{{2,}}){s}\.?$", "${1}" + long))
+        shorts = sorted({x.rstrip(".") for x in rule["short"]}, key=len, reverse=True)
+        position, glued = rule.get("position", "prefix"), rule.get("glued", True)
+        if position == "prefix":
+            alts = "|".join(re.escape(x) for x in shorts)
+            out.append((rule["lang"], rf"(?i)^(?:{alts})\.?\s+", long[:1].upper() + long[1:] + " "))
+        elif glued:  # Kerkstr. → Kerkstraat; a two-letter one only with its dot (Köln ≠ Kö-laan)
+            long_alts = "|".join(re.escape(x) for x in shorts if len(x) >= 3)
+            dotted = "|".join(re.escape(x) for x in shorts if len(x) < 3)
+            pattern = "|".join(p for p in (f"(?:{long_alts})\\.?" if long_alts else "", f"(?:{dotted})\\." if dotted else "") if p)
+            out.append((rule["lang"], rf"(?i)(\p{{L}}{{2,}})(?:{pattern})$", "${1}" + long))
+        else:  # Main St → Main Street
+            alts = "|".join(re.escape(x) for x in shorts)
+            out.append((rule["lang"], rf"(?i)\s(?:{alts})\.?$", " " + long[:1].upper() + long[1:]))
     return out
+
+
+def expand_abbreviations(streets: pl.DataFrame) -> pl.Series:
+    """Expanded street names for a frame of ``street`` and ``country`` (once per distinct pair)."""
+    uniq = streets.unique()
+    s = uniq.with_columns(pl.col("street").alias("_x"))
+    for lang, pattern, repl in _abbreviation_rules():
+        applies = pl.col("country").is_in(_LANG_COUNTRIES.get(lang, []))
+        if lang in _LANG_UNKNOWN_COUNTRY:
+            applies = applies | pl.col("country").is_null()
+        s = s.with_columns(pl.when(applies).then(pl.col("_x").str.replace(pattern, repl)).otherwise(pl.col("_x")).alias("_x"))
+    caps = pl.col("street") == pl.col("street").str.to_uppercase()
+    s = s.with_columns(pl.when(caps).then(pl.col("_x").str.to_uppercase()).otherwise(pl.col("_x")).alias("_x"))
+    return streets.join(s, on=["street", "country"], how="left", nulls_equal=True, maintain_order="left")["_x"]
 
 
 def _split_line(line: pl.Expr, box_markers: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
@@ -112,11 +143,10 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("_b"))
         .alias("_b"),
     )
-    # 2. abbreviations (street types), all-capital streets stay all-capital
-    s = pl.col("_s").str.strip_chars(" ,")
-    for pattern, repl in _abbreviation_rules():
-        s = s.str.replace(pattern, repl)
-    s = pl.when(pl.col("_s") == pl.col("_s").str.to_uppercase()).then(s.str.to_uppercase()).otherwise(s)
+    # 2. abbreviations (street types), per language of the row's country
+    frame = frame.with_columns(pl.col("_s").str.strip_chars(" ,").alias("_s"))
+    expanded = expand_abbreviations(frame.select(pl.col("_s").alias("street"), "country"))
+    frame = frame.with_columns(expanded.alias("_s"))
     # 3. postcode and city (possibly from one "1000 Bruxelles" cell)
     pc_city = r"^(?:[A-Za-z]{1,2}\s?-\s?)?(\d{4,5}(?:\s?[A-Za-z]{2}(?:\s|$))?)\s*(.*)$"
     postcode = pl.coalesce(pl.col("postcode"), pl.col("postcode_city").str.extract(pc_city, 1))
@@ -126,7 +156,6 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     pc = postcode.str.replace(prefix_re, "$1").str.replace_all(r"\s+", " ").str.to_uppercase().str.strip_chars()
     pc = pl.when(pc.str.contains(r"\.0$")).then(pc.str.replace(r"\.0$", "")).otherwise(pc)  # Excel 1000.0
     frame = frame.with_columns(
-        s.alias("_s"),
         pc.alias("_pc"),
         pl.when(city == "").then(None).otherwise(city).alias("_city"),
     )

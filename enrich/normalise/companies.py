@@ -25,7 +25,7 @@ from functools import lru_cache
 import polars as pl
 
 from .. import rulefiles
-from .text import column, one_row, fold, fold_py, join_issues, looks_like_formula, tidy
+from .text import column, fold, fold_py, join_issues, looks_like_formula, one_row, tidy
 
 INPUTS = ("company_name", "legal_form", "country")
 OUTPUTS = ("company_name", "company_name_norm", "legal_form")

@@ -24,7 +24,7 @@ once per distinct value.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import phonenumbers
 import polars as pl
@@ -68,7 +68,7 @@ _REASONS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _patterns(cc: int) -> list[tuple[str, str]]:
     """[(type, anchored regex)] for calling code *cc*, from libphonenumber's metadata."""
     out = []
@@ -83,7 +83,7 @@ def _patterns(cc: int) -> list[tuple[str, str]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _national_prefix(region: str) -> str | None:
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
     return meta.national_prefix if meta is not None else None
