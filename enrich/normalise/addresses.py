@@ -144,7 +144,8 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         .alias("_b"),
     )
     # 2. abbreviations (street types), per language of the row's country
-    frame = frame.with_columns(pl.col("_s").str.strip_chars(" ,").alias("_s"))
+    stripped = pl.col("_s").str.strip_chars(" ,")
+    frame = frame.with_columns(pl.when(stripped == "").then(None).otherwise(stripped).alias("_s"))
     expanded = expand_abbreviations(frame.select(pl.col("_s").alias("street"), "country"))
     frame = frame.with_columns(expanded.alias("_s"))
     # 3. postcode and city (possibly from one "1000 Bruxelles" cell)

@@ -105,6 +105,8 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         raw.str.replace_all(r"mailto:", "")
         .str.replace_all(r"[^<;,]*<([^>]*)>", " $1 ")
         .str.replace_all(r"[\"'<>()\[\]]", "")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
     )
     frame = pl.DataFrame({"raw": column(df, "email")}).with_columns(unpacked.alias("_u"))
     frame = frame.with_columns(
