@@ -7,6 +7,7 @@ input table: rows in = rows out + rows rejected, always.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from . import identifiers, mapping
 from .errors import InputError
 from .io.read import ROW, Table, read
 from .normalise import addresses, companies, consent, countries, dates, emails, persons, phones
-from .normalise.text import column, join_issues, tidy
+from .normalise.text import column, join_issues, on_unique, tidy
 from .schema import EXTRA_PREFIX, OUTPUT_COLUMNS
 
 REJECT_COLUMNS = ["source_file", "source_row", "column", "reason"]
@@ -78,7 +79,7 @@ def _row_rejects(frame: pl.DataFrame, headers: list[str]) -> tuple[pl.DataFrame,
     filled = pl.sum_horizontal([(c.fill_null("") != "").cast(pl.Int32) for c in cells])
     repeated = (pl.sum_horizontal([s.cast(pl.Int32) for s in same]) * 2 >= filled) & (filled >= min(2, len(headers)))
     reason = pl.when(empty).then(pl.lit("empty row")).when(repeated).then(pl.lit("repeated header row"))
-    frame = frame.with_columns(reason.alias("_reject"))
+    frame = frame.lazy().with_columns(reason.alias("_reject")).collect()
     bad = frame.filter(pl.col("_reject").is_not_null()).select(
         pl.col(ROW).alias("source_row"), pl.lit(None, dtype=pl.String).alias("column"), pl.col("_reject").alias("reason")
     )
@@ -130,7 +131,7 @@ def normalise(frame: pl.DataFrame, default_country: str | None = None) -> pl.Dat
         issues.append(result.get_column("issues"))
         return result.drop("issues")
 
-    c = take(countries.clean(frame))
+    c = take(on_unique(frame, countries.INPUTS, countries.clean))
     frame = frame.with_columns(c["country"].alias("_country"))
     majority = _majority_country(frame)
     fallback = pl.coalesce(
@@ -138,9 +139,10 @@ def normalise(frame: pl.DataFrame, default_country: str | None = None) -> pl.Dat
         pl.col("source_file").replace_strict(majority, default=None, return_dtype=pl.String),
     )
     frame = frame.with_columns(pl.coalesce("_country", fallback).alias("_row_country"))
-    ids = take(identifiers.clean(frame.with_columns(pl.col("_row_country").alias("country"))))
-    id_country = ids["id_country"]
-    frame = frame.with_columns(id_country.alias("_id_country"))
+    ids = take(
+        on_unique(frame.with_columns(pl.col("_row_country").alias("country")), identifiers.INPUTS, identifiers.clean)
+    )
+    frame = frame.with_columns(ids["id_country"].alias("_id_country"))
     country = pl.coalesce("_country", "_id_country", fallback)
     source = (
         pl.when(pl.col("_country").is_not_null())
@@ -155,14 +157,19 @@ def normalise(frame: pl.DataFrame, default_country: str | None = None) -> pl.Dat
     frame = frame.with_columns(country.alias("country"), source.alias("country_source"))
     parts = [
         ids,
-        take(companies.clean(frame)),
-        take(persons.clean(frame)),
-        take(emails.clean(frame)),
-        take(phones.clean(frame, "phone")),
-        take(phones.clean(frame, "mobile")),
-        take(addresses.clean(frame)),
-        *[take(dates.clean(frame, name)) for name in ("birth_date", "consent_date", "source_date")],
-        take(consent.clean(frame)),
+        take(on_unique(frame, companies.INPUTS, companies.clean)),
+        take(on_unique(frame, persons.INPUTS, persons.clean)),
+        take(emails.clean(frame)),  # nearly one address per row: nothing to gain from unique()
+        *[
+            take(on_unique(frame, (kind, "country"), functools.partial(phones.clean, prefix=kind)))
+            for kind in ("phone", "mobile")
+        ],
+        take(on_unique(frame, addresses.INPUTS, addresses.clean)),
+        *[
+            take(on_unique(frame, (name,), functools.partial(dates.clean, name=name)))
+            for name in ("birth_date", "consent_date", "source_date")
+        ],
+        take(on_unique(frame, consent.INPUTS, consent.clean)),
     ]
     passthrough = pl.DataFrame({c: column(frame, c) for c in _PASSTHROUGH}).select(
         tidy(pl.col(c)).alias(c) for c in _PASSTHROUGH

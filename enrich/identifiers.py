@@ -84,70 +84,71 @@ def mod97_ok(s: pl.Expr) -> pl.Expr:
     )
 
 
-def _be(number: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """(10-digit number, status, reason) of a Belgian enterprise number without prefix."""
-    n = pl.when(number.str.contains(r"^\d{9}$")).then(pl.lit("0") + number).otherwise(number)
-    status = (
-        pl.when(~n.str.contains(r"^\d{10}$"))
+def _check_be(frame: pl.DataFrame, src: str, out: str) -> pl.DataFrame:
+    """Add ``{out}n`` (10 digits), ``{out}s`` (status), ``{out}r`` (reason) for a Belgian
+    enterprise number without prefix in column *src*. Staged so each step reads columns."""
+    n, st = f"{out}n", f"{out}s"
+    frame = frame.with_columns(
+        pl.when(pl.col(src).str.contains(r"^\d{9}$")).then(pl.lit("0") + pl.col(src)).otherwise(pl.col(src)).alias(n)
+    )
+    frame = frame.with_columns(pl.col(n).str.contains(r"^\d{10}$").alias("_ten"), pl.col(n).str.slice(0, 1).alias("_d0"))
+    frame = frame.with_columns(
+        pl.when(~pl.col("_ten") | ~pl.col("_d0").is_in(["0", "1"]))
         .then(pl.lit("invalid_format"))
-        .when(n.str.contains(r"^[2-9]"))
-        .then(pl.lit("invalid_format"))
-        .when(mod97_ok(n))
+        .when(mod97_ok(pl.col(n)))
         .then(pl.lit("valid"))
         .otherwise(pl.lit("invalid_checksum"))
+        .alias(st)
     )
-    reason = (
-        pl.when(~n.str.contains(r"^\d+$"))
+    return frame.with_columns(
+        pl.when(pl.col(st) == "valid")
+        .then(None)
+        .when(~pl.col(n).str.contains(r"^\d+$"))
         .then(pl.lit("not only digits"))
-        .when(~n.str.contains(r"^\d{10}$"))
+        .when(~pl.col("_ten"))
         .then(pl.lit("invalid length"))
-        .when(n.str.contains(r"^[2-8]"))
-        .then(pl.lit("an establishment unit number, not an enterprise number"))
-        .when(n.str.contains(r"^9"))
-        .then(pl.lit("invalid first digit"))
-        .when(status == "invalid_checksum")
-        .then(pl.lit("invalid checksum"))
-    )
-    return n, status, reason
+        .when(pl.col("_d0") != "9")
+        .then(
+            pl.when(pl.col("_d0").is_in(["0", "1"]))
+            .then(pl.lit("invalid checksum"))
+            .otherwise(pl.lit("an establishment unit number, not an enterprise number"))
+        )
+        .otherwise(pl.lit("invalid first digit"))
+        .alias(f"{out}r")
+    ).drop("_ten", "_d0")
 
 
-def _siren(s: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    status = (
-        pl.when(~s.str.contains(r"^\d{9}$"))
-        .then(pl.lit("invalid_format"))
-        .when(luhn_ok(s, 9))
-        .then(pl.lit("valid"))
-        .otherwise(pl.lit("invalid_checksum"))
-    )
-    return status, _reason(status, s, 9)
-
-
-def _siret(s: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    # La Poste: establishments of SIREN 356000000 use digit sum % 5 (except its head office)
-    digit_sum = pl.sum_horizontal([_digit(s, i) for i in range(14)])
-    la_poste = s.str.starts_with("356000000") & (s != "35600000000048")
-    ok = pl.when(la_poste).then(digit_sum % 5 == 0).otherwise(luhn_ok(s, 14) & luhn_ok(s.str.slice(0, 9), 9))
-    status = (
-        pl.when(~s.str.contains(r"^\d{14}$"))
+def _check_luhn(frame: pl.DataFrame, src: str, out: str, length: int) -> pl.DataFrame:
+    """Add ``{out}s`` and ``{out}r`` for a SIREN (9) or SIRET (14) in column *src*."""
+    s = pl.col(src)
+    shaped = s.str.contains(rf"^\d{{{length}}}$")
+    if length == 14:
+        # La Poste: establishments of SIREN 356000000 use digit sum % 5 (except its head office)
+        digit_sum = pl.sum_horizontal([_digit(s, i) for i in range(14)])
+        la_poste = s.str.starts_with("356000000") & (s != "35600000000048")
+        ok = pl.when(la_poste).then(digit_sum % 5 == 0).otherwise(luhn_ok(s, 14) & luhn_ok(s.str.slice(0, 9), 9))
+    else:
+        ok = luhn_ok(s, length)
+    frame = frame.with_columns(shaped.alias("_shaped"))
+    frame = frame.with_columns(
+        pl.when(~pl.col("_shaped"))
         .then(pl.lit("invalid_format"))
         .when(ok)
         .then(pl.lit("valid"))
         .otherwise(pl.lit("invalid_checksum"))
+        .alias(f"{out}s")
     )
-    return status, _reason(status, s, 14)
-
-
-def _reason(status: pl.Expr, s: pl.Expr, length: int) -> pl.Expr:
-    return (
-        pl.when(status == "invalid_checksum")
+    return frame.with_columns(
+        pl.when(pl.col(f"{out}s") == "invalid_checksum")
         .then(pl.lit("invalid checksum"))
-        .when(status == "invalid_format")
+        .when(pl.col(f"{out}s") == "invalid_format")
         .then(
             pl.when(~s.str.contains(r"^\d+$"))
             .then(pl.lit("not only digits"))
             .otherwise(pl.lit(f"invalid length (needs {length} digits)"))
         )
-    )
+        .alias(f"{out}r")
+    ).drop("_shaped")
 
 
 def _stdnum(values: list[str]) -> dict[str, tuple[str | None, str, str | None, str | None]]:
@@ -178,7 +179,7 @@ def _stdnum(values: list[str]) -> dict[str, tuple[str | None, str, str | None, s
 
 def clean(df: pl.DataFrame) -> pl.DataFrame:
     """OUTPUTS and ``issues`` (placeholders noted)."""
-    frame = pl.DataFrame({k: column(df, k) for k in INPUTS})
+    frame = pl.DataFrame({k: column(df, k) for k in INPUTS}).lazy()  # lazy: shared sub-expressions run once
     placeholder = {k: fold(pl.col(k)).is_in(PLACEHOLDERS) | tidy(pl.col(k)).str.contains(r"^[-?/.*]+$") for k in INPUTS[:5]}
     frame = frame.with_columns(
         *[pl.when(placeholder[k]).then(None).otherwise(compact(pl.col(k))).alias(f"_{k}") for k in INPUTS[:5]],
@@ -197,79 +198,89 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     ).replace({"GR": "EL"})
     number = pl.when(has_prefix).then(vat.str.slice(2)).otherwise(vat)
     frame = frame.with_columns(prefix.alias("_vp"), number.alias("_vn"))
-    be_n, be_status, be_reason = _be(pl.col("_vn"))
-    fr_key = pl.col("_vn").str.slice(0, 2)
-    fr_siren = pl.col("_vn").str.slice(2)
-    fr_numeric = pl.col("_vn").str.contains(r"^\d{11}$")
-    fr_key_ok = (12 + 3 * (fr_siren.cast(pl.Int64, strict=False) % 97)) % 97 == fr_key.cast(pl.Int64, strict=False)
-    fr_siren_status, _ = _siren(fr_siren)
-    fr_status = (
-        pl.when(fr_siren_status != "valid")
-        .then(fr_siren_status)
-        .when(fr_key_ok)
+    frame = _check_be(frame, "_vn", "_be")
+    frame = frame.with_columns(
+        pl.col("_vn").str.slice(0, 2).alias("_frkey"),
+        pl.col("_vn").str.slice(2).alias("_frsiren"),
+        (pl.col("_vp") == "BE").alias("_isbe"),
+        ((pl.col("_vp") == "FR") & pl.col("_vn").str.contains(r"^\d{11}$")).alias("_isfr"),
+    )
+    frame = _check_luhn(frame, "_frsiren", "_frsiren", 9)
+    key_ok = (12 + 3 * (pl.col("_frsiren").cast(pl.Int64, strict=False) % 97)) % 97 == pl.col("_frkey").cast(
+        pl.Int64, strict=False
+    )
+    frame = frame.with_columns(
+        pl.when(pl.col("_frsirens") != "valid")
+        .then(pl.col("_frsirens"))
+        .when(key_ok)
         .then(pl.lit("valid"))
         .otherwise(pl.lit("invalid_checksum"))
+        .alias("_frs")
     )
-    is_be, is_fr = pl.col("_vp") == "BE", (pl.col("_vp") == "FR") & fr_numeric
+    be_ok = pl.col("_isbe") & (pl.col("_bes") == "valid")
+    fr_ok = pl.col("_isfr") & (pl.col("_frs") == "valid")
+    be_n, fr_siren = pl.col("_ben"), pl.col("_frsiren")
     frame = frame.with_columns(
-        pl.when(is_be).then(pl.lit("BE") + be_n).when(is_fr).then(pl.lit("FR") + pl.col("_vn")).alias("_vc"),
-        pl.when(is_be).then(be_status).when(is_fr).then(fr_status).alias("_vs"),
-        pl.when(is_be).then(be_reason).when(is_fr).then(
-            pl.when(fr_status == "invalid_checksum").then(pl.lit("invalid checksum"))
-        ).alias("_vr"),
-        pl.when(is_be & (be_status == "valid"))
+        pl.when("_isbe").then(pl.lit("BE") + be_n).when("_isfr").then(pl.lit("FR") + pl.col("_vn")).alias("_vc"),
+        pl.when("_isbe").then(pl.col("_bes")).when("_isfr").then(pl.col("_frs")).alias("_vs"),
+        pl.when("_isbe")
+        .then(pl.col("_ber"))
+        .when(pl.col("_isfr") & (pl.col("_frs") == "invalid_checksum"))
+        .then(pl.lit("invalid checksum"))
+        .alias("_vr"),
+        pl.when(be_ok)
         .then(pl.lit("BE ") + be_n.str.slice(0, 4) + "." + be_n.str.slice(4, 3) + "." + be_n.str.slice(7, 3))
-        .when(is_fr & (fr_status == "valid"))
+        .when(fr_ok)
         .then(
-            pl.lit("FR ") + fr_key + " " + fr_siren.str.slice(0, 3) + " " + fr_siren.str.slice(3, 3) + " " + fr_siren.str.slice(6, 3)
+            pl.lit("FR ") + pl.col("_frkey") + " " + fr_siren.str.slice(0, 3) + " " + fr_siren.str.slice(3, 3) + " " + fr_siren.str.slice(6, 3)
         )
         .alias("_vf"),
-        pl.when(is_fr & (fr_status == "valid")).then(fr_siren).alias("_v_siren"),
-        pl.when(is_be & (be_status == "valid")).then(be_n).alias("_v_ent"),
+        pl.when(fr_ok).then(fr_siren).alias("_v_siren"),
+        pl.when(be_ok).then(be_n).alias("_v_ent"),
     )
+    frame = frame.collect()
     other = frame.filter(pl.col("_vat").is_not_null() & pl.col("_vs").is_null() & pl.col("_vp").is_not_null())
     todo = other.select((pl.col("_vp") + pl.col("_vn")).alias("v"))["v"].unique().to_list()
     checked = _stdnum(todo)
     lookup = pl.DataFrame(
         [(k, *v) for k, v in checked.items()],
-        schema={"_full": pl.String, "_sc": pl.String, "_ss": pl.String, "_sr": pl.String, "_sf": pl.String},
+        schema={"_full": pl.String, "_xc": pl.String, "_xs": pl.String, "_xr": pl.String, "_xf": pl.String},
         orient="row",
     )
-    frame = frame.with_columns((pl.col("_vp") + pl.col("_vn")).alias("_full")).join(
-        lookup, on="_full", how="left", maintain_order="left"
+    frame = (
+        frame.with_columns((pl.col("_vp") + pl.col("_vn")).alias("_full"))
+        .join(lookup, on="_full", how="left", maintain_order="left")
+        .lazy()
     )
     no_country = pl.col("_vat").is_not_null() & pl.col("_vp").is_null()
     frame = frame.with_columns(
-        pl.coalesce("_vc", "_sc", "_vat").alias("_vc"),
-        pl.when(no_country).then(pl.lit("invalid_format")).otherwise(pl.coalesce("_vs", "_ss")).alias("_vs"),
+        pl.coalesce("_vc", "_xc", "_vat").alias("_vc"),
+        pl.when(no_country).then(pl.lit("invalid_format")).otherwise(pl.coalesce("_vs", "_xs")).alias("_vs"),
         pl.when(no_country)
         .then(pl.lit("no country prefix and no country for the row"))
-        .otherwise(pl.coalesce("_vr", "_sr"))
+        .otherwise(pl.coalesce("_vr", "_xr"))
         .alias("_vr"),
-        pl.coalesce("_vf", "_sf").alias("_vf"),
+        pl.coalesce("_vf", "_xf").alias("_vf"),
     )
     # --- Belgian enterprise number, SIREN, SIRET, KVK columns
-    ent = pl.col("_enterprise_number").str.replace(r"^BE", "")
-    e_n, e_status, e_reason = _be(ent)
-    s_status, s_reason = _siren(pl.col("_siren"))
-    t_status, t_reason = _siret(pl.col("_siret"))
+    frame = frame.with_columns(pl.col("_enterprise_number").str.replace(r"^BE", "").alias("_ent"))
+    frame = _check_be(frame, "_ent", "_e")
+    frame = _check_luhn(frame, "_siren", "_s", 9)
+    frame = _check_luhn(frame, "_siret", "_t", 14)
     k_ok = pl.col("_kvk").str.contains(r"^\d{8}$")
     frame = frame.with_columns(
-        e_n.alias("_ec"), e_status.alias("_es"), e_reason.alias("_er"),
-        s_status.alias("_ss2"), s_reason.alias("_sr2"),
-        t_status.alias("_ts"), t_reason.alias("_tr"),
         pl.when(k_ok).then(pl.lit("valid")).otherwise(pl.lit("invalid_format")).alias("_ks"),
         pl.when(~k_ok).then(pl.lit("invalid format (needs 8 digits)")).alias("_kr"),
     )
     ids = {  # field → (value, status, reason) columns
         "vat": ("_vc", "_vs", "_vr"),
-        "enterprise_number": ("_ec", "_es", "_er"),
-        "siren": ("_siren", "_ss2", "_sr2"),
+        "enterprise_number": ("_en", "_es", "_er"),
+        "siren": ("_siren", "_ss", "_sr"),
         "siret": ("_siret", "_ts", "_tr"),
         "kvk": ("_kvk", "_ks", "_kr"),
     }
     valid = {f: pl.col(v).is_not_null() & (pl.col(s) == "valid") for f, (v, s, _) in ids.items()}
-    enterprise = pl.coalesce(pl.when(valid["enterprise_number"]).then(pl.col("_ec")), pl.col("_v_ent"))
+    enterprise = pl.coalesce(pl.when(valid["enterprise_number"]).then(pl.col("_en")), pl.col("_v_ent"))
     siren = pl.coalesce(
         pl.when(valid["siren"]).then(pl.col("_siren")),
         pl.when(valid["siret"]).then(pl.col("_siret").str.slice(0, 9)),
@@ -281,7 +292,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         pl.col("_v_siren"),
     ]
     fr_conflict = pl.concat_list(sirens).list.drop_nulls().list.n_unique() > 1
-    be_conflict = valid["enterprise_number"] & pl.col("_v_ent").is_not_null() & (pl.col("_ec") != pl.col("_v_ent"))
+    be_conflict = valid["enterprise_number"] & pl.col("_v_ent").is_not_null() & (pl.col("_en") != pl.col("_v_ent"))
     conflict = fr_conflict.fill_null(False) | be_conflict.fill_null(False)
     problems = [
         pl.when(pl.col(v).is_not_null() & (pl.col(s) != "valid")).then(pl.lit(f"{f}: ") + pl.col(r))
@@ -325,7 +336,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         join_issues(
             *[pl.when(pl.col(f"_ph_{k}")).then(pl.lit(f"{k}: placeholder treated as missing")) for k in INPUTS[:5]]
         ).alias("issues"),
-    )
+    ).collect()
 
 
 def clean_one(**values: str | None) -> dict:

@@ -120,11 +120,11 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     """OUTPUTS and ``issues``. ``country`` must already be ISO alpha-2 (or null)."""
     rules = _rules()
     markers = _box_markers()
-    frame = pl.DataFrame({k: column(df, k) for k in INPUTS}).select(
+    frame = pl.DataFrame({k: column(df, k) for k in INPUTS}).lazy().select(
         tidy(pl.col(k)).alias(k) for k in INPUTS
     )
     # 1. a whole street line, or a street cell that carries its number
-    line = pl.when(pl.col("street").is_null()).then(pl.col("address")).otherwise(pl.col("street"))
+    line = pl.coalesce("street", "address").str.strip_chars(" ,;").replace("", None)
     split_street, split_number, split_box = _split_line(line, markers)
     use_split = pl.col("house_number").is_null()
     street = pl.when(use_split).then(split_street).otherwise(line)
@@ -145,9 +145,9 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     )
     # 2. abbreviations (street types), per language of the row's country
     stripped = pl.col("_s").str.strip_chars(" ,")
-    frame = frame.with_columns(pl.when(stripped == "").then(None).otherwise(stripped).alias("_s"))
+    frame = frame.with_columns(stripped.replace("", None).alias("_s")).collect()
     expanded = expand_abbreviations(frame.select(pl.col("_s").alias("street"), "country"))
-    frame = frame.with_columns(expanded.alias("_s"))
+    frame = frame.with_columns(expanded.alias("_s")).lazy()
     # 3. postcode and city (possibly from one "1000 Bruxelles" cell)
     pc_city = r"^(?:[A-Za-z]{1,2}\s?-\s?)?(\d{4,5}(?:\s?[A-Za-z]{2}(?:\s|$))?)\s*(.*)$"
     postcode = pl.coalesce(pl.col("postcode"), pl.col("postcode_city").str.extract(pc_city, 1))
@@ -198,7 +198,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
             pl.when(pl.col("_zero")).then(pl.lit("postcode: leading zero restored")),
             pl.when(pl.col("_pcs") == "invalid").then(pl.lit("postcode: invalid for ") + country),
         ).alias("issues"),
-    )
+    ).collect()
 
 
 def clean_one(**values: str | None) -> dict:

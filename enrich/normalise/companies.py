@@ -91,7 +91,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         tidy(pl.col("name")).alias("company_name"),
         folded.alias("_fold"),
         fold(pl.col("form_in")).str.replace_all(" ", "").alias("_form_in"),
-    ).with_columns(
+    ).lazy().with_columns(
         pl.col("_fold").str.extract(end, 1).alias("_end"),
         pl.col("_fold").str.extract(start, 1).alias("_start"),
     )
@@ -103,7 +103,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("_fold").str.replace(start, ""))
         .otherwise(pl.col("_fold"))
         .alias("_key"),
-    )
+    ).collect()
     # legal-form codes: Python once per distinct (token, country)
     pairs = frame.select(
         pl.coalesce("_form_in", "_token").alias("t"), pl.col("_token"), "country"
@@ -136,7 +136,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     key = words.list.join(" ").str.strip_chars()
     key = pl.when(key == "").then(pl.col("_key")).otherwise(key)  # never an empty key
     key = pl.when(key.is_null() | (key == "")).then(pl.col("_fold")).otherwise(key)
-    return frame.select(
+    return frame.lazy().select(
         "company_name",
         key.alias("company_name_norm"),
         pl.coalesce("_code_in", "_code_name").alias("legal_form"),
@@ -148,7 +148,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
                 pl.lit("company_name: looks like a spreadsheet formula")
             ),
         ).alias("issues"),
-    )
+    ).collect()
 
 
 def clean_one(**values: str | None) -> dict:

@@ -109,7 +109,10 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         .str.strip_chars()
     )
     frame = pl.DataFrame({"raw": column(df, "email")}).with_columns(unpacked.alias("_u"))
-    frame = frame.with_columns(
+    frame = frame.with_row_index("_i").with_columns(pl.col("_u").str.strip_chars(" .;,").replace("", None).alias("email"))
+    # a cell with separators may hold several addresses: split only those rows
+    multi = frame.filter(pl.col("_u").str.contains(r"[;,\s]")).lazy()
+    multi = multi.with_columns(
         pl.col("_u")
         .str.replace_all(r"[;,\s]+", " ")
         .str.strip_chars(" .")
@@ -117,25 +120,19 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         .list.eval(pl.element().str.strip_chars("."))
         .list.filter(pl.element() != "")
         .alias("_parts")
-    )
-    frame = frame.with_columns(
-        pl.col("_parts").list.filter(pl.element().str.contains("@")).alias("_addrs")
-    )
-    many = pl.col("_parts").list.len() > 1
+    ).with_columns(pl.col("_parts").list.filter(pl.element().str.contains("@")).alias("_addrs"))
     # several tokens but only one with an @: a broken single address ("jean dupont@x.be")
-    at_count = pl.col("_parts").list.eval(pl.element().str.contains("@")).list.sum()
-    frame = frame.with_columns(
-        pl.when(many & (at_count > 1))
-        .then(pl.col("_addrs").list.first())
-        .otherwise(pl.col("_u").str.strip_chars(" .;,"))
-        .alias("email"),
-        pl.when(many & (at_count > 1))
-        .then(pl.col("_addrs").list.slice(1).list.join(";"))
-        .otherwise(None)
-        .alias("email_other"),
-    ).with_columns(pl.when(pl.col("email") == "").then(None).otherwise(pl.col("email")).alias("email"))
+    several = pl.col("_addrs").list.len() > 1
+    multi = multi.select(
+        "_i",
+        pl.when(several).then(pl.col("_addrs").list.first()).otherwise(pl.col("email")).alias("_email"),
+        pl.when(several).then(pl.col("_addrs").list.slice(1).list.join(";")).alias("email_other"),
+    ).collect()
+    frame = frame.join(multi, on="_i", how="left", maintain_order="left").with_columns(
+        pl.coalesce("_email", "email").alias("email")
+    )
     ascii_ = pl.col("email").str.contains(r"^[\x00-\x7f]*$")
-    frame = frame.with_columns(_reason(pl.col("email")).alias("_r"))
+    frame = frame.lazy().with_columns(_reason(pl.col("email")).alias("_r")).collect()
     idn = frame.filter(~ascii_ & pl.col("email").is_not_null())["email"].unique().to_list()
     if idn:
         verdicts = _idn_reason(idn)
@@ -156,7 +153,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("valid"))
         .otherwise(pl.lit("invalid"))
     )
-    return frame.select(
+    return frame.lazy().select(
         "email",
         status.alias("email_status"),
         pl.col("_r").alias("email_reason"),
@@ -166,7 +163,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         join_issues(
             pl.when(pl.col("_r").is_not_null()).then(pl.lit("email: ") + pl.col("_r"))
         ).alias("issues"),
-    )
+    ).collect()
 
 
 def clean_one(**values: str | None) -> dict:

@@ -117,7 +117,7 @@ def _slow(raw: str, region: str | None) -> tuple[str | None, str, str | None, st
 
 def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
     """OUTPUTS (named after *prefix*: ``phone`` or ``mobile``) and ``issues``."""
-    frame = pl.DataFrame({"raw": column(df, prefix), "cc_region": column(df, "country")})
+    frame = pl.DataFrame({"raw": column(df, prefix), "cc_region": column(df, "country")}).lazy()
     frame = frame.with_columns(tidy(pl.col("raw")).alias("raw"))
     simple = pl.col("raw").str.contains(r"^\+?[\d\s().\-/]+$")
     compact = pl.col("raw").str.replace_all(r"\(0\)", "").str.replace_all(r"[^\d+]", "")
@@ -134,7 +134,7 @@ def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
         .when(digits.str.slice(0, 3).is_in(codes))
         .then(digits.str.slice(0, 3))
     )
-    regions = frame["cc_region"].drop_nulls().unique().to_list()
+    regions = column(df, "country").drop_nulls().unique().to_list()
     region_cc = {r: phonenumbers.country_code_for_region(r) for r in regions}
     region_np = {r: _national_prefix(r) or "" for r in regions}
     frame = frame.with_columns(
@@ -158,14 +158,18 @@ def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
         .then(pl.col("_d").str.slice(pl.col("_cci").str.len_chars()))
         .otherwise(nat)
         .alias("_nsn"),
-    )
-    # vectorised verdict per calling code present in the data
-    frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("_type"))
-    for cc in frame.filter(pl.col("_simple") & pl.col("_cc").is_not_null())["_cc"].unique().to_list():
-        expr = pl.col("_type")
+    ).collect()
+    # vectorised verdict per calling code present in the data, each on its own rows
+    frame = frame.with_row_index("_i")
+    candidates = frame.filter(pl.col("_simple") & pl.col("_cc").is_not_null()).select("_i", "_cc", "_nsn")
+    pieces = [pl.DataFrame(schema={"_i": pl.UInt32, "_type": pl.String})]
+    for cc in candidates["_cc"].unique().sort().to_list():
+        expr = pl.lit(None, dtype=pl.String)
         for name, pattern in reversed(_patterns(int(cc))):
-            expr = pl.when((pl.col("_cc") == cc) & pl.col("_nsn").str.contains(pattern)).then(pl.lit(name)).otherwise(expr)
-        frame = frame.with_columns(expr.alias("_type"))
+            expr = pl.when(pl.col("_nsn").str.contains(pattern)).then(pl.lit(name)).otherwise(expr)
+        rows = candidates.filter(pl.col("_cc") == cc)
+        pieces.append(rows.select("_i", expr.alias("_type")))
+    frame = frame.join(pl.concat(pieces), on="_i", how="left", maintain_order="left")
     fast_ok = pl.col("_simple") & pl.col("_type").is_not_null()
     frame = frame.with_columns(
         pl.when(fast_ok).then(pl.lit("+") + pl.col("_cc").cast(pl.String) + pl.col("_nsn")).alias("_e164")

@@ -31,7 +31,7 @@ def tidy(expr: pl.Expr) -> pl.Expr:
         .str.replace_all(_SPACES, " ")
         .str.strip_chars()
     )
-    return pl.when(out == "").then(None).otherwise(out)
+    return out.replace("", None)  # not when/then: that would evaluate *out* twice
 
 
 def fold(expr: pl.Expr) -> pl.Expr:
@@ -48,7 +48,7 @@ def fold(expr: pl.Expr) -> pl.Expr:
         .str.replace_all(r"[^\p{L}\p{N}&]+", " ")
         .str.strip_chars()
     )
-    return pl.when(out == "").then(None).otherwise(out)
+    return out.replace("", None)
 
 
 def _one(fn, value: str | None) -> str | None:
@@ -79,8 +79,7 @@ def looks_like_formula(expr: pl.Expr) -> pl.Expr:
 
 def join_issues(*exprs: pl.Expr) -> pl.Expr:
     """Concatenate per-field issue texts (null where none) into one '; '-separated column."""
-    out = pl.concat_str(list(exprs), separator="; ", ignore_nulls=True)
-    return pl.when(out == "").then(None).otherwise(out)
+    return pl.concat_str(list(exprs), separator="; ", ignore_nulls=True).replace("", None)
 
 
 def column(df: pl.DataFrame, name: str) -> pl.Series:
@@ -96,3 +95,15 @@ def one_row(inputs: tuple[str, ...], values: dict) -> pl.DataFrame:
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
     return pl.DataFrame({k: [values.get(k)] for k in inputs}, schema=dict.fromkeys(inputs, pl.String))
+
+
+def on_unique(df: pl.DataFrame, inputs: tuple[str, ...], fn) -> pl.DataFrame:
+    """Run the frame normaliser *fn* once per distinct combination of its *inputs*, then
+    join the results back in row order: files repeat companies, streets and dates a lot."""
+    keys = pl.DataFrame({k: column(df, k) for k in inputs})
+    uniq = keys.unique()
+    out = fn(uniq)
+    renamed = out.rename({c: f"__out_{c}" for c in out.columns})
+    mapped = pl.concat([uniq, renamed], how="horizontal")
+    joined = keys.join(mapped, on=list(inputs), how="left", nulls_equal=True, maintain_order="left")
+    return joined.select(pl.col(f"__out_{c}").alias(c) for c in out.columns)
