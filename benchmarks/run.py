@@ -1,0 +1,93 @@
+"""`make bench`: time enrich's jobs on generated data and print one table.
+
+Benchmarks are not tests: nothing here gates CI. Each measured command runs in its own
+process; its wall time and peak resident memory (RSS) are taken from the operating system.
+
+    python benchmarks/run.py                 # 1,000,000-row clean + the 100k baseline ratio
+    python benchmarks/run.py --rows 200000   # smaller, faster
+    python benchmarks/run.py --full-baseline # also the pandas baseline on the full file (slow)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench-data"
+PY = sys.executable
+ENRICH = [PY, "-m", "enrich.cli"]
+
+
+def measure(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of *cmd*, run in a child of a fresh helper process so
+    that the peak is this command's alone."""
+    probe = (
+        "import resource, subprocess, sys, time, json;"
+        "t = time.perf_counter();"
+        "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode;"
+        "wall = time.perf_counter() - t;"
+        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024;"
+        "print(json.dumps([rc, wall, rss]))"
+    )
+    out = subprocess.run([PY, "-c", probe, *cmd], capture_output=True, text=True, check=True)
+    rc, wall, rss = json.loads(out.stdout.strip().splitlines()[-1])
+    if rc != 0:
+        raise SystemExit(f"benchmark command failed ({rc}): {' '.join(cmd)}")
+    return wall, rss
+
+
+def generate(rows: int, style: str = "fr") -> Path:
+    path = DATA / f"contacts_{rows}_{style}.csv"
+    if not path.exists():
+        DATA.mkdir(exist_ok=True)
+        t = time.perf_counter()
+        subprocess.run(
+            [PY, str(ROOT / "benchmarks" / "generate_contacts.py"), "--rows", str(rows), "--style", style,
+             "--seed", "42", "--out", str(path)],
+            check=True,
+        )
+        print(f"generated {path.name} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=1_000_000, help="rows of the main file (default 1,000,000)")
+    ap.add_argument("--baseline-rows", type=int, default=100_000, help="rows for the pandas comparison")
+    ap.add_argument("--full-baseline", action="store_true", help="also run the baseline on --rows (slow)")
+    args = ap.parse_args()
+    out = DATA / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    results = []
+
+    big = generate(args.rows)
+    wall, rss = measure([*ENRICH, "clean", str(big), "-o", str(out / "clean_big.parquet"), "-q"])
+    summary = json.loads((out / "clean_big.run.json").read_text())
+    results.append(("enrich clean", args.rows, wall, rss, summary["timings_s"]))
+
+    small = generate(args.baseline_rows)
+    e_wall, e_rss = measure([*ENRICH, "clean", str(small), "-o", str(out / "clean_small.csv"), "-q"])
+    b_wall, b_rss = measure([PY, str(ROOT / "benchmarks" / "baseline_pandas.py"), str(small), "-o", str(out / "baseline_small.csv")])
+    results.append(("enrich clean", args.baseline_rows, e_wall, e_rss, None))
+    results.append(("pandas baseline (per-row)", args.baseline_rows, b_wall, b_rss, None))
+    if args.full_baseline:
+        fb_wall, fb_rss = measure([PY, str(ROOT / "benchmarks" / "baseline_pandas.py"), str(big), "-o", str(out / "baseline_big.csv")])
+        results.append(("pandas baseline (per-row)", args.rows, fb_wall, fb_rss, None))
+
+    print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"{'job':28s} {'rows':>10s} {'wall s':>8s} {'peak RSS MB':>12s}  stages")
+    for name, rows, wall, rss, stages in results:
+        stage_text = ", ".join(f"{k} {v:.1f}" for k, v in stages.items()) if stages else ""
+        print(f"{name:28s} {rows:>10,d} {wall:>8.1f} {rss:>12.0f}  {stage_text}")
+    print(f"\nbaseline / enrich wall-time ratio on {args.baseline_rows:,} rows: {b_wall / e_wall:.1f}x")
+    print("targets (issue #3): enrich clean on 1,000,000 rows <= 20 s wall and <= 3,000 MB peak RSS")
+
+
+if __name__ == "__main__":
+    main()
