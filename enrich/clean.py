@@ -8,7 +8,9 @@ input table: rows in = rows out + rows rejected, always.
 from __future__ import annotations
 
 import functools
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -22,6 +24,7 @@ from .normalise.text import column, join_issues, on_unique, tidy
 from .schema import EXTRA_PREFIX, OUTPUT_COLUMNS
 
 REJECT_COLUMNS = ["source_file", "source_row", "column", "reason"]
+_WORKERS = min(4, os.cpu_count() or 1)
 _PASSTHROUGH = ("function", "language", "website", "consent_source", "external_id")
 
 
@@ -73,11 +76,10 @@ def read_all(
 
 def _row_rejects(frame: pl.DataFrame, headers: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split off fully empty rows and repeated header rows (two exports pasted together)."""
-    cells = [pl.col(h).str.strip_chars() for h in headers]
-    empty = pl.all_horizontal([c.fill_null("") == "" for c in cells])
-    same = [(pl.col(h).str.strip_chars().str.to_lowercase() == h.lower()).fill_null(False) for h in headers]
-    filled = pl.sum_horizontal([(c.fill_null("") != "").cast(pl.Int32) for c in cells])
-    repeated = (pl.sum_horizontal([s.cast(pl.Int32) for s in same]) * 2 >= filled) & (filled >= min(2, len(headers)))
+    empty = pl.concat_str([pl.col(h).fill_null("") for h in headers]).str.strip_chars() == ""
+    same = pl.sum_horizontal([(pl.col(h).str.strip_chars() == h).fill_null(False).cast(pl.Int32) for h in headers])
+    filled = pl.sum_horizontal([(pl.col(h).fill_null("") != "").cast(pl.Int32) for h in headers])
+    repeated = (same * 2 >= filled) & (same >= min(2, len(headers)))
     reason = pl.when(empty).then(pl.lit("empty row")).when(repeated).then(pl.lit("repeated header row"))
     frame = frame.lazy().with_columns(reason.alias("_reject")).collect()
     bad = frame.filter(pl.col("_reject").is_not_null()).select(
@@ -155,22 +157,24 @@ def normalise(frame: pl.DataFrame, default_country: str | None = None) -> pl.Dat
         .then(pl.lit("file majority"))
     )
     frame = frame.with_columns(country.alias("country"), source.alias("country_source"))
-    parts = [
-        ids,
-        take(on_unique(frame, companies.INPUTS, companies.clean)),
-        take(on_unique(frame, persons.INPUTS, persons.clean)),
-        take(emails.clean(frame)),  # nearly one address per row: nothing to gain from unique()
+    jobs = [
+        lambda: on_unique(frame, companies.INPUTS, companies.clean),
+        lambda: on_unique(frame, persons.INPUTS, persons.clean),
+        lambda: emails.clean(frame),  # nearly one address per row: nothing to gain from unique()
         *[
-            take(on_unique(frame, (kind, "country"), functools.partial(phones.clean, prefix=kind)))
+            functools.partial(on_unique, frame, (kind, "country"), functools.partial(phones.clean, prefix=kind))
             for kind in ("phone", "mobile")
         ],
-        take(on_unique(frame, addresses.INPUTS, addresses.clean)),
+        lambda: on_unique(frame, addresses.INPUTS, addresses.clean),
         *[
-            take(on_unique(frame, (name,), functools.partial(dates.clean, name=name)))
+            functools.partial(on_unique, frame, (name,), functools.partial(dates.clean, name=name))
             for name in ("birth_date", "consent_date", "source_date")
         ],
-        take(on_unique(frame, consent.INPUTS, consent.clean)),
+        lambda: on_unique(frame, consent.INPUTS, consent.clean),
     ]
+    # independent normalisers side by side: polars releases the GIL, so both cores stay busy
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        parts = [ids, *(take(result) for result in pool.map(lambda job: job(), jobs))]
     passthrough = pl.DataFrame({c: column(frame, c) for c in _PASSTHROUGH}).select(
         tidy(pl.col(c)).alias(c) for c in _PASSTHROUGH
     )

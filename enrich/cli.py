@@ -139,6 +139,9 @@ def clean(files, out, rejects, maps, default_country, sheet, encoding, delimiter
     write_json(summary, summary_path)
     for t in result.tables:
         _say(f"{t.source_file}: {t.rows_in} rows in = {t.rows_out} out + {t.rows_rejected} rejected", quiet)
+        extra = [m.split(" → ")[0] for m in t.mapping if " → extra." in m]
+        _say(f"  columns: {len(t.mapping) - len(extra)} mapped, {len(extra)} passed through as extra.*"
+             + (f" ({', '.join(extra[:5])}{' …' if len(extra) > 5 else ''})" if extra else ""), quiet)
         for reason, n in sorted(t.reject_reasons.items()):
             _say(f"  rejected: {n} × {reason}", quiet)
     _say(f"wrote {out_path} ({frame.height} rows), {rejects_path} ({result.rejects.height} rows), {summary_path}", quiet)

@@ -89,9 +89,9 @@ def _check_be(frame: pl.DataFrame, src: str, out: str) -> pl.DataFrame:
     enterprise number without prefix in column *src*. Staged so each step reads columns."""
     n, st = f"{out}n", f"{out}s"
     frame = frame.with_columns(
-        pl.when(pl.col(src).str.contains(r"^\d{9}$")).then(pl.lit("0") + pl.col(src)).otherwise(pl.col(src)).alias(n)
+        pl.when(pl.col(src).str.contains(r"^[0-9]{9}$")).then(pl.lit("0") + pl.col(src)).otherwise(pl.col(src)).alias(n)
     )
-    frame = frame.with_columns(pl.col(n).str.contains(r"^\d{10}$").alias("_ten"), pl.col(n).str.slice(0, 1).alias("_d0"))
+    frame = frame.with_columns(pl.col(n).str.contains(r"^[0-9]{10}$").alias("_ten"), pl.col(n).str.slice(0, 1).alias("_d0"))
     frame = frame.with_columns(
         pl.when(~pl.col("_ten") | ~pl.col("_d0").is_in(["0", "1"]))
         .then(pl.lit("invalid_format"))
@@ -103,7 +103,7 @@ def _check_be(frame: pl.DataFrame, src: str, out: str) -> pl.DataFrame:
     return frame.with_columns(
         pl.when(pl.col(st) == "valid")
         .then(None)
-        .when(~pl.col(n).str.contains(r"^\d+$"))
+        .when(~pl.col(n).str.contains(r"^[0-9]+$"))
         .then(pl.lit("not only digits"))
         .when(~pl.col("_ten"))
         .then(pl.lit("invalid length"))
@@ -121,7 +121,7 @@ def _check_be(frame: pl.DataFrame, src: str, out: str) -> pl.DataFrame:
 def _check_luhn(frame: pl.DataFrame, src: str, out: str, length: int) -> pl.DataFrame:
     """Add ``{out}s`` and ``{out}r`` for a SIREN (9) or SIRET (14) in column *src*."""
     s = pl.col(src)
-    shaped = s.str.contains(rf"^\d{{{length}}}$")
+    shaped = s.str.contains(rf"^[0-9]{{{length}}}$")
     if length == 14:
         # La Poste: establishments of SIREN 356000000 use digit sum % 5 (except its head office)
         digit_sum = pl.sum_horizontal([_digit(s, i) for i in range(14)])
@@ -143,7 +143,7 @@ def _check_luhn(frame: pl.DataFrame, src: str, out: str, length: int) -> pl.Data
         .then(pl.lit("invalid checksum"))
         .when(pl.col(f"{out}s") == "invalid_format")
         .then(
-            pl.when(~s.str.contains(r"^\d+$"))
+            pl.when(~s.str.contains(r"^[0-9]+$"))
             .then(pl.lit("not only digits"))
             .otherwise(pl.lit(f"invalid length (needs {length} digits)"))
         )
@@ -180,7 +180,13 @@ def _stdnum(values: list[str]) -> dict[str, tuple[str | None, str, str | None, s
 def clean(df: pl.DataFrame) -> pl.DataFrame:
     """OUTPUTS and ``issues`` (placeholders noted)."""
     frame = pl.DataFrame({k: column(df, k) for k in INPUTS}).lazy()  # lazy: shared sub-expressions run once
-    placeholder = {k: fold(pl.col(k)).is_in(PLACEHOLDERS) | tidy(pl.col(k)).str.contains(r"^[-?/.*]+$") for k in INPUTS[:5]}
+    # a value with a digit 1-9 is never a placeholder: fold() (costly) only runs on the others
+    placeholder = {
+        k: pl.when(pl.col(k).str.contains("[1-9]"))
+        .then(False)
+        .otherwise(fold(pl.col(k)).is_in(PLACEHOLDERS) | pl.col(k).str.contains(r"^\s*[-?/.*]+\s*$"))
+        for k in INPUTS[:5]
+    }
     frame = frame.with_columns(
         *[pl.when(placeholder[k]).then(None).otherwise(compact(pl.col(k))).alias(f"_{k}") for k in INPUTS[:5]],
         *[placeholder[k].fill_null(False).alias(f"_ph_{k}") for k in INPUTS[:5]],
@@ -193,7 +199,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         .then(vat.str.slice(0, 2))
         .when(pl.col("country").is_in(_EU + ["GR"]))
         .then(pl.col("country"))
-        .when(vat.str.contains(r"^[01]\d{9}$"))
+        .when(vat.str.contains(r"^[01][0-9]{9}$"))
         .then(pl.lit("BE"))
     ).replace({"GR": "EL"})
     number = pl.when(has_prefix).then(vat.str.slice(2)).otherwise(vat)
@@ -203,7 +209,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         pl.col("_vn").str.slice(0, 2).alias("_frkey"),
         pl.col("_vn").str.slice(2).alias("_frsiren"),
         (pl.col("_vp") == "BE").alias("_isbe"),
-        ((pl.col("_vp") == "FR") & pl.col("_vn").str.contains(r"^\d{11}$")).alias("_isfr"),
+        ((pl.col("_vp") == "FR") & pl.col("_vn").str.contains(r"^[0-9]{11}$")).alias("_isfr"),
     )
     frame = _check_luhn(frame, "_frsiren", "_frsiren", 9)
     key_ok = (12 + 3 * (pl.col("_frsiren").cast(pl.Int64, strict=False) % 97)) % 97 == pl.col("_frkey").cast(
@@ -267,7 +273,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     frame = _check_be(frame, "_ent", "_e")
     frame = _check_luhn(frame, "_siren", "_s", 9)
     frame = _check_luhn(frame, "_siret", "_t", 14)
-    k_ok = pl.col("_kvk").str.contains(r"^\d{8}$")
+    k_ok = pl.col("_kvk").str.contains(r"^[0-9]{8}$")
     frame = frame.with_columns(
         pl.when(k_ok).then(pl.lit("valid")).otherwise(pl.lit("invalid_format")).alias("_ks"),
         pl.when(~k_ok).then(pl.lit("invalid format (needs 8 digits)")).alias("_kr"),

@@ -67,7 +67,7 @@ def write_table(frame: pl.DataFrame, path: str | Path, fmt: str | None = None, *
     path = Path(path)
     fmt = format_for(path, fmt)
     if fmt == "parquet":
-        _atomic(path, lambda tmp: frame.write_parquet(tmp, compression="zstd", statistics=True))
+        _atomic(path, lambda tmp: frame.write_parquet(tmp, compression="zstd", compression_level=1, statistics=True))
         return
     safe = neutralise(frame)
 

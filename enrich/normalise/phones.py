@@ -119,11 +119,11 @@ def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
     """OUTPUTS (named after *prefix*: ``phone`` or ``mobile``) and ``issues``."""
     frame = pl.DataFrame({"raw": column(df, prefix), "cc_region": column(df, "country")}).lazy()
     frame = frame.with_columns(tidy(pl.col("raw")).alias("raw"))
-    simple = pl.col("raw").str.contains(r"^\+?[\d\s().\-/]+$")
-    compact = pl.col("raw").str.replace_all(r"\(0\)", "").str.replace_all(r"[^\d+]", "")
+    simple = pl.col("raw").str.contains(r"^\+?[0-9\s().\-/]+$")
+    compact = pl.col("raw").str.replace_all(r"\(0\)", "").str.replace_all(r"[^0-9+]", "")
     frame = frame.with_columns(compact.alias("_c"), simple.alias("_simple"))
     intl = pl.col("_c").str.starts_with("+") | pl.col("_c").str.starts_with("00")
-    digits = pl.col("_c").str.replace_all(r"^(\+|00)", "").str.replace_all(r"\D", "")
+    digits = pl.col("_c").str.replace_all(r"^(\+|00)", "").str.replace_all(r"[^0-9]", "")
     # the calling code: codes are prefix-free, so at most one of 1, 2 or 3 leading digits fits
     codes = [str(c) for c in _calling_codes()]
     cc_intl = (
@@ -171,27 +171,50 @@ def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
         pieces.append(rows.select("_i", expr.alias("_type")))
     frame = frame.join(pl.concat(pieces), on="_i", how="left", maintain_order="left")
     fast_ok = pl.col("_simple") & pl.col("_type").is_not_null()
-    frame = frame.with_columns(
-        pl.when(fast_ok).then(pl.lit("+") + pl.col("_cc").cast(pl.String) + pl.col("_nsn")).alias("_e164")
+    # why a plain number is invalid, from the numbering plan's possible lengths
+    ccs = frame["_cc"].drop_nulls().unique().to_list()
+    lengths = pl.DataFrame(
+        [(cc, *_length_range(int(cc))) for cc in ccs],
+        schema={"_cc": pl.Int64, "_min": pl.Int64, "_max": pl.Int64},
+        orient="row",
     )
-    # the rest (odd formats, invalid numbers): phonenumbers once per distinct (value, region)
-    todo = frame.filter(~fast_ok & pl.col("raw").is_not_null()).select("raw", "cc_region").unique()
+    frame = frame.join(lengths, on="_cc", how="left", maintain_order="left").lazy()
+    n = pl.col("_nsn").str.len_chars()
+    plain_reason = (
+        pl.when(pl.col("_cc").is_null() & pl.col("_intl"))
+        .then(pl.lit("unknown country calling code"))
+        .when(pl.col("_cc").is_null())
+        .then(pl.lit("national number without a country"))
+        .when(n < pl.col("_min"))
+        .then(pl.lit("too short"))
+        .when(n > pl.col("_max"))
+        .then(pl.lit("too long"))
+        .otherwise(pl.lit("not a number in use"))
+    )
+    frame = frame.with_columns(
+        pl.when(fast_ok).then(pl.lit("+") + pl.col("_cc").cast(pl.String) + pl.col("_nsn")).alias("_e164"),
+        pl.when(pl.col("_simple") & ~fast_ok).then(plain_reason).alias("_pr"),
+    ).collect()
+    # the rest (letters, extensions, odd formats): phonenumbers once per distinct (value, region)
+    todo = frame.filter(~pl.col("_simple") & pl.col("raw").is_not_null()).select("raw", "cc_region").unique()
     slow = [(raw, reg, *_slow(raw, reg)) for raw, reg in todo.iter_rows()]
     lookup = pl.DataFrame(
         slow,
         schema={"raw": pl.String, "cc_region": pl.String, "_se": pl.String, "_ss": pl.String, "_sr": pl.String, "_st": pl.String},
         orient="row",
     )
-    frame = frame.join(lookup, on=["raw", "cc_region"], how="left", nulls_equal=True, maintain_order="left")
+    frame = frame.join(lookup, on=["raw", "cc_region"], how="left", nulls_equal=True, maintain_order="left").lazy()
     value = pl.when(fast_ok).then(pl.col("_e164")).otherwise(pl.coalesce("_se", "raw"))
     status = (
         pl.when(pl.col("raw").is_null())
         .then(pl.lit("missing"))
         .when(fast_ok)
         .then(pl.lit("valid"))
+        .when(pl.col("_simple"))
+        .then(pl.lit("invalid"))
         .otherwise(pl.col("_ss"))
     )
-    reason = pl.when(fast_ok).then(None).otherwise(pl.col("_sr"))
+    reason = pl.when(fast_ok).then(None).otherwise(pl.coalesce("_pr", "_sr"))
     kind = pl.when(fast_ok).then(pl.col("_type")).otherwise(pl.col("_st"))
     return frame.select(
         value.alias(prefix),
@@ -201,7 +224,19 @@ def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
         join_issues(
             pl.when(reason.is_not_null()).then(pl.lit(f"{prefix}: ") + reason)
         ).alias("issues"),
-    )
+    ).collect()
+
+
+@cache
+def _length_range(cc: int) -> tuple[int, int]:
+    """Shortest and longest national number of calling code *cc* (all its regions)."""
+    found = [
+        n
+        for region in phonenumbers.region_codes_for_country_code(cc)
+        if (meta := phonenumbers.PhoneMetadata.metadata_for_region(region)) is not None
+        for n in meta.general_desc.possible_length
+    ]
+    return (min(found), max(found)) if found else (1, 17)
 
 
 def clean_one(**values: str | None) -> dict:

@@ -1,0 +1,38 @@
+import polars as pl
+import pytest
+
+from enrich.errors import InputError
+from enrich.io.write import check_not_input, neutralise, write_table
+
+
+def test_formula_cells_neutralised_numbers_and_phones_kept():
+    frame = pl.DataFrame(
+        {"v": ['=HYPERLINK("x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "+32 2 512 34 56", "-12.5", "Dupont"]}
+    )
+    assert neutralise(frame)["v"].to_list() == [
+        "'=HYPERLINK(\"x\")", "'+cmd|' /C calc'!A0", "'-2+3", "'@SUM(A1)", "'\t=1", "+32 2 512 34 56", "-12.5", "Dupont"
+    ]
+
+
+def test_atomic_write_leaves_no_temp_and_excel_bom(tmp_path):
+    frame = pl.DataFrame({"a": ["é"], "ok": [True]})
+    write_table(frame, tmp_path / "x.csv", excel=True)
+    assert (tmp_path / "x.csv").read_bytes() == "\ufeffa,ok\né,true\n".encode()
+    write_table(frame, tmp_path / "x.parquet")
+    assert pl.read_parquet(tmp_path / "x.parquet").equals(frame)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.csv", "x.parquet"]
+
+
+def test_failed_write_keeps_the_old_file(tmp_path):
+    target = tmp_path / "x.csv"
+    target.write_text("old")
+    with pytest.raises(Exception):
+        write_table(pl.DataFrame({"a": [object()]}, schema={"a": pl.Object}), target)
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+
+
+def test_refuses_to_overwrite_input(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("a\n")
+    with pytest.raises(InputError, match="refusing to overwrite"):
+        check_not_input([tmp_path / "." / "in.csv"], [str(src)])
