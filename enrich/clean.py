@@ -24,7 +24,7 @@ from .normalise.text import column, join_issues, on_unique, tidy
 from .schema import EXTRA_PREFIX, OUTPUT_COLUMNS
 
 REJECT_COLUMNS = ["source_file", "source_row", "column", "reason"]
-_WORKERS = min(4, os.cpu_count() or 1)
+_WORKERS = max(2, os.cpu_count() or 1)
 _PASSTHROUGH = ("function", "language", "website", "consent_source", "external_id")
 
 
@@ -125,25 +125,37 @@ def _majority_country(frame: pl.DataFrame) -> dict[str, str]:
     return dict(counts.group_by("source_file", maintain_order=True).first().select("source_file", "_country").iter_rows())
 
 
+def _run_side_by_side(jobs: list) -> list[pl.DataFrame]:
+    """Run independent normalisers in threads: polars releases the GIL, so both cores work."""
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        return list(pool.map(lambda job: job(), jobs))
+
+
 def normalise(frame: pl.DataFrame, default_country: str | None = None) -> pl.DataFrame:
     """Every canonical column normalised and validated; extras passed through untouched."""
-    issues: list[pl.Series] = []
-
-    def take(result: pl.DataFrame) -> pl.DataFrame:
-        issues.append(result.get_column("issues"))
-        return result.drop("issues")
-
-    c = take(on_unique(frame, countries.INPUTS, countries.clean))
-    frame = frame.with_columns(c["country"].alias("_country"))
+    countries_out = on_unique(frame, countries.INPUTS, countries.clean)
+    frame = frame.with_columns(countries_out["country"].alias("_country"))
     majority = _majority_country(frame)
     fallback = pl.coalesce(
         pl.lit(default_country, dtype=pl.String),
         pl.col("source_file").replace_strict(majority, default=None, return_dtype=pl.String),
     )
     frame = frame.with_columns(pl.coalesce("_country", fallback).alias("_row_country"))
-    ids = take(
-        on_unique(frame.with_columns(pl.col("_row_country").alias("country")), identifiers.INPUTS, identifiers.clean)
+    with_row_country = frame.with_columns(pl.col("_row_country").alias("country"))
+    # 1. what does not depend on the final country (identifiers give it, from the VAT prefix)
+    first = _run_side_by_side(
+        [
+            lambda: on_unique(with_row_country, identifiers.INPUTS, identifiers.clean),
+            lambda: on_unique(frame, persons.INPUTS, persons.clean),
+            lambda: emails.clean(frame),  # nearly one address per row: nothing to gain from unique()
+            *[
+                functools.partial(on_unique, frame, (name,), functools.partial(dates.clean, name=name))
+                for name in ("birth_date", "consent_date", "source_date")
+            ],
+            lambda: on_unique(frame, consent.INPUTS, consent.clean),
+        ]
     )
+    ids = first[0]
     frame = frame.with_columns(ids["id_country"].alias("_id_country"))
     country = pl.coalesce("_country", "_id_country", fallback)
     source = (
@@ -157,30 +169,26 @@ def normalise(frame: pl.DataFrame, default_country: str | None = None) -> pl.Dat
         .then(pl.lit("file majority"))
     )
     frame = frame.with_columns(country.alias("country"), source.alias("country_source"))
-    jobs = [
-        lambda: on_unique(frame, companies.INPUTS, companies.clean),
-        lambda: on_unique(frame, persons.INPUTS, persons.clean),
-        lambda: emails.clean(frame),  # nearly one address per row: nothing to gain from unique()
-        *[
-            functools.partial(on_unique, frame, (kind, "country"), functools.partial(phones.clean, prefix=kind))
-            for kind in ("phone", "mobile")
-        ],
-        lambda: on_unique(frame, addresses.INPUTS, addresses.clean),
-        *[
-            functools.partial(on_unique, frame, (name,), functools.partial(dates.clean, name=name))
-            for name in ("birth_date", "consent_date", "source_date")
-        ],
-        lambda: on_unique(frame, consent.INPUTS, consent.clean),
-    ]
-    # independent normalisers side by side: polars releases the GIL, so both cores stay busy
-    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        parts = [ids, *(take(result) for result in pool.map(lambda job: job(), jobs))]
+    # 2. what reads the row's country: legal forms, phone numbers, postcodes
+    second = _run_side_by_side(
+        [
+            lambda: on_unique(frame, companies.INPUTS, companies.clean),
+            *[
+                functools.partial(on_unique, frame, (kind, "country"), functools.partial(phones.clean, prefix=kind))
+                for kind in ("phone", "mobile")
+            ],
+            lambda: on_unique(frame, addresses.INPUTS, addresses.clean),
+        ]
+    )
+    parts = [countries_out, *first, *second]
+    issues = join_issues(*[pl.lit(p.get_column("issues")) for p in parts])
     passthrough = pl.DataFrame({c: column(frame, c) for c in _PASSTHROUGH}).select(
         tidy(pl.col(c)).alias(c) for c in _PASSTHROUGH
     )
     keep = frame.select("source_file", pl.col(ROW).alias("source_row"), "country", "country_source")
-    out = pl.concat([keep, passthrough, *parts], how="horizontal")
-    out = out.with_columns(join_issues(*[pl.lit(s) for s in issues]).alias("issues"))
+    out = pl.concat(
+        [keep, passthrough, *[p.drop("issues") for p in parts[1:]]], how="horizontal"
+    ).with_columns(issues.alias("issues"))
     extras = [col for col in frame.columns if col.startswith(EXTRA_PREFIX)]
     return pl.concat([out.select(OUTPUT_COLUMNS), frame.select(extras)], how="horizontal")
 
