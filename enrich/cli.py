@@ -139,6 +139,8 @@ def clean(files, out, rejects, maps, default_country, sheet, encoding, delimiter
     write_json(summary, summary_path)
     for t in result.tables:
         _say(f"{t.source_file}: {t.rows_in} rows in = {t.rows_out} out + {t.rows_rejected} rejected", quiet)
+        if t.info.get("lines_before_header"):
+            _say(f"  skipped {t.info['lines_before_header']} line(s) above the header", quiet)
         extra = [m.split(" → ")[0] for m in t.mapping if " → extra." in m]
         _say(f"  columns: {len(t.mapping) - len(extra)} mapped, {len(extra)} passed through as extra.*"
              + (f" ({', '.join(extra[:5])}{' …' if len(extra) > 5 else ''})" if extra else ""), quiet)

@@ -195,12 +195,36 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _header(text: str, delim: str, name: str) -> list[str]:
+def find_header(text: str, delim: str, name: str) -> tuple[list[str], int, int]:
+    """(header fields, offset of the header line, lines skipped before it).
+
+    The header is the first of the first ten records that fills at least half of the usual
+    number of fields: title lines an export puts above the table ("Export du 12/03/2024",
+    blank lines) are skipped, and reported.
+
+    >>> find_header("Export contacts\\n\\nNom;Ville;CP\\nA;B;1000\\n", ";", "x")
+    (['Nom', 'Ville', 'CP'], 17, 2)
+    """
+    lines = text[:1_000_000].splitlines(keepends=True)
+    reader = csv.reader(lines, delimiter=delim)
+    records: list[tuple[list[str], int]] = []
     try:
-        first = next(csv.reader(io.StringIO(text[:1_000_000]), delimiter=delim))
-    except (StopIteration, csv.Error) as exc:
+        start = 0
+        for fields in reader:
+            records.append((fields, start))
+            start = reader.line_num
+            if len(records) >= 30:
+                break
+    except csv.Error as exc:
         raise InputError(f"cannot read the header line: {exc}", file=name) from None
-    return first
+    counts = [len(f) for f, _ in records if any(x.strip() for x in f)]
+    if not counts:
+        raise InputError("no header line", file=name)
+    usual = max(sorted(set(counts)), key=counts.count)
+    for fields, start in records[:10]:
+        if sum(1 for x in fields if x.strip()) >= max(1, min(2, usual), (usual + 1) // 2):
+            return fields, sum(len(line) for line in lines[:start]), start
+    return records[0][0], 0, 0
 
 
 def _read_csv(data: bytes, name: str, encoding: str | None, delimiter: str | None) -> Table:
@@ -212,15 +236,15 @@ def _read_csv(data: bytes, name: str, encoding: str | None, delimiter: str | Non
     if mac:
         text = text.replace("\r", "\n")  # classic Mac line ends
     delim = delimiter or sniff_delimiter(text[:65536])
-    header = _header(text, delim, name)
-    if not any(h.strip() for h in header):
-        raise InputError("the first line is empty: no header", file=name)
+    header, offset, skipped = find_header(text, delim, name)
+    if offset:
+        text = text[offset:]
     n = len(header)
     # A synthetic first line with one sentinel column more than the header: rows with more
     # fields than the header fill it (ragged), rows with fewer get empty strings.
     names = [f"c{i}" for i in range(n + 1)]
     synthetic = delim.join(names) + "\n"
-    body = data if enc == "utf-8" and not mac else text.encode("utf-8")
+    body = data if enc == "utf-8" and not mac and not offset else text.encode("utf-8")
     try:
         raw = pl.read_csv(
             synthetic.encode() + body,
@@ -244,7 +268,7 @@ def _read_csv(data: bytes, name: str, encoding: str | None, delimiter: str | Non
     ]
     frame = raw.filter(pl.col(sentinel).str.strip_chars() == "").drop(sentinel)
     frame = frame.rename(dict(zip(names[:n], unique_headers(header))))
-    info = {"format": "csv", "encoding": enc, "delimiter": delim}
+    info = {"format": "csv", "encoding": enc, "delimiter": delim, "lines_before_header": skipped}
     return Table(name, frame, rejects, info)
 
 

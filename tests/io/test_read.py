@@ -166,3 +166,11 @@ def test_not_an_xlsx_and_truncated_xlsx(tmp_path):
     data = path.read_bytes()
     with pytest.raises(InputError, match="not a valid XLSX workbook"):
         read_bytes(data[: len(data) // 2], "half.xlsx")
+
+
+def test_title_lines_above_the_table_are_skipped_and_reported():
+    data = "Export contacts du 12/03/2024;;\n\nSociété;Ville;CP\nCrèche;Liège;4000\n".encode("cp1252")
+    table = read_bytes(data, "x.csv")[0]
+    assert table.frame.columns == ["source_row", "Société", "Ville", "CP"]
+    assert rows(table) == [("Crèche", "Liège", "4000")] and table.rejects == []
+    assert table.info["lines_before_header"] == 2

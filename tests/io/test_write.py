@@ -23,11 +23,17 @@ def test_atomic_write_leaves_no_temp_and_excel_bom(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.csv", "x.parquet"]
 
 
-def test_failed_write_keeps_the_old_file(tmp_path):
+def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
     target = tmp_path / "x.csv"
     target.write_text("old")
-    with pytest.raises(Exception):
-        write_table(pl.DataFrame({"a": [object()]}, schema={"a": pl.Object}), target)
+
+    def disk_full(self, fh, **kwargs):
+        fh.write(b"half a fi")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_csv", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        write_table(pl.DataFrame({"a": ["b"]}), target)
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["x.csv"]
 
 
