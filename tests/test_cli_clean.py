@@ -5,6 +5,8 @@ import json
 import polars as pl
 import pytest
 
+from enrich.schema import ID_STATUSES, VALUE_STATUSES
+
 DEMO = ["crm_export.csv", "purchased_list_fr.csv", "salon_leads_nl.xlsx"]
 
 
@@ -49,6 +51,9 @@ def test_demo_values(run_cli, fixtures, tmp_path):
     assert (d1["enterprise_number"], d1["mobile"], d1["country"]) == ("0403170701", "+32475123456", "BE")
     assert row("crm_export.csv", 15)["opt_out"] == "true"
     assert row("purchased_list_fr.csv", 43)["phone_status"] == "invalid"
+    assert set(t["id_status"]) <= set(ID_STATUSES)
+    for col in ("email_status", "phone_status", "mobile_status"):
+        assert set(t[col]) <= set(VALUE_STATUSES), col
 
 
 def test_deterministic_and_order_independent(run_cli, fixtures, tmp_path):

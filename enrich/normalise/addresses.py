@@ -36,7 +36,8 @@ from .text import column, join_issues, one_row, tidy
 INPUTS = ("address", "street", "house_number", "box", "address_line2", "postcode", "city", "postcode_city", "country")
 OUTPUTS = ("street", "house_number", "box", "address_line2", "postcode", "postcode_status", "city")
 
-_NUM = r"\d{1,5}(?:\s?[a-zA-Z]\b)?(?:\s?(?:bis|ter|quater)\b)?(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?)?"
+# a house number: 12, 12A, 12 bis, 12-14 (a range); "12/3" is number 12, box 3 (Belgian usage)
+_NUM = r"\d{1,5}(?:\s?[a-zA-Z]\b)?(?:\s?(?:bis|ter|quater)\b)?(?:\s?-\s?\d{1,5}[a-zA-Z]?)?"
 
 
 @lru_cache(maxsize=1)
@@ -147,6 +148,11 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     stripped = pl.col("_s").str.strip_chars(" ,")
     frame = frame.with_columns(stripped.replace("", None).alias("_s")).collect()
     expanded = expand_abbreviations(frame.select(pl.col("_s").alias("street"), "country"))
+    # a street name starts with a capital ("12 rue de la Paix" → "Rue de la Paix")
+    first = expanded.str.slice(0, 1)
+    expanded = pl.select(
+        pl.when(first.str.contains(r"^\p{Ll}")).then(first.str.to_uppercase() + expanded.str.slice(1)).otherwise(expanded)
+    ).to_series()
     frame = frame.with_columns(expanded.alias("_s")).lazy()
     # 3. postcode and city (possibly from one "1000 Bruxelles" cell)
     pc_city = r"^(?:[A-Za-z]{1,2}\s?-\s?)?(\d{4,5}(?:\s?[A-Za-z]{2}(?:\s|$))?)\s*(.*)$"

@@ -35,18 +35,11 @@ from .text import column, join_issues, one_row, tidy
 INPUTS = ("phone", "country")
 OUTPUTS = ("phone", "phone_status", "phone_reason", "phone_type")
 
-_TYPES = {
-    "mobile": "mobile",
-    "fixed_line": "fixed_line",
-    "toll_free": "toll_free",
-    "premium_rate": "premium_rate",
-    "shared_cost": "shared_cost",
-    "voip": "voip",
-    "personal_number": "personal_number",
-    "pager": "pager",
-    "uan": "uan",
-    "voicemail": "voicemail",
-}
+# libphonenumber's number types, in the order a number is tried against them
+_TYPES = (
+    "mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip",
+    "personal_number", "pager", "uan", "voicemail",
+)
 _TYPE_NAMES = {
     T.MOBILE: "mobile",
     T.FIXED_LINE: "fixed_line",
@@ -76,8 +69,8 @@ def _patterns(cc: int) -> list[tuple[str, str]]:
         meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
         if meta is None:
             continue
-        for attr, name in _TYPES.items():
-            desc = getattr(meta, attr)
+        for name in _TYPES:
+            desc = getattr(meta, name)
             if desc is not None and desc.national_number_pattern:
                 out.append((name, f"^(?:{desc.national_number_pattern})$"))
     return out
