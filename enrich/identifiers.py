@@ -33,11 +33,13 @@ missing — with ``id_reason`` naming the field and the problem.
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
-from .normalise.text import column, fold, join_issues, one_row, tidy
+from .normalise.text import column, fold_py, join_issues, one_row, tidy
 
 INPUTS = ("vat", "enterprise_number", "siren", "siret", "kvk", "country")
 OUTPUTS = (
@@ -55,6 +57,11 @@ _LABEL = r"(?i)^(?:n°\s*)?(?:tva|btw|vat|ust-?id(?:nr)?\.?|mwst|n°|nr|no|num(?
 # VIES uses EL for Greece; people type GR.
 _EU = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE",
        "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI"]
+
+
+def _is_placeholder(value: str) -> bool:
+    """'N/A', 'en cours', '-', '0' … typed where a number should be."""
+    return fold_py(value) in PLACEHOLDERS or bool(re.fullmatch(r"\s*[-?/.*]+\s*", value))
 
 
 def compact(expr: pl.Expr) -> pl.Expr:
@@ -180,13 +187,10 @@ def _stdnum(values: list[str]) -> dict[str, tuple[str | None, str, str | None, s
 def clean(df: pl.DataFrame) -> pl.DataFrame:
     """OUTPUTS and ``issues`` (placeholders noted)."""
     frame = pl.DataFrame({k: column(df, k) for k in INPUTS}).lazy()  # lazy: shared sub-expressions run once
-    # a value with a digit 1-9 is never a placeholder: fold() (costly) only runs on the others
-    placeholder = {
-        k: pl.when(pl.col(k).str.contains("[1-9]"))
-        .then(False)
-        .otherwise(fold(pl.col(k)).is_in(PLACEHOLDERS) | pl.col(k).str.contains(r"^\s*[-?/.*]+\s*$"))
-        for k in INPUTS[:5]
-    }
+    # a value with a digit 1-9 is never a placeholder; the few others are checked in Python
+    no_digit = pl.concat([df_k.filter(~df_k.str.contains("[1-9]")) for df_k in (column(df, k) for k in INPUTS[:5])])
+    found = [v for v in no_digit.unique().to_list() if v is not None and _is_placeholder(v)]
+    placeholder = {k: pl.col(k).is_in(found) for k in INPUTS[:5]}
     frame = frame.with_columns(
         *[pl.when(placeholder[k]).then(None).otherwise(compact(pl.col(k))).alias(f"_{k}") for k in INPUTS[:5]],
         *[placeholder[k].fill_null(False).alias(f"_ph_{k}") for k in INPUTS[:5]],
