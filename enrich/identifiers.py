@@ -304,12 +304,22 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     fr_conflict = pl.concat_list(sirens).list.drop_nulls().list.n_unique() > 1
     be_conflict = valid["enterprise_number"] & pl.col("_v_ent").is_not_null() & (pl.col("_en") != pl.col("_v_ent"))
     conflict = fr_conflict.fill_null(False) | be_conflict.fill_null(False)
+    # "4,03171E+11": a spreadsheet turned the number into a float; its digits are gone
+    mangled = {f: pl.col(f).str.contains(r"(?i)^\s*[0-9]+(?:[.,][0-9]+)?E\+?[0-9]+\s*$").fill_null(False) for f in ids}
     problems = [
-        pl.when(pl.col(v).is_not_null() & (pl.col(s) != "valid")).then(pl.lit(f"{f}: ") + pl.col(r))
+        pl.when(pl.col(v).is_not_null() & (pl.col(s) != "valid")).then(
+            pl.lit(f"{f}: ")
+            + pl.when(mangled[f]).then(pl.lit("turned into a number in scientific notation by a spreadsheet (digits lost)")).otherwise(pl.col(r))
+        )
         for f, (v, s, r) in ids.items()
     ]
     first_bad = pl.coalesce(
-        [pl.when(pl.col(v).is_not_null() & (pl.col(s) != "valid")).then(pl.col(s)) for v, s, _ in ids.values()]
+        [
+            pl.when(pl.col(v).is_not_null() & (pl.col(s) != "valid")).then(
+                pl.when(mangled[f]).then(pl.lit("invalid_format")).otherwise(pl.col(s))
+            )
+            for f, (v, s, _) in ids.items()
+        ]
     )
     any_value = pl.any_horizontal([pl.col(v).is_not_null() for v, _, _ in ids.values()])
     status = (

@@ -99,3 +99,9 @@ def test_vectorised_french_checks_agree_with_stdnum(siren, nic):
     assert (clean(frame)["id_status"][0] == "valid") == (fr_siren.is_valid(siren) and fr_tva.is_valid(f"FR{key:02d}{siren}"))
     r = clean(pl.DataFrame({"siret": [siren + nic]}))
     assert (r["id_status"][0] == "valid") == fr_siret.is_valid(siren + nic)
+
+
+def test_numbers_mangled_by_a_spreadsheet_are_named_as_such():
+    r = clean_one(vat="4,03171E+11", country="BE")
+    assert r["id_status"] == "invalid_format"
+    assert r["id_reason"] == "vat: turned into a number in scientific notation by a spreadsheet (digits lost)"

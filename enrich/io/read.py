@@ -21,6 +21,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import sys
 import zipfile
 from dataclasses import dataclass, field
@@ -217,14 +218,29 @@ def find_header(text: str, delim: str, name: str) -> tuple[list[str], int, int]:
                 break
     except csv.Error as exc:
         raise InputError(f"cannot read the header line: {exc}", file=name) from None
-    counts = [len(f) for f, _ in records if any(x.strip() for x in f)]
-    if not counts:
+    i = header_index([f for f, _ in records])
+    if i is None:
         raise InputError("no header line", file=name)
+    fields, start = records[i]
+    return fields, sum(len(line) for line in lines[:start]), start
+
+
+def header_index(records: list[list[str]]) -> int | None:
+    """Index of the header among the first records: the first of the first ten that fills at
+    least half of the usual number of fields (None when every record is empty).
+
+    >>> header_index([["Contacts 2024", "", ""], [], ["Nom", "Ville", "CP"], ["A", "B", "1"]])
+    2
+    """
+    filled = [sum(1 for x in f if x and x.strip()) for f in records]
+    counts = [n for n in filled if n]
+    if not counts:
+        return None
     usual = max(sorted(set(counts)), key=counts.count)
-    for fields, start in records[:10]:
-        if sum(1 for x in fields if x.strip()) >= max(1, min(2, usual), (usual + 1) // 2):
-            return fields, sum(len(line) for line in lines[:start]), start
-    return records[0][0], 0, 0
+    for i, n in enumerate(filled[:10]):
+        if n >= max(1, min(2, usual), (usual + 1) // 2):
+            return i
+    return 0
 
 
 def _read_csv(data: bytes, name: str, encoding: str | None, delimiter: str | None) -> Table:
@@ -235,7 +251,10 @@ def _read_csv(data: bytes, name: str, encoding: str | None, delimiter: str | Non
     mac = "\n" not in text[:65536] and "\r" in text[:65536]
     if mac:
         text = text.replace("\r", "\n")  # classic Mac line ends
-    delim = delimiter or sniff_delimiter(text[:65536])
+    excel_hint = re.match(r"sep=(.)\r?\n", text[:8])  # Excel's "sep=;" first line
+    if excel_hint:
+        text = text[excel_hint.end() :]
+    delim = delimiter or (excel_hint.group(1) if excel_hint else sniff_delimiter(text[:65536]))
     header, offset, skipped = find_header(text, delim, name)
     if offset:
         text = text[offset:]
@@ -244,7 +263,7 @@ def _read_csv(data: bytes, name: str, encoding: str | None, delimiter: str | Non
     # fields than the header fill it (ragged), rows with fewer get empty strings.
     names = [f"c{i}" for i in range(n + 1)]
     synthetic = delim.join(names) + "\n"
-    body = data if enc == "utf-8" and not mac and not offset else text.encode("utf-8")
+    body = data if enc == "utf-8" and not (mac or offset or excel_hint) else text.encode("utf-8")
     try:
         raw = pl.read_csv(
             synthetic.encode() + body,
@@ -310,16 +329,20 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> list[Table]:
     tables = []
     for sh in sheets:
         try:
-            frame = book.load_sheet(sh, dtypes="string").to_polars()
+            grid = book.load_sheet(sh, header_row=None, dtypes="string").to_polars()
         except Exception as exc:
             msg = str(exc).splitlines()[0][:160]
             raise InputError(f"cannot read sheet {sh!r} ({msg})", file=name) from None
-        if frame.width == 0:
+        if grid.width == 0 or grid.height == 0:
             continue  # an empty sheet has no header and no rows: nothing to account for
-        frame = frame.rename(dict(zip(frame.columns, unique_headers(frame.columns))))
-        frame = frame.with_columns(pl.all().cast(pl.String).fill_null(""))
+        grid = grid.with_columns(pl.all().cast(pl.String).fill_null(""))
+        top = [list(r) for r in grid.head(30).iter_rows()]
+        i = header_index(top) or 0
+        headers = unique_headers([str(v) for v in top[i]])
+        frame = grid.slice(i + 1).rename(dict(zip(grid.columns, headers)))
         frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
-        tables.append(Table(f"{name}#{sh}", frame, [], {"format": "xlsx", "sheet": sh}))
+        info = {"format": "xlsx", "sheet": sh, "lines_before_header": i}
+        tables.append(Table(f"{name}#{sh}", frame, [], info))
     if not tables:
         raise InputError("workbook has no sheet with data", file=name)
     return tables

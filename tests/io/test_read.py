@@ -174,3 +174,24 @@ def test_title_lines_above_the_table_are_skipped_and_reported():
     assert table.frame.columns == ["source_row", "Société", "Ville", "CP"]
     assert rows(table) == [("Crèche", "Liège", "4000")] and table.rejects == []
     assert table.info["lines_before_header"] == 2
+
+
+def test_excel_sep_hint_line():
+    table = read_bytes(b"sep=;\r\nNom;Ville\r\nDupont, Fils;Gent\r\n", "x.csv")[0]
+    assert table.info["delimiter"] == ";" and rows(table) == [("Dupont, Fils", "Gent")]
+
+
+def test_xlsx_title_rows_above_the_table(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "export.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Contacts")
+    sheet.write(0, 0, "Export CRM du 12/03/2024")
+    sheet.write_row(2, 0, ["Société", "Code postal", "E-mail"])
+    sheet.write_row(3, 0, ["Crèche", "4000", "a@b.be"])
+    book.close()
+    table = read(str(path))[0]
+    assert table.frame.columns == ["source_row", "Société", "Code postal", "E-mail"]
+    assert table.frame.rows() == [(1, "Crèche", "4000", "a@b.be")]
+    assert table.info["lines_before_header"] == 2
