@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import polars as pl
 
@@ -32,7 +31,7 @@ def header_key(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", fold_py(header))
 
 
-@lru_cache(maxsize=1)
+@rulefiles.derived
 def synonyms() -> dict[str, str]:
     """header key → canonical column (the canonical names themselves included)."""
     table = {header_key(c): c for c in INPUT_COLUMNS}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -23,6 +23,14 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 _override_dir: Path | None = None
+_derived: list = []
+
+
+def derived(fn):
+    """Cache a table built from rules files; rebuilt when ``use_rules_dir`` changes them."""
+    cached = lru_cache(maxsize=1)(fn)
+    _derived.append(cached)
+    return cached
 
 
 def use_rules_dir(path: str | Path | None) -> None:
@@ -32,6 +40,8 @@ def use_rules_dir(path: str | Path | None) -> None:
     if _override_dir is not None and not _override_dir.is_dir():
         raise InputError("rules directory not found", file=str(path))
     _load_text.cache_clear()
+    for cached in _derived:
+        cached.cache_clear()
 
 
 @cache

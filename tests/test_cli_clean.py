@@ -176,3 +176,19 @@ def test_no_personal_data_in_messages(run_cli, fixtures, tmp_path):
 def test_help_documents_exit_codes(run_cli):
     result = run_cli("clean", "--help")
     assert "Exit codes:" in result.output and "2  usage error" in result.output
+
+
+def test_rules_folder_replaces_a_default_file(run_cli, tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "headers.toml").write_text('[columns]\ncompany_name = ["Klantnaam"]\nemail = ["Adres elektronisch"]\n', encoding="utf-8")
+    src = tmp_path / "in.csv"
+    src.write_text("Klantnaam;Adres elektronisch\nBakkerij Peeters BV;INFO@peeters.be\n", encoding="utf-8")
+    result = run_cli("clean", src, "-o", tmp_path / "o.csv", "--rules", rules, "--default-country", "be")
+    assert result.exit_code == 0, result.output
+    row = read_out(tmp_path / "o.csv").row(0, named=True)
+    assert (row["company_name_norm"], row["legal_form"], row["email"]) == ("bakkerij peeters", "BE-SRL", "info@peeters.be")
+    bad = rules / "headers.toml"
+    bad.write_text("[columns\n", encoding="utf-8")
+    result = run_cli("clean", src, "-o", tmp_path / "o.csv", "--rules", rules)
+    assert result.exit_code == 2 and "headers.toml: invalid TOML" in result.stderr and "line 1" in result.stderr

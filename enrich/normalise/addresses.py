@@ -26,7 +26,6 @@ typed as numbers in Excel get their leading zero back (``1000`` → ``01000``), 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import polars as pl
 
@@ -40,7 +39,7 @@ OUTPUTS = ("street", "house_number", "box", "address_line2", "postcode", "postco
 _NUM = r"\d{1,5}(?:\s?[a-zA-Z]\b)?(?:\s?(?:bis|ter|quater)\b)?(?:\s?-\s?\d{1,5}[a-zA-Z]?)?"
 
 
-@lru_cache(maxsize=1)
+@rulefiles.derived
 def _rules() -> dict:
     return rulefiles.load("addresses")
 

@@ -20,8 +20,6 @@ from the matching key only, never from the display name.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import polars as pl
 
 from .. import rulefiles
@@ -34,7 +32,7 @@ OUTPUTS = ("company_name", "company_name_norm", "legal_form")
 _NOISE = {"ets", "etablissements", "etabl", "sté", "ste", "societe", "et", "en", "and", "und", "&"}
 
 
-@lru_cache(maxsize=1)
+@rulefiles.derived
 def _forms() -> tuple[dict[str, list[tuple[str, str]]], str]:
     """(token → [(country, code)], regex alternation of all tokens, longest first)."""
     table: dict[str, list[tuple[str, str]]] = {}

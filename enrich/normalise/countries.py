@@ -10,8 +10,6 @@ Names come from ``rules/countries.toml``; any ISO alpha-2 code is accepted as it
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import phonenumbers
 import polars as pl
 
@@ -22,7 +20,7 @@ INPUTS = ("country",)
 OUTPUTS = ("country",)
 
 
-@lru_cache(maxsize=1)
+@rulefiles.derived
 def names() -> dict[str, str]:
     """Folded name or code → ISO alpha-2."""
     table = {r.lower(): r for r in phonenumbers.SUPPORTED_REGIONS if r != "001"}

@@ -22,8 +22,6 @@ are legal-person coordinates, flagged in ``email_role``; free-mail domains in
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import polars as pl
 
 from .. import rulefiles
@@ -40,7 +38,7 @@ _DOMAIN = rf"^({_LABEL}\.)+[a-z]([a-z0-9\-]*[a-z0-9])?$"
 _VALID = rf"^{_ATEXT}+(\.{_ATEXT}+)*@({_LABEL}\.)+[a-z]([a-z0-9\-]*[a-z0-9])?$"
 
 
-@lru_cache(maxsize=1)
+@rulefiles.derived
 def _lists() -> tuple[list[str], list[str]]:
     rules = rulefiles.load("emails")
     role = sorted({x.lower() for x in rules["role"]["local_parts"]})

@@ -22,7 +22,6 @@ in lower case are re-cased (``VAN DEN BROECK`` → ``Van den Broeck``); mixed ca
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import polars as pl
 
@@ -35,7 +34,7 @@ OUTPUTS = ("title", "first_name", "last_name")
 _PARTICLES = {"de", "den", "der", "van", "von", "du", "des", "la", "le", "het", "ter", "ten", "te", "vande", "vanden", "vander", "di", "da", "dos", "del", "zu"}
 
 
-@lru_cache(maxsize=1)
+@rulefiles.derived
 def titles() -> dict[str, str]:
     """Folded civility → code."""
     out = {}
