@@ -1,0 +1,1 @@
+"""Record linkage: blocking, comparisons, a Fellegi–Sunter model, clustering."""

@@ -1,0 +1,223 @@
+"""A Fellegi–Sunter model: m and u probabilities per comparison level, a prior, match weights.
+
+* u (how often a level happens between two random, almost surely different, records) is
+  estimated from a seeded random sample of record pairs, not only blocked ones;
+* m (how often it happens between two records of the same entity) and the prior share of
+  matches among the candidate pairs by expectation–maximisation on the candidate pairs,
+  unsupervised (run over the distinct level patterns with their counts, so it is fast);
+* labelled pairs (steward decisions) can refine m;
+* term-frequency adjustment: an exact match on a rare value ("Vandenbempt") counts more than
+  on a frequent one ("Dupont", "Janssens").
+
+Match weight of a pair = log2(prior odds) + Σ log2(m/u) over its fields (+ TF adjustments);
+match probability = 2^w / (1 + 2^w).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from ..errors import InputError
+from .comparisons import gammas
+from .settings import Comparison
+
+_EPS = 1e-6
+
+
+@dataclass
+class Model:
+    fields: list[str]
+    levels: dict[str, list[str]]  # field → level names (last is "else")
+    m: dict[str, list[float]]
+    u: dict[str, list[float]]
+    prior: float  # share of matches among candidate pairs
+    tf_fields: list[str] = field(default_factory=list)
+    iterations: int = 0
+    converged: bool = False
+
+    def weights(self) -> dict[str, list[float]]:
+        """log2(m/u) per field and level: the evidence each level adds."""
+        return {f: [math.log2(max(m, _EPS) / max(u, _EPS)) for m, u in zip(self.m[f], self.u[f])] for f in self.fields}
+
+    @property
+    def prior_weight(self) -> float:
+        p = min(max(self.prior, _EPS), 1 - _EPS)
+        return math.log2(p / (1 - p))
+
+    def to_json(self) -> dict:
+        return {
+            "kind": "enrich.fellegi_sunter",
+            "version": 1,
+            "prior": self.prior,
+            "prior_weight": self.prior_weight,
+            "iterations": self.iterations,
+            "converged": self.converged,
+            "tf_fields": self.tf_fields,
+            "fields": {
+                f: {
+                    "levels": self.levels[f],
+                    "m": self.m[f],
+                    "u": self.u[f],
+                    "match_weight": self.weights()[f],
+                }
+                for f in self.fields
+            },
+        }
+
+    def save(self, path: str | Path) -> None:
+        from ..io.write import write_json
+
+        write_json(self.to_json(), path)
+
+    @classmethod
+    def load(cls, path: str | Path, comparisons: list[Comparison]) -> Model:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            fields = data["fields"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"not an enrich model file ({type(exc).__name__})", file=str(path)) from None
+        for c in comparisons:
+            if c.field not in fields or fields[c.field]["levels"] != c.level_names():
+                raise InputError(f"model does not fit the rules: field {c.field!r} differs", file=str(path))
+        names = [c.field for c in comparisons]
+        return cls(
+            names,
+            {f: fields[f]["levels"] for f in names},
+            {f: fields[f]["m"] for f in names},
+            {f: fields[f]["u"] for f in names},
+            data["prior"],
+            data.get("tf_fields", []),
+            data.get("iterations", 0),
+            data.get("converged", False),
+        )
+
+
+def estimate_u(values: pl.DataFrame, comparisons: list[Comparison], n_pairs: int, seed: int) -> dict[str, list[float]]:
+    """u per level from random record pairs (Laplace-smoothed so no level has u = 0)."""
+    n = values.height
+    rng = np.random.default_rng(seed)
+    k = min(n_pairs, n * (n - 1) // 2)
+    left = rng.integers(0, n, size=k)
+    right = rng.integers(0, n, size=k)
+    keep = left != right
+    sample = pl.DataFrame({"id_l": left[keep], "id_r": right[keep]})
+    g = gammas(values, sample, comparisons)
+    u = {}
+    for c in comparisons:
+        counts = np.bincount(g[f"g_{c.field}"].filter(g[f"g_{c.field}"] >= 0).to_numpy(), minlength=len(c.levels) + 1)
+        u[c.field] = ((counts + 1) / (counts.sum() + len(counts))).tolist()
+    return u
+
+
+def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]], max_iter: int = 30,
+        labels: pl.DataFrame | None = None) -> Model:
+    """m and the prior by EM over the candidate pairs' level patterns (u held fixed).
+
+    *labels* (``id_l, id_r, is_match``) from steward decisions pin those pairs' match
+    probability to 0 or 1 during the fit."""
+    names = [c.field for c in comparisons]
+    cols = [f"g_{f}" for f in names]
+    if labels is not None and labels.height:
+        g = g.join(labels.select("id_l", "id_r", pl.col("is_match").cast(pl.Float64).alias("_label")), on=["id_l", "id_r"], how="left")
+    else:
+        g = g.with_columns(pl.lit(None, dtype=pl.Float64).alias("_label"))
+    patterns = g.group_by([*cols, "_label"]).len().sort([*cols, "_label"], nulls_last=True)
+    G = patterns.select(cols).to_numpy().astype(np.int64)
+    counts = patterns["len"].to_numpy().astype(float)
+    fixed = patterns["_label"].to_numpy()
+    nlev = [len(c.levels) + 1 for c in comparisons]
+    # start: m leans to the strict levels, prior small
+    m = {f: _start_m(k) for f, k in zip(names, nlev)}
+    prior, converged, it = 0.01, False, 0
+    for it in range(1, max_iter + 1):  # noqa: B007 (it is the iteration count after the loop)
+        w = np.full(len(G), math.log2(prior / (1 - prior)))
+        for j, f in enumerate(names):
+            lv = G[:, j]
+            present = lv >= 0
+            mw = np.log2(np.maximum(np.array(m[f]), _EPS) / np.maximum(np.array(u[f]), _EPS))
+            w[present] += mw[lv[present]]
+        p = 1.0 / (1.0 + np.power(2.0, -np.clip(w, -60, 60)))
+        has_label = ~np.isnan(fixed.astype(float))
+        p[has_label] = fixed[has_label].astype(float)
+        weighted = p * counts
+        new_prior = float(np.clip(weighted.sum() / counts.sum(), _EPS, 1 - _EPS))
+        new_m = {}
+        for j, f in enumerate(names):
+            lv = G[:, j]
+            present = lv >= 0
+            sums = np.bincount(lv[present], weights=weighted[present], minlength=nlev[j])
+            new_m[f] = ((sums + 1e-3) / (sums.sum() + 1e-3 * nlev[j])).tolist()
+        delta = max(abs(new_prior - prior), *(max(abs(a - b) for a, b in zip(new_m[f], m[f])) for f in names))
+        m, prior = new_m, new_prior
+        if delta < 1e-5:
+            converged = True
+            break
+    return Model(
+        names,
+        {c.field: c.level_names() for c in comparisons},
+        m,
+        u,
+        prior,
+        [c.field for c in comparisons if c.tf],
+        it,
+        converged,
+    )
+
+
+def _start_m(k: int) -> list[float]:
+    raw = [0.9 * (0.5**i) for i in range(k - 1)] + [0.02]
+    total = sum(raw)
+    return [r / total for r in raw]
+
+
+def term_frequencies(values: pl.DataFrame, fields: list[str]) -> dict[str, pl.DataFrame]:
+    """Per TF field: value → share of records with that value."""
+    out = {}
+    for f in fields:
+        col = values[f].drop_nulls()
+        out[f] = col.value_counts(name="n").with_columns((pl.col("n") / max(col.len(), 1)).alias("tf")).select(f, "tf")
+    return out
+
+
+def score(g: pl.DataFrame, model: Model, values: pl.DataFrame | None = None,
+          tf: dict[str, pl.DataFrame] | None = None) -> pl.DataFrame:
+    """*g* with ``w_<field>`` (evidence per field), ``match_weight`` and ``match_probability``."""
+    weights = model.weights()
+    exprs = []
+    for f in model.fields:
+        table = pl.Series(weights[f], dtype=pl.Float64)
+        lv = pl.col(f"g_{f}")
+        exprs.append(
+            pl.when(lv >= 0).then(lv.cast(pl.Int64).replace_strict(list(range(len(table))), table.to_list())).otherwise(0.0).alias(f"w_{f}")
+        )
+    out = g.with_columns(exprs)
+    if tf and values is not None:
+        for f in model.fields:
+            if f not in tf:
+                continue
+            u_exact = max(model.u[f][0], _EPS)
+            vals = values.select(pl.col(f).alias("_v")).with_row_index("id_l")
+            adj = (
+                out.select("id_l", f"g_{f}")
+                .with_row_index("_row")
+                .filter(pl.col(f"g_{f}") == 0)
+                .join(vals.with_columns(pl.col("id_l").cast(out.schema["id_l"])), on="id_l", how="left")
+                .join(tf[f].rename({f: "_v"}), on="_v", how="left")
+                .select("_row", (pl.lit(u_exact) / pl.col("tf").clip(_EPS, None)).log(2).alias("_adj"))
+            )
+            out = (
+                out.with_row_index("_row")
+                .join(adj, on="_row", how="left")
+                .with_columns((pl.col(f"w_{f}") + pl.col("_adj").fill_null(0.0)).alias(f"w_{f}"))
+                .drop("_row", "_adj")
+            )
+    total = pl.lit(model.prior_weight) + pl.sum_horizontal([pl.col(f"w_{f}") for f in model.fields])
+    return out.with_columns(total.alias("match_weight")).with_columns(
+        (1.0 / (1.0 + (2.0 ** (-pl.col("match_weight").clip(-60, 60))))).alias("match_probability")
+    )

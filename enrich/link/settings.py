@@ -1,0 +1,153 @@
+"""Linking rules as declared data (``rules/link.toml``, ``benchmarks/rules/febrl.toml``).
+
+A rules file names the blocking rules (several, OR-ed), the compared fields with their
+levels, and the thresholds. It is checked when loaded: an unknown level kind, a threshold
+outside 0..1 or a missing column is reported with the rules file and the key.
+
+>>> s = parse({"blocking": [{"name": "pc", "keys": ["postcode"]}],
+...            "comparison": [{"field": "surname", "levels": [{"kind": "exact"},
+...                            {"kind": "jaro_winkler", "threshold": 0.9}]}]}, "x.toml")
+>>> s.comparisons[0].level_names()
+['exact', 'jaro_winkler>=0.9', 'else']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from ..rulefiles import tomllib
+
+LEVEL_KINDS = ("exact", "jaro_winkler", "jaro", "levenshtein", "token_set", "ratio", "date_days", "numeric_abs")
+# kinds whose threshold is a similarity in 0..1; the others take a distance (an integer)
+SIMILARITY_KINDS = ("jaro_winkler", "jaro", "token_set", "ratio")
+KEY_FUNCTIONS = ("prefix", "suffix", "digits", "first_token", "last_token", "sorted_tokens")
+
+
+@dataclass(frozen=True)
+class Level:
+    kind: str
+    threshold: float | None = None  # similarity (0..1) or distance, by kind
+
+    @property
+    def name(self) -> str:
+        if self.kind == "exact":
+            return "exact"
+        op = ">=" if self.kind in SIMILARITY_KINDS else "<="
+        return f"{self.kind}{op}{self.threshold:g}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    field: str
+    levels: tuple[Level, ...]
+    tf: bool = False  # term-frequency adjustment of the exact level
+
+    def level_names(self) -> list[str]:
+        return [lv.name for lv in self.levels] + ["else"]
+
+
+@dataclass(frozen=True)
+class Blocking:
+    name: str
+    keys: tuple[str, ...]  # column names or functions of one: "prefix(surname, 3)"
+
+
+@dataclass
+class Settings:
+    blocking: list[Blocking]
+    comparisons: list[Comparison]
+    match_threshold: float = 0.95  # match probability from which a pair is a match
+    review_threshold: float = 0.5  # pairs between this and match_threshold go to review
+    max_block_size: int = 2_000  # bigger blocks are skipped (and reported): they explode pairs
+    max_cluster_size: int = 50
+    u_sample_pairs: int = 500_000
+    em_max_iterations: int = 30
+    seed: int = 42
+    cannot_link: list[str] = field(default_factory=list)  # columns: two different values never link
+    source: str = ""
+
+    @property
+    def columns(self) -> list[str]:
+        cols = {c.field for c in self.comparisons} | set(self.cannot_link)
+        for b in self.blocking:
+            cols |= {parse_key(k)[1] for k in b.keys}
+        return sorted(cols)
+
+
+def parse_key(key: str) -> tuple[str | None, str, int | None]:
+    """(function, column, argument) of a blocking key: 'prefix(surname, 3)' or 'postcode'."""
+    m = re.fullmatch(r"\s*(\w+)\s*\(\s*([^,()]+?)\s*(?:,\s*(\d+)\s*)?\)\s*", key)
+    if m:
+        return m.group(1), m.group(2), int(m.group(3)) if m.group(3) else None
+    return None, key.strip(), None
+
+
+def parse(data: dict, source: str) -> Settings:
+    def fail(where: str, message: str) -> InputError:
+        return InputError(f"{where}: {message}", file=source)
+
+    blocking = []
+    for i, b in enumerate(data.get("blocking", [])):
+        where = f"[[blocking]] #{i + 1}"
+        keys = b.get("keys")
+        if not keys or not isinstance(keys, list):
+            raise fail(where, "needs keys = [...]")
+        for k in keys:
+            fn, _, _ = parse_key(k)
+            if fn is not None and fn not in KEY_FUNCTIONS:
+                raise fail(where, f"unknown key function {fn!r} (known: {', '.join(KEY_FUNCTIONS)})")
+        blocking.append(Blocking(b.get("name", f"rule{i + 1}"), tuple(keys)))
+    if not blocking:
+        raise fail("[[blocking]]", "at least one blocking rule is needed")
+    comparisons = []
+    for i, c in enumerate(data.get("comparison", [])):
+        where = f"[[comparison]] #{i + 1} ({c.get('field', '?')})"
+        if "field" not in c:
+            raise fail(where, "needs field = '...'")
+        levels = []
+        for lv in c.get("levels", []):
+            kind = lv.get("kind")
+            if kind not in LEVEL_KINDS:
+                raise fail(where, f"unknown level kind {kind!r} (known: {', '.join(LEVEL_KINDS)})")
+            t = lv.get("threshold")
+            if kind != "exact" and t is None:
+                raise fail(where, f"level {kind} needs a threshold")
+            if kind in SIMILARITY_KINDS and not 0 < t <= 1:
+                raise fail(where, f"{kind} threshold must be in (0, 1], got {t}")
+            if kind not in SIMILARITY_KINDS and kind != "exact" and t < 0:
+                raise fail(where, f"{kind} threshold is a distance (>= 0), got {t}")
+            levels.append(Level(kind, t))
+        if not levels:
+            raise fail(where, "needs at least one level")
+        comparisons.append(Comparison(c["field"], tuple(levels), bool(c.get("tf", False))))
+    if not comparisons:
+        raise fail("[[comparison]]", "at least one comparison is needed")
+    s = data.get("settings", {})
+    out = Settings(blocking, comparisons, source=source, cannot_link=list(s.get("cannot_link", [])))
+    for key in ("match_threshold", "review_threshold"):
+        if key in s:
+            if not 0 < s[key] < 1:
+                raise fail("[settings]", f"{key} must be a probability strictly between 0 and 1")
+            setattr(out, key, float(s[key]))
+    if out.review_threshold > out.match_threshold:
+        raise fail("[settings]", "review_threshold must not be above match_threshold")
+    for key in ("max_block_size", "max_cluster_size", "u_sample_pairs", "em_max_iterations", "seed"):
+        if key in s:
+            if not isinstance(s[key], int) or s[key] < 1:
+                raise fail("[settings]", f"{key} must be a positive integer")
+            setattr(out, key, s[key])
+    return out
+
+
+def load(path: str | Path) -> Settings:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("rules file not found", file=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"invalid TOML: {exc}", file=str(path)) from None
+    return parse(data, str(path))

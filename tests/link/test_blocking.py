@@ -1,0 +1,26 @@
+import polars as pl
+
+from enrich.link.blocking import candidate_pairs
+from enrich.link.settings import Blocking
+
+
+def test_rules_are_ored_and_pairs_deduplicated():
+    f = pl.DataFrame({"__id": [0, 1, 2], "pc": ["1000", "1000", "1000"], "email": ["a@x.be", "a@x.be", None]})
+    pairs, report = candidate_pairs(f, [Blocking("email", ("email",)), Blocking("pc", ("pc",))], 100)
+    assert pairs.rows() == [(0, 1, "email"), (0, 2, "pc"), (1, 2, "pc")]
+    assert report["rules"]["email"]["pairs"] == 1 and report["rules"]["pc"]["pairs"] == 3 and report["pairs"] == 3
+
+
+def test_oversized_blocks_are_skipped_and_reported():
+    f = pl.DataFrame({"__id": list(range(6)), "k": ["info"] * 5 + ["x"]})
+    pairs, report = candidate_pairs(f, [Blocking("k", ("k",))], 4)
+    assert pairs.height == 0
+    assert report["rules"]["k"] == {"pairs": 0, "blocks_skipped": 1, "records_in_skipped_blocks": 5}
+
+
+def test_key_functions():
+    f = pl.DataFrame({"__id": [0, 1, 2], "name": ["Van den Berg", "van DEN berghe", "Berg van den"]})
+    pairs, _ = candidate_pairs(f, [Blocking("p", ("prefix(name, 5)",))], 100)
+    assert pairs.select("id_l", "id_r").rows() == [(0, 1)]
+    pairs, _ = candidate_pairs(f, [Blocking("s", ("sorted_tokens(name)",))], 100)
+    assert pairs.select("id_l", "id_r").rows() == [(0, 2)]

@@ -1,0 +1,30 @@
+import polars as pl
+
+from enrich.link.cluster import cluster, pairwise_scores
+
+
+def test_cannot_link_splits_a_chained_component():
+    # two companies with different valid VAT numbers chained by one weak-but-above-threshold edge
+    edges = pl.DataFrame({
+        "id_l": [0, 1, 2, 3, 4],
+        "id_r": [1, 2, 3, 4, 5],
+        "match_probability": [0.999, 0.998, 0.96, 0.997, 0.999],
+    })
+    vat = pl.DataFrame({"vat": ["BE0403170701", None, None, None, None, "BE0417497106"]})
+    ids, report = cluster(6, edges, 0.95, vat)
+    assert ids.to_list() == [0, 0, 0, 3, 3, 3]
+    assert report["refused_cannot_link"] == 1 and report["clusters"] == 2
+
+
+def test_size_bound_and_order_invariance():
+    edges = pl.DataFrame({"id_l": [0, 1, 2, 3], "id_r": [1, 2, 3, 4], "match_probability": [0.99, 0.98, 0.97, 0.96]})
+    ids, report = cluster(5, edges, 0.95, max_size=3)
+    assert ids.to_list() == [0, 0, 0, 3, 3] and report["refused_size"] == 1
+    shuffled = edges.sample(fraction=1.0, shuffle=True, seed=3)
+    assert cluster(5, shuffled, 0.95, max_size=3)[0].to_list() == ids.to_list()
+
+
+def test_pairwise_scores():
+    s = pairwise_scores(pl.Series([0, 0, 0, 3]), pl.Series(["a", "a", "b", "b"]))
+    assert (s["predicted_pairs"], s["true_pairs"]) == (3, 2)
+    assert abs(s["precision"] - 1 / 3) < 1e-9 and abs(s["recall"] - 0.5) < 1e-9

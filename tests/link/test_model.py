@@ -1,0 +1,59 @@
+import numpy as np
+import polars as pl
+
+from enrich.link.model import fit, score, term_frequencies
+from enrich.link.settings import Comparison, Level
+
+COMPS = [Comparison(f, (Level("exact"), Level("jaro_winkler", 0.9))) for f in ("a", "b", "c")]
+
+
+def simulate(n_match, n_non, m, u, seed=1):
+    """Level patterns of simulated pairs with known m and u (3 levels per field)."""
+    rng = np.random.default_rng(seed)
+    cols = {}
+    for f in ("a", "b", "c"):
+        matches = rng.choice(3, size=n_match, p=m[f])
+        non = rng.choice(3, size=n_non, p=u[f])
+        cols[f"g_{f}"] = pl.Series(np.concatenate([matches, non]).astype(np.int8))
+    n = n_match + n_non
+    return pl.DataFrame({"id_l": np.arange(n), "id_r": np.arange(n) + n, **cols})
+
+
+def test_em_recovers_known_m_and_prior():
+    m = {"a": [0.85, 0.1, 0.05], "b": [0.7, 0.2, 0.1], "c": [0.9, 0.05, 0.05]}
+    u = {"a": [0.02, 0.08, 0.9], "b": [0.05, 0.1, 0.85], "c": [0.01, 0.04, 0.95]}
+    g = simulate(3000, 7000, m, u)
+    model = fit(g, COMPS, u, max_iter=100)
+    assert abs(model.prior - 0.3) < 0.02
+    for f in m:
+        assert np.allclose(model.m[f], m[f], atol=0.03), (f, model.m[f])
+
+
+def test_labels_pin_pairs():
+    u = {f: [0.02, 0.08, 0.9] for f in "abc"}
+    g = simulate(50, 50, {f: [0.8, 0.1, 0.1] for f in "abc"}, u)
+    labels = pl.DataFrame({"id_l": [0], "id_r": [100], "is_match": [False]})
+    model = fit(g, COMPS, u, labels=labels)
+    assert model.converged and 0 < model.prior < 1
+
+
+def test_term_frequency_adjustment_favours_rare_values():
+    u = {f: [0.05, 0.1, 0.85] for f in "abc"}
+    model = fit(simulate(500, 500, {f: [0.8, 0.1, 0.1] for f in "abc"}, u), COMPS, u)
+    model.tf_fields = ["a"]
+    values = pl.DataFrame({"a": ["dupont"] * 8 + ["vandenbempt", "x"], "b": ["q"] * 10, "c": ["r"] * 10})
+    tf = term_frequencies(values, ["a"])
+    g = pl.DataFrame({"id_l": [0, 8], "id_r": [1, 8], "g_a": [0, 0], "g_b": [2, 2], "g_c": [2, 2]},
+                     schema_overrides={"g_a": pl.Int8, "g_b": pl.Int8, "g_c": pl.Int8})
+    scored = score(g, model, values, tf)
+    common, rare = scored["w_a"].to_list()
+    assert rare > common  # an exact match on a rare surname is stronger evidence
+
+
+def test_weights_sum_to_the_score():
+    u = {f: [0.05, 0.1, 0.85] for f in "abc"}
+    model = fit(simulate(300, 700, {f: [0.8, 0.1, 0.1] for f in "abc"}, u), COMPS, u)
+    g = simulate(5, 5, {f: [0.8, 0.1, 0.1] for f in "abc"}, u, seed=9)
+    s = score(g, model)
+    total = model.prior_weight + s.select(pl.sum_horizontal("w_a", "w_b", "w_c")).to_series()
+    assert np.allclose(total.to_numpy(), s["match_weight"].to_numpy())
