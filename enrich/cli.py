@@ -62,46 +62,33 @@ def main() -> None:
     """
 
 
-@main.command(epilog=EXIT_CODES)
-@click.argument("files", nargs=-1, required=True)
-@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Output table: .csv or .parquet.")
-@click.option("--rejects", type=click.Path(dir_okay=False), help="Rejected rows with the reason (default: OUT's name + .rejects.csv).")
-@click.option("--map", "maps", multiple=True, metavar="'HEADER=COLUMN'", help="Map a header by hand (repeatable), e.g. --map 'Col X=email'.")
-@click.option("--default-country", metavar="CC", help="ISO country for rows without one (else the file's most frequent country).")
-@click.option("--sheet", help="Read only this sheet of XLSX inputs (default: all sheets).")
-@click.option("--encoding", help="Force the CSV encoding (default: detected: UTF-8, UTF-16, cp1252, latin-1).")
-@click.option("--delimiter", type=click.Choice([",", ";", "\t", "|"]), help="Force the CSV delimiter (default: detected).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), help="Output format (default: from OUT's extension).")
-@click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows accents right.")
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Folder of rules files that replace the defaults.")
-@click.option("--max-field-length", type=click.IntRange(min=1), default=32767, show_default=True, help="Reject rows with a longer value.")
-@click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@handle_errors
-def clean(files, out, rejects, maps, default_country, sheet, encoding, delimiter, fmt, excel, rules_dir, max_field_length, strict, quiet):
-    """Read contact FILES (CSV, XLSX, Parquet, JSON; '-' for stdin), map their headers onto
-    the canonical schema, normalise names, addresses, emails, phones and dates, and validate
-    VAT/company numbers.
+READ_OPTIONS = [
+    click.argument("files", nargs=-1, required=True),
+    click.option("--map", "maps", multiple=True, metavar="'HEADER=COLUMN'", help="Map a header by hand (repeatable), e.g. --map 'Col X=email'."),
+    click.option("--default-country", metavar="CC", help="ISO country for rows without one (else the file's most frequent country)."),
+    click.option("--sheet", help="Read only this sheet of XLSX inputs (default: all sheets)."),
+    click.option("--encoding", help="Force the CSV encoding (default: detected: UTF-8, UTF-16, cp1252, latin-1)."),
+    click.option("--delimiter", type=click.Choice([",", ";", "tab", "|"]), help="Force the CSV delimiter (default: detected)."),
+    click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Folder of rules files that replace the defaults."),
+    click.option("--max-field-length", type=click.IntRange(min=1), default=32767, show_default=True, help="Reject rows with a longer value."),
+    click.option("-q", "--quiet", is_flag=True, help="Print only errors."),
+]
 
-    \b
-    Writes OUT (one row per usable input row, with source_file and source_row), the rejects
-    file (empty rows, repeated header rows, ragged rows, oversized values — with the reason)
-    and OUT's name + .run.json (row accounting per file, header mapping, timings).
-    In CSV output, cells that a spreadsheet would run as a formula get a leading '.
-    """
+
+def read_options(fn):
+    """The options every command that reads contact files shares, with the same meaning."""
+    for option in reversed(READ_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+def _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet):
+    """Run the clean stage for a command and report each file's row accounting."""
     from .clean import clean_files
-    from .io.write import check_not_input, format_for, write_json, write_table
     from .mapping import parse_overrides
     from .normalise.countries import iso_codes
 
-    started = time.perf_counter()
     rulefiles.use_rules_dir(rules_dir)
-    out_path = Path(out)
-    fmt = format_for(out_path, fmt)
-    stem = out_path.with_suffix("") if out_path.suffix else out_path
-    rejects_path = Path(rejects) if rejects else Path(f"{stem}.rejects.csv")
-    summary_path = Path(f"{stem}.run.json")
-    check_not_input([out_path, rejects_path, summary_path], list(files))
     if default_country:
         default_country = default_country.upper()
         if default_country not in iso_codes():
@@ -112,20 +99,29 @@ def clean(files, out, rejects, maps, default_country, sheet, encoding, delimiter
         default_country=default_country,
         sheet=sheet,
         encoding=encoding,
-        delimiter=delimiter,
+        delimiter="\t" if delimiter == "tab" else delimiter,
         max_field=max_field_length,
     )
-    t0 = time.perf_counter()
-    write_table(result.frame, out_path, fmt, excel=excel)
-    write_table(result.rejects, rejects_path, "csv", excel=excel)
-    result.timings["write"] = time.perf_counter() - t0
+    for t in result.tables:
+        _say(f"{t.source_file}: {t.rows_in} rows in = {t.rows_out} out + {t.rows_rejected} rejected", quiet)
+        if t.info.get("lines_before_header"):
+            _say(f"  skipped {t.info['lines_before_header']} line(s) above the header", quiet)
+        extra = [m.split(" → ")[0] for m in t.mapping if " → extra." in m]
+        _say(f"  columns: {len(t.mapping) - len(extra)} mapped, {len(extra)} passed through as extra.*"
+             + (f" ({', '.join(extra[:5])}{' …' if len(extra) > 5 else ''})" if extra else ""), quiet)
+        for reason, n in sorted(t.reject_reasons.items()):
+            _say(f"  rejected: {n} × {reason}", quiet)
+    return result
+
+
+def _summary(command: str, result, outputs: dict) -> dict:
     frame = result.frame
-    summary = {
-        "command": "clean",
+    return {
+        "command": command,
         "version": __version__,
         "python": platform.python_version(),
         "rules_hash": rulefiles.digest(["headers", "legal_forms", "countries", "titles", "addresses", "emails"]),
-        "outputs": {"table": str(out_path), "rejects": str(rejects_path)},
+        "outputs": outputs,
         "rows_in": result.rows_in,
         "rows_out": frame.height,
         "rows_rejected": result.rejects.height,
@@ -136,21 +132,127 @@ def clean(files, out, rejects, maps, default_country, sheet, encoding, delimiter
         },
         "timings_s": {k: round(v, 3) for k, v in result.timings.items()},
     }
-    write_json(summary, summary_path)
-    for t in result.tables:
-        _say(f"{t.source_file}: {t.rows_in} rows in = {t.rows_out} out + {t.rows_rejected} rejected", quiet)
-        if t.info.get("lines_before_header"):
-            _say(f"  skipped {t.info['lines_before_header']} line(s) above the header", quiet)
-        extra = [m.split(" → ")[0] for m in t.mapping if " → extra." in m]
-        _say(f"  columns: {len(t.mapping) - len(extra)} mapped, {len(extra)} passed through as extra.*"
-             + (f" ({', '.join(extra[:5])}{' …' if len(extra) > 5 else ''})" if extra else ""), quiet)
-        for reason, n in sorted(t.reject_reasons.items()):
-            _say(f"  rejected: {n} × {reason}", quiet)
-    _say(f"wrote {out_path} ({frame.height} rows), {rejects_path} ({result.rejects.height} rows), {summary_path}", quiet)
+
+
+@main.command(epilog=EXIT_CODES)
+@read_options
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Output table: .csv or .parquet.")
+@click.option("--rejects", type=click.Path(dir_okay=False), help="Rejected rows with the reason (default: OUT's name + .rejects.csv).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), help="Output format (default: from OUT's extension).")
+@click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows accents right.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected.")
+@handle_errors
+def clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, out, rejects, fmt, excel, strict):
+    """Read contact FILES (CSV, XLSX, Parquet, JSON; '-' for stdin), map their headers onto
+    the canonical schema, normalise names, addresses, emails, phones and dates, and validate
+    VAT/company numbers.
+
+    \b
+    Writes OUT (one row per usable input row, with source_file and source_row), the rejects
+    file (empty rows, repeated header rows, ragged rows, oversized values — with the reason)
+    and OUT's name + .run.json (row accounting per file, header mapping, timings).
+    In CSV output, cells that a spreadsheet would run as a formula get a leading '.
+    """
+    from .io.write import check_not_input, format_for, write_json, write_table
+
+    started = time.perf_counter()
+    out_path = Path(out)
+    fmt = format_for(out_path, fmt)
+    stem = out_path.with_suffix("") if out_path.suffix else out_path
+    rejects_path = Path(rejects) if rejects else Path(f"{stem}.rejects.csv")
+    summary_path = Path(f"{stem}.run.json")
+    check_not_input([out_path, rejects_path, summary_path], list(files))
+    result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
+    t0 = time.perf_counter()
+    write_table(result.frame, out_path, fmt, excel=excel)
+    write_table(result.rejects, rejects_path, "csv", excel=excel)
+    result.timings["write"] = time.perf_counter() - t0
+    write_json(_summary("clean", result, {"table": str(out_path), "rejects": str(rejects_path)}), summary_path)
+    _say(f"wrote {out_path} ({result.frame.height} rows), {rejects_path} ({result.rejects.height} rows), {summary_path}", quiet)
     _say(f"done in {time.perf_counter() - started:.1f} s", quiet)
     if strict and result.rejects.height:
         _say(f"--strict: {result.rejects.height} rows were rejected", False)
         sys.exit(EXIT_FAILED)
+
+
+@main.command(epilog=EXIT_CODES)
+@read_options
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True, help="Format of records.")
+@click.option("--decisions", type=click.Path(dir_okay=False), help="A review.csv with its decision column filled (match / no_match).")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Reuse a model.json instead of training one.")
+@handle_errors
+def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, out, fmt, decisions, model_path):
+    """Find the duplicate companies and contacts in FILES (cleaned first, as `enrich clean`),
+    with the rules in rules/link.toml.
+
+    \b
+    Writes into OUT: records.csv (every usable row with company_id and contact_id),
+    rejects.csv, pairs.parquet (every scored pair with per-field evidence), review.csv (the
+    grey-zone pairs side by side, with an empty decision column for a steward: feed it back
+    with --decisions), model.json (the fitted m/u probabilities and match weights per level),
+    run.json. Prints the candidate pairs, matches, clusters and time per stage.
+    """
+    from .io.write import check_not_input, write_json, write_table
+    from .link.b2b import LEVELS, load_settings, pairs_table, read_decisions, review_table
+    from .link.b2b import dedupe as run_dedupe
+    from .link.model import Model
+
+    started = time.perf_counter()
+    folder = Path(out)
+    check_not_input([folder / n for n in ("records.csv", "records.parquet", "review.csv", "pairs.parquet")], list(files))
+    result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
+    settings = load_settings()
+    models = None
+    if model_path:
+        import json as _json
+
+        try:
+            data = _json.loads(Path(model_path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot read model ({type(exc).__name__})", file=model_path) from None
+        models = {}
+        for level in LEVELS:
+            if level not in data:
+                raise InputError(f"no {level} model in it", file=model_path)
+            tmp = folder / f".{level}.model.tmp.json"
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(_json.dumps(data[level]), encoding="utf-8")
+            try:
+                models[level] = Model.load(tmp, settings[level].comparisons)
+            finally:
+                tmp.unlink(missing_ok=True)
+    decided = read_decisions(decisions) if decisions else None
+    t0 = time.perf_counter()
+    found = run_dedupe(result.frame, models, decided)
+    link_time = time.perf_counter() - t0
+    write_table(found.frame, folder / f"records.{fmt}", fmt)
+    write_table(result.rejects, folder / "rejects.csv", "csv")
+    write_table(pl_concat([pairs_table(found, level) for level in LEVELS]), folder / "pairs.parquet", "parquet")
+    write_table(review_table(found), folder / "review.csv", "csv")
+    write_json({level: found.results[level].model.to_json() for level in LEVELS}, folder / "model.json")
+    summary = _summary("dedupe", result, {"folder": str(folder)})
+    summary["link"] = {level: found.results[level].report for level in LEVELS}
+    summary["timings_s"]["link"] = round(link_time, 3)
+    write_json(summary, folder / "run.json")
+    for level in LEVELS:
+        r = found.results[level].report
+        bands = r["bands"]
+        _say(
+            f"{level}: {r['records']} records, {r['blocking']['pairs']} candidate pairs, "
+            f"{bands.get('match', 0)} matches, {bands.get('review', 0)} to review, "
+            f"{r['clusters']['clusters']} {level} clusters (largest {r['clusters']['largest_cluster']}); "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in r["timings_s"].items()),
+            quiet,
+        )
+    _say(f"wrote {folder}/records.{fmt}, review.csv, pairs.parquet, model.json, run.json", quiet)
+    _say(f"done in {time.perf_counter() - started:.1f} s", quiet)
+
+
+def pl_concat(frames):
+    import polars as pl
+
+    return pl.concat(frames, how="diagonal_relaxed")
 
 
 if __name__ == "__main__":  # pragma: no cover

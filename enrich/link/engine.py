@@ -32,13 +32,15 @@ def link(
     settings: Settings,
     *,
     model: Model | None = None,
-    labels: pl.DataFrame | None = None,
+    decisions: pl.DataFrame | None = None,
     link_only_between: str | None = None,
 ) -> LinkResult:
     """Find the duplicates in *frame* (row i is record id i).
 
-    *link_only_between*: a column (e.g. ``source_file``); pairs of records with the same value
-    are not compared — link a new file against a master without re-deduplicating either."""
+    *decisions*: steward decisions ``id_l, id_r, is_match``: they train the model and win
+    over its score. *link_only_between*: a column (e.g. ``source_file``); pairs of records
+    with the same value are not compared — link a new file against a master without
+    re-deduplicating either."""
     missing = [c for c in settings.columns if c not in frame.columns]
     if missing:
         raise InputError(f"columns named in the rules are not in the data: {', '.join(missing)}", file=settings.source)
@@ -60,7 +62,7 @@ def link(
     t = time.perf_counter()
     if model is None:
         u = estimate_u(values, settings.comparisons, settings.u_sample_pairs, settings.seed)
-        model = fit(g, settings.comparisons, u, settings.em_max_iterations, labels)
+        model = fit(g, settings.comparisons, u, settings.em_max_iterations, decisions)
     timings["train"] = time.perf_counter() - t
     t = time.perf_counter()
     tf = term_frequencies(values, model.tf_fields)
@@ -73,6 +75,8 @@ def link(
         .otherwise(pl.lit("non_match"))
         .alias("band")
     )
+    if decisions is not None and decisions.height:
+        scored = _apply_decisions(scored, decisions)
     timings["score"] = time.perf_counter() - t
     t = time.perf_counter()
     keys = frame.select(settings.cannot_link) if settings.cannot_link else None
@@ -89,6 +93,25 @@ def link(
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
     return LinkResult(scored, ids, model, report)
+
+
+def _apply_decisions(scored: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFrame:
+    """A steward's decision wins: match → probability 1 (even if no rule compared the pair),
+    no_match → 0."""
+    d = decisions.select(
+        pl.col("id_l").cast(scored.schema["id_l"]), pl.col("id_r").cast(scored.schema["id_r"]), pl.col("is_match").alias("_decided")
+    ).unique(["id_l", "id_r"], keep="last")
+    scored = scored.join(d, on=["id_l", "id_r"], how="left", maintain_order="left")
+    decided = pl.col("_decided").is_not_null()
+    scored = scored.with_columns(
+        pl.when(decided).then(pl.col("_decided").cast(pl.Float64)).otherwise(pl.col("match_probability")).alias("match_probability"),
+        pl.when(decided).then(pl.when(pl.col("_decided")).then(pl.lit("match")).otherwise(pl.lit("non_match"))).otherwise(pl.col("band")).alias("band"),
+        pl.when(decided).then(pl.lit("steward")).otherwise(pl.col("rule")).alias("rule"),
+    ).drop("_decided")
+    extra = d.filter("_decided").join(scored, on=["id_l", "id_r"], how="anti").select(
+        "id_l", "id_r", pl.lit(1.0).alias("match_probability"), pl.lit("match").alias("band"), pl.lit("steward").alias("rule")
+    )
+    return pl.concat([scored, extra], how="diagonal_relaxed")
 
 
 def explain(result: LinkResult, id_l: int, id_r: int) -> dict:

@@ -28,6 +28,7 @@ from .comparisons import gammas
 from .settings import Comparison
 
 _EPS = 1e-6
+PRIOR_PAIRS = 20.0  # weight of the default m (in pairs) against the data, see fit()
 
 
 @dataclass
@@ -133,7 +134,8 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
     fixed = patterns["_label"].to_numpy()
     nlev = [len(c.levels) + 1 for c in comparisons]
     # start: m leans to the strict levels, prior small
-    m = {f: _start_m(k) for f, k in zip(names, nlev)}
+    m0 = {f: _start_m(k) for f, k in zip(names, nlev)}
+    m = dict(m0)
     prior, converged, it = 0.01, False, 0
     for it in range(1, max_iter + 1):  # noqa: B007 (it is the iteration count after the loop)
         w = np.full(len(G), math.log2(prior / (1 - prior)))
@@ -146,13 +148,18 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
         has_label = ~np.isnan(fixed.astype(float))
         p[has_label] = fixed[has_label].astype(float)
         weighted = p * counts
-        new_prior = float(np.clip(weighted.sum() / counts.sum(), _EPS, 1 - _EPS))
+        # with a uniform Beta(1, 1) prior: a handful of pairs never makes the prior 0 or 1
+        new_prior = float((weighted.sum() + 1.0) / (counts.sum() + 2.0))
         new_m = {}
         for j, f in enumerate(names):
             lv = G[:, j]
             present = lv >= 0
             sums = np.bincount(lv[present], weights=weighted[present], minlength=nlev[j])
-            new_m[f] = ((sums + 1e-3) / (sums.sum() + 1e-3 * nlev[j])).tolist()
+            # MAP estimate with a Dirichlet prior worth PRIOR_PAIRS pairs: on a small file
+            # (a few dozen candidate pairs) m stays close to what matching records usually
+            # look like — a different first name is rare between true matches — instead of
+            # following whatever the few pairs show; on large files the data dominate.
+            new_m[f] = ((sums + PRIOR_PAIRS * np.array(m0[f])) / (sums.sum() + PRIOR_PAIRS)).tolist()
         delta = max(abs(new_prior - prior), *(max(abs(a - b) for a, b in zip(new_m[f], m[f])) for f in names))
         m, prior = new_m, new_prior
         if delta < 1e-5:

@@ -1,0 +1,171 @@
+"""Two-level deduplication of cleaned contact rows: companies first, then people within them.
+
+Company evidence is not person evidence: switchboard phones, company e-mail domains, names
+and addresses are shared by everyone at a company, so contacts are compared *within* their
+company (``company_id`` is a cannot-link at contact level), on person evidence only: names, a
+personal mailbox, a mobile. Rows without a person name are the company's generic contact
+(``contact_id`` empty). Free-mail and ISP domains never block or link companies. Rows
+without company data (B2C) are linked at contact level only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from .. import rulefiles
+from ..normalise.emails import _lists
+from .engine import LinkResult, link
+from .model import Model
+from .settings import Settings, parse
+
+LEVELS = ("company", "contact")
+
+
+def load_settings() -> dict[str, Settings]:
+    data = rulefiles.load("link")
+    return {level: parse(data.get(level, {}), f"rules/link.toml [{level}]") for level in LEVELS}
+
+
+def derive(frame: pl.DataFrame) -> pl.DataFrame:
+    """The helper columns rules/link.toml compares (see its header)."""
+    _, freemail = _lists()
+    domain = pl.col("email").str.extract(r"@([^@]+)$", 1)
+    valid_email = pl.col("email_status") == "valid"
+    return frame.with_columns(
+        pl.when(pl.col("id_status").is_in(["valid", "conflict"]) & pl.col("vat").is_not_null() & pl.col("vat_formatted").is_not_null())
+        .then(pl.col("vat"))
+        .alias("vat_valid"),
+        pl.coalesce("enterprise_number", "siren").alias("registry_id"),
+        pl.when(valid_email & ~domain.is_in(freemail)).then(domain).alias("email_domain"),
+        pl.col("website")
+        .str.to_lowercase()
+        .str.replace(r"^[a-z]+://", "")
+        .str.replace(r"^www\.", "")
+        .str.extract(r"^([^/:?#]+)", 1)
+        .alias("website_domain"),
+        pl.when(pl.col("phone_status") == "valid").then(pl.col("phone")).alias("phone_valid"),
+        pl.when(pl.col("mobile_status") == "valid").then(pl.col("mobile")).alias("mobile_valid"),
+        pl.when(valid_email & ~pl.col("email_role").fill_null(False)).then(pl.col("email")).alias("email_person"),
+        (pl.col("company_name").is_not_null() | pl.col("vat").is_not_null()).alias("_has_company"),
+        (pl.col("first_name").is_not_null() | pl.col("last_name").is_not_null()).alias("_has_person"),
+    )
+
+
+@dataclass
+class Dedupe:
+    frame: pl.DataFrame  # the input rows with company_id, contact_id
+    results: dict[str, LinkResult]
+    rows: dict[str, pl.Series]  # per level: the input row index of each linked record
+
+
+def _ids(prefix: str, rows: pl.Series, clusters: pl.Series, n: int) -> pl.Series:
+    """Per input row: '<prefix>-<smallest input row index in its cluster>'; null if not linked."""
+    linked = pl.DataFrame({"row": rows.cast(pl.Int64), "cluster": clusters}).select(
+        "row", (pl.lit(prefix + "-") + pl.col("row").min().over("cluster").cast(pl.String)).alias("id")
+    )
+    return pl.DataFrame({"row": pl.int_range(n, eager=True).cast(pl.Int64)}).join(linked, on="row", how="left", maintain_order="left")["id"]
+
+
+def dedupe(frame: pl.DataFrame, models: dict[str, Model] | None = None, decisions: dict[str, pl.DataFrame] | None = None) -> Dedupe:
+    """company_id and contact_id for every cleaned row."""
+    settings = load_settings()
+    models = models or {}
+    decisions = decisions or {}
+    data = derive(frame).with_row_index("_row")
+    n = data.height
+    results, rows = {}, {}
+    companies = data.filter("_has_company")
+    res = link(companies, settings["company"], model=models.get("company"), decisions=_local(decisions.get("company"), companies))
+    results["company"], rows["company"] = res, companies["_row"]
+    data = data.with_columns(_ids("co", companies["_row"], res.cluster_id, n).alias("company_id"))
+    people = data.filter("_has_person")
+    res = link(people, settings["contact"], model=models.get("contact"), decisions=_local(decisions.get("contact"), people))
+    results["contact"], rows["contact"] = res, people["_row"]
+    data = data.with_columns(_ids("ct", people["_row"], res.cluster_id, n).alias("contact_id"))
+    out = frame.with_columns(data["company_id"], data["contact_id"])
+    return Dedupe(out, results, rows)
+
+
+def _local(decided: pl.DataFrame | None, subset: pl.DataFrame) -> pl.DataFrame | None:
+    """Steward decisions (by source file and row) as record ids of *subset*."""
+    if decided is None or decided.height == 0:
+        return None
+    index = subset.select("source_file", pl.col("source_row").cast(pl.Int64), pl.int_range(pl.len()).alias("id"))
+    out = (
+        decided.join(index.rename({"source_file": "source_file_l", "source_row": "source_row_l", "id": "a"}), on=["source_file_l", "source_row_l"])
+        .join(index.rename({"source_file": "source_file_r", "source_row": "source_row_r", "id": "b"}), on=["source_file_r", "source_row_r"])
+        .select(
+            pl.min_horizontal("a", "b").alias("id_l"),
+            pl.max_horizontal("a", "b").alias("id_r"),
+            "is_match",
+        )
+    )
+    return out
+
+
+def pairs_table(result: Dedupe, level: str) -> pl.DataFrame:
+    """Scored pairs of *level* with both records named by source file and row."""
+    res, rows = result.results[level], result.rows[level]
+    names = result.frame.select("source_file", pl.col("source_row").cast(pl.Int64))[rows.to_list()]
+    index = names.with_row_index("id")
+    pairs = res.pairs.with_columns(pl.col("id_l").cast(pl.UInt32), pl.col("id_r").cast(pl.UInt32))
+    for side in ("l", "r"):
+        pairs = pairs.join(
+            index.rename({"id": f"id_{side}", "source_file": f"source_file_{side}", "source_row": f"source_row_{side}"}),
+            on=f"id_{side}",
+            how="left",
+        )
+    first = ["source_file_l", "source_row_l", "source_file_r", "source_row_r", "match_probability", "match_weight", "band", "rule"]
+    return pairs.select(pl.lit(level).alias("level"), *first, pl.exclude(["id_l", "id_r", *first])).sort(
+        "source_file_l", "source_row_l", "source_file_r", "source_row_r"
+    )
+
+
+def review_table(result: Dedupe) -> pl.DataFrame:
+    """The grey-zone pairs, both records side by side, per-field evidence, and an empty
+    ``decision`` column for the steward (match / no_match)."""
+    tables = []
+    for level in LEVELS:
+        pairs = pairs_table(result, level).filter(pl.col("band") == "review")
+        fields = result.results[level].model.fields
+        values = derive(result.frame).select("source_file", pl.col("source_row").cast(pl.Int64), *fields)
+        for side in ("l", "r"):
+            pairs = pairs.join(
+                values.rename({"source_file": f"source_file_{side}", "source_row": f"source_row_{side}", **{f: f"{f}_{side}" for f in fields}}),
+                on=[f"source_file_{side}", f"source_row_{side}"],
+                how="left",
+            )
+        evidence = [c for f in fields for c in (f"{f}_l", f"{f}_r", f"w_{f}")]
+        tables.append(
+            pairs.select(
+                "level", "source_file_l", "source_row_l", "source_file_r", "source_row_r",
+                pl.col("match_probability").round(4), pl.col("match_weight").round(2),
+                *[pl.col(c).round(2) if c.startswith("w_") else pl.col(c) for c in evidence],
+                pl.lit("").alias("decision"),
+            )
+        )
+    return pl.concat(tables, how="diagonal_relaxed") if tables else pl.DataFrame()
+
+
+def read_decisions(path: str) -> dict[str, pl.DataFrame]:
+    """A filled review.csv → per level: source_file/row of both sides and is_match."""
+    from ..errors import InputError
+    from ..io.read import read
+
+    table = read(path)[0].frame
+    need = {"level", "source_file_l", "source_row_l", "source_file_r", "source_row_r", "decision"}
+    missing = need - set(table.columns)
+    if missing:
+        raise InputError(f"not a review file: missing {', '.join(sorted(missing))}", file=path)
+    decided = table.filter(pl.col("decision").str.strip_chars() != "")
+    bad = decided.filter(~pl.col("decision").str.strip_chars().str.to_lowercase().is_in(["match", "no_match"]))
+    if bad.height:
+        raise InputError("decision must be 'match' or 'no_match'", file=path, row=int(bad["source_row"][0]), column="decision")
+    decided = decided.with_columns(
+        pl.col("source_row_l").cast(pl.Int64),
+        pl.col("source_row_r").cast(pl.Int64),
+        (pl.col("decision").str.strip_chars().str.to_lowercase() == "match").alias("is_match"),
+    )
+    return {level: decided.filter(pl.col("level") == level) for level in LEVELS}

@@ -1,0 +1,63 @@
+"""`enrich dedupe` on the three overlapping fixtures (their README lists who recurs where)."""
+
+import polars as pl
+
+DEMO = ["crm_export.csv", "purchased_list_fr.csv", "salon_leads_nl.xlsx"]
+
+
+def run(run_cli, fixtures, out, *extra):
+    result = run_cli("dedupe", *[fixtures / f for f in DEMO], "-o", out, *extra)
+    assert result.exit_code == 0, result.output
+    return pl.read_csv(out / "records.csv", infer_schema=False)
+
+
+def ids(records, file, row):
+    r = records.filter(pl.col("source_file").str.ends_with(file) & (pl.col("source_row") == str(row))).row(0, named=True)
+    return r["company_id"], r["contact_id"]
+
+
+def test_duplicates_found_and_look_alikes_kept_apart(run_cli, fixtures, tmp_path):
+    records = run(run_cli, fixtures, tmp_path)
+    assert records.height == 126  # every usable row; the 4 others are in rejects.csv
+    assert pl.read_csv(tmp_path / "rejects.csv").height == 4
+    # Pieter De Smet @ Brouwerij De Smet: CRM 1, purchased 1 (invalid VAT there), salon D1-1 and D2-7
+    pieter = {ids(records, *where) for where in [("crm_export.csv", 1), ("purchased_list_fr.csv", 1),
+                                                 ("xlsx#Dag 1", 1), ("xlsx#Dag 2", 7)]}
+    assert len(pieter) == 1 and None not in next(iter(pieter))
+    # An Claes works at the same company, but is another person
+    an = ids(records, "crm_export.csv", 2)
+    assert an[0] == next(iter(pieter))[0] and an[1] != next(iter(pieter))[1]
+    # look-alikes that must not be merged
+    assert ids(records, "xlsx#Dag 2", 6)[0] != ids(records, "crm_export.csv", 1)[0]  # Desmet crèche ≠ De Smet brewery
+    assert ids(records, "xlsx#Dag 2", 10)[0] != ids(records, "crm_export.csv", 18)[0]  # Elektro ≠ Bloemen Wouters
+    # family members at one company stay two contacts (they wait in review.csv)
+    assert ids(records, "crm_export.csv", 26)[1] != ids(records, "crm_export.csv", 27)[1]
+    review = pl.read_csv(tmp_path / "review.csv", infer_schema=False)
+    assert review.filter((pl.col("source_row_l") == "26") & (pl.col("source_row_r") == "27")).height == 1
+    model = (tmp_path / "model.json").read_text()
+    assert '"company"' in model and '"contact"' in model and "match_weight" in model
+
+
+def test_steward_decisions_round_trip(run_cli, fixtures, tmp_path):
+    run(run_cli, fixtures, tmp_path / "first")
+    review = pl.read_csv(tmp_path / "first" / "review.csv", infer_schema=False)
+    decided = review.with_columns(
+        pl.when((pl.col("source_row_l") == "26") & (pl.col("source_row_r") == "27"))
+        .then(pl.lit("match"))
+        .otherwise(pl.lit("no_match"))
+        .alias("decision")
+    )
+    decided.write_csv(tmp_path / "decisions.csv")
+    records = run(run_cli, fixtures, tmp_path / "second", "--decisions", tmp_path / "decisions.csv")
+    assert ids(records, "crm_export.csv", 26)[1] == ids(records, "crm_export.csv", 27)[1]  # the steward said so
+    assert ids(records, "crm_export.csv", 28)[1] != ids(records, "crm_export.csv", 29)[1]
+    # a bad decision value is reported with its row
+    decided.with_columns(pl.lit("maybe").alias("decision")).write_csv(tmp_path / "bad.csv")
+    result = run_cli("dedupe", *[fixtures / f for f in DEMO], "-o", tmp_path / "x", "--decisions", tmp_path / "bad.csv")
+    assert result.exit_code == 2 and "decision must be 'match' or 'no_match'" in result.stderr
+
+
+def test_model_reuse_gives_the_same_clusters(run_cli, fixtures, tmp_path):
+    first = run(run_cli, fixtures, tmp_path / "a")
+    again = run(run_cli, fixtures, tmp_path / "b", "--model", tmp_path / "a" / "model.json")
+    assert first.select("company_id", "contact_id").equals(again.select("company_id", "contact_id"))
