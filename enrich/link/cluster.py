@@ -27,8 +27,10 @@ def cluster(
     threshold: float,
     cannot_link: pl.DataFrame | None = None,
     max_size: int = 50,
+    apart: list[tuple[int, int]] | None = None,
 ) -> tuple[pl.Series, dict]:
-    """(cluster id per record 0..n-1, report)."""
+    """(cluster id per record 0..n-1, report). *apart*: record pairs a steward said are not
+    the same — they never end in one cluster, even through other records."""
     strong = edges.filter(pl.col("match_probability") >= threshold).sort(
         ["match_probability", "id_l", "id_r"], descending=[True, False, False]
     )
@@ -50,13 +52,21 @@ def cluster(
             parent[x], x = root, parent[x]
         return root
 
+    # per root: the records in it that have a "keep apart" partner, and those partners
+    tagged: dict[int, set[int]] = {}
+    banned: dict[int, set[int]] = {}
+    for a, b in apart or []:
+        tagged.setdefault(a, set()).add(a)
+        tagged.setdefault(b, set()).add(b)
+        banned.setdefault(a, set()).add(b)
+        banned.setdefault(b, set()).add(a)
     refused_cl = refused_size = merged = 0
     for a, b in zip(strong["id_l"].to_list(), strong["id_r"].to_list()):
         ra, rb = find(a), find(b)
         if ra == rb:
             continue
         ka, kb = keys.get(ra, frozenset()), keys.get(rb, frozenset())
-        if _conflict(ka, kb):
+        if _conflict(ka, kb) or banned.get(ra, set()) & tagged.get(rb, set()) or banned.get(rb, set()) & tagged.get(ra, set()):
             refused_cl += 1
             continue
         if size[ra] + size[rb] > max_size:
@@ -69,6 +79,9 @@ def cluster(
         if ka or kb:
             keys[ra] = ka | kb
         keys.pop(rb, None)
+        for table in (tagged, banned):
+            if rb in table:
+                table.setdefault(ra, set()).update(table.pop(rb))
         merged += 1
     roots = np.array([find(i) for i in range(n)], dtype=np.int64)
     ids = pl.Series("cluster_id", roots)

@@ -16,7 +16,7 @@ from .blocking import ID, candidate_pairs
 from .cluster import cluster
 from .comparisons import gammas, prepared
 from .model import Model, estimate_u, fit, score, term_frequencies
-from .settings import Settings
+from .settings import Settings, parse_key
 
 
 @dataclass
@@ -62,7 +62,8 @@ def link(
     t = time.perf_counter()
     if model is None:
         u = estimate_u(values, settings.comparisons, settings.u_sample_pairs, settings.seed)
-        model = fit(g, settings.comparisons, u, settings.em_max_iterations, decisions)
+        blocked = {rule.name: {parse_key(k)[1] for k in rule.keys} for rule in settings.blocking}
+        model = fit(g.with_columns(pairs["rule"]), settings.comparisons, u, settings.em_max_iterations, decisions, blocked)
     timings["train"] = time.perf_counter() - t
     t = time.perf_counter()
     tf = term_frequencies(values, model.tf_fields)
@@ -80,7 +81,8 @@ def link(
     timings["score"] = time.perf_counter() - t
     t = time.perf_counter()
     keys = frame.select(settings.cannot_link) if settings.cannot_link else None
-    ids, cluster_report = cluster(frame.height, scored, settings.match_threshold, keys, settings.max_cluster_size)
+    apart = decisions.filter(~pl.col("is_match")).select("id_l", "id_r").rows() if decisions is not None else None
+    ids, cluster_report = cluster(frame.height, scored, settings.match_threshold, keys, settings.max_cluster_size, apart)
     timings["cluster"] = time.perf_counter() - t
     bands = scored["band"].value_counts().sort("band")
     report = {

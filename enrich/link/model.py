@@ -116,27 +116,22 @@ def estimate_u(values: pl.DataFrame, comparisons: list[Comparison], n_pairs: int
     return u
 
 
-def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]], max_iter: int = 30,
-        labels: pl.DataFrame | None = None) -> Model:
-    """m and the prior by EM over the candidate pairs' level patterns (u held fixed).
-
-    *labels* (``id_l, id_r, is_match``) from steward decisions pin those pairs' match
-    probability to 0 or 1 during the fit."""
-    names = [c.field for c in comparisons]
-    cols = [f"g_{f}" for f in names]
+def _patterns(g: pl.DataFrame, cols: list[str], labels: pl.DataFrame | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct level patterns, their counts, their steward label or NaN)."""
     if labels is not None and labels.height:
         g = g.join(labels.select("id_l", "id_r", pl.col("is_match").cast(pl.Float64).alias("_label")), on=["id_l", "id_r"], how="left")
     else:
         g = g.with_columns(pl.lit(None, dtype=pl.Float64).alias("_label"))
     patterns = g.group_by([*cols, "_label"]).len().sort([*cols, "_label"], nulls_last=True)
-    G = patterns.select(cols).to_numpy().astype(np.int64)
-    counts = patterns["len"].to_numpy().astype(float)
-    fixed = patterns["_label"].to_numpy()
-    nlev = [len(c.levels) + 1 for c in comparisons]
-    # start: m leans to the strict levels, prior small
+    label = patterns["_label"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+    return patterns.select(cols).to_numpy().astype(np.int64), patterns["len"].to_numpy().astype(float), label
+
+
+def _em(G, counts, label, names, nlev, u, m, prior, estimate: set[str], max_iter: int):
+    """EM over level patterns: re-estimates the prior and m of the fields in *estimate*."""
     m0 = {f: _start_m(k) for f, k in zip(names, nlev)}
-    m = dict(m0)
-    prior, converged, it = 0.01, False, 0
+    converged, it = False, 0
+    labelled = ~np.isnan(label)
     for it in range(1, max_iter + 1):  # noqa: B007 (it is the iteration count after the loop)
         w = np.full(len(G), math.log2(prior / (1 - prior)))
         for j, f in enumerate(names):
@@ -145,13 +140,14 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
             mw = np.log2(np.maximum(np.array(m[f]), _EPS) / np.maximum(np.array(u[f]), _EPS))
             w[present] += mw[lv[present]]
         p = 1.0 / (1.0 + np.power(2.0, -np.clip(w, -60, 60)))
-        has_label = ~np.isnan(fixed.astype(float))
-        p[has_label] = fixed[has_label].astype(float)
+        p[labelled] = label[labelled]
         weighted = p * counts
         # with a uniform Beta(1, 1) prior: a handful of pairs never makes the prior 0 or 1
         new_prior = float((weighted.sum() + 1.0) / (counts.sum() + 2.0))
-        new_m = {}
+        new_m = dict(m)
         for j, f in enumerate(names):
+            if f not in estimate:
+                continue
             lv = G[:, j]
             present = lv >= 0
             sums = np.bincount(lv[present], weights=weighted[present], minlength=nlev[j])
@@ -165,16 +161,45 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
         if delta < 1e-5:
             converged = True
             break
-    return Model(
-        names,
-        {c.field: c.level_names() for c in comparisons},
-        m,
-        u,
-        prior,
-        [c.field for c in comparisons if c.tf],
-        it,
-        converged,
-    )
+    return m, prior, it, converged
+
+
+def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]], max_iter: int = 30,
+        labels: pl.DataFrame | None = None, blocked: dict[str, set[str]] | None = None) -> Model:
+    """m and the prior by EM over the candidate pairs' level patterns (u held fixed).
+
+    Pairs found by a blocking rule agree on that rule's fields by construction, so their m
+    cannot be learnt from those pairs: with *blocked* (rule name → fields of its keys) and a
+    ``rule`` column in *g*, m is learnt in one EM session per rule, on that rule's pairs,
+    for the fields the rule does not block on, and averaged over sessions (as Splink does);
+    the prior is then fitted on all pairs with m fixed. *labels* (``id_l, id_r, is_match``)
+    from steward decisions pin those pairs' match probability to 0 or 1."""
+    names = [c.field for c in comparisons]
+    cols = [f"g_{f}" for f in names]
+    nlev = [len(c.levels) + 1 for c in comparisons]
+    m = {f: _start_m(k) for f, k in zip(names, nlev)}
+    estimates: dict[str, list[list[float]]] = {f: [] for f in names}
+    if blocked and "rule" in g.columns:
+        for rule, fields in blocked.items():
+            session = [f for f in names if f not in fields]
+            part = g.filter(pl.col("rule") == rule)
+            if not session or part.height < 2 * PRIOR_PAIRS:
+                continue
+            idx = [names.index(f) for f in session]
+            G, counts, label = _patterns(part, [cols[i] for i in idx], labels)
+            learnt, _, _, _ = _em(G, counts, label, session, [nlev[i] for i in idx], u,
+                                  {f: m[f] for f in session}, 0.1, set(session), max_iter)
+            for f in session:
+                estimates[f].append(learnt[f])
+    if any(estimates.values()):
+        m = {f: (np.mean(estimates[f], axis=0).tolist() if estimates[f] else m[f]) for f in names}
+        learn = {f for f in names if not estimates[f]}  # fields every rule blocks on
+    else:
+        learn = set(names)
+    G, counts, label = _patterns(g, cols, labels)
+    m, prior, it, converged = _em(G, counts, label, names, nlev, u, m, 0.1, learn, max_iter)
+    return Model(names, {c.field: c.level_names() for c in comparisons}, m, u, prior,
+                 [c.field for c in comparisons if c.tf], it, converged)
 
 
 def _start_m(k: int) -> list[float]:

@@ -28,3 +28,9 @@ def test_pairwise_scores():
     s = pairwise_scores(pl.Series([0, 0, 0, 3]), pl.Series(["a", "a", "b", "b"]))
     assert (s["predicted_pairs"], s["true_pairs"]) == (3, 2)
     assert abs(s["precision"] - 1 / 3) < 1e-9 and abs(s["recall"] - 0.5) < 1e-9
+
+
+def test_steward_no_match_keeps_records_apart_even_through_others():
+    edges = pl.DataFrame({"id_l": [0, 1], "id_r": [1, 2], "match_probability": [0.99, 0.98]})
+    ids, report = cluster(3, edges, 0.95, apart=[(0, 2)])
+    assert ids.to_list() == [0, 0, 2] and report["refused_cannot_link"] == 1
