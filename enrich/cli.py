@@ -249,6 +249,21 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     _say(f"done in {time.perf_counter() - started:.1f} s", quiet)
 
 
+@main.command(epilog=EXIT_CODES)
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.argument("row_a")
+@click.argument("row_b")
+@click.option("--level", type=click.Choice(["company", "contact"]), default="contact", show_default=True)
+@handle_errors
+def explain(run_dir, row_a, row_b, level):
+    """Why two records of a `dedupe` run were (not) matched: the per-field match weights that
+    add up to the pair's score. ROW_A and ROW_B are source rows, as FILE:ROW (or ROW when the
+    run read one file)."""
+    from .link.explain import explain_pair
+
+    click.echo(explain_pair(Path(run_dir), row_a, row_b, level))
+
+
 def pl_concat(frames):
     import polars as pl
 

@@ -71,3 +71,14 @@ def test_model_reuse_gives_the_same_clusters(run_cli, fixtures, tmp_path):
     first = run(run_cli, fixtures, tmp_path / "a")
     again = run(run_cli, fixtures, tmp_path / "b", "--model", tmp_path / "a" / "model.json")
     assert first.select("company_id", "contact_id").equals(again.select("company_id", "contact_id"))
+
+
+def test_explain_adds_up(run_cli, fixtures, tmp_path):
+    run(run_cli, fixtures, tmp_path)
+    result = run_cli("explain", tmp_path, "crm_export.csv:1", "purchased_list_fr.csv:1", "--level", "company")
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    weights = [float(line.split()[-1]) for line in lines[1:-1]]
+    total = float(lines[-1].split()[2])
+    assert abs(sum(weights) - total) < 0.05 and "company_name_norm = exact" in result.output
+    assert run_cli("explain", tmp_path, "1", "2").exit_code == 2  # several files: FILE:ROW needed
