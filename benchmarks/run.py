@@ -24,32 +24,34 @@ PY = sys.executable
 ENRICH = [PY, "-m", "enrich.cli"]
 
 
-def measure(cmd: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of *cmd*, run in a child of a fresh helper process so
-    that the peak is this command's alone."""
+def measure(cmd: list[str]) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS in MB, stdout) of *cmd*, run in a child of a fresh helper
+    process so that the peak is this command's alone."""
     probe = (
         "import resource, subprocess, sys, time, json;"
         "t = time.perf_counter();"
-        "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode;"
+        "p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, text=True);"
         "wall = time.perf_counter() - t;"
         "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024;"
-        "print(json.dumps([rc, wall, rss]))"
+        "print(json.dumps([p.returncode, wall, rss, p.stdout]))"
     )
     out = subprocess.run([PY, "-c", probe, *cmd], capture_output=True, text=True, check=True)
-    rc, wall, rss = json.loads(out.stdout.strip().splitlines()[-1])
+    rc, wall, rss, stdout = json.loads(out.stdout.strip().splitlines()[-1])
     if rc != 0:
         raise SystemExit(f"benchmark command failed ({rc}): {' '.join(cmd)}")
-    return wall, rss
+    return wall, rss, stdout
 
 
 def generate(rows: int, style: str = "fr") -> Path:
+    """The synthetic file of *rows* rows (and its truth file beside it), made once."""
     path = DATA / f"contacts_{rows}_{style}.csv"
-    if not path.exists():
+    truth = path.with_suffix(".truth.csv")
+    if not path.exists() or not truth.exists():
         DATA.mkdir(exist_ok=True)
         t = time.perf_counter()
         subprocess.run(
             [PY, str(ROOT / "benchmarks" / "generate_contacts.py"), "--rows", str(rows), "--style", style,
-             "--seed", "42", "--out", str(path)],
+             "--seed", "42", "--out", str(path), "--truth", str(truth)],
             check=True,
         )
         print(f"generated {path.name} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
@@ -61,32 +63,51 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000, help="rows of the main file (default 1,000,000)")
     ap.add_argument("--baseline-rows", type=int, default=100_000, help="rows for the pandas comparison")
     ap.add_argument("--full-baseline", action="store_true", help="also run the baseline on --rows (slow)")
+    ap.add_argument("--link-rows", type=int, nargs="*", default=[10_000, 100_000], help="synthetic B2B sizes to dedupe")
+    ap.add_argument("--no-clean", action="store_true", help="skip the clean benchmarks")
     args = ap.parse_args()
     out = DATA / "out"
     out.mkdir(parents=True, exist_ok=True)
     results = []
 
-    big = generate(args.rows)
-    wall, rss = measure([*ENRICH, "clean", str(big), "-o", str(out / "clean_big.parquet"), "-q"])
-    summary = json.loads((out / "clean_big.run.json").read_text())
-    results.append(("enrich clean", args.rows, wall, rss, summary["timings_s"]))
+    if not args.no_clean:
+        big = generate(args.rows)
+        wall, rss, _ = measure([*ENRICH, "clean", str(big), "-o", str(out / "clean_big.parquet"), "-q"])
+        summary = json.loads((out / "clean_big.run.json").read_text())
+        results.append(("enrich clean", args.rows, wall, rss, summary["timings_s"]))
 
-    small = generate(args.baseline_rows)
-    e_wall, e_rss = measure([*ENRICH, "clean", str(small), "-o", str(out / "clean_small.csv"), "-q"])
-    b_wall, b_rss = measure([PY, str(ROOT / "benchmarks" / "baseline_pandas.py"), str(small), "-o", str(out / "baseline_small.csv")])
-    results.append(("enrich clean", args.baseline_rows, e_wall, e_rss, None))
-    results.append(("pandas baseline (per-row)", args.baseline_rows, b_wall, b_rss, None))
-    if args.full_baseline:
-        fb_wall, fb_rss = measure([PY, str(ROOT / "benchmarks" / "baseline_pandas.py"), str(big), "-o", str(out / "baseline_big.csv")])
-        results.append(("pandas baseline (per-row)", args.rows, fb_wall, fb_rss, None))
+        small = generate(args.baseline_rows)
+        e_wall, e_rss, _ = measure([*ENRICH, "clean", str(small), "-o", str(out / "clean_small.csv"), "-q"])
+        b_wall, b_rss, _ = measure([PY, str(ROOT / "benchmarks" / "baseline_pandas.py"), str(small), "-o", str(out / "baseline_small.csv")])
+        results.append(("enrich clean", args.baseline_rows, e_wall, e_rss, None))
+        results.append(("pandas baseline (per-row)", args.baseline_rows, b_wall, b_rss, None))
+        if args.full_baseline:
+            fb_wall, fb_rss, _ = measure([PY, str(ROOT / "benchmarks" / "baseline_pandas.py"), str(big), "-o", str(out / "baseline_big.csv")])
+            results.append(("pandas baseline (per-row)", args.rows, fb_wall, fb_rss, None))
+    linking = []
+    for name in ("febrl3", "febrl4", "fake1000"):
+        wall, rss, stdout = measure([PY, str(ROOT / "benchmarks" / "link_quality.py"), name])
+        linking.append((name, json.loads(stdout), wall, rss))
+    for rows in args.link_rows:
+        path = generate(rows)
+        wall, rss, stdout = measure([PY, str(ROOT / "benchmarks" / "link_quality.py"), "b2b", str(path), str(path.with_suffix(".truth.csv"))])
+        linking.append((f"b2b {rows:,} rows", json.loads(stdout), wall, rss))
 
     print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    print(f"{'job':28s} {'rows':>10s} {'wall s':>8s} {'peak RSS MB':>12s}  stages")
+    if not args.no_clean:
+        print(f"{'job':28s} {'rows':>10s} {'wall s':>8s} {'peak RSS MB':>12s}  stages")
     for name, rows, wall, rss, stages in results:
         stage_text = ", ".join(f"{k} {v:.1f}" for k, v in stages.items()) if stages else ""
         print(f"{name:28s} {rows:>10,d} {wall:>8.1f} {rss:>12.0f}  {stage_text}")
-    print(f"\nbaseline / enrich wall-time ratio on {args.baseline_rows:,} rows: {b_wall / e_wall:.1f}x")
-    print("targets (issue #3): enrich clean on 1,000,000 rows <= 20 s wall and <= 3,000 MB peak RSS")
+    if not args.no_clean:
+        print(f"\nbaseline / enrich wall-time ratio on {args.baseline_rows:,} rows: {b_wall / e_wall:.1f}x")
+        print("targets (issue #3): enrich clean on 1,000,000 rows <= 20 s wall and <= 3,000 MB peak RSS")
+    print(f"\n{'linking (enrich)':26s} {'precision':>9s} {'recall':>7s} {'F1':>7s} {'wall s':>7s} {'RSS MB':>7s}")
+    for name, r, wall, rss in linking:
+        for level in ("company", "contact") if "company" in r else (None,):
+            q = r[level] if level else r
+            label = f"{name} {level}" if level else name
+            print(f"{label:26s} {q['precision']:>9.4f} {q['recall']:>7.4f} {q['f1']:>7.4f} {wall:>7.1f} {rss:>7.0f}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,75 @@
+"""Score enrich's linking engine on a benchmark data set with known true matches.
+
+    python benchmarks/link_quality.py febrl3                 # FEBRL dataset3 (dedupe)
+    python benchmarks/link_quality.py febrl4                 # FEBRL dataset4a + 4b (link)
+    python benchmarks/link_quality.py fake1000               # Splink's fake_1000 (dedupe)
+    python benchmarks/link_quality.py b2b FILE.csv TRUTH.csv # synthetic B2B file (clean + dedupe)
+
+Prints one JSON line: pairwise precision / recall / F1 of the final clusters and the time.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+
+from enrich.io.read import read
+from enrich.link import settings
+from enrich.link.cluster import pairwise_scores
+from enrich.link.engine import link
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "datasets"
+RULES = ROOT / "benchmarks" / "rules"
+
+
+def scores(predicted: pl.Series, truth: pl.Series) -> dict:
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in pairwise_scores(predicted, truth).items()}
+
+
+def main() -> None:
+    which = sys.argv[1]
+    t = time.perf_counter()
+    out: dict = {"data": which}
+    if which in ("febrl3", "febrl4"):
+        rules = settings.load(RULES / "febrl.toml")
+        if which == "febrl3":
+            frame = read(str(DATA / "dataset3.csv"))[0].frame
+            result = link(frame, rules)
+        else:
+            a = read(str(DATA / "dataset4a.csv"))[0].frame.with_columns(pl.lit("a").alias("side"))
+            b = read(str(DATA / "dataset4b.csv"))[0].frame.with_columns(pl.lit("b").alias("side"))
+            frame = pl.concat([a, b])
+            result = link(frame, rules, link_only_between="side")
+        out.update(scores(result.cluster_id, frame["rec_id"].str.extract(r"rec-(\d+)-", 1)))
+    elif which == "fake1000":
+        frame = read(str(DATA / "fake_1000.csv"))[0].frame
+        result = link(frame, settings.load(RULES / "splink_fake.toml"))
+        out.update(scores(result.cluster_id, frame["cluster"]))
+    elif which == "b2b":
+        from enrich.clean import clean_files
+        from enrich.link.b2b import dedupe
+
+        cleaned = clean_files([sys.argv[2]])
+        found = dedupe(cleaned.frame)
+        truth = pl.read_csv(sys.argv[3], schema_overrides={"company_entity": pl.String, "person_entity": pl.String})
+        rows = found.frame.select(pl.col("source_row").cast(pl.Int64), "company_id", "contact_id").join(
+            truth.rename({"row": "source_row"}), on="source_row"
+        )
+        companies = rows.filter(pl.col("company_id").is_not_null() & pl.col("company_entity").is_not_null())
+        people = rows.filter(pl.col("contact_id").is_not_null() & pl.col("person_entity").is_not_null())
+        out["rows"] = cleaned.frame.height
+        out["company"] = scores(companies["company_id"], companies["company_entity"])
+        out["contact"] = scores(people["contact_id"], people["person_entity"])
+    else:
+        raise SystemExit(f"unknown data set {which!r}")
+    out["seconds"] = round(time.perf_counter() - t, 2)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
