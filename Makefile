@@ -18,10 +18,12 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/enrich clean $(DEMO_INPUTS) -o $(DEMO_OUT)/contacts.csv
+	$(BIN)/enrich dedupe $(DEMO_INPUTS) -o $(DEMO_OUT)/dedupe -q
 	@echo
 	@echo "clean table : $(DEMO_OUT)/contacts.csv"
 	@echo "rejects     : $(DEMO_OUT)/contacts.rejects.csv"
 	@echo "run summary : $(DEMO_OUT)/contacts.run.json"
+	@echo "duplicates  : $(DEMO_OUT)/dedupe/records.csv (company_id, contact_id), review.csv, model.json"
 
 lint: install
 	$(BIN)/ruff check enrich tests benchmarks fixtures
