@@ -37,6 +37,7 @@ class TableReport:
     rows_out: int = 0
     rows_rejected: int = 0
     reject_reasons: Counter = field(default_factory=Counter)
+    reject_rows: dict[str, list[int]] = field(default_factory=dict)  # the first rows per reason
     default_country: str | None = None
 
     def as_dict(self) -> dict:
@@ -109,6 +110,10 @@ def prepare(table: Table, overrides: dict[str, str]) -> tuple[pl.DataFrame, pl.D
     report.rows_out = frame.height
     report.rows_rejected = rejects.height
     report.reject_reasons = Counter(rejects["reason"].to_list())
+    for reason, row in rejects.select("reason", "source_row").sort("source_row").iter_rows():
+        rows = report.reject_rows.setdefault(reason, [])
+        if len(rows) < 10:
+            rows.append(row)
     if report.rows_in != report.rows_out + report.rows_rejected:  # the promise of the tool
         raise AssertionError(f"{table.name}: row accounting does not add up")
     return frame, rejects.select(REJECT_COLUMNS), report

@@ -110,7 +110,9 @@ def _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
         _say(f"  columns: {len(t.mapping) - len(extra)} mapped, {len(extra)} passed through as extra.*"
              + (f" ({', '.join(extra[:5])}{' …' if len(extra) > 5 else ''})" if extra else ""), quiet)
         for reason, n in sorted(t.reject_reasons.items()):
-            _say(f"  rejected: {n} × {reason}", quiet)
+            rows = t.reject_rows.get(reason, [])
+            shown = ", ".join(map(str, rows)) + (" …" if n > len(rows) else "")
+            _say(f"  rejected: {n} × {reason} ({'rows' if n > 1 else 'row'} {shown})", quiet)
     return result
 
 
