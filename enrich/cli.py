@@ -196,41 +196,29 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     run.json. Prints the candidate pairs, matches, clusters and time per stage.
     """
     from .io.write import check_not_input, write_json, write_table
-    from .link.b2b import LEVELS, load_settings, pairs_table, read_decisions, review_table
+    from .link.b2b import (
+        LEVELS,
+        all_pairs,
+        load_models,
+        load_settings,
+        read_decisions,
+        review_table,
+    )
     from .link.b2b import dedupe as run_dedupe
-    from .link.model import Model
 
     started = time.perf_counter()
     folder = Path(out)
     check_not_input([folder / n for n in ("records.csv", "records.parquet", "review.csv", "pairs.parquet")], list(files))
     result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
     settings = load_settings()
-    models = None
-    if model_path:
-        import json as _json
-
-        try:
-            data = _json.loads(Path(model_path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InputError(f"cannot read model ({type(exc).__name__})", file=model_path) from None
-        models = {}
-        for level in LEVELS:
-            if level not in data:
-                raise InputError(f"no {level} model in it", file=model_path)
-            tmp = folder / f".{level}.model.tmp.json"
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(_json.dumps(data[level]), encoding="utf-8")
-            try:
-                models[level] = Model.load(tmp, settings[level].comparisons)
-            finally:
-                tmp.unlink(missing_ok=True)
+    models = load_models(model_path, settings) if model_path else None
     decided = read_decisions(decisions) if decisions else None
     t0 = time.perf_counter()
     found = run_dedupe(result.frame, models, decided)
     link_time = time.perf_counter() - t0
     write_table(found.frame, folder / f"records.{fmt}", fmt)
     write_table(result.rejects, folder / "rejects.csv", "csv")
-    write_table(pl_concat([pairs_table(found, level) for level in LEVELS]), folder / "pairs.parquet", "parquet")
+    write_table(all_pairs(found), folder / "pairs.parquet", "parquet")
     write_table(review_table(found), folder / "review.csv", "csv")
     write_json({level: found.results[level].model.to_json() for level in LEVELS}, folder / "model.json")
     summary = _summary("dedupe", result, {"folder": str(folder)})
@@ -264,12 +252,6 @@ def explain(run_dir, row_a, row_b, level):
     from .link.explain import explain_pair
 
     click.echo(explain_pair(Path(run_dir), row_a, row_b, level))
-
-
-def pl_concat(frames):
-    import polars as pl
-
-    return pl.concat(frames, how="diagonal_relaxed")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,6 +11,7 @@ without company data (B2C) are linked at contact level only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -169,3 +170,24 @@ def read_decisions(path: str) -> dict[str, pl.DataFrame]:
         (pl.col("decision").str.strip_chars().str.to_lowercase() == "match").alias("is_match"),
     )
     return {level: decided.filter(pl.col("level") == level) for level in LEVELS}
+
+
+def all_pairs(result: Dedupe) -> pl.DataFrame:
+    """The scored pairs of both levels in one table."""
+    return pl.concat([pairs_table(result, level) for level in LEVELS], how="diagonal_relaxed")
+
+
+def load_models(path: str, settings: dict[str, Settings]) -> dict[str, Model]:
+    """The per-level models of a model.json written by `enrich dedupe`."""
+    import json
+
+    from ..errors import InputError
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read model ({type(exc).__name__})", file=path) from None
+    missing = [level for level in LEVELS if level not in data]
+    if missing:
+        raise InputError(f"no {', '.join(missing)} model in it", file=path)
+    return {level: Model.from_json(data[level], settings[level].comparisons, path) for level in LEVELS}

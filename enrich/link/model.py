@@ -80,23 +80,31 @@ class Model:
     def load(cls, path: str | Path, comparisons: list[Comparison]) -> Model:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
-            fields = data["fields"]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError) as exc:
             raise InputError(f"not an enrich model file ({type(exc).__name__})", file=str(path)) from None
-        for c in comparisons:
-            if c.field not in fields or fields[c.field]["levels"] != c.level_names():
-                raise InputError(f"model does not fit the rules: field {c.field!r} differs", file=str(path))
-        names = [c.field for c in comparisons]
-        return cls(
-            names,
-            {f: fields[f]["levels"] for f in names},
-            {f: fields[f]["m"] for f in names},
-            {f: fields[f]["u"] for f in names},
-            data["prior"],
-            data.get("tf_fields", []),
-            data.get("iterations", 0),
-            data.get("converged", False),
-        )
+        return cls.from_json(data, comparisons, str(path))
+
+    @classmethod
+    def from_json(cls, data: dict, comparisons: list[Comparison], source: str = "model") -> Model:
+        """A model written by ``to_json``, checked against the rules it must score with."""
+        try:
+            fields = data["fields"]
+            for c in comparisons:
+                if c.field not in fields or fields[c.field]["levels"] != c.level_names():
+                    raise InputError(f"model does not fit the rules: field {c.field!r} differs", file=source)
+            names = [c.field for c in comparisons]
+            return cls(
+                names,
+                {f: fields[f]["levels"] for f in names},
+                {f: fields[f]["m"] for f in names},
+                {f: fields[f]["u"] for f in names},
+                data["prior"],
+                data.get("tf_fields", []),
+                data.get("iterations", 0),
+                data.get("converged", False),
+            )
+        except (KeyError, TypeError) as exc:
+            raise InputError(f"not an enrich model ({type(exc).__name__}: {exc})", file=source) from None
 
 
 def estimate_u(values: pl.DataFrame, comparisons: list[Comparison], n_pairs: int, seed: int) -> dict[str, list[float]]:
