@@ -84,10 +84,15 @@ def main() -> None:
         if args.full_baseline:
             fb_wall, fb_rss, _ = measure([PY, str(ROOT / "benchmarks" / "baseline_pandas.py"), str(big), "-o", str(out / "baseline_big.csv")])
             results.append(("pandas baseline (per-row)", args.rows, fb_wall, fb_rss, None))
-    linking = []
+    linking, splink = [], {}
     for name in ("febrl3", "febrl4", "fake1000"):
         wall, rss, stdout = measure([PY, str(ROOT / "benchmarks" / "link_quality.py"), name])
         linking.append((name, json.loads(stdout), wall, rss))
+        try:
+            s_wall, s_rss, s_out = measure([PY, str(ROOT / "benchmarks" / "splink_quality.py"), name])
+            splink[name] = (json.loads(s_out), s_wall, s_rss)
+        except SystemExit as exc:  # splink not installed, or it failed: say so, go on
+            print(f"splink on {name}: {exc}", file=sys.stderr)
     for rows in args.link_rows:
         path = generate(rows)
         wall, rss, stdout = measure([PY, str(ROOT / "benchmarks" / "link_quality.py"), "b2b", str(path), str(path.with_suffix(".truth.csv"))])
@@ -108,6 +113,13 @@ def main() -> None:
             q = r[level] if level else r
             label = f"{name} {level}" if level else name
             print(f"{label:26s} {q['precision']:>9.4f} {q['recall']:>7.4f} {q['f1']:>7.4f} {wall:>7.1f} {rss:>7.0f}")
+    if splink:
+        print(f"\n{'linking (Splink, DuckDB)':26s} {'precision':>9s} {'recall':>7s} {'F1':>7s} {'wall s':>7s} {'RSS MB':>7s}  F1 enrich-Splink, speed-up")
+        ours = {name: (r, wall) for name, r, wall, _ in linking}
+        for name, (q, wall, rss) in splink.items():
+            r, e_wall = ours[name]
+            print(f"{name:26s} {q['precision']:>9.4f} {q['recall']:>7.4f} {q['f1']:>7.4f} {wall:>7.1f} {rss:>7.0f}"
+                  f"  {r['f1'] - q['f1']:+.4f}, {wall / e_wall:.2f}x")
 
 
 if __name__ == "__main__":
