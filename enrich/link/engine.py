@@ -67,7 +67,7 @@ def link(
     timings["train"] = time.perf_counter() - t
     t = time.perf_counter()
     tf = term_frequencies(values, model.tf_fields)
-    scored = score(g, model, values, tf).with_columns(pairs["rule"])
+    scored = score(g.with_columns(pairs["rule"]), model, values, tf)
     scored = scored.with_columns(
         pl.when(pl.col("match_probability") >= settings.match_threshold)
         .then(pl.lit("match"))
@@ -128,7 +128,7 @@ def explain(result: LinkResult, id_l: int, id_r: int) -> dict:
         for f in result.model.fields
     }
     return {
-        "prior_weight": result.model.prior_weight,
+        "prior_weight": r["w_prior"],
         "fields": fields,
         "match_weight": r["match_weight"],
         "match_probability": r["match_probability"],

@@ -41,6 +41,7 @@ class Model:
     tf_fields: list[str] = field(default_factory=list)
     iterations: int = 0
     converged: bool = False
+    prior_by_rule: dict[str, float] = field(default_factory=dict)  # share of matches per blocking rule
 
     def weights(self) -> dict[str, list[float]]:
         """log2(m/u) per field and level: the evidence each level adds."""
@@ -48,8 +49,12 @@ class Model:
 
     @property
     def prior_weight(self) -> float:
-        p = min(max(self.prior, _EPS), 1 - _EPS)
-        return math.log2(p / (1 - p))
+        return _logit2(self.prior)
+
+    def prior_weight_for(self, rule: str | None) -> float:
+        """The prior of a pair found by blocking *rule*: a pair that only a loose rule finds
+        (same suburb) starts with weaker odds than one a strong rule finds (same id)."""
+        return _logit2(self.prior_by_rule.get(rule, self.prior)) if rule else self.prior_weight
 
     def to_json(self) -> dict:
         return {
@@ -57,6 +62,8 @@ class Model:
             "version": 1,
             "prior": self.prior,
             "prior_weight": self.prior_weight,
+            "prior_by_rule": self.prior_by_rule,
+            "prior_weight_by_rule": {r: self.prior_weight_for(r) for r in self.prior_by_rule},
             "iterations": self.iterations,
             "converged": self.converged,
             "tf_fields": self.tf_fields,
@@ -102,9 +109,15 @@ class Model:
                 data.get("tf_fields", []),
                 data.get("iterations", 0),
                 data.get("converged", False),
+                data.get("prior_by_rule", {}),
             )
         except (KeyError, TypeError) as exc:
             raise InputError(f"not an enrich model ({type(exc).__name__}: {exc})", file=source) from None
+
+
+def _logit2(p: float) -> float:
+    p = min(max(p, _EPS), 1 - _EPS)
+    return math.log2(p / (1 - p))
 
 
 def estimate_u(values: pl.DataFrame, comparisons: list[Comparison], n_pairs: int, seed: int) -> dict[str, list[float]]:
@@ -206,8 +219,13 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
         learn = set(names)
     G, counts, label = _patterns(g, cols, labels)
     m, prior, it, converged = _em(G, counts, label, names, nlev, u, m, 0.1, learn, max_iter)
+    by_rule = {}
+    if "rule" in g.columns:  # the share of matches among each rule's pairs, m held fixed
+        for rule in g["rule"].unique().sort().to_list():
+            Gr, cr, lr = _patterns(g.filter(pl.col("rule") == rule), cols, labels)
+            by_rule[rule] = _em(Gr, cr, lr, names, nlev, u, m, prior, set(), max_iter)[1]
     return Model(names, {c.field: c.level_names() for c in comparisons}, m, u, prior,
-                 [c.field for c in comparisons if c.tf], it, converged)
+                 [c.field for c in comparisons if c.tf], it, converged, by_rule)
 
 
 def _start_m(k: int) -> list[float]:
@@ -257,7 +275,14 @@ def score(g: pl.DataFrame, model: Model, values: pl.DataFrame | None = None,
                 .with_columns((pl.col(f"w_{f}") + pl.col("_adj").fill_null(0.0)).alias(f"w_{f}"))
                 .drop("_row", "_adj")
             )
-    total = pl.lit(model.prior_weight) + pl.sum_horizontal([pl.col(f"w_{f}") for f in model.fields])
+    if "rule" in out.columns and model.prior_by_rule:
+        prior = pl.col("rule").replace_strict(
+            {r: model.prior_weight_for(r) for r in model.prior_by_rule}, default=model.prior_weight, return_dtype=pl.Float64
+        )
+    else:
+        prior = pl.lit(model.prior_weight)
+    out = out.with_columns(prior.alias("w_prior"))
+    total = pl.col("w_prior") + pl.sum_horizontal([pl.col(f"w_{f}") for f in model.fields])
     return out.with_columns(total.alias("match_weight")).with_columns(
         (1.0 / (1.0 + (2.0 ** (-pl.col("match_weight").clip(-60, 60))))).alias("match_probability")
     )
