@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from .. import rulefiles
-from ..normalise.emails import _lists
+from ..normalise.emails import role_and_freemail
 from .engine import LinkResult, link
 from .model import Model
 from .settings import Settings, parse
@@ -31,13 +31,12 @@ def load_settings() -> dict[str, Settings]:
 
 def derive(frame: pl.DataFrame) -> pl.DataFrame:
     """The helper columns rules/link.toml compares (see its header)."""
-    _, freemail = _lists()
+    _, freemail = role_and_freemail()
     domain = pl.col("email").str.extract(r"@([^@]+)$", 1)
     valid_email = pl.col("email_status") == "valid"
     return frame.with_columns(
-        pl.when(pl.col("id_status").is_in(["valid", "conflict"]) & pl.col("vat").is_not_null() & pl.col("vat_formatted").is_not_null())
-        .then(pl.col("vat"))
-        .alias("vat_valid"),
+        # a VAT number gets its formatted form only when its checksum is valid
+        pl.when(pl.col("vat_formatted").is_not_null()).then(pl.col("vat")).alias("vat_valid"),
         pl.coalesce("enterprise_number", "siren").alias("registry_id"),
         pl.when(valid_email & ~domain.is_in(freemail)).then(domain).alias("email_domain"),
         pl.col("website")

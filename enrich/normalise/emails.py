@@ -39,7 +39,8 @@ _VALID = rf"^{_ATEXT}+(\.{_ATEXT}+)*@({_LABEL}\.)+[a-z]([a-z0-9\-]*[a-z0-9])?$"
 
 
 @rulefiles.derived
-def _lists() -> tuple[list[str], list[str]]:
+def role_and_freemail() -> tuple[list[str], list[str]]:
+    """(role local parts, free-mail domains) from rules/emails.toml."""
     rules = rulefiles.load("emails")
     role = sorted({x.lower() for x in rules["role"]["local_parts"]})
     free = sorted({x.lower() for x in rules["freemail"]["domains"]})
@@ -98,7 +99,7 @@ def _idn_reason(values: list[str]) -> dict[str, str | None]:
 
 def clean(df: pl.DataFrame) -> pl.DataFrame:
     """OUTPUTS and ``issues``."""
-    role, free = _lists()
+    role, free = role_and_freemail()
     raw = tidy(pl.col("raw")).str.to_lowercase()
     # "Name <addr>", "mailto:addr", quotes and trailing punctuation are packaging, not address
     unpacked = (
