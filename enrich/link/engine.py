@@ -124,7 +124,10 @@ def explain(result: LinkResult, id_l: int, id_r: int) -> dict:
         raise InputError(f"records {a} and {b} were not compared (no blocking rule puts them together)")
     r = row.row(0, named=True)
     fields = {
-        f: {"level": result.model.levels[f][r[f"g_{f}"]] if r[f"g_{f}"] >= 0 else "missing", "weight": r[f"w_{f}"]}
+        f: {
+            "level": result.model.levels[f][r[f"g_{f}"]] if r[f"g_{f}"] is not None and r[f"g_{f}"] >= 0 else "missing",
+            "weight": r[f"w_{f}"] or 0.0,  # a pair a steward added has no comparison levels
+        }
         for f in result.model.fields
     }
     return {
