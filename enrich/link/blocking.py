@@ -1,31 +1,38 @@
 """Candidate pairs from blocking rules: records that share a key are compared, others not.
 
-Several rules are OR-ed and their pairs de-duplicated (a pair keeps the first rule that
-found it). A block bigger than ``max_block_size`` is skipped and reported: one key shared by
-thousands of records ("info@", an empty-looking value) would otherwise explode the pairs.
+Several rules are OR-ed and their pairs de-duplicated: a pair keeps the first rule that
+found it (``rule``) and a bit mask of every rule that found it (``rules``, bit i = rule i), so
+a model can learn from each rule's own pairs without the earlier rules' pairs missing.
+
+A block bigger than ``max_block_size`` (the rule's own, else the level's) is skipped and
+reported: one key shared by thousands of records ("info@", an empty-looking value) would
+otherwise explode the pairs. A loose key (a name prefix in a postcode) deserves a small
+bound: its blocks grow with the file, and their pairs with the square of it.
 
 >>> import polars as pl
 >>> from enrich.link.settings import Blocking
 >>> f = pl.DataFrame({"__id": [0, 1, 2, 3], "pc": ["1000", "1000", "9000", None], "name": ["Dupont", "DUPOND", "Dupont", "Dupont"]})
 >>> pairs, report = candidate_pairs(f, [Blocking("pc+name", ("pc", "prefix(name, 3)"))], 100)
 >>> pairs.rows(), report["rules"]["pc+name"]["pairs"]
-([(0, 1, 'pc+name')], 1)
+([(0, 1, 'pc+name', 1)], 1)
 """
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
-from ..normalise.text import fold
+from ..normalise.text import fold, per_unique
 from .settings import Blocking, parse_key
 
 ID = "__id"
 
 
 def key_expr(key: str) -> pl.Expr:
-    """The polars expression of one blocking key (folded: case and accents do not split blocks)."""
+    """The polars expression of one blocking key, on a column already folded (case and
+    accents do not split blocks: see ``candidate_pairs``)."""
     fn, column, arg = parse_key(key)
-    col = fold(pl.col(column).cast(pl.String))
+    col = pl.col(column)
     if fn is None:
         return col
     if fn == "prefix":
@@ -43,35 +50,62 @@ def key_expr(key: str) -> pl.Expr:
     raise ValueError(f"unknown key function {fn}")  # settings.parse() has checked already
 
 
+def _block_pairs(keyed: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of ids inside each block of ``keyed`` (``__id, _k``), lower id first —
+    generated straight from the sorted blocks, without a self-join."""
+    keyed = keyed.sort("_k", ID)
+    ids = keyed[ID].to_numpy().astype(np.int64)
+    block = keyed["_k"].rle_id().to_numpy()
+    if ids.size == 0:
+        return ids, ids
+    starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
+    sizes = np.diff(np.r_[starts, ids.size])
+    position = np.arange(ids.size) - np.repeat(starts, sizes)
+    later = np.repeat(sizes, sizes) - position - 1  # records after each one in its block
+    left_pos = np.repeat(np.arange(ids.size), later)
+    first_of_run = np.repeat(np.cumsum(later) - later, later)
+    right_pos = left_pos + 1 + (np.arange(left_pos.size) - first_of_run)
+    left, right = ids[left_pos], ids[right_pos]  # ids ascend inside a block: left < right
+    return left, right
+
+
 def candidate_pairs(frame: pl.DataFrame, rules: list[Blocking], max_block_size: int) -> tuple[pl.DataFrame, dict]:
-    """(pairs ``id_l < id_r`` with the rule that found them, report per rule)."""
+    """(pairs ``id_l < id_r`` with the first rule that found them and the mask of all, report per rule)."""
+    if len(rules) > 64:
+        raise ValueError("at most 64 blocking rules")  # the mask is 64 bits
+    n = max(frame.height, 1)
+    columns = sorted({parse_key(k)[1] for rule in rules for k in rule.keys})
+    frame = pl.DataFrame([frame[ID], *(per_unique(frame[c], fold) for c in columns)])
     found = []
     report: dict = {"rules": {}}
-    for rule in rules:
+    for bit, rule in enumerate(rules):
         parts = [key_expr(k) for k in rule.keys]
         key = pl.when(pl.all_horizontal([p.is_not_null() & (p != "") for p in parts])).then(
             pl.concat_str(parts, separator="\x1f")
         )
         keyed = frame.lazy().select(ID, key.alias("_k")).drop_nulls("_k").collect()
         sizes = keyed.group_by("_k").len()
-        too_big = sizes.filter(pl.col("len") > max_block_size)
+        too_big = sizes.filter(pl.col("len") > (rule.max_block_size or max_block_size))
         keyed = keyed.join(too_big.select("_k"), on="_k", how="anti")
-        pairs = (
-            keyed.join(keyed, on="_k", suffix="_r")
-            .filter(pl.col(ID) < pl.col(f"{ID}_r"))
-            .select(pl.col(ID).alias("id_l"), pl.col(f"{ID}_r").alias("id_r"))
-            .with_columns(pl.lit(rule.name).alias("rule"))
-        )
+        left, right = _block_pairs(keyed)
         report["rules"][rule.name] = {
-            "pairs": pairs.height,
+            "pairs": int(left.size),
             "blocks_skipped": too_big.height,
             "records_in_skipped_blocks": int(too_big["len"].sum() or 0),
         }
-        found.append(pairs)
+        found.append(pl.DataFrame({"_pair": left * n + right, "_first": np.full(left.size, bit, np.uint8), "rules": np.full(left.size, 1 << bit, np.uint64)}))
+    names = pl.Series([r.name for r in rules], dtype=pl.String)
     all_pairs = (
         pl.concat(found)
-        .unique(["id_l", "id_r"], keep="first", maintain_order=True)
-        .sort("id_l", "id_r")
+        .group_by("_pair")
+        .agg(pl.col("_first").min(), pl.col("rules").sum())  # one bit per rule: the sum is the OR
+        .sort("_pair")
+        .select(
+            (pl.col("_pair") // n).cast(pl.UInt32).alias("id_l"),
+            (pl.col("_pair") % n).cast(pl.UInt32).alias("id_r"),
+            pl.col("_first").map_batches(lambda b: names.gather(b), return_dtype=pl.String).alias("rule"),
+            "rules",
+        )
     )
     report["pairs"] = all_pairs.height
     return all_pairs, report

@@ -21,7 +21,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Jaro, JaroWinkler, Levenshtein
 
-from ..normalise.text import fold, tidy
+from ..normalise.text import fold, per_unique, tidy
 from .settings import SIMILARITY_KINDS, Comparison, Level
 
 _SCORERS = {
@@ -36,12 +36,11 @@ _SCORERS = {
 def prepared(frame: pl.DataFrame, comparisons: list[Comparison]) -> pl.DataFrame:
     """The compared columns as matching sees them: folded (case, accents, punctuation) — but
     only tidied where a level reads dates or numbers, whose punctuation means something."""
-    exprs = []
+    columns = []
     for c in comparisons:
-        col = pl.col(c.field).cast(pl.String)
         numeric = any(lv.kind in ("date_days", "numeric_abs") for lv in c.levels)
-        exprs.append((tidy(col) if numeric else fold(col)).alias(c.field))
-    return frame.select(exprs)
+        columns.append(per_unique(frame[c.field], tidy if numeric else fold).alias(c.field))
+    return pl.DataFrame(columns)
 
 
 def _meets(level: Level, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -70,24 +69,50 @@ def _numbers(kind: str, values: np.ndarray) -> np.ndarray:
     return s.str.replace_all(r"[^0-9.\-]", "").cast(pl.Float64, strict=False).fill_null(np.nan).to_numpy()
 
 
+def _encode(series: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, -1 when missing; the distinct values, indexed by code)."""
+    distinct = series.drop_nulls().unique().sort()
+    codes = (
+        series.to_frame("v")
+        .join(distinct.to_frame("v").with_row_index("code"), on="v", how="left", maintain_order="left")["code"]
+        .cast(pl.Int64)
+        .fill_null(-1)
+        .to_numpy()
+    )
+    return codes, distinct.to_numpy()
+
+
 def gammas(values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparison]) -> pl.DataFrame:
     """``id_l, id_r`` and one ``g_<field>`` Int8 column per comparison. *values* is indexed by
-    record id (row i = id i), already ``prepared()``."""
+    record id (row i = id i), already ``prepared()``.
+
+    Each field is compared once per distinct pair of values, not once per record pair: the
+    values become dictionary codes, exact equality is code equality, and the scorers run on
+    the distinct (unordered) code pairs only — "bruxelles"/"bruxelle" is scored once however
+    many record pairs carry it."""
     left_idx = pairs["id_l"].cast(pl.Int64).to_numpy()
     right_idx = pairs["id_r"].cast(pl.Int64).to_numpy()
     out = {"id_l": pairs["id_l"], "id_r": pairs["id_r"]}
     for comp in comparisons:
-        series = values[comp.field]
-        notnull = series.is_not_null().to_numpy()
-        col = series.to_numpy()
-        level = np.full(len(left_idx), -1, dtype=np.int8)
-        todo = np.flatnonzero(notnull[left_idx] & notnull[right_idx])
+        codes, distinct = _encode(values[comp.field])
+        cl, cr = codes[left_idx], codes[right_idx]
+        present = (cl >= 0) & (cr >= 0)
+        # every scorer is symmetric: order each pair so (a, b) and (b, a) are scored once
+        lo, hi = np.minimum(cl[present], cr[present]), np.maximum(cl[present], cr[present])
+        key, inverse = np.unique(lo * max(len(distinct), 1) + hi, return_inverse=True)
+        a, b = key // max(len(distinct), 1), key % max(len(distinct), 1)
+        unique_level = np.full(len(key), len(comp.levels), dtype=np.int8)
+        todo = np.arange(len(key))
         for i, lv in enumerate(comp.levels):
             if todo.size == 0:
                 break
-            ok = _meets(lv, col[left_idx[todo]], col[right_idx[todo]])
-            level[todo[ok]] = i
+            if lv.kind == "exact":
+                ok = a[todo] == b[todo]
+            else:
+                ok = _meets(lv, distinct[a[todo]], distinct[b[todo]])
+            unique_level[todo[ok]] = i
             todo = todo[~ok]
-        level[todo] = len(comp.levels)
+        level = np.full(len(left_idx), -1, dtype=np.int8)
+        level[present] = unique_level[inverse.ravel()]
         out[f"g_{comp.field}"] = pl.Series(level, dtype=pl.Int8)
     return pl.DataFrame(out)

@@ -190,9 +190,11 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
     """m and the prior by EM over the candidate pairs' level patterns (u held fixed).
 
     Pairs found by a blocking rule agree on that rule's fields by construction, so their m
-    cannot be learnt from those pairs: with *blocked* (rule name → fields of its keys) and a
-    ``rule`` column in *g*, m is learnt in one EM session per rule, on that rule's pairs,
-    for the fields the rule does not block on, and averaged over sessions (as Splink does);
+    cannot be learnt from those pairs: with *blocked* (rule name → fields of its keys, in
+    blocking order) and a ``rules`` mask column in *g* (see blocking.py), m is learnt in one EM
+    session per rule, on all the pairs that rule finds — not only those no earlier rule found,
+    which would be a biased sample (same e-mail but a different name) — for the fields the
+    rule does not block on, and averaged over sessions (as Splink does);
     the prior is then fitted on all pairs with m fixed. *labels* (``id_l, id_r, is_match``)
     from steward decisions pin those pairs' match probability to 0 or 1."""
     names = [c.field for c in comparisons]
@@ -200,10 +202,10 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
     nlev = [len(c.levels) + 1 for c in comparisons]
     m = {f: _start_m(k) for f, k in zip(names, nlev)}
     estimates: dict[str, list[list[float]]] = {f: [] for f in names}
-    if blocked and "rule" in g.columns:
-        for rule, fields in blocked.items():
+    if blocked and "rules" in g.columns:
+        for bit, (rule, fields) in enumerate(blocked.items()):
             session = [f for f in names if f not in fields]
-            part = g.filter(pl.col("rule") == rule)
+            part = g.filter((pl.col("rules") & (1 << bit)) != 0)  # every pair this rule finds
             if not session or part.height < 2 * PRIOR_PAIRS:
                 continue
             idx = [names.index(f) for f in session]

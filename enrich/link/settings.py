@@ -53,6 +53,7 @@ class Comparison:
 class Blocking:
     name: str
     keys: tuple[str, ...]  # column names or functions of one: "prefix(surname, 3)"
+    max_block_size: int | None = None  # this rule's own bound (a loose key: smaller blocks)
 
 
 @dataclass
@@ -99,7 +100,10 @@ def parse(data: dict, source: str) -> Settings:
             fn, _, _ = parse_key(k)
             if fn is not None and fn not in KEY_FUNCTIONS:
                 raise fail(where, f"unknown key function {fn!r} (known: {', '.join(KEY_FUNCTIONS)})")
-        blocking.append(Blocking(b.get("name", f"rule{i + 1}"), tuple(keys)))
+        bound = b.get("max_block_size")
+        if bound is not None and (not isinstance(bound, int) or bound < 2):
+            raise fail(where, "max_block_size must be an integer >= 2")
+        blocking.append(Blocking(b.get("name", f"rule{i + 1}"), tuple(keys), bound))
     if not blocking:
         raise fail("[[blocking]]", "at least one blocking rule is needed")
     comparisons = []

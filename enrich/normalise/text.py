@@ -99,6 +99,15 @@ def one_row(inputs: tuple[str, ...], values: dict) -> pl.DataFrame:
     return pl.DataFrame({k: [values.get(k)] for k in inputs}, schema=dict.fromkeys(inputs, pl.String))
 
 
+def per_unique(series: pl.Series, fn) -> pl.Series:
+    """``fn`` (an expression builder, e.g. ``fold``) computed once per distinct value of
+    *series* and mapped back: the cheap way to fold a column of repeated names."""
+    s = series.cast(pl.String)
+    distinct = s.unique().drop_nulls()
+    mapped = pl.DataFrame({"v": distinct}).with_columns(fn(pl.col("v")).alias("out"))
+    return s.to_frame("v").join(mapped, on="v", how="left", maintain_order="left")["out"].alias(series.name)
+
+
 def on_unique(df: pl.DataFrame, inputs: tuple[str, ...], fn) -> pl.DataFrame:
     """Run the frame normaliser *fn* once per distinct combination of its *inputs*, then
     join the results back in row order: files repeat companies, streets and dates a lot."""

@@ -7,7 +7,7 @@ from enrich.link.settings import Blocking
 def test_rules_are_ored_and_pairs_deduplicated():
     f = pl.DataFrame({"__id": [0, 1, 2], "pc": ["1000", "1000", "1000"], "email": ["a@x.be", "a@x.be", None]})
     pairs, report = candidate_pairs(f, [Blocking("email", ("email",)), Blocking("pc", ("pc",))], 100)
-    assert pairs.rows() == [(0, 1, "email"), (0, 2, "pc"), (1, 2, "pc")]
+    assert pairs.rows() == [(0, 1, "email", 0b11), (0, 2, "pc", 0b10), (1, 2, "pc", 0b10)]  # first rule, mask of all
     assert report["rules"]["email"]["pairs"] == 1 and report["rules"]["pc"]["pairs"] == 3 and report["pairs"] == 3
 
 
