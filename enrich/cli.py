@@ -183,8 +183,14 @@ def clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, m
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True, help="Format of records.")
 @click.option("--decisions", type=click.Path(dir_okay=False), help="A review.csv with its decision column filled (match / no_match).")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Reuse a model.json instead of training one.")
+@click.option(
+    "--link-to",
+    "master_dir",
+    type=click.Path(file_okay=False),
+    help="An earlier dedupe output folder (the master): link FILES to it without re-deduplicating it.",
+)
 @handle_errors
-def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, out, fmt, decisions, model_path):
+def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, out, fmt, decisions, model_path, master_dir):
     """Find the duplicate companies and contacts in FILES (cleaned first, as `enrich clean`),
     with the rules in rules/link.toml.
 
@@ -194,6 +200,14 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     grey-zone pairs side by side, with an empty decision column for a steward: feed it back
     with --decisions), model.json (the fitted m/u probabilities and match weights per level),
     run.json. Prints the candidate pairs, matches, clusters and time per stage.
+
+    \b
+    With --link-to MASTER (a folder an earlier `enrich dedupe` wrote), the rows of FILES are
+    linked to the master's records and among themselves; the master is not re-deduplicated:
+    its company_id / contact_id are kept, its clusters are neither merged nor split, new
+    companies and contacts get new ids, and only pairs with a new row are compared. The
+    master's model.json is reused unless --model says otherwise. records.* then holds the
+    master rows followed by the new ones, so OUT can be the next run's --link-to.
     """
     from .io.write import check_not_input, write_json, write_table
     from .link.b2b import (
@@ -202,20 +216,38 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
         load_models,
         load_settings,
         read_decisions,
+        read_master,
         review_table,
     )
     from .link.b2b import dedupe as run_dedupe
 
     started = time.perf_counter()
     folder = Path(out)
-    check_not_input([folder / n for n in ("records.csv", "records.parquet", "review.csv", "pairs.parquet")], list(files))
+    master_files = [str(Path(master_dir) / n) for n in ("records.csv", "records.parquet", "model.json")] if master_dir else []
+    check_not_input([folder / n for n in ("records.csv", "records.parquet", "review.csv", "pairs.parquet", "model.json")], [*files, *master_files])
     result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
     settings = load_settings()
+    master = read_master(master_dir, result.frame) if master_dir else None
+    if master_dir and not model_path and (Path(master_dir) / "model.json").exists():
+        model_path = str(Path(master_dir) / "model.json")
+        _say(f"reusing the master's model {model_path}", quiet)
     models = load_models(model_path, settings) if model_path else None
     decided = read_decisions(decisions) if decisions else None
     t0 = time.perf_counter()
-    found = run_dedupe(result.frame, models, decided)
+    found = run_dedupe(result.frame, models, decided, master)
     link_time = time.perf_counter() - t0
+    if master is not None:
+        new = found.frame.slice(master.height)
+        counts = {}
+        for level, col in (("companies", "company_id"), ("contacts", "contact_id")):
+            ids = new[col].drop_nulls()
+            old = ids.is_in(master[col].drop_nulls().unique().implode())
+            counts[level] = (int(old.sum()), ids.filter(~old).n_unique())
+        _say(
+            f"linked {new.height} new rows to a master of {master.height} rows: "
+            + "; ".join(f"{rows} rows joined existing {level}, {fresh} new {level}" for level, (rows, fresh) in counts.items()),
+            quiet,
+        )
     write_table(found.frame, folder / f"records.{fmt}", fmt)
     write_table(result.rejects, folder / "rejects.csv", "csv")
     write_table(all_pairs(found), folder / "pairs.parquet", "parquet")

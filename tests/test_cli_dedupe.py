@@ -82,3 +82,40 @@ def test_explain_adds_up(run_cli, fixtures, tmp_path):
     total = float(lines[-1].split()[2])
     assert abs(sum(weights) - total) < 0.05 and "company_name_norm = exact" in result.output
     assert run_cli("explain", tmp_path, "1", "2").exit_code == 2  # several files: FILE:ROW needed
+
+
+def test_link_new_files_to_a_master(run_cli, fixtures, tmp_path):
+    master_dir, linked_dir = tmp_path / "master", tmp_path / "linked"
+    assert run_cli("dedupe", fixtures / "crm_export.csv", "-o", master_dir).exit_code == 0
+    master = pl.read_csv(master_dir / "records.csv", infer_schema=False)
+    result = run_cli("dedupe", fixtures / "purchased_list_fr.csv", fixtures / "salon_leads_nl.xlsx", "-o", linked_dir, "--link-to", master_dir)
+    assert result.exit_code == 0, result.output
+    assert "reusing the master's model" in result.output and "rows joined existing companies" in result.output
+    linked = pl.read_csv(linked_dir / "records.csv", infer_schema=False)
+    # the master comes first, unchanged: its ids are kept and its clusters not re-made
+    assert linked.head(master.height).select("source_file", "source_row", "company_id", "contact_id").equals(
+        master.select("source_file", "source_row", "company_id", "contact_id"))
+    # Pieter De Smet in the purchased list and at the fair joins his CRM company and contact
+    pieter = ids(linked, "crm_export.csv", 1)
+    assert ids(linked, "purchased_list_fr.csv", 1) == pieter and ids(linked, "xlsx#Dag 2", 7) == pieter
+    # the look-alike crèche gets a new id, not the brewery's, nor one the master uses
+    creche = ids(linked, "xlsx#Dag 2", 6)[0]
+    assert creche != pieter[0] and creche not in set(master["company_id"].drop_nulls())
+    # no pair of two master rows was compared
+    pairs = pl.read_parquet(linked_dir / "pairs.parquet")
+    both_master = pairs.filter(pl.col("source_file_l").str.ends_with("crm_export.csv") & pl.col("source_file_r").str.ends_with("crm_export.csv"))
+    assert pairs.height > 0 and both_master.height == 0
+    # the output is itself a master for the next run; parquet masters work too
+    assert run_cli("dedupe", fixtures / "purchased_list_fr.csv", "-o", tmp_path / "again", "--link-to", linked_dir, "--format", "parquet").exit_code == 0
+    again = pl.read_parquet(tmp_path / "again" / "records.parquet")
+    assert again.height == linked.height + (linked["source_file"].str.ends_with("purchased_list_fr.csv")).sum()
+    assert run_cli("dedupe", fixtures / "purchased_list_fr.csv", "-o", tmp_path / "third", "--link-to", tmp_path / "again").exit_code == 0
+
+
+def test_link_to_refuses_a_folder_that_is_not_a_master_or_its_own_output(run_cli, fixtures, tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run_cli("dedupe", fixtures / "purchased_list_fr.csv", "-o", tmp_path / "out", "--link-to", tmp_path / "empty")
+    assert result.exit_code == 2 and "no records.parquet or records.csv" in result.output
+    assert run_cli("dedupe", fixtures / "crm_export.csv", "-o", tmp_path / "m").exit_code == 0
+    result = run_cli("dedupe", fixtures / "purchased_list_fr.csv", "-o", tmp_path / "m", "--link-to", tmp_path / "m")
+    assert result.exit_code == 2 and "overwrite an input" in result.output

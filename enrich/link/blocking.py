@@ -69,13 +69,20 @@ def _block_pairs(keyed: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return left, right
 
 
-def candidate_pairs(frame: pl.DataFrame, rules: list[Blocking], max_block_size: int) -> tuple[pl.DataFrame, dict]:
-    """(pairs ``id_l < id_r`` with the first rule that found them and the mask of all, report per rule)."""
+def candidate_pairs(
+    frame: pl.DataFrame, rules: list[Blocking], max_block_size: int, only_with: pl.Series | None = None
+) -> tuple[pl.DataFrame, dict]:
+    """(pairs ``id_l < id_r`` with the first rule that found them and the mask of all, report per rule).
+
+    *only_with* (a boolean per record): only pairs with at least one such record — a new file
+    against a master: blocks without a new record are never expanded."""
     if len(rules) > 64:
         raise ValueError("at most 64 blocking rules")  # the mask is 64 bits
     n = max(frame.height, 1)
     columns = sorted({parse_key(k)[1] for rule in rules for k in rule.keys})
     frame = pl.DataFrame([frame[ID], *(per_unique(frame[c], fold) for c in columns)])
+    if only_with is not None:
+        frame = frame.with_columns(only_with.alias("_new"))
     found = []
     report: dict = {"rules": {}}
     for bit, rule in enumerate(rules):
@@ -83,11 +90,17 @@ def candidate_pairs(frame: pl.DataFrame, rules: list[Blocking], max_block_size: 
         key = pl.when(pl.all_horizontal([p.is_not_null() & (p != "") for p in parts])).then(
             pl.concat_str(parts, separator="\x1f")
         )
-        keyed = frame.lazy().select(ID, key.alias("_k")).drop_nulls("_k").collect()
+        keyed = frame.lazy().select(ID, key.alias("_k"), *(["_new"] if only_with is not None else [])).drop_nulls("_k").collect()
         sizes = keyed.group_by("_k").len()
         too_big = sizes.filter(pl.col("len") > (rule.max_block_size or max_block_size))
         keyed = keyed.join(too_big.select("_k"), on="_k", how="anti")
+        if only_with is not None:
+            keyed = keyed.filter(pl.col("_new").any().over("_k"))
         left, right = _block_pairs(keyed)
+        if only_with is not None:
+            flag = only_with.to_numpy()
+            keep = flag[left] | flag[right]
+            left, right = left[keep], right[keep]
         report["rules"][rule.name] = {
             "pairs": int(left.size),
             "blocks_skipped": too_big.height,

@@ -97,6 +97,10 @@ def gammas(values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparis
         codes, distinct = _encode(values[comp.field])
         cl, cr = codes[left_idx], codes[right_idx]
         present = (cl >= 0) & (cr >= 0)
+        if all(lv.kind == "exact" for lv in comp.levels):  # code equality is all it takes
+            level = np.where(present, np.where(cl == cr, 0, len(comp.levels)), -1).astype(np.int8)
+            out[f"g_{comp.field}"] = pl.Series(level, dtype=pl.Int8)
+            continue
         # every scorer is symmetric: order each pair so (a, b) and (b, a) are scored once
         lo, hi = np.minimum(cl[present], cr[present]), np.maximum(cl[present], cr[present])
         key, inverse = np.unique(lo * max(len(distinct), 1) + hi, return_inverse=True)

@@ -34,13 +34,17 @@ def link(
     model: Model | None = None,
     decisions: pl.DataFrame | None = None,
     link_only_between: str | None = None,
+    known: str | None = None,
 ) -> LinkResult:
     """Find the duplicates in *frame* (row i is record id i).
 
     *decisions*: steward decisions ``id_l, id_r, is_match``: they train the model and win
     over its score. *link_only_between*: a column (e.g. ``source_file``); pairs of records
-    with the same value are not compared — link a new file against a master without
-    re-deduplicating either."""
+    with the same value are not compared — link two files without re-deduplicating either.
+    *known*: a column of existing cluster ids (a master's), null for new records: records
+    with an id are not compared with each other, those sharing an id stay together, and two
+    different ids are never merged — new records are linked to the master and among
+    themselves, the master is not re-deduplicated."""
     missing = [c for c in settings.columns if c not in frame.columns]
     if missing:
         raise InputError(f"columns named in the rules are not in the data: {', '.join(missing)}", file=settings.source)
@@ -48,7 +52,8 @@ def link(
     t = time.perf_counter()
     frame = frame.with_row_index(ID)
     values = prepared(frame, settings.comparisons)
-    pairs, block_report = candidate_pairs(frame, settings.blocking, settings.max_block_size)
+    new = frame[known].is_null() if known else None
+    pairs, block_report = candidate_pairs(frame, settings.blocking, settings.max_block_size, only_with=new)
     if link_only_between:
         side = frame[link_only_between]
         pairs = pairs.filter(
@@ -67,7 +72,7 @@ def link(
     timings["train"] = time.perf_counter() - t
     t = time.perf_counter()
     tf = term_frequencies(values, model.tf_fields)
-    scored = score(g.with_columns(pairs["rule"]), model, values, tf)
+    scored = score(g.with_columns(pairs["rule"]), model, tf)
     scored = scored.with_columns(
         pl.when(pl.col("match_probability") >= settings.match_threshold)
         .then(pl.lit("match"))
@@ -80,9 +85,11 @@ def link(
         scored = _apply_decisions(scored, decisions)
     timings["score"] = time.perf_counter() - t
     t = time.perf_counter()
-    keys = frame.select(settings.cannot_link) if settings.cannot_link else None
+    cannot = [*settings.cannot_link, *([known] if known else [])]
+    keys = frame.select(cannot) if cannot else None
     apart = decisions.filter(~pl.col("is_match")).select("id_l", "id_r").rows() if decisions is not None else None
-    ids, cluster_report = cluster(frame.height, scored, settings.match_threshold, keys, settings.max_cluster_size, apart)
+    edges = scored if not known else pl.concat([_known_edges(frame, known), scored.select("id_l", "id_r", "match_probability")])
+    ids, cluster_report = cluster(frame.height, edges, settings.match_threshold, keys, settings.max_cluster_size, apart)
     timings["cluster"] = time.perf_counter() - t
     bands = scored["band"].value_counts().sort("band")
     report = {
@@ -95,6 +102,16 @@ def link(
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
     return LinkResult(scored, ids, model, report)
+
+
+def _known_edges(frame: pl.DataFrame, known: str) -> pl.DataFrame:
+    """Edges of probability 1 chaining the records of each existing cluster (so it is
+    taken whole, before any scored edge)."""
+    members = frame.select(pl.col(ID).cast(pl.UInt32), known).drop_nulls(known).sort(known, ID)
+    chained = members.with_columns(pl.col(ID).shift(1).over(known).alias("_prev")).drop_nulls("_prev")
+    return chained.select(
+        pl.col("_prev").alias("id_l"), pl.col(ID).alias("id_r"), pl.lit(1.0).alias("match_probability")
+    ).cast({"id_l": pl.UInt32, "id_r": pl.UInt32})
 
 
 def _apply_decisions(scored: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFrame:

@@ -236,17 +236,17 @@ def _start_m(k: int) -> list[float]:
     return [r / total for r in raw]
 
 
-def term_frequencies(values: pl.DataFrame, fields: list[str]) -> dict[str, pl.DataFrame]:
-    """Per TF field: value → share of records with that value."""
+def term_frequencies(values: pl.DataFrame, fields: list[str]) -> dict[str, np.ndarray]:
+    """Per TF field: per record, the share of records with its value (NaN where missing)."""
     out = {}
     for f in fields:
-        col = values[f].drop_nulls()
-        out[f] = col.value_counts(name="n").with_columns((pl.col("n") / max(col.len(), 1)).alias("tf")).select(f, "tf")
+        col = values[f]
+        share = pl.len().over(f) / max(col.drop_nulls().len(), 1)
+        out[f] = values.select(pl.when(pl.col(f).is_not_null()).then(share)).to_series().cast(pl.Float64).fill_null(np.nan).to_numpy()
     return out
 
 
-def score(g: pl.DataFrame, model: Model, values: pl.DataFrame | None = None,
-          tf: dict[str, pl.DataFrame] | None = None) -> pl.DataFrame:
+def score(g: pl.DataFrame, model: Model, tf: dict[str, np.ndarray] | None = None) -> pl.DataFrame:
     """*g* with ``w_<field>`` (evidence per field), ``match_weight`` and ``match_probability``."""
     weights = model.weights()
     exprs = []
@@ -257,26 +257,21 @@ def score(g: pl.DataFrame, model: Model, values: pl.DataFrame | None = None,
             pl.when(lv >= 0).then(lv.cast(pl.Int64).replace_strict(list(range(len(table))), table.to_list())).otherwise(0.0).alias(f"w_{f}")
         )
     out = g.with_columns(exprs)
-    if tf and values is not None:
+    if tf:
+        left = out["id_l"].cast(pl.Int64).to_numpy()
+        adjusted = {}
         for f in model.fields:
             if f not in tf:
                 continue
+            # an exact match on a value shared by a share tf of records: log2(u_exact / tf)
+            # replaces the average log2(m/u): rare values weigh more, frequent ones less
             u_exact = max(model.u[f][0], _EPS)
-            vals = values.select(pl.col(f).alias("_v")).with_row_index("id_l")
-            adj = (
-                out.select("id_l", f"g_{f}")
-                .with_row_index("_row")
-                .filter(pl.col(f"g_{f}") == 0)
-                .join(vals.with_columns(pl.col("id_l").cast(out.schema["id_l"])), on="id_l", how="left")
-                .join(tf[f].rename({f: "_v"}), on="_v", how="left")
-                .select("_row", (pl.lit(u_exact) / pl.col("tf").clip(_EPS, None)).log(2).alias("_adj"))
-            )
-            out = (
-                out.with_row_index("_row")
-                .join(adj, on="_row", how="left")
-                .with_columns((pl.col(f"w_{f}") + pl.col("_adj").fill_null(0.0)).alias(f"w_{f}"))
-                .drop("_row", "_adj")
-            )
+            exact = out[f"g_{f}"].to_numpy() == 0
+            adj = np.zeros(out.height)
+            share = tf[f][left[exact]]
+            adj[exact] = np.where(np.isnan(share), 0.0, np.log2(u_exact / np.clip(share, _EPS, None)))
+            adjusted[f"w_{f}"] = out[f"w_{f}"].to_numpy() + adj
+        out = out.with_columns(pl.Series(name, w) for name, w in adjusted.items())
     if "rule" in out.columns and model.prior_by_rule:
         prior = pl.col("rule").replace_strict(
             {r: model.prior_weight_for(r) for r in model.prior_by_rule}, default=model.prior_weight, return_dtype=pl.Float64

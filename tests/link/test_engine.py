@@ -9,6 +9,7 @@ from enrich.io.read import read
 from enrich.link import settings
 from enrich.link.cluster import pairwise_scores
 from enrich.link.engine import explain, link
+from enrich.link.model import Model
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "datasets"
@@ -49,3 +50,30 @@ def test_model_round_trip(tmp_path):
     loaded = Model.load(tmp_path / "model.json", rules.comparisons)
     assert loaded.weights() == result.model.weights()
     assert link(frame, rules, model=loaded).cluster_id.to_list() == result.cluster_id.to_list()
+
+
+
+def test_known_clusters_are_kept_and_never_merged():
+    """Link-only against a master: master records are not compared with each other, a master
+    cluster stays whole, and a new record that matches two master clusters joins one only."""
+    rules = settings.parse(
+        {"blocking": [{"name": "pc", "keys": ["pc"]}],
+         "comparison": [{"field": "name", "levels": [{"kind": "exact"}]}, {"field": "pc", "levels": [{"kind": "exact"}]}],
+         "settings": {"match_threshold": 0.9, "review_threshold": 0.5}},
+        "test",
+    )
+    model = Model(["name", "pc"], {"name": ["exact", "else"], "pc": ["exact", "else"]},
+                  {"name": [0.9, 0.1], "pc": [0.9, 0.1]}, {"name": [0.001, 0.999], "pc": [0.01, 0.99]}, 0.01)
+    frame = pl.DataFrame({
+        "name": ["jean dupont", "jean dupont", "j dupont", "jean dupont", "marie curie", "marie curie"],
+        "pc": ["1000"] * 6,
+        # a master that kept two Jean Duponts apart (0 and 1), and knew 2 is 0
+        "known": ["m-A", "m-B", "m-A", None, None, None],
+    })
+    result = link(frame, rules, model=model, known="known")
+    compared = set(result.pairs.select("id_l", "id_r").rows())
+    assert not compared & {(0, 1), (0, 2), (1, 2)}  # the master is not re-deduplicated
+    ids = result.cluster_id.to_list()
+    assert ids[0] == ids[2] and ids[0] != ids[1]  # kept whole, kept apart
+    assert ids[3] in (ids[0], ids[1])  # the new Jean Dupont joins one of them, not both
+    assert ids[4] == ids[5] and ids[4] not in (ids[0], ids[1])  # new records link among themselves

@@ -45,7 +45,7 @@ def test_term_frequency_adjustment_favours_rare_values():
     tf = term_frequencies(values, ["a"])
     g = pl.DataFrame({"id_l": [0, 8], "id_r": [1, 8], "g_a": [0, 0], "g_b": [2, 2], "g_c": [2, 2]},
                      schema_overrides={"g_a": pl.Int8, "g_b": pl.Int8, "g_c": pl.Int8})
-    scored = score(g, model, values, tf)
+    scored = score(g, model, tf)
     common, rare = scored["w_a"].to_list()
     assert rare > common  # an exact match on a rare surname is stronger evidence
 
