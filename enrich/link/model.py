@@ -203,7 +203,7 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
     m = {f: _start_m(k) for f, k in zip(names, nlev)}
     estimates: dict[str, list[list[float]]] = {f: [] for f in names}
     if blocked and "rules" in g.columns:
-        for bit, (rule, fields) in enumerate(blocked.items()):
+        for bit, fields in enumerate(blocked.values()):
             session = [f for f in names if f not in fields]
             part = g.filter((pl.col("rules") & (1 << bit)) != 0)  # every pair this rule finds
             if not session or part.height < 2 * PRIOR_PAIRS:
