@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ..normalise.text import fold, per_unique
+from ..normalise.text import fold_values
 from .settings import Blocking, parse_key
 
 ID = "__id"
@@ -70,17 +70,20 @@ def _block_pairs(keyed: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def candidate_pairs(
-    frame: pl.DataFrame, rules: list[Blocking], max_block_size: int, only_with: pl.Series | None = None
+    frame: pl.DataFrame, rules: list[Blocking], max_block_size: int, only_with: pl.Series | None = None,
+    folded: dict[str, pl.Series] | None = None,
 ) -> tuple[pl.DataFrame, dict]:
     """(pairs ``id_l < id_r`` with the first rule that found them and the mask of all, report per rule).
 
     *only_with* (a boolean per record): only pairs with at least one such record — a new file
-    against a master: blocks without a new record are never expanded."""
+    against a master: blocks without a new record are never expanded. *folded*: key columns
+    already folded (by ``fold_values``), shared with the comparisons."""
     if len(rules) > 64:
         raise ValueError("at most 64 blocking rules")  # the mask is 64 bits
     n = max(frame.height, 1)
     columns = sorted({parse_key(k)[1] for rule in rules for k in rule.keys})
-    frame = pl.DataFrame([frame[ID], *(per_unique(frame[c], fold) for c in columns)])
+    folded = folded or {}
+    frame = pl.DataFrame([frame[ID], *(folded[c] if c in folded else fold_values(frame[c]) for c in columns)])
     if only_with is not None:
         frame = frame.with_columns(only_with.alias("_new"))
     found = []
@@ -116,7 +119,8 @@ def candidate_pairs(
         .select(
             (pl.col("_pair") // n).cast(pl.UInt32).alias("id_l"),
             (pl.col("_pair") % n).cast(pl.UInt32).alias("id_r"),
-            pl.col("_first").map_batches(lambda b: names.gather(b), return_dtype=pl.String).alias("rule"),
+            # categorical: tens of millions of pairs share a handful of rule names
+            pl.col("_first").map_batches(lambda b: names.gather(b), return_dtype=pl.String).cast(pl.Categorical).alias("rule"),
             "rules",
         )
     )

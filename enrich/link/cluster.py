@@ -21,6 +21,25 @@ import numpy as np
 import polars as pl
 
 
+def shared_value_edges(frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Edges (a, b) uniting, per column of *frame*, the records that share a non-null value:
+    each record to the group's first one and to the one before it (two edges per record, so
+    one member that a cannot-link keeps out does not cut the others off)."""
+    lefts, rights = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+    for c in frame.columns:
+        members = frame.select(pl.col(c)).with_row_index("_i").drop_nulls(c).sort(c, "_i")
+        group = members[c].rle_id().to_numpy()
+        ids = members["_i"].cast(pl.Int64).to_numpy()
+        if ids.size == 0:
+            continue
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+        first = ids[starts][group]  # rle_id numbers the groups 0, 1, 2 …
+        later = np.flatnonzero(np.r_[False, group[1:] == group[:-1]])
+        lefts += [first[later], ids[later - 1]]
+        rights += [ids[later], ids[later]]
+    return np.concatenate(lefts), np.concatenate(rights)
+
+
 def cluster(
     n: int,
     edges: pl.DataFrame,
@@ -28,15 +47,20 @@ def cluster(
     cannot_link: pl.DataFrame | None = None,
     max_size: int = 50,
     apart: list[tuple[int, int]] | None = None,
+    must_link: pl.DataFrame | None = None,
 ) -> tuple[pl.Series, dict]:
     """(cluster id per record 0..n-1, report). *apart*: record pairs a steward said are not
-    the same — they never end in one cluster, even through other records."""
+    the same — they never end in one cluster, even through other records. *must_link*:
+    columns whose shared value makes records one entity (the same valid VAT number; a
+    master's cluster id) — united first, whatever their scores and beyond the size bound,
+    but never through a cannot-link conflict."""
     strong = edges.filter(pl.col("match_probability") >= threshold)
+    left, right = strong["id_l"].cast(pl.Int64).to_numpy(), strong["id_r"].cast(pl.Int64).to_numpy()
+    ml_left, ml_right = shared_value_edges(must_link) if must_link is not None and must_link.width else (np.empty(0, np.int64),) * 2
     # Fast path: a connected component with no cannot-link conflict, no steward "apart" pair
     # and within the size bound is exactly what the greedy pass would build (it refuses no
     # edge there), so only the other components go through the edge-by-edge pass.
-    left, right = strong["id_l"].cast(pl.Int64).to_numpy(), strong["id_r"].cast(pl.Int64).to_numpy()
-    label = components(n, left, right)
+    label = components(n, np.concatenate([left, ml_left]), np.concatenate([right, ml_right]))
     slow = np.bincount(label, minlength=n)[label] > max_size
     if cannot_link is not None and cannot_link.width:
         conflict = (
@@ -51,13 +75,15 @@ def cluster(
         pa, pb = np.array(apart, dtype=np.int64).T
         slow |= np.isin(label, label[pa][label[pa] == label[pb]])
     fast_merges = int(np.count_nonzero(~slow) - np.unique(label[~slow]).size)
-    strong = strong.filter(pl.Series(slow[left])).sort(["match_probability", "id_l", "id_r"], descending=[True, False, False])
+
     parent = list(range(n))  # plain lists: a Python loop indexes them faster than numpy
     size = [1] * n
     # per root: the set of cannot-link values its records carry (only for records with one)
     keys: dict[int, frozenset] = {}
     if cannot_link is not None and cannot_link.width:
-        carrying = cannot_link.with_row_index("_i").filter(pl.any_horizontal(pl.col(c).is_not_null() for c in cannot_link.columns))
+        carrying = cannot_link.with_row_index("_i").filter(
+            pl.Series(slow) & pl.any_horizontal(pl.col(c).is_not_null() for c in cannot_link.columns)
+        )
         for i, *row in carrying.iter_rows():
             keys[i] = frozenset((c, v) for c, v in zip(cannot_link.columns, row) if v is not None)
 
@@ -77,18 +103,19 @@ def cluster(
         tagged.setdefault(b, set()).add(b)
         banned.setdefault(a, set()).add(b)
         banned.setdefault(b, set()).add(a)
-    refused_cl = refused_size = merged = 0
-    for a, b in zip(strong["id_l"].to_list(), strong["id_r"].to_list()):
+    counts = {"merged": 0, "refused_cannot_link": 0, "refused_size": 0}
+
+    def join(a: int, b: int, bounded: bool) -> None:
         ra, rb = find(a), find(b)
         if ra == rb:
-            continue
+            return
         ka, kb = keys.get(ra, frozenset()), keys.get(rb, frozenset())
         if _conflict(ka, kb) or banned.get(ra, set()) & tagged.get(rb, set()) or banned.get(rb, set()) & tagged.get(ra, set()):
-            refused_cl += 1
-            continue
-        if size[ra] + size[rb] > max_size:
-            refused_size += 1
-            continue
+            counts["refused_cannot_link"] += 1
+            return
+        if bounded and size[ra] + size[rb] > max_size:
+            counts["refused_size"] += 1
+            return
         if ra > rb:
             ra, rb = rb, ra  # keep the smaller id as the root
         parent[rb] = ra
@@ -99,16 +126,30 @@ def cluster(
         for table in (tagged, banned):
             if rb in table:
                 table.setdefault(ra, set()).update(table.pop(rb))
-        merged += 1
+        counts["merged"] += 1
+
+    for a, b in zip(ml_left[slow[ml_left]].tolist(), ml_right[slow[ml_left]].tolist()):
+        join(a, b, bounded=False)
+    # the scored edges between the groups formed so far: one per pair of groups (the
+    # strongest; a weaker parallel edge could only be refused again), strongest first
+    root = _jump(np.array(parent, dtype=np.int64))
+    between = (
+        pl.DataFrame({"a": root[left], "b": root[right], "p": strong["match_probability"], "l": left, "r": right})
+        .filter(pl.Series(slow[left]) & (pl.col("a") != pl.col("b")))
+        .select(pl.min_horizontal("a", "b").alias("a"), pl.max_horizontal("a", "b").alias("b"), "p", "l", "r")
+        .sort(["p", "l", "r"], descending=[True, False, False])
+        .unique(["a", "b"], keep="first", maintain_order=True)
+    )
+    for a, b in zip(between["a"].to_list(), between["b"].to_list()):
+        join(a, b, bounded=True)
     roots = np.where(slow, _jump(np.array(parent, dtype=np.int64)), label)
-    merged += fast_merges
     ids = pl.Series("cluster_id", roots)
     sizes = ids.value_counts()["count"]
     report = {
         "edges_above_threshold": int(left.size),
-        "merges": merged,
-        "refused_cannot_link": refused_cl,
-        "refused_size": refused_size,
+        "merges": counts["merged"] + fast_merges,
+        "refused_cannot_link": counts["refused_cannot_link"],
+        "refused_size": counts["refused_size"],
         "clusters": int(ids.n_unique()),
         "largest_cluster": int(sizes.max() or 0),
     }

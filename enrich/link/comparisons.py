@@ -21,7 +21,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Jaro, JaroWinkler, Levenshtein
 
-from ..normalise.text import fold, per_unique, tidy
+from ..normalise.text import fold_values, per_unique, tidy
 from .settings import SIMILARITY_KINDS, Comparison, Level
 
 _SCORERS = {
@@ -33,13 +33,17 @@ _SCORERS = {
 }
 
 
-def prepared(frame: pl.DataFrame, comparisons: list[Comparison]) -> pl.DataFrame:
+def prepared(frame: pl.DataFrame, comparisons: list[Comparison], folded: dict[str, pl.Series] | None = None) -> pl.DataFrame:
     """The compared columns as matching sees them: folded (case, accents, punctuation) — but
-    only tidied where a level reads dates or numbers, whose punctuation means something."""
+    only tidied where a level reads dates or numbers, whose punctuation means something.
+    *folded*: columns already folded by ``fold_values``."""
+    folded = folded or {}
     columns = []
     for c in comparisons:
-        numeric = any(lv.kind in ("date_days", "numeric_abs") for lv in c.levels)
-        columns.append(per_unique(frame[c.field], tidy if numeric else fold).alias(c.field))
+        if any(lv.kind in ("date_days", "numeric_abs") for lv in c.levels):
+            columns.append(per_unique(frame[c.field], tidy).alias(c.field))
+        else:
+            columns.append((folded[c.field] if c.field in folded else fold_values(frame[c.field])).alias(c.field))
     return pl.DataFrame(columns)
 
 

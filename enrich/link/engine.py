@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ..errors import InputError
+from ..normalise.text import fold_values
 from .blocking import ID, candidate_pairs
 from .cluster import cluster
 from .comparisons import gammas, prepared
@@ -51,9 +52,12 @@ def link(
     timings: dict[str, float] = {}
     t = time.perf_counter()
     frame = frame.with_row_index(ID)
-    values = prepared(frame, settings.comparisons)
+    keyed = {parse_key(k)[1] for rule in settings.blocking for k in rule.keys}
+    textual = {c.field for c in settings.comparisons if not any(lv.kind in ("date_days", "numeric_abs") for lv in c.levels)}
+    folded = {c: fold_values(frame[c]) for c in sorted(keyed | textual)}  # once per column
+    values = prepared(frame, settings.comparisons, folded)
     new = frame[known].is_null() if known else None
-    pairs, block_report = candidate_pairs(frame, settings.blocking, settings.max_block_size, only_with=new)
+    pairs, block_report = candidate_pairs(frame, settings.blocking, settings.max_block_size, only_with=new, folded=folded)
     if link_only_between:
         side = frame[link_only_between]
         pairs = pairs.filter(
@@ -79,6 +83,7 @@ def link(
         .when(pl.col("match_probability") >= settings.review_threshold)
         .then(pl.lit("review"))
         .otherwise(pl.lit("non_match"))
+        .cast(pl.Categorical)
         .alias("band")
     )
     if decisions is not None and decisions.height:
@@ -86,10 +91,12 @@ def link(
     timings["score"] = time.perf_counter() - t
     t = time.perf_counter()
     cannot = [*settings.cannot_link, *([known] if known else [])]
+    must = [*settings.must_link, *([known] if known else [])]
     keys = frame.select(cannot) if cannot else None
     apart = decisions.filter(~pl.col("is_match")).select("id_l", "id_r").rows() if decisions is not None else None
-    edges = scored if not known else pl.concat([_known_edges(frame, known), scored.select("id_l", "id_r", "match_probability")])
-    ids, cluster_report = cluster(frame.height, edges, settings.match_threshold, keys, settings.max_cluster_size, apart)
+    ids, cluster_report = cluster(
+        frame.height, scored, settings.match_threshold, keys, settings.max_cluster_size, apart, frame.select(must) if must else None
+    )
     timings["cluster"] = time.perf_counter() - t
     bands = scored["band"].value_counts().sort("band")
     report = {
@@ -102,16 +109,6 @@ def link(
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
     return LinkResult(scored, ids, model, report)
-
-
-def _known_edges(frame: pl.DataFrame, known: str) -> pl.DataFrame:
-    """Edges of probability 1 chaining the records of each existing cluster (so it is
-    taken whole, before any scored edge)."""
-    members = frame.select(pl.col(ID).cast(pl.UInt32), known).drop_nulls(known).sort(known, ID)
-    chained = members.with_columns(pl.col(ID).shift(1).over(known).alias("_prev")).drop_nulls("_prev")
-    return chained.select(
-        pl.col("_prev").alias("id_l"), pl.col(ID).alias("id_r"), pl.lit(1.0).alias("match_probability")
-    ).cast({"id_l": pl.UInt32, "id_r": pl.UInt32})
 
 
 def _apply_decisions(scored: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFrame:

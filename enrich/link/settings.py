@@ -68,11 +68,12 @@ class Settings:
     em_max_iterations: int = 30
     seed: int = 42
     cannot_link: list[str] = field(default_factory=list)  # columns: two different values never link
+    must_link: list[str] = field(default_factory=list)  # columns: a shared value is one entity
     source: str = ""
 
     @property
     def columns(self) -> list[str]:
-        cols = {c.field for c in self.comparisons} | set(self.cannot_link)
+        cols = {c.field for c in self.comparisons} | set(self.cannot_link) | set(self.must_link)
         for b in self.blocking:
             cols |= {parse_key(k)[1] for k in b.keys}
         return sorted(cols)
@@ -130,7 +131,8 @@ def parse(data: dict, source: str) -> Settings:
     if not comparisons:
         raise fail("[[comparison]]", "at least one comparison is needed")
     s = data.get("settings", {})
-    out = Settings(blocking, comparisons, source=source, cannot_link=list(s.get("cannot_link", [])))
+    out = Settings(blocking, comparisons, source=source, cannot_link=list(s.get("cannot_link", [])),
+                   must_link=list(s.get("must_link", [])))
     for key in ("match_threshold", "review_threshold"):
         if key in s:
             if not 0 < s[key] < 1:

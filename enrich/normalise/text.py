@@ -108,6 +108,24 @@ def per_unique(series: pl.Series, fn) -> pl.Series:
     return s.to_frame("v").join(mapped, on="v", how="left", maintain_order="left")["out"].alias(series.name)
 
 
+def fold_values(series: pl.Series) -> pl.Series:
+    """``fold`` of a column, once per distinct value, with a short cut for printable ASCII
+    (most e-mails, phones, ids): there only case and punctuation are left to fold.
+
+    >>> fold_values(pl.Series(["Jean.Dupont@X.be", "Dûrer  SA", None])).to_list()
+    ['jean dupont x be', 'durer sa', None]
+    """
+    s = series.cast(pl.String)
+    distinct = pl.DataFrame({"v": s.unique().drop_nulls()})
+    ascii_ = pl.col("v").str.contains(r"^[\x20-\x7e]*$")
+    quick = pl.col("v").str.to_lowercase().str.replace_all(r"[^a-z0-9&]+", " ").str.strip_chars().replace("", None)
+    mapped = pl.concat([
+        distinct.filter(ascii_).with_columns(quick.alias("out")),
+        distinct.filter(~ascii_).with_columns(fold(pl.col("v")).alias("out")),
+    ])
+    return s.to_frame("v").join(mapped, on="v", how="left", maintain_order="left")["out"].alias(series.name)
+
+
 def on_unique(df: pl.DataFrame, inputs: tuple[str, ...], fn) -> pl.DataFrame:
     """Run the frame normaliser *fn* once per distinct combination of its *inputs*, then
     join the results back in row order: files repeat companies, streets and dates a lot."""

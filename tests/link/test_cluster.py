@@ -72,3 +72,17 @@ def test_clusters_equal_the_edge_by_edge_rule(raw, vat, max_size):
     )
     ids, _ = cluster(30, edges, 0.9, pl.DataFrame({"vat": vat}), max_size)
     assert ids.to_list() == _greedy_reference(30, edges, 0.9, vat, max_size)
+
+
+def test_must_link_unites_beyond_the_size_bound_but_not_through_a_cannot_link():
+    # records 0-4 share a valid VAT (one company, its establishments), no scored edge at all;
+    # record 2 has the same VAT but another enterprise number: a data error, kept out
+    vat = ["BE1", "BE1", "BE1", "BE1", "BE1", None]
+    registry = ["E1", None, "E2", "E1", None, None]
+    edges = pl.DataFrame({"id_l": [3], "id_r": [5], "match_probability": [0.99]})
+    ids, report = cluster(6, edges, 0.95, pl.DataFrame({"registry": registry}), max_size=2,
+                          must_link=pl.DataFrame({"vat": vat}))
+    united = [0, 1, 3, 4]  # beyond max_size=2: a shared VAT is not a chained edge
+    assert [ids[i] for i in united] == [0, 0, 0, 0]
+    assert ids[2] == 2 and report["refused_cannot_link"] >= 1  # E2 is kept out, the others are not cut off
+    assert ids[5] == 5 and report["refused_size"] == 1  # a scored edge still respects the bound

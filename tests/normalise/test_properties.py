@@ -104,3 +104,12 @@ def test_identifiers(vat, siret, cc):
 def test_frame_functions_keep_row_count_and_order():
     df = pl.DataFrame({"email": ["b@x.be", None, "a@x.be", "b@x.be"]})
     assert emails.clean(df)["email"].to_list() == ["b@x.be", None, "a@x.be", "b@x.be"]
+
+
+@SETTINGS
+@given(st.lists(st.one_of(messy, st.text(max_size=12)), max_size=20))
+def test_fold_values_short_cut_equals_fold(values):
+    from enrich.normalise.text import fold, fold_values, per_unique
+
+    series = pl.Series("v", values, dtype=pl.String)
+    assert fold_values(series).to_list() == per_unique(series, fold).to_list()
