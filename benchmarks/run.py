@@ -63,7 +63,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000, help="rows of the main file (default 1,000,000)")
     ap.add_argument("--baseline-rows", type=int, default=100_000, help="rows for the pandas comparison")
     ap.add_argument("--full-baseline", action="store_true", help="also run the baseline on --rows (slow)")
-    ap.add_argument("--link-rows", type=int, nargs="*", default=[10_000, 100_000], help="synthetic B2B sizes to dedupe")
+    ap.add_argument("--link-rows", type=int, nargs="*", default=[10_000, 100_000, 1_000_000], help="synthetic B2B sizes to dedupe")
     ap.add_argument("--no-clean", action="store_true", help="skip the clean benchmarks")
     args = ap.parse_args()
     out = DATA / "out"
@@ -113,6 +113,11 @@ def main() -> None:
             q = r[level] if level else r
             label = f"{name} {level}" if level else name
             print(f"{label:26s} {q['precision']:>9.4f} {q['recall']:>7.4f} {q['f1']:>7.4f} {wall:>7.1f} {rss:>7.0f}")
+    b2b = [r for name, r, _, _ in linking if name.startswith("b2b")]
+    if len(b2b) > 1:  # issue #4: F1 must not drift by more than 0.02 across file sizes
+        for level in ("company", "contact"):
+            f1 = [r[level]["f1"] for r in b2b]
+            print(f"b2b {level} F1 drift across sizes: {max(f1) - min(f1):.4f} (target <= 0.02)")
     if splink:
         print(f"\n{'linking (Splink, DuckDB)':26s} {'precision':>9s} {'recall':>7s} {'F1':>7s} {'wall s':>7s} {'RSS MB':>7s}  F1 enrich-Splink, speed-up")
         ours = {name: (r, wall) for name, r, wall, _ in linking}

@@ -72,7 +72,8 @@ def link(
     if model is None:
         u = estimate_u(values, settings.comparisons, settings.u_sample_pairs, settings.seed)
         blocked = {rule.name: {parse_key(k)[1] for k in rule.keys} for rule in settings.blocking}
-        model = fit(g.with_columns(pairs["rule"], pairs["rules"]), settings.comparisons, u, settings.em_max_iterations, decisions, blocked)
+        model = fit(g.with_columns(pairs["rule"], pairs["rules"]), settings.comparisons, u, settings.em_max_iterations, decisions,
+                    blocked, set(settings.cannot_link))
     timings["train"] = time.perf_counter() - t
     t = time.perf_counter()
     tf = term_frequencies(values, model.tf_fields)

@@ -186,7 +186,8 @@ def _em(G, counts, label, names, nlev, u, m, prior, estimate: set[str], max_iter
 
 
 def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]], max_iter: int = 30,
-        labels: pl.DataFrame | None = None, blocked: dict[str, set[str]] | None = None) -> Model:
+        labels: pl.DataFrame | None = None, blocked: dict[str, set[str]] | None = None,
+        distinct: set[str] | frozenset[str] = frozenset()) -> Model:
     """m and the prior by EM over the candidate pairs' level patterns (u held fixed).
 
     Pairs found by a blocking rule agree on that rule's fields by construction, so their m
@@ -196,11 +197,16 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
     which would be a biased sample (same e-mail but a different name) — for the fields the
     rule does not block on, and averaged over sessions (as Splink does);
     the prior is then fitted on all pairs with m fixed. *labels* (``id_l, id_r, is_match``)
-    from steward decisions pin those pairs' match probability to 0 or 1."""
+    from steward decisions pin those pairs' match probability to 0 or 1.
+
+    *distinct*: cannot-link fields — two different values are never one entity, so their m
+    is not learnt but fixed (all but a trace on the exact level). Learning it would let
+    look-alikes teach the model that matches often differ there: franchisees with the same
+    name and e-mail domain but two valid VAT numbers would become the "typical" match."""
     names = [c.field for c in comparisons]
     cols = [f"g_{f}" for f in names]
     nlev = [len(c.levels) + 1 for c in comparisons]
-    m = {f: _start_m(k) for f, k in zip(names, nlev)}
+    m = {f: _fixed_m(k) if f in distinct else _start_m(k) for f, k in zip(names, nlev)}
     estimates: dict[str, list[list[float]]] = {f: [] for f in names}
     if blocked and "rules" in g.columns:
         for bit, fields in enumerate(blocked.values()):
@@ -211,14 +217,14 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
             idx = [names.index(f) for f in session]
             G, counts, label = _patterns(part, [cols[i] for i in idx], labels)
             learnt, _, _, _ = _em(G, counts, label, session, [nlev[i] for i in idx], u,
-                                  {f: m[f] for f in session}, 0.1, set(session), max_iter)
-            for f in session:
+                                  {f: m[f] for f in session}, 0.1, set(session) - distinct, max_iter)
+            for f in set(session) - distinct:
                 estimates[f].append(learnt[f])
     if any(estimates.values()):
         m = {f: (np.mean(estimates[f], axis=0).tolist() if estimates[f] else m[f]) for f in names}
-        learn = {f for f in names if not estimates[f]}  # fields every rule blocks on
+        learn = {f for f in names if not estimates[f]} - distinct  # fields every rule blocks on
     else:
-        learn = set(names)
+        learn = set(names) - distinct
     G, counts, label = _patterns(g, cols, labels)
     m, prior, it, converged = _em(G, counts, label, names, nlev, u, m, 0.1, learn, max_iter)
     by_rule = {}
@@ -228,6 +234,12 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
             by_rule[rule] = _em(Gr, cr, lr, names, nlev, u, m, prior, set(), max_iter)[1]
     return Model(names, {c.field: c.level_names() for c in comparisons}, m, u, prior,
                  [c.field for c in comparisons if c.tf], it, converged, by_rule)
+
+
+def _fixed_m(k: int) -> list[float]:
+    """m of a cannot-link field: matches agree on it (a trace of mass elsewhere keeps the
+    weights finite)."""
+    return [1.0 - 1e-4 * (k - 1)] + [1e-4] * (k - 1)
 
 
 def _start_m(k: int) -> list[float]:

@@ -57,3 +57,16 @@ def test_weights_sum_to_the_score():
     s = score(g, model)
     total = model.prior_weight + s.select(pl.sum_horizontal("w_a", "w_b", "w_c")).to_series()
     assert np.allclose(total.to_numpy(), s["match_weight"].to_numpy())
+
+
+def test_a_cannot_link_field_keeps_a_fixed_m():
+    """Look-alikes (same name, two valid VAT numbers) must not teach the model that matches
+    often differ on a cannot-link field: its m is fixed, the other fields are still learnt."""
+    m = {"a": [0.85, 0.1, 0.05], "b": [0.7, 0.2, 0.1], "c": [0.9, 0.05, 0.05]}
+    u = {"a": [0.02, 0.08, 0.9], "b": [0.05, 0.1, 0.85], "c": [0.01, 0.04, 0.95]}
+    g = simulate(3000, 7000, m, u)
+    free = fit(g, COMPS, u, max_iter=100)
+    fixed = fit(g, COMPS, u, max_iter=100, distinct={"a"})
+    assert free.m["a"][2] > 0.01 and fixed.m["a"][2] < 1e-3  # learnt vs fixed
+    assert fixed.weights()["a"][2] < -10  # two different values: strong evidence against
+    assert np.allclose(fixed.m["b"], m["b"], atol=0.05) and np.allclose(fixed.m["c"], m["c"], atol=0.05)
