@@ -248,6 +248,7 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
             + "; ".join(f"{rows} rows joined existing {level}, {fresh} new {level}" for level, (rows, fresh) in counts.items()),
             quiet,
         )
+    t0 = time.perf_counter()
     write_table(found.frame, folder / f"records.{fmt}", fmt)
     write_table(result.rejects, folder / "rejects.csv", "csv")
     write_table(all_pairs(found), folder / "pairs.parquet", "parquet")
@@ -256,6 +257,7 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     summary = _summary("dedupe", result, {"folder": str(folder)})
     summary["link"] = {level: found.results[level].report for level in LEVELS}
     summary["timings_s"]["link"] = round(link_time, 3)
+    summary["timings_s"]["write"] = round(time.perf_counter() - t0, 3)
     write_json(summary, folder / "run.json")
     for level in LEVELS:
         r = found.results[level].report

@@ -48,6 +48,9 @@ def derive(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("phone_status") == "valid").then(pl.col("phone")).alias("phone_valid"),
         pl.when(pl.col("mobile_status") == "valid").then(pl.col("mobile")).alias("mobile_valid"),
         pl.when(valid_email & ~pl.col("email_role").fill_null(False)).then(pl.col("email")).alias("email_person"),
+        # the name in either order ("DUPONT Jean" typed into the wrong columns is still him)
+        pl.concat_str([pl.col("first_name"), pl.col("last_name")], separator=" ", ignore_nulls=True)
+        .str.to_lowercase().str.split(" ").list.sort().list.join(" ").replace("", None).alias("person_key"),
         (pl.col("company_name").is_not_null() | pl.col("vat").is_not_null()).alias("_has_company"),
         (pl.col("first_name").is_not_null() | pl.col("last_name").is_not_null()).alias("_has_person"),
     )

@@ -6,6 +6,7 @@ contact schema, or the FEBRL person records of the benchmarks.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ from ..normalise.text import fold_values
 from .blocking import ID, candidate_pairs
 from .cluster import cluster
 from .comparisons import gammas, prepared
-from .model import Model, estimate_u, fit, score, term_frequencies
+from .model import Model, estimate_u, fit, refit_prior, score, term_frequencies
 from .settings import Settings, parse_key
 
 
@@ -74,6 +75,10 @@ def link(
         blocked = {rule.name: {parse_key(k)[1] for k in rule.keys} for rule in settings.blocking}
         model = fit(g.with_columns(pairs["rule"], pairs["rules"]), settings.comparisons, u, settings.em_max_iterations, decisions,
                     blocked, set(settings.cannot_link))
+    else:
+        model = refit_prior(model, g, decisions, settings.em_max_iterations)
+    comparable = comparable_pairs(frame, settings.cannot_link, known)
+    model = dataclasses.replace(model, lam=model.prior * pairs.height / max(comparable, 1.0))
     timings["train"] = time.perf_counter() - t
     t = time.perf_counter()
     tf = term_frequencies(values, model.tf_fields)
@@ -105,11 +110,28 @@ def link(
         "blocking": block_report,
         "bands": dict(bands.iter_rows()),
         "thresholds": {"match": settings.match_threshold, "review": settings.review_threshold},
-        "model": {"prior": model.prior, "iterations": model.iterations, "converged": model.converged},
+        "model": {"prior_among_candidates": model.prior, "lambda": model.lam, "comparable_pairs": comparable,
+                  "iterations": model.iterations, "converged": model.converged},
         "clusters": cluster_report,
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
     return LinkResult(scored, ids, model, report)
+
+
+def comparable_pairs(frame: pl.DataFrame, cannot_link: list[str], known: str | None = None) -> float:
+    """How many record pairs may match at all: every pair, less those a cannot-link column
+    rules out (both values present and different: the largest such count over the columns)
+    and, linking to a master, the master's own pairs."""
+    n = frame.height
+    ruled_out = 0.0
+    for c in cannot_link:
+        counts = frame[c].drop_nulls().value_counts()["count"].cast(pl.Float64)
+        present = float(counts.sum())
+        ruled_out = max(ruled_out, present * (present - 1) / 2 - float((counts * (counts - 1) / 2).sum()))
+    if known:
+        old = float(frame[known].is_not_null().sum())
+        ruled_out = max(ruled_out, old * (old - 1) / 2)
+    return n * (n - 1) / 2 - ruled_out
 
 
 def _apply_decisions(scored: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFrame:

@@ -41,7 +41,7 @@ def explain_pair(run_dir: Path, a: str, b: str, level: str) -> str:
     if hit.height == 0:
         return f"{level}: {fa}:{ra} and {fb}:{rb} were not compared (no blocking rule puts them together)"
     r = hit.row(0, named=True)
-    lines = [f"{level} pair {fa}:{ra} ~ {fb}:{rb}  ({r['rule']}, {r['band']})", f"  {'prior (' + str(r['rule']) + ')':24s} {r.get('w_prior') or 0.0:+7.2f}"]
+    lines = [f"{level} pair {fa}:{ra} ~ {fb}:{rb}  ({r['rule']}, {r['band']})", f"  {'prior (λ)':24s} {r.get('w_prior') or 0.0:+7.2f}"]
     for field, spec in model["fields"].items():
         g = r.get(f"g_{field}")
         name = "missing" if g is None or g < 0 else spec["levels"][g]

@@ -9,12 +9,15 @@
 * term-frequency adjustment: an exact match on a rare value ("Vandenbempt") counts more than
   on a frequent one ("Dupont", "Janssens").
 
-Match weight of a pair = log2(prior odds) + Σ log2(m/u) over its fields (+ TF adjustments);
-match probability = 2^w / (1 + 2^w).
+Match weight of a pair = log2(λ / (1 - λ)) + Σ log2(m/u) over its fields (+ TF adjustments);
+match probability = 2^w / (1 + 2^w). λ, the probability that two records that may match do,
+is estimated on each run (expected matches among its candidate pairs / pairs that may
+match): it falls as files grow, so a threshold means the same on 10k rows as on 1M.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from dataclasses import dataclass, field
@@ -37,11 +40,11 @@ class Model:
     levels: dict[str, list[str]]  # field → level names (last is "else")
     m: dict[str, list[float]]
     u: dict[str, list[float]]
-    prior: float  # share of matches among candidate pairs
+    prior: float  # share of matches among the candidate pairs (what EM estimates)
     tf_fields: list[str] = field(default_factory=list)
     iterations: int = 0
     converged: bool = False
-    prior_by_rule: dict[str, float] = field(default_factory=dict)  # share of matches per blocking rule
+    lam: float | None = None  # λ: probability that two comparable records match (per run)
 
     def weights(self) -> dict[str, list[float]]:
         """log2(m/u) per field and level: the evidence each level adds."""
@@ -49,21 +52,18 @@ class Model:
 
     @property
     def prior_weight(self) -> float:
-        return _logit2(self.prior)
-
-    def prior_weight_for(self, rule: str | None) -> float:
-        """The prior of a pair found by blocking *rule*: a pair that only a loose rule finds
-        (same suburb) starts with weaker odds than one a strong rule finds (same id)."""
-        return _logit2(self.prior_by_rule.get(rule, self.prior)) if rule else self.prior_weight
+        """log2 of the prior odds a pair starts from: λ, the probability that two records
+        that may match (no cannot-link between them) do — not the share of matches among
+        candidate pairs, which would count the blocked fields' agreement twice."""
+        return _logit2(self.lam if self.lam is not None else self.prior)
 
     def to_json(self) -> dict:
         return {
             "kind": "enrich.fellegi_sunter",
             "version": 1,
             "prior": self.prior,
+            "lambda": self.lam,
             "prior_weight": self.prior_weight,
-            "prior_by_rule": self.prior_by_rule,
-            "prior_weight_by_rule": {r: self.prior_weight_for(r) for r in self.prior_by_rule},
             "iterations": self.iterations,
             "converged": self.converged,
             "tf_fields": self.tf_fields,
@@ -109,7 +109,7 @@ class Model:
                 data.get("tf_fields", []),
                 data.get("iterations", 0),
                 data.get("converged", False),
-                data.get("prior_by_rule", {}),
+                data.get("lambda"),
             )
         except (KeyError, TypeError) as exc:
             raise InputError(f"not an enrich model ({type(exc).__name__}: {exc})", file=source) from None
@@ -227,13 +227,17 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
         learn = set(names) - distinct
     G, counts, label = _patterns(g, cols, labels)
     m, prior, it, converged = _em(G, counts, label, names, nlev, u, m, 0.1, learn, max_iter)
-    by_rule = {}
-    if "rule" in g.columns:  # the share of matches among each rule's pairs, m held fixed
-        for rule in g["rule"].unique().sort().to_list():
-            Gr, cr, lr = _patterns(g.filter(pl.col("rule") == rule), cols, labels)
-            by_rule[rule] = _em(Gr, cr, lr, names, nlev, u, m, prior, set(), max_iter)[1]
     return Model(names, {c.field: c.level_names() for c in comparisons}, m, u, prior,
-                 [c.field for c in comparisons if c.tf], it, converged, by_rule)
+                 [c.field for c in comparisons if c.tf], it, converged)
+
+
+def refit_prior(model: Model, g: pl.DataFrame, labels: pl.DataFrame | None = None, max_iter: int = 30) -> Model:
+    """*model* with its share of matches among candidate pairs re-estimated on *g* (m and u
+    held): a reused model meets a file of another size, with another share of matches."""
+    names = model.fields
+    G, counts, label = _patterns(g, [f"g_{f}" for f in names], labels)
+    _, prior, _, _ = _em(G, counts, label, names, [len(model.m[f]) for f in names], model.u, model.m, model.prior, set(), max_iter)
+    return dataclasses.replace(model, prior=prior)
 
 
 def _fixed_m(k: int) -> list[float]:
@@ -284,12 +288,7 @@ def score(g: pl.DataFrame, model: Model, tf: dict[str, np.ndarray] | None = None
             adj[exact] = np.where(np.isnan(share), 0.0, np.log2(u_exact / np.clip(share, _EPS, None)))
             adjusted[f"w_{f}"] = out[f"w_{f}"].to_numpy() + adj
         out = out.with_columns(pl.Series(name, w) for name, w in adjusted.items())
-    if "rule" in out.columns and model.prior_by_rule:
-        prior = pl.col("rule").replace_strict(
-            {r: model.prior_weight_for(r) for r in model.prior_by_rule}, default=model.prior_weight, return_dtype=pl.Float64
-        )
-    else:
-        prior = pl.lit(model.prior_weight)
+    prior = pl.lit(model.prior_weight)
     out = out.with_columns(prior.alias("w_prior"))
     total = pl.col("w_prior") + pl.sum_horizontal([pl.col(f"w_{f}") for f in model.fields])
     return out.with_columns(total.alias("match_weight")).with_columns(

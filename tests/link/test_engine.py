@@ -63,7 +63,7 @@ def test_known_clusters_are_kept_and_never_merged():
         "test",
     )
     model = Model(["name", "pc"], {"name": ["exact", "else"], "pc": ["exact", "else"]},
-                  {"name": [0.9, 0.1], "pc": [0.9, 0.1]}, {"name": [0.001, 0.999], "pc": [0.01, 0.99]}, 0.01)
+                  {"name": [0.999, 0.001], "pc": [0.9, 0.1]}, {"name": [0.001, 0.999], "pc": [0.5, 0.5]}, 0.01)
     frame = pl.DataFrame({
         "name": ["jean dupont", "jean dupont", "j dupont", "jean dupont", "marie curie", "marie curie"],
         "pc": ["1000"] * 6,
