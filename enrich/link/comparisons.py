@@ -86,6 +86,17 @@ def _encode(series: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, distinct.to_numpy()
 
 
+def _distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct keys, index of each key among them) — like ``np.unique(return_inverse=True)``
+    but by polars' parallel dense rank, several times faster on tens of millions of pairs."""
+    if keys.size == 0:
+        return keys, keys
+    inverse = pl.Series(keys).rank("dense").cast(pl.Int64).to_numpy() - 1
+    distinct = np.empty(int(inverse.max()) + 1, dtype=keys.dtype)
+    distinct[inverse] = keys
+    return distinct, inverse
+
+
 def gammas(values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparison]) -> pl.DataFrame:
     """``id_l, id_r`` and one ``g_<field>`` Int8 column per comparison. *values* is indexed by
     record id (row i = id i), already ``prepared()``.
@@ -107,8 +118,9 @@ def gammas(values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparis
             continue
         # every scorer is symmetric: order each pair so (a, b) and (b, a) are scored once
         lo, hi = np.minimum(cl[present], cr[present]), np.maximum(cl[present], cr[present])
-        key, inverse = np.unique(lo * max(len(distinct), 1) + hi, return_inverse=True)
-        a, b = key // max(len(distinct), 1), key % max(len(distinct), 1)
+        width = max(len(distinct), 1)
+        key, inverse = _distinct(lo * width + hi)
+        a, b = key // width, key % width
         unique_level = np.full(len(key), len(comp.levels), dtype=np.int8)
         todo = np.arange(len(key))
         for i, lv in enumerate(comp.levels):
