@@ -2,6 +2,7 @@
 tutorials configure them — the yardstick for enrich's linking engine (`make bench`).
 
     python benchmarks/splink_quality.py febrl3 | febrl4 | fake1000
+    python benchmarks/splink_quality.py b2b FILE.csv TRUTH.csv   # company level, synthetic B2B
 
 Needs the bench extra (`pip install -e '.[bench]'`). Prints one JSON line like
 link_quality.py: pairwise precision / recall / F1 of Splink's clusters, and the time.
@@ -97,6 +98,42 @@ def main() -> None:
         linker = Linker(db.register(df), settings)
         clusters = train_and_cluster(linker, [block_on("first_name", "surname")], [block_on("first_name", "surname"), block_on("email")])
         ids, truth = clusters["cluster_id"], clusters["cluster"]
+    elif which == "b2b":  # company level of the synthetic B2B file, on enrich's cleaned rows
+        from enrich.clean import clean_files
+        from enrich.link.b2b import derive
+
+        rows = derive(clean_files([sys.argv[2]]).frame).filter("_has_company")
+        truth_file = pl.read_csv(sys.argv[3], schema_overrides={"company_entity": pl.String})
+        cols = ["company_name_norm", "vat_valid", "registry_id", "postcode", "city", "street", "email_domain", "phone_valid"]
+        frame = (
+            rows.select(pl.col("source_row").cast(pl.Int64).alias("unique_id"), *cols)
+            .join(truth_file.select(pl.col("row").alias("unique_id"), "company_entity"), on="unique_id", how="left")
+        )
+        settings = SettingsCreator(
+            link_type="dedupe_only",
+            blocking_rules_to_generate_predictions=[
+                block_on("vat_valid"),
+                block_on("registry_id"),
+                block_on("substr(company_name_norm, 1, 4)", "postcode"),
+                block_on("company_name_norm", "city"),
+                block_on("email_domain"),
+                block_on("phone_valid"),
+            ],
+            comparisons=[
+                cl.JaroWinklerAtThresholds("company_name_norm", [0.93, 0.85]).configure(term_frequency_adjustments=True),
+                cl.ExactMatch("vat_valid"),
+                cl.ExactMatch("registry_id"),
+                cl.ExactMatch("postcode"),
+                cl.JaroWinklerAtThresholds("city", [0.88]).configure(term_frequency_adjustments=True),
+                cl.JaroWinklerAtThresholds("street", [0.9, 0.8]),
+                cl.ExactMatch("email_domain"),
+                cl.ExactMatch("phone_valid"),
+            ],
+        )
+        linker = Linker(db.register(frame.to_pandas()), settings)
+        clusters = train_and_cluster(linker, [block_on("vat_valid")], [block_on("company_name_norm", "city"), block_on("vat_valid")])
+        clusters = clusters[clusters["company_entity"].notna()]  # scored like link_quality.py: rows with a true company
+        ids, truth = clusters["cluster_id"], clusters["company_entity"]
     else:
         raise SystemExit(f"unknown data set {which!r}")
     scores = pairwise_scores(pl.Series(ids.astype(str).tolist()), pl.Series(truth.astype(str).tolist()))
