@@ -1,3 +1,6 @@
+import os
+import stat
+
 import polars as pl
 import pytest
 
@@ -21,6 +24,10 @@ def test_atomic_write_leaves_no_temp_and_excel_bom(tmp_path):
     write_table(frame, tmp_path / "x.parquet")
     assert pl.read_parquet(tmp_path / "x.parquet").equals(frame)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.csv", "x.parquet"]
+    # the temporary file is private, the written one has the permissions of any new file
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "x.csv").stat().st_mode) == 0o666 & ~umask
 
 
 def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
