@@ -195,8 +195,9 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     with the rules in rules/link.toml.
 
     \b
-    Writes into OUT: records.csv (every usable row with company_id and contact_id),
-    rejects.csv, pairs.parquet (every scored pair with per-field evidence), review.csv (the
+    Writes into OUT: records.csv (every usable row with company_id, contact_id, and
+    person_id linking one person's contacts at several companies), rejects.csv,
+    pairs.parquet (every scored pair with per-field evidence), review.csv (the
     grey-zone pairs side by side, with an empty decision column for a steward: feed it back
     with --decisions), model.json (the fitted m/u probabilities and match weights per level),
     run.json. Prints the candidate pairs, matches, clusters and time per stage.

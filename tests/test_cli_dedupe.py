@@ -119,3 +119,25 @@ def test_link_to_refuses_a_folder_that_is_not_a_master_or_its_own_output(run_cli
     assert run_cli("dedupe", fixtures / "crm_export.csv", "-o", tmp_path / "m").exit_code == 0
     result = run_cli("dedupe", fixtures / "purchased_list_fr.csv", "-o", tmp_path / "m", "--link-to", tmp_path / "m")
     assert result.exit_code == 2 and "overwrite an input" in result.output
+
+
+MOVED = """Société;N° TVA;Prénom;Nom;E-mail;GSM;Code postal;Ville;Pays
+Brasserie Dupont;BE0403170701;Marie;Lambert;marie.lambert@gmail.com;0475 12 34 56;1000;Bruxelles;BE
+Garage Peeters;BE0417497106;Marie;Lambert;marie.lambert@gmail.com;;9000;Gent;BE
+Fiduciaire Leroy;BE0202239951;LAMBERT;Marie;;+32 475 12 34 56;4000;Liège;BE
+Imprimerie Noël;BE0428759497;Marie;Lambert;m.lambert@imprimerie-noel.be;;5000;Namur;BE
+Brasserie Dupont;BE0403170701;Jean;Lambert;jean.lambert@gmail.com;0475 99 88 77;1000;Bruxelles;BE
+Garage Peeters;BE0417497106;Jean;Lambert;;0475 99 88 76;9000;Gent;BE
+"""
+
+
+def test_a_person_who_moved_is_a_new_contact_linked_by_person_id(run_cli, tmp_path):
+    (tmp_path / "moved.csv").write_text(MOVED, encoding="utf-8")
+    assert run_cli("dedupe", tmp_path / "moved.csv", "-o", tmp_path / "out").exit_code == 0
+    r = pl.read_csv(tmp_path / "out" / "records.csv", infer_schema=False)
+    assert r["contact_id"].n_unique() == 6  # four companies, one contact per company and person
+    person = r["person_id"].to_list()
+    # the same private mailbox, or the same mobile in another notation and the name swapped
+    assert person[0] == person[1] == person[2]
+    assert person[3] != person[0]  # same name, a company mailbox only: not enough
+    assert person[4] != person[5] and person[4] != person[0]  # another mobile; another first name

@@ -5,7 +5,9 @@ and addresses are shared by everyone at a company, so contacts are compared *wit
 company (``company_id`` is a cannot-link at contact level), on person evidence only: names, a
 personal mailbox, a mobile. Rows without a person name are the company's generic contact
 (``contact_id`` empty). Free-mail and ISP domains never block or link companies. Rows
-without company data (B2C) are linked at contact level only.
+without company data (B2C) are linked at contact level only. A person who moved is a new
+contact at the new company; ``person_id`` links the two when a private channel (mobile,
+free-mail address) and the name say it is the same person.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import polars as pl
 
 from .. import rulefiles
 from ..normalise.emails import role_and_freemail
+from .cluster import components, shared_value_edges
 from .engine import LinkResult, link
 from .model import Model
 from .settings import Settings, parse
@@ -48,6 +51,8 @@ def derive(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("phone_status") == "valid").then(pl.col("phone")).alias("phone_valid"),
         pl.when(pl.col("mobile_status") == "valid").then(pl.col("mobile")).alias("mobile_valid"),
         pl.when(valid_email & ~pl.col("email_role").fill_null(False)).then(pl.col("email")).alias("email_person"),
+        # a private mailbox (free-mail, not a role): it follows the person from job to job
+        pl.when(valid_email & ~pl.col("email_role").fill_null(False) & domain.is_in(freemail)).then(pl.col("email")).alias("email_private"),
         # the name in either order ("DUPONT Jean" typed into the wrong columns is still him)
         pl.concat_str([pl.col("first_name"), pl.col("last_name")], separator=" ", ignore_nulls=True)
         .str.to_lowercase().str.split(" ").list.sort().list.join(" ").replace("", None).alias("person_key"),
@@ -112,8 +117,26 @@ def dedupe(
     res = link(people, settings["contact"], model=models.get("contact"), decisions=_local(decisions.get("contact"), people), known=known["contact"])
     results["contact"], rows["contact"] = res, people["_row"]
     data = data.with_columns(_ids("ct", people["_row"], res.cluster_id, n, data["contact_id"] if master is not None else None).alias("contact_id"))
-    out = frame.with_columns(data["company_id"], data["contact_id"])
+    out = frame.with_columns(data["company_id"], data["contact_id"], _person_ids(data))
     return Dedupe(out, results, rows)
+
+
+def _person_ids(data: pl.DataFrame) -> pl.Series:
+    """``person_id``: contacts at different companies who are the same person — the same name
+    (in either order) and the same private channel (a valid mobile, a free-mail address).
+    A shared switchboard, company domain or name alone is never enough. A contact linked to
+    no other has a person of its own. 'pe-<n>' where 'ct-<n>' is the person's first contact."""
+    rows = data.select("contact_id", "person_key", "mobile_valid", "email_private").with_row_index("_r")
+    contacts = rows.drop_nulls("contact_id").group_by("contact_id").agg(pl.col("_r").min()).sort("_r").with_row_index("_c")
+    rows = rows.join(contacts.select("contact_id", "_c"), on="contact_id", how="left", maintain_order="left")
+    keys = rows.select(
+        pl.concat_str(["person_key", channel], separator="\x1f").alias(channel) for channel in ("mobile_valid", "email_private")
+    )
+    a, b = shared_value_edges(keys)
+    c = rows["_c"].cast(pl.Int64).fill_null(-1).to_numpy()
+    label = components(contacts.height, c[a], c[b])
+    first = contacts["contact_id"].str.replace("^ct-", "pe-")
+    return first.gather(pl.Series(label).gather(rows["_c"])).alias("person_id")  # null index: null
 
 
 def read_master(folder: str | Path, like: pl.DataFrame) -> pl.DataFrame:
