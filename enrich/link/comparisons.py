@@ -47,20 +47,20 @@ def prepared(frame: pl.DataFrame, comparisons: list[Comparison], folded: dict[st
     return pl.DataFrame(columns)
 
 
-def _meets(level: Level, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Boolean array: does each aligned pair (a[i], b[i]) meet *level*?"""
-    if level.kind == "exact":
-        return (pl.Series(a, dtype=pl.String) == pl.Series(b, dtype=pl.String)).to_numpy()
-    if level.kind in ("date_days", "numeric_abs"):
-        left, right = _numbers(level.kind, a), _numbers(level.kind, b)
+def _scores(kind: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The raw score of each aligned pair (a[i], b[i]) for a level *kind*: a similarity in
+    0..1, or a distance (edits, days, units)."""
+    if kind in ("date_days", "numeric_abs"):
         with np.errstate(invalid="ignore"):
-            return np.abs(left - right) <= level.threshold
-    scores = process.cpdist(a, b, scorer=_SCORERS[level.kind], workers=-1)
-    if level.kind in ("token_set", "ratio"):
-        scores = scores / 100.0
-    if level.kind in SIMILARITY_KINDS:
-        return scores >= level.threshold
-    return scores <= level.threshold
+            return np.abs(_numbers(kind, a) - _numbers(kind, b))
+    scores = process.cpdist(a, b, scorer=_SCORERS[kind], workers=-1)
+    return scores / 100.0 if kind in ("token_set", "ratio") else scores
+
+
+def _meets(level: Level, scores: np.ndarray) -> np.ndarray:
+    """Boolean array: does each score meet *level*'s threshold? (NaN never does.)"""
+    with np.errstate(invalid="ignore"):
+        return scores >= level.threshold if level.kind in SIMILARITY_KINDS else scores <= level.threshold
 
 
 def _numbers(kind: str, values: np.ndarray) -> np.ndarray:
@@ -123,13 +123,17 @@ def gammas(values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparis
         a, b = key // width, key % width
         unique_level = np.full(len(key), len(comp.levels), dtype=np.int8)
         todo = np.arange(len(key))
+        scored: dict[str, np.ndarray] = {}  # per scorer, over all pairs: several thresholds, one pass
         for i, lv in enumerate(comp.levels):
             if todo.size == 0:
                 break
             if lv.kind == "exact":
                 ok = a[todo] == b[todo]
             else:
-                ok = _meets(lv, distinct[a[todo]], distinct[b[todo]])
+                if lv.kind not in scored:  # the pairs still to place: later levels only shrink them
+                    scored[lv.kind] = np.full(len(key), np.nan)
+                    scored[lv.kind][todo] = _scores(lv.kind, distinct[a[todo]], distinct[b[todo]])
+                ok = _meets(lv, scored[lv.kind][todo])
             unique_level[todo[ok]] = i
             todo = todo[~ok]
         level = np.full(len(left_idx), -1, dtype=np.int8)
