@@ -23,7 +23,7 @@ demo: install
 	@echo "clean table : $(DEMO_OUT)/contacts.csv"
 	@echo "rejects     : $(DEMO_OUT)/contacts.rejects.csv"
 	@echo "run summary : $(DEMO_OUT)/contacts.run.json"
-	@echo "duplicates  : $(DEMO_OUT)/dedupe/records.csv (company_id, contact_id), review.csv, model.json"
+	@echo "duplicates  : $(DEMO_OUT)/dedupe/records.csv (company_id, contact_id, person_id), review.csv, model.json"
 
 lint: install
 	$(BIN)/ruff check enrich tests benchmarks fixtures
