@@ -131,8 +131,9 @@ def gammas(values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparis
                 ok = a[todo] == b[todo]
             else:
                 if lv.kind not in scored:  # the pairs still to place: later levels only shrink them
-                    scored[lv.kind] = np.full(len(key), np.nan)
-                    scored[lv.kind][todo] = _scores(lv.kind, distinct[a[todo]], distinct[b[todo]])
+                    raw = _scores(lv.kind, distinct[a[todo]], distinct[b[todo]])
+                    scored[lv.kind] = np.full(len(key), np.nan, dtype=raw.dtype)  # the scorer's precision
+                    scored[lv.kind][todo] = raw
                 ok = _meets(lv, scored[lv.kind][todo])
             unique_level[todo[ok]] = i
             todo = todo[~ok]
