@@ -132,7 +132,8 @@ def gammas(values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparis
             else:
                 if lv.kind not in scored:  # the pairs still to place: later levels only shrink them
                     raw = _scores(lv.kind, distinct[a[todo]], distinct[b[todo]])
-                    scored[lv.kind] = np.full(len(key), np.nan, dtype=raw.dtype)  # the scorer's precision
+                    # the scorer's own dtype and precision; only positions in todo are ever read
+                    scored[lv.kind] = np.zeros(len(key), dtype=raw.dtype)
                     scored[lv.kind][todo] = raw
                 ok = _meets(lv, scored[lv.kind][todo])
             unique_level[todo[ok]] = i
