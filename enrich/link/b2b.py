@@ -190,37 +190,39 @@ def _local(decided: pl.DataFrame | None, subset: pl.DataFrame) -> pl.DataFrame |
     return out
 
 
-def pairs_table(result: Dedupe, level: str) -> pl.DataFrame:
-    """Scored pairs of *level* with both records named by source file and row."""
+def pairs_table(result: Dedupe, level: str, band: str | None = None) -> pl.DataFrame:
+    """Scored pairs of *level* (only those of *band* if given) with both records named by
+    source file and row, in input order (the record ids follow it)."""
     res, rows = result.results[level], result.rows[level]
-    names = result.frame.select("source_file", pl.col("source_row").cast(pl.Int64))[rows.to_list()]
-    index = names.with_row_index("id")
-    pairs = res.pairs.with_columns(pl.col("id_l").cast(pl.UInt32), pl.col("id_r").cast(pl.UInt32))
+    pairs = res.pairs if band is None else res.pairs.filter(pl.col("band") == band)
+    index = result.frame.select("source_file", pl.col("source_row").cast(pl.Int64)).gather(rows).with_row_index("id")
+    pairs = pairs.with_columns(pl.col("id_l").cast(pl.UInt32), pl.col("id_r").cast(pl.UInt32)).sort("id_l", "id_r")
     for side in ("l", "r"):
         pairs = pairs.join(
             index.rename({"id": f"id_{side}", "source_file": f"source_file_{side}", "source_row": f"source_row_{side}"}),
             on=f"id_{side}",
             how="left",
+            maintain_order="left",
         )
     first = ["source_file_l", "source_row_l", "source_file_r", "source_row_r", "match_probability", "match_weight", "band", "rule"]
-    return pairs.select(pl.lit(level).alias("level"), *first, pl.exclude(["id_l", "id_r", *first])).sort(
-        "source_file_l", "source_row_l", "source_file_r", "source_row_r"
-    )
+    return pairs.select(pl.lit(level).alias("level"), *first, pl.exclude(["id_l", "id_r", *first]))
 
 
 def review_table(result: Dedupe) -> pl.DataFrame:
     """The grey-zone pairs, both records side by side, per-field evidence, and an empty
     ``decision`` column for the steward (match / no_match)."""
     tables = []
+    derived = derive(result.frame)
     for level in LEVELS:
-        pairs = pairs_table(result, level).filter(pl.col("band") == "review")
+        pairs = pairs_table(result, level, band="review")
         fields = result.results[level].model.fields
-        values = derive(result.frame).select("source_file", pl.col("source_row").cast(pl.Int64), *fields)
+        values = derived.select("source_file", pl.col("source_row").cast(pl.Int64), *fields)
         for side in ("l", "r"):
             pairs = pairs.join(
                 values.rename({"source_file": f"source_file_{side}", "source_row": f"source_row_{side}", **{f: f"{f}_{side}" for f in fields}}),
                 on=[f"source_file_{side}", f"source_row_{side}"],
                 how="left",
+                maintain_order="left",
             )
         evidence = [c for f in fields for c in (f"{f}_l", f"{f}_r", f"w_{f}")]
         tables.append(
