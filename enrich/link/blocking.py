@@ -86,6 +86,7 @@ def candidate_pairs(
     frame = pl.DataFrame([frame[ID], *(folded[c] if c in folded else fold_values(frame[c]) for c in columns)])
     if only_with is not None:
         frame = frame.with_columns(only_with.alias("_new"))
+        flag = only_with.to_numpy()
     found = []
     report: dict = {"rules": {}}
     for bit, rule in enumerate(rules):
@@ -101,7 +102,6 @@ def candidate_pairs(
             keyed = keyed.filter(pl.col("_new").any().over("_k"))
         left, right = _block_pairs(keyed)
         if only_with is not None:
-            flag = only_with.to_numpy()
             keep = flag[left] | flag[right]
             left, right = left[keep], right[keep]
         report["rules"][rule.name] = {

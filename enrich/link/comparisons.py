@@ -21,7 +21,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Jaro, JaroWinkler, Levenshtein
 
-from ..normalise.text import fold_values, per_unique, tidy
+from ..normalise.text import fold_values, on_unique, tidy
 from .settings import SIMILARITY_KINDS, Comparison, Level
 
 _SCORERS = {
@@ -41,7 +41,7 @@ def prepared(frame: pl.DataFrame, comparisons: list[Comparison], folded: dict[st
     columns = []
     for c in comparisons:
         if any(lv.kind in ("date_days", "numeric_abs") for lv in c.levels):
-            columns.append(per_unique(frame[c.field], tidy).alias(c.field))
+            columns.append(on_unique(frame, (c.field,), lambda u, f=c.field: u.select(tidy(pl.col(f)))).to_series())
         else:
             columns.append((folded[c.field] if c.field in folded else fold_values(frame[c.field])).alias(c.field))
     return pl.DataFrame(columns)

@@ -73,7 +73,7 @@ def link(
     if model is None:
         u = estimate_u(values, settings.comparisons, settings.u_sample_pairs, settings.seed)
         blocked = {rule.name: {parse_key(k)[1] for k in rule.keys} for rule in settings.blocking}
-        model = fit(g.with_columns(pairs["rule"], pairs["rules"]), settings.comparisons, u, settings.em_max_iterations, decisions,
+        model = fit(g.with_columns(pairs["rules"]), settings.comparisons, u, settings.em_max_iterations, decisions,
                     blocked, set(settings.cannot_link))
     else:
         model = refit_prior(model, g, decisions, settings.em_max_iterations)

@@ -99,31 +99,23 @@ def one_row(inputs: tuple[str, ...], values: dict) -> pl.DataFrame:
     return pl.DataFrame({k: [values.get(k)] for k in inputs}, schema=dict.fromkeys(inputs, pl.String))
 
 
-def per_unique(series: pl.Series, fn) -> pl.Series:
-    """``fn`` (an expression builder, e.g. ``fold``) computed once per distinct value of
-    *series* and mapped back: the cheap way to fold a column of repeated names."""
-    s = series.cast(pl.String)
-    distinct = s.unique().drop_nulls()
-    mapped = pl.DataFrame({"v": distinct}).with_columns(fn(pl.col("v")).alias("out"))
-    return s.to_frame("v").join(mapped, on="v", how="left", maintain_order="left")["out"].alias(series.name)
-
-
 def fold_values(series: pl.Series) -> pl.Series:
-    """``fold`` of a column, once per distinct value, with a short cut for printable ASCII
-    (most e-mails, phones, ids): there only case and punctuation are left to fold.
+    """``fold`` of a column, once per distinct value (``on_unique``), with a short cut for
+    printable ASCII (most e-mails, phones, ids): there only case and punctuation are left.
 
     >>> fold_values(pl.Series(["Jean.Dupont@X.be", "Dûrer  SA", None])).to_list()
     ['jean dupont x be', 'durer sa', None]
     """
-    s = series.cast(pl.String)
-    distinct = pl.DataFrame({"v": s.unique().drop_nulls()})
-    ascii_ = pl.col("v").str.contains(r"^[\x20-\x7e]*$")
-    quick = pl.col("v").str.to_lowercase().str.replace_all(r"[^a-z0-9&]+", " ").str.strip_chars().replace("", None)
-    mapped = pl.concat([
-        distinct.filter(ascii_).with_columns(quick.alias("out")),
-        distinct.filter(~ascii_).with_columns(fold(pl.col("v")).alias("out")),
-    ])
-    return s.to_frame("v").join(mapped, on="v", how="left", maintain_order="left")["out"].alias(series.name)
+    v = pl.col("v")
+    ascii_ = v.str.contains(r"^[\x20-\x7e]*$").fill_null(False)
+    quick = v.str.to_lowercase().str.replace_all(r"[^a-z0-9&]+", " ").str.strip_chars().replace("", None)
+
+    def fold_distinct(distinct: pl.DataFrame) -> pl.DataFrame:  # rows stay in their order
+        indexed = distinct.with_row_index("_i")
+        parts = [indexed.filter(ascii_).select("_i", quick.alias("v")), indexed.filter(~ascii_).select("_i", fold(v).alias("v"))]
+        return pl.concat(parts).sort("_i").drop("_i")
+
+    return on_unique(series.to_frame("v"), ("v",), fold_distinct).to_series().alias(series.name)
 
 
 def on_unique(df: pl.DataFrame, inputs: tuple[str, ...], fn) -> pl.DataFrame:
