@@ -40,7 +40,7 @@ def prepared(frame: pl.DataFrame, comparisons: list[Comparison], folded: dict[st
     folded = folded or {}
     columns = []
     for c in comparisons:
-        if any(lv.kind in ("date_days", "numeric_abs") for lv in c.levels):
+        if c.reads_numbers:
             columns.append(on_unique(frame, (c.field,), lambda u, f=c.field: u.select(tidy(pl.col(f)))).to_series())
         else:
             columns.append((folded[c.field] if c.field in folded else fold_values(frame[c.field])).alias(c.field))

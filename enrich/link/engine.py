@@ -54,7 +54,7 @@ def link(
     t = time.perf_counter()
     frame = frame.with_row_index(ID)
     keyed = {parse_key(k)[1] for rule in settings.blocking for k in rule.keys}
-    textual = {c.field for c in settings.comparisons if not any(lv.kind in ("date_days", "numeric_abs") for lv in c.levels)}
+    textual = {c.field for c in settings.comparisons if not c.reads_numbers}
     folded = {c: fold_values(frame[c]) for c in sorted(keyed | textual)}  # once per column
     values = prepared(frame, settings.comparisons, folded)
     new = frame[known].is_null() if known else None

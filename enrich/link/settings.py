@@ -48,6 +48,12 @@ class Comparison:
     def level_names(self) -> list[str]:
         return [lv.name for lv in self.levels] + ["else"]
 
+    @property
+    def reads_numbers(self) -> bool:
+        """A level reads dates or numbers: the values are tidied, not folded (their
+        punctuation means something)."""
+        return any(lv.kind in ("date_days", "numeric_abs") for lv in self.levels)
+
 
 @dataclass(frozen=True)
 class Blocking:
