@@ -2,10 +2,11 @@
 tutorials configure them — the yardstick for enrich's linking engine (`make bench`).
 
     python benchmarks/splink_quality.py febrl3 | febrl4 | fake1000
-    python benchmarks/splink_quality.py b2b FILE.csv TRUTH.csv   # company level, synthetic B2B
+    python benchmarks/splink_quality.py b2b FILE TRUTH.csv   # company level, synthetic B2B
 
 Needs the bench extra (`pip install -e '.[bench]'`). Prints one JSON line like
-link_quality.py: pairwise precision / recall / F1 of Splink's clusters, and the time.
+link_quality.py: pairwise precision / recall / F1 of Splink's clusters, and the linking time
+(FILE: the generated CSV, cleaned by enrich first and not timed, or its cleaned Parquet).
 """
 
 from __future__ import annotations
@@ -102,7 +103,12 @@ def main() -> None:
         from enrich.clean import clean_files
         from enrich.link.b2b import derive
 
-        rows = derive(clean_files([sys.argv[2]]).frame).filter("_has_company")
+        if sys.argv[2].endswith(".parquet"):
+            cleaned = pl.read_parquet(sys.argv[2])
+        else:
+            cleaned = clean_files([sys.argv[2]]).frame
+            t = time.perf_counter()
+        rows = derive(cleaned).filter("_has_company")
         truth_file = pl.read_csv(sys.argv[3], schema_overrides={"company_entity": pl.String})
         cols = ["company_name_norm", "vat_valid", "registry_id", "postcode", "city", "street", "email_domain", "phone_valid"]
         frame = (
@@ -137,7 +143,7 @@ def main() -> None:
     else:
         raise SystemExit(f"unknown data set {which!r}")
     scores = pairwise_scores(pl.Series(ids.astype(str).tolist()), pl.Series(truth.astype(str).tolist()))
-    out = {"data": which, **{k: round(v, 4) if isinstance(v, float) else v for k, v in scores.items()}}
+    out = {"data": which, **{k: round(v, 5) if isinstance(v, float) else v for k, v in scores.items()}}
     out["seconds"] = round(time.perf_counter() - t, 2)
     print(json.dumps(out))
 

@@ -194,7 +194,7 @@ def pairs_table(result: Dedupe, level: str, band: str | None = None) -> pl.DataF
     """Scored pairs of *level* (only those of *band* if given) with both records named by
     source file and row, in input order (the record ids follow it)."""
     res, rows = result.results[level], result.rows[level]
-    pairs = res.pairs if band is None else res.pairs.filter(pl.col("band") == band)
+    pairs = res.weighed(res.pairs if band is None else res.pairs.filter(pl.col("band") == band))
     index = result.frame.select("source_file", pl.col("source_row").cast(pl.Int64)).gather(rows).with_row_index("id")
     pairs = pairs.with_columns(pl.col("id_l").cast(pl.UInt32), pl.col("id_r").cast(pl.UInt32)).sort("id_l", "id_r")
     for side in ("l", "r"):
@@ -205,6 +205,7 @@ def pairs_table(result: Dedupe, level: str, band: str | None = None) -> pl.DataF
             maintain_order="left",
         )
     first = ["source_file_l", "source_row_l", "source_file_r", "source_row_r", "match_probability", "match_weight", "band", "rule"]
+    pairs = pairs.with_columns(pl.col("rule").cast(pl.Categorical))  # each level has its own rule names
     return pairs.select(pl.lit(level).alias("level"), *first, pl.exclude(["id_l", "id_r", *first]))
 
 

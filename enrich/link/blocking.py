@@ -26,6 +26,7 @@ from ..normalise.text import fold_values
 from .settings import Blocking, parse_key
 
 ID = "__id"
+STEWARD = "steward"  # the rule of a pair a steward decided
 
 
 def key_expr(key: str) -> pl.Expr:
@@ -78,8 +79,8 @@ def candidate_pairs(
     *only_with* (a boolean per record): only pairs with at least one such record — a new file
     against a master: blocks without a new record are never expanded. *folded*: key columns
     already folded (by ``fold_values``), shared with the comparisons."""
-    if len(rules) > 64:
-        raise ValueError("at most 64 blocking rules")  # the mask is 64 bits
+    if len(rules) > 64 or frame.height >= 1 << 28:
+        raise ValueError("at most 64 blocking rules and 2^28 records")  # the mask is 64 bits
     n = max(frame.height, 1)
     columns = sorted({parse_key(k)[1] for rule in rules for k in rule.keys})
     folded = folded or {}
@@ -91,8 +92,10 @@ def candidate_pairs(
     report: dict = {"rules": {}}
     for bit, rule in enumerate(rules):
         parts = [key_expr(k) for k in rule.keys]
+        # the key's 64-bit hash: sorting and grouping numbers is much faster than strings (two
+        # keys colliding would only put two blocks together: more pairs compared, none lost)
         key = pl.when(pl.all_horizontal([p.is_not_null() & (p != "") for p in parts])).then(
-            pl.concat_str(parts, separator="\x1f")
+            pl.concat_str(parts, separator="\x1f").hash(seed=0)
         )
         keyed = frame.lazy().select(ID, key.alias("_k"), *(["_new"] if only_with is not None else [])).drop_nulls("_k").collect()
         sizes = keyed.group_by("_k").len()
@@ -109,19 +112,20 @@ def candidate_pairs(
             "blocks_skipped": too_big.height,
             "records_in_skipped_blocks": int(too_big["len"].sum() or 0),
         }
-        found.append(pl.DataFrame({"_pair": left * n + right, "_first": np.full(left.size, bit, np.uint8)}))
+        found.append((left * n + right) * 64 + bit)  # pair and rule in one int64 (n < 2^28)
     # one row per pair: sorted by pair then rule, the first row of each run has the first rule
     # that found it, and the OR of the runs' bits is the mask (faster than a group-by)
-    ordered = pl.concat(found).sort("_pair", "_first")
-    pair, rule = ordered["_pair"].to_numpy(), ordered["_first"].to_numpy()
+    ordered = pl.Series(np.concatenate(found) if found else np.empty(0, np.int64)).sort().to_numpy()
+    pair, rule = ordered >> 6, ordered & 63
     starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if pair.size else np.empty(0, np.int64)
     mask = np.bitwise_or.reduceat(np.left_shift(np.uint64(1), rule.astype(np.uint64)), starts) if pair.size else np.empty(0, np.uint64)
-    names = pl.Series([r.name for r in rules], dtype=pl.String)
+    names = [r.name for r in rules]
+    rule_names = pl.Series(names, dtype=pl.Enum([*names, STEWARD]))
     all_pairs = pl.DataFrame({
         "id_l": (pair[starts] // n).astype(np.uint32),
         "id_r": (pair[starts] % n).astype(np.uint32),
-        # categorical: tens of millions of pairs share a handful of rule names
-        "rule": names.gather(rule[starts].astype(np.int64)).cast(pl.Categorical),
+        # an enum: tens of millions of pairs share a handful of rule names
+        "rule": rule_names.gather(rule[starts]),
         "rules": mask,
     })
     report["pairs"] = all_pairs.height

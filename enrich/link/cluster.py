@@ -63,29 +63,32 @@ def cluster(
     label = components(n, np.concatenate([left, ml_left]), np.concatenate([right, ml_right]))
     slow = np.bincount(label, minlength=n)[label] > max_size
     if cannot_link is not None and cannot_link.width:
-        conflict = (
-            cannot_link.with_columns(pl.Series("_c", label))
-            .group_by("_c")
-            .agg(pl.max_horizontal(pl.col(c).drop_nulls().n_unique() for c in cannot_link.columns).alias("_k"))
-            .filter(pl.col("_k") > 1)["_c"]
-            .to_numpy()
-        )
-        slow |= np.isin(label, conflict)
+        slow |= np.isin(label, _conflicting(cannot_link, label))
     if apart:
         pa, pb = np.array(apart, dtype=np.int64).T
         slow |= np.isin(label, label[pa][label[pa] == label[pb]])
     fast_merges = int(np.count_nonzero(~slow) - np.unique(label[~slow]).size)
 
-    parent = list(range(n))  # plain lists: a Python loop indexes them faster than numpy
-    size = [1] * n
+    # must-link groups (records sharing a valid VAT number) without a cannot-link conflict
+    # inside are united at once; only the conflicting ones go edge by edge below
+    ml_label = components(n, ml_left, ml_right)
+    inconsistent = np.zeros(n, dtype=bool)
+    if ml_left.size and cannot_link is not None and cannot_link.width:
+        inconsistent = np.isin(ml_label, _conflicting(cannot_link, ml_label))
+    start = np.where(slow & ~inconsistent, ml_label, np.arange(n))
+    parent = start.tolist()  # plain lists: a Python loop indexes them faster than numpy
+    size = np.bincount(start, minlength=n).tolist()
     # per root: the set of cannot-link values its records carry (only for records with one)
     keys: dict[int, frozenset] = {}
     if cannot_link is not None and cannot_link.width:
-        carrying = cannot_link.with_row_index("_i").filter(
-            pl.Series(slow) & pl.any_horizontal(pl.col(c).is_not_null() for c in cannot_link.columns)
+        carrying = (
+            cannot_link.with_columns(pl.Series("_root", start))
+            .filter(pl.Series(slow) & pl.any_horizontal(pl.col(c).is_not_null() for c in cannot_link.columns))
+            .group_by("_root")
+            .agg(pl.col(c).drop_nulls().unique() for c in cannot_link.columns)
         )
-        for i, *row in carrying.iter_rows():
-            keys[i] = frozenset((c, v) for c, v in zip(cannot_link.columns, row) if v is not None)
+        for root, *values in carrying.iter_rows():
+            keys[root] = frozenset((c, v) for c, vs in zip(cannot_link.columns, values) for v in vs)
 
     def find(x: int) -> int:
         root = x
@@ -128,7 +131,8 @@ def cluster(
                 table.setdefault(ra, set()).update(table.pop(rb))
         counts["merged"] += 1
 
-    for a, b in zip(ml_left[slow[ml_left]].tolist(), ml_right[slow[ml_left]].tolist()):
+    todo = slow[ml_left] & inconsistent[ml_left]
+    for a, b in zip(ml_left[todo].tolist(), ml_right[todo].tolist()):
         join(a, b, bounded=False)
     # the scored edges between the groups formed so far: one per pair of groups (the
     # strongest; a weaker parallel edge could only be refused again), strongest first
@@ -154,6 +158,17 @@ def cluster(
         "largest_cluster": int(sizes.max() or 0),
     }
     return ids, report
+
+
+def _conflicting(cannot_link: pl.DataFrame, label: np.ndarray) -> np.ndarray:
+    """The labels whose records hold two different values of a cannot-link column."""
+    return (
+        cannot_link.with_columns(pl.Series("_c", label))
+        .group_by("_c")
+        .agg(pl.max_horizontal(pl.col(c).drop_nulls().n_unique() for c in cannot_link.columns).alias("_k"))
+        .filter(pl.col("_k") > 1)["_c"]
+        .to_numpy()
+    )
 
 
 def _jump(parent: np.ndarray) -> np.ndarray:

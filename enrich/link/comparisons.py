@@ -47,14 +47,45 @@ def prepared(frame: pl.DataFrame, comparisons: list[Comparison], folded: dict[st
     return pl.DataFrame(columns)
 
 
-def _scores(kind: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The raw score of each aligned pair (a[i], b[i]) for a level *kind*: a similarity in
-    0..1, or a distance (edits, days, units)."""
+def _scores(kind: str, distinct: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The raw score of each pair of values (distinct[a[i]], distinct[b[i]]) for a level
+    *kind*: a similarity in 0..1, or a distance (edits, days, units). Dates and numbers are
+    parsed once per distinct value."""
     if kind in ("date_days", "numeric_abs"):
+        x = _numbers(kind, distinct)
         with np.errstate(invalid="ignore"):
-            return np.abs(_numbers(kind, a) - _numbers(kind, b))
-    scores = process.cpdist(a, b, scorer=_SCORERS[kind], workers=-1)
+            return np.abs(x[a] - x[b])
+    scores = process.cpdist(distinct[a], distinct[b], scorer=_SCORERS[kind], workers=-1)
     return scores / 100.0 if kind in ("token_set", "ratio") else scores
+
+
+def level_matrix(comp: Comparison, distinct: np.ndarray, start: int = 0, stop: int | None = None) -> np.ndarray:
+    """The level (Int8) of every pair of *distinct* values (``prepared()``, no missing) of
+    rows ``start:stop`` against columns ``start:`` (the upper part of the symmetric matrix,
+    by row blocks): the same levels as ``gammas`` gives record pairs, scored with
+    ``process.cdist`` (much faster per pair than aligned arrays) — for estimating u."""
+    stop = len(distinct) if stop is None else stop
+    rows, cols = distinct[start:stop], distinct[start:]
+    level = np.full((len(rows), len(cols)), len(comp.levels), dtype=np.int8)
+    todo = np.ones(level.shape, dtype=bool)
+    scored: dict[str, np.ndarray] = {}
+    for i, lv in enumerate(comp.levels):
+        if lv.kind == "exact":
+            ok = np.eye(len(rows), len(cols), dtype=bool)  # distinct values: only a value and itself
+        else:
+            if lv.kind not in scored:
+                if lv.kind in ("date_days", "numeric_abs"):
+                    x = _numbers(lv.kind, cols)
+                    with np.errstate(invalid="ignore"):
+                        scored[lv.kind] = np.abs(np.subtract.outer(x[: len(rows)], x))
+                else:
+                    raw = process.cdist(rows, cols, scorer=_SCORERS[lv.kind], workers=-1)
+                    scored[lv.kind] = raw / 100.0 if lv.kind in ("token_set", "ratio") else raw
+            ok = _meets(lv, scored[lv.kind])
+        ok &= todo
+        level[ok] = i
+        todo &= ~ok
+    return level
 
 
 def _meets(level: Level, scores: np.ndarray) -> np.ndarray:
@@ -104,41 +135,78 @@ def gammas(values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparis
     Each field is compared once per distinct pair of values, not once per record pair: the
     values become dictionary codes, exact equality is code equality, and the scorers run on
     the distinct (unordered) code pairs only — "bruxelles"/"bruxelle" is scored once however
-    many record pairs carry it."""
+    many record pairs carry it.
+
+    A comparison with ``swap_with`` (first and last name) is also compared crosswise: where
+    the crossed values agree better (the sum of both fields' levels is lower), the pair gets
+    the crossed levels — "Jean Dupont" / "Dupont Jean" agree on both names."""
     left_idx = pairs["id_l"].cast(pl.Int64).to_numpy()
     right_idx = pairs["id_r"].cast(pl.Int64).to_numpy()
     out = {"id_l": pairs["id_l"], "id_r": pairs["id_r"]}
+    level = {}
     for comp in comparisons:
         codes, distinct = _encode(values[comp.field])
-        cl, cr = codes[left_idx], codes[right_idx]
-        present = (cl >= 0) & (cr >= 0)
-        if all(lv.kind == "exact" for lv in comp.levels):  # code equality is all it takes
-            level = np.where(present, np.where(cl == cr, 0, len(comp.levels)), -1).astype(np.int8)
-            out[f"g_{comp.field}"] = pl.Series(level, dtype=pl.Int8)
-            continue
-        # every scorer is symmetric: order each pair so (a, b) and (b, a) are scored once
-        lo, hi = np.minimum(cl[present], cr[present]), np.maximum(cl[present], cr[present])
-        width = max(len(distinct), 1)
-        key, inverse = _distinct(lo * width + hi)
-        a, b = key // width, key % width
-        unique_level = np.full(len(key), len(comp.levels), dtype=np.int8)
-        todo = np.arange(len(key))
-        scored: dict[str, np.ndarray] = {}  # per scorer, over all pairs: several thresholds, one pass
-        for i, lv in enumerate(comp.levels):
-            if todo.size == 0:
-                break
-            if lv.kind == "exact":
-                ok = a[todo] == b[todo]
-            else:
-                if lv.kind not in scored:  # the pairs still to place: later levels only shrink them
-                    raw = _scores(lv.kind, distinct[a[todo]], distinct[b[todo]])
-                    # the scorer's own dtype and precision; only positions in todo are ever read
-                    scored[lv.kind] = np.zeros(len(key), dtype=raw.dtype)
-                    scored[lv.kind][todo] = raw
-                ok = _meets(lv, scored[lv.kind][todo])
-            unique_level[todo[ok]] = i
-            todo = todo[~ok]
-        level = np.full(len(left_idx), -1, dtype=np.int8)
-        level[present] = unique_level[inverse.ravel()]
-        out[f"g_{comp.field}"] = pl.Series(level, dtype=pl.Int8)
+        level[comp.field] = _pair_levels(comp, codes[left_idx], codes[right_idx], distinct)
+    by_field = {c.field: c for c in comparisons}
+    for comp in comparisons:
+        if comp.swap_with:
+            _swap(comp, by_field[comp.swap_with], values, left_idx, right_idx, level)
+    for comp in comparisons:
+        out[f"g_{comp.field}"] = pl.Series(level[comp.field], dtype=pl.Int8)
     return pl.DataFrame(out)
+
+
+def _pair_levels(comp: Comparison, cl: np.ndarray, cr: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+    """The level (Int8, -1 when a value is missing) of each pair of value codes (cl[i], cr[i])."""
+    present = (cl >= 0) & (cr >= 0)
+    if all(lv.kind == "exact" for lv in comp.levels):  # code equality is all it takes
+        return np.where(present, np.where(cl == cr, 0, len(comp.levels)), -1).astype(np.int8)
+    level = np.full(len(cl), -1, dtype=np.int8)
+    if comp.levels[0].kind == "exact":  # equal values need no scorer (often most pairs)
+        same = present & (cl == cr)
+        level[same] = 0
+        present &= ~same
+    # every scorer is symmetric: order each pair so (a, b) and (b, a) are scored once
+    lo, hi = np.minimum(cl[present], cr[present]), np.maximum(cl[present], cr[present])
+    width = max(len(distinct), 1)
+    key, inverse = _distinct(lo * width + hi)
+    a, b = key // width, key % width
+    unique_level = np.full(len(key), len(comp.levels), dtype=np.int8)
+    todo = np.arange(len(key))
+    scored: dict[str, np.ndarray] = {}  # per scorer, over all pairs: several thresholds, one pass
+    for i, lv in enumerate(comp.levels):
+        if todo.size == 0:
+            break
+        if lv.kind == "exact":
+            ok = a[todo] == b[todo]
+        else:
+            if lv.kind not in scored:  # the pairs still to place: later levels only shrink them
+                raw = _scores(lv.kind, distinct, a[todo], b[todo])
+                # the scorer's own dtype and precision; only positions in todo are ever read
+                scored[lv.kind] = np.zeros(len(key), dtype=raw.dtype)
+                scored[lv.kind][todo] = raw
+            ok = _meets(lv, scored[lv.kind][todo])
+        unique_level[todo[ok]] = i
+        todo = todo[~ok]
+    level[present] = unique_level[inverse.ravel()]
+    return level
+
+
+def _swap(comp: Comparison, other: Comparison, values: pl.DataFrame, left: np.ndarray, right: np.ndarray,
+          level: dict[str, np.ndarray]) -> None:
+    """Give the pairs whose two fields agree better crosswise (left's *comp* with right's
+    *other*, left's *other* with right's *comp*) the crossed levels, in place."""
+    f, o = comp.field, other.field
+    lf, lo = level[f], level[o]
+    todo = np.flatnonzero((lf > 0) & (lo > 0))  # both present, not both exact already
+    if todo.size == 0:
+        return
+    n = values.height
+    codes, distinct = _encode(pl.concat([values[f], values[o]]))  # one code space for both
+    code_f, code_o = codes[:n], codes[n:]
+    a, b = left[todo], right[todo]
+    cf = _pair_levels(comp, code_f[a], code_o[b], distinct)
+    co = _pair_levels(other, code_o[a], code_f[b], distinct)
+    better = cf.astype(np.int16) + co < lf[todo].astype(np.int16) + lo[todo]
+    lf[todo[better]] = cf[better]
+    lo[todo[better]] = co[better]

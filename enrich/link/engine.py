@@ -10,23 +10,37 @@ import dataclasses
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from ..errors import InputError
 from ..normalise.text import fold_values
-from .blocking import ID, candidate_pairs
+from .blocking import ID, STEWARD, candidate_pairs
 from .cluster import cluster
 from .comparisons import gammas, prepared
 from .model import Model, estimate_u, fit, refit_prior, score, term_frequencies
 from .settings import Settings, parse_key
 
+BANDS = ["match", "review", "non_match"]
+BAND = pl.Enum(BANDS)
+
 
 @dataclass
 class LinkResult:
-    pairs: pl.DataFrame  # id_l, id_r, rule, g_*, w_*, match_weight, match_probability, band
+    pairs: pl.DataFrame  # id_l, id_r, rule, rules, g_*, match_weight, match_probability, band
     cluster_id: pl.Series  # per input row, in input order
     model: Model
     report: dict = field(default_factory=dict)
+    tf: dict[str, np.ndarray] = field(default_factory=dict)  # term frequencies of the records
+
+    def weighed(self, pairs: pl.DataFrame) -> pl.DataFrame:
+        """*pairs* (some of ``self.pairs``) with the evidence of each field, ``w_<field>``, and
+        the prior's, ``w_prior``: they add up to the match weight. A pair a steward added
+        without comparing it has none (and comes last)."""
+        has = pl.col(f"g_{self.model.fields[0]}").is_not_null()
+        compared = pairs.filter(has)
+        weights = score(compared, self.model, self.tf).select("w_prior", *(f"w_{f}" for f in self.model.fields))
+        return pl.concat([compared.hstack(weights), pairs.filter(~has)], how="diagonal_relaxed")
 
 
 def link(
@@ -82,16 +96,10 @@ def link(
     timings["train"] = time.perf_counter() - t
     t = time.perf_counter()
     tf = term_frequencies(values, model.tf_fields)
-    scored = score(g.with_columns(pairs["rule"]), model, tf)
-    scored = scored.with_columns(
-        pl.when(pl.col("match_probability") >= settings.match_threshold)
-        .then(pl.lit("match"))
-        .when(pl.col("match_probability") >= settings.review_threshold)
-        .then(pl.lit("review"))
-        .otherwise(pl.lit("non_match"))
-        .cast(pl.Categorical)
-        .alias("band")
-    )
+    scored = score(g.with_columns(pairs["rule"]), model, tf, weights=False)  # LinkResult.weighed adds them
+    p = scored["match_probability"].to_numpy()
+    band = np.where(p >= settings.match_threshold, 0, np.where(p >= settings.review_threshold, 1, 2)).astype(np.uint8)
+    scored = scored.with_columns(pl.Series(BANDS, dtype=BAND).gather(band).alias("band"))
     if decisions is not None and decisions.height:
         scored = _apply_decisions(scored, decisions)
     timings["score"] = time.perf_counter() - t
@@ -115,7 +123,7 @@ def link(
         "clusters": cluster_report,
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
-    return LinkResult(scored, ids, model, report)
+    return LinkResult(scored, ids, model, report, tf)
 
 
 def comparable_pairs(frame: pl.DataFrame, cannot_link: list[str], known: str | None = None) -> float:
@@ -142,13 +150,14 @@ def _apply_decisions(scored: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFr
     ).unique(["id_l", "id_r"], keep="last")
     scored = scored.join(d, on=["id_l", "id_r"], how="left", maintain_order="left")
     decided = pl.col("_decided").is_not_null()
+    rule = scored.schema["rule"]
     scored = scored.with_columns(
         pl.when(decided).then(pl.col("_decided").cast(pl.Float64)).otherwise(pl.col("match_probability")).alias("match_probability"),
-        pl.when(decided).then(pl.when(pl.col("_decided")).then(pl.lit("match")).otherwise(pl.lit("non_match"))).otherwise(pl.col("band")).alias("band"),
-        pl.when(decided).then(pl.lit("steward")).otherwise(pl.col("rule")).alias("rule"),
+        pl.when(decided).then(pl.when(pl.col("_decided")).then(pl.lit("match", BAND)).otherwise(pl.lit("non_match", BAND))).otherwise(pl.col("band")).alias("band"),
+        pl.when(decided).then(pl.lit(STEWARD, rule)).otherwise(pl.col("rule")).alias("rule"),
     ).drop("_decided")
     extra = d.filter("_decided").join(scored, on=["id_l", "id_r"], how="anti").select(
-        "id_l", "id_r", pl.lit(1.0).alias("match_probability"), pl.lit("match").alias("band"), pl.lit("steward").alias("rule")
+        "id_l", "id_r", pl.lit(1.0).alias("match_probability"), pl.lit("match", BAND).alias("band"), pl.lit(STEWARD, rule).alias("rule")
     )
     return pl.concat([scored, extra], how="diagonal_relaxed")
 
@@ -159,6 +168,7 @@ def explain(result: LinkResult, id_l: int, id_r: int) -> dict:
     row = result.pairs.filter((pl.col("id_l") == a) & (pl.col("id_r") == b))
     if row.height == 0:
         raise InputError(f"records {a} and {b} were not compared (no blocking rule puts them together)")
+    row = result.weighed(row)
     r = row.row(0, named=True)
     fields = {
         f: {

@@ -27,10 +27,11 @@ import numpy as np
 import polars as pl
 
 from ..errors import InputError
-from .comparisons import gammas
+from .comparisons import level_matrix
 from .settings import Comparison
 
 _EPS = 1e-6
+_U_BLOCK = 256  # rows of the value matrix scored at a time when estimating u
 PRIOR_PAIRS = 20.0  # weight of the default m (in pairs) against the data, see fit()
 
 
@@ -121,29 +122,45 @@ def _logit2(p: float) -> float:
 
 
 def estimate_u(values: pl.DataFrame, comparisons: list[Comparison], n_pairs: int, seed: int) -> dict[str, list[float]]:
-    """u per level from random record pairs (Laplace-smoothed so no level has u = 0)."""
+    """u per level from every pair among a seeded random sample of records (as Splink does):
+    a sample of s records gives s(s-1)/2 pairs, s chosen so that they are about *n_pairs*.
+    Each field is scored once per pair of the sample's distinct values (one ``cdist``
+    matrix), weighted by how many sampled records carry each value. Laplace-smoothed so no
+    level has u = 0."""
     n = values.height
-    rng = np.random.default_rng(seed)
-    k = min(n_pairs, n * (n - 1) // 2)
-    left = rng.integers(0, n, size=k)
-    right = rng.integers(0, n, size=k)
-    keep = left != right
-    sample = pl.DataFrame({"id_l": left[keep], "id_r": right[keep]})
-    g = gammas(values, sample, comparisons)
+    size = min(n, int(math.ceil((1 + math.sqrt(1 + 8 * n_pairs)) / 2)))
+    sample = values[np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))] if n else values
     u = {}
     for c in comparisons:
-        counts = np.bincount(g[f"g_{c.field}"].filter(g[f"g_{c.field}"] >= 0).to_numpy(), minlength=len(c.levels) + 1)
+        counted = sample[c.field].drop_nulls().value_counts(name="n").sort(c.field)  # sorted: deterministic
+        values, weight = counted[c.field].to_numpy(), counted["n"].to_numpy().astype(float)
+        counts = np.zeros(len(c.levels) + 1)
+        for start in range(0, len(values), _U_BLOCK):  # the upper triangle, by row blocks
+            stop = min(start + _U_BLOCK, len(values))
+            levels = level_matrix(c, values, start, stop)
+            # unordered pairs of sampled records: value i with value j > i, and within a value
+            pair_weight = np.triu(np.outer(weight[start:stop], weight[start:]))
+            inner = np.arange(stop - start)
+            pair_weight[inner, inner] = weight[start:stop] * (weight[start:stop] - 1) / 2
+            counts += np.bincount(levels.ravel(), weights=pair_weight.ravel(), minlength=len(counts))
         u[c.field] = ((counts + 1) / (counts.sum() + len(counts))).tolist()
     return u
 
 
-def _patterns(g: pl.DataFrame, cols: list[str], labels: pl.DataFrame | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(distinct level patterns, their counts, their steward label or NaN)."""
+def _labelled(g: pl.DataFrame, cols: list[str], labels: pl.DataFrame | None, by: list[str] = ()) -> pl.DataFrame:
+    """The distinct level patterns of *g* (with the *by* columns) and their pair count
+    ``len``, with ``_label``: the steward label of a labelled pair, else null."""
     if labels is not None and labels.height:
         g = g.join(labels.select("id_l", "id_r", pl.col("is_match").cast(pl.Float64).alias("_label")), on=["id_l", "id_r"], how="left")
     else:
         g = g.with_columns(pl.lit(None, dtype=pl.Float64).alias("_label"))
-    patterns = g.group_by([*cols, "_label"]).len().sort([*cols, "_label"], nulls_last=True)
+    return g.group_by([*cols, *by, "_label"]).len()
+
+
+def _patterns(counted: pl.DataFrame, cols: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct level patterns over *cols*, their counts, their steward label or NaN), from
+    ``_labelled`` patterns."""
+    patterns = counted.group_by([*cols, "_label"]).agg(pl.col("len").sum()).sort([*cols, "_label"], nulls_last=True)
     label = patterns["_label"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     return patterns.select(cols).to_numpy().astype(np.int64), patterns["len"].to_numpy().astype(float), label
 
@@ -208,14 +225,16 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
     nlev = [len(c.levels) + 1 for c in comparisons]
     m = {f: _fixed_m(k) if f in distinct else _start_m(k) for f, k in zip(names, nlev)}
     estimates: dict[str, list[list[float]]] = {f: [] for f in names}
-    if blocked and "rules" in g.columns:
+    by_rules = ["rules"] if blocked and "rules" in g.columns else []
+    counted = _labelled(g, cols, labels, by_rules)  # tens of millions of pairs, a few thousand patterns
+    if by_rules:
         for bit, fields in enumerate(blocked.values()):
             session = [f for f in names if f not in fields]
-            part = g.filter((pl.col("rules") & (1 << bit)) != 0)  # every pair this rule finds
-            if not session or part.height < 2 * PRIOR_PAIRS:
+            part = counted.filter((pl.col("rules") & (1 << bit)) != 0)  # every pair this rule finds
+            if not session or part["len"].sum() < 2 * PRIOR_PAIRS:
                 continue
             idx = [names.index(f) for f in session]
-            G, counts, label = _patterns(part, [cols[i] for i in idx], labels)
+            G, counts, label = _patterns(part, [cols[i] for i in idx])
             learnt, _, _, _ = _em(G, counts, label, session, [nlev[i] for i in idx], u,
                                   {f: m[f] for f in session}, 0.1, set(session) - distinct, max_iter)
             for f in set(session) - distinct:
@@ -225,7 +244,7 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
         learn = {f for f in names if not estimates[f]} - distinct  # fields every rule blocks on
     else:
         learn = set(names) - distinct
-    G, counts, label = _patterns(g, cols, labels)
+    G, counts, label = _patterns(counted, cols)
     m, prior, it, converged = _em(G, counts, label, names, nlev, u, m, 0.1, learn, max_iter)
     return Model(names, {c.field: c.level_names() for c in comparisons}, m, u, prior,
                  [c.field for c in comparisons if c.tf], it, converged)
@@ -235,7 +254,8 @@ def refit_prior(model: Model, g: pl.DataFrame, labels: pl.DataFrame | None = Non
     """*model* with its share of matches among candidate pairs re-estimated on *g* (m and u
     held): a reused model meets a file of another size, with another share of matches."""
     names = model.fields
-    G, counts, label = _patterns(g, [f"g_{f}" for f in names], labels)
+    cols = [f"g_{f}" for f in names]
+    G, counts, label = _patterns(_labelled(g, cols, labels), cols)
     _, prior, _, _ = _em(G, counts, label, names, [len(model.m[f]) for f in names], model.u, model.m, model.prior, set(), max_iter)
     return dataclasses.replace(model, prior=prior)
 
@@ -262,35 +282,33 @@ def term_frequencies(values: pl.DataFrame, fields: list[str]) -> dict[str, np.nd
     return out
 
 
-def score(g: pl.DataFrame, model: Model, tf: dict[str, np.ndarray] | None = None) -> pl.DataFrame:
-    """*g* with ``w_<field>`` (evidence per field), ``match_weight`` and ``match_probability``."""
-    weights = model.weights()
-    exprs = []
+def score(g: pl.DataFrame, model: Model, tf: dict[str, np.ndarray] | None = None, weights: bool = True) -> pl.DataFrame:
+    """*g* with ``match_weight`` and ``match_probability`` and, with *weights*, the evidence
+    of each field ``w_<field>`` and the prior's ``w_prior``, which add up to the match weight.
+    Without: the per-field weights are not kept (tens of millions of pairs: a GB and more);
+    ``score`` them again for the pairs that are shown."""
+    table = model.weights()
+    tf = tf or {}
+    left = g["id_l"].cast(pl.Int64).to_numpy() if tf else None
+    total = np.full(g.height, model.prior_weight)
+    columns = []
+    buffer = np.empty(g.height)  # one buffer for all fields: no fresh memory per field
     for f in model.fields:
-        table = pl.Series(weights[f], dtype=pl.Float64)
-        lv = pl.col(f"g_{f}")
-        exprs.append(
-            pl.when(lv >= 0).then(lv.cast(pl.Int64).replace_strict(list(range(len(table))), table.to_list())).otherwise(0.0).alias(f"w_{f}")
-        )
-    out = g.with_columns(exprs)
-    if tf:
-        left = out["id_l"].cast(pl.Int64).to_numpy()
-        adjusted = {}
-        for f in model.fields:
-            if f not in tf:
-                continue
+        level = g[f"g_{f}"].to_numpy()
+        # level -1 (missing) wraps round to the appended 0
+        w = np.take(np.append(np.array(table[f], dtype=np.float64), 0.0), level, mode="wrap", out=None if weights else buffer)
+        if f in tf:
             # an exact match on a value shared by a share tf of records: log2(u_exact / tf)
             # replaces the average log2(m/u): rare values weigh more, frequent ones less
+            # (computed once per record, then gathered for the pairs)
             u_exact = max(model.u[f][0], _EPS)
-            exact = out[f"g_{f}"].to_numpy() == 0
-            adj = np.zeros(out.height)
-            share = tf[f][left[exact]]
-            adj[exact] = np.where(np.isnan(share), 0.0, np.log2(u_exact / np.clip(share, _EPS, None)))
-            adjusted[f"w_{f}"] = out[f"w_{f}"].to_numpy() + adj
-        out = out.with_columns(pl.Series(name, w) for name, w in adjusted.items())
-    prior = pl.lit(model.prior_weight)
-    out = out.with_columns(prior.alias("w_prior"))
-    total = pl.col("w_prior") + pl.sum_horizontal([pl.col(f"w_{f}") for f in model.fields])
-    return out.with_columns(total.alias("match_weight")).with_columns(
-        (1.0 / (1.0 + (2.0 ** (-pl.col("match_weight").clip(-60, 60))))).alias("match_probability")
-    )
+            adjust = np.nan_to_num(np.log2(u_exact / np.clip(tf[f], _EPS, None)), nan=0.0)
+            exact = np.flatnonzero(level == 0)
+            w[exact] += adjust[left[exact]]
+        total += w
+        if weights:
+            columns.append(pl.Series(f"w_{f}", w))
+    probability = 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
+    if weights:
+        columns.append(pl.lit(model.prior_weight).alias("w_prior"))
+    return g.with_columns(*columns, pl.Series("match_weight", total), pl.Series("match_probability", probability))

@@ -44,6 +44,7 @@ class Comparison:
     field: str
     levels: tuple[Level, ...]
     tf: bool = False  # term-frequency adjustment of the exact level
+    swap_with: str | None = None  # another compared field whose values may be swapped with this one's
 
     def level_names(self) -> list[str]:
         return [lv.name for lv in self.levels] + ["else"]
@@ -70,7 +71,7 @@ class Settings:
     review_threshold: float = 0.5  # pairs between this and match_threshold go to review
     max_block_size: int = 2_000  # bigger blocks are skipped (and reported): they explode pairs
     max_cluster_size: int = 50
-    u_sample_pairs: int = 500_000
+    u_sample_pairs: int = 1_000_000
     em_max_iterations: int = 30
     seed: int = 42
     cannot_link: list[str] = field(default_factory=list)  # columns: two different values never link
@@ -113,6 +114,10 @@ def parse(data: dict, source: str) -> Settings:
         blocking.append(Blocking(b.get("name", f"rule{i + 1}"), tuple(keys), bound))
     if not blocking:
         raise fail("[[blocking]]", "at least one blocking rule is needed")
+    names = [b.name for b in blocking]
+    for name in names:
+        if names.count(name) > 1 or name == "steward":
+            raise fail("[[blocking]]", f"rule name {name!r} is used twice or reserved ('steward' marks decided pairs)")
     comparisons = []
     for i, c in enumerate(data.get("comparison", [])):
         where = f"[[comparison]] #{i + 1} ({c.get('field', '?')})"
@@ -133,9 +138,15 @@ def parse(data: dict, source: str) -> Settings:
             levels.append(Level(kind, t))
         if not levels:
             raise fail(where, "needs at least one level")
-        comparisons.append(Comparison(c["field"], tuple(levels), bool(c.get("tf", False))))
+        comparisons.append(Comparison(c["field"], tuple(levels), bool(c.get("tf", False)), c.get("swap_with")))
     if not comparisons:
         raise fail("[[comparison]]", "at least one comparison is needed")
+    fields = {c.field: c for c in comparisons}
+    for i, c in enumerate(comparisons):
+        other = fields.get(c.swap_with) if c.swap_with else None
+        if c.swap_with and (other is None or other is c or other.swap_with or c.reads_numbers or other.reads_numbers):
+            raise fail(f"[[comparison]] #{i + 1} ({c.field})",
+                       "swap_with must name another compared text field (declared on one of the two only)")
     s = data.get("settings", {})
     out = Settings(blocking, comparisons, source=source, cannot_link=list(s.get("cannot_link", [])),
                    must_link=list(s.get("must_link", [])))

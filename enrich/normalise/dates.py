@@ -1,11 +1,12 @@
 """Dates → ISO ``YYYY-MM-DD``: ``dd/mm/yyyy``, ``dd-mm-yyyy``, ``dd.mm.yyyy``, ISO (with or
-without a time), two-digit years, and Excel serial numbers (days since 1899-12-30).
+without a time, or compact ``yyyymmdd`` from 1900 on), two-digit years, and Excel serial
+numbers (days since 1899-12-30).
 
 Day first, as in Belgium and France: ``03/04/2024`` is 3 April. A value that is no date is
 kept out of the column and reported, never guessed.
 
->>> [clean_one(value=v)["value"] for v in ("14/03/2024", "2024-03-14T09:12:00Z", "45365", "14.3.24")]
-['2024-03-14', '2024-03-14', '2024-03-14', '2024-03-14']
+>>> [clean_one(value=v)["value"] for v in ("14/03/2024", "2024-03-14T09:12:00Z", "45365", "14.3.24", "20240314")]
+['2024-03-14', '2024-03-14', '2024-03-14', '2024-03-14', '2024-03-14']
 >>> clean_one(value="31/02/2024")["issues"]
 'date: not a date'
 """
@@ -21,6 +22,7 @@ OUTPUTS = ("value",)
 
 _DMY = r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
 _ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$"
+_BASIC = r"^((?:19|20)\d{2})(\d{2})(\d{2})$"  # ISO 8601 basic: 20240314
 _SERIAL = r"^\d{4,5}(?:\.\d+)?$"  # Excel: 1000 ≈ 1902, 99999 ≈ 2173
 
 
@@ -41,11 +43,13 @@ def parse(expr: pl.Expr) -> pl.Expr:
     )
     dmy = _ymd(year, s.str.extract(_DMY, 2), s.str.extract(_DMY, 1))
     iso = _ymd(s.str.extract(_ISO, 1), s.str.extract(_ISO, 2), s.str.extract(_ISO, 3))
+    basic = _ymd(s.str.extract(_BASIC, 1), s.str.extract(_BASIC, 2), s.str.extract(_BASIC, 3))
     serial = s.str.extract(r"^(\d{4,5})(?:\.\d+)?$", 1).cast(pl.Int64, strict=False)
     excel = (pl.date(1899, 12, 30) + pl.duration(days=serial)).cast(pl.Date)
     return pl.coalesce(
         pl.when(s.str.contains(_DMY)).then(dmy),
         pl.when(s.str.contains(_ISO)).then(iso),
+        pl.when(s.str.contains(_BASIC)).then(basic),
         pl.when(s.str.contains(_SERIAL)).then(excel),
     )
 

@@ -24,3 +24,15 @@ def test_key_functions():
     assert pairs.select("id_l", "id_r").rows() == [(0, 1)]
     pairs, _ = candidate_pairs(f, [Blocking("s", ("sorted_tokens(name)",))], 100)
     assert pairs.select("id_l", "id_r").rows() == [(0, 2)]
+
+
+def test_blocking_rule_names_are_unique():
+    import pytest
+
+    from enrich.errors import InputError
+    from enrich.link.settings import parse
+
+    comparison = [{"field": "a", "levels": [{"kind": "exact"}]}]
+    for names in (["same", "same"], ["steward"]):
+        with pytest.raises(InputError, match="rule name"):
+            parse({"blocking": [{"name": n, "keys": ["a"]} for n in names], "comparison": comparison}, "x.toml")

@@ -34,3 +34,48 @@ def test_levenshtein_token_set_dates_numbers():
 @pytest.mark.parametrize("n", [0, 1, 1000])
 def test_batch_sizes(n):
     assert len(levels_of(["a"] * n, ["a"] * n, Level("exact"))) == n
+
+
+def test_swapped_first_and_last_names_agree_crosswise():
+    first = Comparison("first", (Level("exact"), Level("jaro_winkler", 0.88)), swap_with="last")
+    last = Comparison("last", (Level("exact"), Level("jaro_winkler", 0.88)))
+    frame = pl.DataFrame({
+        "first": ["Jean", "Dupont", "Laura", "Webf", "Marie", "Martin", "Anne", "Anne"],
+        "last": ["Dupont", "Jean", "Webb", "Laura", "Martin", "Marie", "Lambert", "Lambert"],
+    })
+    pairs = pl.DataFrame({"id_l": [0, 2, 0, 6], "id_r": [1, 3, 4, 7]})
+    g = gammas(prepared(frame, [first, last]), pairs, [first, last])
+    # swapped: both exact; swapped with a typo: exact + close; not swapped and different:
+    # else; in place and equal: exact (the crossed reading is not looked at)
+    assert list(zip(g["g_first"], g["g_last"])) == [(0, 0), (0, 1), (2, 2), (0, 0)]
+
+
+def test_swap_with_must_name_another_compared_text_field():
+    from enrich.errors import InputError
+    from enrich.link.settings import parse
+
+    def rules(swap):
+        return {"blocking": [{"keys": ["a"]}], "comparison": [
+            {"field": "a", "swap_with": swap, "levels": [{"kind": "exact"}]},
+            {"field": "b", "levels": [{"kind": "exact"}]},
+            {"field": "d", "levels": [{"kind": "date_days", "threshold": 3}]}]}
+
+    assert parse(rules("b"), "x.toml").comparisons[0].swap_with == "b"
+    for bad in ("zzz", "a", "d"):
+        with pytest.raises(InputError, match="swap_with"):
+            parse(rules(bad), "x.toml")
+
+
+def test_level_matrix_gives_the_levels_gammas_gives():
+    import numpy as np
+
+    from enrich.link.comparisons import level_matrix
+
+    comp = Comparison("v", (Level("exact"), Level("jaro_winkler", 0.9), Level("token_set", 0.8), Level("levenshtein", 3)))
+    values = np.array(["dupont", "dupond", "jean dupont", "dupont jean", "lambert", "lamberts", "x"], dtype=object)
+    n = len(values)
+    pairs = pl.DataFrame({"id_l": [i for i in range(n) for j in range(n)], "id_r": [j for i in range(n) for j in range(n)]})
+    expected = gammas(pl.DataFrame({"v": values}), pairs, [comp])["g_v"].to_numpy().reshape(n, n)
+    assert (level_matrix(comp, values) == expected).all()
+    for start in range(n):  # a block of rows against the columns from it on
+        assert (level_matrix(comp, values, start, start + 2) == expected[start:start + 2, start:]).all()

@@ -70,3 +70,19 @@ def test_a_cannot_link_field_keeps_a_fixed_m():
     assert free.m["a"][2] > 0.01 and fixed.m["a"][2] < 1e-3  # learnt vs fixed
     assert fixed.weights()["a"][2] < -10  # two different values: strong evidence against
     assert np.allclose(fixed.m["b"], m["b"], atol=0.05) and np.allclose(fixed.m["c"], m["c"], atol=0.05)
+
+
+def test_u_from_a_sample_that_covers_every_record_is_the_exact_u():
+    from itertools import combinations
+
+    from enrich.link.comparisons import gammas
+    from enrich.link.model import estimate_u
+
+    comp = Comparison("name", (Level("exact"), Level("jaro_winkler", 0.9)))
+    names = ["dupont"] * 5 + ["dupond"] * 3 + ["martin"] * 4 + ["lambert", None, "janssens", "peeters"]
+    values = pl.DataFrame({"name": names})
+    u = estimate_u(values, [comp], n_pairs=10**6, seed=1)["name"]  # the sample is every record
+    present = [i for i, v in enumerate(names) if v is not None]
+    pairs = pl.DataFrame(list(combinations(present, 2)), schema=["id_l", "id_r"], orient="row")
+    counts = np.bincount(gammas(values, pairs, [comp])["g_name"].to_numpy(), minlength=3)
+    assert np.allclose(u, (counts + 1) / (counts.sum() + 3))  # Laplace-smoothed counts of all pairs
