@@ -66,6 +66,7 @@ class Dedupe:
     frame: pl.DataFrame  # the input rows with company_id, contact_id
     results: dict[str, LinkResult]
     rows: dict[str, pl.Series]  # per level: the input row index of each linked record
+    derived: pl.DataFrame | None = None  # the rows with derive()'s helper columns, as linked
 
 
 def _ids(prefix: str, rows: pl.Series, clusters: pl.Series, n: int, known: pl.Series | None = None) -> pl.Series:
@@ -118,7 +119,7 @@ def dedupe(
     results["contact"], rows["contact"] = res, people["_row"]
     data = data.with_columns(_ids("ct", people["_row"], res.cluster_id, n, data["contact_id"] if master is not None else None).alias("contact_id"))
     out = frame.with_columns(data["company_id"], data["contact_id"], _person_ids(data))
-    return Dedupe(out, results, rows)
+    return Dedupe(out, results, rows, data)
 
 
 def _person_ids(data: pl.DataFrame) -> pl.Series:
@@ -213,7 +214,7 @@ def review_table(result: Dedupe) -> pl.DataFrame:
     """The grey-zone pairs, both records side by side, per-field evidence, and an empty
     ``decision`` column for the steward (match / no_match)."""
     tables = []
-    derived = derive(result.frame)
+    derived = result.derived if result.derived is not None else derive(result.frame)
     for level in LEVELS:
         pairs = pairs_table(result, level, band="review")
         fields = result.results[level].model.fields
