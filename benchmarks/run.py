@@ -3,8 +3,9 @@
 Benchmarks are not tests: nothing here gates CI. Each measured command runs in its own
 process; its wall time and peak resident memory (RSS) are taken from the operating system.
 
-    python benchmarks/run.py                 # 1,000,000-row clean + the 100k baseline ratio
+    python benchmarks/run.py                 # clean 1M rows, the 100k baseline ratio, linking vs Splink
     python benchmarks/run.py --rows 200000   # smaller, faster
+    python benchmarks/run.py --no-clean      # the linking part only
     python benchmarks/run.py --full-baseline # also the pandas baseline on the full file (slow)
 """
 
