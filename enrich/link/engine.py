@@ -27,7 +27,7 @@ BAND = pl.Enum(BANDS)
 
 @dataclass
 class LinkResult:
-    pairs: pl.DataFrame  # id_l, id_r, rule, rules, g_*, match_weight, match_probability, band
+    pairs: pl.DataFrame  # id_l, id_r, g_*, rule, match_weight, match_probability, band (weighed() adds w_*)
     cluster_id: pl.Series  # per input row, in input order
     model: Model
     report: dict = field(default_factory=dict)

@@ -133,11 +133,11 @@ def estimate_u(values: pl.DataFrame, comparisons: list[Comparison], n_pairs: int
     u = {}
     for c in comparisons:
         counted = sample[c.field].drop_nulls().value_counts(name="n").sort(c.field)  # sorted: deterministic
-        values, weight = counted[c.field].to_numpy(), counted["n"].to_numpy().astype(float)
+        distinct, weight = counted[c.field].to_numpy(), counted["n"].to_numpy().astype(float)
         counts = np.zeros(len(c.levels) + 1)
-        for start in range(0, len(values), _U_BLOCK):  # the upper triangle, by row blocks
-            stop = min(start + _U_BLOCK, len(values))
-            levels = level_matrix(c, values, start, stop)
+        for start in range(0, len(distinct), _U_BLOCK):  # the upper triangle, by row blocks
+            stop = min(start + _U_BLOCK, len(distinct))
+            levels = level_matrix(c, distinct, start, stop)
             # unordered pairs of sampled records: value i with value j > i, and within a value
             pair_weight = np.triu(np.outer(weight[start:stop], weight[start:]))
             inner = np.arange(stop - start)
@@ -292,11 +292,11 @@ def score(g: pl.DataFrame, model: Model, tf: dict[str, np.ndarray] | None = None
     left = g["id_l"].cast(pl.Int64).to_numpy() if tf else None
     total = np.full(g.height, model.prior_weight)
     columns = []
-    buffer = np.empty(g.height)  # one buffer for all fields: no fresh memory per field
+    buffer = None if weights else np.empty(g.height)  # one buffer for all fields: no fresh memory per field
     for f in model.fields:
         level = g[f"g_{f}"].to_numpy()
         # level -1 (missing) wraps round to the appended 0
-        w = np.take(np.append(np.array(table[f], dtype=np.float64), 0.0), level, mode="wrap", out=None if weights else buffer)
+        w = np.take(np.append(np.array(table[f], dtype=np.float64), 0.0), level, mode="wrap", out=buffer)
         if f in tf:
             # an exact match on a value shared by a share tf of records: log2(u_exact / tf)
             # replaces the average log2(m/u): rare values weigh more, frequent ones less
