@@ -198,7 +198,8 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     Writes into OUT: records.csv (every usable row with company_id, contact_id, and
     person_id linking one person's contacts at several companies), rejects.csv,
     pairs.parquet (every scored pair with per-field evidence), review.csv (the
-    grey-zone pairs side by side, with an empty decision column for a steward: feed it back
+    grey-zone decisions: one pair per two clusters that review-band pairs join, side by
+    side, with pairs_between and an empty decision column for a steward: feed it back
     with --decisions), model.json (the fitted m/u probabilities and match weights per level),
     run.json. Prints the candidate pairs, matches, clusters and time per stage.
 
@@ -265,7 +266,8 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
         bands = r["bands"]
         _say(
             f"{level}: {r['records']} records, {r['blocking']['pairs']} candidate pairs, "
-            f"{bands.get('match', 0)} matches, {bands.get('review', 0)} to review, "
+            f"{bands.get('match', 0)} matches, {bands.get('review', 0)} in the review band "
+            f"({r['review']['cluster_pairs_to_review']} cluster pairs to review), "
             f"{r['clusters']['clusters']} {level} clusters (largest {r['clusters']['largest_cluster']}); "
             + ", ".join(f"{k} {v:.1f} s" for k, v in r["timings_s"].items()),
             quiet,

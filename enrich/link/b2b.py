@@ -20,7 +20,7 @@ import polars as pl
 from .. import rulefiles
 from ..normalise.emails import role_and_freemail
 from .cluster import components, shared_value_edges
-from .engine import LinkResult, link
+from .engine import LinkResult, link, review_pairs
 from .model import Model
 from .settings import Settings, parse
 
@@ -191,11 +191,11 @@ def _local(decided: pl.DataFrame | None, subset: pl.DataFrame) -> pl.DataFrame |
     return out
 
 
-def pairs_table(result: Dedupe, level: str, band: str | None = None) -> pl.DataFrame:
-    """Scored pairs of *level* (only those of *band* if given) with both records named by
+def pairs_table(result: Dedupe, level: str, pairs: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Scored pairs of *level* (all, or *pairs*, some of them) with both records named by
     source file and row, in input order (the record ids follow it)."""
     res, rows = result.results[level], result.rows[level]
-    pairs = res.weighed(res.pairs if band is None else res.pairs.filter(pl.col("band") == band))
+    pairs = res.weighed(res.pairs if pairs is None else pairs)
     index = result.frame.select("source_file", pl.col("source_row").cast(pl.Int64)).gather(rows).with_row_index("id")
     pairs = pairs.with_columns(pl.col("id_l").cast(pl.UInt32), pl.col("id_r").cast(pl.UInt32)).sort("id_l", "id_r")
     for side in ("l", "r"):
@@ -211,12 +211,14 @@ def pairs_table(result: Dedupe, level: str, band: str | None = None) -> pl.DataF
 
 
 def review_table(result: Dedupe) -> pl.DataFrame:
-    """The grey-zone pairs, both records side by side, per-field evidence, and an empty
-    ``decision`` column for the steward (match / no_match)."""
+    """The grey-zone decisions: one pair per two clusters that review-band pairs join (see
+    ``engine.review_pairs``), both records side by side, per-field evidence, how many review
+    pairs it stands for, and an empty ``decision`` column for the steward (match / no_match)."""
     tables = []
     derived = result.derived if result.derived is not None else derive(result.frame)
     for level in LEVELS:
-        pairs = pairs_table(result, level, band="review")
+        res = result.results[level]
+        pairs = pairs_table(result, level, review_pairs(res.pairs, res.cluster_id))
         fields = result.results[level].model.fields
         values = derived.select("source_file", pl.col("source_row").cast(pl.Int64), *fields)
         for side in ("l", "r"):
@@ -230,7 +232,7 @@ def review_table(result: Dedupe) -> pl.DataFrame:
         tables.append(
             pairs.select(
                 "level", "source_file_l", "source_row_l", "source_file_r", "source_row_r",
-                pl.col("match_probability").round(4), pl.col("match_weight").round(2),
+                pl.col("match_probability").round(4), pl.col("match_weight").round(2), "pairs_between",
                 *[pl.col(c).round(2) if c.startswith("w_") else pl.col(c) for c in evidence],
                 pl.lit("").alias("decision"),
             )

@@ -113,17 +113,42 @@ def link(
     )
     timings["cluster"] = time.perf_counter() - t
     bands = scored["band"].value_counts().sort("band")
+    review = review_pairs(scored, ids)
     report = {
         "records": frame.height,
         "blocking": block_report,
         "bands": dict(bands.iter_rows()),
         "thresholds": {"match": settings.match_threshold, "review": settings.review_threshold},
+        "review": {"pairs_in_band": int(dict(bands.iter_rows()).get("review", 0)),
+                   "cluster_pairs_to_review": review.height,
+                   "record_pairs_between_them": int(review["pairs_between"].sum() or 0)},
         "model": {"prior_among_candidates": model.prior, "lambda": model.lam, "comparable_pairs": comparable,
                   "iterations": model.iterations, "converged": model.converged},
         "clusters": cluster_report,
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
     return LinkResult(scored, ids, model, report, tf)
+
+
+def review_pairs(pairs: pl.DataFrame, cluster_id: pl.Series) -> pl.DataFrame:
+    """What a steward has to decide: the review-band pairs whose records ended in two
+    different clusters, one per pair of clusters — the strongest (then the lowest ids) —
+    with ``pairs_between``, how many review pairs join those two clusters. A review pair
+    inside one cluster is already settled by stronger edges; one decision per pair of
+    clusters settles them all (match joins the clusters, no_match keeps them apart)."""
+    review = pairs.filter(pl.col("band") == "review")
+    a = cluster_id.gather(review["id_l"].cast(pl.Int64))
+    b = cluster_id.gather(review["id_r"].cast(pl.Int64))
+    review = review.with_columns(
+        pl.min_horizontal(a, b).alias("_ca"), pl.max_horizontal(a, b).alias("_cb")
+    ).filter(pl.col("_ca") != pl.col("_cb"))
+    return (
+        review.with_columns(pl.len().over("_ca", "_cb").cast(pl.Int64).alias("pairs_between"))
+        .sort(["match_probability", "id_l", "id_r"], descending=[True, False, False])
+        .unique(["_ca", "_cb"], keep="first", maintain_order=True)
+        .sort("id_l", "id_r")
+        .drop("_ca", "_cb")
+    )
 
 
 def comparable_pairs(frame: pl.DataFrame, cannot_link: list[str], known: str | None = None) -> float:

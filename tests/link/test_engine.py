@@ -77,3 +77,20 @@ def test_known_clusters_are_kept_and_never_merged():
     assert ids[0] == ids[2] and ids[0] != ids[1]  # kept whole, kept apart
     assert ids[3] in (ids[0], ids[1])  # the new Jean Dupont joins one of them, not both
     assert ids[4] == ids[5] and ids[4] not in (ids[0], ids[1])  # new records link among themselves
+
+
+def test_review_lists_one_pair_per_two_clusters_and_none_inside_one():
+    from enrich.link.engine import review_pairs
+
+    pairs = pl.DataFrame({
+        "id_l": [0, 0, 1, 0, 2],
+        "id_r": [1, 2, 3, 3, 4],
+        "match_probability": [0.99, 0.7, 0.8, 0.75, 0.4],
+        "band": ["match", "review", "review", "review", "non_match"],
+    })
+    clusters = pl.Series([0, 0, 2, 3, 4])
+    got = review_pairs(pairs, clusters)
+    # 0~2 joins clusters 0 and 2; 1~3 and 0~3 both join clusters 0 and 3: the stronger is listed
+    assert got.select("id_l", "id_r", "pairs_between").rows() == [(0, 2, 1), (1, 3, 2)]
+    inside = review_pairs(pairs, pl.Series([0, 0, 0, 0, 4]))  # all review pairs inside cluster 0
+    assert inside.height == 0
