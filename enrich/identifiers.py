@@ -59,9 +59,13 @@ _EU = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "
        "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI"]
 
 
+_PLACEHOLDER_KEYS = {p.replace(" ", "") for p in PLACEHOLDERS}
+
+
 def _is_placeholder(value: str) -> bool:
-    """'N/A', 'en cours', '-', '0' … typed where a number should be."""
-    return fold_py(value) in PLACEHOLDERS or bool(re.fullmatch(r"\s*[-?/.*]+\s*", value))
+    """'N/A', 'en cours', '-', '0', '0 0' … typed where a number should be (separators do
+    not count: what compacts to a placeholder is one)."""
+    return fold_py(value).replace(" ", "") in _PLACEHOLDER_KEYS or bool(re.fullmatch(r"\s*[-?/.*]+\s*", value))
 
 
 def compact(expr: pl.Expr) -> pl.Expr:

@@ -116,6 +116,9 @@ def _split_line(line: pl.Expr, box_markers: str) -> tuple[pl.Expr, pl.Expr, pl.E
     return street, number, box
 
 
+_EDGES = " ,;"  # separators typed around a street, never part of it
+
+
 def clean(df: pl.DataFrame) -> pl.DataFrame:
     """OUTPUTS and ``issues``. ``country`` must already be ISO alpha-2 (or null)."""
     rules = _rules()
@@ -124,7 +127,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         tidy(pl.col(k)).alias(k) for k in INPUTS
     )
     # 1. a whole street line, or a street cell that carries its number
-    line = pl.coalesce("street", "address").str.strip_chars(" ,;").replace("", None)
+    line = pl.coalesce("street", "address").str.strip_chars(_EDGES).replace("", None)
     split_street, split_number, split_box = _split_line(line, markers)
     use_split = pl.col("house_number").is_null()
     street = pl.when(use_split).then(split_street).otherwise(line)
@@ -144,7 +147,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         .alias("_b"),
     )
     # 2. abbreviations (street types), per language of the row's country
-    stripped = pl.col("_s").str.strip_chars(" ,")
+    stripped = pl.col("_s").str.strip_chars(_EDGES)  # the street left of a split number too
     frame = frame.with_columns(stripped.replace("", None).alias("_s")).collect()
     expanded = expand_abbreviations(frame.select(pl.col("_s").alias("street"), "country"))
     # a street name starts with a capital ("12 rue de la Paix" → "Rue de la Paix")
