@@ -20,7 +20,7 @@ import polars as pl
 from .. import rulefiles
 from ..normalise.emails import role_and_freemail
 from .cluster import components, shared_value_edges
-from .engine import LinkResult, link, review_pairs
+from .engine import LinkResult, link
 from .model import Model
 from .settings import Settings, parse
 
@@ -66,7 +66,7 @@ class Dedupe:
     frame: pl.DataFrame  # the input rows with company_id, contact_id
     results: dict[str, LinkResult]
     rows: dict[str, pl.Series]  # per level: the input row index of each linked record
-    derived: pl.DataFrame | None = None  # the rows with derive()'s helper columns, as linked
+    derived: pl.DataFrame  # the rows with derive()'s helper columns, as linked
 
 
 def _ids(prefix: str, rows: pl.Series, clusters: pl.Series, n: int, known: pl.Series | None = None) -> pl.Series:
@@ -211,16 +211,15 @@ def pairs_table(result: Dedupe, level: str, pairs: pl.DataFrame | None = None) -
 
 
 def review_table(result: Dedupe) -> pl.DataFrame:
-    """The grey-zone decisions: one pair per two clusters that review-band pairs join (see
-    ``engine.review_pairs``), both records side by side, per-field evidence, how many review
+    """The grey-zone decisions: one pair per two clusters that review-band pairs join
+    (``LinkResult.review``, see ``engine.review_pairs``), both records side by side, per-field evidence, how many review
     pairs it stands for, and an empty ``decision`` column for the steward (match / no_match)."""
     tables = []
-    derived = result.derived if result.derived is not None else derive(result.frame)
     for level in LEVELS:
         res = result.results[level]
-        pairs = pairs_table(result, level, review_pairs(res.pairs, res.cluster_id))
-        fields = result.results[level].model.fields
-        values = derived.select("source_file", pl.col("source_row").cast(pl.Int64), *fields)
+        pairs = pairs_table(result, level, res.review)
+        fields = res.model.fields
+        values = result.derived.select("source_file", pl.col("source_row").cast(pl.Int64), *fields)
         for side in ("l", "r"):
             pairs = pairs.join(
                 values.rename({"source_file": f"source_file_{side}", "source_row": f"source_row_{side}", **{f: f"{f}_{side}" for f in fields}}),

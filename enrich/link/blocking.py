@@ -23,10 +23,9 @@ import numpy as np
 import polars as pl
 
 from ..normalise.text import fold_values
-from .settings import Blocking, parse_key
+from .settings import STEWARD, Blocking, parse_key
 
 ID = "__id"
-STEWARD = "steward"  # the rule of a pair a steward decided
 
 
 def key_expr(key: str) -> pl.Expr:

@@ -15,11 +15,11 @@ import polars as pl
 
 from ..errors import InputError
 from ..normalise.text import fold_values
-from .blocking import ID, STEWARD, candidate_pairs
+from .blocking import ID, candidate_pairs
 from .cluster import cluster
 from .comparisons import gammas, prepared
 from .model import Model, estimate_u, fit, refit_prior, score, term_frequencies
-from .settings import Settings, parse_key
+from .settings import STEWARD, Settings, parse_key
 
 BANDS = ["match", "review", "non_match"]
 BAND = pl.Enum(BANDS)
@@ -32,6 +32,7 @@ class LinkResult:
     model: Model
     report: dict = field(default_factory=dict)
     tf: dict[str, np.ndarray] = field(default_factory=dict)  # term frequencies of the records
+    review: pl.DataFrame = field(default_factory=pl.DataFrame)  # what a steward decides: review_pairs()
 
     def weighed(self, pairs: pl.DataFrame) -> pl.DataFrame:
         """*pairs* (some of ``self.pairs``) with the evidence of each field, ``w_<field>``, and
@@ -112,14 +113,14 @@ def link(
         frame.height, scored, settings.match_threshold, keys, settings.max_cluster_size, apart, frame.select(must) if must else None
     )
     timings["cluster"] = time.perf_counter() - t
-    bands = scored["band"].value_counts().sort("band")
+    bands = dict(scored["band"].value_counts().sort("band").iter_rows())
     review = review_pairs(scored, ids)
     report = {
         "records": frame.height,
         "blocking": block_report,
-        "bands": dict(bands.iter_rows()),
+        "bands": bands,
         "thresholds": {"match": settings.match_threshold, "review": settings.review_threshold},
-        "review": {"pairs_in_band": int(dict(bands.iter_rows()).get("review", 0)),
+        "review": {"pairs_in_band": int(bands.get("review", 0)),
                    "cluster_pairs_to_review": review.height,
                    "record_pairs_between_them": int(review["pairs_between"].sum() or 0)},
         "model": {"prior_among_candidates": model.prior, "lambda": model.lam, "comparable_pairs": comparable,
@@ -127,7 +128,7 @@ def link(
         "clusters": cluster_report,
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
-    return LinkResult(scored, ids, model, report, tf)
+    return LinkResult(scored, ids, model, report, tf, review)
 
 
 def review_pairs(pairs: pl.DataFrame, cluster_id: pl.Series) -> pl.DataFrame:

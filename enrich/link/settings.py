@@ -23,6 +23,7 @@ from ..rulefiles import tomllib
 LEVEL_KINDS = ("exact", "jaro_winkler", "jaro", "levenshtein", "token_set", "ratio", "date_days", "numeric_abs")
 # kinds whose threshold is a similarity in 0..1; the others take a distance (an integer)
 SIMILARITY_KINDS = ("jaro_winkler", "jaro", "token_set", "ratio")
+STEWARD = "steward"  # the rule of a pair a steward decided: no blocking rule may be named so
 KEY_FUNCTIONS = ("prefix", "suffix", "digits", "first_token", "last_token", "sorted_tokens")
 
 
@@ -116,8 +117,8 @@ def parse(data: dict, source: str) -> Settings:
         raise fail("[[blocking]]", "at least one blocking rule is needed")
     names = [b.name for b in blocking]
     for name in names:
-        if names.count(name) > 1 or name == "steward":
-            raise fail("[[blocking]]", f"rule name {name!r} is used twice or reserved ('steward' marks decided pairs)")
+        if names.count(name) > 1 or name == STEWARD:
+            raise fail("[[blocking]]", f"rule name {name!r} is used twice or reserved ('{STEWARD}' marks decided pairs)")
     comparisons = []
     for i, c in enumerate(data.get("comparison", [])):
         where = f"[[comparison]] #{i + 1} ({c.get('field', '?')})"
