@@ -198,7 +198,7 @@ def _swap(comp: Comparison, other: Comparison, values: pl.DataFrame, left: np.nd
     *other*, left's *other* with right's *comp*) the crossed levels, in place."""
     f, o = comp.field, other.field
     lf, lo = level[f], level[o]
-    todo = np.flatnonzero((lf > 0) & (lo > 0))  # both present, not both exact already
+    todo = np.flatnonzero((lf > 0) & (lo > 0))  # both present, neither exact: else in place wins
     if todo.size == 0:
         return
     n = values.height
