@@ -17,13 +17,13 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(BIN)/enrich clean $(DEMO_INPUTS) -o $(DEMO_OUT)/contacts.csv
-	$(BIN)/enrich dedupe $(DEMO_INPUTS) -o $(DEMO_OUT)/dedupe -q
+	$(BIN)/enrich master $(DEMO_INPUTS) -o $(DEMO_OUT)/master
 	@echo
-	@echo "clean table : $(DEMO_OUT)/contacts.csv"
-	@echo "rejects     : $(DEMO_OUT)/contacts.rejects.csv"
-	@echo "run summary : $(DEMO_OUT)/contacts.run.json"
-	@echo "duplicates  : $(DEMO_OUT)/dedupe/records.csv (company_id, contact_id, person_id), review.csv, model.json"
+	@echo "master companies : $(DEMO_OUT)/master/companies.csv"
+	@echo "master contacts  : $(DEMO_OUT)/master/contacts.csv"
+	@echo "lineage          : $(DEMO_OUT)/master/lineage.csv (one row per input row)"
+	@echo "review / rejects : $(DEMO_OUT)/master/review.csv, $(DEMO_OUT)/master/rejects.csv"
+	@echo "report           : $(DEMO_OUT)/master/report.html"
 
 lint: install
 	$(BIN)/ruff check enrich tests benchmarks fixtures

@@ -277,6 +277,107 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
 
 
 @main.command(epilog=EXIT_CODES)
+@read_options
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Output folder: the master (replaced whole, at the end).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True, help="Format of companies, contacts, contact_points, provenance.")
+@click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows accents right.")
+@click.option("--previous", "previous_dir", type=click.Path(file_okay=False), help="An earlier master folder: link FILES to it, keeping its ids.")
+@click.option("--decisions", type=click.Path(dir_okay=False), help="A review.csv with its decision column filled (match / no_match); remembered in OUT.")
+@click.option("--suppress", type=click.Path(dir_okay=False), help="Do-not-contact list: e-mails or their SHA-256 (of the lower-cased address), one per line.")
+@click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Reuse a model.json instead of training one (default with --previous: its model).")
+@handle_errors
+def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, out, fmt, excel, previous_dir, decisions, suppress, model_path):
+    """Build one clean master file from contact FILES: read, map, normalise, validate, link
+    duplicates (rules/link.toml) and keep the best value of each field (rules/survivorship.toml).
+
+    \b
+    Writes the folder OUT:
+      companies.*       one golden row per company (legal entity), its e-mails, phones,
+                        addresses (establishments) and SIRETs listed
+      contacts.*        one golden row per person at a company (company_id), or per
+                        customer in a B2C file; opt_out (an opt-out in any source wins),
+                        suppressed, do_not_contact
+      contact_points.*  every distinct e-mail, phone and address, and which one is golden
+      provenance.*      for every golden value of an entity of several rows: the source
+                        file and row, the rule that decided it
+      lineage.csv       one row per input row: company_id, contact_id, status
+                        (merged / kept / rejected) and the reason of a reject
+      review.csv        grey-zone pairs for a steward (fill decision, pass --decisions)
+      rejects.csv, changes.csv (ids merged or split, old → new), decisions.csv,
+      run.json, report.html, model.json, records.parquet (for the next --previous)
+
+    \b
+    Ids are stable: the same inputs in any row order give the same ids and bytes (but
+    run.json's timings). With --previous MASTER, FILES are linked to it without re-linking
+    it: its ids are kept, new companies and contacts get new ids, and OUT is the next
+    master. A decision that contradicts an earlier cluster merges or splits it, recorded in
+    changes.csv. Decisions are remembered for later runs. OUT is written whole at the end:
+    an interrupted or failed run leaves no half-written master.
+    """
+    from .link.b2b import LEVELS, load_models, load_settings, read_decisions, review_table
+    from .master import folder as master_folder
+    from .master.build import build, check_accounting, read_suppression
+    from .master.survive import load as load_survivorship
+    from .report.html import render
+
+    started = time.perf_counter()
+    out_dir = Path(out)
+    rulefiles.use_rules_dir(rules_dir)
+    master_folder.check_out(out_dir, list(files), previous_dir)
+    survivorship = load_survivorship()
+    settings = load_settings()
+    previous = master_folder.read_previous(previous_dir, settings) if previous_dir else None
+    models = load_models(model_path, settings) if model_path else (previous.models if previous else None)
+    decided = read_decisions(decisions) if decisions else None
+    suppression = read_suppression(suppress) if suppress else None
+    result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
+    t0 = time.perf_counter()
+    rules_hash = rulefiles.digest(["headers", "legal_forms", "countries", "titles", "addresses", "emails", "link", "survivorship"])
+    built = build(result.frame, result.rejects, rules=survivorship, previous=previous, decisions=decided, models=models, suppress=suppression,
+                  rules_hash=rules_hash)
+    check_accounting(built.lineage, result.rows_in + (previous.lineage.height if previous else 0))
+    t1 = time.perf_counter()
+    review = review_table(built.linked)
+    result.timings.update(built.timings)
+    result.timings["review"] = time.perf_counter() - t1
+    link_and_survive = time.perf_counter() - t0
+    summary = _summary("master", result, {"folder": str(out_dir)})
+    summary["rules_hash"] = rules_hash
+    summary["versions"] = _versions()
+    summary["previous"] = str(previous_dir) if previous_dir else None
+    summary["master"] = built.counts
+    summary["review_rows"] = review.height
+    summary["last_ids"] = built.last_ids
+    summary["link"] = {level: built.linked.results[level].report for level in LEVELS}
+    t0 = time.perf_counter()
+    report = render(built, summary)
+    summary["timings_s"]["report"] = round(time.perf_counter() - t0, 3)
+    t0 = time.perf_counter()
+    master_folder.write(built, out_dir, fmt, excel=excel, review=review, summary=summary, report=report)
+    _say(
+        f"{built.lineage.height} input rows → {built.counts['companies']} companies, {built.counts['contacts']} contacts "
+        f"({built.counts['merged_rows']} rows merged, {built.counts['kept_rows']} kept alone, {built.counts['rejected_rows']} rejected); "
+        f"{review.height} pairs to review, {built.counts['changes']} id changes, {built.counts['do_not_contact']} contacts not to contact",
+        quiet,
+    )
+    _say(f"wrote {out_dir}/companies.{fmt}, contacts.{fmt}, lineage.csv, review.csv, report.html … "
+         f"(link and survive {link_and_survive:.1f} s, write {time.perf_counter() - t0:.1f} s)", quiet)
+    _say(f"done in {time.perf_counter() - started:.1f} s", quiet)
+
+
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"enrich": __version__, "python": platform.python_version()}
+    for package in ("polars", "rapidfuzz", "python-stdnum", "phonenumbers", "email-validator"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = None
+    return out
+
+
+@main.command(epilog=EXIT_CODES)
 @click.argument("run_dir", type=click.Path(file_okay=False))
 @click.argument("row_a")
 @click.argument("row_b")

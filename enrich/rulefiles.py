@@ -75,3 +75,17 @@ def digest(names: list[str]) -> str:
     for name in sorted(names):
         h.update(_load_text(name)[1].encode("utf-8"))
     return h.hexdigest()[:16]
+
+
+def location(name: str) -> str:
+    """Where rules file *name* is read from (for messages)."""
+    return _load_text(name)[0]
+
+
+def line_of(name: str, *needles: str) -> int | None:
+    """The first line (1-based) of rules file *name* holding all *needles*, for messages that
+    point at a value TOML parsed without complaint but that the rules do not allow."""
+    for number, line in enumerate(_load_text(name)[1].splitlines(), start=1):
+        if all(n in line for n in needles):
+            return number
+    return None

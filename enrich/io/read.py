@@ -439,3 +439,25 @@ def _check_field_lengths(table: Table, limit: int) -> None:
             }
         )
     table.frame = table.frame.filter(~pl.col(ROW).is_in(too_long[ROW].implode()))
+
+
+def unguard(frame: pl.DataFrame) -> pl.DataFrame:
+    """A CSV enrich wrote, read back: the formula guard (a leading ') taken off again."""
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(r"^'[=+\-@\t\r]")).then(pl.col(c).str.slice(1)).otherwise(pl.col(c)).alias(c)
+        for c, t in frame.schema.items() if t == pl.String
+    )
+
+
+def typed_like(frame: pl.DataFrame, schema) -> pl.DataFrame:
+    """*frame*'s columns cast to the types *schema* gives them (text read back from a CSV);
+    'true'/'false' become booleans, a cell that does not fit becomes null."""
+    def cast(c: str, t) -> pl.Expr:
+        text = pl.col(c).cast(pl.String)
+        if t == pl.Boolean:
+            return text.str.to_lowercase().replace_strict({"true": True, "false": False}, default=None)
+        if t == pl.Date:
+            return text.str.to_date("%Y-%m-%d", strict=False)
+        return pl.col(c).cast(t, strict=False)
+
+    return frame.with_columns(cast(c, t).alias(c) for c, t in schema.items() if c in frame.columns and frame.schema[c] != t)

@@ -100,3 +100,28 @@ def check_not_input(outputs: list[Path], inputs: list[str]) -> None:
     for out in outputs:
         if out.resolve() in real_inputs:
             raise InputError("refusing to overwrite an input file", file=str(out))
+
+
+def replace_folder(folder: str | Path, write) -> None:
+    """Write a whole output folder at once: ``write(tmp)`` fills a temporary folder beside
+    *folder*, which then takes its place. An interrupted run leaves the old folder (or none),
+    never a half-written one."""
+    import shutil
+
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    try:
+        os.chmod(tmp, 0o777 & ~_UMASK)
+        write(tmp)
+        if folder.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent))
+            os.rmdir(old)
+            os.rename(folder, old)
+            os.rename(tmp, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

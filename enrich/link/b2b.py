@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from .. import rulefiles
+from ..io.read import typed_like, unguard
 from ..normalise.emails import role_and_freemail
 from .cluster import components, shared_value_edges
 from .engine import LinkResult, link
@@ -69,23 +70,22 @@ class Dedupe:
     derived: pl.DataFrame  # the rows with derive()'s helper columns, as linked
 
 
-def _ids(prefix: str, rows: pl.Series, clusters: pl.Series, n: int, known: pl.Series | None = None) -> pl.Series:
+def _ids(prefix: str, rows: pl.Series, clusters: pl.Series, n: int, known: pl.Series | None = None, used: int | None = None) -> pl.Series:
     """Per input row: its cluster's id, null if not linked. A cluster holding a record with a
-    *known* id (a master's) keeps that id; a new cluster is '<prefix>-<k>', k counted from the
-    smallest input row in it, after the highest k already in use."""
+    *known* id (a master's) keeps that id (the smallest, if several); new clusters are
+    numbered '<prefix>-<k>' in the order of their first row, k after the highest in use
+    (in *known*, or *used*: ids retired by earlier runs are never given again)."""
     known = known if known is not None else pl.Series([None] * n, dtype=pl.String)
-    used = known.str.extract(rf"^{prefix}-(\d+)$", 1).cast(pl.Int64).max()
-    first_new = known.is_not_null().sum()  # master rows come first: new rows start here
-    base = 0 if used is None else used + 1 - first_new
+    highest = known.str.extract(rf"^{prefix}-(\d+)$", 1).cast(pl.Int64).max()
+    start = max(-1 if highest is None else highest, -1 if used is None else used) + 1
     linked = pl.DataFrame({"row": rows.cast(pl.Int64), "cluster": clusters}).with_columns(known.gather(rows).alias("known"))
-    linked = linked.select(
-        "row",
-        pl.coalesce(
-            pl.col("known").min().over("cluster"),
-            pl.lit(prefix + "-") + (pl.col("row").min().over("cluster") + base).cast(pl.String),
-        ).alias("id"),
+    per_cluster = linked.group_by("cluster").agg(pl.col("known").min(), pl.col("row").min().alias("first"))
+    fresh = per_cluster.filter(pl.col("known").is_null()).sort("first").with_row_index("k")
+    per_cluster = per_cluster.join(fresh.select("cluster", "k"), on="cluster", how="left").select(
+        "cluster", pl.coalesce("known", pl.lit(prefix + "-") + (pl.col("k").cast(pl.Int64) + start).cast(pl.String)).alias("id")
     )
-    return pl.DataFrame({"row": pl.int_range(n, eager=True).cast(pl.Int64)}).join(linked, on="row", how="left", maintain_order="left")["id"]
+    linked = linked.join(per_cluster, on="cluster", how="left")
+    return pl.DataFrame({"row": pl.int_range(n, eager=True).cast(pl.Int64)}).join(linked.select("row", "id"), on="row", how="left", maintain_order="left")["id"]
 
 
 def dedupe(
@@ -93,19 +93,22 @@ def dedupe(
     models: dict[str, Model] | None = None,
     decisions: dict[str, pl.DataFrame] | None = None,
     master: pl.DataFrame | None = None,
+    used: dict[str, int] | None = None,
 ) -> Dedupe:
     """company_id and contact_id for every cleaned row.
 
     With *master* (the records of an earlier run, with their ``company_id`` and
     ``contact_id``), the rows of *frame* are linked to it and among themselves, and the
     master is not re-deduplicated: its ids are kept, its clusters are neither merged nor
-    split, new entities get new ids. The result holds the master rows first, then *frame*."""
+    split, new entities get new ids (after the highest in use, or in *used*, per level). A
+    row of *frame* that already carries an id keeps it (a master row a steward decision
+    reopened at the other level). The result holds the master rows first, then *frame*."""
     settings = load_settings()
     models = models or {}
     decisions = decisions or {}
     known = {"company": None, "contact": None}
     if master is not None:
-        frame = pl.concat([master, frame.with_columns(pl.lit(None, dtype=pl.String).alias("company_id"), pl.lit(None, dtype=pl.String).alias("contact_id"))], how="diagonal_relaxed")
+        frame = pl.concat([master, frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in ("company_id", "contact_id") if c not in frame.columns)], how="diagonal_relaxed")
         known = {"company": "company_id", "contact": "contact_id"}
     data = derive(frame).with_row_index("_row")
     n = data.height
@@ -113,11 +116,11 @@ def dedupe(
     companies = data.filter("_has_company")
     res = link(companies, settings["company"], model=models.get("company"), decisions=_local(decisions.get("company"), companies), known=known["company"])
     results["company"], rows["company"] = res, companies["_row"]
-    data = data.with_columns(_ids("co", companies["_row"], res.cluster_id, n, data["company_id"] if master is not None else None).alias("company_id"))
+    data = data.with_columns(_ids("co", companies["_row"], res.cluster_id, n, data["company_id"] if master is not None else None, (used or {}).get("company")).alias("company_id"))
     people = data.filter("_has_person")
     res = link(people, settings["contact"], model=models.get("contact"), decisions=_local(decisions.get("contact"), people), known=known["contact"])
     results["contact"], rows["contact"] = res, people["_row"]
-    data = data.with_columns(_ids("ct", people["_row"], res.cluster_id, n, data["contact_id"] if master is not None else None).alias("contact_id"))
+    data = data.with_columns(_ids("ct", people["_row"], res.cluster_id, n, data["contact_id"] if master is not None else None, (used or {}).get("contact")).alias("contact_id"))
     out = frame.with_columns(data["company_id"], data["contact_id"], _person_ids(data))
     return Dedupe(out, results, rows, data)
 
@@ -151,11 +154,7 @@ def read_master(folder: str | Path, like: pl.DataFrame) -> pl.DataFrame:
         if parquet.exists():
             master = pl.read_parquet(parquet)
         elif csv.exists():
-            master = pl.read_csv(csv, infer_schema=False, encoding="utf8-lossy")
-            master = master.with_columns(
-                pl.when(pl.col(c).str.contains(r"^'[=+\-@\t\r]")).then(pl.col(c).str.slice(1)).otherwise(pl.col(c)).alias(c)
-                for c in master.columns
-            )
+            master = unguard(pl.read_csv(csv, infer_schema=False, encoding="utf8-lossy"))
         else:
             raise InputError("not an enrich dedupe folder: no records.parquet or records.csv", file=str(folder))
     except (OSError, pl.exceptions.PolarsError) as exc:
@@ -163,13 +162,8 @@ def read_master(folder: str | Path, like: pl.DataFrame) -> pl.DataFrame:
     missing = {"company_id", "contact_id", "source_file", "source_row"} - set(master.columns)
     if missing:
         raise InputError(f"not an enrich records table: missing {', '.join(sorted(missing))}", file=str(folder))
-    types = {c: t for c, t in like.schema.items() if c in master.columns and master.schema[c] != t}
     try:  # a cell that does not fit becomes null
-        return master.with_columns(
-            (pl.col(c).cast(pl.String).str.to_lowercase().replace_strict({"true": True, "false": False}, default=None)
-             if t == pl.Boolean else pl.col(c).cast(t, strict=False)).alias(c)
-            for c, t in types.items()
-        )
+        return typed_like(master, like.schema)
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"master records do not fit the cleaned schema ({exc})", file=str(folder)) from None
 

@@ -33,6 +33,7 @@ from .settings import Comparison
 _EPS = 1e-6
 _U_BLOCK = 256  # rows of the value matrix scored at a time when estimating u
 PRIOR_PAIRS = 20.0  # weight of the default m (in pairs) against the data, see fit()
+U_PRIOR_PAIRS = 10.0  # weight of the default u (in pairs) against the sample, see estimate_u()
 
 
 @dataclass
@@ -125,8 +126,9 @@ def estimate_u(values: pl.DataFrame, comparisons: list[Comparison], n_pairs: int
     """u per level from every pair among a seeded random sample of records (as Splink does):
     a sample of s records gives s(s-1)/2 pairs, s chosen so that they are about *n_pairs*.
     Each field is scored once per pair of the sample's distinct values (one ``cdist``
-    matrix), weighted by how many sampled records carry each value. Laplace-smoothed so no
-    level has u = 0."""
+    matrix), weighted by how many sampled records carry each value. Smoothed towards a
+    default (``_start_u``, worth ``U_PRIOR_PAIRS`` pairs) so no level has u = 0 and a tiny
+    file, whose few pairs are mostly its duplicates, does not learn that agreeing is common."""
     n = values.height
     size = min(n, int(math.ceil((1 + math.sqrt(1 + 8 * n_pairs)) / 2)))
     sample = values[np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))] if n else values
@@ -143,7 +145,7 @@ def estimate_u(values: pl.DataFrame, comparisons: list[Comparison], n_pairs: int
             inner = np.arange(stop - start)
             pair_weight[inner, inner] = weight[start:stop] * (weight[start:stop] - 1) / 2
             counts += np.bincount(levels.ravel(), weights=pair_weight.ravel(), minlength=len(counts))
-        u[c.field] = ((counts + 1) / (counts.sum() + len(counts))).tolist()
+        u[c.field] = ((counts + U_PRIOR_PAIRS * np.array(_start_u(len(counts)))) / (counts.sum() + U_PRIOR_PAIRS)).tolist()
     return u
 
 
@@ -264,6 +266,12 @@ def _fixed_m(k: int) -> list[float]:
     """m of a cannot-link field: matches agree on it (a trace of mass elsewhere keeps the
     weights finite)."""
     return [1.0 - 1e-4 * (k - 1)] + [1e-4] * (k - 1)
+
+
+def _start_u(k: int) -> list[float]:
+    """Chance agreement before any data: 0.1 % exact, then 0.4 %, 1.6 % … per looser level."""
+    raw = [0.001 * 4**i for i in range(k - 1)]
+    return [*raw, 1.0 - sum(raw)]
 
 
 def _start_m(k: int) -> list[float]:

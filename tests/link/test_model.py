@@ -76,7 +76,7 @@ def test_u_from_a_sample_that_covers_every_record_is_the_exact_u():
     from itertools import combinations
 
     from enrich.link.comparisons import gammas
-    from enrich.link.model import estimate_u
+    from enrich.link.model import U_PRIOR_PAIRS, _start_u, estimate_u
 
     comp = Comparison("name", (Level("exact"), Level("jaro_winkler", 0.9)))
     names = ["dupont"] * 5 + ["dupond"] * 3 + ["martin"] * 4 + ["lambert", None, "janssens", "peeters"]
@@ -85,4 +85,5 @@ def test_u_from_a_sample_that_covers_every_record_is_the_exact_u():
     present = [i for i, v in enumerate(names) if v is not None]
     pairs = pl.DataFrame(list(combinations(present, 2)), schema=["id_l", "id_r"], orient="row")
     counts = np.bincount(gammas(values, pairs, [comp])["g_name"].to_numpy(), minlength=3)
-    assert np.allclose(u, (counts + 1) / (counts.sum() + 3))  # Laplace-smoothed counts of all pairs
+    # the counts of all pairs, smoothed towards the default u
+    assert np.allclose(u, (counts + U_PRIOR_PAIRS * np.array(_start_u(3))) / (counts.sum() + U_PRIOR_PAIRS))

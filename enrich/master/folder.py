@@ -1,0 +1,109 @@
+"""A master folder on disk: what `enrich master` writes, and reads back with ``--previous``.
+
+companies / contacts / contact_points / provenance (CSV or Parquet), lineage.csv,
+review.csv, rejects.csv, changes.csv, decisions.csv, run.json, report.html, model.json and
+records.parquet: every linked row with its ids — the state the next incremental run links to.
+The folder is written whole into a temporary folder, then renamed into place.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import InputError
+from ..io.read import unguard
+from ..io.write import replace_folder, write_json, write_table
+from ..link.b2b import LEVELS, load_models
+from .build import DECISION_COLUMNS, LINEAGE_COLUMNS, Master, Previous
+
+TABLES = ("companies", "contacts", "contact_points", "provenance")
+STATE = ("records.parquet", "lineage.csv", "model.json", "run.json")
+
+
+def is_master(folder: Path) -> bool:
+    try:
+        return json.loads((folder / "run.json").read_text(encoding="utf-8")).get("command") == "master"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def check_out(folder: Path, inputs: list[str], previous: str | None) -> None:
+    """Refuse an output folder that would destroy something: an input inside it, the
+    previous master itself, or an existing folder that is not an enrich master."""
+    real = folder.resolve()
+    for p in [*inputs, *([previous] if previous else [])]:
+        if p != "-" and (Path(p).resolve() == real or real in Path(p).resolve().parents):
+            raise InputError("the output folder holds an input; write the master to another folder", file=str(folder))
+    if folder.exists() and not folder.is_dir():
+        raise InputError("the output exists and is not a folder", file=str(folder))
+    if folder.is_dir() and any(folder.iterdir()) and not is_master(folder):
+        raise InputError("the output folder exists and is not an enrich master; choose a new or empty folder", file=str(folder))
+
+
+def read_previous(folder: str, settings) -> Previous:
+    """An earlier master folder, checked: a folder that is not one is an error (exit 2)."""
+    path = Path(folder)
+    if not path.is_dir():
+        raise InputError("--previous is not a folder", file=folder)
+    missing = [n for n in STATE if not (path / n).is_file()]
+    if missing or not is_master(path):
+        what = f"no {', '.join(missing)}" if missing else "its run.json is not a master run's"
+        raise InputError(f"not an enrich master folder ({what})", file=folder)
+    try:
+        records = pl.read_parquet(path / "records.parquet")
+        lineage = pl.read_csv(path / "lineage.csv", infer_schema=False).with_columns(pl.col("source_row").cast(pl.Int64))
+        decisions = (
+            pl.read_csv(path / "decisions.csv", infer_schema=False) if (path / "decisions.csv").is_file()
+            else pl.DataFrame(schema={c: pl.String for c in DECISION_COLUMNS})
+        )
+        run = json.loads((path / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
+        raise InputError(f"cannot read the previous master ({type(exc).__name__})", file=folder) from None
+    for name, table, need in (("records.parquet", records, ["source_file", "source_row", "company_id", "contact_id"]),
+                              ("lineage.csv", lineage, LINEAGE_COLUMNS), ("decisions.csv", decisions, DECISION_COLUMNS)):
+        lost = [c for c in need if c not in table.columns]
+        if lost:
+            raise InputError(f"not an enrich master folder ({name} has no {', '.join(lost)})", file=folder)
+    last = run.get("last_ids", {})
+    tables = {}
+    for name in TABLES:  # the golden tables, for the entities no new row touches
+        try:
+            if (path / f"{name}.parquet").is_file():
+                tables[name] = pl.read_parquet(path / f"{name}.parquet")
+            elif (path / f"{name}.csv").is_file():
+                tables[name] = unguard(pl.read_csv(path / f"{name}.csv", infer_schema=False, encoding="utf8-lossy"))
+        except (OSError, pl.exceptions.PolarsError):
+            tables = {}  # unreadable: every golden row is computed again
+            break
+    return Previous(
+        records=records,
+        lineage=lineage,
+        decisions=decisions.with_columns(pl.col("source_row_l").cast(pl.Int64), pl.col("source_row_r").cast(pl.Int64)),
+        last_ids={level: int(last.get(level, -1)) for level in LEVELS},
+        models=load_models(str(path / "model.json"), settings),
+        tables=tables if len(tables) == len(TABLES) else {},
+        rules_hash=run.get("rules_hash"),
+    )
+
+
+def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, review: pl.DataFrame, summary: dict, report: str) -> None:
+    """Every output of a master run, all at once (see the module's doc)."""
+
+    def fill(tmp: Path) -> None:
+        jobs = [(getattr(master, name), tmp / f"{name}.{fmt}", fmt) for name in TABLES]
+        jobs += [(table, tmp / f"{name}.csv", "csv") for name, table in (
+            ("lineage", master.lineage.select(LINEAGE_COLUMNS)), ("rejects", master.rejects), ("changes", master.changes),
+            ("decisions", master.decisions), ("review", review))]
+        jobs.append((master.records, tmp / "records.parquet", "parquet"))
+        with ThreadPoolExecutor(max_workers=2) as pool:  # polars writes without the GIL: both cores work
+            for done in [pool.submit(write_table, table, path, kind, excel=excel) for table, path, kind in jobs]:
+                done.result()
+        write_json({level: master.linked.results[level].model.to_json() for level in LEVELS}, tmp / "model.json")
+        write_json(summary, tmp / "run.json")
+        (tmp / "report.html").write_text(report, encoding="utf-8")
+
+    replace_folder(folder, fill)

@@ -1,0 +1,332 @@
+"""Survivorship: one golden row per company or contact, chosen by ``rules/survivorship.toml``.
+
+An *attribute* is a group of columns taken together from one winning row (a whole address,
+never a street from one row and a postcode from another). The candidate rows of an entity
+are ranked by the attribute's rules, in order, each only breaking the ties of the ones
+before; a last tie goes to the first row in ``_order`` — the master job's canonical order, a
+hash of the row's content — so the golden row never depends on the order rows came in.
+Every golden value records its row (source file and row) and the rule that decided it.
+Multi-valued fields (e-mails, phones, addresses) are kept whole in ``contact_points``.
+
+>>> rows = pl.DataFrame({"_id": ["a", "a"], "email": ["x@y.be", "bad@"], "email_status": ["valid", "invalid"],
+...                      "source_file": ["f", "f"], "source_row": [1, 2], "_order": [0, 1]})
+>>> attr = Attribute("email", ("email", "email_status"), ("email",), ("valid",), valid="email_status")
+>>> golden, prov = survive(rows, [attr])
+>>> golden["email"].to_list(), prov["decided_by"].to_list()
+(['x@y.be'], ['valid'])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from .. import rulefiles
+from ..errors import InputError
+
+ID = "_id"
+RULES = ("valid", "priority", "recent", "oldest", "complete", "frequent", "opt_out", "generic", "personal")
+LEVELS = ("company", "contact")
+LIST_SEPARATOR = ";"
+_ATTRIBUTE_KEYS = {"columns", "present", "rules", "valid", "only"}
+_LIST_KEYS = {"columns", "only", "join"}
+_ONLY = ("generic",)
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    columns: tuple[str, ...]
+    present: tuple[str, ...]
+    rules: tuple[str, ...]
+    valid: str | None = None  # the status column whose "valid" the 'valid' rule prefers
+    only: str | None = None  # "generic": only rows without a person name (or a role e-mail)
+
+
+@dataclass(frozen=True)
+class ListField:
+    name: str
+    columns: tuple[str, ...]
+    only: str | None = None
+    join: bool = False  # the columns make one value ("street 1, 1000, Brussels, BE"), not one each
+
+
+@dataclass(frozen=True)
+class Rules:
+    sources: tuple[str, ...]
+    attributes: dict[str, tuple[Attribute, ...]]
+    lists: dict[str, tuple[ListField, ...]]
+
+    def columns(self) -> set[str]:
+        out = set()
+        for level in LEVELS:
+            for a in self.attributes[level]:
+                out |= {*a.columns, *a.present, *([a.valid] if a.valid else [])}
+            for f in self.lists[level]:
+                out |= set(f.columns)
+        return out
+
+    def check_columns(self, available: set[str]) -> None:
+        """Every column the rules name must exist in the cleaned data."""
+        for level in LEVELS:
+            for a in self.attributes[level]:
+                for c in (*a.columns, *a.present, *([a.valid] if a.valid else [])):
+                    if c not in available:
+                        _fail(f"[{level}.{a.name}]: no column {c!r} in the cleaned data", f'"{c}"')
+            for f in self.lists[level]:
+                for c in f.columns:
+                    if c not in available:
+                        _fail(f"[{level}.lists.{f.name}]: no column {c!r} in the cleaned data", f'"{c}"')
+
+
+def _fail(message: str, *needles: str) -> None:
+    where = rulefiles.location("survivorship")
+    line = rulefiles.line_of("survivorship", *needles) if needles else None
+    raise InputError(message, file=f"{where}:{line}" if line else where)
+
+
+def _names(value, what: str, needle: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        _fail(f"{what} must be a non-empty list of names", needle)
+    return tuple(value)
+
+
+def load() -> Rules:
+    """``rules/survivorship.toml``, checked: unknown rules, keys or levels are errors that name
+    the rules file and line."""
+    data = rulefiles.load("survivorship")
+    unknown = set(data) - {"sources", *LEVELS}
+    if unknown:
+        name = sorted(unknown)[0]
+        _fail(f"unknown section [{name}] (known: sources, company, contact)", f"[{name}")
+    sources = _names(data.get("sources", {}).get("priority", ["*"]), "[sources] priority", "priority")
+    attributes, lists = {}, {}
+    for level in LEVELS:
+        section = dict(data.get(level, {}))
+        fields = []
+        for name, spec in (section.pop("lists", None) or {}).items():
+            where = f"[{level}.lists.{name}]"
+            if not isinstance(spec, dict):
+                _fail(f"{where} must be a table with columns", f"{level}.lists.{name}")
+            bad = set(spec) - _LIST_KEYS
+            if bad:
+                _fail(f"{where}: unknown key {sorted(bad)[0]!r} (known: {', '.join(sorted(_LIST_KEYS))})", sorted(bad)[0])
+            if spec.get("only") not in (None, *_ONLY):
+                _fail(f"{where}: only must be one of {', '.join(_ONLY)}", "only")
+            if not isinstance(spec.get("join", False), bool):
+                _fail(f"{where}: join must be true or false", "join")
+            columns = _names(spec.get("columns"), f"{where} columns", f"{level}.lists.{name}")
+            fields.append(ListField(name, columns, spec.get("only"), spec.get("join", False)))
+        attrs, owner = [], {}
+        for name, spec in section.items():
+            where = f"[{level}.{name}]"
+            if not isinstance(spec, dict):
+                _fail(f"{where} must be a table with columns and rules", f"{level}.{name}")
+            bad = set(spec) - _ATTRIBUTE_KEYS
+            if bad:
+                _fail(f"{where}: unknown key {sorted(bad)[0]!r} (known: {', '.join(sorted(_ATTRIBUTE_KEYS))})", sorted(bad)[0])
+            columns = _names(spec.get("columns"), f"{where} columns", f"[{level}.{name}]")
+            rules = _names(spec.get("rules"), f"{where} rules", f"[{level}.{name}]")
+            for rule in rules:
+                if rule not in RULES:
+                    _fail(f"{where}: unknown rule {rule!r} (known: {', '.join(RULES)})", f'"{rule}"')
+            if len(set(rules)) != len(rules) or {"recent", "oldest"} <= set(rules):
+                _fail(f"{where}: a rule is listed twice, or both recent and oldest", f"[{level}.{name}]")
+            if "valid" in rules and not spec.get("valid"):
+                _fail(f"{where}: rule 'valid' needs valid = \"<status column>\"", f"[{level}.{name}]")
+            if spec.get("only") not in (None, *_ONLY):
+                _fail(f"{where}: only must be one of {', '.join(_ONLY)}", "only")
+            for c in columns:
+                if c in owner:
+                    _fail(f"{where}: column {c!r} is already in [{level}.{owner[c]}]", f'"{c}"')
+                owner[c] = name
+            present = _names(spec.get("present", [columns[0]]), f"{where} present", "present")
+            attrs.append(Attribute(name, columns, present, rules, spec.get("valid"), spec.get("only")))
+        attributes[level], lists[level] = tuple(attrs), tuple(fields)
+    return Rules(sources, attributes, lists)
+
+
+def _candidates(only: str | None) -> pl.Expr:
+    if only == "generic":
+        return ~pl.col("_has_person").fill_null(False) | pl.col("email_role").fill_null(False)
+    return pl.lit(True)
+
+
+# Each rule is a field of one integer rank (higher wins), the first rule in the high bits:
+# comparing ranks compares the rules in order. Values beyond a field's width are clipped.
+WIDTH = {"valid": 1, "priority": 6, "recent": 16, "oldest": 16, "complete": 12, "frequent": 16, "opt_out": 1, "generic": 1, "personal": 1}
+_DAY0 = 25567  # 1900-01-01 as days since 1970: dates count from it (16 bits reach 2079)
+
+
+def _field(rule: str, a: Attribute) -> pl.Expr:
+    """The rule's score of a candidate row, 0 … 2**WIDTH[rule] - 1, higher is better."""
+    top = 2 ** WIDTH[rule] - 1
+    flag = lambda e: e.fill_null(False).cast(pl.Int64)  # noqa: E731
+    if rule == "valid":
+        return flag(pl.col(a.valid).cast(pl.String) == "valid")
+    if rule == "priority":
+        return top - pl.col("_priority").cast(pl.Int64).clip(0, top)
+    if rule in ("recent", "oldest"):
+        days = (pl.col("_date").cast(pl.Int64) - _DAY0).clip(1, top)
+        return (days if rule == "recent" else top + 1 - days).fill_null(0)
+    if rule == "complete":  # filled columns (4 bits), then the value's length (8 bits)
+        filled = pl.sum_horizontal(pl.col(c).is_not_null() for c in a.columns).cast(pl.Int64).clip(0, 15)
+        return filled * 256 + pl.col(a.present[0]).cast(pl.String).str.len_chars().fill_null(0).cast(pl.Int64).clip(0, 255)
+    if rule == "frequent":
+        return pl.len().over(E, *a.present).cast(pl.Int64).clip(0, top)
+    if rule == "opt_out":
+        return flag(pl.col("opt_out"))
+    if rule == "generic":
+        return flag(~pl.col("_has_person"))
+    return flag(~pl.col("email_role"))  # personal
+
+
+def _rank(a: Attribute) -> tuple[pl.Expr, list[tuple[str, int]]]:
+    """(the rank expression, [(rule, bit offset)] from the first rule to the last)."""
+    rank, offsets, shift = pl.lit(0, pl.Int64), [], 0
+    for rule in reversed(a.rules):
+        rank = rank + _field(rule, a) * (2**shift)
+        offsets.append((rule, shift))
+        shift += WIDTH[rule]
+    return rank, offsets[::-1]
+
+
+def survive(rows: pl.DataFrame, attributes: list[Attribute] | tuple[Attribute, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(golden, provenance). *rows*: the rows of the entities, with ``_id`` (the entity),
+    ``source_file``, ``source_row``, ``_order`` (a row-order-free rank) and the helper
+    columns the rules use (``_priority``, ``_date``, ``_has_person``).
+
+    golden: one row per ``_id`` (sorted; with its integer key ``_e``), each attribute's
+    columns from its winning row. provenance: keyed by ``_e`` and ``_a`` (the attribute's
+    position), in no particular order.
+    provenance: per entity and attribute, the winning row, the rule that decided it (the
+    first rule on which it beats the runner-up; 'only candidate', 'same value', or 'tie':
+    the first in ``_order``) and how many rows were candidates.
+
+    Only entities with several candidates are ranked (one sort per attribute, on integer
+    keys first); an entity's only candidate wins as it is."""
+    helpers = ["source_file", "source_row", "_order", "_priority", "_date", "_has_person", "opt_out", "email_role"]
+    used = {*helpers, *(c for a in attributes for c in (*a.columns, *a.present, a.valid) if c)}
+    rows = _keyed(rows)
+    rows = rows.select(E, ID, *(c for c in rows.columns if c in used))  # narrow: each filter copies what it keeps
+    alone = pl.len().over(E) == 1
+    single, rows = rows.filter(alone), rows.filter(~alone)
+    is_candidate = {a.name: pl.any_horizontal(pl.col(c).is_not_null() for c in a.present) & _candidates(a.only) for a in attributes}
+    # an entity of one row: each attribute is that row's, where it is a candidate
+    golden = single.select(E, ID, *(pl.when(is_candidate[a.name]).then(pl.col(c)).alias(c) for a in attributes for c in a.columns))
+    provenance = []  # an entity of one row takes every value from it: its lineage says which
+    several = rows.select(E, ID).unique(E)
+    for i, a in enumerate(attributes):
+        rank, offsets = _rank(a)
+        cand = rows.filter(is_candidate[a.name])
+        helpers = ["source_file", "source_row", "_order", "_priority", "_date", "_has_person", "opt_out", "email_role", a.valid]
+        cand = cand.select(E, *a.columns, *dict.fromkeys(c for c in helpers if c and c not in a.columns))
+        cand = cand.with_columns(pl.len().over(E).alias("candidates"))
+        one = cand.filter(pl.col("candidates") == 1).with_columns(pl.lit("only candidate").alias("decided_by"))
+        many = cand.filter(pl.col("candidates") > 1).with_columns(rank.alias("_rank"), pl.struct(a.columns).hash().alias("_hash"))
+        best = pl.col("_rank").max().over(E)
+        top = pl.col("_rank") == best
+        many = many.with_columns(top.alias("_top"))
+        winner = pl.col("_top") & (pl.col("_order") == pl.when("_top").then(pl.col("_order")).min().over(E))
+        many = many.with_columns(winner.alias("_win"))
+        many = many.with_columns(
+            pl.when(~pl.col("_win")).then(pl.col("_rank")).max().over(E).alias("_runner"),  # the best of the others
+            (pl.when("_top").then(pl.col("_hash")).min().over(E) == pl.when("_top").then(pl.col("_hash")).max().over(E)).alias("_same"),
+        ).filter("_win")
+        decided = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+        for rule, shift in offsets:  # the first rule on which the winner beats the runner-up
+            unit, size = 2**shift, 2 ** WIDTH[rule]
+            decided = decided.when((pl.col("_rank") // unit) % size != (pl.col("_runner") // unit) % size).then(pl.lit(rule))
+        decided = decided.when("_same").then(pl.lit("same value")).otherwise(pl.lit("tie"))
+        many = many.with_columns(decided.alias("decided_by"))
+        winners = pl.concat([one.select(E, *a.columns, "source_file", "source_row", "decided_by", "candidates"),
+                             many.select(E, *a.columns, "source_file", "source_row", "decided_by", "candidates")])
+        several = several.join(winners.select(E, *a.columns), on=E, how="left")
+        provenance.append(winners.select(E, pl.lit(i, pl.Int32).alias("_a"), pl.lit(a.name).alias("attribute"), "source_file", "source_row", "decided_by",
+                                         pl.col("candidates").cast(pl.Int64)))
+    golden = pl.concat([golden, several], how="diagonal_relaxed").sort(E)
+    schema = {E: pl.Int64, "_a": pl.Int32, "attribute": pl.String, "source_file": pl.String, "source_row": pl.Int64, "decided_by": pl.String, "candidates": pl.Int64}
+    return golden, pl.concat([pl.DataFrame(schema=schema), *(p.cast(schema) for p in provenance)])
+
+
+E = "_e"  # an integer key per entity (the dense rank of its id, 1, 2 …): faster sorts, joins and groups
+
+
+def _keyed(rows: pl.DataFrame) -> pl.DataFrame:
+    if E in rows.columns:
+        return rows
+    for c, dtype in (("_priority", pl.Int32), ("_date", pl.Date), ("_has_person", pl.Boolean), ("opt_out", pl.Boolean), ("email_role", pl.Boolean),
+                     ("_order", pl.Int64)):
+        if c not in rows.columns:
+            rows = rows.with_columns(pl.lit(None, dtype).alias(c))
+    number = rows.select(pl.col(ID).str.extract(r"-(\d+)$", 1).cast(pl.Int64)).to_series()
+    if number.null_count() == 0:  # master ids ('co-12'): _e follows their number, so co-2 comes before co-10
+        return rows.with_columns(number.rank("dense").cast(pl.Int64).alias(E))
+    return rows.with_columns(pl.col(ID).rank("dense").cast(pl.Int64).alias(E))
+
+
+def contact_points(rows: pl.DataFrame, fields: tuple[ListField, ...], golden: pl.DataFrame) -> pl.DataFrame:
+    """Every distinct value of the multi-valued fields per entity: ``_e, kind, value, status,
+    rows`` (how many rows carry it), ``golden`` (it is the golden row's value), ``_k`` (the
+    kind's position); golden first, then the most frequent. *golden* is survive()'s."""
+    rows = _keyed(rows)
+    used = {"_has_person", "email_role", *(c for f in fields for c in f.columns), *(f"{c}_status" for f in fields for c in f.columns)}
+    rows = rows.select(E, *(c for c in rows.columns if c in used))
+    parts = []
+    for f in fields:
+        cand = rows.filter(_candidates(f.only))
+        if f.join:
+            value = pl.concat_str([pl.col(c).cast(pl.String) for c in f.columns], separator=", ", ignore_nulls=True)
+            part = cand.select(E, value.alias("value"), pl.lit(None, pl.String).alias("status")).filter(pl.col("value") != "")
+            parts.append(part.with_columns(pl.lit(f.name).alias("kind")))
+            continue
+        for c in f.columns:
+            status = f"{c}_status" if f"{c}_status" in rows.columns else None
+            value = pl.col(c).cast(pl.String)
+            several = cand.filter(value.str.contains(LIST_SEPARATOR, literal=True).fill_null(False))
+            part = pl.concat([
+                cand.filter(~value.str.contains(LIST_SEPARATOR, literal=True).fill_null(True)).select(E, value.alias("value"),
+                    (pl.col(status).cast(pl.String) if status else pl.lit(None, pl.String)).alias("status")),
+                several.select(E, value.str.split(LIST_SEPARATOR).alias("value"),
+                    (pl.col(status).cast(pl.String) if status else pl.lit(None, pl.String)).alias("status")).explode("value"),
+            ]).with_columns(pl.col("value").str.strip_chars()).filter(pl.col("value") != "")
+            parts.append(part.with_columns(pl.lit(f.name).alias("kind")))
+    if not parts:
+        return pl.DataFrame(schema={E: pl.Int64, "kind": pl.String, "value": pl.String, "status": pl.String, "rows": pl.Int64, "golden": pl.Boolean})
+    points = pl.concat(parts)
+    # most entities have one value per kind: only the others are grouped and ranked
+    n = pl.len().over(E, "kind")
+    one = points.filter(n == 1).select(E, "kind", "value", "status", pl.lit(1, pl.Int64).alias("rows"))
+    many = points.filter(n > 1).group_by(E, "kind", "value").agg(pl.col("status").drop_nulls().min(), pl.len().cast(pl.Int64).alias("rows"))
+    points = pl.concat([one, many])
+    # golden: the value is the golden row's (golden is sorted by _e, a dense rank from 1)
+    at = (points[E] - 1).to_numpy()
+    golden_values = []
+    for f in fields:
+        if f.join and all(c in golden.columns for c in f.columns):
+            golden_values.append(golden.select(pl.concat_str([pl.col(c).cast(pl.String) for c in f.columns], separator=", ", ignore_nulls=True))
+                                 .to_series().gather(at))
+        elif not f.join:
+            golden_values += [golden[c].cast(pl.String).gather(at) for c in f.columns if c in golden.columns]
+    flags = [points["value"] == v for v in golden_values]
+    points = points.with_columns(pl.any_horizontal(flags).fill_null(False).alias("golden") if flags else pl.lit(False).alias("golden"))
+    kinds = {f.name: i for i, f in enumerate(fields)}
+    return points.with_columns(pl.col("kind").replace_strict(kinds, return_dtype=pl.Int32).alias("_k")).sort(
+        [E, "_k", "golden", "rows", "value"], descending=[False, False, True, True, False]
+    )
+
+
+def listed(points: pl.DataFrame, fields: tuple[ListField, ...]) -> pl.DataFrame:
+    """Per entity (``_e``), one column per list field: its values, golden first, ';'-separated."""
+    n = pl.len().over(E, "kind")
+    wide = pl.concat([
+        points.filter(n == 1).select(E, "kind", "value"),
+        points.filter(n > 1).group_by(E, "kind", maintain_order=True).agg(pl.col("value").str.join(LIST_SEPARATOR)),
+    ])
+    out = wide.select(pl.col(E).unique())
+    for f in fields:
+        out = out.join(wide.filter(pl.col("kind") == f.name).select(E, pl.col("value").alias(f.name)), on=E, how="left")
+    return out

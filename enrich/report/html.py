@@ -1,0 +1,98 @@
+"""One self-contained HTML page about a master run: counts, row accounting per file, validity
+rates, match-score histograms, cluster sizes, consent, and the firmographics that are
+attached. No script, no external file, no personal data: counts and file names only. The
+page holds no clock time, so the same run gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+import polars as pl
+
+STYLE = """
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:62em;color:#222;padding:0 1em}
+h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;margin:.5em 0}td,th{padding:.2em .8em;text-align:right;border-bottom:1px solid #eee}
+td:first-child,th:first-child{text-align:left}.bar{background:#4a7bb7;height:.9em;display:inline-block}
+.note{color:#666}
+"""
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _bars(rows: list[tuple[str, int]]) -> str:
+    top = max([n for _, n in rows] + [1])
+    body = "".join(
+        f'<tr><td>{escape(k)}</td><td>{n:,}</td><td><span class="bar" style="width:{round(240 * n / top)}px"></span></td></tr>'
+        for k, n in rows
+    )
+    return f"<table><tr><th></th><th>count</th><th></th></tr>{body}</table>"
+
+
+def _distribution(series: pl.Series) -> list[tuple[str, int]]:
+    counts = series.cast(pl.String).fill_null("(none)").value_counts().sort(["count", series.name], descending=[True, False])
+    return [(str(k), int(n)) for k, n in counts.iter_rows()]
+
+
+def _histogram(p: np.ndarray) -> list[tuple[str, int]]:
+    counts, edges = np.histogram(p, bins=10, range=(0.0, 1.0))
+    return [(f"{edges[i]:.1f}–{edges[i + 1]:.1f}", int(c)) for i, c in enumerate(counts)]
+
+
+def _sizes(ids: pl.Series) -> list[tuple[str, int]]:
+    per = ids.drop_nulls().value_counts()["count"]
+    bands = [("1 row", per == 1), ("2", per == 2), ("3", per == 3), ("4–9", (per >= 4) & (per <= 9)), ("10+", per >= 10)]
+    return [(k, int(mask.sum())) for k, mask in bands]
+
+
+def render(master, summary: dict) -> str:
+    """The page for a ``build.Master`` and its run summary."""
+    c = master.counts
+    parts = [f"<h1>enrich master — {escape(str(summary.get('version', '')))}</h1>"]
+    parts.append("<h2>Result</h2>" + _table(["", "count"], [
+        ["input rows (this run and earlier ones)", f"{master.lineage.height:,}"],
+        ["companies", f"{c['companies']:,}"], ["contacts", f"{c['contacts']:,}"], ["persons", f"{c['persons']:,}"],
+        ["rows merged into a company or contact with others", f"{c['merged_rows']:,}"], ["rows kept alone", f"{c['kept_rows']:,}"],
+        ["rows rejected", f"{c['rejected_rows']:,}"], ["review decisions waiting (review.csv)", f"{summary.get('review_rows', 0):,}"],
+        ["id changes (changes.csv)", f"{c['changes']:,}"],
+    ]))
+    per_file = master.lineage.group_by("source_file").agg(
+        pl.len().alias("rows"), *(((pl.col("status") == s).sum()).alias(s) for s in ("merged", "kept", "rejected"))
+    ).sort("source_file")
+    parts.append("<h2>Rows per file</h2>" + _table(["file", "rows", "merged", "kept", "rejected"], [list(r) for r in per_file.iter_rows()]))
+    reasons = master.lineage.filter(pl.col("status") == "rejected")["reason"]
+    if reasons.len():
+        parts.append("<h2>Why rows were rejected</h2>" + _bars(_distribution(reasons)))
+    records = master.records
+    rates = []
+    for col in ("id_status", "email_status", "phone_status", "mobile_status", "postcode_status"):
+        if col in records.columns:
+            s = records[col].cast(pl.String)
+            given = s.is_not_null() & (s != "missing")
+            n = int(given.sum())
+            valid = int((s == "valid").sum())
+            rates.append([col.removesuffix("_status"), f"{n:,}", f"{valid:,}", f"{100 * valid / n:.1f} %" if n else "–"])
+    parts.append("<h2>Validity of the input values</h2>" + _table(["value", "given", "valid", "valid rate"], rates))
+    for level, ids in (("company", records["company_id"]), ("contact", records["contact_id"])):
+        p = master.linked.results[level].pairs["match_probability"].to_numpy()
+        parts.append(f"<h2>{level.title()} level</h2><p>{len(p):,} candidate pairs scored; match probability:</p>" + _bars(_histogram(p)))
+        parts.append(f"<p>Rows per {level}:</p>" + _bars(_sizes(ids)))
+    contacts = master.contacts
+    parts.append("<h2>Consent</h2>" + _table(["", "contacts"], [
+        ["opted out (in any source)", f"{c['opt_out_contacts']:,}"], ["on the suppression list", f"{c['suppressed_contacts']:,}"],
+        ["do not contact (either)", f"{c['do_not_contact']:,}"], ["may be contacted", f"{contacts.height - c['do_not_contact']:,}"],
+    ]))
+    firmographics = [col for col in ("nace_section", "size_band", "registry_status", "legal_form", "country") if col in master.companies.columns]
+    parts.append("<h2>Companies</h2>")
+    for col in firmographics:
+        parts.append(f"<p>{escape(col)}:</p>" + _bars(_distribution(master.companies[col])[:25]))
+    if "nace_section" not in master.companies.columns:
+        parts.append('<p class="note">No registry attached: sectors and size bands appear when a registry index is given.</p>')
+    body = "\n".join(parts)
+    return f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>enrich master report</title><style>{STYLE}</style></head><body>\n{body}\n</body></html>\n'

@@ -1,0 +1,257 @@
+"""`enrich master` end to end on the three overlapping fixtures (fixtures/README.md lists who
+recurs where): golden values, lineage, determinism, shuffled rows, incremental runs, steward
+decisions, suppression and bad inputs."""
+
+import csv
+import hashlib
+import io
+import json
+import random
+import shutil
+
+import polars as pl
+import pytest
+
+DEMO = ["crm_export.csv", "purchased_list_fr.csv", "salon_leads_nl.xlsx"]
+ROWS_IN = 130  # 100 in crm + purchased, 30 in the two salon sheets (4 are rejected)
+
+
+def master(run_cli, out, files, *extra, code=0):
+    result = run_cli("master", *files, "-o", out, "-q", *extra)
+    assert result.exit_code == code, result.output
+    return result
+
+
+def table(out, name):
+    return pl.read_csv(out / f"{name}.csv", infer_schema=False)
+
+
+def at(lineage, file, row):
+    r = lineage.filter(pl.col("source_file").str.ends_with(file) & (pl.col("source_row") == str(row))).row(0, named=True)
+    return r["company_id"], r["contact_id"]
+
+
+@pytest.fixture
+def built(run_cli, fixtures, tmp_path):
+    out = tmp_path / "master"
+    master(run_cli, out, [fixtures / f for f in DEMO])
+    return out
+
+
+def test_golden_values(built):
+    companies, contacts, lineage = table(built, "companies"), table(built, "contacts"), table(built, "lineage")
+    company = lambda file, row: companies.filter(pl.col("company_id") == at(lineage, file, row)[0]).row(0, named=True)  # noqa: E731
+    contact = lambda file, row: contacts.filter(pl.col("contact_id") == at(lineage, file, row)[1]).row(0, named=True)  # noqa: E731
+    # De Smet: the purchased list has an invalid VAT (…702); the valid one (CRM, …701) survives
+    smet = company("purchased_list_fr.csv", 1)
+    assert (smet["vat"], smet["id_status"]) == ("BE0403170701", "valid")
+    assert smet["company_id"] == company("crm_export.csv", 1)["company_id"] == company("xlsx#Dag 1", 1)["company_id"]
+    assert int(smet["contacts"]) == 2  # Pieter De Smet and An Claes
+    # the CRM is the most trusted source: its phone beats the purchased list's other number
+    assert contact("crm_export.csv", 7)["phone"] == "+3235412233"  # Koen Vandenberghe; purchased: +3235412299
+    assert contact("crm_export.csv", 24)["phone"] == "+33478123456"  # Michel Girard; purchased: …499
+    # opt-outs win: Dubois opted out in the CRM, Koen at the trade fair (the CRM says false)
+    for where in [("crm_export.csv", 15), ("crm_export.csv", 7)]:
+        assert (contact(*where)["opt_out"], contact(*where)["do_not_contact"]) == ("true", "true")
+    assert contact("crm_export.csv", 1)["opt_out"] == "false"
+    # Yves Chevalier: the CRM gives a role address, the purchased list his own; his own wins, both are kept
+    yves = contact("crm_export.csv", 32)
+    assert yves["email"] == "yves.chevalier@menuiserie-chevalier.fr"
+    assert set(yves["emails"].split(";")) == {"yves.chevalier@menuiserie-chevalier.fr", "contact@menuiserie-chevalier.fr"}
+    points = table(built, "contact_points").filter((pl.col("id") == yves["contact_id"]) & (pl.col("kind") == "emails"))
+    assert points.filter(pl.col("golden") == "true")["value"].to_list() == [yves["email"]]
+    # every golden value names its row and the rule that chose it
+    provenance = table(built, "provenance")
+    vat = provenance.filter((pl.col("id") == smet["company_id"]) & (pl.col("attribute") == "identifier")).row(0, named=True)
+    assert int(vat["candidates"]) >= 4 and vat["decided_by"] in ("valid", "frequent", "priority", "recent", "same value")
+    assert not (vat["source_file"].endswith("purchased_list_fr.csv") and vat["source_row"] == "1")  # the invalid one
+    assert provenance.group_by("level", "id", "attribute").len()["len"].max() == 1
+
+
+def test_every_input_row_is_accounted_for(built):
+    lineage = table(built, "lineage")
+    assert lineage.height == ROWS_IN
+    assert lineage.select("source_file", "source_row").is_duplicated().sum() == 0
+    assert set(lineage["status"]) == {"merged", "kept", "rejected"}
+    rejected = lineage.filter(pl.col("status") == "rejected")
+    assert rejected.height == table(built, "rejects").height == 4 and rejected["reason"].null_count() == 0
+    linked = lineage.filter(pl.col("status") != "rejected")
+    assert linked["company_id"].null_count() == 0  # every row here names a company
+    # each id in the lineage has its golden row, and each golden row its lineage
+    assert set(linked["company_id"]) == set(table(built, "companies")["company_id"])
+    assert set(linked["contact_id"].drop_nulls()) == set(table(built, "contacts")["contact_id"])
+    run = json.loads((built / "run.json").read_text())
+    assert run["rows_in"] == ROWS_IN and run["master"]["companies"] == table(built, "companies").height
+    assert set(run["versions"]) >= {"enrich", "polars", "rapidfuzz"} and len(run["rules_hash"]) == 16
+    assert "<table>" in (built / "report.html").read_text() and "@" not in (built / "report.html").read_text()
+
+
+def _shuffled_copy(src, dst, seed):
+    """The fixture with its data rows in another order (same encoding and dialect)."""
+    encoding, delimiter = ("cp1252", ";") if "purchased" in src.name else ("utf-8", ",")
+    rows = list(csv.reader(io.StringIO(src.read_text(encoding=encoding), newline=""), delimiter=delimiter))
+    body = rows[1:]
+    random.Random(seed).shuffle(body)
+    with open(dst, "w", encoding=encoding, newline="") as fh:
+        csv.writer(fh, delimiter=delimiter, lineterminator="\r\n").writerows([rows[0], *body])
+
+
+def test_same_bytes_twice_and_same_ids_in_any_row_order(run_cli, fixtures, tmp_path, monkeypatch):
+    for name, seed in (("a", None), ("b", None), ("c", 5)):
+        (tmp_path / name).mkdir()
+        for f in DEMO:
+            if seed is None or f.endswith(".xlsx"):
+                shutil.copy(fixtures / f, tmp_path / name / f)
+            else:
+                _shuffled_copy(fixtures / f, tmp_path / name / f, seed)
+        monkeypatch.chdir(tmp_path / name)  # the same source_file names in all three runs
+        master(run_cli, tmp_path / name / "out", DEMO)
+    a, b, c = (tmp_path / n / "out" for n in "abc")
+    for f in sorted(p.name for p in a.iterdir()):
+        if f != "run.json":  # it records timings
+            assert (a / f).read_bytes() == (b / f).read_bytes(), f
+    # shuffled rows: other source_row numbers, but the same golden rows and the same ids per record
+    for f in ("companies.csv", "contacts.csv", "contact_points.csv", "model.json", "report.html"):
+        assert (a / f).read_bytes() == (c / f).read_bytes(), f
+    assert (a / "records.parquet").read_bytes() != (c / "records.parquet").read_bytes()  # the rows did move
+    content = [col for col in pl.read_parquet(a / "records.parquet").columns if col not in ("source_row",)]
+    ra, rc = (pl.read_parquet(x / "records.parquet").select(content).sort(content, nulls_last=True) for x in (a, c))
+    assert ra.equals(rc)
+
+
+def test_incremental_run_keeps_ids_and_records_steward_changes(run_cli, fixtures, tmp_path):
+    first, second, third = tmp_path / "m1", tmp_path / "m2", tmp_path / "m3"
+    master(run_cli, first, [fixtures / f for f in DEMO[:2]])
+    before = table(first, "lineage")
+    master(run_cli, second, [fixtures / DEMO[2]], "--previous", first)
+    after = table(second, "lineage")
+    assert after.height == ROWS_IN
+    kept = before.join(after, on=["source_file", "source_row"], suffix="_2")
+    assert kept.height == before.height
+    assert kept.filter((pl.col("company_id") != pl.col("company_id_2")) | (pl.col("contact_id") != pl.col("contact_id_2"))).height == 0
+    # the trade-fair leads join the master's records: Pieter De Smet (D1-1) is the CRM's Pieter
+    assert at(after, "xlsx#Dag 1", 1) == at(before, "crm_export.csv", 1)
+    # new companies get new ids, after the highest in use
+    highest = json.loads((first / "run.json").read_text())["last_ids"]["company"]
+    fresh = set(after["company_id"].drop_nulls()) - set(before["company_id"].drop_nulls())
+    assert fresh and all(int(i.split("-")[1]) > highest for i in fresh)
+    assert table(second, "changes").height == 0
+    # a steward says CRM 1 and purchased 1 are not the same company: the master splits, recorded
+    decisions = tmp_path / "decisions.csv"
+    crm, bought = str(fixtures / DEMO[0]), str(fixtures / DEMO[1])
+    decisions.write_text(f"level,source_file_l,source_row_l,source_file_r,source_row_r,decision\ncompany,{crm},1,{bought},1,no_match\n")
+    master(run_cli, third, [fixtures / "bad" / "contacts.json"], "--previous", second, "--decisions", decisions)
+    lineage = table(third, "lineage")
+    old_id = at(after, "crm_export.csv", 1)[0]
+    assert at(lineage, "crm_export.csv", 1)[0] == old_id  # the bigger part keeps the id
+    split_off = at(lineage, "purchased_list_fr.csv", 1)[0]
+    assert split_off != old_id
+    changes = table(third, "changes")
+    assert changes.filter(pl.col("level") == "company").select("old_id", "new_id", "change").rows() == [(old_id, split_off, "split")]
+    assert table(third, "decisions").height == 1
+    # remembered: the next run, without --decisions, keeps them apart and changes nothing
+    fourth = tmp_path / "m4"
+    master(run_cli, fourth, [fixtures / "bad" / "contacts.ndjson"], "--previous", third)
+    assert at(table(fourth, "lineage"), "purchased_list_fr.csv", 1)[0] == split_off
+    assert table(fourth, "changes").height == 0 and table(fourth, "decisions").height == 1
+
+
+def test_a_file_already_in_the_master_is_refused(run_cli, fixtures, tmp_path):
+    master(run_cli, tmp_path / "m1", [fixtures / DEMO[0]])
+    result = master(run_cli, tmp_path / "m2", [fixtures / DEMO[0]], "--previous", tmp_path / "m1", code=2)
+    assert "already in the previous master" in result.output and not (tmp_path / "m2").exists()
+
+
+def test_suppression_list_marks_do_not_contact(run_cli, fixtures, tmp_path):
+    listing = tmp_path / "suppress.txt"
+    digest = hashlib.sha256(b"marc.dupont@dupont-fils.be").hexdigest()
+    listing.write_text(f"email\nKOEN@vdb-logistics.be\n{digest}\n")
+    out = tmp_path / "m"
+    master(run_cli, out, [fixtures / f for f in DEMO], "--suppress", listing)
+    contacts = table(out, "contacts")
+    hit = contacts.filter(pl.col("suppressed") == "true")
+    assert sorted(hit["last_name"].to_list()) == ["Dupont", "Vandenberghe"]
+    assert set(hit["do_not_contact"]) == {"true"}
+    assert contacts.filter(pl.col("last_name") == "Claes")["do_not_contact"].to_list() == ["false"]
+    empty = tmp_path / "empty.txt"
+    empty.write_text("nothing here\n")
+    assert "no e-mail address" in master(run_cli, tmp_path / "x", [fixtures / DEMO[0]], "--suppress", empty, code=2).output
+
+
+def test_b2c_file_gives_contacts_only(run_cli, tmp_path):
+    shop = tmp_path / "webshop.csv"
+    shop.write_text(
+        "Prénom;Nom;E-mail;GSM;Désinscrit\n"
+        "Julie;Martin;julie.martin@gmail.com;0470 11 22 33;non\n"
+        "julie;MARTIN;Julie.Martin@gmail.com;+32470112233;oui\n"
+        "Paul;Leclercq;paul.l@skynet.be;;non\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "m"
+    master(run_cli, out, [shop], "--default-country", "BE")
+    assert table(out, "companies").height == 0
+    contacts = table(out, "contacts")
+    assert contacts.height == 2 and contacts["company_id"].null_count() == 2
+    julie = contacts.filter(pl.col("last_name").str.to_lowercase() == "martin").row(0, named=True)
+    assert julie["opt_out"] == "true" and julie["rows"] == "2"
+
+
+def test_parquet_and_excel_outputs(run_cli, fixtures, tmp_path):
+    master(run_cli, tmp_path / "p", [fixtures / DEMO[0]], "--format", "parquet")
+    assert pl.read_parquet(tmp_path / "p" / "companies.parquet").height > 0
+    master(run_cli, tmp_path / "x", [fixtures / DEMO[0]], "--excel")
+    assert (tmp_path / "x" / "contacts.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_bad_inputs_write_nothing(run_cli, fixtures, tmp_path):
+    out = tmp_path / "m"
+    # an unreadable file among several
+    result = master(run_cli, out, [fixtures / DEMO[0], fixtures / "bad" / "binary.csv"], code=2)
+    assert "binary.csv" in result.output and "Traceback" not in result.output and not out.exists()
+    # --previous that is not a master
+    (tmp_path / "notmaster").mkdir()
+    (tmp_path / "notmaster" / "run.json").write_text("{}")
+    result = master(run_cli, out, [fixtures / DEMO[0]], "--previous", tmp_path / "notmaster", code=2)
+    assert "not an enrich master folder" in result.output and not out.exists()
+    # an unknown rule in survivorship.toml: named with its line
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    text = (fixtures.parent / "rules" / "survivorship.toml").read_text().replace('"frequent", "priority", "recent"]', '"frequent", "newest"]', 1)
+    (rules / "survivorship.toml").write_text(text)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if '"newest"' in t)
+    result = master(run_cli, out, [fixtures / DEMO[0]], "--rules", rules, code=2)
+    assert f"survivorship.toml:{line}: " in result.output and "unknown rule 'newest'" in result.output and not out.exists()
+    # an existing folder that is not a master is never replaced
+    other = tmp_path / "photos"
+    other.mkdir()
+    (other / "holiday.jpg").write_bytes(b"\xff\xd8")
+    result = master(run_cli, other, [fixtures / DEMO[0]], code=2)
+    assert "not an enrich master" in result.output and (other / "holiday.jpg").exists()
+    # a master folder is replaced whole by the next run into it
+    master(run_cli, out, [fixtures / DEMO[0]])
+    master(run_cli, out, [fixtures / DEMO[1]])
+    assert set(table(out, "lineage")["source_file"]) == {str(fixtures / DEMO[1])}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_incremental_golden_rows_equal_surviving_everything_again(run_cli, fixtures, tmp_path, fmt):
+    """An incremental run survives only the entities a new row touches and carries the others
+    over from the previous master; changing a rules file makes it survive everything again.
+    Both must give the same bytes."""
+    first = tmp_path / "m1"
+    master(run_cli, first, [fixtures / f for f in DEMO[:2]], "--format", fmt)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "survivorship.toml").write_text((fixtures.parent / "rules" / "survivorship.toml").read_text() + "\n# edited\n")
+    master(run_cli, tmp_path / "carried", [fixtures / DEMO[2]], "--previous", first, "--format", fmt)
+    master(run_cli, tmp_path / "again", [fixtures / DEMO[2]], "--previous", first, "--format", fmt, "--rules", rules)
+    for name in ("companies", "contacts", "contact_points", "provenance"):
+        carried, again = (tmp_path / d / f"{name}.{fmt}" for d in ("carried", "again"))
+        if fmt == "csv":
+            assert carried.read_bytes() == again.read_bytes(), name
+        else:
+            assert pl.read_parquet(carried).equals(pl.read_parquet(again)), name
+    contacts = pl.read_csv(tmp_path / "carried" / "contacts.csv", infer_schema=False) if fmt == "csv" else pl.read_parquet(tmp_path / "carried" / "contacts.parquet")
+    assert contacts["contact_id"].is_duplicated().sum() == 0
+    carried, again = (json.loads((tmp_path / d / "run.json").read_text())["master"] for d in ("carried", "again"))
+    assert carried["survived_again"]["contacts"] < again["survived_again"]["contacts"] == contacts.height
