@@ -238,5 +238,7 @@ def clean_files(
 
 
 def _empty_output(frame: pl.DataFrame) -> pl.DataFrame:
+    """No usable row: the columns a non-empty output has, with the same types."""
     extras = [c for c in frame.columns if c.startswith(EXTRA_PREFIX)]
-    return pl.DataFrame(schema={c: pl.String for c in [*OUTPUT_COLUMNS, *extras]})
+    typed = {"source_row": pl.Int64, "email_role": pl.Boolean, "email_freemail": pl.Boolean, "opt_out": pl.Boolean}
+    return pl.DataFrame(schema={c: typed.get(c, pl.String) for c in [*OUTPUT_COLUMNS, *extras]})

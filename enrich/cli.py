@@ -360,6 +360,11 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
         f"{review.height} pairs to review, {built.counts['changes']} id changes, {built.counts['do_not_contact']} contacts not to contact",
         quiet,
     )
+    outcome = built.counts["decision_outcomes"]
+    if outcome["not_applied"] or outcome["unknown_rows"]:
+        _say(f"steward decisions: {outcome['applied']} applied, {outcome['not_applied']} not applied (a cannot-link rule, "
+             f"e.g. two different valid VAT numbers, is stronger than a match), {outcome['unknown_rows']} name a row the master "
+             "does not hold", False)
     _say(f"wrote {out_dir}/companies.{fmt}, contacts.{fmt}, lineage.csv, review.csv, report.html … "
          f"(link and survive {link_and_survive:.1f} s, write {time.perf_counter() - t0:.1f} s)", quiet)
     _say(f"done in {time.perf_counter() - started:.1f} s", quiet)

@@ -139,7 +139,8 @@ def test_incremental_run_keeps_ids_and_records_steward_changes(run_cli, fixtures
     # a steward says CRM 1 and purchased 1 are not the same company: the master splits, recorded
     decisions = tmp_path / "decisions.csv"
     crm, bought = str(fixtures / DEMO[0]), str(fixtures / DEMO[1])
-    decisions.write_text(f"level,source_file_l,source_row_l,source_file_r,source_row_r,decision\ncompany,{crm},1,{bought},1,no_match\n")
+    decisions.write_text(f"level,source_file_l,source_row_l,source_file_r,source_row_r,decision\ncompany,{crm},1,{bought},1,no_match\n"
+                         f"contact,{crm},26,{crm},27,match\n")  # and two family members at one company are one person after all
     master(run_cli, third, [fixtures / "bad" / "contacts.json"], "--previous", second, "--decisions", decisions)
     lineage = table(third, "lineage")
     old_id = at(after, "crm_export.csv", 1)[0]
@@ -148,12 +149,21 @@ def test_incremental_run_keeps_ids_and_records_steward_changes(run_cli, fixtures
     assert split_off != old_id
     changes = table(third, "changes")
     assert changes.filter(pl.col("level") == "company").select("old_id", "new_id", "change").rows() == [(old_id, split_off, "split")]
-    assert table(third, "decisions").height == 1
+    # the two contacts are merged: one id survives (the one with more rows, then the smaller), the other is retired
+    a, b = at(after, "crm_export.csv", 26)[1], at(after, "crm_export.csv", 27)[1]
+    merged = at(lineage, "crm_export.csv", 26)[1]
+    assert at(lineage, "crm_export.csv", 27)[1] == merged and merged in (a, b)
+    retired = b if merged == a else a
+    assert (retired, merged, "merged") in changes.filter(pl.col("level") == "contact").select("old_id", "new_id", "change").rows()
+    assert retired not in set(table(third, "contacts")["contact_id"])
+    assert table(third, "decisions").height == 2
+    assert json.loads((third / "run.json").read_text())["master"]["decision_outcomes"] == {"applied": 2, "not_applied": 0, "unknown_rows": 0}
     # remembered: the next run, without --decisions, keeps them apart and changes nothing
     fourth = tmp_path / "m4"
     master(run_cli, fourth, [fixtures / "bad" / "contacts.ndjson"], "--previous", third)
     assert at(table(fourth, "lineage"), "purchased_list_fr.csv", 1)[0] == split_off
-    assert table(fourth, "changes").height == 0 and table(fourth, "decisions").height == 1
+    assert at(table(fourth, "lineage"), "crm_export.csv", 27)[1] == merged
+    assert table(fourth, "changes").height == 0 and table(fourth, "decisions").height == 2
 
 
 def test_a_file_already_in_the_master_is_refused(run_cli, fixtures, tmp_path):
@@ -255,3 +265,20 @@ def test_incremental_golden_rows_equal_surviving_everything_again(run_cli, fixtu
     assert contacts["contact_id"].is_duplicated().sum() == 0
     carried, again = (json.loads((tmp_path / d / "run.json").read_text())["master"] for d in ("carried", "again"))
     assert carried["survived_again"]["contacts"] < again["survived_again"]["contacts"] == contacts.height
+
+
+def test_a_decision_the_rules_forbid_is_reported_not_applied(run_cli, fixtures, tmp_path):
+    crm = str(fixtures / DEMO[0])
+    decisions = tmp_path / "decisions.csv"  # De Smet (BE0403170701) and Dupont (BE0417497106): two valid VAT numbers
+    decisions.write_text(f"level,source_file_l,source_row_l,source_file_r,source_row_r,decision\ncompany,{crm},1,{crm},3,match\n"
+                         f"company,{crm},1,{crm},999,no_match\n")
+    result = run_cli("master", fixtures / DEMO[0], "-o", tmp_path / "m", "--decisions", decisions)
+    assert result.exit_code == 0, result.output
+    assert "1 not applied" in result.output and "1 name a row the master does not hold" in result.output
+    lineage = table(tmp_path / "m", "lineage")
+    assert at(lineage, "crm_export.csv", 1)[0] != at(lineage, "crm_export.csv", 3)[0]
+
+
+def test_a_file_with_a_header_only_gives_an_empty_master(run_cli, fixtures, tmp_path):
+    master(run_cli, tmp_path / "m", [fixtures / "bad" / "header_only.csv"])
+    assert table(tmp_path / "m", "lineage").height == 0 and table(tmp_path / "m", "companies").height == 0

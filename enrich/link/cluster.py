@@ -98,14 +98,15 @@ def cluster(
             parent[x], x = root, parent[x]
         return root
 
-    # per root: the records in it that have a "keep apart" partner, and those partners
+    # per root: the records in it that have a "keep apart" partner, and those partners (a
+    # record in a must-link group starts under the group's root, not under itself)
     tagged: dict[int, set[int]] = {}
     banned: dict[int, set[int]] = {}
     for a, b in apart or []:
-        tagged.setdefault(a, set()).add(a)
-        tagged.setdefault(b, set()).add(b)
-        banned.setdefault(a, set()).add(b)
-        banned.setdefault(b, set()).add(a)
+        tagged.setdefault(find(a), set()).add(a)
+        tagged.setdefault(find(b), set()).add(b)
+        banned.setdefault(find(a), set()).add(b)
+        banned.setdefault(find(b), set()).add(a)
     counts = {"merged": 0, "refused_cannot_link": 0, "refused_size": 0}
 
     def join(a: int, b: int, bounded: bool) -> None:

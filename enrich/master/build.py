@@ -219,6 +219,25 @@ def _golden(rows: pl.DataFrame, level: str, rules: survive.Rules) -> tuple[pl.Da
     return golden.drop(E), points, provenance
 
 
+def decision_outcomes(records: pl.DataFrame, decisions: pl.DataFrame) -> dict[str, int]:
+    """How the steward decisions stand in the result: applied, not applied (a cannot-link
+    rule — two different valid VAT numbers — is stronger than a match), or naming a row the
+    master does not hold."""
+    keys = records.select("source_file", pl.col("source_row").cast(pl.Int64), "company_id", "contact_id")
+    out = {"applied": 0, "not_applied": 0, "unknown_rows": 0}
+    for level in LEVELS:
+        d = decisions.filter(pl.col("level") == level)
+        for side in ("l", "r"):
+            d = d.join(keys.select(pl.col("source_file").alias(f"source_file_{side}"), pl.col("source_row").alias(f"source_row_{side}"),
+                                   pl.col(ID_COLUMNS[level]).alias(f"_{side}")), on=[f"source_file_{side}", f"source_row_{side}"], how="left")
+        known = d.filter(pl.col("_l").is_not_null() & pl.col("_r").is_not_null())
+        held = ((pl.col("decision") == "match") == (pl.col("_l") == pl.col("_r")))
+        out["applied"] += int(known.filter(held).height)
+        out["not_applied"] += int(known.filter(~held).height)
+        out["unknown_rows"] += d.height - known.height
+    return out
+
+
 def _carry(tables: dict, level: str, kept: pl.Series, golden: pl.DataFrame, points: pl.DataFrame, provenance: pl.DataFrame,
            rules: survive.Rules) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The previous master's rows for the entities of *kept* (no new row touched them) next
@@ -361,6 +380,7 @@ def build(
         "survived_again": survived,  # the others were carried over from the previous master
         "changes": changes_frame.height,
         "decisions": all_decisions.height,
+        "decision_outcomes": decision_outcomes(records, all_decisions),
     }
     timings["lineage"] = time.perf_counter() - t
     return Master(records, companies, contacts, points, provenance, lineage, all_rejects, changes_frame, all_decisions, found, last_ids, counts,

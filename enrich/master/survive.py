@@ -24,6 +24,7 @@ import polars as pl
 
 from .. import rulefiles
 from ..errors import InputError
+from ..io.read import typed_like
 
 ID = "_id"
 RULES = ("valid", "priority", "recent", "oldest", "complete", "frequent", "opt_out", "generic", "personal")
@@ -258,10 +259,8 @@ E = "_e"  # an integer key per entity (the dense rank of its id, 1, 2 …): fast
 def _keyed(rows: pl.DataFrame) -> pl.DataFrame:
     if E in rows.columns:
         return rows
-    for c, dtype in (("_priority", pl.Int32), ("_date", pl.Date), ("_has_person", pl.Boolean), ("opt_out", pl.Boolean), ("email_role", pl.Boolean),
-                     ("_order", pl.Int64)):
-        if c not in rows.columns:
-            rows = rows.with_columns(pl.lit(None, dtype).alias(c))
+    types = {"_priority": pl.Int32, "_date": pl.Date, "_has_person": pl.Boolean, "opt_out": pl.Boolean, "email_role": pl.Boolean, "_order": pl.Int64}
+    rows = typed_like(rows.with_columns(pl.lit(None, t).alias(c) for c, t in types.items() if c not in rows.columns), types)
     number = rows.select(pl.col(ID).str.extract(r"-(\d+)$", 1).cast(pl.Int64)).to_series()
     if number.null_count() == 0:  # master ids ('co-12'): _e follows their number, so co-2 comes before co-10
         return rows.with_columns(number.rank("dense").cast(pl.Int64).alias(E))

@@ -38,6 +38,15 @@ def test_steward_no_match_keeps_records_apart_even_through_others():
     assert ids.to_list() == [0, 0, 2] and report["refused_cannot_link"] == 1
 
 
+def test_no_match_holds_for_a_record_of_a_must_link_group_that_is_not_its_root():
+    # records 0 and 1 share a valid VAT (united first, root 0); record 2 has none but
+    # matches both strongly; a steward said 1 and 2 are not the same: 2 stays out
+    edges = pl.DataFrame({"id_l": [0, 1], "id_r": [2, 2], "match_probability": [0.99, 0.99]})
+    ids, report = cluster(3, edges, 0.95, pl.DataFrame({"vat": ["BE1", "BE1", None]}), apart=[(1, 2)],
+                          must_link=pl.DataFrame({"vat": ["BE1", "BE1", None]}))
+    assert ids.to_list() == [0, 0, 2] and report["refused_cannot_link"] >= 1
+
+
 def _greedy_reference(n, edges, threshold, vat, max_size):
     """The clustering rule spelled out edge by edge (strongest first), no shortcuts."""
     group = {i: {i} for i in range(n)}
