@@ -95,6 +95,19 @@ def _names(value, what: str, needle: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _table(spec, name: str, keys: set[str]) -> str:
+    """Check one [level.name] table of the rules: its keys and its `only`. Returns '[name]'."""
+    where = f"[{name}]"
+    if not isinstance(spec, dict):
+        _fail(f"{where} must be a table with columns", name)
+    bad = set(spec) - keys
+    if bad:
+        _fail(f"{where}: unknown key {sorted(bad)[0]!r} (known: {', '.join(sorted(keys))})", sorted(bad)[0])
+    if spec.get("only") not in (None, *_ONLY):
+        _fail(f"{where}: only must be one of {', '.join(_ONLY)}", "only")
+    return where
+
+
 def load() -> Rules:
     """``rules/survivorship.toml``, checked: unknown rules, keys or levels are errors that name
     the rules file and line."""
@@ -109,26 +122,14 @@ def load() -> Rules:
         section = dict(data.get(level, {}))
         fields = []
         for name, spec in (section.pop("lists", None) or {}).items():
-            where = f"[{level}.lists.{name}]"
-            if not isinstance(spec, dict):
-                _fail(f"{where} must be a table with columns", f"{level}.lists.{name}")
-            bad = set(spec) - _LIST_KEYS
-            if bad:
-                _fail(f"{where}: unknown key {sorted(bad)[0]!r} (known: {', '.join(sorted(_LIST_KEYS))})", sorted(bad)[0])
-            if spec.get("only") not in (None, *_ONLY):
-                _fail(f"{where}: only must be one of {', '.join(_ONLY)}", "only")
+            where = _table(spec, f"{level}.lists.{name}", _LIST_KEYS)
             if not isinstance(spec.get("join", False), bool):
                 _fail(f"{where}: join must be true or false", "join")
             columns = _names(spec.get("columns"), f"{where} columns", f"{level}.lists.{name}")
             fields.append(ListField(name, columns, spec.get("only"), spec.get("join", False)))
         attrs, owner = [], {}
         for name, spec in section.items():
-            where = f"[{level}.{name}]"
-            if not isinstance(spec, dict):
-                _fail(f"{where} must be a table with columns and rules", f"{level}.{name}")
-            bad = set(spec) - _ATTRIBUTE_KEYS
-            if bad:
-                _fail(f"{where}: unknown key {sorted(bad)[0]!r} (known: {', '.join(sorted(_ATTRIBUTE_KEYS))})", sorted(bad)[0])
+            where = _table(spec, f"{level}.{name}", _ATTRIBUTE_KEYS)
             columns = _names(spec.get("columns"), f"{where} columns", f"[{level}.{name}]")
             rules = _names(spec.get("rules"), f"{where} rules", f"[{level}.{name}]")
             for rule in rules:
@@ -138,8 +139,6 @@ def load() -> Rules:
                 _fail(f"{where}: a rule is listed twice, or both recent and oldest", f"[{level}.{name}]")
             if "valid" in rules and not spec.get("valid"):
                 _fail(f"{where}: rule 'valid' needs valid = \"<status column>\"", f"[{level}.{name}]")
-            if spec.get("only") not in (None, *_ONLY):
-                _fail(f"{where}: only must be one of {', '.join(_ONLY)}", "only")
             for c in columns:
                 if c in owner:
                     _fail(f"{where}: column {c!r} is already in [{level}.{owner[c]}]", f'"{c}"')
@@ -159,7 +158,7 @@ def _candidates(only: str | None) -> pl.Expr:
 # Each rule is a field of one integer rank (higher wins), the first rule in the high bits:
 # comparing ranks compares the rules in order. Values beyond a field's width are clipped.
 WIDTH = {"valid": 1, "priority": 6, "recent": 16, "oldest": 16, "complete": 12, "frequent": 16, "opt_out": 1, "generic": 1, "personal": 1}
-_DAY0 = 25567  # 1900-01-01 as days since 1970: dates count from it (16 bits reach 2079)
+_DAY0 = 25567  # days from 1900-01-01 to 1970-01-01: dates count from 1900 (16 bits reach 2079)
 
 
 def _field(rule: str, a: Attribute) -> pl.Expr:
@@ -171,7 +170,7 @@ def _field(rule: str, a: Attribute) -> pl.Expr:
     if rule == "priority":
         return top - pl.col("_priority").cast(pl.Int64).clip(0, top)
     if rule in ("recent", "oldest"):
-        days = (pl.col("_date").cast(pl.Int64) - _DAY0).clip(1, top)
+        days = (pl.col("_date").cast(pl.Int64) + _DAY0).clip(1, top)  # days since 1970 + 1900→1970
         return (days if rule == "recent" else top + 1 - days).fill_null(0)
     if rule == "complete":  # filled columns (4 bits), then the value's length (8 bits)
         filled = pl.sum_horizontal(pl.col(c).is_not_null() for c in a.columns).cast(pl.Int64).clip(0, 15)
