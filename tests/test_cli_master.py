@@ -163,6 +163,10 @@ def test_incremental_run_keeps_ids_and_records_steward_changes(run_cli, fixtures
     master(run_cli, fourth, [fixtures / "bad" / "contacts.ndjson"], "--previous", third)
     assert at(table(fourth, "lineage"), "purchased_list_fr.csv", 1)[0] == split_off
     assert at(table(fourth, "lineage"), "crm_export.csv", 27)[1] == merged
+    # opt-outs of earlier runs stay: Dubois (CRM) and Koen (trade fair) are still not to be contacted
+    contacts = table(fourth, "contacts")
+    for where in [("crm_export.csv", 15), ("xlsx#Dag 1", 2)]:
+        assert contacts.filter(pl.col("contact_id") == at(table(fourth, "lineage"), *where)[1])["do_not_contact"].to_list() == ["true"]
     assert table(fourth, "changes").height == 0 and table(fourth, "decisions").height == 2
 
 
