@@ -307,8 +307,8 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
       run.json, report.html, model.json, records.parquet (for the next --previous)
 
     \b
-    Ids are stable: the same inputs in any row order give the same ids and bytes (but
-    run.json's timings). With --previous MASTER, FILES are linked to it without re-linking
+    Ids are stable: the same inputs give the same bytes (but run.json's timings), and the
+    same rows in another order the same ids, clusters and golden rows. With --previous MASTER, FILES are linked to it without re-linking
     it: its ids are kept, new companies and contacts get new ids, and OUT is the next
     master. A decision that contradicts an earlier cluster merges or splits it, recorded in
     changes.csv. Decisions are remembered for later runs. OUT is written whole at the end:

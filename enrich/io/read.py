@@ -443,9 +443,11 @@ def _check_field_lengths(table: Table, limit: int) -> None:
 
 def unguard(frame: pl.DataFrame) -> pl.DataFrame:
     """A CSV enrich wrote, read back: the formula guard (a leading ') taken off again."""
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    guarded = frame.select(pl.col(c).str.starts_with("'").any() for c in text).row(0) if text and frame.height else ()
     return frame.with_columns(
         pl.when(pl.col(c).str.contains(r"^'[=+\-@\t\r]")).then(pl.col(c).str.slice(1)).otherwise(pl.col(c)).alias(c)
-        for c, t in frame.schema.items() if t == pl.String
+        for c, g in zip(text, guarded) if g
     )
 
 

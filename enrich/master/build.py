@@ -244,9 +244,9 @@ def _carry(tables: dict, level: str, kept: pl.Series, golden: pl.DataFrame, poin
     to the ones survived again, in id order; the columns computed after survivorship
     (contacts, company_name, suppressed …) are left for build() to compute."""
     old = tables["companies" if level == "company" else "contacts"].rename({ID_COLUMNS[level]: ID})
-    untouched = pl.col(ID).is_in(kept.implode()) & ~pl.col(ID).is_in(golden[ID].implode())
+    untouched = pl.col(ID).is_in(kept.filter(~kept.is_in(golden[ID].implode())).implode())
     old = typed_like(old.filter(untouched).select(golden.columns), golden.schema)
-    number = pl.col(ID).str.extract(r"-(\d+)$", 1).cast(pl.Int64)
+    number = pl.col(ID).str.strip_prefix(f"{PREFIX[level]}-").cast(pl.Int64, strict=False)
     golden = pl.concat([old, golden]).sort(number)
     by_level = lambda t: t.filter(pl.col("level") == level).drop("level").rename({"id": ID})  # noqa: E731
     old_points = typed_like(by_level(tables["contact_points"]).filter(untouched).select(points.columns), points.schema)
@@ -335,8 +335,10 @@ def build(
     survived = {"companies": companies.height, "contacts": contacts.height}
     if reuse:
         kept = {level: records.slice(0, master.height)[ID_COLUMNS[level]].drop_nulls().unique() for level in LEVELS}
-        companies, company_points, company_prov = _carry(previous.tables, "company", kept["company"], companies, company_points, company_prov, rules)
-        contacts, contact_points, contact_prov = _carry(previous.tables, "contact", kept["contact"], contacts, contact_points, contact_prov, rules)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            at_company = pool.submit(_carry, previous.tables, "company", kept["company"], companies, company_points, company_prov, rules)
+            at_contact = pool.submit(_carry, previous.tables, "contact", kept["contact"], contacts, contact_points, contact_prov, rules)
+            (companies, company_points, company_prov), (contacts, contact_points, contact_prov) = at_company.result(), at_contact.result()
     timings["survive"] = time.perf_counter() - t
     t = time.perf_counter()
     contacts = contacts.join(people.group_by(ID).agg(pl.col("company_id").first(), pl.col("person_id").first()), on=ID, how="left")
