@@ -203,8 +203,9 @@ def survive(rows: pl.DataFrame, attributes: list[Attribute] | tuple[Attribute, .
     columns from its winning row. provenance: keyed by ``_e`` and ``_a`` (the attribute's
     position), in no particular order.
     provenance: per entity and attribute, the winning row, the rule that decided it (the
-    first rule on which it beats the runner-up; 'only candidate', 'same value', or 'tie':
-    the first in ``_order``) and how many rows were candidates.
+    first rule on which it beats the runner-up; 'only candidate', 'same value' when every
+    candidate gives the same values, or 'tie': the first in ``_order``) and how many rows
+    were candidates.
 
     Only entities with several candidates are ranked (one sort per attribute, on integer
     keys first); an entity's only candidate wins as it is."""
@@ -234,13 +235,13 @@ def survive(rows: pl.DataFrame, attributes: list[Attribute] | tuple[Attribute, .
         many = many.with_columns(winner.alias("_win"))
         many = many.with_columns(
             pl.when(~pl.col("_win")).then(pl.col("_rank")).max().over(E).alias("_runner"),  # the best of the others
-            (pl.when("_top").then(pl.col("_hash")).min().over(E) == pl.when("_top").then(pl.col("_hash")).max().over(E)).alias("_same"),
+            (pl.col("_hash").min().over(E) == pl.col("_hash").max().over(E)).alias("_same"),  # every candidate agrees
         ).filter("_win")
-        decided = pl.when(pl.lit(False)).then(pl.lit(None, pl.String))
+        decided = pl.when("_same").then(pl.lit("same value"))
         for rule, shift in offsets:  # the first rule on which the winner beats the runner-up
             unit, size = 2**shift, 2 ** WIDTH[rule]
             decided = decided.when((pl.col("_rank") // unit) % size != (pl.col("_runner") // unit) % size).then(pl.lit(rule))
-        decided = decided.when("_same").then(pl.lit("same value")).otherwise(pl.lit("tie"))
+        decided = decided.otherwise(pl.lit("tie"))
         many = many.with_columns(decided.alias("decided_by"))
         winners = pl.concat([one.select(E, *a.columns, "source_file", "source_row", "decided_by", "candidates"),
                              many.select(E, *a.columns, "source_file", "source_row", "decided_by", "candidates")])

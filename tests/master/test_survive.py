@@ -92,3 +92,9 @@ def test_rules_file_errors_name_the_file_and_line(tmp_path, edit, message):
         load()
     line = next(i for i, t in enumerate(changed.splitlines(), 1) if needle in t)
     assert message in str(err.value) and f"survivorship.toml:{line}" in str(err.value)
+
+
+def test_same_value_when_every_candidate_agrees():
+    r = rows(phone=["+321", "+321"], phone_status=["valid", "valid"], _date=[date(2024, 1, 1), date(2025, 1, 1)])
+    golden, prov = survive(r, [PHONE])
+    assert prov.select("decided_by", "source_row", "candidates").row(0) == ("same value", 2, 2)  # the recent row is named
