@@ -157,6 +157,7 @@ def _candidates(only: str | None) -> pl.Expr:
 
 # Each rule is a field of one integer rank (higher wins), the first rule in the high bits:
 # comparing ranks compares the rules in order. Values beyond a field's width are clipped.
+# All rules but one of recent/oldest (load() refuses both, and repeats) take 54 bits: an Int64 holds them.
 WIDTH = {"valid": 1, "priority": 6, "recent": 16, "oldest": 16, "complete": 12, "frequent": 16, "opt_out": 1, "generic": 1, "personal": 1}
 _DAY0 = 25567  # days from 1900-01-01 to 1970-01-01: dates count from 1900 (16 bits reach 2079)
 
@@ -200,15 +201,16 @@ def survive(rows: pl.DataFrame, attributes: list[Attribute] | tuple[Attribute, .
     columns the rules use (``_priority``, ``_date``, ``_has_person``).
 
     golden: one row per ``_id`` (sorted; with its integer key ``_e``), each attribute's
-    columns from its winning row. provenance: keyed by ``_e`` and ``_a`` (the attribute's
-    position), in no particular order.
-    provenance: per entity and attribute, the winning row, the rule that decided it (the
-    first rule on which it beats the runner-up; 'only candidate', 'same value' when every
-    candidate gives the same values, or 'tie': the first in ``_order``) and how many rows
-    were candidates.
+    columns from its winning row.
 
-    Only entities with several candidates are ranked (one sort per attribute, on integer
-    keys first); an entity's only candidate wins as it is."""
+    provenance, for the entities of several rows (one row gives every value), keyed by ``_e``
+    and ``_a`` (the attribute's position), in no particular order: the winning row, what
+    decided it — 'only candidate', 'same value' (every candidate gives the same values), the
+    first rule on which it beats the runner-up, or 'tie' (the first in ``_order``) — and how
+    many rows were candidates.
+
+    Each candidate gets one integer rank (``_rank``); the winner is the highest, then the
+    first in ``_order``: windows over the entity, no sort."""
     helpers = ["source_file", "source_row", "_order", "_priority", "_date", "_has_person", "opt_out", "email_role"]
     used = {*helpers, *(c for a in attributes for c in (*a.columns, *a.present, a.valid) if c)}
     rows = _keyed(rows)
@@ -223,8 +225,7 @@ def survive(rows: pl.DataFrame, attributes: list[Attribute] | tuple[Attribute, .
     for i, a in enumerate(attributes):
         rank, offsets = _rank(a)
         cand = rows.filter(is_candidate[a.name])
-        helpers = ["source_file", "source_row", "_order", "_priority", "_date", "_has_person", "opt_out", "email_role", a.valid]
-        cand = cand.select(E, *a.columns, *dict.fromkeys(c for c in helpers if c and c not in a.columns))
+        cand = cand.select(E, *a.columns, *dict.fromkeys(c for c in (*helpers, a.valid) if c and c not in a.columns))
         cand = cand.with_columns(pl.len().over(E).alias("candidates"))
         one = cand.filter(pl.col("candidates") == 1).with_columns(pl.lit("only candidate").alias("decided_by"))
         many = cand.filter(pl.col("candidates") > 1).with_columns(rank.alias("_rank"), pl.struct(a.columns).hash().alias("_hash"))
