@@ -333,7 +333,13 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
     t0 = time.perf_counter()
     rules_hash = rulefiles.digest(["headers", "legal_forms", "countries", "titles", "addresses", "emails", "link", "survivorship"])
-    built = build(result.frame, result.rejects, rules=survivorship, previous=previous, decisions=decided, models=models, suppress=suppression,
+    summary = _summary("master", result, {"folder": str(out_dir)})  # before build() takes the cleaned rows
+
+    def take(result):  # build() keeps only its own, re-ordered copy of the rows: memory is time here
+        frame, result.frame = result.frame, None
+        return frame
+
+    built = build(take(result), result.rejects, rules=survivorship, previous=previous, decisions=decided, models=models, suppress=suppression,
                   rules_hash=rules_hash)
     check_accounting(built.lineage, result.rows_in + (previous.lineage.height if previous else 0))
     t1 = time.perf_counter()
@@ -341,7 +347,7 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     result.timings.update(built.timings)
     result.timings["review"] = time.perf_counter() - t1
     link_and_survive = time.perf_counter() - t0
-    summary = _summary("master", result, {"folder": str(out_dir)})
+    summary["timings_s"] = {k: round(v, 3) for k, v in result.timings.items()}
     summary["rules_hash"] = rules_hash
     summary["versions"] = _versions()
     summary["previous"] = str(previous_dir) if previous_dir else None

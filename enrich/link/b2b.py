@@ -113,16 +113,22 @@ def dedupe(
     data = derive(frame).with_row_index("_row")
     n = data.height
     results, rows = {}, {}
-    companies = data.filter("_has_company")
+    companies = data.select(_linked_columns(data, settings["company"], known["company"])).filter("_has_company")
     res = link(companies, settings["company"], model=models.get("company"), decisions=_local(decisions.get("company"), companies), known=known["company"])
     results["company"], rows["company"] = res, companies["_row"]
     data = data.with_columns(_ids("co", companies["_row"], res.cluster_id, n, data["company_id"] if master is not None else None, (used or {}).get("company")).alias("company_id"))
-    people = data.filter("_has_person")
+    people = data.select(_linked_columns(data, settings["contact"], known["contact"])).filter("_has_person")
     res = link(people, settings["contact"], model=models.get("contact"), decisions=_local(decisions.get("contact"), people), known=known["contact"])
     results["contact"], rows["contact"] = res, people["_row"]
     data = data.with_columns(_ids("ct", people["_row"], res.cluster_id, n, data["contact_id"] if master is not None else None, (used or {}).get("contact")).alias("contact_id"))
     out = frame.with_columns(data["company_id"], data["contact_id"], _person_ids(data))
     return Dedupe(out, results, rows, data)
+
+
+def _linked_columns(data: pl.DataFrame, settings: Settings, known: str | None) -> list[str]:
+    """What one level's link needs of the rows: a narrow copy is cheaper than a wide one."""
+    need = {*settings.columns, "_row", "_has_company", "_has_person", "source_file", "source_row", *([known] if known else [])}
+    return [c for c in data.columns if c in need]
 
 
 def _person_ids(data: pl.DataFrame) -> pl.Series:

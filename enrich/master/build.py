@@ -276,6 +276,7 @@ def build(
     rules.check_columns(set(cleaned.columns) | {"opt_out"})
     timings, t = {}, time.perf_counter()
     frame = canonical_order(cleaned)
+    del cleaned  # the caller may have let go of it too: one copy of the rows, not two
     all_decisions = merge_decisions(previous.decisions if previous else None, decisions)
     master, used, changes = None, None, []
     if previous is not None:
