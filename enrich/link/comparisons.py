@@ -143,7 +143,10 @@ def gammas(values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparis
     left_idx = pairs["id_l"].cast(pl.Int64).to_numpy()
     right_idx = pairs["id_r"].cast(pl.Int64).to_numpy()
     out = {"id_l": pairs["id_l"], "id_r": pairs["id_r"]}
-    used = np.unique(np.concatenate([left_idx, right_idx]))
+    seen = np.zeros(values.height, dtype=bool)
+    seen[left_idx] = True
+    seen[right_idx] = True
+    used = np.flatnonzero(seen)  # sorted
     if used.size < values.height // 2:  # few records in pairs (linking a new file to a master): encode only those
         values = values[used]
         left_idx, right_idx = np.searchsorted(used, left_idx), np.searchsorted(used, right_idx)
