@@ -34,10 +34,13 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     """Prefix formula-like text cells with ``'``; booleans as ``true``/``false``."""
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    starts = frame.select(pl.col(c).str.contains(r"^[=+\-@\t\r]").any() for c in text).row(0) if text and frame.height else ()
+    risky = {c for c, flag in zip(text, starts) if flag}  # only these can hold a formula: the others pass as they are
     exprs = []
     for name, dtype in frame.schema.items():
         col = pl.col(name)
-        if dtype == pl.String:
+        if name in risky:
             exprs.append(pl.when(looks_like_formula(col)).then(pl.lit("'") + col).otherwise(col).alias(name))
         elif dtype == pl.Boolean:
             exprs.append(col.cast(pl.String).alias(name))
