@@ -203,11 +203,11 @@ def _golden(rows: pl.DataFrame, level: str, rules: survive.Rules) -> tuple[pl.Da
     golden, provenance = survive.survive(rows, rules.attributes[level])
     points = survive.contact_points(rows, rules.lists[level], golden)
     n = pl.len().over(E)
-    alone = rows.filter(n == 1).select(E, pl.lit(1, pl.UInt32).alias("rows"), pl.col("source_file").alias("sources"),
+    alone = rows.filter(n == 1).select(E, pl.lit(1, pl.UInt32).alias("rows"), pl.col("source_file").cast(pl.String).alias("sources"),
                                        pl.col("_date").alias("first_seen"), pl.col("_date").alias("last_seen"))
     several = rows.filter(n > 1).group_by(E).agg(
         pl.len().alias("rows"),
-        pl.col("source_file").unique().sort().str.join(survive.LIST_SEPARATOR).alias("sources"),
+        pl.col("source_file").cast(pl.String).unique().sort().str.join(survive.LIST_SEPARATOR).alias("sources"),
         pl.col("_date").min().alias("first_seen"), pl.col("_date").max().alias("last_seen"),
     )
     golden = golden.join(survive.listed(points, rules.lists[level]), on=E, how="left").join(pl.concat([alone, several]), on=E, how="left")
@@ -319,6 +319,7 @@ def build(
     })
     needed = [c for c in records.columns if c in rules.columns() | {"source_file", "source_row", "source_date", "company_id", "contact_id", "person_id", "opt_out", "email_role"}]
     rows = pl.concat([records.select(needed), helpers], how="horizontal")  # narrow: every filter below copies what it keeps
+    rows = rows.with_columns(pl.col("source_file").cast(pl.Categorical))  # a number per row, not a path
     timings["ids"] = time.perf_counter() - t
     t = time.perf_counter()
     people = rows.filter(pl.col("contact_id").is_not_null()).with_columns(pl.col("contact_id").alias(ID))

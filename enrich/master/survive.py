@@ -215,6 +215,7 @@ def survive(rows: pl.DataFrame, attributes: list[Attribute] | tuple[Attribute, .
     used = {*helpers, *(c for a in attributes for c in (*a.columns, *a.present, a.valid) if c)}
     rows = _keyed(rows)
     rows = rows.select(E, ID, *(c for c in rows.columns if c in used))  # narrow: each filter copies what it keeps
+    rows = rows.with_columns(pl.col("source_file").cast(pl.Categorical))  # a number per row, not a path, through the filters
     alone = pl.len().over(E) == 1
     single, rows = rows.filter(alone), rows.filter(~alone)
     is_candidate = {a.name: pl.any_horizontal(pl.col(c).is_not_null() for c in a.present) & _candidates(a.only) for a in attributes}
@@ -251,7 +252,7 @@ def survive(rows: pl.DataFrame, attributes: list[Attribute] | tuple[Attribute, .
                                          pl.col("candidates").cast(pl.Int64)))
     golden = pl.concat([golden, several], how="diagonal_relaxed").sort(E)
     schema = {E: pl.Int64, "_a": pl.Int32, "attribute": pl.String, "source_file": pl.String, "source_row": pl.Int64, "decided_by": pl.String, "candidates": pl.Int64}
-    return golden, pl.concat([pl.DataFrame(schema=schema), *(p.cast(schema) for p in provenance)])
+    return golden, pl.concat([pl.DataFrame(schema=schema), *(p.with_columns(pl.col("source_file").cast(pl.String)).cast(schema) for p in provenance)])
 
 
 E = "_e"  # an integer key per entity (the dense rank of its id, 1, 2 …): faster sorts, joins and groups
