@@ -70,8 +70,8 @@ class Master:
 def canonical_order(frame: pl.DataFrame) -> pl.DataFrame:
     """The rows sorted by a hash of their content (all but source_row), so the order they
     came in does not change what is linked or which ids are given."""
-    content = frame.select(pl.exclude("source_row").cast(pl.String))
-    return frame.with_columns(content.hash_rows(seed=0).alias("_h")).sort("_h", "source_file", "source_row").drop("_h")
+    content = frame.drop("source_row").hash_rows(seed=0)  # the file is in it: equal hashes are equal rows of one file
+    return frame.with_columns(content.alias("_h")).sort("_h", "source_row").drop("_h")
 
 
 def source_priority(files: pl.Series, patterns: tuple[str, ...]) -> pl.Series:
