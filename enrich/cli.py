@@ -116,13 +116,16 @@ def _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     return result
 
 
-def _summary(command: str, result, outputs: dict) -> dict:
+CLEAN_RULES = ["headers", "legal_forms", "countries", "titles", "addresses", "emails"]
+
+
+def _summary(command: str, result, outputs: dict, rules: list[str] = CLEAN_RULES) -> dict:
     frame = result.frame
     return {
         "command": command,
         "version": __version__,
         "python": platform.python_version(),
-        "rules_hash": rulefiles.digest(["headers", "legal_forms", "countries", "titles", "addresses", "emails"]),
+        "rules_hash": rulefiles.digest(rules),
         "outputs": outputs,
         "rows_in": result.rows_in,
         "rows_out": frame.height,
@@ -308,9 +311,9 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
 
     \b
     Ids are stable: the same inputs give the same bytes (but run.json's timings), and the
-    same rows in another order the same ids, clusters and golden rows. With --previous MASTER, FILES are linked to it without re-linking
-    it: its ids are kept, new companies and contacts get new ids, and OUT is the next
-    master. A decision that contradicts an earlier cluster merges or splits it, recorded in
+    same rows in another order the same ids, clusters and golden rows. With --previous
+    MASTER, FILES are linked to it without re-linking it: its ids are kept, new companies
+    and contacts get new ids, and OUT is the next master. A decision that contradicts an earlier cluster merges or splits it, recorded in
     changes.csv. Decisions are remembered for later runs. OUT is written whole at the end:
     an interrupted or failed run leaves no half-written master.
     """
@@ -332,8 +335,8 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     suppression = read_suppression(suppress) if suppress else None
     result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
     t0 = time.perf_counter()
-    rules_hash = rulefiles.digest(["headers", "legal_forms", "countries", "titles", "addresses", "emails", "link", "survivorship"])
-    summary = _summary("master", result, {"folder": str(out_dir)})  # before build() takes the cleaned rows
+    summary = _summary("master", result, {"folder": str(out_dir)}, [*CLEAN_RULES, "link", "survivorship"])  # before build() takes the rows
+    rules_hash = summary["rules_hash"]
 
     def take(result):  # build() keeps only its own, re-ordered copy of the rows: memory is time here
         frame, result.frame = result.frame, None
@@ -348,7 +351,6 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     result.timings["review"] = time.perf_counter() - t1
     link_and_survive = time.perf_counter() - t0
     summary["timings_s"] = {k: round(v, 3) for k, v in result.timings.items()}
-    summary["rules_hash"] = rules_hash
     summary["versions"] = _versions()
     summary["previous"] = str(previous_dir) if previous_dir else None
     summary["master"] = built.counts

@@ -30,6 +30,7 @@ from pathlib import Path
 import polars as pl
 
 from ..errors import InputError
+from ..normalise.text import FORMULA_START
 
 ROW = "source_row"
 DELIMITERS = (";", ",", "\t", "|")
@@ -446,7 +447,7 @@ def unguard(frame: pl.DataFrame) -> pl.DataFrame:
     text = [c for c, t in frame.schema.items() if t == pl.String]
     guarded = frame.select(pl.col(c).str.starts_with("'").any() for c in text).row(0) if text and frame.height else ()
     return frame.with_columns(
-        pl.when(pl.col(c).str.contains(r"^'[=+\-@\t\r]")).then(pl.col(c).str.slice(1)).otherwise(pl.col(c)).alias(c)
+        pl.when(pl.col(c).str.contains(f"^'{FORMULA_START}")).then(pl.col(c).str.slice(1)).otherwise(pl.col(c)).alias(c)
         for c, g in zip(text, guarded) if g
     )
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from ..errors import InputError
-from ..normalise.text import looks_like_formula
+from ..normalise.text import FORMULA_START, looks_like_formula
 
 FORMATS = ("csv", "parquet")
 
@@ -35,7 +35,7 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     """Prefix formula-like text cells with ``'``; booleans as ``true``/``false``."""
     text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    starts = frame.select(pl.col(c).str.contains(r"^[=+\-@\t\r]").any() for c in text).row(0) if text and frame.height else ()
+    starts = frame.select(pl.col(c).str.contains(f"^{FORMULA_START}").any() for c in text).row(0) if text and frame.height else ()
     risky = {c for c, flag in zip(text, starts) if flag}  # only these can hold a formula: the others pass as they are
     exprs = []
     for name, dtype in frame.schema.items():

@@ -119,21 +119,23 @@ def merge_decisions(old: pl.DataFrame | None, new: dict[str, pl.DataFrame] | Non
     return both.unique(["level", "source_file_l", "source_row_l", "source_file_r", "source_row_r"], keep="last", maintain_order=True).select(DECISION_COLUMNS).sort(DECISION_COLUMNS)
 
 
+def _decided_ids(records: pl.DataFrame, decisions: pl.DataFrame, level: str) -> pl.DataFrame:
+    """The decisions of *level* with the ids their two rows hold in *records*: ``_l``, ``_r``
+    (null for a row the records do not hold), and ``held`` (the ids agree with the decision)."""
+    keys = records.select("source_file", pl.col("source_row").cast(pl.Int64), pl.col(ID_COLUMNS[level]).alias("_id"))
+    d = decisions.filter(pl.col("level") == level)
+    for side in ("l", "r"):
+        d = d.join(keys.rename({"source_file": f"source_file_{side}", "source_row": f"source_row_{side}", "_id": f"_{side}"}),
+                   on=[f"source_file_{side}", f"source_row_{side}"], how="left")
+    return d.with_columns(((pl.col("decision") == "match") == (pl.col("_l") == pl.col("_r"))).alias("held"))
+
+
 def _reopen(records: pl.DataFrame, decisions: pl.DataFrame) -> dict[str, set[str]]:
     """Per level, the previous ids a decision contradicts: a match across two of them, a
     no_match inside one. A company reopened reopens its contacts too."""
     out = {level: set() for level in LEVELS}
-    keys = records.select("source_file", pl.col("source_row").cast(pl.Int64), "company_id", "contact_id")
     for level in LEVELS:
-        col = ID_COLUMNS[level]
-        d = decisions.filter(pl.col("level") == level)
-        if d.height == 0:
-            continue
-        for side in ("l", "r"):
-            d = d.join(keys.select(pl.col("source_file").alias(f"source_file_{side}"), pl.col("source_row").alias(f"source_row_{side}"),
-                                   pl.col(col).alias(f"_{side}")), on=[f"source_file_{side}", f"source_row_{side}"], how="left")
-        d = d.drop_nulls(["_l", "_r"])
-        wrong = d.filter(((pl.col("decision") == "match") & (pl.col("_l") != pl.col("_r"))) | ((pl.col("decision") == "no_match") & (pl.col("_l") == pl.col("_r"))))
+        wrong = _decided_ids(records, decisions, level).drop_nulls(["_l", "_r"]).filter(~pl.col("held"))
         out[level] |= set(wrong["_l"].to_list()) | set(wrong["_r"].to_list())
     if out["company"]:
         out["contact"] |= set(records.filter(pl.col("company_id").is_in(sorted(out["company"])))["contact_id"].drop_nulls().to_list())
@@ -223,17 +225,12 @@ def decision_outcomes(records: pl.DataFrame, decisions: pl.DataFrame) -> dict[st
     """How the steward decisions stand in the result: applied, not applied (a cannot-link
     rule — two different valid VAT numbers — is stronger than a match), or naming a row the
     master does not hold."""
-    keys = records.select("source_file", pl.col("source_row").cast(pl.Int64), "company_id", "contact_id")
     out = {"applied": 0, "not_applied": 0, "unknown_rows": 0}
     for level in LEVELS:
-        d = decisions.filter(pl.col("level") == level)
-        for side in ("l", "r"):
-            d = d.join(keys.select(pl.col("source_file").alias(f"source_file_{side}"), pl.col("source_row").alias(f"source_row_{side}"),
-                                   pl.col(ID_COLUMNS[level]).alias(f"_{side}")), on=[f"source_file_{side}", f"source_row_{side}"], how="left")
-        known = d.filter(pl.col("_l").is_not_null() & pl.col("_r").is_not_null())
-        held = ((pl.col("decision") == "match") == (pl.col("_l") == pl.col("_r")))
-        out["applied"] += int(known.filter(held).height)
-        out["not_applied"] += int(known.filter(~held).height)
+        d = _decided_ids(records, decisions, level)
+        known = d.drop_nulls(["_l", "_r"])
+        out["applied"] += int(known["held"].sum())
+        out["not_applied"] += int((~known["held"]).sum())
         out["unknown_rows"] += d.height - known.height
     return out
 

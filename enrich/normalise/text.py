@@ -74,9 +74,12 @@ def fold_py(value: str) -> str:
     return " ".join("".join(c if c.isalnum() or c == "&" else " " for c in s).split())
 
 
+FORMULA_START = r"[=+\-@\t\r]"  # the first characters that make a spreadsheet run a cell
+
+
 def looks_like_formula(expr: pl.Expr) -> pl.Expr:
     """A cell a spreadsheet would execute: starts with = + - @ (or tab/CR) and is not a number."""
-    return expr.str.contains(r"^[=+\-@\t\r]") & ~expr.str.contains(r"^[+\-]?[\d\s().,/]+$")
+    return expr.str.contains(f"^{FORMULA_START}") & ~expr.str.contains(r"^[+\-]?[\d\s().,/]+$")
 
 
 def join_issues(*exprs: pl.Expr) -> pl.Expr:
