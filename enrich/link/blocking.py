@@ -50,9 +50,11 @@ def key_expr(key: str) -> pl.Expr:
     raise ValueError(f"unknown key function {fn}")  # settings.parse() has checked already
 
 
-def _block_pairs(keyed: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _block_pairs(keyed: pl.DataFrame, flag: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Every pair of ids inside each block of ``keyed`` (``__id, _k``), lower id first —
-    generated straight from the sorted blocks, without a self-join."""
+    generated straight from the sorted blocks, without a self-join. With *flag* (a boolean
+    per id): only the pairs holding a flagged id, each once — a block of 100 master
+    records and one new record gives 100 pairs, not 5,050."""
     keyed = keyed.sort("_k", ID)
     ids = keyed[ID].to_numpy().astype(np.int64)
     block = keyed["_k"].rle_id().to_numpy()
@@ -60,6 +62,15 @@ def _block_pairs(keyed: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         return ids, ids
     starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
     sizes = np.diff(np.r_[starts, ids.size])
+    if flag is not None:
+        new = flag[ids]
+        mine = np.flatnonzero(new)  # each flagged record against every other of its block
+        span = sizes[block[mine]]
+        left_pos = np.repeat(mine, span)
+        right_pos = np.repeat(starts[block[mine]] - np.cumsum(span) + span, span) + np.arange(left_pos.size)
+        keep = (right_pos != left_pos) & (~new[right_pos] | (right_pos > left_pos))  # two flagged: once
+        left, right = ids[left_pos[keep]], ids[right_pos[keep]]
+        return np.minimum(left, right), np.maximum(left, right)
     position = np.arange(ids.size) - np.repeat(starts, sizes)
     later = np.repeat(sizes, sizes) - position - 1  # records after each one in its block
     left_pos = np.repeat(np.arange(ids.size), later)
@@ -102,10 +113,7 @@ def candidate_pairs(
         keyed = keyed.join(too_big.select("_k"), on="_k", how="anti")
         if only_with is not None:
             keyed = keyed.filter(pl.col("_new").any().over("_k"))
-        left, right = _block_pairs(keyed)
-        if only_with is not None:
-            keep = flag[left] | flag[right]
-            left, right = left[keep], right[keep]
+        left, right = _block_pairs(keyed, flag if only_with is not None else None)
         report["rules"][rule.name] = {
             "pairs": int(left.size),
             "blocks_skipped": too_big.height,

@@ -224,3 +224,60 @@ def pairwise_scores(predicted: pl.Series, truth: pl.Series) -> dict[str, float]:
     recall = hits / true_pairs if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1, "predicted_pairs": predicted_pairs, "true_pairs": true_pairs}
+
+
+def cluster_new(
+    n: int,
+    edges: pl.DataFrame,
+    threshold: float,
+    cannot_link: pl.DataFrame | None,
+    max_size: int,
+    apart: list[tuple[int, int]] | None,
+    must_link: pl.DataFrame,
+    known: pl.Series,
+) -> tuple[pl.Series, dict]:
+    """``cluster()`` for new records linked to a master's (*known*: the master's cluster id,
+    null for a new record; a column of *must_link* and *cannot_link* too). Only the
+    components that hold a new record are clustered: the new records, the records their
+    strong edges reach, every record sharing a must-link value with those (their master
+    cluster, their VAT number), again until nothing is added. Every other master record
+    keeps its master cluster, labelled by its smallest record id. Candidate pairs always
+    hold a new record, so this is ``cluster()``'s result over far fewer records (the report's
+    ``refused_cannot_link`` counts the refusals among them only)."""
+    strong = edges.filter(pl.col("match_probability") >= threshold)
+    active = known.is_null().to_numpy().copy()
+    active[strong["id_l"].cast(pl.Int64).to_numpy()] = True
+    active[strong["id_r"].cast(pl.Int64).to_numpy()] = True
+    if apart:
+        active[np.array(apart, dtype=np.int64).ravel()] = True
+    columns = [must_link[c] for c in must_link.columns]
+    while True:  # the closure under must-link values (a master cluster is one of them)
+        before = int(active.sum())
+        for values in columns:
+            reached = values.filter(pl.Series(active)).drop_nulls().unique()
+            active |= values.is_in(reached.implode()).fill_null(False).to_numpy()
+        if int(active.sum()) == before:
+            break
+    sub = np.flatnonzero(active)
+    position = np.full(n, -1, dtype=np.int64)
+    position[sub] = np.arange(sub.size)
+    local = strong.with_columns(
+        pl.Series("id_l", position[strong["id_l"].cast(pl.Int64).to_numpy()]),
+        pl.Series("id_r", position[strong["id_r"].cast(pl.Int64).to_numpy()]),
+    )
+    take = pl.Series(sub)
+    ids, report = cluster(
+        sub.size, local, threshold, cannot_link[take] if cannot_link is not None and cannot_link.width else None, max_size,
+        [(int(position[a]), int(position[b])) for a, b in apart or []], must_link[take],
+    )
+    rest = pl.DataFrame({"k": known, "i": pl.int_range(n, eager=True, dtype=pl.Int64)}).filter(~pl.Series(active))
+    rest = rest.with_columns(pl.col("i").min().over("k").alias("root"))
+    roots = np.empty(n, dtype=np.int64)
+    roots[sub] = sub[ids.to_numpy()]
+    roots[rest["i"].to_numpy()] = rest["root"].to_numpy()
+    groups = rest.group_by("k").len()
+    report["merges"] += rest.height - groups.height
+    report["clusters"] += groups.height
+    report["largest_cluster"] = max(report["largest_cluster"], int(groups["len"].max() or 0))
+    report["records_clustered"] = int(sub.size)
+    return pl.Series("cluster_id", roots), report

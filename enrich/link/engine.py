@@ -16,7 +16,7 @@ import polars as pl
 from ..errors import InputError
 from ..normalise.text import fold_values
 from .blocking import ID, candidate_pairs
-from .cluster import cluster
+from .cluster import cluster, cluster_new
 from .comparisons import gammas, prepared
 from .model import Model, estimate_u, fit, refit_prior, score, term_frequencies
 from .settings import STEWARD, Settings, parse_key
@@ -109,9 +109,13 @@ def link(
     must = [*settings.must_link, *([known] if known else [])]
     keys = frame.select(cannot) if cannot else None
     apart = decisions.filter(~pl.col("is_match")).select("id_l", "id_r").rows() if decisions is not None else None
-    ids, cluster_report = cluster(
-        frame.height, scored, settings.match_threshold, keys, settings.max_cluster_size, apart, frame.select(must) if must else None
-    )
+    if known:  # only the clusters a new record can change
+        ids, cluster_report = cluster_new(frame.height, scored, settings.match_threshold, keys, settings.max_cluster_size, apart,
+                                          frame.select(must), frame[known])
+    else:
+        ids, cluster_report = cluster(
+            frame.height, scored, settings.match_threshold, keys, settings.max_cluster_size, apart, frame.select(must) if must else None
+        )
     timings["cluster"] = time.perf_counter() - t
     bands = dict(scored["band"].value_counts().sort("band").iter_rows())
     review = review_pairs(scored, ids)

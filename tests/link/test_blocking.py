@@ -36,3 +36,20 @@ def test_blocking_rule_names_are_unique():
     for names in (["same", "same"], ["steward"]):
         with pytest.raises(InputError, match="rule name"):
             parse({"blocking": [{"name": n, "keys": ["a"]} for n in names], "comparison": comparison}, "x.toml")
+
+
+def test_pairs_with_new_records_are_those_of_all_pairs_holding_one():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    n = 600
+    f = pl.DataFrame({"__id": range(n), "pc": rng.choice(["1000", "1050", "9000", "4000", None], n).tolist(),
+                      "name": rng.choice(["dupont", "dupond", "peeters", "janssens", "maes"], n).tolist()})
+    new = pl.Series(rng.random(n) < 0.1)
+    rules = [Blocking("pc", ("pc",)), Blocking("name+pc", ("prefix(name, 4)", "pc")), Blocking("name", ("name",))]
+    every, _ = candidate_pairs(f, rules, 150)  # blocks of about 120 records
+    flagged = new.to_numpy()
+    expected = every.filter(pl.Series(flagged[every["id_l"].to_numpy()] | flagged[every["id_r"].to_numpy()]))
+    only, report = candidate_pairs(f, rules, 150, only_with=new)
+    assert only.rows() == expected.rows()  # the same pairs, first rule and mask
+    assert report["pairs"] == expected.height > 0
