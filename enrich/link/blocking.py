@@ -87,7 +87,7 @@ def candidate_pairs(
     """(pairs ``id_l < id_r`` with the first rule that found them and the mask of all, report per rule).
 
     *only_with* (a boolean per record): only pairs with at least one such record — a new file
-    against a master: blocks without a new record are never expanded. *folded*: key columns
+    against a master: blocks without a new record are never expanded (nor reported). *folded*: key columns
     already folded (by ``fold_values``), shared with the comparisons."""
     if len(rules) > 64 or frame.height >= 1 << 28:
         raise ValueError("at most 64 blocking rules and 2^28 records")  # the mask is 64 bits
@@ -107,12 +107,13 @@ def candidate_pairs(
         key = pl.when(pl.all_horizontal([p.is_not_null() & (p != "") for p in parts])).then(
             pl.concat_str(parts, separator="\x1f").hash(seed=0)
         )
-        keyed = frame.lazy().select(ID, key.alias("_k"), *(["_new"] if only_with is not None else [])).drop_nulls("_k").collect()
+        keyed = frame.lazy().select(ID, key.alias("_k"), *(["_new"] if only_with is not None else [])).drop_nulls("_k")
+        if only_with is not None:  # the blocks holding a flagged record, whole; the others are never looked at
+            keyed = keyed.filter(pl.col("_k").is_in(keyed.filter("_new").select("_k").unique().collect()["_k"].implode()))
+        keyed = keyed.collect()
         sizes = keyed.group_by("_k").len()
         too_big = sizes.filter(pl.col("len") > (rule.max_block_size or max_block_size))
         keyed = keyed.join(too_big.select("_k"), on="_k", how="anti")
-        if only_with is not None:
-            keyed = keyed.filter(pl.col("_new").any().over("_k"))
         left, right = _block_pairs(keyed, flag if only_with is not None else None)
         report["rules"][rule.name] = {
             "pairs": int(left.size),
