@@ -168,6 +168,8 @@ def test_incremental_run_keeps_ids_and_records_steward_changes(run_cli, fixtures
     for where in [("crm_export.csv", 15), ("xlsx#Dag 1", 2)]:
         assert contacts.filter(pl.col("contact_id") == at(table(fourth, "lineage"), *where)[1])["do_not_contact"].to_list() == ["true"]
     assert table(fourth, "changes").height == 0 and table(fourth, "decisions").height == 2
+    for run in (second, third, fourth):  # each linked to what the one before had kept of its records
+        assert json.loads((run / "run.json").read_text())["master"]["master_link_state"] == "kept"
 
 
 def test_a_file_already_in_the_master_is_refused(run_cli, fixtures, tmp_path):
@@ -269,6 +271,14 @@ def test_incremental_golden_rows_equal_surviving_everything_again(run_cli, fixtu
     assert contacts["contact_id"].is_duplicated().sum() == 0
     carried, again = (json.loads((tmp_path / d / "run.json").read_text())["master"] for d in ("carried", "again"))
     assert carried["survived_again"]["contacts"] < again["survived_again"]["contacts"] == contacts.height
+    # what linking read of the master's records: kept from the first run, or read again (other rules) — the same links
+    assert (carried["master_link_state"], again["master_link_state"]) == ("kept", "computed again")
+    assert (tmp_path / "carried" / "lineage.csv").read_bytes() == (tmp_path / "again" / "lineage.csv").read_bytes()
+    assert (tmp_path / "carried" / "review.csv").read_bytes() == (tmp_path / "again" / "review.csv").read_bytes()
+    assert pl.read_parquet(tmp_path / "carried" / "records.parquet").equals(pl.read_parquet(tmp_path / "again" / "records.parquet"))
+    for level in ("company", "contact"):  # and the state each leaves for the next run is the same
+        kept, computed = (pl.read_parquet(tmp_path / d / f"link_{level}.parquet") for d in ("carried", "again"))
+        assert kept.equals(computed), level
 
 
 def test_a_decision_the_rules_forbid_is_reported_not_applied(run_cli, fixtures, tmp_path):

@@ -12,7 +12,7 @@ free-mail address) and the name say it is the same person.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -21,11 +21,18 @@ from .. import rulefiles
 from ..io.read import typed_like, unguard
 from ..normalise.emails import role_and_freemail
 from .cluster import components, shared_value_edges
+from .comparisons import FOLDED, TIDIED
 from .engine import LinkResult, link
 from .model import Model
 from .settings import Settings, parse
 
 LEVELS = ("company", "contact")
+LEVEL_ROWS = {"company": "_has_company", "contact": "_has_person"}  # the rows each level links
+DERIVED = ("vat_valid", "registry_id", "email_domain", "website_domain", "phone_valid", "mobile_valid", "email_person", "email_private", "person_key")
+PERSON_CHANNELS = ("person_key", "mobile_valid", "email_private")  # what person_id reads
+OWN = ("company_id", "contact_id", "person_id")  # what dedupe gives: never kept in a link state (ids change)
+HAS_COMPANY = pl.col("company_name").is_not_null() | pl.col("vat").is_not_null()
+HAS_PERSON = pl.col("first_name").is_not_null() | pl.col("last_name").is_not_null()
 
 
 def load_settings() -> dict[str, Settings]:
@@ -57,8 +64,8 @@ def derive(frame: pl.DataFrame) -> pl.DataFrame:
         # the name in either order ("DUPONT Jean" typed into the wrong columns is still him)
         pl.concat_str([pl.col("first_name"), pl.col("last_name")], separator=" ", ignore_nulls=True)
         .str.to_lowercase().str.split(" ").list.sort().list.join(" ").replace("", None).alias("person_key"),
-        (pl.col("company_name").is_not_null() | pl.col("vat").is_not_null()).alias("_has_company"),
-        (pl.col("first_name").is_not_null() | pl.col("last_name").is_not_null()).alias("_has_person"),
+        HAS_COMPANY.alias("_has_company"),
+        HAS_PERSON.alias("_has_person"),
     )
 
 
@@ -68,6 +75,7 @@ class Dedupe:
     results: dict[str, LinkResult]
     rows: dict[str, pl.Series]  # per level: the input row index of each linked record
     derived: pl.DataFrame  # the rows with derive()'s helper columns, as linked
+    state: dict[str, pl.DataFrame] = field(default_factory=dict)  # per level: link_state() of its records
 
 
 def _ids(prefix: str, rows: pl.Series, clusters: pl.Series, n: int, known: pl.Series | None = None, used: int | None = None) -> pl.Series:
@@ -94,6 +102,7 @@ def dedupe(
     decisions: dict[str, pl.DataFrame] | None = None,
     master: pl.DataFrame | None = None,
     used: dict[str, int] | None = None,
+    state: dict[str, pl.DataFrame] | None = None,
 ) -> Dedupe:
     """company_id and contact_id for every cleaned row.
 
@@ -102,27 +111,71 @@ def dedupe(
     master is not re-deduplicated: its ids are kept, its clusters are neither merged nor
     split, new entities get new ids (after the highest in use, or in *used*, per level). A
     row of *frame* that already carries an id keeps it (a master row a steward decision
-    reopened at the other level). The result holds the master rows first, then *frame*."""
+    reopened at the other level). The result holds the master rows first, then *frame*.
+    *state*: the master's link state (``Dedupe.state`` of the run that made it, for exactly
+    its rows): what linking read of them is taken from it, not computed again."""
     settings = load_settings()
     models = models or {}
     decisions = decisions or {}
     known = {"company": None, "contact": None}
+    given = {level: None for level in LEVELS}
     if master is not None:
-        frame = pl.concat([master, frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in ("company_id", "contact_id") if c not in frame.columns)], how="diagonal_relaxed")
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in ("company_id", "contact_id") if c not in frame.columns)
         known = {"company": "company_id", "contact": "contact_id"}
-    data = derive(frame).with_row_index("_row")
+        filled = _from_state(master, state) if state else None
+        if filled is not None:
+            old, given = filled
+            frame = pl.concat([old, derive(frame)], how="diagonal_relaxed")
+        else:
+            frame = derive(pl.concat([master, frame], how="diagonal_relaxed"))
+    else:
+        frame = derive(frame)
+    data = frame.with_row_index("_row")
     n = data.height
-    results, rows = {}, {}
-    companies = data.select(_linked_columns(data, settings["company"], known["company"])).filter("_has_company")
-    res = link(companies, settings["company"], model=models.get("company"), decisions=_local(decisions.get("company"), companies), known=known["company"])
-    results["company"], rows["company"] = res, companies["_row"]
-    data = data.with_columns(_ids("co", companies["_row"], res.cluster_id, n, data["company_id"] if master is not None else None, (used or {}).get("company")).alias("company_id"))
-    people = data.select(_linked_columns(data, settings["contact"], known["contact"])).filter("_has_person")
-    res = link(people, settings["contact"], model=models.get("contact"), decisions=_local(decisions.get("contact"), people), known=known["contact"])
-    results["contact"], rows["contact"] = res, people["_row"]
-    data = data.with_columns(_ids("ct", people["_row"], res.cluster_id, n, data["contact_id"] if master is not None else None, (used or {}).get("contact")).alias("contact_id"))
-    out = frame.with_columns(data["company_id"], data["contact_id"], _person_ids(data))
-    return Dedupe(out, results, rows, data)
+    results, rows, states = {}, {}, {}
+    for level, prefix in (("company", "co"), ("contact", "ct")):
+        linked = data.select(_linked_columns(data, settings[level], known[level])).filter(LEVEL_ROWS[level])
+        res = link(linked, settings[level], model=models.get(level), decisions=_local(decisions.get(level), linked), known=known[level],
+                   given=given[level])
+        results[level], rows[level] = res, linked["_row"]
+        column = f"{level}_id"
+        data = data.with_columns(_ids(prefix, linked["_row"], res.cluster_id, n, data[column] if master is not None else None, (used or {}).get(level)).alias(column))
+        states[level] = link_state(level, data.filter(LEVEL_ROWS[level]), res.view, set(settings[level].columns))
+    out = data.select(pl.exclude("_row", *DERIVED, "_has_company", "_has_person")).with_columns(_person_ids(data))
+    return Dedupe(out, results, rows, data, states)
+
+
+def link_state(level: str, rows: pl.DataFrame, seen: dict[str, pl.Series], reads: set[str]) -> pl.DataFrame:
+    """What linking read of one level's *rows*, to be kept with them for the next run: their
+    source, the columns derive() gave them that the level reads (and person_id's channels),
+    the folded and tidied values (``comparisons.view``) — but not the ids dedupe gives (they
+    can change): those are folded again."""
+    derived = [c for c in DERIVED if c in reads or (level == "contact" and c in PERSON_CHANNELS)]
+    keep = {name: s for name, s in seen.items() if name.split(":", 1)[1] not in OWN}
+    return rows.select("source_file", pl.col("source_row").cast(pl.Int64), *derived).hstack([s.alias(name) for name, s in keep.items()])
+
+
+def _from_state(master: pl.DataFrame, state: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, dict] | None:
+    """The master's records with the columns derive() gave them, and per level the view
+    linking read of them — from *state*; None when it does not hold exactly these records,
+    level by level (then they are derived and folded again)."""
+    master = master.with_columns(HAS_COMPANY.alias("_has_company"), HAS_PERSON.alias("_has_person"))
+    n = master.height
+    filled, given = {}, {}
+    for level in LEVELS:
+        st = state.get(level)
+        rows = master.select("source_file", pl.col("source_row").cast(pl.Int64), pl.int_range(n, dtype=pl.Int64).alias("_i")).filter(master[LEVEL_ROWS[level]])
+        if st is None or st.height != rows.height or not (st["source_row"] == rows["source_row"]).all() \
+                or not (st["source_file"].cast(pl.String) == rows["source_file"].cast(pl.String)).all():
+            return None
+        at = rows["_i"]
+        for c in st.columns:
+            if c.startswith((FOLDED, TIDIED)) or c in ("source_file", "source_row"):
+                continue
+            column = filled.get(c, pl.repeat(None, n, dtype=st.schema[c], eager=True).alias(c))
+            filled[c] = column.scatter(at, st[c])
+        given[level] = {c: st[c] for c in st.columns if c.startswith((FOLDED, TIDIED))}
+    return master.with_columns(filled.values()), given
 
 
 def _linked_columns(data: pl.DataFrame, settings: Settings, known: str | None) -> list[str]:

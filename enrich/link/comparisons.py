@@ -33,18 +33,38 @@ _SCORERS = {
 }
 
 
-def prepared(frame: pl.DataFrame, comparisons: list[Comparison], folded: dict[str, pl.Series] | None = None) -> pl.DataFrame:
-    """The compared columns as matching sees them: folded (case, accents, punctuation) — but
-    only tidied where a level reads dates or numbers, whose punctuation means something.
-    *folded*: columns already folded by ``fold_values``."""
-    folded = folded or {}
-    columns = []
+FOLDED, TIDIED = "folded:", "tidied:"
+
+
+def view(frame: pl.DataFrame, comparisons: list[Comparison], keyed: set[str], given: dict[str, pl.Series] | None = None) -> dict[str, pl.Series]:
+    """What linking reads of the records, computed once per column: each blocking-key and
+    text-compared column folded (case, accents, punctuation: ``folded:<column>``), each
+    compared column whose levels read dates or numbers only tidied (``tidied:<field>``: their
+    punctuation means something). *given*: some of these for the first rows already (a
+    master's records, from its state): only the rows after them are computed."""
+    given = given or {}
+    start = len(next(iter(given.values()))) if given else 0
+    rest = frame.slice(start)
+    out = {}
+
+    def part(name: str, column: str, compute) -> pl.Series:
+        if name in given:
+            return pl.concat([given[name].cast(pl.String).alias(column), compute(rest).cast(pl.String).alias(column)])
+        return compute(frame).alias(column)
+
+    textual = {c.field for c in comparisons if not c.reads_numbers}
+    for column in sorted(keyed | textual):
+        out[FOLDED + column] = part(FOLDED + column, column, lambda f, c=column: fold_values(f[c]))
     for c in comparisons:
         if c.reads_numbers:
-            columns.append(on_unique(frame, (c.field,), lambda u, f=c.field: u.select(tidy(pl.col(f)))).to_series())
-        else:
-            columns.append((folded[c.field] if c.field in folded else fold_values(frame[c.field])).alias(c.field))
-    return pl.DataFrame(columns)
+            out[TIDIED + c.field] = part(TIDIED + c.field, c.field,
+                                         lambda f, c=c.field: on_unique(f, (c,), lambda u: u.select(tidy(pl.col(c)))).to_series())
+    return out
+
+
+def prepared(seen: dict[str, pl.Series], comparisons: list[Comparison]) -> pl.DataFrame:
+    """The compared columns of a ``view()``, one per comparison."""
+    return pl.DataFrame([seen[(TIDIED if c.reads_numbers else FOLDED) + c.field].alias(c.field) for c in comparisons])
 
 
 def _scores(kind: str, distinct: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -14,10 +14,9 @@ import numpy as np
 import polars as pl
 
 from ..errors import InputError
-from ..normalise.text import fold_values
 from .blocking import ID, candidate_pairs
 from .cluster import cluster, cluster_new
-from .comparisons import gammas, prepared
+from .comparisons import FOLDED, gammas, prepared, view
 from .model import Model, estimate_u, fit, refit_prior, score, term_frequencies
 from .settings import STEWARD, Settings, parse_key
 
@@ -33,6 +32,7 @@ class LinkResult:
     report: dict = field(default_factory=dict)
     tf: dict[str, np.ndarray] = field(default_factory=dict)  # term frequencies of the records
     review: pl.DataFrame = field(default_factory=pl.DataFrame)  # what a steward decides: review_pairs()
+    view: dict[str, pl.Series] = field(default_factory=dict)  # what linking read of each record (comparisons.view)
 
     def weighed(self, pairs: pl.DataFrame) -> pl.DataFrame:
         """*pairs* (some of ``self.pairs``) with the evidence of each field, ``w_<field>``, and
@@ -52,6 +52,7 @@ def link(
     decisions: pl.DataFrame | None = None,
     link_only_between: str | None = None,
     known: str | None = None,
+    given: dict[str, pl.Series] | None = None,
 ) -> LinkResult:
     """Find the duplicates in *frame* (row i is record id i).
 
@@ -61,7 +62,9 @@ def link(
     *known*: a column of existing cluster ids (a master's), null for new records: records
     with an id are not compared with each other, those sharing an id stay together, and two
     different ids are never merged — new records are linked to the master and among
-    themselves, the master is not re-deduplicated."""
+    themselves, the master is not re-deduplicated. *given*: ``comparisons.view()`` columns of
+    the first records (a master's, kept from its run: they are not folded again); the
+    result's ``view`` has them for every record."""
     missing = [c for c in settings.columns if c not in frame.columns]
     if missing:
         raise InputError(f"columns named in the rules are not in the data: {', '.join(missing)}", file=settings.source)
@@ -69,9 +72,9 @@ def link(
     t = time.perf_counter()
     frame = frame.with_row_index(ID)
     keyed = {parse_key(k)[1] for rule in settings.blocking for k in rule.keys}
-    textual = {c.field for c in settings.comparisons if not c.reads_numbers}
-    folded = {c: fold_values(frame[c]) for c in sorted(keyed | textual)}  # once per column
-    values = prepared(frame, settings.comparisons, folded)
+    seen = view(frame, settings.comparisons, keyed, given)
+    folded = {name.removeprefix(FOLDED): s for name, s in seen.items() if name.startswith(FOLDED)}
+    values = prepared(seen, settings.comparisons)
     new = frame[known].is_null() if known else None
     pairs, block_report = candidate_pairs(frame, settings.blocking, settings.max_block_size, only_with=new, folded=folded)
     if link_only_between:
@@ -132,7 +135,7 @@ def link(
         "clusters": cluster_report,
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
-    return LinkResult(scored, ids, model, report, tf, review)
+    return LinkResult(scored, ids, model, report, tf, review, seen)
 
 
 def review_pairs(pairs: pl.DataFrame, cluster_id: pl.Series) -> pl.DataFrame:

@@ -24,7 +24,7 @@ import polars as pl
 
 from ..errors import InputError
 from ..io.read import typed_like
-from ..link.b2b import LEVELS, Dedupe, dedupe
+from ..link.b2b import HAS_COMPANY, HAS_PERSON, LEVELS, Dedupe, dedupe
 from ..link.model import Model
 from . import survive
 from .survive import ID
@@ -48,6 +48,8 @@ class Previous:
     models: dict[str, Model] | None = None
     tables: dict[str, pl.DataFrame] = field(default_factory=dict)  # its companies, contacts, contact_points, provenance
     rules_hash: str | None = None  # of the rules that built it
+    link_state: dict[str, pl.DataFrame] = field(default_factory=dict)  # per level: what linking read of its records
+    state_made_by: dict = field(default_factory=dict)  # the versions that computed link_state (state_versions())
 
 
 @dataclass
@@ -63,8 +65,31 @@ class Master:
     decisions: pl.DataFrame
     linked: Dedupe
     last_ids: dict[str, int]
+    link_state: dict[str, pl.DataFrame] = field(default_factory=dict)  # per level, for the next run (Dedupe.state)
     counts: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+
+
+def state_versions() -> dict:
+    """What a link state depends on besides the rules: the code that folds and derives."""
+    from .. import __version__
+
+    return {"enrich": __version__, "polars": pl.__version__}
+
+
+def _usable_state(previous: Previous, kept: pl.Series, rules_hash: str | None) -> dict[str, pl.DataFrame] | None:
+    """The previous master's link state for its *kept* records (a mask over its records),
+    if the same rules and code made it; else None (everything is read again)."""
+    if not previous.link_state or rules_hash is None or previous.rules_hash != rules_hash or previous.state_made_by != state_versions():
+        return None
+    out = {}
+    for level, rows in (("company", HAS_COMPANY), ("contact", HAS_PERSON)):
+        st = previous.link_state.get(level)
+        at_level = previous.records.select(rows).to_series()
+        if st is None or st.height != int(at_level.sum()):
+            return None
+        out[level] = st.filter(kept.filter(at_level))
+    return out
 
 
 def canonical_order(frame: pl.DataFrame) -> pl.DataFrame:
@@ -122,8 +147,9 @@ def merge_decisions(old: pl.DataFrame | None, new: dict[str, pl.DataFrame] | Non
 def _decided_ids(records: pl.DataFrame, decisions: pl.DataFrame, level: str) -> pl.DataFrame:
     """The decisions of *level* with the ids their two rows hold in *records*: ``_l``, ``_r``
     (null for a row the records do not hold), and ``held`` (the ids agree with the decision)."""
-    keys = records.select("source_file", pl.col("source_row").cast(pl.Int64), pl.col(ID_COLUMNS[level]).alias("_id"))
     d = decisions.filter(pl.col("level") == level)
+    named = pl.concat([d["source_row_l"], d["source_row_r"]]).unique().implode()
+    keys = records.select("source_file", pl.col("source_row").cast(pl.Int64), pl.col(ID_COLUMNS[level]).alias("_id")).filter(pl.col("source_row").is_in(named))
     for side in ("l", "r"):
         d = d.join(keys.rename({"source_file": f"source_file_{side}", "source_row": f"source_row_{side}", "_id": f"_{side}"}),
                    on=[f"source_file_{side}", f"source_row_{side}"], how="left")
@@ -142,15 +168,16 @@ def _reopen(records: pl.DataFrame, decisions: pl.DataFrame) -> dict[str, set[str
     return out
 
 
-def _settle(frame: pl.DataFrame, level: str, old: str) -> tuple[pl.DataFrame, list[dict]]:
+def _settle(frame: pl.DataFrame, level: str, old: str, kept: pl.Series) -> tuple[pl.DataFrame, list[dict]]:
     """Give the reopened ids back after relinking: each old id goes to the new cluster holding
-    most of its rows (then the smallest id), one old id per cluster. The changes name every
-    old id that was merged into another or lost rows to a new one."""
+    most of its rows (then the smallest id), one old id per cluster — but a cluster of the
+    master that was not reopened (its id in *kept*) keeps its id. The changes name every old
+    id that was merged into another or lost rows to a new one."""
     col = ID_COLUMNS[level]
     moved = frame.filter(pl.col(old).is_not_null() & pl.col(col).is_not_null()).group_by(old, col).len()
     if moved.height == 0:
         return frame, []
-    moved = moved.sort(["len", old, col], descending=[True, False, False])
+    moved = moved.filter(~pl.col(col).is_in(kept.implode())).sort(["len", old, col], descending=[True, False, False])
     back, taken_old, taken_new = {}, set(), set()
     for o, n, _ in moved.iter_rows():
         if o not in taken_old and n not in taken_new:
@@ -235,23 +262,22 @@ def decision_outcomes(records: pl.DataFrame, decisions: pl.DataFrame) -> dict[st
     return out
 
 
-def _carry(tables: dict, level: str, kept: pl.Series, golden: pl.DataFrame, points: pl.DataFrame, provenance: pl.DataFrame,
-           rules: survive.Rules) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """The previous master's rows for the entities of *kept* (no new row touched them) next
-    to the ones survived again, in id order; the columns computed after survivorship
-    (contacts, company_name, suppressed …) are left for build() to compute."""
+def _carry(tables: dict, level: str, gone: set[str], golden: pl.DataFrame, points: pl.DataFrame, provenance: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The previous master's rows for the entities no new row touched — all but those
+    survived again (in *golden*) and the reopened ids (*gone*) — next to the ones survived
+    again, in id order; the columns
+    computed after survivorship (contacts, company_name, suppressed …) are left for build()
+    to compute."""
     old = tables["companies" if level == "company" else "contacts"].rename({ID_COLUMNS[level]: ID})
-    untouched = pl.col(ID).is_in(kept.filter(~kept.is_in(golden[ID].implode())).implode())
-    old = typed_like(old.filter(untouched).select(golden.columns), golden.schema)
-    number = pl.col(ID).str.strip_prefix(f"{PREFIX[level]}-").cast(pl.Int64, strict=False)
-    golden = pl.concat([old, golden]).sort(number)
+    untouched = ~pl.col(ID).is_in(pl.Series(sorted(gone), dtype=pl.String).append(golden[ID]).implode())
+    number = pl.col(ID).str.strip_prefix(f"{PREFIX[level]}-").cast(pl.Int64, strict=False).alias("_n")
+
+    def merged(previous: pl.DataFrame, fresh: pl.DataFrame) -> pl.DataFrame:  # by id number, each id's rows in their order
+        previous = typed_like(previous.filter(untouched).select(fresh.columns), fresh.schema)
+        return pl.concat([previous, fresh]).with_columns(number).sort("_n", maintain_order=True).drop("_n")
+
     by_level = lambda t: t.filter(pl.col("level") == level).drop("level").rename({"id": ID})  # noqa: E731
-    old_points = typed_like(by_level(tables["contact_points"]).filter(untouched).select(points.columns), points.schema)
-    points = pl.concat([old_points, points]).sort(number, maintain_order=True)
-    order = {a.name: i for i, a in enumerate(rules.attributes[level])}
-    old_prov = typed_like(by_level(tables["provenance"]).filter(untouched).select(provenance.columns), provenance.schema)
-    provenance = pl.concat([old_prov, provenance]).sort(number, pl.col("attribute").replace_strict(order, default=len(order)))
-    return golden, points, provenance
+    return merged(old, golden), merged(by_level(tables["contact_points"]), points), merged(by_level(tables["provenance"]), provenance)
 
 
 def build(
@@ -275,7 +301,7 @@ def build(
     frame = canonical_order(cleaned)
     del cleaned  # the caller may have let go of it too: one copy of the rows, not two
     all_decisions = merge_decisions(previous.decisions if previous else None, decisions)
-    master, used, changes = None, None, []
+    master, used, changes, state = None, None, [], None
     if previous is not None:
         clash = set(frame["source_file"].unique().to_list()) & set(previous.lineage["source_file"].unique().to_list())
         if clash:
@@ -290,19 +316,21 @@ def build(
             *(pl.when(pl.col(ID_COLUMNS[level]).is_in(sorted(reopened[level]))).then(pl.col(ID_COLUMNS[level])).alias(f"_old_{level}") for level in LEVELS),
         )
         master = records.filter(~out).drop("person_id", strict=False)
+        state = _usable_state(previous, ~records.select(out.fill_null(False)).to_series(), rules_hash)
         frame = pl.concat([again.drop("person_id", strict=False), frame], how="diagonal_relaxed")
         used = previous.last_ids
     timings["order"] = time.perf_counter() - t
     t = time.perf_counter()
-    found = dedupe(frame.drop([f"_old_{level}" for level in LEVELS], strict=False), models, _decisions_by_key(all_decisions), master, used)
+    found = dedupe(frame.drop([f"_old_{level}" for level in LEVELS], strict=False), models, _decisions_by_key(all_decisions), master, used, state)
+
     timings["link"] = time.perf_counter() - t
     t = time.perf_counter()
     records = found.frame
     if previous is not None and "_old_company" in frame.columns:
-        old = pl.concat([pl.DataFrame({f"_old_{level}": [None] * master.height}, schema={f"_old_{level}": pl.String} ) for level in LEVELS], how="horizontal")
+        old = pl.DataFrame([pl.repeat(None, master.height, dtype=pl.String, eager=True).alias(f"_old_{level}") for level in LEVELS])
         records = records.with_columns(pl.concat([old, frame.select("_old_company", "_old_contact")]))
         for level in LEVELS:
-            records, c = _settle(records, level, f"_old_{level}")
+            records, c = _settle(records, level, f"_old_{level}", master[ID_COLUMNS[level]].drop_nulls().unique())
             changes += c
         records = records.drop("_old_company", "_old_contact")
     last_ids = {level: max(_number(records[ID_COLUMNS[level]].drop_nulls(), PREFIX[level]), (used or {}).get(level, -1)) for level in LEVELS}
@@ -333,10 +361,9 @@ def build(
         (companies, company_points, company_prov), (contacts, contact_points, contact_prov) = at_company.result(), at_contact.result()
     survived = {"companies": companies.height, "contacts": contacts.height}
     if reuse:
-        kept = {level: records.slice(0, master.height)[ID_COLUMNS[level]].drop_nulls().unique() for level in LEVELS}
         with ThreadPoolExecutor(max_workers=2) as pool:
-            at_company = pool.submit(_carry, previous.tables, "company", kept["company"], companies, company_points, company_prov, rules)
-            at_contact = pool.submit(_carry, previous.tables, "contact", kept["contact"], contacts, contact_points, contact_prov, rules)
+            at_company = pool.submit(_carry, previous.tables, "company", reopened["company"], companies, company_points, company_prov)
+            at_contact = pool.submit(_carry, previous.tables, "contact", reopened["contact"], contacts, contact_points, contact_prov)
             (companies, company_points, company_prov), (contacts, contact_points, contact_prov) = at_company.result(), at_contact.result()
     timings["survive"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -382,10 +409,11 @@ def build(
         "changes": changes_frame.height,
         "decisions": all_decisions.height,
         "decision_outcomes": decision_outcomes(records, all_decisions),
+        "master_link_state": None if previous is None else ("kept" if state else "computed again"),  # what linking read of the previous master
     }
     timings["lineage"] = time.perf_counter() - t
-    return Master(records, companies, contacts, points, provenance, lineage, all_rejects, changes_frame, all_decisions, found, last_ids, counts,
-                  {k: round(v, 3) for k, v in timings.items()})
+    return Master(records, companies, contacts, points, provenance, lineage, all_rejects, changes_frame, all_decisions, found, last_ids,
+                  found.state, counts, {k: round(v, 3) for k, v in timings.items()})
 
 
 def _order_columns(frame: pl.DataFrame, first: list[str]) -> pl.DataFrame:
@@ -410,7 +438,9 @@ def _lineage(records: pl.DataFrame, rejects: pl.DataFrame, previous: Previous | 
     if previous is not None:  # rows an earlier run rejected before linking (not in the records)
         earlier = previous.lineage.filter(pl.col("status") == "rejected").select(LINEAGE_COLUMNS).with_columns(pl.col("source_row").cast(pl.Int64))
         parts.append(earlier.join(records.select("source_file", pl.col("source_row").cast(pl.Int64)), on=["source_file", "source_row"], how="anti"))
-    return pl.concat(parts).sort("source_file", "source_row")
+    lineage = pl.concat(parts)
+    files = sorted(lineage["source_file"].unique().drop_nulls().to_list())  # a few: sort numbers, not a million paths
+    return lineage.sort(pl.col("source_file").replace_strict({f: i for i, f in enumerate(files)}, return_dtype=pl.UInt32), "source_row")
 
 
 def check_accounting(lineage: pl.DataFrame, expected: int) -> None:

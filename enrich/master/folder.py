@@ -2,7 +2,9 @@
 
 companies / contacts / contact_points / provenance (CSV or Parquet), lineage.csv,
 review.csv, rejects.csv, changes.csv, decisions.csv, run.json, report.html, model.json and
-records.parquet: every linked row with its ids — the state the next incremental run links to.
+records.parquet: every linked row with its ids — the state the next incremental run links to
+— and link_company/link_contact.parquet: what linking read of those rows (derived, folded
+values), so that the next run does not compute it again.
 The folder is written whole into a temporary folder, then renamed into place.
 """
 
@@ -18,9 +20,10 @@ from ..errors import InputError
 from ..io.read import unguard
 from ..io.write import replace_folder, write_json, write_table
 from ..link.b2b import LEVELS, load_models
-from .build import DECISION_COLUMNS, LINEAGE_COLUMNS, Master, Previous
+from .build import DECISION_COLUMNS, LINEAGE_COLUMNS, Master, Previous, state_versions
 
 TABLES = ("companies", "contacts", "contact_points", "provenance")
+LINK_STATE = {level: f"link_{level}.parquet" for level in LEVELS}  # what linking read of the records (optional)
 STATE = ("records.parquet", "lineage.csv", "model.json", "run.json")
 
 
@@ -79,6 +82,13 @@ def read_previous(folder: str, settings) -> Previous:
         except (OSError, pl.exceptions.PolarsError):
             tables = {}  # unreadable: every golden row is computed again
             break
+    link_state = {}
+    for level, name in LINK_STATE.items():  # optional: without it the records are read again
+        try:
+            link_state[level] = pl.read_parquet(path / name)
+        except (OSError, pl.exceptions.PolarsError):
+            link_state = {}
+            break
     return Previous(
         records=records,
         lineage=lineage,
@@ -87,6 +97,8 @@ def read_previous(folder: str, settings) -> Previous:
         models=load_models(str(path / "model.json"), settings),
         tables=tables if len(tables) == len(TABLES) else {},
         rules_hash=run.get("rules_hash"),
+        link_state=link_state,
+        state_made_by=run.get("link_state_made_by") or {},
     )
 
 
@@ -99,11 +111,12 @@ def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, review: 
             ("lineage", master.lineage.select(LINEAGE_COLUMNS)), ("rejects", master.rejects), ("changes", master.changes),
             ("decisions", master.decisions), ("review", review))]
         jobs.append((master.records, tmp / "records.parquet", "parquet"))
+        jobs += [(master.link_state[level], tmp / name, "parquet") for level, name in LINK_STATE.items() if level in master.link_state]
         with ThreadPoolExecutor(max_workers=2) as pool:  # polars writes without the GIL: both cores work
             for done in [pool.submit(write_table, table, path, kind, excel=excel) for table, path, kind in jobs]:
                 done.result()
         write_json({level: master.linked.results[level].model.to_json() for level in LEVELS}, tmp / "model.json")
-        write_json(summary, tmp / "run.json")
+        write_json({**summary, "link_state_made_by": state_versions()}, tmp / "run.json")
         (tmp / "report.html").write_text(report, encoding="utf-8")
 
     replace_folder(folder, fill)

@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from enrich.link.comparisons import gammas, prepared
+from enrich.link.comparisons import gammas, prepared, view
 from enrich.link.settings import Comparison, Level
 
 
@@ -10,7 +10,7 @@ def levels_of(left, right, *levels):
     n = len(left)
     pairs = pl.DataFrame({"id_l": list(range(n)), "id_r": list(range(n, 2 * n))})
     comp = Comparison("v", tuple(levels))
-    return gammas(prepared(frame, [comp]), pairs, [comp])["g_v"].to_list()
+    return gammas(prepared(view(frame, [comp], set()), [comp]), pairs, [comp])["g_v"].to_list()
 
 
 def test_exact_after_folding_and_missing():
@@ -44,7 +44,7 @@ def test_swapped_first_and_last_names_agree_crosswise():
         "last": ["Dupont", "Jean", "Webb", "Laura", "Martin", "Marie", "Lambert", "Lambert"],
     })
     pairs = pl.DataFrame({"id_l": [0, 2, 0, 6], "id_r": [1, 3, 4, 7]})
-    g = gammas(prepared(frame, [first, last]), pairs, [first, last])
+    g = gammas(prepared(view(frame, [first, last], set()), [first, last]), pairs, [first, last])
     # swapped: both exact; swapped with a typo: exact + close; not swapped and different:
     # else; in place and equal: exact (the crossed reading is not looked at)
     assert list(zip(g["g_first"], g["g_last"])) == [(0, 0), (0, 1), (2, 2), (0, 0)]
@@ -79,3 +79,17 @@ def test_level_matrix_gives_the_levels_gammas_gives():
     assert (level_matrix(comp, values) == expected).all()
     for start in range(n):  # a block of rows against the columns from it on
         assert (level_matrix(comp, values, start, start + 2) == expected[start:start + 2, start:]).all()
+
+
+def test_a_view_given_for_the_first_rows_is_completed_not_recomputed():
+    comps = [Comparison("name", (Level("exact"),)), Comparison("born", (Level("date_days", 30),))]
+    frame = pl.DataFrame({"name": ["Dûrer SA", "DURER s.a.", None, "Peeters"], "born": ["1970-01-02", "02/01/1970", None, "1980-05-06"],
+                          "pc": ["1000", "1000", "9000", None]})
+    whole = view(frame, comps, {"pc"})
+    assert sorted(whole) == ["folded:name", "folded:pc", "tidied:born"]
+    assert whole["folded:name"].to_list() == ["durer sa", "durer s a", None, "peeters"]
+    first = {k: s.head(2).alias(k) for k, s in view(frame.head(2), comps, {"pc"}).items()}  # as read back from a state
+    first["folded:name"] = pl.Series("folded:name", ["kept", "as given"])  # given values are used, not folded again
+    again = view(frame, comps, {"pc"}, first)
+    assert again["folded:name"].to_list() == ["kept", "as given", None, "peeters"]
+    assert again["tidied:born"].to_list() == whole["tidied:born"].to_list()
