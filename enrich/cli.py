@@ -345,27 +345,31 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     built = build(take(result), result.rejects, rules=survivorship, previous=previous, decisions=decided, models=models, suppress=suppression,
                   rules_hash=rules_hash)
     check_accounting(built.lineage, result.rows_in + (previous.lineage.height if previous else 0))
-    t1 = time.perf_counter()
-    review = review_table(built.linked)
     result.timings.update(built.timings)
-    result.timings["review"] = time.perf_counter() - t1
     link_and_survive = time.perf_counter() - t0
-    summary["timings_s"] = {k: round(v, 3) for k, v in result.timings.items()}
-    summary["versions"] = _versions()
-    summary["previous"] = str(previous_dir) if previous_dir else None
-    summary["master"] = built.counts
-    summary["review_rows"] = review.height
-    summary["last_ids"] = built.last_ids
-    summary["link"] = {level: built.linked.results[level].report for level in LEVELS}
+
+    def finish():  # while the big tables are written
+        t1 = time.perf_counter()
+        review = review_table(built.linked)
+        result.timings["review"] = time.perf_counter() - t1
+        summary["timings_s"] = {k: round(v, 3) for k, v in result.timings.items()}
+        summary["versions"] = _versions()
+        summary["previous"] = str(previous_dir) if previous_dir else None
+        summary["master"] = built.counts
+        summary["review_rows"] = review.height
+        summary["last_ids"] = built.last_ids
+        summary["link"] = {level: built.linked.results[level].report for level in LEVELS}
+        t1 = time.perf_counter()
+        report = render(built, summary)
+        summary["timings_s"]["report"] = round(time.perf_counter() - t1, 3)
+        return review, summary, report
+
     t0 = time.perf_counter()
-    report = render(built, summary)
-    summary["timings_s"]["report"] = round(time.perf_counter() - t0, 3)
-    t0 = time.perf_counter()
-    master_folder.write(built, out_dir, fmt, excel=excel, review=review, summary=summary, report=report)
+    master_folder.write(built, out_dir, fmt, excel=excel, finish=finish)
     _say(
         f"{built.lineage.height} input rows → {built.counts['companies']} companies, {built.counts['contacts']} contacts "
         f"({built.counts['merged_rows']} rows merged, {built.counts['kept_rows']} kept alone, {built.counts['rejected_rows']} rejected); "
-        f"{review.height} pairs to review, {built.counts['changes']} id changes, {built.counts['do_not_contact']} contacts not to contact",
+        f"{summary['review_rows']} pairs to review, {built.counts['changes']} id changes, {built.counts['do_not_contact']} contacts not to contact",
         quiet,
     )
     outcome = built.counts["decision_outcomes"]
@@ -374,7 +378,7 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
              f"e.g. two different valid VAT numbers, is stronger than a match), {outcome['unknown_rows']} name a row the master "
              "does not hold", False)
     _say(f"wrote {out_dir}/companies.{fmt}, contacts.{fmt}, lineage.csv, review.csv, report.html … "
-         f"(link and survive {link_and_survive:.1f} s, write {time.perf_counter() - t0:.1f} s)", quiet)
+         f"(link and survive {link_and_survive:.1f} s, review, report and write {time.perf_counter() - t0:.1f} s)", quiet)
     _say(f"done in {time.perf_counter() - started:.1f} s", quiet)
 
 

@@ -83,17 +83,18 @@ def _ids(prefix: str, rows: pl.Series, clusters: pl.Series, n: int, known: pl.Se
     *known* id (a master's) keeps that id (the smallest, if several); new clusters are
     numbered '<prefix>-<k>' in the order of their first row, k after the highest in use
     (in *known*, or *used*: ids retired by earlier runs are never given again)."""
-    known = known if known is not None else pl.Series([None] * n, dtype=pl.String)
+    known = known if known is not None else pl.repeat(None, n, dtype=pl.String, eager=True)
     highest = known.str.extract(rf"^{prefix}-(\d+)$", 1).cast(pl.Int64).max()
     start = max(-1 if highest is None else highest, -1 if used is None else used) + 1
-    linked = pl.DataFrame({"row": rows.cast(pl.Int64), "cluster": clusters}).with_columns(known.gather(rows).alias("known"))
+    linked = pl.DataFrame({"row": rows.cast(pl.Int64), "cluster": clusters.cast(pl.Int64), "known": known.gather(rows)})
     per_cluster = linked.group_by("cluster").agg(pl.col("known").min(), pl.col("row").min().alias("first"))
     fresh = per_cluster.filter(pl.col("known").is_null()).sort("first").with_row_index("k")
     per_cluster = per_cluster.join(fresh.select("cluster", "k"), on="cluster", how="left").select(
         "cluster", pl.coalesce("known", pl.lit(prefix + "-") + (pl.col("k").cast(pl.Int64) + start).cast(pl.String)).alias("id")
     )
-    linked = linked.join(per_cluster, on="cluster", how="left")
-    return pl.DataFrame({"row": pl.int_range(n, eager=True).cast(pl.Int64)}).join(linked.select("row", "id"), on="row", how="left", maintain_order="left")["id"]
+    # clusters are named by a record (0 … len(rows)-1): a table by cluster, gathered, scattered to the rows
+    by_cluster = pl.repeat(None, rows.len(), dtype=pl.String, eager=True).scatter(per_cluster["cluster"], per_cluster["id"])
+    return pl.repeat(None, n, dtype=pl.String, eager=True).scatter(rows.cast(pl.Int64), by_cluster.gather(linked["cluster"]))
 
 
 def dedupe(

@@ -16,7 +16,7 @@ import fnmatch
 import hashlib
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -46,7 +46,7 @@ class Previous:
     decisions: pl.DataFrame  # every steward decision so far (DECISION_COLUMNS)
     last_ids: dict[str, int]  # the highest id number ever given, per level
     models: dict[str, Model] | None = None
-    tables: dict[str, pl.DataFrame] = field(default_factory=dict)  # its companies, contacts, contact_points, provenance
+    tables: dict[str, pl.DataFrame] | Future = field(default_factory=dict)  # its companies, contacts, contact_points, provenance (or their reading)
     rules_hash: str | None = None  # of the rules that built it
     link_state: dict[str, pl.DataFrame] = field(default_factory=dict)  # per level: what linking read of its records
     state_made_by: dict = field(default_factory=dict)  # the versions that computed link_state (state_versions())
@@ -68,6 +68,14 @@ class Master:
     link_state: dict[str, pl.DataFrame] = field(default_factory=dict)  # per level, for the next run (Dedupe.state)
     counts: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+
+
+def golden_tables(previous: Previous) -> dict[str, pl.DataFrame]:
+    """The previous master's golden tables, once they are read (they may be read while the
+    new rows are linked)."""
+    if isinstance(previous.tables, Future):
+        previous.tables = previous.tables.result()
+    return previous.tables
 
 
 def state_versions() -> dict:
@@ -177,7 +185,7 @@ def _settle(frame: pl.DataFrame, level: str, old: str, kept: pl.Series) -> tuple
     moved = frame.filter(pl.col(old).is_not_null() & pl.col(col).is_not_null()).group_by(old, col).len()
     if moved.height == 0:
         return frame, []
-    moved = moved.filter(~pl.col(col).is_in(kept.implode())).sort(["len", old, col], descending=[True, False, False])
+    moved = moved.filter(~pl.col(col).is_in(kept.drop_nulls().unique().implode())).sort(["len", old, col], descending=[True, False, False])
     back, taken_old, taken_new = {}, set(), set()
     for o, n, _ in moved.iter_rows():
         if o not in taken_old and n not in taken_new:
@@ -326,11 +334,11 @@ def build(
     timings["link"] = time.perf_counter() - t
     t = time.perf_counter()
     records = found.frame
-    if previous is not None and "_old_company" in frame.columns:
+    if previous is not None and any(reopened.values()):
         old = pl.DataFrame([pl.repeat(None, master.height, dtype=pl.String, eager=True).alias(f"_old_{level}") for level in LEVELS])
         records = records.with_columns(pl.concat([old, frame.select("_old_company", "_old_contact")]))
         for level in LEVELS:
-            records, c = _settle(records, level, f"_old_{level}", master[ID_COLUMNS[level]].drop_nulls().unique())
+            records, c = _settle(records, level, f"_old_{level}", master[ID_COLUMNS[level]])
             changes += c
         records = records.drop("_old_company", "_old_contact")
     last_ids = {level: max(_number(records[ID_COLUMNS[level]].drop_nulls(), PREFIX[level]), (used or {}).get(level, -1)) for level in LEVELS}
@@ -349,7 +357,7 @@ def build(
     t = time.perf_counter()
     people = rows.filter(pl.col("contact_id").is_not_null()).with_columns(pl.col("contact_id").alias(ID))
     firms = rows.filter(pl.col("company_id").is_not_null()).with_columns(pl.col("company_id").alias(ID))
-    reuse = previous is not None and previous.tables and rules_hash is not None and previous.rules_hash == rules_hash
+    reuse = previous is not None and rules_hash is not None and previous.rules_hash == rules_hash and bool(golden_tables(previous))
     if reuse:  # only the entities a row after the kept master rows belongs to
         fresh = records.slice(master.height)
         touched = {level: fresh[ID_COLUMNS[level]].drop_nulls().unique() for level in LEVELS}
@@ -362,9 +370,11 @@ def build(
     survived = {"companies": companies.height, "contacts": contacts.height}
     if reuse:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            at_company = pool.submit(_carry, previous.tables, "company", reopened["company"], companies, company_points, company_prov)
-            at_contact = pool.submit(_carry, previous.tables, "contact", reopened["contact"], contacts, contact_points, contact_prov)
+            at_company = pool.submit(_carry, golden_tables(previous), "company", reopened["company"], companies, company_points, company_prov)
+            at_contact = pool.submit(_carry, golden_tables(previous), "contact", reopened["contact"], contacts, contact_points, contact_prov)
             (companies, company_points, company_prov), (contacts, contact_points, contact_prov) = at_company.result(), at_contact.result()
+    if reuse:
+        previous.tables = {}  # consumed: memory is time here
     timings["survive"] = time.perf_counter() - t
     t = time.perf_counter()
     contacts = contacts.join(people.group_by(ID).agg(pl.col("company_id").first(), pl.col("person_id").first()), on=ID, how="left")

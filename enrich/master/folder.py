@@ -72,16 +72,9 @@ def read_previous(folder: str, settings) -> Previous:
         if lost:
             raise InputError(f"not an enrich master folder ({name} has no {', '.join(lost)})", file=folder)
     last = run.get("last_ids", {})
-    tables = {}
-    for name in TABLES:  # the golden tables, for the entities no new row touches
-        try:
-            if (path / f"{name}.parquet").is_file():
-                tables[name] = pl.read_parquet(path / f"{name}.parquet")
-            elif (path / f"{name}.csv").is_file():
-                tables[name] = unguard(pl.read_csv(path / f"{name}.csv", infer_schema=False, encoding="utf8-lossy"))
-        except (OSError, pl.exceptions.PolarsError):
-            tables = {}  # unreadable: every golden row is computed again
-            break
+    reading = ThreadPoolExecutor(max_workers=1)  # the golden tables are read while the new rows are cleaned and linked
+    tables = reading.submit(_golden_tables, path)
+    reading.shutdown(wait=False)
     link_state = {}
     for level, name in LINK_STATE.items():  # optional: without it the records are read again
         try:
@@ -95,25 +88,44 @@ def read_previous(folder: str, settings) -> Previous:
         decisions=decisions.with_columns(pl.col("source_row_l").cast(pl.Int64), pl.col("source_row_r").cast(pl.Int64)),
         last_ids={level: int(last.get(level, -1)) for level in LEVELS},
         models=load_models(str(path / "model.json"), settings),
-        tables=tables if len(tables) == len(TABLES) else {},
+        tables=tables,
         rules_hash=run.get("rules_hash"),
         link_state=link_state,
         state_made_by=run.get("link_state_made_by") or {},
     )
 
 
-def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, review: pl.DataFrame, summary: dict, report: str) -> None:
-    """Every output of a master run, all at once (see the module's doc)."""
+def _golden_tables(path: Path) -> dict[str, pl.DataFrame]:
+    """The previous master's golden tables, for the entities no new row touches; {} if one
+    is missing or unreadable (then every golden row is computed again)."""
+    tables = {}
+    for name in TABLES:
+        try:
+            if (path / f"{name}.parquet").is_file():
+                tables[name] = pl.read_parquet(path / f"{name}.parquet")
+            elif (path / f"{name}.csv").is_file():
+                tables[name] = unguard(pl.read_csv(path / f"{name}.csv", infer_schema=False, encoding="utf8-lossy"))
+        except (OSError, pl.exceptions.PolarsError):
+            return {}
+    return tables if len(tables) == len(TABLES) else {}
+
+
+def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, finish) -> None:
+    """Every output of a master run, all at once (see the module's doc). ``finish()`` gives
+    (review, summary, report): it runs while the big tables are being written."""
 
     def fill(tmp: Path) -> None:
         jobs = [(getattr(master, name), tmp / f"{name}.{fmt}", fmt) for name in TABLES]
         jobs += [(table, tmp / f"{name}.csv", "csv") for name, table in (
             ("lineage", master.lineage.select(LINEAGE_COLUMNS)), ("rejects", master.rejects), ("changes", master.changes),
-            ("decisions", master.decisions), ("review", review))]
-        jobs.append((master.records, tmp / "records.parquet", "parquet"))
-        jobs += [(master.link_state[level], tmp / name, "parquet") for level, name in LINK_STATE.items() if level in master.link_state]
+            ("decisions", master.decisions))]
+        state = [(master.records, "records.parquet"), *((master.link_state[level], name) for level, name in LINK_STATE.items() if level in master.link_state)]
         with ThreadPoolExecutor(max_workers=2) as pool:  # polars writes without the GIL: both cores work
-            for done in [pool.submit(write_table, table, path, kind, excel=excel) for table, path, kind in jobs]:
+            writing = [pool.submit(write_table, table, path, kind, excel=excel) for table, path, kind in jobs]
+            writing += [pool.submit(write_table, table, tmp / name, "parquet", fast=True) for table, name in state]
+            review, summary, report = finish()
+            writing.append(pool.submit(write_table, review, tmp / "review.csv", "csv", excel=excel))
+            for done in writing:
                 done.result()
         write_json({level: master.linked.results[level].model.to_json() for level in LEVELS}, tmp / "model.json")
         write_json({**summary, "link_state_made_by": state_versions()}, tmp / "run.json")
