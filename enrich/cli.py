@@ -307,7 +307,8 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
                         (merged / kept / rejected) and the reason of a reject
       review.csv        grey-zone pairs for a steward (fill decision, pass --decisions)
       rejects.csv, changes.csv (ids merged or split, old → new), decisions.csv,
-      run.json, report.html, model.json, records.parquet (for the next --previous)
+      run.json, report.html, and for the next --previous: model.json,
+                        records.parquet, link_company.parquet, link_contact.parquet
 
     \b
     Ids are stable: the same inputs give the same bytes (but run.json's timings), and the

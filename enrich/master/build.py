@@ -303,7 +303,9 @@ def build(
 
     With *previous* built by the same rules (*rules_hash*), only the companies and contacts
     that a new (or reopened) row touches are survived again; the others keep their golden
-    rows, contact points and provenance: the result is the same as surviving everything."""
+    rows, contact points and provenance: the result is the same as surviving everything
+    (``previous.tables`` are consumed). Its link state, if the same rules and code made it,
+    spares folding its records again."""
     rules.check_columns(set(cleaned.columns) | {"opt_out"})
     timings, t = {}, time.perf_counter()
     frame = canonical_order(cleaned)
