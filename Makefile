@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_OUT := out/demo
 DEMO_INPUTS := fixtures/crm_export.csv fixtures/purchased_list_fr.csv fixtures/salon_leads_nl.xlsx
+DEMO_REGISTRY := fixtures/registry
 
 .PHONY: install demo test lint bench clean
 
@@ -17,13 +18,17 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(BIN)/enrich master $(DEMO_INPUTS) -o $(DEMO_OUT)/master
+	$(BIN)/enrich registry build --kbo $(DEMO_REGISTRY)/KboOpenData_0140_2025_10_05_Full.zip \
+		--sirene $(DEMO_REGISTRY)/StockUniteLegale_utf8.zip --sirene-establishments $(DEMO_REGISTRY)/StockEtablissement_utf8.csv \
+		-o $(DEMO_OUT)/registry
+	$(BIN)/enrich master $(DEMO_INPUTS) -o $(DEMO_OUT)/master --registry $(DEMO_OUT)/registry
 	@echo
 	@echo "master companies : $(DEMO_OUT)/master/companies.csv"
 	@echo "master contacts  : $(DEMO_OUT)/master/contacts.csv"
 	@echo "lineage          : $(DEMO_OUT)/master/lineage.csv (one row per input row)"
 	@echo "review / rejects : $(DEMO_OUT)/master/review.csv, $(DEMO_OUT)/master/rejects.csv"
 	@echo "report           : $(DEMO_OUT)/master/report.html"
+	@echo "registry index   : $(DEMO_OUT)/registry (try: .venv/bin/enrich registry lookup 0403.170.701 --registry $(DEMO_OUT)/registry)"
 
 lint: install
 	$(BIN)/ruff check enrich tests benchmarks fixtures

@@ -288,8 +288,11 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
 @click.option("--decisions", type=click.Path(dir_okay=False), help="A review.csv with its decision column filled (match / no_match); remembered in OUT.")
 @click.option("--suppress", type=click.Path(dir_okay=False), help="Do-not-contact list: e-mails or their SHA-256 (of the lower-cased address), one per line.")
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Reuse a model.json instead of training one (default with --previous: its model).")
+@click.option("--registry", "registry_dir", type=click.Path(file_okay=False), help="A registry index (enrich registry build): attach firmographics to the companies.")
+@click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr", show_default=True, help="Language of the registry's labels.")
 @handle_errors
-def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, out, fmt, excel, previous_dir, decisions, suppress, model_path):
+def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, out, fmt, excel, previous_dir, decisions, suppress, model_path,
+           registry_dir, lang):
     """Build one clean master file from contact FILES: read, map, normalise, validate, link
     duplicates (rules/link.toml) and keep the best value of each field (rules/survivorship.toml).
 
@@ -322,12 +325,16 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     from .master import folder as master_folder
     from .master.build import build, check_accounting, read_suppression
     from .master.survive import load as load_survivorship
+    from .registry.index import attach as attach_registry
+    from .registry.index import check_index
     from .report.html import render
 
     started = time.perf_counter()
     out_dir = Path(out)
     rulefiles.use_rules_dir(rules_dir)
     master_folder.check_out(out_dir, list(files), previous_dir)
+    if registry_dir:
+        check_index(registry_dir)
     survivorship = load_survivorship()
     settings = load_settings()
     previous = master_folder.read_previous(previous_dir, settings) if previous_dir else None
@@ -346,6 +353,12 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     built = build(take(result), result.rejects, rules=survivorship, previous=previous, decisions=decided, models=models, suppress=suppression,
                   rules_hash=rules_hash)
     check_accounting(built.lineage, result.rows_in + (previous.lineage.height if previous else 0))
+    if registry_dir:
+        t1 = time.perf_counter()
+        built.companies = attach_registry(built.companies, registry_dir, lang)
+        built.counts["registry"] = {"matched_by": dict(built.companies["registry_match"].value_counts().sort("registry_match").iter_rows()),
+                                    "ceased": int(built.companies["ceased"].fill_null(False).sum())}
+        built.timings["registry"] = round(time.perf_counter() - t1, 3)
     result.timings.update(built.timings)
     link_and_survive = time.perf_counter() - t0
 
@@ -373,6 +386,10 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
         f"{summary['review_rows']} pairs to review, {built.counts['changes']} id changes, {built.counts['do_not_contact']} contacts not to contact",
         quiet,
     )
+    if registry_dir:
+        matched = built.counts["registry"]["matched_by"]
+        _say(f"registry: {matched.get('enterprise_number', 0) + matched.get('siren', 0)} of {built.companies.height} companies found by their "
+             f"identifier, {built.counts['registry']['ceased']} ceased", quiet)
     outcome = built.counts["decision_outcomes"]
     if outcome["not_applied"] or outcome["unknown_rows"]:
         _say(f"steward decisions: {outcome['applied']} applied, {outcome['not_applied']} not applied (a cannot-link rule, "
@@ -393,6 +410,101 @@ def _versions() -> dict:
         except PackageNotFoundError:
             out[package] = None
     return out
+
+
+@main.group(epilog=EXIT_CODES)
+def registry():
+    """Public company registries: build a local index from bulk open-data files (KBO/BCE,
+    SIRENE), and look a company up in it."""
+
+
+@registry.command("build", epilog=EXIT_CODES)
+@click.option("--kbo", "kbo_zip", type=click.Path(dir_okay=False), help="A KBO/BCE open-data zip (KboOpenData_*_Full.zip).")
+@click.option("--sirene", "sirene_units", type=click.Path(dir_okay=False),
+              help="SIRENE legal units: StockUniteLegale*.zip, its .csv, or the .parquet edition.")
+@click.option("--sirene-establishments", type=click.Path(dir_okay=False),
+              help="SIRENE establishments (StockEtablissement*.zip/.csv/.parquet): gives each company its seat's address.")
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="The index folder (replaced whole, at the end).")
+@click.option("--max-member-gb", type=click.FloatRange(min=1e-6), default=40.0, show_default=True,
+              help="Refuse an archive member that inflates to more than this.")
+@click.option("--max-ratio", type=click.FloatRange(min=1), default=200.0, show_default=True,
+              help="Refuse an archive member compressed more than this many times (a zip bomb).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@handle_errors
+def registry_build(kbo_zip, sirene_units, sirene_establishments, out, max_member_gb, max_ratio, quiet):
+    """Build a registry index (Parquet) from the bulk files as published. Read streaming:
+    the full KBO and SIRENE files need not fit in memory. Zips are read safely: members are
+    found by name, never extracted by their own paths; oversized or bomb-like members, a
+    corrupt archive, a missing file or a changed header are refused, naming what is wrong."""
+    from .registry import archive
+    from .registry.index import build, check_out
+
+    check_out(out, [p for p in (kbo_zip, sirene_units, sirene_establishments) if p])
+    started = time.perf_counter()
+    meta = build(out, kbo_zip=kbo_zip, sirene_units=sirene_units, sirene_establishments=sirene_establishments,
+                 limits=archive.Limits(max_bytes=int(max_member_gb * (1 << 30)), max_ratio=max_ratio))
+    counts = ", ".join(f"{n} {what}" for what, n in meta["companies"].items())
+    _say(f"wrote {out}: {counts} companies in {time.perf_counter() - started:.1f} s", quiet)
+
+
+@registry.command("lookup", epilog=EXIT_CODES)
+@click.argument("number")
+@click.option("--registry", "registry_dir", required=True, type=click.Path(file_okay=False), help="A registry index folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@handle_errors
+def registry_lookup(number, registry_dir, as_json):
+    """What the index knows of a company: NUMBER is a Belgian enterprise or VAT number
+    (0403.170.701, BE0403170701), a SIREN, a SIRET or a French VAT number. Exit 1 when the
+    index does not hold it."""
+    import json
+
+    from .registry.index import lookup
+
+    found = lookup(registry_dir, number)
+    if as_json:
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False, default=str))
+    for company in [] if as_json else found:
+        click.echo(f"{company['country']} {company['registry_id']}: {company['official_name'] or '(no legal name published)'}")
+        for key, value in company.items():
+            if key in ("country", "registry_id", "official_name", "activities") or value is None:
+                continue
+            click.echo(f"  {key}: {value}")
+        for act in company.get("activities", []):
+            click.echo(f"  activity: NACE {act['nace_version']} {act['nace_code']} {act['classification']} (group {act['activity_group']}"
+                       + (", an establishment's" if act["from_establishment"] else "") + ")")
+    if not found:
+        _say(f"{number}: not in the index", False)
+        sys.exit(EXIT_FAILED)
+
+
+@main.command(epilog=EXIT_CODES)
+@read_options
+@click.option("--registry", "registry_dir", required=True, type=click.Path(file_okay=False), help="A registry index folder (enrich registry build).")
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Output table: .csv or .parquet.")
+@click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr", show_default=True, help="Language of labels (NACE, legal form, city).")
+@click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows accents right.")
+@handle_errors
+def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, registry_dir, out, lang, excel):
+    """Clean contact FILES and attach each row's registry firmographics, found by its valid
+    enterprise number, SIREN, SIRET or VAT number: official name, status (a ceased company
+    is flagged), legal form, creation date, NACE code, version, class, section and label,
+    seat address, headcount band and EU SME size band. registry_match says how each row was
+    matched, or why not. Rejected rows go to OUT's name + .rejects.csv."""
+    from .io.write import check_not_input, write_table
+    from .registry.index import attach as attach_registry
+    from .registry.index import check_index
+
+    check_index(registry_dir)
+    out_path = Path(out)
+    rejects_path = out_path.with_name(out_path.stem + ".rejects.csv")
+    check_not_input([out_path, rejects_path], list(files))
+    result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
+    attached = attach_registry(result.frame, registry_dir, lang)
+    write_table(attached, out_path, excel=excel)
+    write_table(result.rejects, rejects_path, "csv", excel=excel)
+    matched = attached["registry_match"].value_counts().sort("registry_match")
+    _say("registry: " + ", ".join(f"{n} {how}" for how, n in matched.iter_rows()) + f"; {int(attached['ceased'].fill_null(False).sum())} ceased", quiet)
+    _say(f"wrote {out_path} and {rejects_path}", quiet)
 
 
 @main.command(epilog=EXIT_CODES)

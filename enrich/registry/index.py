@@ -1,0 +1,260 @@
+"""The registry index: one folder of Parquet files built from bulk registry files, and
+what is looked up in it.
+
+    companies.parquet   one row per company: Belgian enterprise (KBO/BCE) or French legal
+                        unit (SIRENE) — official name, status, legal form, creation date,
+                        seat address, main NACE activity (code, version, class, section,
+                        labels in FR/NL/EN), headcount band and EU SME size band
+    activities.parquet  every registered activity of a Belgian enterprise (main, secondary,
+                        ancillary), for the main-vs-secondary view
+    names.parquet       every name of a company (legal, abbreviation, commercial)
+    meta.json           the source files, the KBO snapshot, row counts
+
+The index is built streaming (Polars lazy scans written with ``sink_parquet``): the full
+KBO (2M enterprises, tens of millions of activities) and SIRENE (25M legal units) do not
+have to fit in memory. The folder is written whole, then renamed into place.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+from stdnum.eu import nace as eu_nace
+
+from .. import __version__, rulefiles
+from ..errors import InputError
+from ..identifiers import clean_one
+from ..io.write import replace_folder
+from . import archive, kbo, sirene
+
+COMPANIES = "companies.parquet"
+ACTIVITIES = "activities.parquet"
+NAMES = "names.parquet"
+META = "meta.json"
+REVISION = {"2008": "2.0", "2025": "2.1"}  # NACE version of KBO / NAF rév. 2 → stdnum revision
+LANGS = ("fr", "nl", "en")
+
+
+@lru_cache(maxsize=1)
+def nace_table() -> pl.DataFrame:
+    """Every NACE class of Rev. 2 and Rev. 2.1 (python-stdnum's tables): version, class
+    (``62.01``), section letter and English label."""
+    rows = []
+    for version, revision in REVISION.items():
+        for n in range(100, 10000):
+            code = f"{n:04d}"
+            try:
+                info = eu_nace.info(code, revision=revision)
+            except Exception:  # not a class of this revision
+                continue
+            if len(code) == 4 and info.get("section"):
+                rows.append((version, f"{code[:2]}.{code[2:]}", info["section"], info.get("label")))
+    return pl.DataFrame(rows, schema=["nace_version", "nace_class", "nace_section", "nace_label_en"], orient="row")
+
+
+def _labels(codes: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(NACE labels by version and 5-digit code, legal-form labels by code), FR/NL, from the
+    KBO code table and rules/registry.toml."""
+    nace = pl.DataFrame(schema={"nace_version": pl.String, "_nace_key": pl.String, "nace_label_fr": pl.String, "nace_label_nl": pl.String})
+    forms = pl.DataFrame(schema={"country": pl.String, "legal_form_code": pl.String, "legal_form_fr": pl.String, "legal_form_nl": pl.String})
+    if codes is not None and codes.height:
+        by_lang = codes.filter(pl.col("language").is_in(["fr", "nl"])).pivot("language", index=["category", "code"], values="label",
+                                                                               aggregate_function="first")
+        for lang in ("fr", "nl"):
+            if lang not in by_lang.columns:
+                by_lang = by_lang.with_columns(pl.lit(None, pl.String).alias(lang))
+        nace = by_lang.filter(pl.col("category").str.starts_with("Nace")).select(
+            pl.col("category").str.strip_prefix("Nace").alias("nace_version"), pl.col("code").alias("_nace_key"),
+            pl.col("fr").alias("nace_label_fr"), pl.col("nl").alias("nace_label_nl"))
+        forms = by_lang.filter(pl.col("category") == "JuridicalForm").select(
+            pl.lit("BE").alias("country"), pl.col("code").alias("legal_form_code"), pl.col("fr").alias("legal_form_fr"),
+            pl.col("nl").alias("legal_form_nl"))
+    french = rulefiles.load("registry")["fr_legal_forms"]
+    forms = pl.concat([forms, pl.DataFrame({"country": "FR", "legal_form_code": list(french), "legal_form_fr": list(french.values()),
+                                            "legal_form_nl": None}, schema=forms.schema)])
+    return nace, forms
+
+
+def _size(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Headcount band → fewest / most employees and the EU SME class by headcount (never
+    invented: no band, no class — with the reason)."""
+    rules = rulefiles.load("registry")
+    bands = rules["sirene_bands"]
+    below = rules["sme_headcount_below"]
+    table = pl.DataFrame({"employees_band": list(bands), "employees_min": [b[0] for b in bands.values()],
+                          "employees_max": [None if b[1] < 0 else b[1] for b in bands.values()]},
+                         schema={"employees_band": pl.String, "employees_min": pl.Int64, "employees_max": pl.Int64})
+    most = pl.col("employees_max")
+    band = (pl.when(pl.col("employees_min").is_null()).then(None)
+            .when(most.is_not_null() & (most < below["micro"])).then(pl.lit("micro"))
+            .when(most.is_not_null() & (most < below["small"])).then(pl.lit("small"))
+            .when(most.is_not_null() & (most < below["medium"])).then(pl.lit("medium"))
+            .otherwise(pl.lit("large")))
+    return frame.join(table.lazy(), on="employees_band", how="left").with_columns(
+        band.alias("size_band"),
+        pl.when(band.is_not_null()).then(pl.lit("headcount")).alias("size_criteria"),
+        pl.when(band.is_not_null()).then(None)
+        .when(pl.col("country") == "BE").then(pl.lit("no headcount in the KBO open data"))
+        .when(pl.col("employees_band").is_not_null()).then(pl.lit("unknown headcount band"))
+        .otherwise(pl.lit("no headcount band in SIRENE")).alias("size_reason"),
+    )
+
+
+def _firmographics(companies: pl.LazyFrame, codes: pl.DataFrame | None) -> pl.LazyFrame:
+    nace_labels, forms = _labels(codes)
+    digits = pl.col("nace_code").str.replace_all(r"\D", "")
+    nace_class = pl.when(pl.col("nace_version").is_in(list(REVISION)) & (digits.str.len_chars() >= 4)).then(
+        digits.str.slice(0, 2) + "." + digits.str.slice(2, 2))
+    key = pl.when(pl.col("country") == "BE").then(pl.col("nace_code")).otherwise(digits.str.slice(0, 4) + "0")
+    out = (companies.with_columns(nace_class.alias("nace_class"), key.alias("_nace_key"))
+           .join(nace_table().lazy(), on=["nace_version", "nace_class"], how="left")
+           .join(nace_labels.lazy(), on=["nace_version", "_nace_key"], how="left")
+           .join(forms.lazy(), on=["country", "legal_form_code"], how="left")
+           .drop("_nace_key"))
+    for c in ("postcode", "city_fr", "city_nl", "street_fr", "street_nl", "house_number", "employees_band", "employees_year",
+              "enterprise_category", "juridical_situation"):
+        if c not in out.collect_schema().names():
+            out = out.with_columns(pl.lit(None, pl.Int32 if c == "employees_year" else pl.String).alias(c))
+    return _size(out)
+
+
+COLUMNS = ["country", "registry_id", "official_name", "registry_status", "kind", "legal_form_code", "legal_form_fr", "legal_form_nl",
+           "creation_date", "juridical_situation", "nace_code", "nace_version", "nace_class", "nace_section", "nace_label_fr",
+           "nace_label_nl", "nace_label_en", "postcode", "city_fr", "city_nl", "street_fr", "street_nl", "house_number",
+           "employees_band", "employees_year", "employees_min", "employees_max", "size_band", "size_criteria", "size_reason",
+           "enterprise_category", "employer"]
+
+
+def build(out: str | Path, *, kbo_zip: str | None = None, sirene_units: str | None = None, sirene_establishments: str | None = None,
+          limits: archive.Limits | None = None) -> dict:
+    """Build the index folder *out* from the given bulk files; returns its meta."""
+    limits = limits or archive.Limits()
+    if not kbo_zip and not sirene_units:
+        raise InputError("give a KBO open-data zip (--kbo) and/or a SIRENE legal-unit file (--sirene)")
+    if sirene_establishments and not sirene_units:
+        raise InputError("--sirene-establishments needs --sirene (the legal units)")
+    out = Path(out)
+    meta: dict = {"enrich": __version__, "sources": {}}
+    with tempfile.TemporaryDirectory(prefix=".enrich-registry-", dir=out.resolve().parent if out.resolve().parent.is_dir() else None) as work:
+        work = Path(work)
+        companies, names, activities, codes = [], [], None, None
+        if kbo_zip:
+            files = kbo.extract(kbo_zip, work, limits)
+            meta["sources"]["kbo"] = {"file": Path(kbo_zip).name, **kbo.meta(files)}
+            codes = kbo.codes(files)
+            companies.append(kbo.companies(files))
+            names.append(kbo.names(files))
+            activities = kbo.activities(files)
+        if sirene_units:
+            units = sirene.scan(sirene_units, sirene.LEGAL_UNITS, sirene.LEGAL_UNITS_OPTIONAL, work, limits, "StockUniteLegale")
+            establishments = (sirene.scan(sirene_establishments, sirene.ESTABLISHMENTS, sirene.ESTABLISHMENTS_OPTIONAL, work, limits,
+                                          "StockEtablissement") if sirene_establishments else None)
+            meta["sources"]["sirene"] = {"file": Path(sirene_units).name,
+                                         **({"establishments": Path(sirene_establishments).name} if sirene_establishments else {})}
+            companies.append(sirene.companies(units, establishments))
+            names.append(sirene.names(units))
+        table = _firmographics(pl.concat(companies, how="diagonal_relaxed"), codes).select(COLUMNS)
+
+        def fill(tmp: Path) -> None:
+            try:
+                table.sink_parquet(tmp / COMPANIES, compression="zstd")
+                pl.concat(names, how="diagonal_relaxed").sink_parquet(tmp / NAMES, compression="zstd")
+                if activities is not None:
+                    activities.sink_parquet(tmp / ACTIVITIES, compression="zstd")
+            except pl.exceptions.PolarsError as exc:
+                raise InputError(f"cannot read the registry files ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})") from None
+            counts = pl.scan_parquet(tmp / COMPANIES).group_by("country", "registry_status").len().collect().sort("country", "registry_status")
+            meta["companies"] = {f"{c} {s}": n for c, s, n in counts.iter_rows()}
+            (tmp / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+        replace_folder(out, fill)
+    return meta
+
+
+def check_out(folder: str | Path, inputs: list[str]) -> None:
+    """Refuse an output folder that would destroy something: one holding an input, or an
+    existing folder that is not a registry index."""
+    real = Path(folder).resolve()
+    for p in inputs:
+        if real == Path(p).resolve() or real in Path(p).resolve().parents:
+            raise InputError("the output folder holds an input; write the index to another folder", file=str(folder))
+    if real.exists() and (not real.is_dir() or (any(real.iterdir()) and not (real / META).is_file())):
+        raise InputError("the output exists and is not a registry index; choose a new or empty folder", file=str(folder))
+
+
+def check_index(folder: str | Path) -> Path:
+    path = Path(folder)
+    if not (path / COMPANIES).is_file() or not (path / META).is_file():
+        raise InputError("not a registry index (no companies.parquet or meta.json): build one with `enrich registry build`", file=str(folder))
+    return path
+
+
+def keys_of(number: str) -> list[tuple[str, str]]:
+    """(country, registry id) a typed number can mean: a Belgian enterprise or VAT number,
+    a SIREN, a SIRET or a French VAT number — every valid reading."""
+    found = []
+    for field, extra in (("vat", {}), ("enterprise_number", {"country": "BE"}), ("siren", {}), ("siret", {})):
+        r = clean_one(**{field: number}, **extra)
+        if r["enterprise_number"]:
+            found.append(("BE", r["enterprise_number"]))
+        if r["siren"]:
+            found.append(("FR", r["siren"]))
+    return list(dict.fromkeys(found))
+
+
+def lookup(folder: str | Path, number: str) -> list[dict]:
+    """What the index knows of *number* (all valid readings of it), with the activities."""
+    path = check_index(folder)
+    keys = keys_of(number)
+    if not keys:
+        raise InputError("not a valid enterprise number, SIREN, SIRET or VAT number")
+    wanted = pl.DataFrame(keys, schema=["country", "registry_id"], orient="row")
+    rows = pl.scan_parquet(path / COMPANIES).join(wanted.lazy(), on=["country", "registry_id"], how="semi").collect()
+    out = []
+    for row in rows.iter_rows(named=True):
+        if (path / ACTIVITIES).is_file() and row["country"] == "BE":
+            acts = pl.scan_parquet(path / ACTIVITIES).filter(pl.col("registry_id") == row["registry_id"]).collect()
+            row["activities"] = acts.sort("classification", "nace_version", "nace_code", descending=[False, True, False]).drop("registry_id").to_dicts()
+        out.append(row)
+    return out
+
+
+def attach(frame: pl.DataFrame, folder: str | Path, lang: str = "fr") -> pl.DataFrame:
+    """*frame* (cleaned rows or golden companies, with ``enterprise_number`` / ``siren``)
+    with the registry's firmographics of each company found by its valid identifier:
+    ``registry_match`` says how (or why not). The registry's values are its own columns;
+    the input's are left as they were."""
+    path = check_index(folder)
+    frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in ("enterprise_number", "siren") if c not in frame.columns)
+    key = frame.select(
+        pl.when(pl.col("enterprise_number").is_not_null()).then(pl.lit("BE")).when(pl.col("siren").is_not_null()).then(pl.lit("FR")).alias("_country"),
+        pl.coalesce("enterprise_number", "siren").alias("_registry_id"),
+    )
+    wanted = key.drop_nulls().unique()
+    found = (pl.scan_parquet(path / COMPANIES).join(wanted.lazy(), left_on=["country", "registry_id"], right_on=["_country", "_registry_id"],
+                                                    how="semi").collect())
+    label = pl.coalesce(f"nace_label_{lang}", "nace_label_en") if lang in LANGS else pl.col("nace_label_en")
+    label_lang = (pl.when(pl.col(f"nace_label_{lang}").is_not_null()).then(pl.lit(lang)).when(pl.col("nace_label_en").is_not_null())
+                  .then(pl.lit("en"))) if lang in ("fr", "nl") else pl.when(pl.col("nace_label_en").is_not_null()).then(pl.lit("en"))
+    form = pl.coalesce(f"legal_form_{lang}", "legal_form_fr", "legal_form_nl") if lang in ("fr", "nl") else pl.coalesce("legal_form_fr", "legal_form_nl")
+    city = pl.coalesce(f"city_{lang}", "city_fr", "city_nl") if lang in ("fr", "nl") else pl.coalesce("city_fr", "city_nl")
+    street = pl.coalesce(f"street_{lang}", "street_fr", "street_nl") if lang in ("fr", "nl") else pl.coalesce("street_fr", "street_nl")
+    found = found.select(
+        pl.col("country").alias("_country"), pl.col("registry_id").alias("_registry_id"),
+        pl.col("official_name").alias("registry_name"), "registry_status", form.alias("registry_legal_form"),
+        "creation_date", "nace_code", "nace_version", "nace_class", "nace_section", label.alias("nace_label"), label_lang.alias("nace_label_lang"),
+        pl.col("postcode").alias("registry_postcode"), city.alias("registry_city"),
+        pl.concat_str([street, pl.col("house_number")], separator=" ", ignore_nulls=True).replace("", None).alias("registry_street"),
+        "employees_band", "employees_year", "employees_min", "employees_max", "size_band", "size_criteria", "size_reason",
+        "enterprise_category", "employer",
+    )
+    joined = pl.concat([frame, key], how="horizontal").join(found, on=["_country", "_registry_id"], how="left", maintain_order="left")
+    match = (pl.when(pl.col("registry_status").is_not_null()).then(pl.when(pl.col("_country") == "BE").then(pl.lit("enterprise_number"))
+                                                                    .otherwise(pl.lit("siren")))
+             .when(pl.col("_registry_id").is_not_null()).then(pl.lit("not in the registry"))
+             .otherwise(pl.lit("no valid enterprise number or SIREN")))
+    return joined.with_columns(match.alias("registry_match"), (pl.col("registry_status") == "ceased").alias("ceased")).drop("_country", "_registry_id")

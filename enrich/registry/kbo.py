@@ -1,0 +1,183 @@
+"""Belgian KBO/BCE Open Data (a ``KboOpenData_*_Full.zip``) → the index's Belgian rows.
+
+The files are read as published (REGISTRIES.md §1): ``,``-separated, every text quoted,
+dates ``dd-mm-yyyy``, codes kept as text (leading zeros). Only active enterprises are in
+the open data, without history. Per enterprise: the legal name (denomination type 001),
+the legal form (``JuridicalFormCAC`` when set: the form as it must be read since the 2019
+Companies Code), the start date, the seat address (``REGO``), the main activity (the
+preference of ``rules/registry.toml``) and every activity, and whether it is registered as
+an employer. Activities and names registered on an establishment count for its enterprise,
+after its own. The open data has no headcount: Belgian sizes stay unknown unless a size
+file gives them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from .. import rulefiles
+from . import archive
+
+ENTERPRISE = ["EnterpriseNumber", "Status", "JuridicalSituation", "TypeOfEnterprise", "JuridicalForm", "JuridicalFormCAC", "StartDate"]
+DENOMINATION = ["EntityNumber", "Language", "TypeOfDenomination", "Denomination"]
+ADDRESS = ["EntityNumber", "TypeOfAddress", "Zipcode", "MunicipalityNL", "MunicipalityFR", "StreetNL", "StreetFR", "HouseNumber", "Box",
+           "DateStrikingOff"]
+ACTIVITY = ["EntityNumber", "ActivityGroup", "NaceVersion", "NaceCode", "Classification"]
+ESTABLISHMENT = ["EstablishmentNumber", "StartDate", "EnterpriseNumber"]
+CODE = ["Category", "Code", "Language", "Description"]
+META = ["Variable", "Value"]
+FILES = {"enterprise.csv": ENTERPRISE, "denomination.csv": DENOMINATION, "address.csv": ADDRESS, "activity.csv": ACTIVITY,
+         "code.csv": CODE, "meta.csv": META}
+OPTIONAL = {"establishment.csv": ESTABLISHMENT}
+LANGUAGES = {"1": "fr", "2": "nl", "3": "de", "4": "en"}  # KBO Language codes (0 = unknown)
+ENTERPRISE_NUMBER = r"^\d{4}\.\d{3}\.\d{3}$"
+
+
+def _scan(path: Path) -> pl.LazyFrame:
+    """A KBO CSV as text: empty and "" both null, values stripped."""
+    frame = pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy", quote_char='"', has_header=True)
+    return frame.with_columns(pl.all().str.strip_chars().replace("", None))
+
+
+def _digits(column: str) -> pl.Expr:
+    return pl.col(column).str.replace_all(r"\D", "")
+
+
+def extract(zip_path: str, folder: Path, limits: archive.Limits) -> dict[str, Path]:
+    """The zip's CSV files in *folder*, headers checked."""
+    source = str(zip_path)
+    zipped = archive.open_zip(zip_path)
+    out = {}
+    with zipped:
+        for name, need in {**FILES, **OPTIONAL}.items():
+            info = archive.find(zipped, name, source, required=name in FILES)
+            if info is None:
+                continue
+            path = archive.extract(zipped, info, folder, source, limits)
+            archive.header(path, f"{source}#{info.filename}", need)
+            out[name] = path
+    return out
+
+
+def meta(files: dict[str, Path]) -> dict:
+    table = pl.read_csv(files["meta.csv"], infer_schema=False, encoding="utf8-lossy")
+    values = dict(zip(table["Variable"].str.strip_chars().to_list(), table["Value"].str.strip_chars().to_list()))
+    return {"snapshot_date": values.get("SnapshotDate"), "extract_number": values.get("ExtractNumber"),
+            "extract_type": values.get("ExtractType"), "version": values.get("Version")}
+
+
+def codes(files: dict[str, Path]) -> pl.DataFrame:
+    """code.csv: category, code, language (fr/nl/de/en), label."""
+    return _scan(files["code.csv"]).select(
+        pl.col("Category").alias("category"), pl.col("Code").alias("code"),
+        pl.col("Language").str.to_lowercase().alias("language"), pl.col("Description").alias("label"),
+    ).filter(pl.col("category") != "Category").collect()
+
+
+def _owner(files: dict[str, Path]) -> pl.LazyFrame | None:
+    """establishment number → its enterprise's number (digits)."""
+    if "establishment.csv" not in files:
+        return None
+    return _scan(files["establishment.csv"]).select(
+        pl.col("EstablishmentNumber").alias("EntityNumber"), _digits("EnterpriseNumber").alias("_owner")
+    )
+
+
+def _by_enterprise(frame: pl.LazyFrame, owner: pl.LazyFrame | None) -> pl.LazyFrame:
+    """Rows on an enterprise number keep it; rows on an establishment take its enterprise's
+    (``_own`` = 0 for the enterprise's own rows, 1 for its establishments')."""
+    own = frame.filter(pl.col("EntityNumber").str.contains(ENTERPRISE_NUMBER)).with_columns(
+        _digits("EntityNumber").alias("registry_id"), pl.lit(0, pl.Int8).alias("_own"))
+    if owner is None:
+        return own
+    theirs = frame.join(owner, on="EntityNumber", how="inner").with_columns(
+        pl.col("_owner").alias("registry_id"), pl.lit(1, pl.Int8).alias("_own")).drop("_owner")
+    return pl.concat([own, theirs], how="diagonal_relaxed")
+
+
+def activities(files: dict[str, Path]) -> pl.LazyFrame:
+    """Every activity of every enterprise: registry_id, nace_version, nace_code, activity
+    group, main / secondary / ancillary, whether it is the enterprise's own (0) or an
+    establishment's (1)."""
+    kinds = {"MAIN": "main", "SECO": "secondary", "ANCI": "ancillary"}
+    return _by_enterprise(_scan(files["activity.csv"]), _owner(files)).select(
+        "registry_id", pl.col("NaceVersion").alias("nace_version"), pl.col("NaceCode").alias("nace_code"),
+        pl.col("ActivityGroup").alias("activity_group"),
+        pl.col("Classification").replace_strict(kinds, default=pl.col("Classification").str.to_lowercase()).alias("classification"),
+        pl.col("_own").alias("from_establishment").cast(pl.Boolean),
+    ).filter(pl.col("nace_code").is_not_null())
+
+
+def main_activity(acts: pl.LazyFrame) -> pl.LazyFrame:
+    """One activity per enterprise by the preference of rules/registry.toml, as a minimum
+    over one sortable key (a streaming group-by, not a sort of tens of millions of rows)."""
+    rule = rulefiles.load("registry")["kbo_main_activity"]
+    first, last = list(rule["groups"]), list(rule["last"])
+    group_rank = (pl.when(pl.col("activity_group").is_in(first)).then(pl.col("activity_group").replace_strict(
+        {g: i for i, g in enumerate(first)}, default=None, return_dtype=pl.Int64))
+        .when(pl.col("activity_group").is_in(last)).then(pl.lit(len(first) + 1, pl.Int64))
+        .otherwise(pl.lit(len(first), pl.Int64)))
+    version = pl.col("nace_version").cast(pl.Int64, strict=False).fill_null(0)
+    code = pl.col("nace_code").str.replace_all(r"\D", "")
+    key = (
+        pl.col("from_establishment").cast(pl.Int64) * 10**15
+        + group_rank * 10**14
+        + (9999 - version) * 10**10
+        + (pl.col("classification") != "main").cast(pl.Int64) * 10**9
+        + code.str.len_chars().cast(pl.Int64) * 10**8
+        + code.cast(pl.Int64, strict=False).fill_null(0)
+    )
+    best = acts.group_by("registry_id").agg(key.min().alias("_key"))
+    return best.select(
+        "registry_id",
+        (9999 - (pl.col("_key") // 10**10) % 10**4).cast(pl.String).alias("nace_version"),
+        (pl.col("_key") % 10**8).cast(pl.String).str.zfill((pl.col("_key") // 10**8 % 10).cast(pl.Int64)).alias("nace_code"),
+    )
+
+
+def companies(files: dict[str, Path]) -> pl.LazyFrame:
+    """One row per active enterprise (see the module's doc)."""
+    owner = _owner(files)
+    enterprises = _scan(files["enterprise.csv"]).select(
+        _digits("EnterpriseNumber").alias("registry_id"),
+        pl.when(pl.col("Status") == "AC").then(pl.lit("active")).otherwise(pl.col("Status")).alias("registry_status"),
+        pl.col("JuridicalSituation").alias("juridical_situation"),
+        pl.col("TypeOfEnterprise").replace_strict({"1": "natural person", "2": "legal person"}, default=None).alias("kind"),
+        pl.coalesce("JuridicalFormCAC", "JuridicalForm").alias("legal_form_code"),
+        pl.col("StartDate").str.to_date("%d-%m-%Y", strict=False).alias("creation_date"),
+    )
+    names = _by_enterprise(_scan(files["denomination.csv"]), owner).filter(pl.col("TypeOfDenomination") == "001")
+    rank = pl.col("Language").replace_strict({"2": 0, "1": 1, "3": 2, "4": 3}, default=4, return_dtype=pl.Int64)
+    official = names.group_by("registry_id").agg(
+        pl.col("Denomination").sort_by(pl.col("_own") * 10 + rank, "Denomination").first().alias("official_name"))
+    seats = _scan(files["address.csv"]).filter((pl.col("TypeOfAddress") == "REGO") & pl.col("DateStrikingOff").is_null()
+                                               & pl.col("EntityNumber").str.contains(ENTERPRISE_NUMBER))
+    seat = seats.group_by(_digits("EntityNumber").alias("registry_id")).agg(
+        pl.col("Zipcode").first().alias("postcode"), pl.col("MunicipalityFR").first().alias("city_fr"),
+        pl.col("MunicipalityNL").first().alias("city_nl"), pl.col("StreetFR").first().alias("street_fr"),
+        pl.col("StreetNL").first().alias("street_nl"),
+        pl.concat_str([pl.col("HouseNumber"), pl.col("Box")], separator=" bus ", ignore_nulls=True).first().alias("house_number"),
+    )
+    acts = activities(files)
+    employer_groups = rulefiles.load("registry")["kbo_main_activity"]["employer_groups"]
+    employers = acts.filter(pl.col("activity_group").is_in(employer_groups)).select("registry_id").unique().with_columns(
+        pl.lit(True).alias("employer"))
+    return (
+        enterprises.join(official, on="registry_id", how="left")
+        .join(seat, on="registry_id", how="left")
+        .join(main_activity(acts), on="registry_id", how="left")
+        .join(employers, on="registry_id", how="left")
+        .with_columns(pl.lit("BE").alias("country"), pl.col("employer").fill_null(False))
+    )
+
+
+def names(files: dict[str, Path]) -> pl.LazyFrame:
+    """Every name of every enterprise (legal, abbreviation, commercial, branch), for
+    matching companies by name."""
+    kinds = {"001": "legal", "002": "abbreviation", "003": "commercial", "004": "branch"}
+    return _by_enterprise(_scan(files["denomination.csv"]), _owner(files)).select(
+        "registry_id", pl.col("TypeOfDenomination").replace_strict(kinds, default="other").alias("kind"),
+        pl.col("Language").replace_strict(LANGUAGES, default=None).alias("language"), pl.col("Denomination").alias("name"),
+    ).filter(pl.col("name").is_not_null())

@@ -1,0 +1,103 @@
+"""French SIRENE stock files (INSEE, data.gouv.fr) → the index's French rows.
+
+``StockUniteLegale`` (legal units, active and ceased) as published: the zip, the CSV in it,
+or the Parquet edition; columns are read by name (REGISTRIES.md §2.2: the 33- and
+35-column headers both work). ``StockEtablissement`` is optional: it gives the seat's
+address (the establishment ``siren + nicSiegeUniteLegale``). Values hidden for privacy
+(``[ND]``) are missing. The NAF code is kept as published; NAF rév. 2 is NACE Rev. 2 down
+to the class (its first five characters). The headcount band (``trancheEffectifs``) is
+kept with its year; ``NN`` (no employee) and an empty band (unknown) stay distinct.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import InputError
+from . import archive
+
+LEGAL_UNITS = ["siren", "dateCreationUniteLegale", "trancheEffectifsUniteLegale", "anneeEffectifsUniteLegale", "categorieEntreprise",
+               "etatAdministratifUniteLegale", "nomUniteLegale", "denominationUniteLegale", "categorieJuridiqueUniteLegale",
+               "activitePrincipaleUniteLegale", "nomenclatureActivitePrincipaleUniteLegale", "nicSiegeUniteLegale"]
+LEGAL_UNITS_OPTIONAL = ["prenom1UniteLegale", "prenomUsuelUniteLegale", "nomUsageUniteLegale", "sigleUniteLegale",
+                        "denominationUsuelle1UniteLegale", "caractereEmployeurUniteLegale", "anneeCategorieEntreprise"]
+ESTABLISHMENTS = ["siret", "etablissementSiege", "numeroVoieEtablissement", "typeVoieEtablissement", "libelleVoieEtablissement",
+                  "codePostalEtablissement", "libelleCommuneEtablissement"]
+ESTABLISHMENTS_OPTIONAL = ["indiceRepetitionEtablissement", "complementAdresseEtablissement"]
+HIDDEN = "[ND]"  # statutDiffusion P: a natural person's data not to be published
+
+
+def scan(path: str, need: list[str], optional: list[str], folder: Path, limits: archive.Limits, stem: str) -> pl.LazyFrame:
+    """A SIRENE file (zip, CSV or Parquet) as text columns: *need* checked, *optional*
+    added empty when absent."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("no such file", file=path)
+    if p.suffix.lower() == ".parquet":
+        try:
+            frame = pl.scan_parquet(p)
+            columns = frame.collect_schema().names()
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            raise InputError(f"not a readable Parquet file ({type(exc).__name__})", file=path) from None
+        lost = [c for c in need if c not in columns]
+        if lost:
+            raise InputError(f"unexpected columns: no {', '.join(lost)} (the layout has changed, or this is another file)", file=path)
+    else:
+        if p.suffix.lower() == ".zip":
+            zipped = archive.open_zip(p)
+            with zipped:
+                csvs = [n for n, i in archive.members(zipped).items() if n.endswith(".csv")]
+                preferred = [n for n in csvs if n.startswith(stem.lower())] or csvs
+                if not preferred:
+                    raise InputError(f"the archive holds no {stem} CSV file", file=path)
+                info = archive.find(zipped, sorted(preferred)[0], path)
+                csv_path = archive.extract(zipped, info, folder, path, limits)
+                where = f"{path}#{info.filename}"
+        else:
+            csv_path, where = p, path
+        columns = archive.header(csv_path, where, need)
+        frame = pl.scan_csv(csv_path, infer_schema=False, encoding="utf8-lossy", has_header=True)
+    present = [c for c in [*need, *optional] if c in columns]
+    frame = frame.select(pl.col(c).cast(pl.String).str.strip_chars() for c in present)
+    frame = frame.with_columns(pl.when(pl.col(c).is_in(["", HIDDEN])).then(None).otherwise(pl.col(c)).alias(c) for c in present)
+    return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in optional if c not in columns)
+
+
+def companies(units: pl.LazyFrame, establishments: pl.LazyFrame | None) -> pl.LazyFrame:
+    """One row per legal unit, its seat's address if the establishments are given."""
+    person = pl.concat_str([pl.coalesce("prenomUsuelUniteLegale", "prenom1UniteLegale"), pl.coalesce("nomUsageUniteLegale", "nomUniteLegale")],
+                           separator=" ", ignore_nulls=True).replace("", None)
+    out = units.select(
+        pl.lit("FR").alias("country"),
+        pl.col("siren").alias("registry_id"),
+        pl.coalesce("denominationUniteLegale", person).alias("official_name"),
+        pl.col("etatAdministratifUniteLegale").replace_strict({"A": "active", "C": "ceased"}, default=None).alias("registry_status"),
+        pl.when(pl.col("categorieJuridiqueUniteLegale") == "1000").then(pl.lit("natural person")).otherwise(pl.lit("legal person")).alias("kind"),
+        pl.col("categorieJuridiqueUniteLegale").alias("legal_form_code"),
+        pl.col("dateCreationUniteLegale").str.to_date("%Y-%m-%d", strict=False).alias("creation_date"),
+        pl.col("activitePrincipaleUniteLegale").alias("nace_code"),
+        pl.when(pl.col("nomenclatureActivitePrincipaleUniteLegale") == "NAFRev2").then(pl.lit("2008"))
+        .otherwise(pl.col("nomenclatureActivitePrincipaleUniteLegale")).alias("nace_version"),
+        pl.col("trancheEffectifsUniteLegale").alias("employees_band"),
+        pl.col("anneeEffectifsUniteLegale").cast(pl.Int32, strict=False).alias("employees_year"),
+        pl.col("categorieEntreprise").alias("enterprise_category"),
+        (pl.col("caractereEmployeurUniteLegale") == "O").alias("employer"),
+        (pl.col("siren") + pl.col("nicSiegeUniteLegale")).alias("_seat"),
+    )
+    if establishments is not None:
+        street = pl.concat_str([pl.col("numeroVoieEtablissement"), pl.col("indiceRepetitionEtablissement"), pl.col("typeVoieEtablissement"),
+                                pl.col("libelleVoieEtablissement")], separator=" ", ignore_nulls=True).replace("", None)
+        seats = establishments.filter(pl.col("etablissementSiege").str.to_lowercase() == "true").select(
+            pl.col("siret").alias("_seat"), pl.col("codePostalEtablissement").alias("postcode"),
+            pl.col("libelleCommuneEtablissement").alias("city_fr"), street.alias("street_fr"))
+        out = out.join(seats, on="_seat", how="left")
+    return out.drop("_seat")
+
+
+def names(units: pl.LazyFrame) -> pl.LazyFrame:
+    """Every name of every legal unit: its legal name, acronym and usual name."""
+    parts = [("denominationUniteLegale", "legal"), ("sigleUniteLegale", "abbreviation"), ("denominationUsuelle1UniteLegale", "commercial")]
+    return pl.concat([units.select(pl.col("siren").alias("registry_id"), pl.lit(kind).alias("kind"), pl.lit("fr").alias("language"),
+                                   pl.col(c).alias("name")) for c, kind in parts]).filter(pl.col("name").is_not_null())
