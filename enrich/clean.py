@@ -19,7 +19,7 @@ import polars as pl
 from . import identifiers, mapping
 from .errors import InputError
 from .io.read import ROW, Table, read
-from .normalise import addresses, companies, consent, countries, dates, emails, persons, phones
+from .normalise import addresses, companies, consent, countries, dates, emails, firmographics, persons, phones
 from .normalise.text import column, join_issues, on_unique, tidy
 from .schema import EXTRA_PREFIX, OUTPUT_COLUMNS
 
@@ -158,6 +158,7 @@ def normalise(frame: pl.DataFrame, default_country: str | None = None) -> pl.Dat
                 for name in ("birth_date", "consent_date", "source_date")
             ],
             lambda: on_unique(frame, consent.INPUTS, consent.clean),
+            lambda: on_unique(frame, firmographics.INPUTS, firmographics.clean),
         ]
     )
     ids = first[0]

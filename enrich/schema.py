@@ -38,6 +38,8 @@ INPUT_COLUMNS: dict[str, str] = {
     "city": "city / municipality",
     "postcode_city": "'1000 Bruxelles' in one cell, split into postcode and city",
     "country": "country name or code in FR/NL/EN/DE",
+    "employees": "headcount or band as the file declares it ('10 à 19 salariés', '1-2', 'Pas de salarié', '250+')",
+    "nace": "activity code as the file declares it (NAF '62.01Z', NACE-BEL '62010', NACE '62.01')",
     # contact person
     "title": "civility (M., Mme, Dhr., Mevr., Herr, Frau, Mr …)",
     "first_name": "given name",
@@ -75,6 +77,10 @@ OUTPUT_COLUMNS: list[str] = [
     "id_status",
     "id_reason",
     "website",
+    "employees",
+    "employees_min",
+    "employees_max",
+    "nace",
     # address
     "street",
     "house_number",

@@ -249,12 +249,39 @@ def attach(frame: pl.DataFrame, folder: str | Path, lang: str = "fr") -> pl.Data
         "creation_date", "nace_code", "nace_version", "nace_class", "nace_section", label.alias("nace_label"), label_lang.alias("nace_label_lang"),
         pl.col("postcode").alias("registry_postcode"), city.alias("registry_city"),
         pl.concat_str([street, pl.col("house_number")], separator=" ", ignore_nulls=True).replace("", None).alias("registry_street"),
-        "employees_band", "employees_year", "employees_min", "employees_max", "size_band", "size_criteria", "size_reason",
+        *(pl.col(c).alias(f"registry_{c}") for c in ("employees_band", "employees_year", "employees_min", "employees_max")),
+        pl.col("size_band").alias("_band"), pl.col("size_criteria").alias("_criteria"), pl.col("size_reason").alias("_reason"),
         "enterprise_category", "employer",
     )
     joined = pl.concat([frame, key], how="horizontal").join(found, on=["_country", "_registry_id"], how="left", maintain_order="left")
+    joined = _declared_size(joined)
     match = (pl.when(pl.col("registry_status").is_not_null()).then(pl.when(pl.col("_country") == "BE").then(pl.lit("enterprise_number"))
                                                                     .otherwise(pl.lit("siren")))
              .when(pl.col("_registry_id").is_not_null()).then(pl.lit("not in the registry"))
              .otherwise(pl.lit("no valid enterprise number or SIREN")))
-    return joined.with_columns(match.alias("registry_match"), (pl.col("registry_status") == "ceased").alias("ceased")).drop("_country", "_registry_id")
+    return joined.with_columns(match.alias("registry_match"), (pl.col("registry_status") == "ceased").alias("ceased")).drop(
+        "_country", "_registry_id")
+
+
+def _declared_size(frame: pl.DataFrame) -> pl.DataFrame:
+    """The size band: the registry's (its headcount band), else the file's own headcount
+    (``employees_min`` / ``employees_max`` of the clean stage), else none — with the source,
+    the criteria and, when there is none, the reason."""
+    below = rulefiles.load("registry")["sme_headcount_below"]
+    frame = frame.with_columns(pl.lit(None, pl.Int64).alias(c) for c in ("employees_min", "employees_max") if c not in frame.columns)
+    low, high = pl.col("employees_min"), pl.col("employees_max")
+    declared = (pl.when(low.is_null()).then(None)
+                .when(high.is_not_null() & (high < below["micro"])).then(pl.lit("micro"))
+                .when(high.is_not_null() & (high < below["small"])).then(pl.lit("small"))
+                .when(high.is_not_null() & (high < below["medium"])).then(pl.lit("medium"))
+                .when(low.cast(pl.Int64, strict=False) >= below["medium"]).then(pl.lit("large")))
+    frame = frame.with_columns(declared.alias("_declared"))
+    return frame.with_columns(
+        pl.coalesce("_band", "_declared").alias("size_band"),
+        pl.when(pl.col("_band").is_not_null()).then(pl.lit("registry")).when(pl.col("_declared").is_not_null()).then(pl.lit("input")).alias("size_source"),
+        pl.when(pl.col("_band").is_not_null()).then(pl.col("_criteria")).when(pl.col("_declared").is_not_null())
+        .then(pl.lit("declared headcount")).alias("size_criteria"),
+        pl.when(pl.col("_band").is_not_null() | pl.col("_declared").is_not_null()).then(None)
+        .when(low.is_not_null()).then(pl.lit("the file's open headcount band does not decide the class"))
+        .otherwise(pl.coalesce("_reason", pl.lit("not in the registry, and the file gives no headcount"))).alias("size_reason"),
+    ).drop("_band", "_criteria", "_reason", "_declared")

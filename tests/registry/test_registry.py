@@ -183,3 +183,18 @@ def test_attach_command_and_master_with_the_registry(run_cli, fixtures, index, t
     assert run["ceased"] == 1 and run["matched_by"]["enterprise_number"] >= 10
     report = (master / "report.html").read_text()
     assert "nace_section" in report and "No registry attached" not in report
+
+
+def test_the_registry_size_wins_and_the_file_s_own_headcount_fills_in(index):
+    rows = pl.DataFrame({
+        "enterprise_number": ["0403170701", "0403170701", None, None, None],
+        "siren": [None, None, "123456782", "100000009", "100000009"],
+        "employees_min": [20, None, 250, None, 101], "employees_max": [49, None, None, None, None],
+    })
+    got = attach(rows, index)
+    assert got["size_band"].to_list() == ["small", None, "small", None, None]
+    assert got["size_source"].to_list() == ["input", None, "registry", None, None]
+    assert got["size_criteria"].to_list() == ["declared headcount", None, "headcount", None, None]
+    assert got["size_reason"].to_list() == [None, "no headcount in the KBO open data", None,
+                                            "not in the registry, and the file gives no headcount",
+                                            "the file's open headcount band does not decide the class"]  # "more than 100": medium or large
