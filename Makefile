@@ -39,6 +39,7 @@ test: lint
 bench: install
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/registry.py
 
 clean:
 	rm -rf out bench-data .pytest_cache .ruff_cache

@@ -35,10 +35,23 @@ LANGUAGES = {"1": "fr", "2": "nl", "3": "de", "4": "en"}  # KBO Language codes (
 ENTERPRISE_NUMBER = r"^\d{4}\.\d{3}\.\d{3}$"
 
 
+def recode(expr: pl.Expr, mapping: dict, default=None) -> pl.Expr:
+    """*expr*'s values mapped (a when/then chain: it streams, where ``replace_strict`` on a
+    file of tens of millions of rows took gigabytes)."""
+    out = pl.when(expr == list(mapping)[0]).then(pl.lit(list(mapping.values())[0]))
+    for key, value in list(mapping.items())[1:]:
+        out = out.when(expr == key).then(pl.lit(value))
+    return out.otherwise(default if isinstance(default, pl.Expr) else pl.lit(default))
+
+
+def blank_is_null(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr == "").then(None).otherwise(expr)
+
+
 def _scan(path: Path) -> pl.LazyFrame:
     """A KBO CSV as text: empty and "" both null, values stripped."""
     frame = pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy", quote_char='"', has_header=True)
-    return frame.with_columns(pl.all().str.strip_chars().replace("", None))
+    return frame.with_columns(blank_is_null(pl.col(c).str.strip_chars()).alias(c) for c in frame.collect_schema().names())
 
 
 def _digits(column: str) -> pl.Expr:
@@ -105,7 +118,7 @@ def activities(files: dict[str, Path]) -> pl.LazyFrame:
     return _by_enterprise(_scan(files["activity.csv"]), _owner(files)).select(
         "registry_id", pl.col("NaceVersion").alias("nace_version"), pl.col("NaceCode").alias("nace_code"),
         pl.col("ActivityGroup").alias("activity_group"),
-        pl.col("Classification").replace_strict(kinds, default=pl.col("Classification").str.to_lowercase()).alias("classification"),
+        recode(pl.col("Classification"), kinds, pl.col("Classification").str.to_lowercase()).alias("classification"),
         pl.col("_own").alias("from_establishment").cast(pl.Boolean),
     ).filter(pl.col("nace_code").is_not_null())
 
@@ -115,10 +128,8 @@ def main_activity(acts: pl.LazyFrame) -> pl.LazyFrame:
     over one sortable key (a streaming group-by, not a sort of tens of millions of rows)."""
     rule = rulefiles.load("registry")["kbo_main_activity"]
     first, last = list(rule["groups"]), list(rule["last"])
-    group_rank = (pl.when(pl.col("activity_group").is_in(first)).then(pl.col("activity_group").replace_strict(
-        {g: i for i, g in enumerate(first)}, default=None, return_dtype=pl.Int64))
-        .when(pl.col("activity_group").is_in(last)).then(pl.lit(len(first) + 1, pl.Int64))
-        .otherwise(pl.lit(len(first), pl.Int64)))
+    ranks = {**{g: i for i, g in enumerate(first)}, **{g: len(first) + 1 for g in last}}
+    group_rank = recode(pl.col("activity_group"), ranks, len(first)).cast(pl.Int64)
     version = pl.col("nace_version").cast(pl.Int64, strict=False).fill_null(0)
     code = pl.col("nace_code").str.replace_all(r"\D", "")
     key = (
@@ -144,12 +155,12 @@ def companies(files: dict[str, Path]) -> pl.LazyFrame:
         _digits("EnterpriseNumber").alias("registry_id"),
         pl.when(pl.col("Status") == "AC").then(pl.lit("active")).otherwise(pl.col("Status")).alias("registry_status"),
         pl.col("JuridicalSituation").alias("juridical_situation"),
-        pl.col("TypeOfEnterprise").replace_strict({"1": "natural person", "2": "legal person"}, default=None).alias("kind"),
+        recode(pl.col("TypeOfEnterprise"), {"1": "natural person", "2": "legal person"}).alias("kind"),
         pl.coalesce("JuridicalFormCAC", "JuridicalForm").alias("legal_form_code"),
         pl.col("StartDate").str.to_date("%d-%m-%Y", strict=False).alias("creation_date"),
     )
     names = _by_enterprise(_scan(files["denomination.csv"]), owner).filter(pl.col("TypeOfDenomination") == "001")
-    rank = pl.col("Language").replace_strict({"2": 0, "1": 1, "3": 2, "4": 3}, default=4, return_dtype=pl.Int64)
+    rank = recode(pl.col("Language"), {"2": 0, "1": 1, "3": 2, "4": 3}, 4).cast(pl.Int64)
     official = names.group_by("registry_id").agg(
         pl.col("Denomination").sort_by(pl.col("_own") * 10 + rank, "Denomination").first().alias("official_name"))
     seats = _scan(files["address.csv"]).filter((pl.col("TypeOfAddress") == "REGO") & pl.col("DateStrikingOff").is_null()
@@ -178,6 +189,6 @@ def names(files: dict[str, Path]) -> pl.LazyFrame:
     matching companies by name."""
     kinds = {"001": "legal", "002": "abbreviation", "003": "commercial", "004": "branch"}
     return _by_enterprise(_scan(files["denomination.csv"]), _owner(files)).select(
-        "registry_id", pl.col("TypeOfDenomination").replace_strict(kinds, default="other").alias("kind"),
-        pl.col("Language").replace_strict(LANGUAGES, default=None).alias("language"), pl.col("Denomination").alias("name"),
+        "registry_id", recode(pl.col("TypeOfDenomination"), kinds, "other").alias("kind"),
+        recode(pl.col("Language"), LANGUAGES).alias("language"), pl.col("Denomination").alias("name"),
     ).filter(pl.col("name").is_not_null())

@@ -17,6 +17,7 @@ import polars as pl
 
 from ..errors import InputError
 from . import archive
+from .kbo import blank_is_null, recode
 
 LEGAL_UNITS = ["siren", "dateCreationUniteLegale", "trancheEffectifsUniteLegale", "anneeEffectifsUniteLegale", "categorieEntreprise",
                "etatAdministratifUniteLegale", "nomUniteLegale", "denominationUniteLegale", "categorieJuridiqueUniteLegale",
@@ -61,19 +62,19 @@ def scan(path: str, need: list[str], optional: list[str], folder: Path, limits: 
         frame = pl.scan_csv(csv_path, infer_schema=False, encoding="utf8-lossy", has_header=True)
     present = [c for c in [*need, *optional] if c in columns]
     frame = frame.select(pl.col(c).cast(pl.String).str.strip_chars() for c in present)
-    frame = frame.with_columns(pl.when(pl.col(c).is_in(["", HIDDEN])).then(None).otherwise(pl.col(c)).alias(c) for c in present)
+    frame = frame.with_columns(pl.when((pl.col(c) == "") | (pl.col(c) == HIDDEN)).then(None).otherwise(pl.col(c)).alias(c) for c in present)
     return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in optional if c not in columns)
 
 
 def companies(units: pl.LazyFrame, establishments: pl.LazyFrame | None) -> pl.LazyFrame:
     """One row per legal unit, its seat's address if the establishments are given."""
-    person = pl.concat_str([pl.coalesce("prenomUsuelUniteLegale", "prenom1UniteLegale"), pl.coalesce("nomUsageUniteLegale", "nomUniteLegale")],
-                           separator=" ", ignore_nulls=True).replace("", None)
+    person = blank_is_null(pl.concat_str([pl.coalesce("prenomUsuelUniteLegale", "prenom1UniteLegale"),
+                                          pl.coalesce("nomUsageUniteLegale", "nomUniteLegale")], separator=" ", ignore_nulls=True))
     out = units.select(
         pl.lit("FR").alias("country"),
         pl.col("siren").alias("registry_id"),
         pl.coalesce("denominationUniteLegale", person).alias("official_name"),
-        pl.col("etatAdministratifUniteLegale").replace_strict({"A": "active", "C": "ceased"}, default=None).alias("registry_status"),
+        recode(pl.col("etatAdministratifUniteLegale"), {"A": "active", "C": "ceased"}).alias("registry_status"),
         pl.when(pl.col("categorieJuridiqueUniteLegale") == "1000").then(pl.lit("natural person")).otherwise(pl.lit("legal person")).alias("kind"),
         pl.col("categorieJuridiqueUniteLegale").alias("legal_form_code"),
         pl.col("dateCreationUniteLegale").str.to_date("%Y-%m-%d", strict=False).alias("creation_date"),
@@ -87,8 +88,8 @@ def companies(units: pl.LazyFrame, establishments: pl.LazyFrame | None) -> pl.La
         (pl.col("siren") + pl.col("nicSiegeUniteLegale")).alias("_seat"),
     )
     if establishments is not None:
-        street = pl.concat_str([pl.col("numeroVoieEtablissement"), pl.col("indiceRepetitionEtablissement"), pl.col("typeVoieEtablissement"),
-                                pl.col("libelleVoieEtablissement")], separator=" ", ignore_nulls=True).replace("", None)
+        street = blank_is_null(pl.concat_str([pl.col("numeroVoieEtablissement"), pl.col("indiceRepetitionEtablissement"),
+                                              pl.col("typeVoieEtablissement"), pl.col("libelleVoieEtablissement")], separator=" ", ignore_nulls=True))
         seats = establishments.filter(pl.col("etablissementSiege").str.to_lowercase() == "true").select(
             pl.col("siret").alias("_seat"), pl.col("codePostalEtablissement").alias("postcode"),
             pl.col("libelleCommuneEtablissement").alias("city_fr"), street.alias("street_fr"))
