@@ -19,7 +19,17 @@ import polars as pl
 from . import identifiers, mapping
 from .errors import InputError
 from .io.read import ROW, Table, read
-from .normalise import addresses, companies, consent, countries, dates, emails, firmographics, persons, phones
+from .normalise import (
+    addresses,
+    companies,
+    consent,
+    countries,
+    dates,
+    emails,
+    firmographics,
+    persons,
+    phones,
+)
 from .normalise.text import column, join_issues, on_unique, tidy
 from .schema import EXTRA_PREFIX, OUTPUT_COLUMNS
 
