@@ -325,7 +325,7 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     from .master import folder as master_folder
     from .master.build import build, check_accounting, read_suppression
     from .master.survive import load as load_survivorship
-    from .registry.index import attach as attach_registry
+    from .registry.index import attach_with_review as attach_registry
     from .registry.index import check_index
     from .report.html import render
 
@@ -355,7 +355,7 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     check_accounting(built.lineage, result.rows_in + (previous.lineage.height if previous else 0))
     if registry_dir:
         t1 = time.perf_counter()
-        built.companies = attach_registry(built.companies, registry_dir, lang)
+        built.companies, built.registry_review = attach_registry(built.companies, registry_dir, lang)
         built.counts["registry"] = {"matched_by": dict(built.companies["registry_match"].value_counts().sort("registry_match").iter_rows()),
                                     "ceased": int(built.companies["ceased"].fill_null(False).sum())}
         built.timings["registry"] = round(time.perf_counter() - t1, 3)
@@ -388,8 +388,9 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     )
     if registry_dir:
         matched = built.counts["registry"]["matched_by"]
-        _say(f"registry: {matched.get('enterprise_number', 0) + matched.get('siren', 0)} of {built.companies.height} companies found by their "
-             f"identifier, {built.counts['registry']['ceased']} ceased", quiet)
+        _say(f"registry: of {built.companies.height} companies, {matched.get('enterprise_number', 0) + matched.get('siren', 0)} found by their "
+             f"identifier, {matched.get('name and postcode', 0)} by name and postcode, {matched.get('ambiguous name (see review)', 0)} "
+             f"ambiguous (registry_review.csv); {built.counts['registry']['ceased']} ceased", quiet)
     outcome = built.counts["decision_outcomes"]
     if outcome["not_applied"] or outcome["unknown_rows"]:
         _say(f"steward decisions: {outcome['applied']} applied, {outcome['not_applied']} not applied (a cannot-link rule, "
@@ -486,25 +487,28 @@ def registry_lookup(number, registry_dir, as_json):
 @handle_errors
 def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, registry_dir, out, lang, excel):
     """Clean contact FILES and attach each row's registry firmographics, found by its valid
-    enterprise number, SIREN, SIRET or VAT number: official name, status (a ceased company
-    is flagged), legal form, creation date, NACE code, version, class, section and label,
-    seat address, headcount band and EU SME size band. registry_match says how each row was
-    matched, or why not. Rejected rows go to OUT's name + .rejects.csv."""
+    enterprise number, SIREN, SIRET or VAT number, else by its company name at its postcode:
+    official name, status (a ceased company is flagged), legal form, creation date, NACE
+    code, version, class, section and label, seat address, headcount band and EU SME size
+    band. registry_match says how each row was matched, or why not. Rejected rows go to
+    OUT's name + .rejects.csv; rows whose name fits two registry companies about as well are
+    attached to neither and listed in OUT's name + .registry_review.csv."""
     from .io.write import check_not_input, write_table
-    from .registry.index import attach as attach_registry
-    from .registry.index import check_index
+    from .registry.index import attach_with_review, check_index
 
     check_index(registry_dir)
     out_path = Path(out)
     rejects_path = out_path.with_name(out_path.stem + ".rejects.csv")
-    check_not_input([out_path, rejects_path], list(files))
+    review_path = out_path.with_name(out_path.stem + ".registry_review.csv")
+    check_not_input([out_path, rejects_path, review_path], list(files))
     result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
-    attached = attach_registry(result.frame, registry_dir, lang)
+    attached, review = attach_with_review(result.frame, registry_dir, lang)
     write_table(attached, out_path, excel=excel)
     write_table(result.rejects, rejects_path, "csv", excel=excel)
+    write_table(review, review_path, "csv", excel=excel)
     matched = attached["registry_match"].value_counts().sort("registry_match")
     _say("registry: " + ", ".join(f"{n} {how}" for how, n in matched.iter_rows()) + f"; {int(attached['ceased'].fill_null(False).sum())} ceased", quiet)
-    _say(f"wrote {out_path} and {rejects_path}", quiet)
+    _say(f"wrote {out_path}, {rejects_path} and {review_path} (rows whose name fits two registry companies)", quiet)
 
 
 @main.command(epilog=EXIT_CODES)

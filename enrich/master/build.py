@@ -66,6 +66,7 @@ class Master:
     linked: Dedupe
     last_ids: dict[str, int]
     link_state: dict[str, pl.DataFrame] = field(default_factory=dict)  # per level, for the next run (Dedupe.state)
+    registry_review: pl.DataFrame | None = None  # companies whose name fits two registry companies (--registry)
     counts: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
 
@@ -425,7 +426,7 @@ def build(
     }
     timings["lineage"] = time.perf_counter() - t
     return Master(records, companies, contacts, points, provenance, lineage, all_rejects, changes_frame, all_decisions, found, last_ids,
-                  found.state, counts, {k: round(v, 3) for k, v in timings.items()})
+                  found.state, None, counts, {k: round(v, 3) for k, v in timings.items()})
 
 
 def _order_columns(frame: pl.DataFrame, first: list[str]) -> pl.DataFrame:

@@ -118,7 +118,7 @@ def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, finish) 
         jobs = [(getattr(master, name), tmp / f"{name}.{fmt}", fmt) for name in TABLES]
         jobs += [(table, tmp / f"{name}.csv", "csv") for name, table in (
             ("lineage", master.lineage.select(LINEAGE_COLUMNS)), ("rejects", master.rejects), ("changes", master.changes),
-            ("decisions", master.decisions))]
+            ("decisions", master.decisions), *((("registry_review", master.registry_review),) if master.registry_review is not None else ()))]
         state = [(master.records, "records.parquet"), *((master.link_state[level], name) for level, name in LINK_STATE.items() if level in master.link_state)]
         with ThreadPoolExecutor(max_workers=2) as pool:  # polars writes without the GIL: both cores work
             writing = [pool.submit(write_table, table, path, kind, excel=excel) for table, path, kind in jobs]

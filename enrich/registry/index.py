@@ -7,7 +7,8 @@ what is looked up in it.
                         labels in FR/NL/EN), headcount band and EU SME size band
     activities.parquet  every registered activity of a Belgian enterprise (main, secondary,
                         ancillary), for the main-vs-secondary view
-    names.parquet       every name of a company (legal, abbreviation, commercial)
+    names.parquet       every name of a company (legal, abbreviation, commercial) and its
+                        matching key (``company_name_norm``'s), for matching by name
     meta.json           the source files, the KBO snapshot, row counts
 
 The index is built streaming (Polars lazy scans written with ``sink_parquet``): the full
@@ -23,12 +24,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
+from rapidfuzz import fuzz, process
 from stdnum.eu import nace as eu_nace
 
 from .. import __version__, rulefiles
 from ..errors import InputError
 from ..identifiers import clean_one
 from ..io.write import replace_folder
+from ..normalise.companies import name_key
 from . import archive, kbo, sirene
 
 COMPANIES = "companies.parquet"
@@ -162,7 +165,8 @@ def build(out: str | Path, *, kbo_zip: str | None = None, sirene_units: str | No
         def fill(tmp: Path) -> None:
             try:
                 table.sink_parquet(tmp / COMPANIES, compression="zstd")
-                pl.concat(names, how="diagonal_relaxed").sink_parquet(tmp / NAMES, compression="zstd")
+                pl.concat(names, how="diagonal_relaxed").with_columns(name_key(pl.col("name")).alias("name_key")).sink_parquet(
+                    tmp / NAMES, compression="zstd")
                 if activities is not None:
                     activities.sink_parquet(tmp / ACTIVITIES, compression="zstd")
             except pl.exceptions.PolarsError as exc:
@@ -224,17 +228,81 @@ def lookup(folder: str | Path, number: str) -> list[dict]:
 
 
 def attach(frame: pl.DataFrame, folder: str | Path, lang: str = "fr") -> pl.DataFrame:
+    """``attach_with_review()`` without the review list."""
+    return attach_with_review(frame, folder, lang)[0]
+
+
+REVIEW_COLUMNS = ["company_name", "postcode", "country", "registry_id", "registry_name", "score"]  # after the row's ids
+
+
+def _by_name(frame: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """For rows without a valid identifier (``_registry_id`` null) but with a company name
+    and a postcode: the company of the registry at that postcode whose name is the same
+    (rules/registry.toml [name_match]) — (per row: ``_row``, country, id, score, or
+    ambiguous), and the candidates of the ambiguous rows, for review."""
+    rule = rulefiles.load("registry")["name_match"]
+    empty = pl.DataFrame(schema={"_row": pl.UInt32, "_name_country": pl.String, "_name_id": pl.String, "_score": pl.Float64, "_ambiguous": pl.Boolean})
+    ids = [c for c in ("company_id", "source_file", "source_row") if c in frame.columns]
+    no_review = pl.DataFrame(schema={c: pl.String for c in [*ids, *REVIEW_COLUMNS]})
+    if not {"company_name", "postcode"} <= set(frame.columns) or not (path / NAMES).is_file():
+        return empty, no_review
+    rows = frame.with_row_index("_row").filter(pl.col("_registry_id").is_null() & pl.col("company_name").is_not_null() & pl.col("postcode").is_not_null())
+    rows = rows.select("_row", "postcode", (pl.col("country") if "country" in frame.columns else pl.lit(None, pl.String)).alias("_in_country"),
+                       name_key(pl.col("company_name")).alias("_key")).with_columns(pl.col("_key").str.slice(0, rule["prefix"]).alias("_block"))
+    rows = rows.filter(pl.col("_block").str.len_chars() >= min(rule["prefix"], 2))
+    if rows.height == 0:
+        return empty, no_review
+    blocks = rows["_block"].unique().implode()
+    names = pl.scan_parquet(path / NAMES).filter(pl.col("name_key").str.slice(0, rule["prefix"]).is_in(blocks)).select(
+        "country", "registry_id", "name_key").collect()
+    seats = pl.scan_parquet(path / COMPANIES).join(names.select("country", "registry_id").unique().lazy(), on=["country", "registry_id"],
+                                                   how="semi").select("country", "registry_id", "postcode", "official_name").collect()
+    candidates = names.join(seats, on=["country", "registry_id"]).with_columns(pl.col("name_key").str.slice(0, rule["prefix"]).alias("_block"))
+    pairs = rows.join(candidates, on=["postcode", "_block"]).filter(pl.col("_in_country").is_null() | (pl.col("_in_country") == pl.col("country")))
+    if pairs.height == 0:
+        return empty, no_review
+    score = process.cpdist(pairs["_key"].to_list(), pairs["name_key"].to_list(), scorer=fuzz.token_set_ratio, workers=-1) / 100.0
+    best = (pairs.with_columns(pl.Series("_score", score)).group_by("_row", "country", "registry_id")
+            .agg(pl.col("_score").max(), pl.col("official_name").first())
+            .sort(["_row", "_score", "country", "registry_id"], descending=[False, True, False, False]))
+    ranked = best.with_columns(pl.int_range(pl.len()).over("_row").alias("_rank"),
+                               pl.col("_score").shift(-1).over("_row").alias("_next"))
+    top = ranked.filter((pl.col("_rank") == 0) & (pl.col("_score") >= rule["score"]))
+    top = top.with_columns((pl.col("_next").is_not_null() & (pl.col("_score") - pl.col("_next") < rule["margin"])).alias("_ambiguous"))
+    decided = top.select("_row", pl.col("country").alias("_name_country"), pl.col("registry_id").alias("_name_id"), "_score", "_ambiguous")
+    close = ranked.join(top.filter("_ambiguous").select("_row", pl.col("_score").alias("_best")), on="_row").filter(
+        pl.col("_score") >= pl.col("_best") - rule["margin"])
+    source = frame.with_row_index("_row").select("_row", *ids, "company_name", "postcode")
+    review = close.join(source, on="_row").sort("_row", "_rank").select(
+        *(pl.col(c).cast(pl.String) for c in ids), "company_name", "postcode", "country", "registry_id",
+        pl.col("official_name").alias("registry_name"), pl.col("_score").round(3).cast(pl.String).alias("score"))
+    return decided, review
+
+
+def attach_with_review(frame: pl.DataFrame, folder: str | Path, lang: str = "fr") -> tuple[pl.DataFrame, pl.DataFrame]:
     """*frame* (cleaned rows or golden companies, with ``enterprise_number`` / ``siren``)
-    with the registry's firmographics of each company found by its valid identifier:
-    ``registry_match`` says how (or why not). The registry's values are its own columns;
-    the input's are left as they were."""
+    with the registry's firmographics of each company found by its valid identifier, else
+    by its name and postcode (``_by_name``): ``registry_match`` says how (or why not), and
+    ``registry_match_score`` how alike the names are. The registry's values are its own
+    columns; the input's are left as they were. Also: the rows whose name fits two
+    registry companies about as well (none attached), with those candidates."""
     path = check_index(folder)
     frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in ("enterprise_number", "siren") if c not in frame.columns)
     key = frame.select(
         pl.when(pl.col("enterprise_number").is_not_null()).then(pl.lit("BE")).when(pl.col("siren").is_not_null()).then(pl.lit("FR")).alias("_country"),
         pl.coalesce("enterprise_number", "siren").alias("_registry_id"),
     )
-    wanted = key.drop_nulls().unique()
+    by_name, review = _by_name(pl.concat([frame, key], how="horizontal"), path)
+    key = key.with_row_index("_row").join(by_name, on="_row", how="left", maintain_order="left")
+    named = pl.col("_name_id").is_not_null() & ~pl.col("_ambiguous").fill_null(False)
+    key = key.select(
+        pl.when(named).then(pl.col("_name_country")).otherwise(pl.col("_country")).alias("_country"),
+        pl.when(named).then(pl.col("_name_id")).otherwise(pl.col("_registry_id")).alias("_registry_id"),
+        pl.when(named).then(pl.lit("name and postcode")).when(pl.col("_ambiguous").fill_null(False)).then(pl.lit("ambiguous name (see review)"))
+        .alias("_by_name"),
+        pl.when(pl.col("_name_id").is_not_null()).then(pl.col("_score")).alias("registry_match_score"),
+    )
+    wanted = key.select("_country", "_registry_id").drop_nulls().unique()
     found = (pl.scan_parquet(path / COMPANIES).join(wanted.lazy(), left_on=["country", "registry_id"], right_on=["_country", "_registry_id"],
                                                     how="semi").collect())
     label = pl.coalesce(f"nace_label_{lang}", "nace_label_en") if lang in LANGS else pl.col("nace_label_en")
@@ -255,12 +323,13 @@ def attach(frame: pl.DataFrame, folder: str | Path, lang: str = "fr") -> pl.Data
     )
     joined = pl.concat([frame, key], how="horizontal").join(found, on=["_country", "_registry_id"], how="left", maintain_order="left")
     joined = _declared_size(joined)
-    match = (pl.when(pl.col("registry_status").is_not_null()).then(pl.when(pl.col("_country") == "BE").then(pl.lit("enterprise_number"))
-                                                                    .otherwise(pl.lit("siren")))
+    match = (pl.when(pl.col("_by_name").is_not_null()).then(pl.col("_by_name"))
+             .when(pl.col("registry_status").is_not_null()).then(pl.when(pl.col("_country") == "BE").then(pl.lit("enterprise_number"))
+                                                                 .otherwise(pl.lit("siren")))
              .when(pl.col("_registry_id").is_not_null()).then(pl.lit("not in the registry"))
-             .otherwise(pl.lit("no valid enterprise number or SIREN")))
+             .otherwise(pl.lit("no valid identifier, no name match")))
     return joined.with_columns(match.alias("registry_match"), (pl.col("registry_status") == "ceased").alias("ceased")).drop(
-        "_country", "_registry_id")
+        "_country", "_registry_id", "_by_name"), review
 
 
 def _declared_size(frame: pl.DataFrame) -> pl.DataFrame:

@@ -189,6 +189,6 @@ def names(files: dict[str, Path]) -> pl.LazyFrame:
     matching companies by name."""
     kinds = {"001": "legal", "002": "abbreviation", "003": "commercial", "004": "branch"}
     return _by_enterprise(_scan(files["denomination.csv"]), _owner(files)).select(
-        "registry_id", recode(pl.col("TypeOfDenomination"), kinds, "other").alias("kind"),
+        pl.lit("BE").alias("country"), "registry_id", recode(pl.col("TypeOfDenomination"), kinds, "other").alias("kind"),
         recode(pl.col("Language"), LANGUAGES).alias("language"), pl.col("Denomination").alias("name"),
     ).filter(pl.col("name").is_not_null())

@@ -100,5 +100,5 @@ def companies(units: pl.LazyFrame, establishments: pl.LazyFrame | None) -> pl.La
 def names(units: pl.LazyFrame) -> pl.LazyFrame:
     """Every name of every legal unit: its legal name, acronym and usual name."""
     parts = [("denominationUniteLegale", "legal"), ("sigleUniteLegale", "abbreviation"), ("denominationUsuelle1UniteLegale", "commercial")]
-    return pl.concat([units.select(pl.col("siren").alias("registry_id"), pl.lit(kind).alias("kind"), pl.lit("fr").alias("language"),
-                                   pl.col(c).alias("name")) for c, kind in parts]).filter(pl.col("name").is_not_null())
+    return pl.concat([units.select(pl.lit("FR").alias("country"), pl.col("siren").alias("registry_id"), pl.lit(kind).alias("kind"),
+                                   pl.lit("fr").alias("language"), pl.col(c).alias("name")) for c, kind in parts]).filter(pl.col("name").is_not_null())

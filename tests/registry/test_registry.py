@@ -154,12 +154,45 @@ def test_attach_by_valid_identifier_with_the_reason_otherwise(index):
                                "enterprise_number": [None, None, None, None, None], "siren": [None, None, None, None, None],
                                "siret": [None, None, "12345678200028", None, None], "kvk": [None] * 5, "country": ["BE", "BE", "FR", "FR", "BE"]}))
     got = attach(rows, index, "nl")
-    assert got["registry_match"].to_list() == ["enterprise_number", "no valid enterprise number or SIREN", "siren", "siren", "not in the registry"]
+    assert got["registry_match"].to_list() == ["enterprise_number", "no valid identifier, no name match", "siren", "siren", "not in the registry"]
     assert got["nace_label"].to_list()[0] == "Vervaardiging van bier" and got["nace_label_lang"][0] == "nl"
     assert got["registry_city"][0] == "Gent"
     # a closed establishment's SIRET still finds its company (Girard, active); the hotel is ceased
     assert got["registry_name"][2] == "GIRARD LOGICIELS" and got["ceased"].to_list()[2:4] == [False, True]
     assert got.height == rows.height  # no row lost
+
+
+def test_a_company_without_a_valid_identifier_is_found_by_its_name_at_its_postcode(index):
+    rows = pl.DataFrame({
+        "source_row": [1, 2, 3, 4, 5],
+        "company_name": ["BROUWERIJ DE SMET", "Ateliers Nicolas SA", "Brouwerij De Smet", "Garage Dubois", "Girard Logiciels SAS"],
+        "postcode": ["9000", "1050", "1000", "6000", "69003"],
+        "country": ["BE", "BE", "BE", "BE", "FR"],
+        "enterprise_number": [None, None, None, None, None], "siren": [None, None, None, None, None],
+    })
+    got = attach(rows, index)
+    # the same name at the same postcode (legal form and case aside); another postcode is not enough
+    assert got["registry_match"].to_list() == ["name and postcode", "name and postcode", "no valid identifier, no name match",
+                                               "name and postcode", "name and postcode"]
+    assert got["registry_name"].to_list() == ["Brouwerij De Smet", "Ateliers Nicolas", None, "Garage Dubois", "GIRARD LOGICIELS"]
+    assert got["registry_match_score"].to_list()[:2] == [1.0, 1.0] and got["nace_section"][0] == "C"
+
+
+def test_a_name_that_fits_two_registry_companies_is_not_attached_but_listed(fixtures, tmp_path):
+    from enrich.registry.index import attach_with_review
+
+    twin = "0999.999.922"  # another brewery of the same name in Gent (valid mod 97)
+    def add(name, body):
+        lines = {"enterprise.csv": f'"{twin}","AC","000","2","014",,01-01-2000', "denomination.csv": f'"{twin}","2","001","Brouwerij De Smet"',
+                 "address.csv": f'"{twin}","REGO",,,"9000","Gent","Gand","Elders","Ailleurs","1","","",'}
+        return (name, body + (lines[name] + "\r\n").encode() if name in lines else body)
+    kbo = _rezip(fixtures / "registry" / KBO, tmp_path / "KboOpenData_twin.zip", add)
+    build(tmp_path / "index", kbo_zip=str(kbo))
+    rows = pl.DataFrame({"source_file": ["x.csv"], "source_row": [7], "company_name": ["Brouwerij De Smet NV"], "postcode": ["9000"],
+                         "country": ["BE"], "enterprise_number": [None], "siren": [None]})
+    got, review = attach_with_review(rows, tmp_path / "index")
+    assert got["registry_match"].to_list() == ["ambiguous name (see review)"] and got["registry_name"].to_list() == [None]
+    assert sorted(review["registry_id"].to_list()) == ["0403170701", "0999999922"] and set(review["source_row"]) == {"7"}
 
 
 def test_attach_command_and_master_with_the_registry(run_cli, fixtures, index, tmp_path):
