@@ -8,7 +8,7 @@ what is looked up in it.
     activities.parquet  every registered activity of a Belgian enterprise (main, secondary,
                         ancillary), for the main-vs-secondary view
     names.parquet       every name of a company (legal, abbreviation, commercial) and its
-                        matching key (``company_name_norm``'s), for matching by name
+                        block (``name_block``), for matching by name
     meta.json           the source files, the KBO snapshot, row counts
 
 The index is built streaming (Polars lazy scans written with ``sink_parquet``): the full
@@ -165,7 +165,7 @@ def build(out: str | Path, *, kbo_zip: str | None = None, sirene_units: str | No
         def fill(tmp: Path) -> None:
             try:
                 table.sink_parquet(tmp / COMPANIES, compression="zstd")
-                pl.concat(names, how="diagonal_relaxed").with_columns(name_key(pl.col("name")).alias("name_key")).sink_parquet(
+                pl.concat(names, how="diagonal_relaxed").with_columns(name_block(pl.col("name")).alias("block")).sink_parquet(
                     tmp / NAMES, compression="zstd")
                 if activities is not None:
                     activities.sink_parquet(tmp / ACTIVITIES, compression="zstd")
@@ -232,6 +232,18 @@ def attach(frame: pl.DataFrame, folder: str | Path, lang: str = "fr") -> pl.Data
     return attach_with_review(frame, folder, lang)[0]
 
 
+def name_block(name: pl.Expr) -> pl.Expr:
+    """The first letters of a company name's first significant word (rules/registry.toml
+    [name_match]): a cheap key that streams over tens of millions of registry names, where
+    the full matching key (``name_key``) is computed only for the few candidates it finds."""
+    rule = rulefiles.load("registry")["name_match"]
+    text = name.str.to_lowercase()
+    for pattern, plain in (("[àáâãä]", "a"), ("[èéêë]", "e"), ("[ìíîï]", "i"), ("[òóôõö]", "o"), ("[ùúûü]", "u"), ("ç", "c")):
+        text = text.str.replace_all(pattern, plain)
+    words = text.str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars().str.split(" ")
+    return words.list.filter(~pl.element().is_in(rule["skip"])).list.first().str.slice(0, rule["prefix"])
+
+
 REVIEW_COLUMNS = ["company_name", "postcode", "country", "registry_id", "registry_name", "score"]  # after the row's ids
 
 
@@ -248,17 +260,17 @@ def _by_name(frame: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, pl.DataFram
         return empty, no_review
     rows = frame.with_row_index("_row").filter(pl.col("_registry_id").is_null() & pl.col("company_name").is_not_null() & pl.col("postcode").is_not_null())
     rows = rows.select("_row", "postcode", (pl.col("country") if "country" in frame.columns else pl.lit(None, pl.String)).alias("_in_country"),
-                       name_key(pl.col("company_name")).alias("_key")).with_columns(pl.col("_key").str.slice(0, rule["prefix"]).alias("_block"))
-    rows = rows.filter(pl.col("_block").str.len_chars() >= min(rule["prefix"], 2))
+                       name_key(pl.col("company_name")).alias("_key"), name_block(pl.col("company_name")).alias("block"))
+    rows = rows.filter(pl.col("block").str.len_chars() >= min(rule["prefix"], 2))
     if rows.height == 0:
         return empty, no_review
-    blocks = rows["_block"].unique().implode()
-    names = pl.scan_parquet(path / NAMES).filter(pl.col("name_key").str.slice(0, rule["prefix"]).is_in(blocks)).select(
-        "country", "registry_id", "name_key").collect()
+    names = pl.scan_parquet(path / NAMES).join(rows.select("block").unique().lazy(), on="block", how="semi").select(
+        "country", "registry_id", "name", "block").collect()
     seats = pl.scan_parquet(path / COMPANIES).join(names.select("country", "registry_id").unique().lazy(), on=["country", "registry_id"],
                                                    how="semi").select("country", "registry_id", "postcode", "official_name").collect()
-    candidates = names.join(seats, on=["country", "registry_id"]).with_columns(pl.col("name_key").str.slice(0, rule["prefix"]).alias("_block"))
-    pairs = rows.join(candidates, on=["postcode", "_block"]).filter(pl.col("_in_country").is_null() | (pl.col("_in_country") == pl.col("country")))
+    candidates = names.join(seats, on=["country", "registry_id"]).join(rows.select("postcode", "block").unique(), on=["postcode", "block"], how="semi")
+    candidates = candidates.with_columns(name_key(pl.col("name")).alias("name_key"))  # the full key, for these few only
+    pairs = rows.join(candidates, on=["postcode", "block"]).filter(pl.col("_in_country").is_null() | (pl.col("_in_country") == pl.col("country")))
     if pairs.height == 0:
         return empty, no_review
     score = process.cpdist(pairs["_key"].to_list(), pairs["name_key"].to_list(), scorer=fuzz.token_set_ratio, workers=-1) / 100.0
