@@ -260,7 +260,8 @@ def _by_name(frame: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, pl.DataFram
         return empty, no_review
     rows = frame.with_row_index("_row").filter(pl.col("_registry_id").is_null() & pl.col("company_name").is_not_null() & pl.col("postcode").is_not_null())
     rows = rows.select("_row", "postcode", (pl.col("country") if "country" in frame.columns else pl.lit(None, pl.String)).alias("_in_country"),
-                       name_key(pl.col("company_name")).alias("_key"), name_block(pl.col("company_name")).alias("block"))
+                       "company_name", *(["company_name_norm"] if "company_name_norm" in frame.columns else []),
+                       name_block(pl.col("company_name")).alias("block"))
     rows = rows.filter(pl.col("block").str.len_chars() >= min(rule["prefix"], 2))
     if rows.height == 0:
         return empty, no_review
@@ -270,6 +271,8 @@ def _by_name(frame: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, pl.DataFram
                                                    how="semi").select("country", "registry_id", "postcode", "official_name").collect()
     candidates = names.join(seats, on=["country", "registry_id"]).join(rows.select("postcode", "block").unique(), on=["postcode", "block"], how="semi")
     candidates = candidates.with_columns(name_key(pl.col("name")).alias("name_key"))  # the full key, for these few only
+    rows = rows.join(candidates.select("postcode", "block").unique(), on=["postcode", "block"], how="semi")
+    rows = rows.with_columns((pl.col("company_name_norm") if "company_name_norm" in rows.columns else name_key(pl.col("company_name"))).alias("_key"))
     pairs = rows.join(candidates, on=["postcode", "block"]).filter(pl.col("_in_country").is_null() | (pl.col("_in_country") == pl.col("country")))
     if pairs.height == 0:
         return empty, no_review
