@@ -72,21 +72,6 @@ def code_for(token: str | None, country: str | None) -> str | None:
     return codes.pop() if len(codes) == 1 else None
 
 
-def name_key(name: pl.Expr) -> pl.Expr:
-    """The matching key of a company name (``company_name_norm``): folded, a legal form at
-    the end or the start dropped, words that say nothing (``Ets``, ``et``, ``&``) dropped —
-    never empty when the name is not. One expression: it also keys a registry's names."""
-    _, alternation = _forms()
-    folded = fold(name)
-    end = rf"(?:^|\s)({alternation})$"  # fold() already turned dots and brackets into spaces
-    start = rf"^({alternation})\s"
-    stripped = (pl.when(folded.str.contains(end)).then(folded.str.replace(end, ""))
-                .when(folded.str.contains(start)).then(folded.str.replace(start, "")).otherwise(folded))
-    key = stripped.str.split(" ").list.filter(~pl.element().is_in(list(_NOISE))).list.join(" ").str.strip_chars()
-    key = pl.when(key == "").then(stripped).otherwise(key)
-    return pl.when(key.is_null() | (key == "")).then(folded).otherwise(key)
-
-
 def clean(df: pl.DataFrame) -> pl.DataFrame:
     """OUTPUTS and ``issues`` for a frame with the INPUTS columns (missing ones count as empty)."""
     _, alternation = _forms()
@@ -110,7 +95,12 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     )
     frame = frame.with_columns(
         pl.coalesce("_end", "_start").str.replace_all(" ", "").alias("_token"),
-        name_key(pl.col("name")).alias("_key"),
+        pl.when(pl.col("_end").is_not_null())
+        .then(pl.col("_fold").str.replace(end, ""))
+        .when(pl.col("_start").is_not_null())
+        .then(pl.col("_fold").str.replace(start, ""))
+        .otherwise(pl.col("_fold"))
+        .alias("_key"),
     ).collect()
     # legal-form codes: Python once per distinct (token, country)
     pairs = frame.select(
@@ -140,9 +130,13 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
             nulls_equal=True,
         )
     )
+    words = pl.col("_key").str.split(" ").list.filter(~pl.element().is_in(list(_NOISE)))
+    key = words.list.join(" ").str.strip_chars()
+    key = pl.when(key == "").then(pl.col("_key")).otherwise(key)  # never an empty key
+    key = pl.when(key.is_null() | (key == "")).then(pl.col("_fold")).otherwise(key)
     return frame.lazy().select(
         "company_name",
-        pl.col("_key").alias("company_name_norm"),
+        key.alias("company_name_norm"),
         pl.coalesce("_code_in", "_code_name").alias("legal_form"),
         join_issues(
             pl.when(pl.col("_form_in").is_not_null() & pl.col("_code_in").is_null()).then(
@@ -153,6 +147,12 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
             ),
         ).alias("issues"),
     ).collect()
+
+
+def name_keys(names: pl.Series) -> pl.Series:
+    """``company_name_norm`` of each name: the same key ``clean()`` gives, for names from
+    elsewhere (a registry's)."""
+    return clean(pl.DataFrame({"company_name": names.cast(pl.String)}))["company_name_norm"]
 
 
 def clean_one(**values: str | None) -> dict:

@@ -50,7 +50,7 @@ def fold(expr: pl.Expr) -> pl.Expr:
         .str.replace_all(r"[^\p{L}\p{N}&]+", " ")
         .str.strip_chars()
     )
-    return pl.when(out == "").then(None).otherwise(out)  # not .replace(): it does not stream
+    return out.replace("", None)
 
 
 def _one(fn, value: str | None) -> str | None:

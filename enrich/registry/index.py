@@ -31,7 +31,7 @@ from .. import __version__, rulefiles
 from ..errors import InputError
 from ..identifiers import clean_one
 from ..io.write import replace_folder
-from ..normalise.companies import name_key
+from ..normalise.companies import name_keys
 from . import archive, kbo, sirene
 
 COMPANIES = "companies.parquet"
@@ -235,7 +235,7 @@ def attach(frame: pl.DataFrame, folder: str | Path, lang: str = "fr") -> pl.Data
 def name_block(name: pl.Expr) -> pl.Expr:
     """The first letters of a company name's first significant word (rules/registry.toml
     [name_match]): a cheap key that streams over tens of millions of registry names, where
-    the full matching key (``name_key``) is computed only for the few candidates it finds."""
+    the full matching key (``name_keys``) is computed only for the few candidates it finds."""
     rule = rulefiles.load("registry")["name_match"]
     text = name.str.to_lowercase()
     for pattern, plain in (("[àáâãä]", "a"), ("[èéêë]", "e"), ("[ìíîï]", "i"), ("[òóôõö]", "o"), ("[ùúûü]", "u"), ("ç", "c")):
@@ -270,9 +270,9 @@ def _by_name(frame: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, pl.DataFram
     seats = pl.scan_parquet(path / COMPANIES).join(names.select("country", "registry_id").unique().lazy(), on=["country", "registry_id"],
                                                    how="semi").select("country", "registry_id", "postcode", "official_name").collect()
     candidates = names.join(seats, on=["country", "registry_id"]).join(rows.select("postcode", "block").unique(), on=["postcode", "block"], how="semi")
-    candidates = candidates.with_columns(name_key(pl.col("name")).alias("name_key"))  # the full key, for these few only
+    candidates = candidates.with_columns(name_keys(candidates["name"]).alias("name_key"))  # the full key, for these few only
     rows = rows.join(candidates.select("postcode", "block").unique(), on=["postcode", "block"], how="semi")
-    rows = rows.with_columns((pl.col("company_name_norm") if "company_name_norm" in rows.columns else name_key(pl.col("company_name"))).alias("_key"))
+    rows = rows.with_columns(rows["company_name_norm"].alias("_key") if "company_name_norm" in rows.columns else name_keys(rows["company_name"]).alias("_key"))
     pairs = rows.join(candidates, on=["postcode", "block"]).filter(pl.col("_in_country").is_null() | (pl.col("_in_country") == pl.col("country")))
     if pairs.height == 0:
         return empty, no_review
