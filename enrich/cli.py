@@ -484,8 +484,13 @@ def registry_lookup(number, registry_dir, as_json):
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Output table: .csv or .parquet.")
 @click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr", show_default=True, help="Language of labels (NACE, legal form, city).")
 @click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows accents right.")
+@click.option("--online", is_flag=True, help="Also ask VIES about each VAT number (EU VAT validity, name, address): slow (1 call a second), cached.")
+@click.option("--offline", is_flag=True, help="With --online: answer from the cache only, make no call.")
+@click.option("--cache", "cache_path", type=click.Path(dir_okay=False), default=str(Path.home() / ".cache" / "enrich" / "online.sqlite"),
+              show_default=True, help="The online answers' cache (SQLite; answers kept 30 days).")
 @handle_errors
-def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, registry_dir, out, lang, excel):
+def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, registry_dir, out, lang, excel,
+           online, offline, cache_path):
     """Clean contact FILES and attach each row's registry firmographics, found by its valid
     enterprise number, SIREN, SIRET or VAT number, else by its company name at its postcode:
     official name, status (a ceased company is flagged), legal form, creation date, NACE
@@ -503,12 +508,33 @@ def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     check_not_input([out_path, rejects_path, review_path], list(files))
     result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
     attached, review = attach_with_review(result.frame, registry_dir, lang)
+    attached = _online(attached, online, offline, cache_path, quiet)
     write_table(attached, out_path, excel=excel)
     write_table(result.rejects, rejects_path, "csv", excel=excel)
     write_table(review, review_path, "csv", excel=excel)
     matched = attached["registry_match"].value_counts().sort("registry_match")
     _say("registry: " + ", ".join(f"{n} {how}" for how, n in matched.iter_rows()) + f"; {int(attached['ceased'].fill_null(False).sum())} ceased", quiet)
     _say(f"wrote {out_path}, {rejects_path} and {review_path} (rows whose name fits two registry companies)", quiet)
+
+
+def _online(frame, online: bool, offline: bool, cache_path: str, quiet: bool):
+    """VIES answers for the VAT numbers of *frame*, if asked (--online); counted, never fatal."""
+    if not online:
+        if offline:
+            raise InputError("--offline goes with --online (answers from the cache only)")
+        return frame
+    from .registry.online import Client, vies_columns
+
+    Path(cache_path).parent.mkdir(parents=True, exist_ok=True)
+    client = Client(cache_path, offline=offline)
+    try:
+        out = vies_columns(frame, client)
+    finally:
+        client.close()
+    counts = out["vies_status"].value_counts().drop_nulls().sort("vies_status")
+    _say("VIES: " + (", ".join(f"{n} rows {s}" for s, n in counts.iter_rows()) or "no VAT number") +
+         f" ({client.counts['calls']} calls, {client.counts['cached']} from the cache, {client.counts['failed']} failed)", quiet)
+    return out
 
 
 @main.command(epilog=EXIT_CODES)

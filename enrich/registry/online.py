@@ -1,0 +1,190 @@
+"""Online registry services, for what the bulk files lack — polite and never fatal.
+
+One ``requests.Session`` per client; connect and read timeouts; retries with exponential
+back-off on 429 and 5xx, honouring ``Retry-After``; a minimum interval between two calls to
+the same host (each service's published limit, or less); a persistent SQLite cache with a
+time to live, so a rerun makes no repeat calls; ``offline`` answers from the cache only.
+A failed, slow or malformed answer is "no answer" with the reason — never an invalid
+number, never an exception out of a batch.
+
+Adapters: ``vies()`` (EU VAT validity, name, address; REGISTRIES.md §4). VIES transient codes
+(``MS_UNAVAILABLE``, ``TIMEOUT`` …) are "unknown", and are not cached.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+
+VIES = "https://ec.europa.eu/taxation_customs/vies/rest-api"
+# calls per second at most, per host (VIES publishes no number: 1/s is what it asks for)
+RATES = {"ec.europa.eu": 1.0, "recherche-entreprises.api.gouv.fr": 7.0, "api.gleif.org": 1.0}
+TRANSIENT = {"SERVICE_UNAVAILABLE", "MS_UNAVAILABLE", "TIMEOUT", "GLOBAL_MAX_CONCURRENT_REQ", "GLOBAL_MAX_CONCURRENT_REQ_TIME",
+             "MS_MAX_CONCURRENT_REQ", "MS_MAX_CONCURRENT_REQ_TIME"}
+
+
+@dataclass
+class Answer:
+    """One service answer: ``data`` (the JSON body) or ``error`` (why there is none)."""
+
+    data: dict | None = None
+    error: str | None = None
+    cached: bool = False
+
+
+@dataclass
+class Client:
+    cache_path: str | Path
+    ttl_days: float = 30.0
+    offline: bool = False
+    retries: int = 4
+    timeout: tuple[float, float] = (5.0, 20.0)  # connect, read
+    rates: dict[str, float] = field(default_factory=lambda: dict(RATES))
+    sleep: object = None  # time.sleep (looked up when called: tests replace it, no real waiting)
+    clock: object = time.monotonic
+    counts: dict[str, int] = field(default_factory=lambda: {"calls": 0, "cached": 0, "failed": 0})
+
+    def __post_init__(self) -> None:
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = "enrich (data-quality tool; contact: your data steward)"
+        self._last: dict[str, float] = {}
+        self._db = sqlite3.connect(str(self.cache_path))
+        self._db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, stored REAL, body TEXT)")
+
+    def _sleep(self, seconds: float) -> None:
+        (self.sleep or time.sleep)(seconds)
+
+    def close(self) -> None:
+        self.session.close()
+        self._db.close()
+
+    def _key(self, method: str, url: str, body: dict | None) -> str:
+        return hashlib.sha256(json.dumps([method, url, body], sort_keys=True).encode()).hexdigest()
+
+    def _cached(self, key: str) -> dict | None:
+        row = self._db.execute("SELECT stored, body FROM answers WHERE key = ?", (key,)).fetchone()
+        if row and time.time() - row[0] <= self.ttl_days * 86400:
+            return json.loads(row[1])
+        return None
+
+    def remember(self, method: str, url: str, body: dict | None, data: dict) -> None:
+        self._db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", (self._key(method, url, body), time.time(), json.dumps(data)))
+        self._db.commit()
+
+    def _wait_turn(self, host: str) -> None:
+        rate = self.rates.get(host, 1.0)
+        if host in self._last:
+            gap = 1.0 / rate - (self.clock() - self._last[host])
+            if gap > 0:
+                self._sleep(gap)
+        self._last[host] = self.clock()
+
+    def call(self, method: str, url: str, body: dict | None = None) -> Answer:
+        """The JSON answer of one call (from the cache if it holds a fresh one). The caller
+        decides what is worth caching (``remember``): a definitive answer, not a transient one."""
+        key = self._key(method, url, body)
+        hit = self._cached(key)
+        if hit is not None:
+            self.counts["cached"] += 1
+            return Answer(hit, cached=True)
+        if self.offline:
+            return Answer(error="offline: not in the cache")
+        host = urlsplit(url).hostname or ""
+        delay = 1.0
+        for attempt in range(self.retries + 1):
+            self._wait_turn(host)
+            self.counts["calls"] += 1
+            try:
+                response = self.session.request(method, url, json=body, timeout=self.timeout)
+            except requests.exceptions.Timeout:
+                error = "timeout"
+            except requests.exceptions.RequestException as exc:
+                error = f"connection failed ({type(exc).__name__})"
+            else:
+                if response.status_code == 429 or response.status_code >= 500:
+                    error = f"HTTP {response.status_code}"
+                    delay = max(delay, _retry_after(response.headers.get("Retry-After")) or 0.0)
+                elif response.status_code >= 400:
+                    self.counts["failed"] += 1
+                    return Answer(error=f"HTTP {response.status_code}")
+                else:
+                    try:
+                        data = response.json()
+                    except ValueError:
+                        self.counts["failed"] += 1
+                        return Answer(error="malformed answer (not JSON)")
+                    if not isinstance(data, dict):
+                        self.counts["failed"] += 1
+                        return Answer(error="malformed answer (not a JSON object)")
+                    return Answer(data)
+            if attempt < self.retries:
+                self._sleep(delay)
+                delay *= 2
+        self.counts["failed"] += 1
+        return Answer(error=f"{error} after {self.retries + 1} tries")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: a number of seconds, or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        try:
+            return max(email.utils.parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
+        except (TypeError, ValueError):
+            return None
+
+
+def _text(value) -> str | None:
+    """VIES writes '---' where a member state withholds a value."""
+    return None if value in (None, "", "---") else str(value)
+
+
+def vies(client: Client, country: str, number: str) -> dict:
+    """A VAT number checked with VIES: ``status`` valid / invalid / unknown, ``name``,
+    ``address``, ``reason`` (why unknown). Only a real answer is cached."""
+    country = "EL" if country.upper() == "GR" else country.upper()
+    url = f"{VIES}/ms/{country}/vat/{number}"
+    answer = client.call("GET", url)
+    if answer.error:
+        return {"status": "unknown", "name": None, "address": None, "reason": answer.error}
+    data = answer.data
+    errors = [w.get("error") for w in data.get("errorWrappers") or [] if isinstance(w, dict)]
+    user_error = data.get("userError")
+    valid = data.get("isValid", data.get("valid"))
+    if errors or (user_error and user_error not in ("VALID", "INVALID")) or not isinstance(valid, bool):
+        code = (errors or [user_error])[0] or "malformed answer"
+        return {"status": "unknown", "name": None, "address": None,
+                "reason": f"VIES {code}" + ("" if code in TRANSIENT else " (not a transient code)")}
+    if not answer.cached:
+        client.remember("GET", url, None, data)
+    return {"status": "valid" if valid else "invalid", "name": _text(data.get("name")) if valid else None,
+            "address": _text(data.get("address")) if valid else None, "reason": None}
+
+
+def vies_columns(frame, client: Client):
+    """*frame* with ``vies_status``, ``vies_name``, ``vies_address``, ``vies_reason`` for each
+    row with a valid EU VAT number (``vat``, compact with its prefix), once per distinct
+    number; rows without one get nothing. A failed service marks the rows, never stops."""
+    import polars as pl
+
+    schema = {"vat": pl.String, "vies_status": pl.String, "vies_name": pl.String, "vies_address": pl.String, "vies_reason": pl.String}
+    numbers = frame["vat"].drop_nulls().unique().sort().to_list() if "vat" in frame.columns else []
+    rows = []
+    for vat in numbers:
+        r = vies(client, vat[:2], vat[2:])
+        rows.append((vat, r["status"], r["name"], r["address"], r["reason"]))
+    answers = pl.DataFrame(rows, schema=schema, orient="row")
+    if "vat" not in frame.columns:
+        return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in list(schema)[1:])
+    return frame.join(answers, on="vat", how="left", maintain_order="left")

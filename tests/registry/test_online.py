@@ -1,0 +1,125 @@
+"""The online client and the VIES adapter against mocked HTTP (``responses``), with bodies in
+VIES's own shapes (REGISTRIES.md §4): no network, no real waiting."""
+
+import re
+
+import requests
+import responses
+
+from enrich.registry.online import VIES, Client, vies
+
+URL = f"{VIES}/ms/BE/vat/0712345630"
+VALID = {"isValid": True, "requestDate": "2026-11-20T10:15:02.114Z", "userError": "VALID", "name": "EXEMPLE SRL",
+         "address": "Rue de l'Exemple 1\n1000 Bruxelles", "requestIdentifier": "", "originalVatNumber": "0712345630",
+         "vatNumber": "0712345630", "viesApproximate": {"name": "---", "street": "---", "postalCode": "---", "city": "---",
+                                                         "companyType": "---", "matchName": 3, "matchStreet": 3, "matchPostalCode": 3,
+                                                         "matchCity": 3, "matchCompanyType": 3}}
+
+
+def client(tmp_path, **kw):
+    waits = []
+    c = Client(tmp_path / "cache.sqlite", sleep=waits.append, **kw)
+    return c, waits
+
+
+@responses.activate
+def test_a_valid_number_and_the_cache_spares_the_second_call(tmp_path):
+    responses.get(URL, json=VALID)
+    c, _ = client(tmp_path)
+    assert vies(c, "BE", "0712345630") == {"status": "valid", "name": "EXEMPLE SRL", "address": "Rue de l'Exemple 1\n1000 Bruxelles", "reason": None}
+    assert vies(c, "BE", "0712345630")["status"] == "valid"
+    assert len(responses.calls) == 1 and c.counts == {"calls": 1, "cached": 1, "failed": 0}
+    c.close()
+    again, _ = client(tmp_path, offline=True)  # a rerun, offline: answered from the persistent cache
+    assert vies(again, "BE", "0712345630")["name"] == "EXEMPLE SRL" and len(responses.calls) == 1
+
+
+@responses.activate
+def test_withheld_values_and_an_invalid_number(tmp_path):
+    responses.get(f"{VIES}/ms/DE/vat/136695976", json={**VALID, "name": "---", "address": "---"})
+    responses.get(f"{VIES}/ms/BE/vat/0403170702", json={**VALID, "isValid": False, "userError": "INVALID", "name": "---", "address": "---"})
+    c, _ = client(tmp_path)
+    assert vies(c, "DE", "136695976") == {"status": "valid", "name": None, "address": None, "reason": None}
+    assert vies(c, "BE", "0403170702")["status"] == "invalid"
+
+
+@responses.activate
+def test_member_state_unavailable_is_unknown_and_not_cached(tmp_path):
+    responses.get(URL, json={**VALID, "isValid": False, "userError": "MS_UNAVAILABLE", "name": "---", "address": "---"})
+    responses.get(URL, json=VALID)
+    c, _ = client(tmp_path)
+    first = vies(c, "BE", "0712345630")
+    assert first["status"] == "unknown" and first["reason"] == "VIES MS_UNAVAILABLE"  # never "invalid"
+    assert vies(c, "BE", "0712345630")["status"] == "valid"  # asked again: the unknown answer was not cached
+    responses.post(f"{VIES}/x", json={"actionSucceed": False, "errorWrappers": [{"error": "TIMEOUT"}]})
+    assert c.call("POST", f"{VIES}/x").data["errorWrappers"][0]["error"] == "TIMEOUT"
+
+
+@responses.activate
+def test_429_with_retry_after_then_success(tmp_path):
+    responses.get(URL, status=429, headers={"Retry-After": "7"})
+    responses.get(URL, json=VALID)
+    c, waits = client(tmp_path)
+    assert vies(c, "BE", "0712345630")["status"] == "valid"
+    assert 7.0 in waits  # the server's Retry-After, not our own back-off
+
+
+@responses.activate
+def test_500_then_success_with_back_off(tmp_path):
+    responses.get(URL, status=500)
+    responses.get(URL, status=503)
+    responses.get(URL, json=VALID)
+    c, waits = client(tmp_path)
+    assert vies(c, "BE", "0712345630")["status"] == "valid"
+    assert [w for w in waits if w >= 1.0][:2] == [1.0, 2.0]  # exponential
+
+
+@responses.activate
+def test_timeouts_and_malformed_answers_are_unknown_with_the_reason(tmp_path):
+    responses.get(URL, body=requests.exceptions.ConnectTimeout())
+    c, _ = client(tmp_path, retries=2)
+    assert vies(c, "BE", "0712345630") == {"status": "unknown", "name": None, "address": None, "reason": "timeout after 3 tries"}
+    responses.replace(responses.GET, URL, body="<html>Service unavailable</html>", status=200)
+    assert vies(c, "BE", "0712345630")["reason"] == "malformed answer (not JSON)"
+    assert c.counts["failed"] == 2
+    offline, _ = client(tmp_path, offline=True)
+    assert vies(offline, "FR", "40303265045")["reason"] == "offline: not in the cache"
+
+
+@responses.activate
+def test_calls_to_one_host_are_spaced(tmp_path):
+    for n in ("0712345630", "0765432146", "1001234592"):
+        responses.get(f"{VIES}/ms/BE/vat/{n}", json=VALID)
+    now = [100.0]
+    waits = []
+    c = Client(tmp_path / "cache.sqlite", sleep=waits.append, clock=lambda: now[0], rates={"ec.europa.eu": 2.0})
+    for n in ("0712345630", "0765432146", "1001234592"):
+        vies(c, "BE", n)
+    assert waits == [0.5, 0.5]  # 2 calls a second at most, the clock standing still
+
+
+@responses.activate
+def test_attach_online_marks_every_row_and_a_failing_service_loses_none(run_cli, fixtures, tmp_path, monkeypatch):
+    """`enrich attach --online`: each distinct valid VAT number asked once; VIES down for one
+    member state → those rows 'unknown' with the reason, the others answered, no row lost."""
+    import polars as pl
+
+    waits = []
+    monkeypatch.setattr("enrich.registry.online.time.sleep", waits.append)  # the 1-call-a-second spacing, without waiting
+    responses.get(re.compile(rf"{VIES}/ms/BE/vat/\d+"), json=VALID)
+    responses.get(re.compile(rf"{VIES}/ms/FR/vat/\w+"),
+                  json={"isValid": False, "userError": "MS_UNAVAILABLE", "name": "---", "address": "---"})
+    index = tmp_path / "index"
+    assert run_cli("registry", "build", "--kbo", fixtures / "registry" / "KboOpenData_0140_2025_10_05_Full.zip", "-o", index).exit_code == 0
+    out = tmp_path / "attached.csv"
+    result = run_cli("attach", fixtures / "crm_export.csv", "--registry", index, "-o", out, "--online", "--cache", tmp_path / "c.sqlite")
+    assert result.exit_code == 0, result.output
+    table = pl.read_csv(out, infer_schema=False)
+    assert table.height == 40  # every CRM row
+    be = table.filter(pl.col("vat").str.starts_with("BE"))
+    fr = table.filter(pl.col("vat").str.starts_with("FR"))
+    assert set(be["vies_status"]) == {"valid"} and set(fr["vies_status"]) == {"unknown"} and set(fr["vies_reason"]) == {"VIES MS_UNAVAILABLE"}
+    assert table.filter(pl.col("vat").is_null())["vies_status"].null_count() == table.filter(pl.col("vat").is_null()).height
+    assert len(responses.calls) == table["vat"].drop_nulls().n_unique()  # once per distinct number
+    assert "VIES:" in result.output
+    assert waits and all(w <= 1.0 for w in waits)  # spaced at VIES's 1 call a second
