@@ -75,6 +75,21 @@ READ_OPTIONS = [
 ]
 
 
+ONLINE_OPTIONS = [
+    click.option("--online", is_flag=True, help="Also ask VIES about each VAT number (EU VAT validity, name, address): slow (1 call a second), cached."),
+    click.option("--offline", is_flag=True, help="With --online: answer from the cache only, make no call."),
+    click.option("--cache", "cache_path", type=click.Path(dir_okay=False), default=str(Path.home() / ".cache" / "enrich" / "online.sqlite"),
+                 show_default=True, help="The online answers' cache (SQLite; answers kept 30 days)."),
+]
+
+
+def online_options(fn):
+    """--online, --offline, --cache: the same for every command that may ask online services."""
+    for option in reversed(ONLINE_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
 def read_options(fn):
     """The options every command that reads contact files shares, with the same meaning."""
     for option in reversed(READ_OPTIONS):
@@ -290,9 +305,10 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Reuse a model.json instead of training one (default with --previous: its model).")
 @click.option("--registry", "registry_dir", type=click.Path(file_okay=False), help="A registry index (enrich registry build): attach firmographics to the companies.")
 @click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr", show_default=True, help="Language of the registry's labels.")
+@online_options
 @handle_errors
 def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, out, fmt, excel, previous_dir, decisions, suppress, model_path,
-           registry_dir, lang):
+           registry_dir, lang, online, offline, cache_path):
     """Build one clean master file from contact FILES: read, map, normalise, validate, link
     duplicates (rules/link.toml) and keep the best value of each field (rules/survivorship.toml).
 
@@ -333,6 +349,7 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     out_dir = Path(out)
     rulefiles.use_rules_dir(rules_dir)
     master_folder.check_out(out_dir, list(files), previous_dir)
+    _check_online(online, offline)
     if registry_dir:
         check_index(registry_dir)
     survivorship = load_survivorship()
@@ -359,6 +376,9 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
         built.counts["registry"] = {"matched_by": dict(built.companies["registry_match"].value_counts().sort("registry_match").iter_rows()),
                                     "ceased": int(built.companies["ceased"].fill_null(False).sum())}
         built.timings["registry"] = round(time.perf_counter() - t1, 3)
+    if online:
+        built.companies = _online(built.companies, online, offline, cache_path, quiet)
+        built.counts["vies"] = dict(built.companies["vies_status"].value_counts().drop_nulls().sort("vies_status").iter_rows())
     result.timings.update(built.timings)
     link_and_survive = time.perf_counter() - t0
 
@@ -484,10 +504,7 @@ def registry_lookup(number, registry_dir, as_json):
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Output table: .csv or .parquet.")
 @click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr", show_default=True, help="Language of labels (NACE, legal form, city).")
 @click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows accents right.")
-@click.option("--online", is_flag=True, help="Also ask VIES about each VAT number (EU VAT validity, name, address): slow (1 call a second), cached.")
-@click.option("--offline", is_flag=True, help="With --online: answer from the cache only, make no call.")
-@click.option("--cache", "cache_path", type=click.Path(dir_okay=False), default=str(Path.home() / ".cache" / "enrich" / "online.sqlite"),
-              show_default=True, help="The online answers' cache (SQLite; answers kept 30 days).")
+@online_options
 @handle_errors
 def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, registry_dir, out, lang, excel,
            online, offline, cache_path):
@@ -502,6 +519,7 @@ def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     from .registry.index import attach_with_review, check_index
 
     check_index(registry_dir)
+    _check_online(online, offline)
     out_path = Path(out)
     rejects_path = out_path.with_name(out_path.stem + ".rejects.csv")
     review_path = out_path.with_name(out_path.stem + ".registry_review.csv")
@@ -517,11 +535,15 @@ def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     _say(f"wrote {out_path}, {rejects_path} and {review_path} (rows whose name fits two registry companies)", quiet)
 
 
+def _check_online(online: bool, offline: bool) -> None:
+    if offline and not online:
+        raise InputError("--offline goes with --online (answers from the cache only)")
+
+
 def _online(frame, online: bool, offline: bool, cache_path: str, quiet: bool):
     """VIES answers for the VAT numbers of *frame*, if asked (--online); counted, never fatal."""
+    _check_online(online, offline)
     if not online:
-        if offline:
-            raise InputError("--offline goes with --online (answers from the cache only)")
         return frame
     from .registry.online import Client, vies_columns
 

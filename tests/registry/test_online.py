@@ -123,3 +123,20 @@ def test_attach_online_marks_every_row_and_a_failing_service_loses_none(run_cli,
     assert len(responses.calls) == table["vat"].drop_nulls().n_unique()  # once per distinct number
     assert "VIES:" in result.output
     assert waits and all(w <= 1.0 for w in waits)  # spaced at VIES's 1 call a second
+
+
+@responses.activate
+def test_master_online_checks_the_companies_vat_numbers(run_cli, fixtures, tmp_path, monkeypatch):
+    import json
+
+    import polars as pl
+
+    monkeypatch.setattr("enrich.registry.online.time.sleep", lambda s: None)
+    responses.get(re.compile(rf"{VIES}/ms/\w\w/vat/\w+"), json=VALID)
+    out = tmp_path / "master"
+    result = run_cli("master", fixtures / "crm_export.csv", "-o", out, "-q", "--online", "--cache", tmp_path / "c.sqlite")
+    assert result.exit_code == 0, result.output
+    companies = pl.read_csv(out / "companies.csv", infer_schema=False)
+    assert set(companies.filter(pl.col("vat").is_not_null())["vies_status"]) == {"valid"}
+    assert json.loads((out / "run.json").read_text())["master"]["vies"]["valid"] == companies["vat"].drop_nulls().n_unique()
+    assert run_cli("master", fixtures / "crm_export.csv", "-o", tmp_path / "m2", "--offline").exit_code == 2  # --offline needs --online
