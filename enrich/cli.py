@@ -76,7 +76,8 @@ READ_OPTIONS = [
 
 
 ONLINE_OPTIONS = [
-    click.option("--online", is_flag=True, help="Also ask VIES about each VAT number (EU VAT validity, name, address): slow (1 call a second), cached."),
+    click.option("--online", is_flag=True, help="Also ask VIES about each VAT number (validity, name, address; 1 call a second) and "
+                 "recherche-entreprises about each SIREN the index does not hold; answers cached."),
     click.option("--offline", is_flag=True, help="With --online: answer from the cache only, make no call."),
     click.option("--cache", "cache_path", type=click.Path(dir_okay=False), default=str(Path.home() / ".cache" / "enrich" / "online.sqlite"),
                  show_default=True, help="The online answers' cache (SQLite; answers kept 30 days)."),
@@ -545,17 +546,18 @@ def _online(frame, online: bool, offline: bool, cache_path: str, quiet: bool):
     _check_online(online, offline)
     if not online:
         return frame
-    from .registry.online import Client, vies_columns
+    from .registry.online import Client, recherche_columns, vies_columns
 
     Path(cache_path).parent.mkdir(parents=True, exist_ok=True)
     client = Client(cache_path, offline=offline)
     try:
-        out = vies_columns(frame, client)
+        out = recherche_columns(vies_columns(frame, client), client)
     finally:
         client.close()
-    counts = out["vies_status"].value_counts().drop_nulls().sort("vies_status")
-    _say("VIES: " + (", ".join(f"{n} rows {s}" for s, n in counts.iter_rows()) or "no VAT number") +
-         f" ({client.counts['calls']} calls, {client.counts['cached']} from the cache, {client.counts['failed']} failed)", quiet)
+    for service, column in (("VIES", "vies_status"), ("recherche-entreprises", "recherche_status")):
+        counts = out[column].value_counts().drop_nulls().sort(column)
+        _say(f"{service}: " + (", ".join(f"{n} rows {s}" for s, n in counts.iter_rows()) or "nothing to ask"), quiet)
+    _say(f"online: {client.counts['calls']} calls, {client.counts['cached']} answers from the cache, {client.counts['failed']} failed", quiet)
     return out
 
 

@@ -7,8 +7,10 @@ time to live, so a rerun makes no repeat calls; ``offline`` answers from the cac
 A failed, slow or malformed answer is "no answer" with the reason — never an invalid
 number, never an exception out of a batch.
 
-Adapters: ``vies()`` (EU VAT validity, name, address; REGISTRIES.md §4). VIES transient codes
-(``MS_UNAVAILABLE``, ``TIMEOUT`` …) are "unknown", and are not cached.
+Adapters: ``vies()`` (EU VAT validity, name, address; REGISTRIES.md §4): VIES transient codes
+(``MS_UNAVAILABLE``, ``TIMEOUT`` …) are "unknown", and are not cached. ``recherche()`` (the
+French recherche-entreprises API, REGISTRIES.md §3): a SIREN's name, status, NAF code,
+headcount band and seat, for companies the local index does not hold.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from urllib.parse import urlsplit
 import requests
 
 VIES = "https://ec.europa.eu/taxation_customs/vies/rest-api"
+RECHERCHE = "https://recherche-entreprises.api.gouv.fr/search"
 # calls per second at most, per host (VIES publishes no number: 1/s is what it asks for)
 RATES = {"ec.europa.eu": 1.0, "recherche-entreprises.api.gouv.fr": 7.0, "api.gleif.org": 1.0}
 TRANSIENT = {"SERVICE_UNAVAILABLE", "MS_UNAVAILABLE", "TIMEOUT", "GLOBAL_MAX_CONCURRENT_REQ", "GLOBAL_MAX_CONCURRENT_REQ_TIME",
@@ -188,3 +191,51 @@ def vies_columns(frame, client: Client):
     if "vat" not in frame.columns:
         return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in list(schema)[1:])
     return frame.join(answers, on="vat", how="left", maintain_order="left")
+
+
+def recherche(client: Client, siren: str) -> dict:
+    """A SIREN looked up in recherche-entreprises (``q`` of nine digits: a direct lookup):
+    ``status`` found / not_found / unknown, and what it says of the company."""
+    url = f"{RECHERCHE}?q={siren}&per_page=1"
+    empty = {"name": None, "registry_status": None, "naf": None, "section": None, "employees_band": None, "employees_year": None,
+             "postcode": None, "city": None}
+    answer = client.call("GET", url)
+    if answer.error:
+        return {"status": "unknown", **empty, "reason": answer.error}
+    results = answer.data.get("results")
+    if not isinstance(results, list):
+        return {"status": "unknown", **empty, "reason": "malformed answer (no results)"}
+    hit = next((r for r in results if isinstance(r, dict) and r.get("siren") == siren), None)
+    if not answer.cached:
+        client.remember("GET", url, None, answer.data)
+    if hit is None:
+        return {"status": "not_found", **empty, "reason": None}
+    seat = hit.get("siege") if isinstance(hit.get("siege"), dict) else {}
+    return {"status": "found", "name": hit.get("nom_raison_sociale") or hit.get("nom_complet"),
+            "registry_status": {"A": "active", "C": "ceased"}.get(hit.get("etat_administratif")),
+            "naf": hit.get("activite_principale"), "section": hit.get("section_activite_principale"),
+            "employees_band": hit.get("tranche_effectif_salarie"), "employees_year": hit.get("annee_tranche_effectif_salarie"),
+            "postcode": seat.get("code_postal"), "city": seat.get("libelle_commune"), "reason": None}
+
+
+def recherche_columns(frame, client: Client):
+    """*frame* with ``recherche_*`` columns for each French row whose valid SIREN the local
+    index did not find (``registry_match`` is not 'siren'), once per distinct SIREN."""
+    import polars as pl
+
+    fields = ["status", "name", "registry_status", "naf", "section", "employees_band", "employees_year", "postcode", "city", "reason"]
+    schema = {"siren": pl.String, **{f"recherche_{f}": pl.String for f in fields}}
+    if "siren" not in frame.columns:
+        return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in list(schema)[1:])
+    wanted = frame.filter(pl.col("siren").is_not_null())
+    if "registry_match" in frame.columns:
+        wanted = wanted.filter(pl.col("registry_match") != "siren")
+    rows = []
+    for siren in wanted["siren"].unique().sort().to_list():
+        r = recherche(client, siren)
+        rows.append((siren, *(None if r[f] is None else str(r[f]) for f in fields)))
+    answers = pl.DataFrame(rows, schema=schema, orient="row")
+    out = frame.join(answers, on="siren", how="left", maintain_order="left")
+    if "registry_match" in frame.columns:  # a SIREN the index found has its answer there already
+        out = out.with_columns(pl.when(pl.col("registry_match") == "siren").then(None).otherwise(pl.col(c)).alias(c) for c in list(schema)[1:])
+    return out

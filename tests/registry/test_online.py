@@ -120,9 +120,12 @@ def test_attach_online_marks_every_row_and_a_failing_service_loses_none(run_cli,
     fr = table.filter(pl.col("vat").str.starts_with("FR"))
     assert set(be["vies_status"]) == {"valid"} and set(fr["vies_status"]) == {"unknown"} and set(fr["vies_reason"]) == {"VIES MS_UNAVAILABLE"}
     assert table.filter(pl.col("vat").is_null())["vies_status"].null_count() == table.filter(pl.col("vat").is_null()).height
-    assert len(responses.calls) == table["vat"].drop_nulls().n_unique()  # once per distinct number
+    assert sum("/vat/" in call.request.url for call in responses.calls) == table["vat"].drop_nulls().n_unique()  # once per distinct number
+    # recherche-entreprises unreachable (not mocked: connection refused) for the SIRENs the index lacks: unknown, rows kept
+    fr_ids = table.filter(pl.col("siren").is_not_null())
+    assert set(fr_ids["recherche_status"]) == {"unknown"} and fr_ids["recherche_reason"][0].startswith("connection failed")
     assert "VIES:" in result.output
-    assert waits and all(w <= 1.0 for w in waits)  # spaced at VIES's 1 call a second
+    assert any(0 < w <= 1.0 for w in waits)  # calls spaced (VIES: 1 a second); the failing service backed off too
 
 
 @responses.activate
@@ -140,3 +143,32 @@ def test_master_online_checks_the_companies_vat_numbers(run_cli, fixtures, tmp_p
     assert set(companies.filter(pl.col("vat").is_not_null())["vies_status"]) == {"valid"}
     assert json.loads((out / "run.json").read_text())["master"]["vies"]["valid"] == companies["vat"].drop_nulls().n_unique()
     assert run_cli("master", fixtures / "crm_export.csv", "-o", tmp_path / "m2", "--offline").exit_code == 2  # --offline needs --online
+
+
+SG = {"results": [{"siren": "552120222", "nom_complet": "societe generale", "nom_raison_sociale": "SOCIETE GENERALE", "sigle": None,
+                   "siege": {"siret": "55212022200013", "est_siege": True, "adresse": "29 BOULEVARD HAUSSMANN 75009 PARIS",
+                             "code_postal": "75009", "libelle_commune": "PARIS", "latitude": "48.873", "longitude": "2.333"},
+                   "activite_principale": "64.19Z", "section_activite_principale": "K", "categorie_entreprise": "GE",
+                   "tranche_effectif_salarie": "53", "annee_tranche_effectif_salarie": "2023", "etat_administratif": "A",
+                   "nature_juridique": "5599", "date_creation": "1900-01-01", "dirigeants": [], "matching_etablissements": [],
+                   "tva": ["FR27552120222"]}],
+      "total_results": 1, "page": 1, "per_page": 1, "total_pages": 1}
+
+
+@responses.activate
+def test_recherche_entreprises_found_not_found_and_rate_limited(tmp_path):
+    from enrich.registry.online import RECHERCHE, recherche
+
+    responses.get(f"{RECHERCHE}?q=552120222&per_page=1", json=SG)
+    responses.get(f"{RECHERCHE}?q=123456782&per_page=1", status=429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    responses.get(f"{RECHERCHE}?q=123456782&per_page=1", json={"results": [], "total_results": 0, "page": 1, "per_page": 1, "total_pages": 0})
+    responses.get(f"{RECHERCHE}?q=987654324&per_page=1", status=500, json={"erreur": "Service is unavailable."})
+    c, waits = client(tmp_path, retries=1)
+    sg = recherche(c, "552120222")
+    assert (sg["status"], sg["name"], sg["registry_status"], sg["naf"], sg["section"], sg["employees_band"], sg["postcode"]) == (
+        "found", "SOCIETE GENERALE", "active", "64.19Z", "K", "53", "75009")
+    assert recherche(c, "123456782")["status"] == "not_found"  # after a 429 whose Retry-After date is past: no negative wait
+    assert all(w >= 0 for w in waits)
+    gone = recherche(c, "987654324")
+    assert gone["status"] == "unknown" and gone["reason"] == "HTTP 500 after 2 tries"
+    assert recherche(c, "552120222")["name"] == "SOCIETE GENERALE" and c.counts["cached"] == 1
