@@ -78,6 +78,7 @@ READ_OPTIONS = [
 ONLINE_OPTIONS = [
     click.option("--online", is_flag=True, help="Also ask VIES about each VAT number (validity, name, address; 1 call a second) and "
                  "recherche-entreprises about each SIREN the index does not hold; answers cached."),
+    click.option("--lei", is_flag=True, help="With --online: also find each company's LEI in GLEIF by its registry number (1 call a second)."),
     click.option("--offline", is_flag=True, help="With --online: answer from the cache only, make no call."),
     click.option("--cache", "cache_path", type=click.Path(dir_okay=False), default=str(Path.home() / ".cache" / "enrich" / "online.sqlite"),
                  show_default=True, help="The online answers' cache (SQLite; answers kept 30 days)."),
@@ -309,7 +310,7 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
 @online_options
 @handle_errors
 def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, out, fmt, excel, previous_dir, decisions, suppress, model_path,
-           registry_dir, lang, online, offline, cache_path):
+           registry_dir, lang, online, lei, offline, cache_path):
     """Build one clean master file from contact FILES: read, map, normalise, validate, link
     duplicates (rules/link.toml) and keep the best value of each field (rules/survivorship.toml).
 
@@ -350,7 +351,7 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     out_dir = Path(out)
     rulefiles.use_rules_dir(rules_dir)
     master_folder.check_out(out_dir, list(files), previous_dir)
-    _check_online(online, offline)
+    _check_online(online, offline, lei)
     if registry_dir:
         check_index(registry_dir)
     survivorship = load_survivorship()
@@ -378,7 +379,7 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
                                     "ceased": int(built.companies["ceased"].fill_null(False).sum())}
         built.timings["registry"] = round(time.perf_counter() - t1, 3)
     if online:
-        built.companies = _online(built.companies, online, offline, cache_path, quiet)
+        built.companies = _online(built.companies, online, offline, cache_path, quiet, lei)
         built.counts["vies"] = dict(built.companies["vies_status"].value_counts().drop_nulls().sort("vies_status").iter_rows())
     result.timings.update(built.timings)
     link_and_survive = time.perf_counter() - t0
@@ -508,7 +509,7 @@ def registry_lookup(number, registry_dir, as_json):
 @online_options
 @handle_errors
 def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, registry_dir, out, lang, excel,
-           online, offline, cache_path):
+           online, lei, offline, cache_path):
     """Clean contact FILES and attach each row's registry firmographics, found by its valid
     enterprise number, SIREN, SIRET or VAT number, else by its company name at its postcode:
     official name, status (a ceased company is flagged), legal form, creation date, NACE
@@ -520,14 +521,14 @@ def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     from .registry.index import attach_with_review, check_index
 
     check_index(registry_dir)
-    _check_online(online, offline)
+    _check_online(online, offline, lei)
     out_path = Path(out)
     rejects_path = out_path.with_name(out_path.stem + ".rejects.csv")
     review_path = out_path.with_name(out_path.stem + ".registry_review.csv")
     check_not_input([out_path, rejects_path, review_path], list(files))
     result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
     attached, review = attach_with_review(result.frame, registry_dir, lang)
-    attached = _online(attached, online, offline, cache_path, quiet)
+    attached = _online(attached, online, offline, cache_path, quiet, lei)
     write_table(attached, out_path, excel=excel)
     write_table(result.rejects, rejects_path, "csv", excel=excel)
     write_table(review, review_path, "csv", excel=excel)
@@ -536,25 +537,28 @@ def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     _say(f"wrote {out_path}, {rejects_path} and {review_path} (rows whose name fits two registry companies)", quiet)
 
 
-def _check_online(online: bool, offline: bool) -> None:
-    if offline and not online:
-        raise InputError("--offline goes with --online (answers from the cache only)")
+def _check_online(online: bool, offline: bool, lei: bool = False) -> None:
+    if (offline or lei) and not online:
+        raise InputError(f"--{'offline' if offline else 'lei'} goes with --online")
 
 
-def _online(frame, online: bool, offline: bool, cache_path: str, quiet: bool):
-    """VIES answers for the VAT numbers of *frame*, if asked (--online); counted, never fatal."""
-    _check_online(online, offline)
+def _online(frame, online: bool, offline: bool, cache_path: str, quiet: bool, lei: bool = False):
+    """VIES and recherche-entreprises answers (and GLEIF's, with --lei) for *frame*, if asked
+    (--online); counted, never fatal."""
+    _check_online(online, offline, lei)
     if not online:
         return frame
-    from .registry.online import Client, recherche_columns, vies_columns
+    from .registry.online import Client, gleif_columns, recherche_columns, vies_columns
 
     Path(cache_path).parent.mkdir(parents=True, exist_ok=True)
     client = Client(cache_path, offline=offline)
     try:
         out = recherche_columns(vies_columns(frame, client), client)
+        if lei:
+            out = gleif_columns(out, client)
     finally:
         client.close()
-    for service, column in (("VIES", "vies_status"), ("recherche-entreprises", "recherche_status")):
+    for service, column in (("VIES", "vies_status"), ("recherche-entreprises", "recherche_status"), *((("GLEIF", "lei_status"),) if lei else ())):
         counts = out[column].value_counts().drop_nulls().sort(column)
         _say(f"{service}: " + (", ".join(f"{n} rows {s}" for s, n in counts.iter_rows()) or "nothing to ask"), quiet)
     _say(f"online: {client.counts['calls']} calls, {client.counts['cached']} answers from the cache, {client.counts['failed']} failed", quiet)

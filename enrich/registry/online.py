@@ -10,7 +10,8 @@ number, never an exception out of a batch.
 Adapters: ``vies()`` (EU VAT validity, name, address; REGISTRIES.md §4): VIES transient codes
 (``MS_UNAVAILABLE``, ``TIMEOUT`` …) are "unknown", and are not cached. ``recherche()`` (the
 French recherche-entreprises API, REGISTRIES.md §3): a SIREN's name, status, NAF code,
-headcount band and seat, for companies the local index does not hold.
+headcount band and seat, for companies the local index does not hold. ``gleif()`` (the LEI
+of a company, found by its registry number, REGISTRIES.md §5).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import requests
 
 VIES = "https://ec.europa.eu/taxation_customs/vies/rest-api"
 RECHERCHE = "https://recherche-entreprises.api.gouv.fr/search"
+GLEIF = "https://api.gleif.org/api/v1/lei-records"
 # calls per second at most, per host (VIES publishes no number: 1/s is what it asks for)
 RATES = {"ec.europa.eu": 1.0, "recherche-entreprises.api.gouv.fr": 7.0, "api.gleif.org": 1.0}
 TRANSIENT = {"SERVICE_UNAVAILABLE", "MS_UNAVAILABLE", "TIMEOUT", "GLOBAL_MAX_CONCURRENT_REQ", "GLOBAL_MAX_CONCURRENT_REQ_TIME",
@@ -239,3 +241,56 @@ def recherche_columns(frame, client: Client):
     if "registry_match" in frame.columns:  # a SIREN the index found has its answer there already
         out = out.with_columns(pl.when(pl.col("registry_match") == "siren").then(None).otherwise(pl.col(c)).alias(c) for c in list(schema)[1:])
     return out
+
+
+def gleif(client: Client, country: str, registry_id: str) -> dict:
+    """The LEI of a company, found in GLEIF by its registry number (a Belgian one is tried
+    compact, then dotted as some records hold it): ``status`` found / not_found / unknown,
+    ``lei`` (checked with python-stdnum), ``lei_entity_status`` and ``lei_registration``.
+    Several records: the issued and active one, then the smallest LEI."""
+    from stdnum import lei as lei_number
+
+    forms = [registry_id] + ([f"{registry_id[:4]}.{registry_id[4:7]}.{registry_id[7:]}"] if country == "BE" and len(registry_id) == 10 else [])
+    none = {"lei": None, "lei_name": None, "lei_entity_status": None, "lei_registration": None}
+    for form in forms:
+        url = f"{GLEIF}?filter[entity.registeredAs]={form}&filter[entity.jurisdiction]={country}"
+        answer = client.call("GET", url)
+        if answer.error:
+            return {"status": "unknown", **none, "reason": answer.error}
+        records = answer.data.get("data")
+        if not isinstance(records, list):
+            return {"status": "unknown", **none, "reason": "malformed answer (no data list)"}
+        if not answer.cached:
+            client.remember("GET", url, None, answer.data)
+        found = []
+        for r in records:
+            attrs = r.get("attributes", {}) if isinstance(r, dict) else {}
+            code = attrs.get("lei") or r.get("id")
+            if isinstance(code, str) and lei_number.is_valid(code):
+                entity, registration = attrs.get("entity") or {}, attrs.get("registration") or {}
+                found.append((registration.get("status") != "ISSUED", entity.get("status") != "ACTIVE", code,
+                              (entity.get("legalName") or {}).get("name"), entity.get("status"), registration.get("status")))
+        if found:
+            _, _, code, name, entity_status, registration = sorted(found)[0]
+            return {"status": "found", "lei": code, "lei_name": name, "lei_entity_status": entity_status, "lei_registration": registration,
+                    "reason": None if len(found) == 1 else f"{len(found)} records: the issued, active one kept"}
+    return {"status": "not_found", **none, "reason": None}
+
+
+def gleif_columns(frame, client: Client):
+    """*frame* with ``lei_status``, ``lei``, ``lei_name``, ``lei_entity_status``,
+    ``lei_registration``, ``lei_reason`` for each row with a valid enterprise number or SIREN,
+    once per distinct company."""
+    import polars as pl
+
+    fields = ["status", "lei", "lei_name", "lei_entity_status", "lei_registration", "reason"]
+    names = ["lei_status", "lei", "lei_name", "lei_entity_status", "lei_registration", "lei_reason"]
+    frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in ("enterprise_number", "siren") if c not in frame.columns)
+    key = pl.when(pl.col("enterprise_number").is_not_null()).then(pl.lit("BE")).when(pl.col("siren").is_not_null()).then(pl.lit("FR"))
+    keyed = frame.with_columns(key.alias("_cc"), pl.coalesce("enterprise_number", "siren").alias("_rid"))
+    rows = []
+    for cc, rid in keyed.select("_cc", "_rid").drop_nulls().unique().sort("_cc", "_rid").iter_rows():
+        r = gleif(client, cc, rid)
+        rows.append((cc, rid, *(r[f] for f in fields)))
+    answers = pl.DataFrame(rows, schema={"_cc": pl.String, "_rid": pl.String, **{n: pl.String for n in names}}, orient="row")
+    return keyed.join(answers, on=["_cc", "_rid"], how="left", maintain_order="left").drop("_cc", "_rid")
