@@ -82,21 +82,32 @@ def _labels(codes: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     return nace, forms
 
 
+def sme_class(low: pl.Expr, high: pl.Expr) -> pl.Expr:
+    """The EU SME class of a headcount band (fewest, most: null = open), or null when the
+    band does not decide it ("more than 100" may be medium or large)."""
+    below = rulefiles.load("registry")["sme_headcount_below"]
+    return (pl.when(low.is_null()).then(None)
+            .when(high.is_not_null() & (high < below["micro"])).then(pl.lit("micro"))
+            .when(high.is_not_null() & (high < below["small"])).then(pl.lit("small"))
+            .when(high.is_not_null() & (high < below["medium"])).then(pl.lit("medium"))
+            .when(low >= below["medium"]).then(pl.lit("large")))
+
+
+def registry_key() -> tuple[pl.Expr, pl.Expr]:
+    """(country, registry id) of a row by its valid identifier: the Belgian enterprise
+    number, else the SIREN."""
+    country = pl.when(pl.col("enterprise_number").is_not_null()).then(pl.lit("BE")).when(pl.col("siren").is_not_null()).then(pl.lit("FR"))
+    return country, pl.coalesce("enterprise_number", "siren")
+
+
 def _size(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Headcount band → fewest / most employees and the EU SME class by headcount (never
     invented: no band, no class — with the reason)."""
-    rules = rulefiles.load("registry")
-    bands = rules["sirene_bands"]
-    below = rules["sme_headcount_below"]
+    bands = rulefiles.load("registry")["sirene_bands"]
     table = pl.DataFrame({"employees_band": list(bands), "employees_min": [b[0] for b in bands.values()],
                           "employees_max": [None if b[1] < 0 else b[1] for b in bands.values()]},
                          schema={"employees_band": pl.String, "employees_min": pl.Int64, "employees_max": pl.Int64})
-    most = pl.col("employees_max")
-    band = (pl.when(pl.col("employees_min").is_null()).then(None)
-            .when(most.is_not_null() & (most < below["micro"])).then(pl.lit("micro"))
-            .when(most.is_not_null() & (most < below["small"])).then(pl.lit("small"))
-            .when(most.is_not_null() & (most < below["medium"])).then(pl.lit("medium"))
-            .otherwise(pl.lit("large")))
+    band = sme_class(pl.col("employees_min"), pl.col("employees_max"))
     return frame.join(table.lazy(), on="employees_band", how="left").with_columns(
         band.alias("size_band"),
         pl.when(band.is_not_null()).then(pl.lit("headcount")).alias("size_criteria"),
@@ -303,10 +314,8 @@ def attach_with_review(frame: pl.DataFrame, folder: str | Path, lang: str = "fr"
     registry companies about as well (none attached), with those candidates."""
     path = check_index(folder)
     frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in ("enterprise_number", "siren") if c not in frame.columns)
-    key = frame.select(
-        pl.when(pl.col("enterprise_number").is_not_null()).then(pl.lit("BE")).when(pl.col("siren").is_not_null()).then(pl.lit("FR")).alias("_country"),
-        pl.coalesce("enterprise_number", "siren").alias("_registry_id"),
-    )
+    country, registry_id = registry_key()
+    key = frame.select(country.alias("_country"), registry_id.alias("_registry_id"))
     by_name, review = _by_name(pl.concat([frame, key], how="horizontal"), path)
     key = key.with_row_index("_row").join(by_name, on="_row", how="left", maintain_order="left")
     named = pl.col("_name_id").is_not_null() & ~pl.col("_ambiguous").fill_null(False)
@@ -323,9 +332,10 @@ def attach_with_review(frame: pl.DataFrame, folder: str | Path, lang: str = "fr"
     label = pl.coalesce(f"nace_label_{lang}", "nace_label_en") if lang in LANGS else pl.col("nace_label_en")
     label_lang = (pl.when(pl.col(f"nace_label_{lang}").is_not_null()).then(pl.lit(lang)).when(pl.col("nace_label_en").is_not_null())
                   .then(pl.lit("en"))) if lang in ("fr", "nl") else pl.when(pl.col("nace_label_en").is_not_null()).then(pl.lit("en"))
-    form = pl.coalesce(f"legal_form_{lang}", "legal_form_fr", "legal_form_nl") if lang in ("fr", "nl") else pl.coalesce("legal_form_fr", "legal_form_nl")
-    city = pl.coalesce(f"city_{lang}", "city_fr", "city_nl") if lang in ("fr", "nl") else pl.coalesce("city_fr", "city_nl")
-    street = pl.coalesce(f"street_{lang}", "street_fr", "street_nl") if lang in ("fr", "nl") else pl.coalesce("street_fr", "street_nl")
+    def local(name: str) -> pl.Expr:  # FR/NL values: the asked language's, else the other
+        return pl.coalesce(*([f"{name}_{lang}"] if lang in ("fr", "nl") else []), f"{name}_fr", f"{name}_nl")
+
+    form, city, street = local("legal_form"), local("city"), local("street")
     found = found.select(
         pl.col("country").alias("_country"), pl.col("registry_id").alias("_registry_id"),
         pl.col("official_name").alias("registry_name"), "registry_status", form.alias("registry_legal_form"),
@@ -351,15 +361,9 @@ def _declared_size(frame: pl.DataFrame) -> pl.DataFrame:
     """The size band: the registry's (its headcount band), else the file's own headcount
     (``employees_min`` / ``employees_max`` of the clean stage), else none — with the source,
     the criteria and, when there is none, the reason."""
-    below = rulefiles.load("registry")["sme_headcount_below"]
     frame = frame.with_columns(pl.lit(None, pl.Int64).alias(c) for c in ("employees_min", "employees_max") if c not in frame.columns)
-    low, high = pl.col("employees_min"), pl.col("employees_max")
-    declared = (pl.when(low.is_null()).then(None)
-                .when(high.is_not_null() & (high < below["micro"])).then(pl.lit("micro"))
-                .when(high.is_not_null() & (high < below["small"])).then(pl.lit("small"))
-                .when(high.is_not_null() & (high < below["medium"])).then(pl.lit("medium"))
-                .when(low.cast(pl.Int64, strict=False) >= below["medium"]).then(pl.lit("large")))
-    frame = frame.with_columns(declared.alias("_declared"))
+    low = pl.col("employees_min")
+    frame = frame.with_columns(sme_class(low.cast(pl.Int64, strict=False), pl.col("employees_max").cast(pl.Int64, strict=False)).alias("_declared"))
     return frame.with_columns(
         pl.coalesce("_band", "_declared").alias("size_band"),
         pl.when(pl.col("_band").is_not_null()).then(pl.lit("registry")).when(pl.col("_declared").is_not_null()).then(pl.lit("input")).alias("size_source"),
