@@ -42,7 +42,6 @@ class Answer:
 
     data: dict | None = None
     error: str | None = None
-    cached: bool = False
 
 
 @dataclass
@@ -80,7 +79,7 @@ class Client:
             return json.loads(row[1])
         return None
 
-    def remember(self, method: str, url: str, body: dict | None, data: dict) -> None:
+    def _remember(self, method: str, url: str, body: dict | None, data: dict) -> None:
         self._db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", (self._key(method, url, body), time.time(), json.dumps(data)))
         self._db.commit()
 
@@ -92,14 +91,15 @@ class Client:
                 self._sleep(gap)
         self._last[host] = self.clock()
 
-    def call(self, method: str, url: str, body: dict | None = None) -> Answer:
-        """The JSON answer of one call (from the cache if it holds a fresh one). The caller
-        decides what is worth caching (``remember``): a definitive answer, not a transient one."""
+    def call(self, method: str, url: str, body: dict | None = None, keep=None) -> Answer:
+        """The JSON answer of one call (from the cache if it holds a fresh one). A new answer
+        is cached when ``keep(data)`` says it is definitive (by default: any JSON object) —
+        a transient one ("member state unavailable") is asked again next time."""
         key = self._key(method, url, body)
         hit = self._cached(key)
         if hit is not None:
             self.counts["cached"] += 1
-            return Answer(hit, cached=True)
+            return Answer(hit)
         if self.offline:
             return Answer(error="offline: not in the cache")
         host = urlsplit(url).hostname or ""
@@ -129,6 +129,8 @@ class Client:
                     if not isinstance(data, dict):
                         self.counts["failed"] += 1
                         return Answer(error="malformed answer (not a JSON object)")
+                    if keep is None or keep(data):
+                        self._remember(method, url, body, data)
                     return Answer(data)
             if attempt < self.retries:
                 self._sleep(delay)
@@ -155,26 +157,43 @@ def _text(value) -> str | None:
     return None if value in (None, "", "---") else str(value)
 
 
+def _vies_problem(data: dict) -> str | None:
+    """Why a VIES answer is not a definitive valid / invalid (its error code), or None."""
+    errors = [w.get("error") for w in data.get("errorWrappers") or [] if isinstance(w, dict)]
+    user_error = data.get("userError")
+    if errors or (user_error and user_error not in ("VALID", "INVALID")) or not isinstance(data.get("isValid", data.get("valid")), bool):
+        return (errors or [user_error])[0] or "malformed answer"
+    return None
+
+
 def vies(client: Client, country: str, number: str) -> dict:
     """A VAT number checked with VIES: ``status`` valid / invalid / unknown, ``name``,
-    ``address``, ``reason`` (why unknown). Only a real answer is cached."""
+    ``address``, ``reason`` (why unknown). Only a definitive answer is cached."""
     country = "EL" if country.upper() == "GR" else country.upper()
-    url = f"{VIES}/ms/{country}/vat/{number}"
-    answer = client.call("GET", url)
+    answer = client.call("GET", f"{VIES}/ms/{country}/vat/{number}", keep=lambda d: _vies_problem(d) is None)
     if answer.error:
         return {"status": "unknown", "name": None, "address": None, "reason": answer.error}
     data = answer.data
-    errors = [w.get("error") for w in data.get("errorWrappers") or [] if isinstance(w, dict)]
-    user_error = data.get("userError")
-    valid = data.get("isValid", data.get("valid"))
-    if errors or (user_error and user_error not in ("VALID", "INVALID")) or not isinstance(valid, bool):
-        code = (errors or [user_error])[0] or "malformed answer"
+    code = _vies_problem(data)
+    if code:
         return {"status": "unknown", "name": None, "address": None,
                 "reason": f"VIES {code}" + ("" if code in TRANSIENT else " (not a transient code)")}
-    if not answer.cached:
-        client.remember("GET", url, None, data)
+    valid = data.get("isValid", data.get("valid"))
     return {"status": "valid" if valid else "invalid", "name": _text(data.get("name")) if valid else None,
             "address": _text(data.get("address")) if valid else None, "reason": None}
+
+
+def _ask_each(frame, on: list[str], ask, names: dict[str, str]):
+    """*frame* with the answer of ``ask(*key)`` for the distinct non-null values of the
+    columns *on* — each asked once — its fields renamed by *names*, as text."""
+    import polars as pl
+
+    rows = []
+    for key in frame.select(on).drop_nulls().unique().sort(on).rows():
+        answer = ask(*key)
+        rows.append((*key, *(None if answer[f] is None else str(answer[f]) for f in names)))
+    answers = pl.DataFrame(rows, schema={**{c: pl.String for c in on}, **{n: pl.String for n in names.values()}}, orient="row")
+    return frame.join(answers, on=on, how="left", maintain_order="left")
 
 
 def vies_columns(frame, client: Client):
@@ -183,16 +202,10 @@ def vies_columns(frame, client: Client):
     number; rows without one get nothing. A failed service marks the rows, never stops."""
     import polars as pl
 
-    schema = {"vat": pl.String, "vies_status": pl.String, "vies_name": pl.String, "vies_address": pl.String, "vies_reason": pl.String}
-    numbers = frame["vat"].drop_nulls().unique().sort().to_list() if "vat" in frame.columns else []
-    rows = []
-    for vat in numbers:
-        r = vies(client, vat[:2], vat[2:])
-        rows.append((vat, r["status"], r["name"], r["address"], r["reason"]))
-    answers = pl.DataFrame(rows, schema=schema, orient="row")
+    names = {f: f"vies_{f}" for f in ("status", "name", "address", "reason")}
     if "vat" not in frame.columns:
-        return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in list(schema)[1:])
-    return frame.join(answers, on="vat", how="left", maintain_order="left")
+        return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in names.values())
+    return _ask_each(frame, ["vat"], lambda vat: vies(client, vat[:2], vat[2:]), names)
 
 
 def recherche(client: Client, siren: str) -> dict:
@@ -201,15 +214,13 @@ def recherche(client: Client, siren: str) -> dict:
     url = f"{RECHERCHE}?q={siren}&per_page=1"
     empty = {"name": None, "registry_status": None, "naf": None, "section": None, "employees_band": None, "employees_year": None,
              "postcode": None, "city": None}
-    answer = client.call("GET", url)
+    answer = client.call("GET", url, keep=lambda d: isinstance(d.get("results"), list))
     if answer.error:
         return {"status": "unknown", **empty, "reason": answer.error}
     results = answer.data.get("results")
     if not isinstance(results, list):
         return {"status": "unknown", **empty, "reason": "malformed answer (no results)"}
     hit = next((r for r in results if isinstance(r, dict) and r.get("siren") == siren), None)
-    if not answer.cached:
-        client.remember("GET", url, None, answer.data)
     if hit is None:
         return {"status": "not_found", **empty, "reason": None}
     seat = hit.get("siege") if isinstance(hit.get("siege"), dict) else {}
@@ -226,21 +237,12 @@ def recherche_columns(frame, client: Client):
     import polars as pl
 
     fields = ["status", "name", "registry_status", "naf", "section", "employees_band", "employees_year", "postcode", "city", "reason"]
-    schema = {"siren": pl.String, **{f"recherche_{f}": pl.String for f in fields}}
+    names = {f: f"recherche_{f}" for f in fields}
     if "siren" not in frame.columns:
-        return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in list(schema)[1:])
-    wanted = frame.filter(pl.col("siren").is_not_null())
-    if "registry_match" in frame.columns:
-        wanted = wanted.filter(pl.col("registry_match") != "siren")
-    rows = []
-    for siren in wanted["siren"].unique().sort().to_list():
-        r = recherche(client, siren)
-        rows.append((siren, *(None if r[f] is None else str(r[f]) for f in fields)))
-    answers = pl.DataFrame(rows, schema=schema, orient="row")
-    out = frame.join(answers, on="siren", how="left", maintain_order="left")
-    if "registry_match" in frame.columns:  # a SIREN the index found has its answer there already
-        out = out.with_columns(pl.when(pl.col("registry_match") == "siren").then(None).otherwise(pl.col(c)).alias(c) for c in list(schema)[1:])
-    return out
+        return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in names.values())
+    asked = pl.col("siren") if "registry_match" not in frame.columns else pl.when(pl.col("registry_match") != "siren").then(pl.col("siren"))
+    frame = frame.with_columns(asked.alias("_siren"))
+    return _ask_each(frame, ["_siren"], lambda siren: recherche(client, siren), names).drop("_siren")
 
 
 def gleif(client: Client, country: str, registry_id: str) -> dict:
@@ -254,14 +256,12 @@ def gleif(client: Client, country: str, registry_id: str) -> dict:
     none = {"lei": None, "lei_name": None, "lei_entity_status": None, "lei_registration": None}
     for form in forms:
         url = f"{GLEIF}?filter[entity.registeredAs]={form}&filter[entity.jurisdiction]={country}"
-        answer = client.call("GET", url)
+        answer = client.call("GET", url, keep=lambda d: isinstance(d.get("data"), list))
         if answer.error:
             return {"status": "unknown", **none, "reason": answer.error}
         records = answer.data.get("data")
         if not isinstance(records, list):
             return {"status": "unknown", **none, "reason": "malformed answer (no data list)"}
-        if not answer.cached:
-            client.remember("GET", url, None, answer.data)
         found = []
         for r in records:
             attrs = r.get("attributes", {}) if isinstance(r, dict) else {}
@@ -283,14 +283,11 @@ def gleif_columns(frame, client: Client):
     once per distinct company."""
     import polars as pl
 
-    fields = ["status", "lei", "lei_name", "lei_entity_status", "lei_registration", "reason"]
-    names = ["lei_status", "lei", "lei_name", "lei_entity_status", "lei_registration", "lei_reason"]
+    from .index import registry_key
+
+    names = {"status": "lei_status", "lei": "lei", "lei_name": "lei_name", "lei_entity_status": "lei_entity_status",
+             "lei_registration": "lei_registration", "reason": "lei_reason"}
     frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in ("enterprise_number", "siren") if c not in frame.columns)
-    key = pl.when(pl.col("enterprise_number").is_not_null()).then(pl.lit("BE")).when(pl.col("siren").is_not_null()).then(pl.lit("FR"))
-    keyed = frame.with_columns(key.alias("_cc"), pl.coalesce("enterprise_number", "siren").alias("_rid"))
-    rows = []
-    for cc, rid in keyed.select("_cc", "_rid").drop_nulls().unique().sort("_cc", "_rid").iter_rows():
-        r = gleif(client, cc, rid)
-        rows.append((cc, rid, *(r[f] for f in fields)))
-    answers = pl.DataFrame(rows, schema={"_cc": pl.String, "_rid": pl.String, **{n: pl.String for n in names}}, orient="row")
-    return keyed.join(answers, on=["_cc", "_rid"], how="left", maintain_order="left").drop("_cc", "_rid")
+    country, registry_id = registry_key()
+    keyed = frame.with_columns(country.alias("_cc"), registry_id.alias("_rid"))
+    return _ask_each(keyed, ["_cc", "_rid"], lambda cc, rid: gleif(client, cc, rid), names).drop("_cc", "_rid")
