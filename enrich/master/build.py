@@ -274,9 +274,8 @@ def decision_outcomes(records: pl.DataFrame, decisions: pl.DataFrame) -> dict[st
 def _carry(tables: dict, level: str, gone: set[str], golden: pl.DataFrame, points: pl.DataFrame, provenance: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The previous master's rows for the entities no new row touched — all but those
     survived again (in *golden*) and the reopened ids (*gone*) — next to the ones survived
-    again, in id order; the columns
-    computed after survivorship (contacts, company_name, suppressed …) are left for build()
-    to compute."""
+    again, in id order; the columns computed after survivorship (contacts, company_name,
+    suppressed …) are left for build() to compute."""
     old = tables["companies" if level == "company" else "contacts"].rename({ID_COLUMNS[level]: ID})
     untouched = ~pl.col(ID).is_in(pl.Series(sorted(gone), dtype=pl.String).append(golden[ID]).implode())
     number = pl.col(ID).str.strip_prefix(f"{PREFIX[level]}-").cast(pl.Int64, strict=False).alias("_n")
@@ -333,7 +332,6 @@ def build(
     timings["order"] = time.perf_counter() - t
     t = time.perf_counter()
     found = dedupe(frame.drop([f"_old_{level}" for level in LEVELS], strict=False), models, _decisions_by_key(all_decisions), master, used, state)
-
     timings["link"] = time.perf_counter() - t
     t = time.perf_counter()
     records = found.frame
