@@ -307,10 +307,12 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Reuse a model.json instead of training one (default with --previous: its model).")
 @click.option("--registry", "registry_dir", type=click.Path(file_okay=False), help="A registry index (enrich registry build): attach firmographics to the companies.")
 @click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr", show_default=True, help="Language of the registry's labels.")
+@click.option("--size", "size_file", type=click.Path(dir_okay=False), help="With the registry: a size file keyed by enterprise number or SIREN "
+              "(headcount or band, FTE, turnover, balance-sheet total, year; e.g. NBB annual accounts for Belgium): decides the size band first.")
 @online_options
 @handle_errors
 def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, out, fmt, excel, previous_dir, decisions, suppress, model_path,
-           registry_dir, lang, online, lei, offline, cache_path):
+           registry_dir, lang, size_file, online, lei, offline, cache_path):
     """Build one clean master file from contact FILES: read, map, normalise, validate, link
     duplicates (rules/link.toml) and keep the best value of each field (rules/survivorship.toml).
 
@@ -345,6 +347,7 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     from .master.survive import load as load_survivorship
     from .registry.index import attach_with_review as attach_registry
     from .registry.index import check_index
+    from .registry.sizes import counts as size_counts
     from .report.html import render
 
     started = time.perf_counter()
@@ -354,6 +357,7 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     _check_online(online, offline, lei)
     if registry_dir:
         check_index(registry_dir)
+    sizes = _read_sizes(size_file, registry_dir, quiet)
     survivorship = load_survivorship()
     settings = load_settings()
     previous = master_folder.read_previous(previous_dir, settings) if previous_dir else None
@@ -374,13 +378,16 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     check_accounting(built.lineage, result.rows_in + (previous.lineage.height if previous else 0))
     if registry_dir:
         t1 = time.perf_counter()
-        built.companies, built.registry_review = attach_registry(built.companies, registry_dir, lang)
-        built.counts["registry"] = {"matched_by": dict(built.companies["registry_match"].value_counts().sort("registry_match").iter_rows()),
-                                    "ceased": int(built.companies["ceased"].fill_null(False).sum())}
+        built.companies, built.registry_review = attach_registry(built.companies, registry_dir, lang, sizes and sizes[0])
         built.timings["registry"] = round(time.perf_counter() - t1, 3)
     if online:
         built.companies = _online(built.companies, online, offline, cache_path, quiet, lei)
         built.counts["vies"] = dict(built.companies["vies_status"].value_counts().drop_nulls().sort("vies_status").iter_rows())
+    if registry_dir:  # after the online answers, which fill in what the index lacks
+        built.counts["registry"] = {"matched_by": dict(built.companies["registry_match"].value_counts().sort("registry_match").iter_rows()),
+                                    "ceased": int(built.companies["ceased"].fill_null(False).sum()),
+                                    "size_source": dict(built.companies["size_source"].value_counts().drop_nulls().sort("size_source").iter_rows()),
+                                    **({"size_file": size_counts(sizes[1])} if sizes else {})}
     result.timings.update(built.timings)
     link_and_survive = time.perf_counter() - t0
 
@@ -412,7 +419,8 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
         matched = built.counts["registry"]["matched_by"]
         _say(f"registry: of {built.companies.height} companies, {matched.get('enterprise_number', 0) + matched.get('siren', 0)} found by their "
              f"identifier, {matched.get('name and postcode', 0)} by name and postcode, {matched.get('ambiguous name (see review)', 0)} "
-             f"ambiguous (registry_review.csv); {built.counts['registry']['ceased']} ceased", quiet)
+             f"ambiguous (registry_review.csv), {matched.get('recherche-entreprises', 0)} online; {built.counts['registry']['ceased']} ceased; "
+             "size band from: " + (", ".join(f"{how} {n}" for how, n in built.counts["registry"]["size_source"].items()) or "nowhere"), quiet)
     outcome = built.counts["decision_outcomes"]
     if outcome["not_applied"] or outcome["unknown_rows"]:
         _say(f"steward decisions: {outcome['applied']} applied, {outcome['not_applied']} not applied (a cannot-link rule, "
@@ -506,10 +514,12 @@ def registry_lookup(number, registry_dir, as_json):
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Output table: .csv or .parquet.")
 @click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr", show_default=True, help="Language of labels (NACE, legal form, city).")
 @click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows accents right.")
+@click.option("--size", "size_file", type=click.Path(dir_okay=False), help="With the registry: a size file keyed by enterprise number or SIREN "
+              "(headcount or band, FTE, turnover, balance-sheet total, year; e.g. NBB annual accounts for Belgium): decides the size band first.")
 @online_options
 @handle_errors
 def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, registry_dir, out, lang, excel,
-           online, lei, offline, cache_path):
+           size_file, online, lei, offline, cache_path):
     """Clean contact FILES and attach each row's registry firmographics, found by its valid
     enterprise number, SIREN, SIRET or VAT number, else by its company name at its postcode:
     official name, status (a ceased company is flagged), legal form, creation date, NACE
@@ -526,15 +536,31 @@ def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     rejects_path = out_path.with_name(out_path.stem + ".rejects.csv")
     review_path = out_path.with_name(out_path.stem + ".registry_review.csv")
     check_not_input([out_path, rejects_path, review_path], list(files))
+    sizes = _read_sizes(size_file, registry_dir, quiet)
     result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
-    attached, review = attach_with_review(result.frame, registry_dir, lang)
+    attached, review = attach_with_review(result.frame, registry_dir, lang, sizes and sizes[0])
     attached = _online(attached, online, offline, cache_path, quiet, lei)
     write_table(attached, out_path, excel=excel)
     write_table(result.rejects, rejects_path, "csv", excel=excel)
     write_table(review, review_path, "csv", excel=excel)
     matched = attached["registry_match"].value_counts().sort("registry_match")
     _say("registry: " + ", ".join(f"{n} {how}" for how, n in matched.iter_rows()) + f"; {int(attached['ceased'].fill_null(False).sum())} ceased", quiet)
+    sources = attached["size_source"].value_counts().drop_nulls().sort("size_source")
+    _say("size band from: " + (", ".join(f"{how} {n}" for how, n in sources.iter_rows()) or "nowhere (no headcount known)"), quiet)
     _say(f"wrote {out_path}, {rejects_path} and {review_path} (rows whose name fits two registry companies)", quiet)
+
+
+def _read_sizes(size_file: str | None, registry_dir: str | None, quiet: bool):
+    """(sizes by company, what was read) of --size, or None; it goes with --registry."""
+    if not size_file:
+        return None
+    if not registry_dir:
+        raise InputError("--size goes with --registry (sizes are attached to the companies the registry finds)")
+    from .registry.sizes import read_sizes, summary
+
+    sizes, stats = read_sizes(size_file)
+    _say(summary(stats), quiet)
+    return sizes, stats
 
 
 def _check_online(online: bool, offline: bool, lei: bool = False) -> None:
@@ -548,12 +574,13 @@ def _online(frame, online: bool, offline: bool, cache_path: str, quiet: bool, le
     _check_online(online, offline, lei)
     if not online:
         return frame
+    from .registry.index import fill_from_recherche
     from .registry.online import Client, gleif_columns, recherche_columns, vies_columns
 
     Path(cache_path).parent.mkdir(parents=True, exist_ok=True)
     client = Client(cache_path, offline=offline)
     try:
-        out = recherche_columns(vies_columns(frame, client), client)
+        out = fill_from_recherche(recherche_columns(vies_columns(frame, client), client))
         if lei:
             out = gleif_columns(out, client)
     finally:

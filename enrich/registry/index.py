@@ -33,6 +33,7 @@ from ..identifiers import clean_one
 from ..io.write import replace_folder
 from ..normalise.companies import name_keys
 from . import archive, kbo, sirene
+from .sizes import COLUMNS as SIZE_COLUMNS
 
 COMPANIES = "companies.parquet"
 ACTIVITIES = "activities.parquet"
@@ -82,15 +83,35 @@ def _labels(codes: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     return nace, forms
 
 
-def sme_class(low: pl.Expr, high: pl.Expr) -> pl.Expr:
-    """The EU SME class of a headcount band (fewest, most: null = open), or null when the
-    band does not decide it ("more than 100" may be medium or large)."""
-    below = rulefiles.load("registry")["sme_headcount_below"]
-    return (pl.when(low.is_null()).then(None)
-            .when(high.is_not_null() & (high < below["micro"])).then(pl.lit("micro"))
-            .when(high.is_not_null() & (high < below["small"])).then(pl.lit("small"))
-            .when(high.is_not_null() & (high < below["medium"])).then(pl.lit("medium"))
-            .when(low >= below["medium"]).then(pl.lit("large")))
+def sme_class(low: pl.Expr, high: pl.Expr, turnover: pl.Expr | None = None, balance: pl.Expr | None = None) -> pl.Expr:
+    """The EU SME class (Recommendation 2003/361/EC) of a staff band (fewest, most: null =
+    open) and, when known, the turnover and balance-sheet total in euros: the smallest class
+    whose headcount ceiling the band is under and whose turnover or balance-sheet ceiling
+    a known figure is within. Null when the figures do not decide it ("more than 100" may
+    be medium or large; 5 staff with a turnover of 3 M€ and no balance sheet may be micro or
+    small). With neither figure known, the class is by headcount alone."""
+    rules = rulefiles.load("registry")
+    heads, turnovers, balances = rules["sme_headcount_below"], rules["sme_turnover_max"], rules["sme_balance_sheet_max"]
+    turnover = pl.lit(None, pl.Float64) if turnover is None else turnover
+    balance = pl.lit(None, pl.Float64) if balance is None else balance
+    money_known = turnover.is_not_null() | balance.is_not_null()
+
+    def fits(cls: str) -> pl.Expr:  # True / False / null (unknown), Kleene logic
+        staff = pl.when(high.is_not_null() & (high < heads[cls])).then(True).when(low >= heads[cls]).then(False)
+        money = pl.when(money_known).then((turnover <= turnovers[cls]) | (balance <= balances[cls])).otherwise(True)
+        return staff & money
+
+    band = pl.when(low.is_null()).then(None)
+    for cls in ("micro", "small", "medium"):
+        band = band.when(fits(cls)).then(pl.lit(cls)).when(fits(cls).is_null()).then(None)
+    return band.otherwise(pl.lit("large"))
+
+
+def sme_criteria(staff: pl.Expr, turnover: pl.Expr, balance: pl.Expr) -> pl.Expr:
+    """What an SME class was decided on: *staff* ("headcount" or "FTE"), and the turnover
+    and the balance-sheet total when they were known."""
+    known = [pl.when(expr.is_not_null()).then(pl.lit(name)) for expr, name in ((turnover, "turnover"), (balance, "balance sheet"))]
+    return pl.concat_str([staff, *known], separator=", ", ignore_nulls=True)
 
 
 def registry_key() -> tuple[pl.Expr, pl.Expr]:
@@ -238,9 +259,9 @@ def lookup(folder: str | Path, number: str) -> list[dict]:
     return out
 
 
-def attach(frame: pl.DataFrame, folder: str | Path, lang: str = "fr") -> pl.DataFrame:
+def attach(frame: pl.DataFrame, folder: str | Path, lang: str = "fr", sizes: pl.DataFrame | None = None) -> pl.DataFrame:
     """``attach_with_review()`` without the review list."""
-    return attach_with_review(frame, folder, lang)[0]
+    return attach_with_review(frame, folder, lang, sizes)[0]
 
 
 def name_block(name: pl.Expr) -> pl.Expr:
@@ -305,12 +326,14 @@ def _by_name(frame: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, pl.DataFram
     return decided, review
 
 
-def attach_with_review(frame: pl.DataFrame, folder: str | Path, lang: str = "fr") -> tuple[pl.DataFrame, pl.DataFrame]:
+def attach_with_review(frame: pl.DataFrame, folder: str | Path, lang: str = "fr",
+                       sizes: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """*frame* (cleaned rows or golden companies, with ``enterprise_number`` / ``siren``)
     with the registry's firmographics of each company found by its valid identifier, else
     by its name and postcode (``_by_name``): ``registry_match`` says how (or why not), and
     ``registry_match_score`` how alike the names are. The registry's values are its own
-    columns; the input's are left as they were. Also: the rows whose name fits two
+    columns; the input's are left as they were. *sizes* (``sizes.read_sizes``) gives staff
+    and accounts figures by company, which decide the size band first. Also: the rows whose name fits two
     registry companies about as well (none attached), with those candidates."""
     path = check_index(folder)
     frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in ("enterprise_number", "siren") if c not in frame.columns)
@@ -347,7 +370,7 @@ def attach_with_review(frame: pl.DataFrame, folder: str | Path, lang: str = "fr"
         "enterprise_category", "employer",
     )
     joined = pl.concat([frame, key], how="horizontal").join(found, on=["_country", "_registry_id"], how="left", maintain_order="left")
-    joined = _declared_size(joined)
+    joined = _declared_nace(_size_band(joined, sizes))
     match = (pl.when(pl.col("_by_name").is_not_null()).then(pl.col("_by_name"))
              .when(pl.col("registry_status").is_not_null()).then(pl.when(pl.col("_country") == "BE").then(pl.lit("enterprise_number"))
                                                                  .otherwise(pl.lit("siren")))
@@ -357,19 +380,113 @@ def attach_with_review(frame: pl.DataFrame, folder: str | Path, lang: str = "fr"
         "_country", "_registry_id", "_by_name"), review
 
 
-def _declared_size(frame: pl.DataFrame) -> pl.DataFrame:
-    """The size band: the registry's (its headcount band), else the file's own headcount
-    (``employees_min`` / ``employees_max`` of the clean stage), else none — with the source,
-    the criteria and, when there is none, the reason."""
+def _size_band(frame: pl.DataFrame, sizes: pl.DataFrame | None) -> pl.DataFrame:
+    """The size band, from the first source that decides it: the size file (``--size``: FTE
+    or headcount, turnover, balance sheet), the registry (its headcount band), the file's own
+    headcount (``employees_min`` / ``employees_max`` of the clean stage) — with the source,
+    the criteria, the staff band and year it stands on, and, when there is none, the reason."""
     frame = frame.with_columns(pl.lit(None, pl.Int64).alias(c) for c in ("employees_min", "employees_max") if c not in frame.columns)
-    low = pl.col("employees_min")
-    frame = frame.with_columns(sme_class(low.cast(pl.Int64, strict=False), pl.col("employees_max").cast(pl.Int64, strict=False)).alias("_declared"))
+    if sizes is not None:
+        frame = frame.join(sizes.drop("size_file_row").rename({"country": "_country", "registry_id": "_registry_id"}),
+                           on=["_country", "_registry_id"], how="left", maintain_order="left")
+    else:
+        frame = frame.with_columns(pl.lit(None, t).alias(c) for c, t in SIZE_COLUMNS.items() if c not in ("country", "registry_id", "size_file_row"))
+    low_in, high_in = (pl.col(c).cast(pl.Int64, strict=False) for c in ("employees_min", "employees_max"))
+    fte, turnover, balance = pl.col("staff_fte"), pl.col("turnover_eur"), pl.col("balance_sheet_eur")
+    file_low = pl.coalesce(fte, pl.col("size_file_employees_min").cast(pl.Float64))
+    file_high = pl.when(fte.is_not_null()).then(fte).when(pl.col("size_file_employees_min").is_not_null()).then(
+        pl.col("size_file_employees_max").cast(pl.Float64))
+    frame = frame.with_columns(sme_class(file_low, file_high, turnover, balance).alias("_file"),
+                               sme_class(low_in, high_in).alias("_declared"))
+    file_criteria = sme_criteria(pl.when(fte.is_not_null()).then(pl.lit("FTE")).otherwise(pl.lit("headcount")), turnover, balance)
+    source = (pl.when(pl.col("_file").is_not_null()).then(pl.lit("size file")).when(pl.col("_band").is_not_null()).then(pl.lit("registry"))
+              .when(pl.col("_declared").is_not_null()).then(pl.lit("input")))
+    by = {"size file": (file_criteria, pl.col("size_file_employees_min"), pl.col("size_file_employees_max"), pl.col("size_file_year")),
+          "registry": (pl.col("_criteria"), pl.col("registry_employees_min"), pl.col("registry_employees_max"),
+                       pl.col("registry_employees_year").cast(pl.Int32)),
+          "input": (pl.lit("declared headcount"), low_in, high_in, pl.lit(None, pl.Int32))}
+
+    def chosen(i: int) -> pl.Expr:  # the i-th value of the source the band came from
+        (first, values), *others = by.items()
+        out = pl.when(pl.col("size_source") == first).then(values[i])
+        for name, values in others:
+            out = out.when(pl.col("size_source") == name).then(values[i])
+        return out
+
+    frame = frame.with_columns(pl.coalesce("_file", "_band", "_declared").alias("size_band"), source.alias("size_source"))
+    file_given = pl.col("size_file_employees_min").is_not_null() | fte.is_not_null() | turnover.is_not_null() | balance.is_not_null()
     return frame.with_columns(
-        pl.coalesce("_band", "_declared").alias("size_band"),
-        pl.when(pl.col("_band").is_not_null()).then(pl.lit("registry")).when(pl.col("_declared").is_not_null()).then(pl.lit("input")).alias("size_source"),
-        pl.when(pl.col("_band").is_not_null()).then(pl.col("_criteria")).when(pl.col("_declared").is_not_null())
-        .then(pl.lit("declared headcount")).alias("size_criteria"),
-        pl.when(pl.col("_band").is_not_null() | pl.col("_declared").is_not_null()).then(None)
-        .when(low.is_not_null()).then(pl.lit("the file's open headcount band does not decide the class"))
+        chosen(0).alias("size_criteria"), chosen(1).alias("size_employees_min"), chosen(2).alias("size_employees_max"),
+        chosen(3).alias("size_year"),
+        pl.when(pl.col("size_band").is_not_null()).then(None)
+        .when(file_given).then(pl.lit("the size file's figures do not decide the class"))
+        .when(low_in.is_not_null()).then(pl.lit("the file's open headcount band does not decide the class"))
         .otherwise(pl.coalesce("_reason", pl.lit("not in the registry, and the file gives no headcount"))).alias("size_reason"),
-    ).drop("_band", "_criteria", "_reason", "_declared")
+    ).drop("_band", "_criteria", "_reason", "_declared", "_file", "size_file_employees_min", "size_file_employees_max", "size_file_year")
+
+
+DECLARED_NACE = r"^(\d{2})\.?(\d{2})(?:\.?\d{1,2}|[A-Z])?$"  # NAF 62.01Z, NACE 62.01 / 6201, NACE-BEL 62.010 / 62010
+
+
+def _declared_nace(frame: pl.DataFrame) -> pl.DataFrame:
+    """The activity: the registry's, else the code the file declares (``nace``: NAF rév. 2
+    "62.01Z", NACE-BEL "62010", NACE "62.01"), read as NACE Rev. 2 and kept only when that
+    class exists — its section and English label from python-stdnum; ``nace_source`` says
+    which (an input code is what the file claims, not checked against the registry)."""
+    if "nace" not in frame.columns:
+        return frame.with_columns(pl.when(pl.col("nace_code").is_not_null()).then(pl.lit("registry")).alias("nace_source"))
+    code = pl.col("nace").cast(pl.String).str.to_uppercase().str.replace_all(r"\s", "")
+    parts = code.str.extract_groups(DECLARED_NACE)
+    frame = frame.with_columns(code.alias("_typed"), pl.when(parts.struct.field("1").is_not_null()).then(
+        parts.struct.field("1") + "." + parts.struct.field("2")).alias("_class"))
+    known = nace_table().filter(pl.col("nace_version") == "2008").select(
+        pl.col("nace_class").alias("_class"), pl.col("nace_section").alias("_section"), pl.col("nace_label_en").alias("_label"))
+    frame = frame.join(known, on="_class", how="left", maintain_order="left")
+    use = pl.col("nace_code").is_null() & pl.col("_section").is_not_null()
+    return frame.with_columns(
+        pl.when(use).then(pl.col("_typed")).otherwise(pl.col("nace_code")).alias("nace_code"),
+        pl.when(use).then(pl.lit("2008")).otherwise(pl.col("nace_version")).alias("nace_version"),
+        pl.when(use).then(pl.col("_class")).otherwise(pl.col("nace_class")).alias("nace_class"),
+        pl.when(use).then(pl.col("_section")).otherwise(pl.col("nace_section")).alias("nace_section"),
+        pl.when(use).then(pl.col("_label")).otherwise(pl.col("nace_label")).alias("nace_label"),
+        pl.when(use).then(pl.lit("en")).otherwise(pl.col("nace_label_lang")).alias("nace_label_lang"),
+        pl.when(use).then(pl.lit("input")).when(pl.col("nace_code").is_not_null()).then(pl.lit("registry")).alias("nace_source"),
+    ).drop("_typed", "_class", "_section", "_label")
+
+
+def fill_from_recherche(frame: pl.DataFrame) -> pl.DataFrame:
+    """A French company the local index does not hold, found online (``recherche_*``
+    columns of ``online.recherche_columns``): its name, status, activity and SIRENE
+    headcount band go into the registry's columns, with ``registry_match =
+    recherche-entreprises`` — the bulk file's values are never replaced."""
+    if "registry_match" not in frame.columns or "recherche_status" not in frame.columns:
+        return frame
+    use = pl.col("registry_status").is_null() & (pl.col("recherche_status") == "found")
+    bands = rulefiles.load("registry")["sirene_bands"]
+    band = pl.col("recherche_employees_band")
+    low = band.replace_strict({k: v[0] for k, v in bands.items()}, default=None, return_dtype=pl.Int64)
+    high = band.replace_strict({k: (None if v[1] < 0 else v[1]) for k, v in bands.items()}, default=None, return_dtype=pl.Int64)
+    online_band = sme_class(low, high)
+    parts = pl.col("recherche_naf").str.extract_groups(DECLARED_NACE)
+    known = nace_table().filter(pl.col("nace_version") == "2008").select(
+        pl.col("nace_class").alias("_class"), pl.col("nace_label_en").alias("_label"))
+    frame = frame.with_columns((parts.struct.field("1") + "." + parts.struct.field("2")).alias("_class")).join(
+        known, on="_class", how="left", maintain_order="left")
+    naf = use & pl.col("_class").is_not_null()
+    sized = use & online_band.is_not_null() & (pl.col("size_source") != "size file").fill_null(True)  # a size file still wins
+
+    def fill(column: str, value: pl.Expr, when: pl.Expr = use) -> pl.Expr:
+        return pl.when(when).then(value).otherwise(pl.col(column)).alias(column)
+
+    return frame.with_columns(
+        fill("registry_match", pl.lit("recherche-entreprises")), fill("registry_name", pl.col("recherche_name")),
+        fill("registry_status", pl.col("recherche_registry_status")), fill("ceased", pl.col("recherche_registry_status") == "ceased"),
+        fill("registry_postcode", pl.col("recherche_postcode")), fill("registry_city", pl.col("recherche_city")),
+        fill("nace_code", pl.col("recherche_naf"), naf), fill("nace_version", pl.lit("2008"), naf), fill("nace_class", pl.col("_class"), naf),
+        fill("nace_section", pl.col("recherche_section"), naf), fill("nace_label", pl.col("_label"), naf),
+        fill("nace_label_lang", pl.lit("en"), naf), fill("nace_source", pl.lit("recherche-entreprises"), naf),
+        fill("size_band", online_band, sized), fill("size_source", pl.lit("recherche-entreprises"), sized),
+        fill("size_criteria", pl.lit("headcount"), sized), fill("size_employees_min", low, sized), fill("size_employees_max", high, sized),
+        fill("size_year", pl.col("recherche_employees_year").cast(pl.Int32, strict=False), sized),
+        fill("size_reason", pl.lit(None, pl.String), sized),
+    ).drop("_class", "_label")

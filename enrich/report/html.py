@@ -88,7 +88,7 @@ def render(master, summary: dict) -> str:
         ["opted out (in any source)", f"{c['opt_out_contacts']:,}"], ["on the suppression list", f"{c['suppressed_contacts']:,}"],
         ["do not contact (either)", f"{c['do_not_contact']:,}"], ["may be contacted", f"{contacts.height - c['do_not_contact']:,}"],
     ]))
-    firmographics = [col for col in ("nace_section", "size_band", "registry_status", "legal_form", "country") if col in master.companies.columns]
+    firmographics = [col for col in ("nace_section", "nace_source", "size_band", "size_source", "registry_status", "registry_match", "legal_form", "country") if col in master.companies.columns]
     parts.append("<h2>Companies</h2>")
     for col in firmographics:
         parts.append(f"<p>{escape(col)}:</p>" + _bars(_distribution(master.companies[col])[:25]))

@@ -215,3 +215,37 @@ def test_gleif_finds_the_lei_by_registry_number_and_tries_the_dotted_belgian_for
 def test_lei_and_offline_need_online(run_cli, fixtures, tmp_path):
     result = run_cli("master", fixtures / "crm_export.csv", "-o", tmp_path / "m", "--lei")
     assert result.exit_code == 2 and "--lei goes with --online" in result.output and not (tmp_path / "m").exists()
+
+
+@responses.activate
+def test_a_company_the_bulk_index_lacks_is_filled_from_recherche_entreprises(run_cli, fixtures, tmp_path, monkeypatch):
+    """`attach --online`: Cave Fournier (SIREN 332211440) is not in the local index; its
+    recherche-entreprises answer fills the registry's columns, marked as such; companies
+    the index holds keep the bulk file's values and are not asked."""
+    import polars as pl
+
+    monkeypatch.setattr("enrich.registry.online.time.sleep", lambda s: None)
+    from enrich.registry.online import RECHERCHE
+
+    cave = {"results": [{**SG["results"][0], "siren": "332211440", "nom_raison_sociale": "CAVE FOURNIER", "activite_principale": "47.25Z",
+                         "section_activite_principale": "G", "tranche_effectif_salarie": "02", "annee_tranche_effectif_salarie": "2023",
+                         "etat_administratif": "C", "siege": {"code_postal": "21200", "libelle_commune": "BEAUNE"}}],
+            "total_results": 1, "page": 1, "per_page": 1, "total_pages": 1}
+    responses.get(re.compile(rf"{VIES}/.*"), json=VALID)
+    responses.get(f"{RECHERCHE}?q=332211440&per_page=1", json=cave)
+    index = tmp_path / "index"
+    assert run_cli("registry", "build", "--kbo", fixtures / "registry" / "KboOpenData_0140_2025_10_05_Full.zip", "--sirene",
+                   fixtures / "registry" / "StockUniteLegale_utf8.zip", "-o", index).exit_code == 0
+    out = tmp_path / "attached.csv"
+    result = run_cli("attach", fixtures / "crm_export.csv", "--registry", index, "-o", out, "--online", "--cache", tmp_path / "c.sqlite")
+    assert result.exit_code == 0, result.output
+    table = pl.read_csv(out, infer_schema=False)
+    cave_rows = table.filter(pl.col("siren") == "332211440")
+    got = cave_rows.select("registry_match", "registry_name", "registry_status", "ceased", "nace_code", "nace_class", "nace_section",
+                           "nace_source", "size_band", "size_source", "size_year", "registry_postcode").unique().to_dicts()
+    assert got == [{"registry_match": "recherche-entreprises", "registry_name": "CAVE FOURNIER", "registry_status": "ceased", "ceased": "true",
+                    "nace_code": "47.25Z", "nace_class": "47.25", "nace_section": "G", "nace_source": "recherche-entreprises",
+                    "size_band": "micro", "size_source": "recherche-entreprises", "size_year": "2023", "registry_postcode": "21200"}]
+    girard = table.filter(pl.col("siren") == "123456782")
+    assert set(girard["registry_match"]) == {"siren"} and set(girard["nace_source"]) == {"registry"}
+    assert not any("q=123456782" in call.request.url for call in responses.calls)  # the index holds it: not asked
