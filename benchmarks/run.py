@@ -8,6 +8,7 @@ process; its wall time and peak resident memory (RSS) are taken from the operati
     python benchmarks/run.py --no-clean      # the linking part only
     python benchmarks/run.py --full-baseline # also the pandas baseline on the full file (slow)
     python benchmarks/run.py --only-master   # the master job only: 1M rows in three files, then +50k
+    python benchmarks/run.py --only-check    # `enrich check` only: 1M rows, default rules without and with duplicate_rate
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ PY = sys.executable
 ENRICH = [PY, "-m", "enrich.cli"]
 
 
-def measure(cmd: list[str]) -> tuple[float, float, str]:
+def measure(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float, str]:
     """(wall seconds, peak RSS in MB, stdout) of *cmd*, run in a child of a fresh helper
     process so that the peak is this command's alone."""
     probe = (
@@ -39,7 +40,7 @@ def measure(cmd: list[str]) -> tuple[float, float, str]:
     )
     out = subprocess.run([PY, "-c", probe, *cmd], capture_output=True, text=True, check=True)
     rc, wall, rss, stdout = json.loads(out.stdout.strip().splitlines()[-1])
-    if rc != 0:
+    if rc not in ok:
         raise SystemExit(f"benchmark command failed ({rc}): {' '.join(cmd)}")
     return wall, rss, stdout
 
@@ -95,6 +96,23 @@ def master_bench(rows: int, add: int) -> list[tuple[str, int, float, float, dict
     return result
 
 
+def check_bench(rows: int) -> list[tuple[str, int, float, float, dict]]:
+    """`enrich check` on the generated file of *rows* rows with the shipped rules: without
+    duplicate_rate (the quick gate), then with it (the linking engine over the whole file).
+    The generated file breaks some rules on purpose (invalid numbers, formulas, empty
+    rows): exit 1 is the expected outcome."""
+    path = generate(rows)
+    out = DATA / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    result = []
+    for label, extra in (("enrich check (no duplicate_rate)", ["--skip", "duplicate_rate"]), ("enrich check (all default rules)", [])):
+        report = out / f"check_{rows}{'_quick' if extra else ''}.json"
+        wall, rss, _ = measure([*ENRICH, "check", str(path), "--format", "json", "-o", str(report), *extra], ok=(0, 1))
+        checks = json.loads(report.read_text())["results"]
+        result.append((label, rows, wall, rss, {r["kind"]: r["seconds"] for r in checks if r["seconds"] >= 0.05}))
+    return result
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=1_000_000, help="rows of the main file (default 1,000,000)")
@@ -105,9 +123,13 @@ def main() -> None:
     ap.add_argument("--master-rows", type=int, default=1_000_000, help="rows of the master job (default 1,000,000)")
     ap.add_argument("--master-add", type=int, default=50_000, help="rows onboarded onto that master (default 50,000)")
     ap.add_argument("--only-master", action="store_true", help="run the master job benchmark only")
+    ap.add_argument("--only-check", action="store_true", help="run the enrich check benchmark only")
     args = ap.parse_args()
     if args.only_master:
         print_jobs(master_bench(args.master_rows, args.master_add))
+        return
+    if args.only_check:
+        print_jobs(check_bench(args.rows))
         return
     out = DATA / "out"
     out.mkdir(parents=True, exist_ok=True)
@@ -151,6 +173,7 @@ def main() -> None:
             print(f"splink on {name}: {exc}", file=sys.stderr)
 
     results += master_bench(args.master_rows, args.master_add)
+    results += check_bench(args.rows)
     print_jobs(results)
     if not args.no_clean:
         print(f"\nbaseline / enrich wall-time ratio on {args.baseline_rows:,} rows: {b_wall / e_wall:.1f}x")
@@ -193,6 +216,9 @@ def print_jobs(results: list) -> None:
         print(f"{name:28s} {rows:>10,d} {wall:>8.1f} {rss:>12.0f}  {stage_text}")
     if any(name.startswith("enrich master") for name, *_ in results):
         print("targets (issue #5): enrich master on 1,000,000 rows <= 90 s and <= 8,000 MB; +50,000 rows <= 15 s")
+    if any(name.startswith("enrich check") for name, *_ in results):
+        print("targets (issue #7): enrich check on 1,000,000 rows, default rules without duplicate_rate <= 10 s; "
+              "with it, within the dedupe budget (link <= 60 s)")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ No data work happens here: only wiring, messages and exit codes.
 from __future__ import annotations
 
 import functools
+import os
 import platform
 import sys
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 import click
 
 from . import __version__, rulefiles
-from .errors import EXIT_FAILED, EXIT_INTERNAL, EnrichError, InputError
+from .errors import EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL, EnrichError, InputError
 
 EXIT_CODES = """\b
 Exit codes:
@@ -590,6 +591,106 @@ def _online(frame, online: bool, offline: bool, cache_path: str, quiet: bool, le
         _say(f"{service}: " + (", ".join(f"{n} rows {s}" for s, n in counts.iter_rows()) or "nothing to ask"), quiet)
     _say(f"online: {client.counts['calls']} calls, {client.counts['cached']} answers from the cache, {client.counts['failed']} failed", quiet)
     return out
+
+
+CHECK_EXIT_CODES = """\b
+Exit codes:
+  0  every check passed (warnings allowed, unless --strict)
+  1  a check failed: an error-severity check, or with --strict a warning
+  2  usage error, unreadable input file or checks file (its line is named)
+  3  internal error (a bug: please report it with the command you ran)"""
+
+
+@main.command(epilog=CHECK_EXIT_CODES)
+@click.argument("files", nargs=-1, required=True)
+@click.option("--rules", "rules_path", type=click.Path(), help="The checks file (TOML), or a rules folder holding checks.toml "
+              "(its other rules files replace the defaults). Default: the shipped rules/checks.toml.")
+@click.option("--format", "fmt", type=click.Choice(["human", "json", "junit", "github"]), default="human", show_default=True,
+              help="human: a table (coloured on a terminal); json; junit: JUnit XML for CI test reports; github: workflow annotations.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file (atomically) instead of stdout.")
+@click.option("--max-examples", type=click.IntRange(min=0), default=10, show_default=True, help="Failing rows listed per check (by row number, never value).")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="An earlier version of the file: row_count's max_change compares with its rows.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day freshness is measured from (default: today).")
+@click.option("--skip", multiple=True, metavar="NAME|KIND", help="Do not run this check (its name or kind; repeatable), e.g. --skip duplicate_rate.")
+@click.option("--strict", is_flag=True, help="A failed warning fails the run too.")
+@click.option("--map", "maps", multiple=True, metavar="'HEADER=COLUMN'", help="Map a header by hand (repeatable).")
+@click.option("--sheet", help="Read only this sheet of XLSX inputs (default: all sheets).")
+@click.option("--encoding", help="Force the CSV encoding (default: detected).")
+@click.option("--delimiter", type=click.Choice([",", ";", "tab", "|"]), help="Force the CSV delimiter (default: detected).")
+@click.option("--max-field-length", type=click.IntRange(min=1), default=32767, show_default=True, help="A longer value makes the file unreadable.")
+@handle_errors
+def check(files, rules_path, fmt, output, max_examples, baseline, as_of, skip, strict, maps, sheet, encoding, delimiter, max_field_length):
+    """Check data FILES against declared rules, like a linter for data: required and
+    forbidden columns, patterns and types, unique keys, valid VAT / e-mail / phone rates,
+    the duplicate rate (the linking engine), allowed values, row counts (and change
+    against --baseline), freshness, opt-out present, no formula-like cells. Each check
+    has a severity: error (fails the run) or warning. Failing rows are named by row
+    number, column and (CSV) line — never by value.
+
+    \b
+    enrich check exports/leads.csv --rules checks.toml
+    enrich check exports/*.csv --format junit -o check-results.xml
+    enrich check data.csv --format github --skip duplicate_rate
+    """
+    import datetime as dt
+
+    from .check import output as report
+    from .check.rules import load as load_checks
+    from .check.rules import load_default as load_default_checks
+    from .check.run import Data, baseline_rows, header_line, read_tables, run_checks
+    from .io.write import check_not_input, write_text
+    from .mapping import parse_overrides
+
+    rules = Path(rules_path) if rules_path else None
+    if rules is not None and rules.is_dir():
+        rulefiles.use_rules_dir(rules)
+        rules = rules / "checks.toml"
+    checks = load_checks(str(rules)) if rules else load_default_checks()
+    unknown = [s for s in skip if s not in {c.name for c in checks} | {c.kind for c in checks}]
+    if unknown:
+        raise InputError(f"--skip {unknown[0]!r}: no check of that name or kind in the checks file")
+    checks = [c for c in checks if c.name not in skip and c.kind not in skip]
+    try:
+        today = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        raise InputError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
+    if output:
+        check_not_input([Path(output)], list(files))
+    read_kwargs = {"sheet": sheet, "encoding": encoding, "delimiter": "\t" if delimiter == "tab" else delimiter, "max_field": max_field_length}
+    overrides = parse_overrides(maps)
+    ctx = {"max_examples": max_examples, "today": today, "baseline_rows": baseline_rows(baseline, **read_kwargs) if baseline else None}
+    results, unreadable, header_lines = [], [], {}
+    for path in files:
+        try:
+            tables = read_tables(path, **read_kwargs)
+        except InputError as exc:
+            unreadable.append((path, exc.message if exc.file == path else str(exc)))
+            click.echo(f"enrich: error: {exc}", err=True)
+            continue
+        for table in tables:
+            data = Data(table, overrides)
+            header_lines[data.name] = header_line(data)
+            results += run_checks(data, checks, ctx)
+    if fmt == "json":
+        text = report.as_json(results, unreadable, max_examples)
+    elif fmt == "junit":
+        text = report.junit(results, unreadable, max_examples)
+    elif fmt == "github":
+        text = report.github(results, max_examples, unreadable, header_lines)
+    else:
+        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        text = report.human(results, unreadable, max_examples, colour)
+    if output:
+        write_text(text if text.endswith("\n") else text + "\n", output)
+        counts = report.summary(results, [n for n, _ in unreadable])
+        _say(f"{counts['checks']} checks: {counts['passed']} passed, {counts['errors']} failed, {counts['warnings']} warnings"
+             + (f"; {counts['unreadable']} file(s) unreadable" if unreadable else "") + f"; wrote {output}")
+    elif text:
+        click.echo(text)
+    if unreadable:
+        sys.exit(EXIT_INPUT)
+    if any(r.blocking or (strict and r.status == "failed") for r in results):
+        sys.exit(EXIT_FAILED)
 
 
 @main.command(epilog=EXIT_CODES)

@@ -77,6 +77,11 @@ def digest(names: list[str]) -> str:
     return h.hexdigest()[:16]
 
 
+def text(name: str) -> str:
+    """The text of rules file *name* (for files with their own parser)."""
+    return _load_text(name)[1]
+
+
 def location(name: str) -> str:
     """Where rules file *name* is read from (for messages)."""
     return _load_text(name)[0]

@@ -90,6 +90,11 @@ def write_table(frame: pl.DataFrame, path: str | Path, fmt: str | None = None, *
     _atomic(path, write_csv)
 
 
+def write_text(text: str, path: str | Path) -> None:
+    """*text* to *path* (UTF-8), atomically."""
+    _atomic(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
 def write_json(data: dict, path: str | Path) -> None:
     path = Path(path)
 

@@ -1,0 +1,498 @@
+"""Running the checks on one table (a CSV file, or one sheet of a workbook).
+
+The table is read and its headers mapped as every command does (``enrich.io.read``,
+``enrich.mapping``); each check then reads only what it needs, and what needs work —
+validating VAT numbers, e-mails, phones, countries, opt-outs — is done once per distinct
+value and shared between checks. ``duplicate_rate`` runs the linking engine on the whole
+cleaned table (``enrich clean`` + ``enrich dedupe``).
+
+A result names the rows that fail — their ``source_row`` (the data row as a spreadsheet
+shows it), the column's header and, for a CSV file, its line — never their values.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from ..clean import _row_rejects
+from ..errors import InputError
+from ..io.read import ROW, Table, read
+from ..mapping import apply, header_key, map_headers
+from ..normalise.text import looks_like_formula
+from .rules import Check
+
+
+@dataclass
+class Result:
+    file: str
+    check: str
+    kind: str
+    severity: str
+    status: str  # passed / failed / skipped
+    message: str
+    value: float | None = None
+    threshold: str | None = None
+    failing: int = 0  # rows (or columns) that fail
+    examples: list[dict] = field(default_factory=list)  # {"row", "column", "line"}: never the value
+    line: int | None = None  # of the check in the checks file
+    seconds: float = 0.0
+
+    @property
+    def blocking(self) -> bool:
+        return self.status == "failed" and self.severity == "error"
+
+
+class Data:
+    """One table as the checks see it: mapped headers, the rows kept, the reader's rejects,
+    and what was worked out of it (shared between checks)."""
+
+    def __init__(self, table: Table, overrides: dict[str, str]):
+        self.table, self.name = table, table.name
+        self.headers = [c for c in table.frame.columns if c != ROW]
+        self.mapping = map_headers(self.headers, overrides)
+        kept, bad = _row_rejects(table.frame, self.headers)
+        self.rejects = pl.concat([pl.DataFrame(table.rejects, schema={ROW: pl.Int64, "column": pl.String, "reason": pl.String}),
+                                  bad.select(ROW, "column", "reason")])
+        self.frame = apply(kept, self.mapping)
+        self.header_of = {target: h for h, target in self.mapping.target.items()}
+        self._cache: dict[str, object] = {}
+        self.spent: dict[str, float] = {}  # seconds of work done ahead for a check kind (warm)
+
+    @property
+    def rows(self) -> int:
+        return self.table.rows_in
+
+    def find(self, name: str) -> str | None:
+        """The frame column of *name*: a canonical column the file maps, else a header."""
+        if name in self.header_of:
+            return name
+        key = header_key(name)
+        for h in self.headers:
+            if header_key(h) == key:
+                return self.mapping.target[h]
+        return None
+
+    def shown(self, column: str) -> str:
+        return self.header_of.get(column, column)
+
+    def cached(self, key: str, make):
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def per_distinct(self, columns: list[str], clean, outputs: list[str]) -> pl.DataFrame:
+        """*clean* (a frame normaliser) run once per distinct combination of *columns*, its
+        *outputs* given back per row."""
+        present = [c for c in columns if c in self.frame.columns]
+        if not present:
+            return clean(pl.DataFrame({c: [None] * self.frame.height for c in columns}, schema={c: pl.String for c in columns})).select(outputs)
+        distinct = self.frame.select(present).unique()
+        done = pl.concat([distinct, clean(distinct).select(pl.col(o).alias(f"_{o}") for o in outputs)], how="horizontal")
+        joined = self.frame.select(present).join(done, on=present, how="left", maintain_order="left", nulls_equal=True)
+        return joined.select(pl.col(f"_{o}").alias(o) for o in outputs)
+
+    def country(self) -> pl.Series:
+        from ..normalise import countries
+
+        return self.cached("country", lambda: self.per_distinct(["country"], countries.clean, ["country"])["country"])
+
+    def with_country(self) -> pl.DataFrame:
+        return self.frame.with_columns(self.country().alias("country"))
+
+    def _status(self, column: str, field: str, clean, output: str) -> pl.Series:
+        """*clean*'s *output* per row, computed once per distinct (*column*, country), the
+        column given to *clean* as its *field*."""
+        frame = self.with_country().select(pl.col(column).alias(field), "country")
+        distinct = frame.unique()
+        checked = pl.concat([distinct, clean(distinct).select(pl.col(output).alias("_s"))], how="horizontal")
+        return frame.join(checked, on=list(distinct.columns), how="left", maintain_order="left", nulls_equal=True)["_s"]
+
+    def vat_status(self) -> pl.Series:
+        from .. import identifiers
+
+        return self.cached("vat_status", lambda: self._status("vat", "vat", identifiers.clean, "id_status"))
+
+    def email_status(self) -> pl.Series:
+        from ..normalise import emails
+
+        return self.cached("email_status", lambda: self.per_distinct(["email"], emails.clean, ["email_status"])["email_status"])
+
+    def phone_status(self, column: str) -> pl.Series:
+        from ..normalise import phones
+
+        return self.cached(f"{column}_status", lambda: self._status(column, "phone", phones.clean, "phone_status"))
+
+    def warm(self, kinds: set[str]) -> None:
+        """Validate VAT numbers and e-mails side by side (Polars releases the GIL) before
+        the checks that need them run."""
+        jobs = {}
+        if "valid_vat_rate" in kinds and self.find("vat"):
+            jobs["valid_vat_rate"] = self.vat_status
+        if "valid_email_rate" in kinds and self.find("email"):
+            jobs["valid_email_rate"] = self.email_status
+        if len(jobs) < 2:
+            return
+        if self.find("country"):
+            self.country()  # shared: before the threads
+
+        def timed(kind: str) -> None:
+            t0 = time.perf_counter()
+            jobs[kind]()
+            self.spent[kind] = time.perf_counter() - t0
+
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            for done in [pool.submit(timed, kind) for kind in jobs]:
+                done.result()
+
+
+def plural(n: int, what: str = "row") -> str:
+    """*n* rows, said right.
+
+    >>> plural(1), plural(3, "cell")
+    ('1 row', '3 cells')
+    """
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def rows_where(data: Data, mask: pl.Series, column: str | None, limit: int) -> tuple[int, list[dict]]:
+    """(how many rows *mask* marks, the first *limit* of them as examples)."""
+    rows = data.frame[ROW].filter(mask.fill_null(False))
+    shown = data.shown(column) if column else None
+    return rows.len(), [{"row": r, "column": shown} for r in rows.head(limit).to_list()]
+
+
+# --- the checks ------------------------------------------------------------------------------
+
+
+def readable_rows(data: Data, check: Check, ctx: dict) -> dict:
+    n = data.rejects.height
+    examples = [{"row": r, "column": None, "reason": reason} for r, reason in
+                data.rejects.sort(ROW).select(ROW, "reason").head(ctx["max_examples"]).iter_rows()]
+    reasons = data.rejects["reason"].value_counts().sort("reason")
+    detail = ", ".join(f"{c} × {r}" for r, c in reasons.iter_rows())
+    return {"ok": n <= check.settings["max"], "value": n, "threshold": f"<= {check.settings['max']}", "failing": n,
+            "examples": examples, "message": f"{plural(n)} the reader rejected" + (f" ({detail})" if n else "")}
+
+
+def required_columns(data: Data, check: Check, ctx: dict) -> dict:
+    missing = [c for c in check.settings["columns"] if data.find(c) is None]
+    return {"ok": not missing, "failing": len(missing),
+            "message": f"missing: {', '.join(missing)}" if missing else "all present"}
+
+
+def forbidden_columns(data: Data, check: Check, ctx: dict) -> dict:
+    keys = [header_key(c) for c in check.settings["columns"]]
+    found = [h for h in data.headers if any(k and k in header_key(h) for k in keys)]
+    return {"ok": not found, "failing": len(found),
+            "message": f"forbidden column{'s' if len(found) > 1 else ''} present: {', '.join(found)}" if found else "none present"}
+
+
+def _column_or_missing(data: Data, check: Check) -> tuple[str | None, dict | None]:
+    column = data.find(check.settings["column"])
+    if column is None:
+        return None, {"ok": False, "message": f"no column {check.settings['column']!r}"}
+    return column, None
+
+
+def pattern(data: Data, check: Check, ctx: dict) -> dict:
+    column, missing = _column_or_missing(data, check)
+    if missing:
+        return missing
+    value = data.frame[column].str.strip_chars()
+    empty = value.is_null() | (value == "")
+    bad = ~value.str.contains(f"^(?:{check.settings['regex']})$").fill_null(False)
+    if check.settings["allow_empty"]:
+        bad = bad & ~empty
+    n, examples = rows_where(data, bad, column, ctx["max_examples"])
+    return {"ok": n == 0, "failing": n, "examples": examples, "value": n,
+            "message": f"{plural(n)} where {data.shown(column)!r} does not match the pattern"}
+
+
+INTEGER = r"^[+-]?\d+$"
+NUMBER = r"^[+-]?(?:\d{1,3}(?:[ .,'\u00a0]\d{3})+|\d+)(?:[.,]\d+)?$"
+
+
+def type_(data: Data, check: Check, ctx: dict) -> dict:
+    from ..normalise.dates import parse as parse_date
+
+    column, missing = _column_or_missing(data, check)
+    if missing:
+        return missing
+    value = data.frame[column].str.strip_chars()
+    empty = value.is_null() | (value == "")
+    kind = check.settings["type"]
+    if kind == "date":
+        fits = data.frame.select(parse_date(pl.col(column)).is_not_null()).to_series()
+    else:
+        fits = value.str.contains(INTEGER if kind == "integer" else NUMBER)
+    bad = ~fits.fill_null(False)
+    if check.settings["allow_empty"]:
+        bad = bad & ~empty
+    n, examples = rows_where(data, bad, column, ctx["max_examples"])
+    return {"ok": n == 0, "failing": n, "examples": examples, "value": n,
+            "message": f"{plural(n)} where {data.shown(column)!r} is not {'an' if kind == 'integer' else 'a'} {kind}"}
+
+
+def unique(data: Data, check: Check, ctx: dict) -> dict:
+    columns = [data.find(c) for c in check.settings["columns"]]
+    if None in columns:
+        return {"ok": False, "message": f"no column {check.settings['columns'][columns.index(None)]!r}"}
+    key = [pl.col(c).str.strip_chars().str.to_lowercase() if check.settings["ignore_case"] else pl.col(c).str.strip_chars() for c in columns]
+    keyed = data.frame.select(*(k.alias(f"_k{i}") for i, k in enumerate(key)))
+    filled = keyed.select(pl.all_horizontal(pl.col(c).is_not_null() & (pl.col(c) != "") for c in keyed.columns)).to_series()
+    repeated = ~keyed.select(pl.struct(pl.all()).is_first_distinct()).to_series() & filled
+    n, examples = rows_where(data, repeated, columns[0], ctx["max_examples"])
+    return {"ok": n == 0, "failing": n, "examples": examples, "value": n,
+            "message": f"{plural(n)} repeating an earlier row's {' + '.join(data.shown(c) for c in columns)}"}
+
+
+def _rate(data: Data, check: Check, ctx: dict, status: pl.Series, filled: pl.Series, column: str | None, what: str) -> dict:
+    among = check.settings.get("among", "rows")
+    base = int(filled.sum()) if among == "filled" else data.frame.height
+    valid = int((status == "valid").fill_null(False).sum())
+    rate = valid / base if base else 1.0
+    n, examples = rows_where(data, filled & (status != "valid"), column, ctx["max_examples"])
+    return {"ok": rate >= check.settings["min"], "value": round(rate, 4), "threshold": f">= {check.settings['min']}", "failing": n,
+            "examples": examples,
+            "message": f"{rate:.1%} of {'filled ' + what if among == 'filled' else 'rows have a valid ' + what} "
+                       f"{'are valid ' if among == 'filled' else ''}({valid} of {base}); {n} invalid"}
+
+
+def valid_vat_rate(data: Data, check: Check, ctx: dict) -> dict:
+    if data.find("vat") is None:
+        return {"ok": False, "message": "no VAT column"}
+    filled = data.frame["vat"].str.strip_chars().fill_null("") != ""
+    return _rate(data, check, ctx, data.vat_status(), filled, "vat", "VAT numbers")
+
+
+def valid_email_rate(data: Data, check: Check, ctx: dict) -> dict:
+    if data.find("email") is None:
+        return {"ok": False, "message": "no e-mail column"}
+    filled = data.frame["email"].str.strip_chars().fill_null("") != ""
+    return _rate(data, check, ctx, data.email_status(), filled, "email", "e-mail addresses")
+
+
+def valid_phone_rate(data: Data, check: Check, ctx: dict) -> dict:
+    column = data.find("phone") or data.find("mobile")
+    if column is None:
+        return {"ok": False, "message": "no phone column"}
+    filled = data.frame[column].str.strip_chars().fill_null("") != ""
+    return _rate(data, check, ctx, data.phone_status(column), filled, column, "phone numbers")
+
+
+def filled_rate(data: Data, check: Check, ctx: dict) -> dict:
+    column, missing = _column_or_missing(data, check)
+    if missing:
+        return missing
+    filled = data.frame[column].str.strip_chars().fill_null("") != ""
+    rate = float(filled.mean()) if data.frame.height else 1.0
+    n = data.frame.height - int(filled.sum())
+    return {"ok": rate >= check.settings["min"], "value": round(rate, 4), "threshold": f">= {check.settings['min']}", "failing": n,
+            "message": f"{rate:.1%} of rows fill {data.shown(column)!r}; {n} empty"}
+
+
+def duplicate_rate(data: Data, check: Check, ctx: dict) -> dict:
+    from ..clean import normalise
+    from ..link.b2b import dedupe
+
+    frame = data.frame.with_columns(pl.lit(data.name).alias("source_file"))
+    linked = dedupe(normalise(frame)).frame.sort(ROW)
+    level = check.settings["level"]
+    if level == "auto":
+        level = "contact" if linked["contact_id"].drop_nulls().len() else "company"
+    ids = linked[f"{level}_id"]
+    at_level = ids.is_not_null()
+    repeated = at_level & ~ids.is_first_distinct()
+    base = int(at_level.sum())
+    n = int(repeated.sum())
+    rate = n / base if base else 0.0
+    rows = linked[ROW].filter(repeated).head(ctx["max_examples"]).to_list()
+    return {"ok": rate <= check.settings["max"], "value": round(rate, 4), "threshold": f"<= {check.settings['max']}", "failing": n,
+            "examples": [{"row": r, "column": None} for r in rows],
+            "message": f"{rate:.1%} of {level} rows duplicate an earlier one ({n} of {base}; the linking engine, rules/link.toml)"}
+
+
+def allowed_values(data: Data, check: Check, ctx: dict) -> dict:
+    column, missing = _column_or_missing(data, check)
+    if missing:
+        return missing
+    allowed = check.settings["values"]
+    if check.settings["normalised"] and column == "country":
+        value = data.country()
+        raw = data.frame[column].str.strip_chars()
+        value = value.fill_null(raw)  # an unknown country name stays what it is: not allowed
+    elif check.settings["normalised"] and column == "legal_form":
+        from ..normalise.companies import code_for
+
+        value = data.cached("legal_form_code", lambda: data.frame[column].str.strip_chars().map_elements(
+            lambda v: code_for(v, None) or v, return_dtype=pl.String, skip_nulls=True))
+    else:
+        value = data.frame[column].str.strip_chars()
+    if check.settings["normalised"]:
+        allowed_set, compare = {a.upper() for a in allowed}, value.str.to_uppercase()
+    else:
+        allowed_set, compare = set(allowed), value
+    bad = (compare.fill_null("") != "") & ~compare.is_in(list(allowed_set))
+    n, examples = rows_where(data, bad, column, ctx["max_examples"])
+    return {"ok": n == 0, "failing": n, "examples": examples, "value": n,
+            "message": f"{plural(n)} where {data.shown(column)!r} is not among {', '.join(allowed[:8])}{' …' if len(allowed) > 8 else ''}"}
+
+
+def row_count(data: Data, check: Check, ctx: dict) -> dict:
+    n, s = data.rows, check.settings
+    problems, bounds = [], []
+    if s["min"] is not None:
+        bounds.append(f">= {s['min']}")
+        if n < s["min"]:
+            problems.append(f"fewer than {s['min']}")
+    if s["max"] is not None:
+        bounds.append(f"<= {s['max']}")
+        if n > s["max"]:
+            problems.append(f"more than {s['max']}")
+    message = f"{n} rows"
+    if s["max_change"] is not None:
+        baseline = ctx.get("baseline_rows")
+        if baseline is None:
+            if s["min"] is None and s["max"] is None:
+                return {"skip": True, "message": "no --baseline given: the change in rows is not checked"}
+            message += " (no --baseline: change not checked)"
+        else:
+            change = abs(n - baseline) / baseline if baseline else (0.0 if n == 0 else 1.0)
+            bounds.append(f"change <= {s['max_change']:.0%}")
+            message += f", {n - baseline:+d} ({change:.1%}) against the baseline's {baseline}"
+            if change > s["max_change"]:
+                problems.append(f"changed by more than {s['max_change']:.0%}")
+    return {"ok": not problems, "value": n, "threshold": ", ".join(bounds), "message": message + (": " + ", ".join(problems) if problems else "")}
+
+
+def freshness(data: Data, check: Check, ctx: dict) -> dict:
+    from ..normalise.dates import parse as parse_date
+
+    column, missing = _column_or_missing(data, check)
+    if missing:
+        return missing
+    newest = data.frame.select(pl.col(column).unique()).select(parse_date(pl.col(column)).max()).item()  # few distinct dates
+    today: dt.date = ctx["today"]
+    if newest is None:
+        return {"ok": False, "message": f"no date in {data.shown(column)!r}"}
+    age = (today - newest).days
+    limit = check.settings["max_age_days"]
+    return {"ok": age <= limit, "value": age, "threshold": f"<= {limit} days",
+            "message": f"the newest {data.shown(column)!r} is {newest.isoformat()}, {age} days before {today.isoformat()}"}
+
+
+def opt_out(data: Data, check: Check, ctx: dict) -> dict:
+    from ..normalise import consent
+
+    column = data.find("opt_out")
+    if column is None:
+        return {"ok": False, "message": "no opt-out column (a marketing file must say who opted out)"}
+    issues = data.cached("opt_out_issues", lambda: data.per_distinct(["opt_out"], consent.clean, ["issues"])["issues"])
+    n, examples = rows_where(data, issues.is_not_null(), column, ctx["max_examples"])
+    return {"ok": n == 0, "failing": n, "examples": examples, "value": n,
+            "message": f"{plural(n)} where {data.shown(column)!r} is neither a yes nor a no (enrich reads it as an opt-out)" if n
+                       else f"{data.shown(column)!r} present, every value understood"}
+
+
+def no_formulas(data: Data, check: Check, ctx: dict) -> dict:
+    wanted = check.settings["columns"]
+    if wanted:
+        columns = [data.find(c) for c in wanted]
+        columns = [c for c in columns if c is not None]
+    else:
+        columns = [data.mapping.target[h] for h in data.headers]
+    columns = [c for c in columns if data.frame.schema.get(c) == pl.String]
+    if not columns:
+        return {"ok": True, "message": "no column to check"}
+    flags = data.frame.select(looks_like_formula(pl.col(c)).fill_null(False).alias(c) for c in columns)
+    counts = flags.sum().row(0)
+    hit = [(c, n) for c, n in zip(columns, counts) if n]
+    examples = []
+    if hit:
+        cells = flags.select(c for c, _ in hit).with_columns(data.frame[ROW])
+        long = cells.unpivot(index=ROW, on=[c for c, _ in hit]).filter(pl.col("value")).sort(ROW, "variable")
+        examples = [{"row": r, "column": data.shown(c)} for r, c in long.select(ROW, "variable").head(ctx["max_examples"]).iter_rows()]
+    n = sum(n for _, n in hit)
+    return {"ok": n == 0, "failing": n, "examples": examples, "value": n,
+            "message": (f"{plural(n, 'cell')} starting like a formula (=, +, -, @) a spreadsheet would run: "
+                        + ", ".join(f"{data.shown(c)} × {k}" for c, k in hit)) if n else "no formula-like cell"}
+
+
+RUN = {"readable_rows": readable_rows, "required_columns": required_columns, "forbidden_columns": forbidden_columns,
+       "pattern": pattern, "type": type_, "unique": unique, "valid_vat_rate": valid_vat_rate, "valid_email_rate": valid_email_rate,
+       "valid_phone_rate": valid_phone_rate, "filled_rate": filled_rate, "duplicate_rate": duplicate_rate,
+       "allowed_values": allowed_values, "row_count": row_count, "freshness": freshness, "opt_out": opt_out, "no_formulas": no_formulas}
+
+
+def run_checks(data: Data, checks: list[Check], ctx: dict) -> list[Result]:
+    out = []
+    data.warm({c.kind for c in checks})
+    for check in checks:
+        t0 = time.perf_counter()
+        got = RUN[check.kind](data, check, ctx)
+        status = "skipped" if got.get("skip") else "passed" if got["ok"] else "failed"
+        out.append(Result(data.name, check.name, check.kind, check.severity, status, got["message"], got.get("value"), got.get("threshold"),
+                          got.get("failing", 0), got.get("examples", []) if status == "failed" else [], check.line,
+                          round(time.perf_counter() - t0 + data.spent.pop(check.kind, 0.0), 3)))
+    if data.table.info.get("format") == "csv":
+        add_lines(data, out)
+    return out
+
+
+# --- CSV lines --------------------------------------------------------------------------------
+
+
+def add_lines(data: Data, results: list[Result]) -> None:
+    """The file line where each example row starts (a quoted value may hold line breaks,
+    so the line is counted, not computed), for CSV files read from disk."""
+    wanted = {e["row"] for r in results for e in r.examples if e.get("row")}
+    path = Path(data.name)
+    if not wanted or not path.is_file():
+        return
+    info = data.table.info
+    line_of, top = {}, max(wanted)
+    with path.open("rb") as raw, io.TextIOWrapper(raw, encoding=info.get("encoding") or "utf-8", errors="replace", newline="") as f:
+        first = f.read(8)
+        skip = info.get("lines_before_header", 0) + (1 if re.match(r"\ufeff?sep=.\r?\n", first) else 0)
+        reader = csv.reader(itertools.chain([first], f), delimiter=info.get("delimiter", ","))
+        row, start = -skip, 1  # the header record is row 0
+        for _ in reader:
+            if row >= 1 and row in wanted:
+                line_of[row] = start
+            if row >= top:
+                break
+            row += 1
+            start = reader.line_num + 1
+    for r in results:
+        for e in r.examples:
+            if e.get("row") in line_of:
+                e["line"] = line_of[e["row"]]
+
+
+def header_line(data: Data) -> int | None:
+    """The line of a CSV file's header (for annotations about columns)."""
+    if data.table.info.get("format") != "csv":
+        return None
+    return data.table.info.get("lines_before_header", 0) + 1
+
+
+def read_tables(path: str, **kwargs) -> list[Table]:
+    return read(path, **kwargs)
+
+
+def baseline_rows(path: str, **kwargs) -> int:
+    """Rows of a baseline file (all its tables), as ``row_count``'s ``max_change`` compares."""
+    try:
+        return sum(t.rows_in for t in read(path, **kwargs))
+    except InputError as exc:
+        raise InputError(f"the --baseline file cannot be read: {exc.message}", file=path) from None
