@@ -23,7 +23,10 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 from run import DATA, ENRICH, PY, measure  # noqa: E402
+
+from fixtures.make_fixtures import SIRENE_ETAB_HEADER  # noqa: E402
 
 UL_HEADER = [  # StockUniteLegale, 35 columns (REGISTRIES.md 2.2)
     "siren", "statutDiffusionUniteLegale", "unitePurgeeUniteLegale", "dateCreationUniteLegale", "sigleUniteLegale",
@@ -123,11 +126,40 @@ def sirene_csv(path: Path, wanted: list[str], n: int, seed: int) -> None:
             pl.DataFrame(cols).select(UL_HEADER).write_csv(fh, include_header=False)
 
 
+def establishments_csv(path: Path, units: Path, n: int, seed: int) -> None:
+    """A StockEtablissement CSV (48 columns) of *n* establishments of the legal units of
+    *units*: each unit's seat (its nicSiegeUniteLegale, 00010), then further, closed or
+    open, non-seat establishments of random units."""
+    rng = np.random.default_rng(seed + 2)
+    numbers = pl.scan_csv(units, infer_schema=False).select("siren").collect()["siren"].to_numpy()
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(SIRENE_ETAB_HEADER) + "\n")
+    extra = max(n - len(numbers), 0)
+    owners = np.concatenate([numbers, numbers[rng.integers(0, len(numbers), extra)]])
+    nics = np.concatenate([np.full(len(numbers), "00010"), np.char.zfill(rng.integers(20, 99_999, extra).astype(str), 5)])
+    for start in range(0, len(owners), 1_000_000):
+        m = len(owners[start:start + 1_000_000])
+        siren, nic = pl.Series(owners[start:start + m]), pl.Series(nics[start:start + m])
+        cols = {c: pl.repeat("", m, eager=True) for c in SIRENE_ETAB_HEADER}
+        cols.update(siren=siren, nic=nic, siret=siren + nic, statutDiffusionEtablissement=pl.repeat("O", m, eager=True),
+                    etablissementSiege=(nic == "00010").replace_strict({True: "true", False: "false"}, return_dtype=pl.String),
+                    numeroVoieEtablissement=pl.Series(rng.integers(1, 200, m).astype(str)), typeVoieEtablissement=pl.repeat("RUE", m, eager=True),
+                    libelleVoieEtablissement=pl.repeat("DE LA REPUBLIQUE", m, eager=True),
+                    codePostalEtablissement=pl.Series(np.char.zfill(rng.integers(1000, 95999, m).astype(str), 5)),
+                    libelleCommuneEtablissement=pl.repeat("VILLE", m, eager=True), dateDebut=pl.repeat("2010-05-01", m, eager=True),
+                    etatAdministratifEtablissement=pl.Series(np.where(rng.random(m) < 0.4, "F", "A")),
+                    activitePrincipaleEtablissement=pl.repeat("62.01Z", m, eager=True),
+                    nomenclatureActivitePrincipaleEtablissement=pl.repeat("NAFRev2", m, eager=True))
+        with open(path, "ab") as fh:
+            pl.DataFrame(cols).select(SIRENE_ETAB_HEADER).write_csv(fh, include_header=False)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--enterprises", type=int, default=2_000_000)
     ap.add_argument("--activities", type=int, default=8, help="activity rows per enterprise (default 8)")
     ap.add_argument("--units", type=int, default=25_000_000, help="SIRENE legal units")
+    ap.add_argument("--establishments", type=int, default=0, help="SIRENE establishments (seats and others; 0: none). The real file holds ~40M")
     ap.add_argument("--contacts", default=str(DATA / "out" / "clean_1000000.parquet"), help="cleaned rows to attach (make bench writes it)")
     args = ap.parse_args()
     out = DATA / "registry"
@@ -141,13 +173,18 @@ def main() -> None:
                 args.activities, 42)
     if not units.exists():
         sirene_csv(units, contacts["siren"].drop_nulls().unique().sort().to_list() if contacts is not None else [], args.units, 42)
+    seats = out / f"StockEtablissement_{args.units}_{args.establishments}.csv" if args.establishments else None
+    if seats is not None and not seats.exists():
+        establishments_csv(seats, units, args.establishments, 42)
     print(f"generated in {time.perf_counter() - t:.0f} s: {kbo.name} ({kbo.stat().st_size >> 20} MB), {units.name} ({units.stat().st_size >> 20} MB)",
           file=sys.stderr)
     index = out / "index"
     rows = []
-    wall, rss, _ = measure([*ENRICH, "registry", "build", "--kbo", str(kbo), "--sirene", str(units), "-o", str(index), "-q"])
+    wall, rss, _ = measure([*ENRICH, "registry", "build", "--kbo", str(kbo), "--sirene", str(units), "-o", str(index), "-q",
+                            *(["--sirene-establishments", str(seats)] if seats else [])])
     meta = json.loads((index / "meta.json").read_text())
-    rows.append(("registry build", f"{args.enterprises:,} BE ({args.enterprises * args.activities:,} activities) + {args.units:,} FR", wall, rss))
+    rows.append(("registry build", f"{args.enterprises:,} BE ({args.enterprises * args.activities:,} activities) + {args.units:,} FR"
+                 + (f" ({args.establishments:,} establishments)" if seats else ""), wall, rss))
     if contacts is not None:
         probe = ("import sys, time, polars as pl; from enrich.registry.index import attach;"
                  "f = pl.read_parquet(sys.argv[1]); t = time.perf_counter(); a = attach(f, sys.argv[2]);"

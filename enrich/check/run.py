@@ -326,24 +326,22 @@ def allowed_values(data: Data, check: Check, ctx: dict) -> dict:
     column, missing = _column_or_missing(data, check)
     if missing:
         return missing
-    allowed = check.settings["values"]
-    if check.settings["normalised"] and column == "country":
-        value = data.country()
-        raw = data.frame[column].str.strip_chars()
-        value = value.fill_null(raw)  # an unknown country name stays what it is: not allowed
-    elif check.settings["normalised"] and column == "legal_form":
-        from ..normalise.companies import code_for
+    allowed, normalised = check.settings["values"], check.settings["normalised"]
+    raw = data.frame[column].str.strip_chars()
+    filled = raw.fill_null("") != ""
+    if not normalised:
+        ok = raw.is_in(allowed)
+    else:
+        wanted = [a.upper() for a in allowed]
+        ok = raw.str.to_uppercase().is_in(wanted)
+        if column == "country":  # "Belgique", "NL" → ISO codes
+            ok = ok | data.country().str.to_uppercase().is_in(wanted)
+        elif column == "legal_form":  # "S.A.", "Société anonyme" → FR-SA: allowed as "FR-SA" or "SA"
+            from ..normalise import companies
 
-        value = data.cached("legal_form_code", lambda: data.frame[column].str.strip_chars().map_elements(
-            lambda v: code_for(v, None) or v, return_dtype=pl.String, skip_nulls=True))
-    else:
-        value = data.frame[column].str.strip_chars()
-    if check.settings["normalised"]:
-        allowed_set, compare = {a.upper() for a in allowed}, value.str.to_uppercase()
-    else:
-        allowed_set, compare = set(allowed), value
-    bad = (compare.fill_null("") != "") & ~compare.is_in(list(allowed_set))
-    n, examples = rows_where(data, bad, column, ctx["max_examples"])
+            code = data.cached("legal_form_code", lambda: data._status("legal_form", "legal_form", companies.clean, "legal_form"))
+            ok = ok | code.str.to_uppercase().is_in(wanted) | code.str.split("-").list.last().str.to_uppercase().is_in(wanted)
+    n, examples = rows_where(data, filled & ~ok.fill_null(False), column, ctx["max_examples"])
     return {"ok": n == 0, "failing": n, "examples": examples, "value": n,
             "message": f"{plural(n)} where {data.shown(column)!r} is not among {', '.join(allowed[:8])}{' …' if len(allowed) > 8 else ''}"}
 

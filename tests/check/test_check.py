@@ -242,3 +242,15 @@ def test_a_checked_file_is_never_changed(run_cli, files):
     assert bad.read_bytes() == before
     frame = pl.read_csv(good, separator=";", encoding="cp1252", infer_schema=False)
     assert frame.height == len(GOOD)
+
+
+def test_allowed_legal_forms_are_read_as_codes(run_cli, tmp_path):
+    data = tmp_path / "forms.csv"
+    data.write_text("Raison sociale;Forme juridique;Pays\nA;S.A.;France\nB;Société anonyme;FR\nC;BVBA;Belgique\nD;Ltd;UK\nE;;FR\n"
+                    "F;xyz;BE\n", encoding="utf-8")
+    rules = tmp_path / "forms.toml"
+    rules.write_text('[[check]]\nkind = "allowed_values"\ncolumn = "legal_form"\nvalues = ["SA", "BE-SPRL"]\n', encoding="utf-8")
+    result = check(run_cli, data, "--rules", rules, "--format", "json")
+    got = json.loads(result.stdout)["results"][0]
+    assert result.exit_code == 1 and [e["row"] for e in got["examples"]] == [4, 6]  # Ltd and xyz; the empty one is not checked
+    assert got["message"].startswith("2 rows where 'Forme juridique' is not among SA, BE-SPRL")
