@@ -204,18 +204,22 @@ def _column_or_missing(data: Data, check: Check) -> tuple[str | None, dict | Non
     return column, None
 
 
-def pattern(data: Data, check: Check, ctx: dict) -> dict:
+def _each_value(data: Data, check: Check, ctx: dict, fits, what: str) -> dict:
+    """The rows whose value of the check's column *fits* (a function of the stripped values
+    and the column) does not accept; empty values pass when ``allow_empty``."""
     column, missing = _column_or_missing(data, check)
     if missing:
         return missing
     value = data.frame[column].str.strip_chars()
-    empty = value.is_null() | (value == "")
-    bad = ~value.str.contains(f"^(?:{check.settings['regex']})$").fill_null(False)
+    bad = ~fits(value, column).fill_null(False)
     if check.settings["allow_empty"]:
-        bad = bad & ~empty
+        bad = bad & ~(value.is_null() | (value == ""))
     n, examples = rows_where(data, bad, column, ctx["max_examples"])
-    return {"ok": n == 0, "failing": n, "examples": examples, "value": n,
-            "message": f"{plural(n)} where {data.shown(column)!r} does not match the pattern"}
+    return {"ok": n == 0, "failing": n, "examples": examples, "value": n, "message": f"{plural(n)} where {data.shown(column)!r} {what}"}
+
+
+def pattern(data: Data, check: Check, ctx: dict) -> dict:
+    return _each_value(data, check, ctx, lambda value, _: value.str.contains(f"^(?:{check.settings['regex']})$"), "does not match the pattern")
 
 
 INTEGER = r"^[+-]?\d+$"
@@ -225,22 +229,14 @@ NUMBER = r"^[+-]?(?:\d{1,3}(?:[ .,'\u00a0]\d{3})+|\d+)(?:[.,]\d+)?$"
 def type_(data: Data, check: Check, ctx: dict) -> dict:
     from ..normalise.dates import parse as parse_date
 
-    column, missing = _column_or_missing(data, check)
-    if missing:
-        return missing
-    value = data.frame[column].str.strip_chars()
-    empty = value.is_null() | (value == "")
     kind = check.settings["type"]
     if kind == "date":
-        fits = data.frame.select(parse_date(pl.col(column)).is_not_null()).to_series()
+        def fits(value, column):
+            return data.frame.select(parse_date(pl.col(column)).is_not_null()).to_series()
     else:
-        fits = value.str.contains(INTEGER if kind == "integer" else NUMBER)
-    bad = ~fits.fill_null(False)
-    if check.settings["allow_empty"]:
-        bad = bad & ~empty
-    n, examples = rows_where(data, bad, column, ctx["max_examples"])
-    return {"ok": n == 0, "failing": n, "examples": examples, "value": n,
-            "message": f"{plural(n)} where {data.shown(column)!r} is not {'an' if kind == 'integer' else 'a'} {kind}"}
+        def fits(value, column):
+            return value.str.contains(INTEGER if kind == "integer" else NUMBER)
+    return _each_value(data, check, ctx, fits, f"is not {'an' if kind == 'integer' else 'a'} {kind}")
 
 
 def unique(data: Data, check: Check, ctx: dict) -> dict:

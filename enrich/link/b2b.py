@@ -245,20 +245,22 @@ def _local(decided: pl.DataFrame | None, subset: pl.DataFrame) -> pl.DataFrame |
     return out
 
 
-def pairs_table(result: Dedupe, level: str, pairs: pl.DataFrame | None = None) -> pl.DataFrame:
+def pairs_table(result: Dedupe, level: str, pairs: pl.DataFrame | None = None, fields: tuple[str, ...] = ()) -> pl.DataFrame:
     """Scored pairs of *level* (all, or *pairs*, some of them) with both records named by
-    source file and row, in input order (the record ids follow it)."""
+    source file and row, in input order (the record ids follow it), and the values of
+    *fields* of both records (``<field>_l``, ``<field>_r``). The records are taken by
+    position: work in proportion to the pairs, not to the records."""
     res, rows = result.results[level], result.rows[level]
     pairs = res.weighed(res.pairs if pairs is None else pairs)
-    index = result.frame.select("source_file", pl.col("source_row").cast(pl.Int64)).gather(rows).with_row_index("id")
     pairs = pairs.with_columns(pl.col("id_l").cast(pl.UInt32), pl.col("id_r").cast(pl.UInt32)).sort("id_l", "id_r")
+    sides = []
     for side in ("l", "r"):
-        pairs = pairs.join(
-            index.rename({"id": f"id_{side}", "source_file": f"source_file_{side}", "source_row": f"source_row_{side}"}),
-            on=f"id_{side}",
-            how="left",
-            maintain_order="left",
-        )
+        at = rows.gather(pairs[f"id_{side}"])  # the records' rows in the result
+        sides.append(result.frame.select("source_file", pl.col("source_row").cast(pl.Int64)).select(pl.all().gather(at))
+                     .rename({"source_file": f"source_file_{side}", "source_row": f"source_row_{side}"}))
+        if fields:
+            sides.append(result.derived.select(pl.col(f).gather(at).alias(f"{f}_{side}") for f in fields))
+    pairs = pl.concat([pairs, *sides], how="horizontal")
     first = ["source_file_l", "source_row_l", "source_file_r", "source_row_r", "match_probability", "match_weight", "band", "rule"]
     pairs = pairs.with_columns(pl.col("rule").cast(pl.Categorical))  # each level has its own rule names
     return pairs.select(pl.lit(level).alias("level"), *first, pl.exclude(["id_l", "id_r", *first]))
@@ -271,16 +273,8 @@ def review_table(result: Dedupe) -> pl.DataFrame:
     tables = []
     for level in LEVELS:
         res = result.results[level]
-        pairs = pairs_table(result, level, res.review)
         fields = res.model.fields
-        values = result.derived.select("source_file", pl.col("source_row").cast(pl.Int64), *fields)
-        for side in ("l", "r"):
-            pairs = pairs.join(
-                values.rename({"source_file": f"source_file_{side}", "source_row": f"source_row_{side}", **{f: f"{f}_{side}" for f in fields}}),
-                on=[f"source_file_{side}", f"source_row_{side}"],
-                how="left",
-                maintain_order="left",
-            )
+        pairs = pairs_table(result, level, res.review, tuple(fields))
         evidence = [c for f in fields for c in (f"{f}_l", f"{f}_r", f"w_{f}")]
         tables.append(
             pairs.select(
