@@ -1,12 +1,13 @@
 """Registry benchmark: build an index from generated bulk files of realistic size, then
 attach it to 1M cleaned contact rows.
 
-    python benchmarks/registry.py                          # 2M KBO enterprises, 25M SIRENE units
-    python benchmarks/registry.py --enterprises 200000 --units 1000000   # smaller
+    python benchmarks/registry.py          # 2M KBO enterprises (36M activities), 25M SIRENE units, 35M establishments
+    python benchmarks/registry.py --enterprises 200000 --activities 8 --units 1000000 --establishments 0   # smaller
 
 Generated in the published layouts (REGISTRIES.md): a KboOpenData zip (enterprise,
-denomination, address, activity — 8 activities per enterprise by default — code, meta) and
-a StockUniteLegale CSV (35 columns). The identifiers of the cleaned contact file are among
+denomination, address, activity — 18 activities per enterprise by default, about the real
+file's length — code, meta), a StockUniteLegale CSV (35 columns) and a StockEtablissement
+CSV (48 columns: every unit's seat, and more establishments; about 7 GB). The identifiers of the cleaned contact file are among
 them, so attaching finds companies. Prints one table: wall time and peak RSS per step.
 """
 
@@ -157,9 +158,9 @@ def establishments_csv(path: Path, units: Path, n: int, seed: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--enterprises", type=int, default=2_000_000)
-    ap.add_argument("--activities", type=int, default=8, help="activity rows per enterprise (default 8)")
+    ap.add_argument("--activities", type=int, default=18, help="activity rows per enterprise (default 18)")
     ap.add_argument("--units", type=int, default=25_000_000, help="SIRENE legal units")
-    ap.add_argument("--establishments", type=int, default=0, help="SIRENE establishments (seats and others; 0: none). The real file holds ~40M")
+    ap.add_argument("--establishments", type=int, default=35_000_000, help="SIRENE establishments (seats and others; 0: none)")
     ap.add_argument("--contacts", default=str(DATA / "out" / "clean_1000000.parquet"), help="cleaned rows to attach (make bench writes it)")
     args = ap.parse_args()
     out = DATA / "registry"

@@ -164,6 +164,14 @@ COLUMNS = ["country", "registry_id", "official_name", "registry_status", "kind",
            "enterprise_category", "employer"]
 
 
+def _reading(step):
+    """*step*() with a file Polars cannot parse said as one line (exit 2), not a traceback."""
+    try:
+        return step()
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"cannot read the registry files ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})") from None
+
+
 def build(out: str | Path, *, kbo_zip: str | None = None, sirene_units: str | None = None, sirene_establishments: str | None = None,
           limits: archive.Limits | None = None) -> dict:
     """Build the index folder *out* from the given bulk files; returns its meta."""
@@ -181,7 +189,7 @@ def build(out: str | Path, *, kbo_zip: str | None = None, sirene_units: str | No
             files = kbo.extract(kbo_zip, work, limits)
             meta["sources"]["kbo"] = {"file": Path(kbo_zip).name, **kbo.meta(files)}
             codes = kbo.codes(files)
-            companies.append(kbo.companies(files))
+            companies.append(_reading(lambda: kbo.companies(files, work)))
             names.append(kbo.names(files))
             activities = kbo.activities(files)
         if sirene_units:
@@ -190,19 +198,19 @@ def build(out: str | Path, *, kbo_zip: str | None = None, sirene_units: str | No
                                           "StockEtablissement") if sirene_establishments else None)
             meta["sources"]["sirene"] = {"file": Path(sirene_units).name,
                                          **({"establishments": Path(sirene_establishments).name} if sirene_establishments else {})}
-            companies.append(sirene.companies(units, establishments))
+            companies.append(_reading(lambda: sirene.companies(units, establishments, work)))
             names.append(sirene.names(units))
         table = _firmographics(pl.concat(companies, how="diagonal_relaxed"), codes).select(COLUMNS)
 
         def fill(tmp: Path) -> None:
-            try:
+            def sinks() -> None:
                 table.sink_parquet(tmp / COMPANIES, compression="zstd")
                 pl.concat(names, how="diagonal_relaxed").with_columns(name_block(pl.col("name")).alias("block")).sink_parquet(
                     tmp / NAMES, compression="zstd")
                 if activities is not None:
                     activities.sink_parquet(tmp / ACTIVITIES, compression="zstd")
-            except pl.exceptions.PolarsError as exc:
-                raise InputError(f"cannot read the registry files ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})") from None
+
+            _reading(sinks)
             counts = pl.scan_parquet(tmp / COMPANIES).group_by("country", "registry_status").len().collect().sort("country", "registry_status")
             meta["companies"] = {f"{c} {s}": n for c, s, n in counts.iter_rows()}
             (tmp / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -148,8 +148,11 @@ def main_activity(acts: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def companies(files: dict[str, Path]) -> pl.LazyFrame:
-    """One row per active enterprise (see the module's doc)."""
+def companies(files: dict[str, Path], work: Path) -> pl.LazyFrame:
+    """One row per active enterprise (see the module's doc). Each per-enterprise table (legal
+    name, seat, main activity, employer) is written to *work* first, one at a time: joined
+    in one streaming query, they ran side by side and took 4 GB on a full-size file, where
+    each alone takes under 0.7 GB."""
     owner = _owner(files)
     enterprises = _scan(files["enterprise.csv"]).select(
         _digits("EnterpriseNumber").alias("registry_id"),
@@ -175,13 +178,12 @@ def companies(files: dict[str, Path]) -> pl.LazyFrame:
     employer_groups = rulefiles.load("registry")["kbo_main_activity"]["employer_groups"]
     employers = acts.filter(pl.col("activity_group").is_in(employer_groups)).select("registry_id").unique().with_columns(
         pl.lit(True).alias("employer"))
-    return (
-        enterprises.join(official, on="registry_id", how="left")
-        .join(seat, on="registry_id", how="left")
-        .join(main_activity(acts), on="registry_id", how="left")
-        .join(employers, on="registry_id", how="left")
-        .with_columns(pl.lit("BE").alias("country"), pl.col("employer").fill_null(False))
-    )
+    out = enterprises
+    for name, table in (("official", official), ("seat", seat), ("main_activity", main_activity(acts)), ("employers", employers)):
+        path = work / f"kbo_{name}.parquet"
+        table.sink_parquet(path)
+        out = out.join(pl.scan_parquet(path), on="registry_id", how="left")
+    return out.with_columns(pl.lit("BE").alias("country"), pl.col("employer").fill_null(False))
 
 
 def names(files: dict[str, Path]) -> pl.LazyFrame:

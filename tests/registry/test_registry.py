@@ -231,3 +231,24 @@ def test_the_registry_size_wins_and_the_file_s_own_headcount_fills_in(index):
     assert got["size_reason"].to_list() == [None, "no headcount in the KBO open data", None,
                                             "not in the registry, and the file gives no headcount",
                                             "the file's open headcount band does not decide the class"]  # "more than 100": medium or large
+
+
+def test_every_legal_unit_is_kept_when_seats_are_joined_slice_by_slice(tmp_path):
+    """The seats join runs per first digit of the SIREN; a unit without a seat number (or
+    whose seat is not in the file) is kept, without an address."""
+    from fixtures.make_fixtures import SIRENE_ETAB_HEADER, SIRENE_UL_HEADER
+
+    units = [("123456782", "00010"), ("552120222", ""), ("987654324", "00099"), ("303265045", "00011")]
+    ul = tmp_path / "StockUniteLegale_utf8.csv"
+    ul.write_text(",".join(SIRENE_UL_HEADER) + "\n" + "".join(
+        ",".join({"siren": s, "nicSiegeUniteLegale": nic, "etatAdministratifUniteLegale": "A", "denominationUniteLegale": f"UNIT {s}"}
+                 .get(c, "") for c in SIRENE_UL_HEADER) + "\n" for s, nic in units), encoding="utf-8")
+    seats = [("123456782", "00010", "true", "69003"), ("552120222", "00013", "true", "75009"), ("303265045", "00011", "true", "69002"),
+             ("303265045", "00029", "false", "13001")]
+    et = tmp_path / "StockEtablissement_utf8.csv"
+    et.write_text(",".join(SIRENE_ETAB_HEADER) + "\n" + "".join(
+        ",".join({"siren": s, "nic": n, "siret": s + n, "etablissementSiege": seat, "codePostalEtablissement": pc}.get(c, "")
+                 for c in SIRENE_ETAB_HEADER) + "\n" for s, n, seat, pc in seats), encoding="utf-8")
+    build(tmp_path / "index", sirene_units=str(ul), sirene_establishments=str(et))
+    got = dict(pl.read_parquet(tmp_path / "index" / "companies.parquet").select("registry_id", "postcode").iter_rows())
+    assert got == {"123456782": "69003", "552120222": None, "987654324": None, "303265045": "69002"}
