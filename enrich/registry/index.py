@@ -377,6 +377,7 @@ def attach_with_review(frame: pl.DataFrame, folder: str | Path, lang: str = "fr"
         pl.col("size_band").alias("_band"), pl.col("size_criteria").alias("_criteria"), pl.col("size_reason").alias("_reason"),
         "enterprise_category", "employer",
     )
+    found = found.join(_secondary(path, found), on=["_country", "_registry_id"], how="left")
     joined = pl.concat([frame, key], how="horizontal").join(found, on=["_country", "_registry_id"], how="left", maintain_order="left")
     joined = _declared_nace(_size_band(joined, sizes))
     match = (pl.when(pl.col("_by_name").is_not_null()).then(pl.col("_by_name"))
@@ -386,6 +387,19 @@ def attach_with_review(frame: pl.DataFrame, folder: str | Path, lang: str = "fr"
              .otherwise(pl.lit("no valid identifier, no name match")))
     return joined.with_columns(match.alias("registry_match"), (pl.col("registry_status") == "ceased").alias("ceased")).drop(
         "_country", "_registry_id", "_by_name"), review
+
+
+def _secondary(path: Path, found: pl.DataFrame) -> pl.DataFrame:
+    """``nace_secondary``: a Belgian company's secondary activities in its main activity's
+    NACE version ("33120, 46690"), from activities.parquet; SIRENE has none."""
+    empty = pl.DataFrame(schema={"_country": pl.String, "_registry_id": pl.String, "nace_secondary": pl.String})
+    be = found.filter(pl.col("_country") == "BE").select("_registry_id", pl.col("nace_version").alias("_version"))
+    if be.height == 0 or not (path / ACTIVITIES).is_file():
+        return empty
+    acts = (pl.scan_parquet(path / ACTIVITIES).filter(pl.col("classification") == "secondary")
+            .join(be.lazy(), left_on=["registry_id", "nace_version"], right_on=["_registry_id", "_version"], how="semi")
+            .group_by("registry_id").agg(pl.col("nace_code").unique().sort().str.join(", ").alias("nace_secondary")).collect())
+    return acts.select(pl.lit("BE").alias("_country"), pl.col("registry_id").alias("_registry_id"), "nace_secondary")
 
 
 def _size_band(frame: pl.DataFrame, sizes: pl.DataFrame | None) -> pl.DataFrame:

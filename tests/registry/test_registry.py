@@ -252,3 +252,13 @@ def test_every_legal_unit_is_kept_when_seats_are_joined_slice_by_slice(tmp_path)
     build(tmp_path / "index", sirene_units=str(ul), sirene_establishments=str(et))
     got = dict(pl.read_parquet(tmp_path / "index" / "companies.parquet").select("registry_id", "postcode").iter_rows())
     assert got == {"123456782": "69003", "552120222": None, "987654324": None, "303265045": "69002"}
+
+
+def test_secondary_activities_come_with_the_main_one(index):
+    rows = pl.DataFrame({"enterprise_number": ["0417497106", "0403170701", None], "siren": [None, None, "123456782"]})
+    got = attach(rows, index)
+    assert got.select("nace_code", "nace_version", "nace_secondary").rows() == [
+        ("46690", "2025", "33120"),  # Dupont: a SECO activity in NACE 2025, its main activity's version
+        ("11050", "2025", None),  # De Smet: main activities only
+        ("62.01Z", "2008", None),  # SIRENE has no secondary activities
+    ]
