@@ -678,7 +678,7 @@ def check(files, rules_path, fmt, output, max_examples, baseline, as_of, skip, s
     elif fmt == "github":
         text = report.github(results, max_examples, unreadable, header_lines)
     else:
-        colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         text = report.human(results, unreadable, max_examples, colour)
     if output:
         write_text(text if text.endswith("\n") else text + "\n", output)

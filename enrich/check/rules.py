@@ -1,7 +1,8 @@
 """The checks file (rules/checks.toml): which checks run, with what threshold and severity.
 
-Each ``[[check]]`` table names a ``kind`` and that kind's settings; ``name`` and ``severity``
-(``error`` or ``warning``) are optional. A mistake — an unknown kind or setting, a threshold
+Each ``[[check]]`` table names a ``kind`` and that kind's settings; ``name``, ``severity``
+(``error`` or ``warning``) and ``files`` (glob patterns of the files it applies to) are
+optional. A mistake — an unknown kind or setting, a threshold
 out of range, a missing setting — is reported with the line of the file it is on.
 
 >>> checks = parse('[[check]]\\nkind = "valid_email_rate"\\nmin = 0.9\\n', "checks.toml")
@@ -15,9 +16,11 @@ enrich.errors.InputError: checks.toml: line 3: min must be a rate between 0 and 
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import sys
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from ..errors import InputError
 
@@ -53,7 +56,7 @@ KINDS: dict[str, dict] = {
     "opt_out": _kind(),
     "no_formulas": _kind(optional={"columns": ("columns", None)}),
 }
-COMMON = {"kind", "name", "severity"}
+COMMON = {"kind", "name", "severity", "files"}
 
 
 @dataclass
@@ -63,6 +66,14 @@ class Check:
     severity: str
     settings: dict = field(default_factory=dict)
     line: int | None = None
+    files: list[str] | None = None  # glob patterns: the check runs on the files matching one (all files when None)
+
+    def applies_to(self, name: str) -> bool:
+        """Whether this check runs on the table *name* (a path, ``#sheet`` for a workbook's)."""
+        if not self.files:
+            return True
+        path = name.split("#", 1)[0]
+        return any(fnmatch.fnmatch(path, p) or fnmatch.fnmatch(PurePath(path).name, p) for p in self.files)
 
 
 def _default_name(kind: str, settings: dict) -> str:
@@ -161,7 +172,7 @@ def parse(text: str, location: str) -> list[Check]:
         spec = KINDS[kind]
         for key in table:
             if key not in COMMON and key not in spec["required"] and key not in spec["optional"]:
-                allowed = [*spec["required"], *spec["optional"], "name", "severity"]
+                allowed = [*spec["required"], *spec["optional"], "name", "severity", "files"]
                 raise InputError(f"unknown setting {key!r} for a {kind} check (it takes: {', '.join(allowed)})", file=where(key))
         settings = {}
         for key, kind_of in spec["required"].items():
@@ -179,7 +190,8 @@ def parse(text: str, location: str) -> list[Check]:
         name = table.get("name") or _default_name(kind, named)
         if not isinstance(name, str):
             raise InputError(f"name must be text, got {name!r}", file=where("name"))
-        checks.append(Check(kind, name, severity, settings, header))
+        files = _check_value("columns", "files", table["files"], where("files")) if "files" in table else None
+        checks.append(Check(kind, name, severity, settings, header, files))
     names = [c.name for c in checks]
     for c in checks:
         if names.count(c.name) > 1:

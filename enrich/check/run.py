@@ -430,6 +430,7 @@ RUN = {"readable_rows": readable_rows, "required_columns": required_columns, "fo
 
 def run_checks(data: Data, checks: list[Check], ctx: dict) -> list[Result]:
     out = []
+    checks = [c for c in checks if c.applies_to(data.name)]
     data.warm({c.kind for c in checks})
     for check in checks:
         t0 = time.perf_counter()

@@ -254,3 +254,16 @@ def test_allowed_legal_forms_are_read_as_codes(run_cli, tmp_path):
     got = json.loads(result.stdout)["results"][0]
     assert result.exit_code == 1 and [e["row"] for e in got["examples"]] == [4, 6]  # Ltd and xyz; the empty one is not checked
     assert got["message"].startswith("2 rows where 'Forme juridique' is not among SA, BE-SPRL")
+
+
+def test_a_check_runs_only_on_the_files_it_names(run_cli, files, tmp_path):
+    good, bad, _ = files
+    rules = tmp_path / "scoped.toml"
+    rules.write_text('[[check]]\nkind = "no_formulas"\nfiles = ["*_bad.csv"]\n\n[[check]]\nkind = "row_count"\nmin = 7\n'
+                     'files = ["crm_good.*"]\n', encoding="utf-8")
+    report = json.loads(check(run_cli, good, bad, "--rules", rules, "--format", "json").stdout)
+    ran = sorted((Path(r["file"]).name, r["kind"], r["status"]) for r in report["results"])
+    assert ran == [("crm_bad.csv", "no_formulas", "failed"), ("crm_good.csv", "row_count", "failed")]
+    rules.write_text('[[check]]\nkind = "no_formulas"\nfiles = "*.csv"\n', encoding="utf-8")
+    result = check(run_cli, good, "--rules", rules)
+    assert result.exit_code == 2 and "line 3: files must be a list of names" in result.output
