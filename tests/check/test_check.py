@@ -267,3 +267,17 @@ def test_a_check_runs_only_on_the_files_it_names(run_cli, files, tmp_path):
     rules.write_text('[[check]]\nkind = "no_formulas"\nfiles = "*.csv"\n', encoding="utf-8")
     result = check(run_cli, good, "--rules", rules)
     assert result.exit_code == 2 and "line 3: files must be a list of names" in result.output
+
+
+def test_every_broken_fixture_gets_a_verdict_never_a_crash(run_cli, fixtures):
+    """fixtures/bad: binary, empty, corrupt workbooks, ragged rows, huge fields, formulas …
+    each is either checked (exit 0/1) or reported unreadable (exit 2) in one line."""
+    for path in sorted((fixtures / "bad").iterdir()):
+        result = check(run_cli, path, "--skip", "duplicate_rate")
+        assert result.exit_code in (0, 1, 2), (path.name, result.output)
+        assert "internal error" not in result.output and "Traceback" not in result.output, path.name
+        if result.exit_code == 2:
+            assert f"enrich: error: {path}" in result.output, path.name
+    result = check(run_cli, fixtures / "bad" / "formula_injection.csv", "--format", "json")
+    failed = {r["kind"] for r in json.loads(result.stdout)["results"] if r["status"] == "failed"}
+    assert "no_formulas" in failed
