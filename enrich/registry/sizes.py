@@ -7,7 +7,8 @@ Any table enrich reads (CSV of any dialect, XLSX, Parquet, JSON). Its columns ar
 their headers: a company key (enterprise number, VAT number, SIREN or SIRET, as
 rules/headers.toml names them), and at least one of: a headcount or band (``employees``:
 "12", "10 à 19", "Pas de salarié"), full-time equivalents, turnover, balance-sheet total
-(in euros: "1.234.567,89", "2 500 000", "2,5 M€"), and optionally the year of the figures
+(in euros: "1.234.567,89", "2 500 000", "2,5 M€"; a workbook's number cells, Parquet and
+JSON numbers as they are), and optionally the year of the figures
 (rules/registry.toml [size_file] for these headers). Several rows of one company: the
 latest year wins, then the first row.
 
@@ -37,11 +38,22 @@ COLUMNS = {"country": pl.String, "registry_id": pl.String, "size_file_row": pl.I
            "turnover_eur": pl.Float64, "balance_sheet_eur": pl.Float64}
 
 
-def parse_amount(text: str | None) -> float | None:
+MACHINE = re.compile(r"^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?$")
+
+
+def parse_amount(text: str | None, machine: bool = False) -> float | None:
     """A number as people type it: thousands grouped with ``.``, ``,``, spaces or ``'``; a
-    decimal comma or point; a currency sign; ``k`` / ``M`` / ``Mio`` / ``Md`` multipliers."""
+    decimal comma or point; a currency sign; ``k`` / ``M`` / ``Mio`` / ``Md`` multipliers.
+    *machine*: the value comes from a typed cell (a workbook's number, Parquet, JSON), where
+    ``1234.567`` is a decimal point, not a thousands mark.
+
+    >>> parse_amount("1234.567"), parse_amount("1234.567", machine=True)
+    (1234567.0, 1234.567)
+    """
     if text is None:
         return None
+    if machine and MACHINE.match(text.strip().lower()):
+        return float(text)
     s = re.sub(r"[\s\u00a0\u202f'’]|eur(?:os?)?\b|€", "", text.strip().lower())
     m = AMOUNT.match(s)
     if not m:
@@ -106,7 +118,8 @@ def read_sizes(path: str) -> tuple[pl.DataFrame, dict]:
             _note_bad(stats, frame, found, "employees", columns[0])
         for field, name in (("fte", "staff_fte"), ("turnover", "turnover_eur"), ("balance_sheet", "balance_sheet_eur")):
             if field in found:
-                values = _per_unique(frame[field], parse_amount, pl.Float64)
+                machine = table.info.get("format") != "csv"  # typed cells: 1234.567 is a decimal point
+                values = _per_unique(frame[field], lambda v, machine=machine: parse_amount(v, machine), pl.Float64)
                 values = values.to_frame("v").select(pl.when(pl.col("v") >= 0).then(pl.col("v")).alias(name)).to_series()
                 columns.append(values)  # a negative headcount or total is not a figure
                 _note_bad(stats, frame, found, field, columns[-1])

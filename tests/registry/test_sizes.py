@@ -142,3 +142,18 @@ def test_size_without_registry_or_unreadable_is_a_usage_error(run_cli, fixtures,
     result = run_cli("attach", fixtures / "crm_export.csv", "--registry", index, "--size", tmp_path / "missing.csv", "-o", tmp_path / "a.csv")
     assert result.exit_code == 2 and "missing.csv: file not found" in result.output
     assert not (tmp_path / "m").exists() and not (tmp_path / "a.csv").exists()
+
+
+def test_a_workbook_s_number_cells_are_read_as_numbers(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "vte.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Comptes")
+    for i, row in enumerate([["Ondernemingsnummer", "Boekjaar", "VTE", "Omzet", "Balanstotaal"],
+                             ["0403.170.701", 2024, 46.2, 1234.567, "1.234.567,89"]]):  # a number cell, and a text cell typed by hand
+        for j, value in enumerate(row):
+            sheet.write(i, j, value)
+    book.close()
+    sizes, _ = read_sizes(str(path))
+    assert sizes.select("staff_fte", "turnover_eur", "balance_sheet_eur").row(0) == (46.2, 1234.567, 1234567.89)
