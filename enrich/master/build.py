@@ -281,8 +281,11 @@ def _carry(tables: dict, level: str, gone: set[str], golden: pl.DataFrame, point
     number = pl.col(ID).str.strip_prefix(f"{PREFIX[level]}-").cast(pl.Int64, strict=False).alias("_n")
 
     def merged(previous: pl.DataFrame, fresh: pl.DataFrame) -> pl.DataFrame:  # by id number, each id's rows in their order
-        previous = typed_like(previous.filter(untouched).select(fresh.columns), fresh.schema)
-        return pl.concat([previous, fresh]).with_columns(number).sort("_n", maintain_order=True).drop("_n")
+        previous = typed_like(previous.filter(untouched).select(fresh.columns), fresh.schema).with_columns(number)
+        fresh = fresh.with_columns(number).sort("_n", maintain_order=True)
+        if previous["_n"].null_count() or fresh["_n"].null_count() or not previous["_n"].is_sorted():  # not as enrich wrote it
+            return pl.concat([previous, fresh]).sort("_n", maintain_order=True).drop("_n")
+        return previous.merge_sorted(fresh, key="_n").drop("_n")  # the previous rows are in id order already: a merge, not a sort
 
     by_level = lambda t: t.filter(pl.col("level") == level).drop("level").rename({"id": ID})  # noqa: E731
     return merged(old, golden), merged(by_level(tables["contact_points"]), points), merged(by_level(tables["provenance"]), provenance)
