@@ -165,13 +165,14 @@ def comparable_pairs(frame: pl.DataFrame, cannot_link: list[str], known: str | N
     and, linking to a master, the master's own pairs."""
     n = frame.height
     ruled_out = 0.0
+    old = float(frame[known].is_not_null().sum()) if known else 0.0
     for c in cannot_link:
+        present = float(frame[c].is_not_null().sum())
+        if present * (present - 1) / 2 <= old * (old - 1) / 2:  # it cannot rule out more than the master's own pairs
+            continue
         counts = frame[c].drop_nulls().value_counts()["count"].cast(pl.Float64)
-        present = float(counts.sum())
         ruled_out = max(ruled_out, present * (present - 1) / 2 - float((counts * (counts - 1) / 2).sum()))
-    if known:
-        old = float(frame[known].is_not_null().sum())
-        ruled_out = max(ruled_out, old * (old - 1) / 2)
+    ruled_out = max(ruled_out, old * (old - 1) / 2)
     return n * (n - 1) / 2 - ruled_out
 
 

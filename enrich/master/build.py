@@ -157,6 +157,8 @@ def _decided_ids(records: pl.DataFrame, decisions: pl.DataFrame, level: str) -> 
     """The decisions of *level* with the ids their two rows hold in *records*: ``_l``, ``_r``
     (null for a row the records do not hold), and ``held`` (the ids agree with the decision)."""
     d = decisions.filter(pl.col("level") == level)
+    if d.height == 0:  # nothing to look up in a million records
+        return d.with_columns(pl.lit(None, pl.String).alias("_l"), pl.lit(None, pl.String).alias("_r"), pl.lit(None, pl.Boolean).alias("held"))
     named = pl.concat([d["source_row_l"], d["source_row_r"]]).unique().implode()
     keys = records.select("source_file", pl.col("source_row").cast(pl.Int64), pl.col(ID_COLUMNS[level]).alias("_id")).filter(pl.col("source_row").is_in(named))
     for side in ("l", "r"):
@@ -345,7 +347,8 @@ def build(
             records, c = _settle(records, level, f"_old_{level}", master[ID_COLUMNS[level]])
             changes += c
         records = records.drop("_old_company", "_old_contact")
-    last_ids = {level: max(_number(records[ID_COLUMNS[level]].drop_nulls(), PREFIX[level]), (used or {}).get(level, -1)) for level in LEVELS}
+    fresh_ids = records if master is None else records.slice(master.height)  # the master's ids are all within `used`
+    last_ids = {level: max(_number(fresh_ids[ID_COLUMNS[level]].drop_nulls(), PREFIX[level]), (used or {}).get(level, -1)) for level in LEVELS}
 
     derived = found.derived
     helpers = pl.DataFrame({

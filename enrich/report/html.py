@@ -45,8 +45,8 @@ def _histogram(p: np.ndarray) -> list[tuple[str, int]]:
     return [(f"{edges[i]:.1f}–{edges[i + 1]:.1f}", int(c)) for i, c in enumerate(counts)]
 
 
-def _sizes(ids: pl.Series) -> list[tuple[str, int]]:
-    per = ids.drop_nulls().value_counts()["count"]
+def _sizes(per: pl.Series) -> list[tuple[str, int]]:
+    """*per*: the rows of each entity (the golden tables' ``rows``)."""
     bands = [("1 row", per == 1), ("2", per == 2), ("3", per == 3), ("4–9", (per >= 4) & (per <= 9)), ("10+", per >= 10)]
     return [(k, int(mask.sum())) for k, mask in bands]
 
@@ -79,10 +79,10 @@ def render(master, summary: dict) -> str:
             valid = int((s == "valid").sum())
             rates.append([col.removesuffix("_status"), f"{n:,}", f"{valid:,}", f"{100 * valid / n:.1f} %" if n else "–"])
     parts.append("<h2>Validity of the input values</h2>" + _table(["value", "given", "valid", "valid rate"], rates))
-    for level, ids in (("company", records["company_id"]), ("contact", records["contact_id"])):
+    for level, per in (("company", master.companies["rows"]), ("contact", master.contacts["rows"])):
         p = master.linked.results[level].pairs["match_probability"].to_numpy()
         parts.append(f"<h2>{level.title()} level</h2><p>{len(p):,} candidate pairs scored; match probability:</p>" + _bars(_histogram(p)))
-        parts.append(f"<p>Rows per {level}:</p>" + _bars(_sizes(ids)))
+        parts.append(f"<p>Rows per {level}:</p>" + _bars(_sizes(per)))
     contacts = master.contacts
     parts.append("<h2>Consent</h2>" + _table(["", "contacts"], [
         ["opted out (in any source)", f"{c['opt_out_contacts']:,}"], ["on the suppression list", f"{c['suppressed_contacts']:,}"],
