@@ -456,18 +456,21 @@ def add_lines(data: Data, results: list[Result]) -> None:
         return
     info = data.table.info
     line_of, top = {}, max(wanted)
-    with path.open("rb") as raw, io.TextIOWrapper(raw, encoding=info.get("encoding") or "utf-8", errors="replace", newline="") as f:
-        first = f.read(8)
-        skip = info.get("lines_before_header", 0) + (1 if re.match(r"\ufeff?sep=.\r?\n", first) else 0)
-        reader = csv.reader(itertools.chain([first], f), delimiter=info.get("delimiter", ","))
-        row, start = -skip, 1  # the header record is row 0
-        for _ in reader:
-            if row >= 1 and row in wanted:
-                line_of[row] = start
-            if row >= top:
-                break
-            row += 1
-            start = reader.line_num + 1
+    try:
+        with path.open("rb") as raw, io.TextIOWrapper(raw, encoding=info.get("encoding") or "utf-8", errors="replace", newline="") as f:
+            first = f.readline()
+            hint = re.match(r"\ufeff?sep=.\r?\n?$", first) is not None  # Excel's "sep=;" line: the reader drops it
+            reader = csv.reader(f if hint else itertools.chain([first], f), delimiter=info.get("delimiter", ","))
+            row, start = -info.get("lines_before_header", 0), 2 if hint else 1  # the header record is row 0
+            for _ in reader:
+                if row >= 1 and row in wanted:
+                    line_of[row] = start
+                if row >= top:
+                    break
+                row += 1
+                start = reader.line_num + 1 + (1 if hint else 0)
+    except (OSError, UnicodeError, csv.Error, LookupError):  # lines are a help, not the result: without them, rows still name the place
+        return
     for r in results:
         for e in r.examples:
             if e.get("row") in line_of:

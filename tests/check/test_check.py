@@ -281,3 +281,13 @@ def test_every_broken_fixture_gets_a_verdict_never_a_crash(run_cli, fixtures):
     result = check(run_cli, fixtures / "bad" / "formula_injection.csv", "--format", "json")
     failed = {r["kind"] for r in json.loads(result.stdout)["results"] if r["status"] == "failed"}
     assert "no_formulas" in failed
+
+
+def test_lines_are_counted_past_excel_s_sep_line_a_title_and_quoted_line_breaks(run_cli, tmp_path):
+    data = tmp_path / "export.csv"
+    data.write_bytes('sep=;\r\nExport du 12/03/2024\r\n\r\nNom;E-mail;Pays\r\nA;a@x.be;BE\r\nB;"multi\r\nline";BE\r\nC;c@@x;BE\r\n'
+                     .encode("cp1252"))
+    result = check(run_cli, data, "--skip", "duplicate_rate", "--format", "github")
+    lines = result.stdout.splitlines()
+    assert f"::error file={data},line=6,title=valid_email_rate >= 0.95::row 2, column E-mail" in lines  # "multi\nline" starts on line 6
+    assert f"::error file={data},line=8,title=valid_email_rate >= 0.95::row 3, column E-mail" in lines
