@@ -86,6 +86,12 @@ ONLINE_OPTIONS = [
 ]
 
 
+size_option = click.option(
+    "--size", "size_file", type=click.Path(dir_okay=False),
+    help="With the registry: a size file keyed by enterprise number or SIREN (headcount or band, FTE, turnover, balance-sheet "
+         "total, year; e.g. NBB annual accounts for Belgium): decides the size band first.")
+
+
 def online_options(fn):
     """--online, --offline, --cache: the same for every command that may ask online services."""
     for option in reversed(ONLINE_OPTIONS):
@@ -308,8 +314,7 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
 @click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Reuse a model.json instead of training one (default with --previous: its model).")
 @click.option("--registry", "registry_dir", type=click.Path(file_okay=False), help="A registry index (enrich registry build): attach firmographics to the companies.")
 @click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr", show_default=True, help="Language of the registry's labels.")
-@click.option("--size", "size_file", type=click.Path(dir_okay=False), help="With the registry: a size file keyed by enterprise number or SIREN "
-              "(headcount or band, FTE, turnover, balance-sheet total, year; e.g. NBB annual accounts for Belgium): decides the size band first.")
+@size_option
 @online_options
 @handle_errors
 def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, out, fmt, excel, previous_dir, decisions, suppress, model_path,
@@ -515,8 +520,7 @@ def registry_lookup(number, registry_dir, as_json):
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Output table: .csv or .parquet.")
 @click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr", show_default=True, help="Language of labels (NACE, legal form, city).")
 @click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows accents right.")
-@click.option("--size", "size_file", type=click.Path(dir_okay=False), help="With the registry: a size file keyed by enterprise number or SIREN "
-              "(headcount or band, FTE, turnover, balance-sheet total, year; e.g. NBB annual accounts for Belgium): decides the size band first.")
+@size_option
 @online_options
 @handle_errors
 def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, registry_dir, out, lang, excel,
