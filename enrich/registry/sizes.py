@@ -107,6 +107,7 @@ def read_sizes(path: str) -> tuple[pl.DataFrame, dict]:
                              "it knows)", file=table.name)
         frame = table.frame.select(pl.col("source_row").cast(pl.Int64).alias("size_file_row"),
                                    *(pl.col(h).alias(f) for f, h in found.items()))
+        frame = frame.filter(pl.any_horizontal(pl.col(f).str.strip_chars().fill_null("") != "" for f in found))  # blank lines: not rows
         ids = clean_ids(frame)
         keyed = frame.select("size_file_row").with_columns(
             pl.when(ids["enterprise_number"].is_not_null()).then(pl.lit("BE")).when(ids["siren"].is_not_null()).then(pl.lit("FR")).alias("country"),
@@ -131,7 +132,8 @@ def read_sizes(path: str) -> tuple[pl.DataFrame, dict]:
         out.append(keyed.filter(pl.col("registry_id").is_not_null()))
     sizes = pl.concat([pl.DataFrame(schema=COLUMNS), *out], how="diagonal_relaxed").select(list(COLUMNS))
     sizes = sizes.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in list(COLUMNS)[4:]))
-    sizes = (sizes.sort(["country", "registry_id", "size_file_year", "size_file_row"], descending=[False, False, True, False], nulls_last=True)
+    sizes = (sizes.sort(["country", "registry_id", "size_file_year", "size_file_row"], descending=[False, False, True, False], nulls_last=True,
+                   maintain_order=True)
              .unique(["country", "registry_id"], keep="first", maintain_order=True))
     stats["companies"] = sizes.height
     return sizes, stats
