@@ -210,10 +210,10 @@ def main() -> None:
 
 def print_jobs(results: list) -> None:
     print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    print(f"{'job':28s} {'rows':>10s} {'wall s':>8s} {'peak RSS MB':>12s}  stages (s)")
+    print(f"{'job':34s} {'rows':>10s} {'wall s':>8s} {'peak RSS MB':>12s}  stages (s)")
     for name, rows, wall, rss, stages in results:
         stage_text = ", ".join(f"{k} {v:.1f}" for k, v in stages.items()) if stages else ""
-        print(f"{name:28s} {rows:>10,d} {wall:>8.1f} {rss:>12.0f}  {stage_text}")
+        print(f"{name:34s} {rows:>10,d} {wall:>8.1f} {rss:>12.0f}  {stage_text}")
     if any(name.startswith("enrich master") for name, *_ in results):
         print("targets (issue #5): enrich master on 1,000,000 rows <= 90 s and <= 8,000 MB; +50,000 rows <= 15 s")
     if any(name.startswith("enrich check") for name, *_ in results):
