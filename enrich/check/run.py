@@ -28,7 +28,7 @@ from ..clean import _row_rejects
 from ..errors import InputError
 from ..io.read import ROW, Table, read
 from ..mapping import apply, header_key, map_headers
-from ..normalise.text import looks_like_formula
+from ..normalise.text import looks_like_formula, on_unique
 from .rules import Check
 
 
@@ -90,47 +90,31 @@ class Data:
             self._cache[key] = make()
         return self._cache[key]
 
-    def per_distinct(self, columns: list[str], clean, outputs: list[str]) -> pl.DataFrame:
-        """*clean* (a frame normaliser) run once per distinct combination of *columns*, its
-        *outputs* given back per row."""
-        present = [c for c in columns if c in self.frame.columns]
-        if not present:
-            return clean(pl.DataFrame({c: [None] * self.frame.height for c in columns}, schema={c: pl.String for c in columns})).select(outputs)
-        distinct = self.frame.select(present).unique()
-        done = pl.concat([distinct, clean(distinct).select(pl.col(o).alias(f"_{o}") for o in outputs)], how="horizontal")
-        joined = self.frame.select(present).join(done, on=present, how="left", maintain_order="left", nulls_equal=True)
-        return joined.select(pl.col(f"_{o}").alias(o) for o in outputs)
-
     def country(self) -> pl.Series:
         from ..normalise import countries
 
-        return self.cached("country", lambda: self.per_distinct(["country"], countries.clean, ["country"])["country"])
+        return self.cached("country", lambda: on_unique(self.frame, countries.INPUTS, lambda u: countries.clean(u).select("country"))["country"])
 
-    def with_country(self) -> pl.DataFrame:
-        return self.frame.with_columns(self.country().alias("country"))
-
-    def _status(self, column: str, field: str, clean, output: str) -> pl.Series:
-        """*clean*'s *output* per row, computed once per distinct (*column*, country), the
-        column given to *clean* as its *field*."""
-        frame = self.with_country().select(pl.col(column).alias(field), "country")
-        distinct = frame.unique()
-        checked = pl.concat([distinct, clean(distinct).select(pl.col(output).alias("_s"))], how="horizontal")
-        return frame.join(checked, on=list(distinct.columns), how="left", maintain_order="left", nulls_equal=True)["_s"]
+    def _with_country(self, column: str, field: str, clean, output: str) -> pl.Series:
+        """*clean*'s *output* per row (``on_unique``: once per distinct value), *column*
+        given to it as its *field*, with the row's country."""
+        frame = self.frame.select(pl.col(column).alias(field)).with_columns(self.country().alias("country"))
+        return on_unique(frame, (field, "country"), lambda u: clean(u).select(output))[output]  # only what is read: the join is per row
 
     def vat_status(self) -> pl.Series:
         from .. import identifiers
 
-        return self.cached("vat_status", lambda: self._status("vat", "vat", identifiers.clean, "id_status"))
+        return self.cached("vat_status", lambda: self._with_country("vat", "vat", identifiers.clean, "id_status"))
 
     def email_status(self) -> pl.Series:
         from ..normalise import emails
 
-        return self.cached("email_status", lambda: self.per_distinct(["email"], emails.clean, ["email_status"])["email_status"])
+        return self.cached("email_status", lambda: on_unique(self.frame, emails.INPUTS, lambda u: emails.clean(u).select("email_status"))["email_status"])
 
     def phone_status(self, column: str) -> pl.Series:
         from ..normalise import phones
 
-        return self.cached(f"{column}_status", lambda: self._status(column, "phone", phones.clean, "phone_status"))
+        return self.cached(f"{column}_status", lambda: self._with_country(column, "phone", phones.clean, "phone_status"))
 
     def warm(self, kinds: set[str]) -> None:
         """Validate VAT numbers and e-mails side by side (Polars releases the GIL) before
@@ -335,7 +319,7 @@ def allowed_values(data: Data, check: Check, ctx: dict) -> dict:
         elif column == "legal_form":  # "S.A.", "Société anonyme" → FR-SA: allowed as "FR-SA" or "SA"
             from ..normalise import companies
 
-            code = data.cached("legal_form_code", lambda: data._status("legal_form", "legal_form", companies.clean, "legal_form"))
+            code = data.cached("legal_form_code", lambda: data._with_country("legal_form", "legal_form", companies.clean, "legal_form"))
             ok = ok | code.str.to_uppercase().is_in(wanted) | code.str.split("-").list.last().str.to_uppercase().is_in(wanted)
     n, examples = rows_where(data, filled & ~ok.fill_null(False), column, ctx["max_examples"])
     return {"ok": n == 0, "failing": n, "examples": examples, "value": n,
@@ -391,7 +375,7 @@ def opt_out(data: Data, check: Check, ctx: dict) -> dict:
     column = data.find("opt_out")
     if column is None:
         return {"ok": False, "message": "no opt-out column (a marketing file must say who opted out)"}
-    issues = data.cached("opt_out_issues", lambda: data.per_distinct(["opt_out"], consent.clean, ["issues"])["issues"])
+    issues = data.cached("opt_out_issues", lambda: on_unique(data.frame, consent.INPUTS, lambda u: consent.clean(u).select("issues"))["issues"])
     n, examples = rows_where(data, issues.is_not_null(), column, ctx["max_examples"])
     return {"ok": n == 0, "failing": n, "examples": examples, "value": n,
             "message": f"{plural(n)} where {data.shown(column)!r} is neither a yes nor a no (enrich reads it as an opt-out)" if n

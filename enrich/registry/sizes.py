@@ -28,6 +28,7 @@ from ..identifiers import clean as clean_ids
 from ..io.read import read
 from ..mapping import header_key, map_headers
 from ..normalise.firmographics import parse_headcount
+from ..normalise.text import on_unique
 
 KEYS = ("vat", "enterprise_number", "siren", "siret")
 FIGURES = ("fte", "turnover", "balance_sheet")
@@ -78,10 +79,9 @@ def _year(text: str | None) -> int | None:
 
 
 def _per_unique(series: pl.Series, fn, dtype) -> pl.Series:
-    """*fn* over the distinct values of *series* only."""
-    values = series.unique().drop_nulls().to_list()
-    table = pl.DataFrame({"v": values, "out": [fn(v) for v in values]}, schema={"v": pl.String, "out": dtype})
-    return series.to_frame("v").join(table, on="v", how="left", maintain_order="left")["out"]
+    """*fn* (of one value, None included) over the distinct values of *series* only."""
+    return on_unique(series.to_frame("v"), ("v",), lambda u: pl.DataFrame({"out": [fn(v) for v in u["v"].to_list()]},
+                                                                             schema={"out": dtype}))["out"]
 
 
 def read_sizes(path: str) -> tuple[pl.DataFrame, dict]:
