@@ -121,15 +121,20 @@ def registry_key() -> tuple[pl.Expr, pl.Expr]:
     return country, pl.coalesce("enterprise_number", "siren")
 
 
+def sirene_bands() -> pl.DataFrame:
+    """The SIRENE headcount bands (rules/registry.toml): employees_band, employees_min,
+    employees_max (null: no upper bound)."""
+    bands = rulefiles.load("registry")["sirene_bands"]
+    return pl.DataFrame({"employees_band": list(bands), "employees_min": [b[0] for b in bands.values()],
+                         "employees_max": [None if b[1] < 0 else b[1] for b in bands.values()]},
+                        schema={"employees_band": pl.String, "employees_min": pl.Int64, "employees_max": pl.Int64})
+
+
 def _size(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Headcount band → fewest / most employees and the EU SME class by headcount (never
     invented: no band, no class — with the reason)."""
-    bands = rulefiles.load("registry")["sirene_bands"]
-    table = pl.DataFrame({"employees_band": list(bands), "employees_min": [b[0] for b in bands.values()],
-                          "employees_max": [None if b[1] < 0 else b[1] for b in bands.values()]},
-                         schema={"employees_band": pl.String, "employees_min": pl.Int64, "employees_max": pl.Int64})
     band = sme_class(pl.col("employees_min"), pl.col("employees_max"))
-    return frame.join(table.lazy(), on="employees_band", how="left").with_columns(
+    return frame.join(sirene_bands().lazy(), on="employees_band", how="left").with_columns(
         band.alias("size_band"),
         pl.when(band.is_not_null()).then(pl.lit("headcount")).alias("size_criteria"),
         pl.when(band.is_not_null()).then(None)
@@ -450,6 +455,17 @@ def _size_band(frame: pl.DataFrame, sizes: pl.DataFrame | None) -> pl.DataFrame:
 DECLARED_NACE = r"^(\d{2})\.?(\d{2})(?:\.?\d{1,2}|[A-Z])?$"  # NAF 62.01Z, NACE 62.01 / 6201, NACE-BEL 62.010 / 62010
 
 
+def _rev2_class(frame: pl.DataFrame, code: pl.Expr) -> pl.DataFrame:
+    """*frame* with ``_class`` ("62.01") of the activity *code* (NAF 62.01Z, NACE 62.01,
+    NACE-BEL 62010: ``DECLARED_NACE``), and that NACE Rev. 2 class's ``_section`` and English
+    ``_label`` (null when it is not one)."""
+    parts = code.str.extract_groups(DECLARED_NACE)
+    known = nace_table().filter(pl.col("nace_version") == "2008").select(
+        pl.col("nace_class").alias("_class"), pl.col("nace_section").alias("_section"), pl.col("nace_label_en").alias("_label"))
+    return frame.with_columns((parts.struct.field("1") + "." + parts.struct.field("2")).alias("_class")).join(
+        known, on="_class", how="left", maintain_order="left")
+
+
 def _declared_nace(frame: pl.DataFrame) -> pl.DataFrame:
     """The activity: the registry's, else the code the file declares (``nace``: NAF rév. 2
     "62.01Z", NACE-BEL "62010", NACE "62.01"), read as NACE Rev. 2 and kept only when that
@@ -457,13 +473,8 @@ def _declared_nace(frame: pl.DataFrame) -> pl.DataFrame:
     which (an input code is what the file claims, not checked against the registry)."""
     if "nace" not in frame.columns:
         return frame.with_columns(pl.when(pl.col("nace_code").is_not_null()).then(pl.lit("registry")).alias("nace_source"))
-    code = pl.col("nace").cast(pl.String).str.to_uppercase().str.replace_all(r"\s", "")
-    parts = code.str.extract_groups(DECLARED_NACE)
-    frame = frame.with_columns(code.alias("_typed"), pl.when(parts.struct.field("1").is_not_null()).then(
-        parts.struct.field("1") + "." + parts.struct.field("2")).alias("_class"))
-    known = nace_table().filter(pl.col("nace_version") == "2008").select(
-        pl.col("nace_class").alias("_class"), pl.col("nace_section").alias("_section"), pl.col("nace_label_en").alias("_label"))
-    frame = frame.join(known, on="_class", how="left", maintain_order="left")
+    frame = frame.with_columns(pl.col("nace").cast(pl.String).str.to_uppercase().str.replace_all(r"\s", "").alias("_typed"))
+    frame = _rev2_class(frame, pl.col("_typed"))
     use = pl.col("nace_code").is_null() & pl.col("_section").is_not_null()
     return frame.with_columns(
         pl.when(use).then(pl.col("_typed")).otherwise(pl.col("nace_code")).alias("nace_code"),
@@ -484,16 +495,10 @@ def fill_from_recherche(frame: pl.DataFrame) -> pl.DataFrame:
     if "registry_match" not in frame.columns or "recherche_status" not in frame.columns:
         return frame
     use = pl.col("registry_status").is_null() & (pl.col("recherche_status") == "found")
-    bands = rulefiles.load("registry")["sirene_bands"]
-    band = pl.col("recherche_employees_band")
-    low = band.replace_strict({k: v[0] for k, v in bands.items()}, default=None, return_dtype=pl.Int64)
-    high = band.replace_strict({k: (None if v[1] < 0 else v[1]) for k, v in bands.items()}, default=None, return_dtype=pl.Int64)
+    bands = sirene_bands().rename({"employees_band": "recherche_employees_band", "employees_min": "_low", "employees_max": "_high"})
+    frame = _rev2_class(frame.join(bands, on="recherche_employees_band", how="left", maintain_order="left"), pl.col("recherche_naf"))
+    low, high = pl.col("_low"), pl.col("_high")
     online_band = sme_class(low, high)
-    parts = pl.col("recherche_naf").str.extract_groups(DECLARED_NACE)
-    known = nace_table().filter(pl.col("nace_version") == "2008").select(
-        pl.col("nace_class").alias("_class"), pl.col("nace_label_en").alias("_label"))
-    frame = frame.with_columns((parts.struct.field("1") + "." + parts.struct.field("2")).alias("_class")).join(
-        known, on="_class", how="left", maintain_order="left")
     naf = use & pl.col("_class").is_not_null()
     sized = use & online_band.is_not_null() & (pl.col("size_source") != "size file").fill_null(True)  # a size file still wins
 
@@ -511,4 +516,4 @@ def fill_from_recherche(frame: pl.DataFrame) -> pl.DataFrame:
         fill("size_criteria", pl.lit("headcount"), sized), fill("size_employees_min", low, sized), fill("size_employees_max", high, sized),
         fill("size_year", pl.col("recherche_employees_year").cast(pl.Int32, strict=False), sized),
         fill("size_reason", pl.lit(None, pl.String), sized),
-    ).drop("_class", "_label")
+    ).drop("_class", "_section", "_label", "_low", "_high")
