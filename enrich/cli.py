@@ -63,17 +63,19 @@ def main() -> None:
     """
 
 
-READ_OPTIONS = [
-    click.argument("files", nargs=-1, required=True),
-    click.option("--map", "maps", multiple=True, metavar="'HEADER=COLUMN'", help="Map a header by hand (repeatable), e.g. --map 'Col X=email'."),
-    click.option("--default-country", metavar="CC", help="ISO country for rows without one (else the file's most frequent country)."),
-    click.option("--sheet", help="Read only this sheet of XLSX inputs (default: all sheets)."),
-    click.option("--encoding", help="Force the CSV encoding (default: detected: UTF-8, UTF-16, cp1252, latin-1)."),
-    click.option("--delimiter", type=click.Choice([",", ";", "tab", "|"]), help="Force the CSV delimiter (default: detected)."),
-    click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Folder of rules files that replace the defaults."),
-    click.option("--max-field-length", type=click.IntRange(min=1), default=32767, show_default=True, help="Reject rows with a longer value."),
-    click.option("-q", "--quiet", is_flag=True, help="Print only errors."),
-]
+READ = {  # the options every command that reads contact files shares, with the same meaning
+    "files": click.argument("files", nargs=-1, required=True),
+    "map": click.option("--map", "maps", multiple=True, metavar="'HEADER=COLUMN'", help="Map a header by hand (repeatable), e.g. --map 'Col X=email'."),
+    "default_country": click.option("--default-country", metavar="CC", help="ISO country for rows without one (else the file's most frequent country)."),
+    "sheet": click.option("--sheet", help="Read only this sheet of XLSX inputs (default: all sheets)."),
+    "encoding": click.option("--encoding", help="Force the CSV encoding (default: detected: UTF-8, UTF-16, cp1252, latin-1)."),
+    "delimiter": click.option("--delimiter", type=click.Choice([",", ";", "tab", "|"]), help="Force the CSV delimiter (default: detected)."),
+    "rules": click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Folder of rules files that replace the defaults."),
+    "max_field_length": click.option("--max-field-length", type=click.IntRange(min=1), default=32767, show_default=True,
+                                     help="Reject rows with a longer value."),
+    "quiet": click.option("-q", "--quiet", is_flag=True, help="Print only errors."),
+}
+READ_OPTIONS = list(READ.values())
 
 
 ONLINE_OPTIONS = [
@@ -617,11 +619,11 @@ Exit codes:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day freshness is measured from (default: today).")
 @click.option("--skip", multiple=True, metavar="NAME|KIND", help="Do not run this check (its name or kind; repeatable), e.g. --skip duplicate_rate.")
 @click.option("--strict", is_flag=True, help="A failed warning fails the run too.")
-@click.option("--map", "maps", multiple=True, metavar="'HEADER=COLUMN'", help="Map a header by hand (repeatable).")
-@click.option("--sheet", help="Read only this sheet of XLSX inputs (default: all sheets).")
-@click.option("--encoding", help="Force the CSV encoding (default: detected).")
-@click.option("--delimiter", type=click.Choice([",", ";", "tab", "|"]), help="Force the CSV delimiter (default: detected).")
-@click.option("--max-field-length", type=click.IntRange(min=1), default=32767, show_default=True, help="A longer value makes the file unreadable.")
+@READ["map"]
+@READ["sheet"]
+@READ["encoding"]
+@READ["delimiter"]
+@READ["max_field_length"]
 @handle_errors
 def check(files, rules_path, fmt, output, max_examples, baseline, as_of, skip, strict, maps, sheet, encoding, delimiter, max_field_length):
     """Check data FILES against declared rules, like a linter for data: required and
