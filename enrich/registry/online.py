@@ -208,18 +208,25 @@ def vies_columns(frame, client: Client):
     return _ask_each(frame, ["vat"], lambda vat: vies(client, vat[:2], vat[2:]), names)
 
 
+def _listed(client: Client, url: str, key: str, malformed: str) -> tuple[list | None, str | None]:
+    """(the list under *key* of the JSON answer to GET *url*, None) or (None, why there is
+    none: the failure, or *malformed*). Only an answer holding that list is cached."""
+    answer = client.call("GET", url, keep=lambda d: isinstance(d.get(key), list))
+    if answer.error:
+        return None, answer.error
+    items = answer.data.get(key)
+    return (items, None) if isinstance(items, list) else (None, malformed)
+
+
 def recherche(client: Client, siren: str) -> dict:
     """A SIREN looked up in recherche-entreprises (``q`` of nine digits: a direct lookup):
     ``status`` found / not_found / unknown, and what it says of the company."""
     url = f"{RECHERCHE}?q={siren}&per_page=1"
     empty = {"name": None, "registry_status": None, "naf": None, "section": None, "employees_band": None, "employees_year": None,
              "postcode": None, "city": None}
-    answer = client.call("GET", url, keep=lambda d: isinstance(d.get("results"), list))
-    if answer.error:
-        return {"status": "unknown", **empty, "reason": answer.error}
-    results = answer.data.get("results")
-    if not isinstance(results, list):
-        return {"status": "unknown", **empty, "reason": "malformed answer (no results)"}
+    results, why = _listed(client, url, "results", "malformed answer (no results)")
+    if why:
+        return {"status": "unknown", **empty, "reason": why}
     hit = next((r for r in results if isinstance(r, dict) and r.get("siren") == siren), None)
     if hit is None:
         return {"status": "not_found", **empty, "reason": None}
@@ -256,12 +263,9 @@ def gleif(client: Client, country: str, registry_id: str) -> dict:
     none = {"lei": None, "lei_name": None, "lei_entity_status": None, "lei_registration": None}
     for form in forms:
         url = f"{GLEIF}?filter[entity.registeredAs]={form}&filter[entity.jurisdiction]={country}"
-        answer = client.call("GET", url, keep=lambda d: isinstance(d.get("data"), list))
-        if answer.error:
-            return {"status": "unknown", **none, "reason": answer.error}
-        records = answer.data.get("data")
-        if not isinstance(records, list):
-            return {"status": "unknown", **none, "reason": "malformed answer (no data list)"}
+        records, why = _listed(client, url, "data", "malformed answer (no data list)")
+        if why:
+            return {"status": "unknown", **none, "reason": why}
         found = []
         for r in records:
             attrs = r.get("attributes", {}) if isinstance(r, dict) else {}
