@@ -12,6 +12,8 @@ import shutil
 import polars as pl
 import pytest
 
+from enrich.master.folder import parts, read_parts
+
 DEMO = ["crm_export.csv", "purchased_list_fr.csv", "salon_leads_nl.xlsx"]
 ROWS_IN = 130  # 100 in crm + purchased, 30 in the two salon sheets (4 are rejected)
 
@@ -170,6 +172,38 @@ def test_incremental_run_keeps_ids_and_records_steward_changes(run_cli, fixtures
     assert table(fourth, "changes").height == 0 and table(fourth, "decisions").height == 2
     for run in (second, third, fourth):  # each linked to what the one before had kept of its records
         assert json.loads((run / "run.json").read_text())["master"]["master_link_state"] == "kept"
+    # the state grows by a part per run; the decisions changed earlier records: that run wrote it whole again
+    names = {run: [p.name for p in parts(run, "records")] for run in (first, second, third, fourth)}
+    assert names == {first: ["records.parquet"], second: ["records.parquet", "records.1.parquet"], third: ["records.parquet"],
+                     fourth: ["records.parquet", "records.1.parquet"]}
+    assert read_parts(parts(fourth, "records")).height == table(fourth, "lineage").filter(pl.col("status") != "rejected").height
+
+
+def test_state_parts_are_shared_compacted_and_checked(run_cli, fixtures, tmp_path, monkeypatch):
+    """Each incremental run adds one part of records and link state and links the earlier ones
+    in (the same file, not a copy); past MAX_PARTS the state is written whole again; a
+    missing part is an error, not a master with rows lost."""
+    from enrich.master import folder
+
+    monkeypatch.setattr(folder, "MAX_PARTS", 2)
+    runs = [tmp_path / f"m{k}" for k in range(4)]
+    inputs = [[fixtures / DEMO[0]], [fixtures / DEMO[1]], [fixtures / "bad" / "contacts.json"], [fixtures / "bad" / "contacts.ndjson"]]
+    master(run_cli, runs[0], inputs[0])
+    for before, run, files in zip(runs, runs[1:], inputs[1:]):
+        master(run_cli, run, files, "--previous", before)
+    counts = [len(parts(run, stem)) for run in runs for stem in ("records", "link_company", "link_contact")]
+    assert counts == [1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2]  # the third run would have made 3 parts: it compacted
+    assert (runs[1] / "records.parquet").stat().st_ino == (runs[0] / "records.parquet").stat().st_ino
+    for run in runs:  # every row each run linked is in its state, once
+        linked = table(run, "lineage").filter(pl.col("status") != "rejected").select("source_file", pl.col("source_row").cast(pl.Int64))
+        state = read_parts(parts(run, "records")).select("source_file", "source_row")
+        assert state.sort(state.columns).equals(linked.sort(linked.columns))
+    (runs[3] / "link_contact.1.parquet").unlink()  # link state is optional: it is computed again
+    master(run_cli, tmp_path / "next", [fixtures / DEMO[2]], "--previous", runs[3])
+    assert json.loads((tmp_path / "next" / "run.json").read_text())["master"]["master_link_state"] == "computed again"
+    (runs[1] / "records.1.parquet").unlink()  # records are not: the run stops, nothing is written
+    result = master(run_cli, tmp_path / "broken", [fixtures / DEMO[2]], "--previous", runs[1], code=2)
+    assert "records.1.parquet is missing" in result.output and not (tmp_path / "broken").exists()
 
 
 def test_a_file_already_in_the_master_is_refused(run_cli, fixtures, tmp_path):
@@ -275,10 +309,13 @@ def test_incremental_golden_rows_equal_surviving_everything_again(run_cli, fixtu
     assert (carried["master_link_state"], again["master_link_state"]) == ("kept", "computed again")
     assert (tmp_path / "carried" / "lineage.csv").read_bytes() == (tmp_path / "again" / "lineage.csv").read_bytes()
     assert (tmp_path / "carried" / "review.csv").read_bytes() == (tmp_path / "again" / "review.csv").read_bytes()
-    assert pl.read_parquet(tmp_path / "carried" / "records.parquet").equals(pl.read_parquet(tmp_path / "again" / "records.parquet"))
-    for level in ("company", "contact"):  # and the state each leaves for the next run is the same
-        kept, computed = (pl.read_parquet(tmp_path / d / f"link_{level}.parquet") for d in ("carried", "again"))
-        assert kept.equals(computed), level
+    for stem in ("records", "link_company", "link_contact"):  # and the state each leaves for the next run is the same
+        kept, computed = (read_parts(parts(tmp_path / d, stem)) for d in ("carried", "again"))
+        assert kept.equals(computed), stem
+    # the first run's state is linked in as it was, not written again: one new part with the new rows
+    assert [p.name for p in parts(tmp_path / "carried", "link_company")] == ["link_company.parquet", "link_company.1.parquet"]
+    assert [p.name for p in parts(tmp_path / "again", "link_company")] == ["link_company.parquet"]  # computed again: whole
+    assert (tmp_path / "carried" / "records.parquet").read_bytes() == (first / "records.parquet").read_bytes()
 
 
 def test_a_decision_the_rules_forbid_is_reported_not_applied(run_cli, fixtures, tmp_path):

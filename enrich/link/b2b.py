@@ -143,7 +143,8 @@ def dedupe(
         data = data.with_columns(_ids(prefix, linked["_row"], res.cluster_id, n, data[column] if master is not None else None, (used or {}).get(level)).alias(column))
         states[level] = link_state(level, data.filter(LEVEL_ROWS[level]), res.view, set(settings[level].columns))
     out = data.select(pl.exclude("_row", *DERIVED, "_has_company", "_has_person")).with_columns(_person_ids(data))
-    return Dedupe(out, results, rows, data, states)
+    # one chunk per column: columns whose chunks do not line up make every later select copy them all
+    return Dedupe(out.rechunk(), results, rows, data.rechunk(), states)
 
 
 def link_state(level: str, rows: pl.DataFrame, seen: dict[str, pl.Series], reads: set[str]) -> pl.DataFrame:

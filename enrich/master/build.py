@@ -50,6 +50,7 @@ class Previous:
     rules_hash: str | None = None  # of the rules that built it
     link_state: dict[str, pl.DataFrame] = field(default_factory=dict)  # per level: what linking read of its records
     state_made_by: dict = field(default_factory=dict)  # the versions that computed link_state (state_versions())
+    parts: dict[str, list] = field(default_factory=dict)  # the files records and link state were read from (folder.parts)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Master:
     registry_review: pl.DataFrame | None = None  # companies whose name fits two registry companies (--registry)
     counts: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    carried: dict[str, tuple[list, int]] = field(default_factory=dict)  # per state table: the previous parts holding its first n rows as they are
 
 
 def golden_tables(previous: Previous) -> dict[str, pl.DataFrame]:
@@ -86,9 +88,9 @@ def state_versions() -> dict:
     return {"enrich": __version__, "polars": pl.__version__}
 
 
-def _usable_state(previous: Previous, kept: pl.Series, rules_hash: str | None) -> dict[str, pl.DataFrame] | None:
-    """The previous master's link state for its *kept* records (a mask over its records),
-    if the same rules and code made it; else None (everything is read again)."""
+def _usable_state(previous: Previous, kept: pl.Series | None, rules_hash: str | None) -> dict[str, pl.DataFrame] | None:
+    """The previous master's link state for its *kept* records (a mask over its records; None:
+    all), if the same rules and code made it; else None (everything is read again)."""
     if not previous.link_state or rules_hash is None or previous.rules_hash != rules_hash or previous.state_made_by != state_versions():
         return None
     out = {}
@@ -97,7 +99,7 @@ def _usable_state(previous: Previous, kept: pl.Series, rules_hash: str | None) -
         at_level = previous.records.select(rows).to_series()
         if st is None or st.height != int(at_level.sum()):
             return None
-        out[level] = st.filter(kept.filter(at_level))
+        out[level] = st if kept is None else st.filter(kept.filter(at_level))
     return out
 
 
@@ -283,11 +285,12 @@ def _carry(tables: dict, level: str, gone: set[str], golden: pl.DataFrame, point
     number = pl.col(ID).str.strip_prefix(f"{PREFIX[level]}-").cast(pl.Int64, strict=False).alias("_n")
 
     def merged(previous: pl.DataFrame, fresh: pl.DataFrame) -> pl.DataFrame:  # by id number, each id's rows in their order
-        previous = typed_like(previous.filter(untouched).select(fresh.columns), fresh.schema).with_columns(number)
-        fresh = fresh.with_columns(number).sort("_n", maintain_order=True)
-        if previous["_n"].null_count() or fresh["_n"].null_count() or not previous["_n"].is_sorted():  # not as enrich wrote it
-            return pl.concat([previous, fresh]).sort("_n", maintain_order=True).drop("_n")
-        return previous.merge_sorted(fresh, key="_n").drop("_n")  # the previous rows are in id order already: a merge, not a sort
+        both = pl.concat([typed_like(previous.filter(untouched).select(fresh.columns), fresh.schema), fresh]).with_columns(number)
+        if both["_n"].null_count() or (both["_n"].max() or 0) >= 2**62 // max(both.height, 1):  # not ids as enrich gives them
+            return both.sort("_n", maintain_order=True).drop("_n")
+        # (id number, position) is a unique key in the order of a stable sort by id; an unstable
+        # sort on one unique integer is several times faster
+        return both.sort(pl.col("_n") * both.height + pl.int_range(both.height, dtype=pl.Int64)).drop("_n")
 
     by_level = lambda t: t.filter(pl.col("level") == level).drop("level").rename({"id": ID})  # noqa: E731
     return merged(old, golden), merged(by_level(tables["contact_points"]), points), merged(by_level(tables["provenance"]), provenance)
@@ -316,23 +319,30 @@ def build(
     frame = canonical_order(cleaned)
     del cleaned  # the caller may have let go of it too: one copy of the rows, not two
     all_decisions = merge_decisions(previous.decisions if previous else None, decisions)
-    master, used, changes, state = None, None, [], None
+    master, used, changes, state, carried = None, None, [], None, {}
     if previous is not None:
         clash = set(frame["source_file"].unique().to_list()) & set(previous.lineage["source_file"].unique().to_list())
         if clash:
             raise InputError("this file is already in the previous master; give a new version another name", file=sorted(clash)[0])
-        records = previous.records
+        records = previous.records.drop("person_id", strict=False)  # person ids are given again
         reopened = _reopen(records, all_decisions)
-        out = pl.lit(False)
-        for level in LEVELS:
-            out = out | pl.col(ID_COLUMNS[level]).is_in(sorted(reopened[level])).fill_null(False)
-        again = records.filter(out).with_columns(
-            *(pl.when(pl.col(ID_COLUMNS[level]).is_in(sorted(reopened[level]))).then(None).otherwise(pl.col(ID_COLUMNS[level])).alias(ID_COLUMNS[level]) for level in LEVELS),
-            *(pl.when(pl.col(ID_COLUMNS[level]).is_in(sorted(reopened[level]))).then(pl.col(ID_COLUMNS[level])).alias(f"_old_{level}") for level in LEVELS),
-        )
-        master = records.filter(~out).drop("person_id", strict=False)
-        state = _usable_state(previous, ~records.select(out.fill_null(False)).to_series(), rules_hash)
-        frame = pl.concat([again.drop("person_id", strict=False), frame], how="diagonal_relaxed")
+        kept = None  # the usual case: no decision reopens anything, the records are linked to as they are
+        if any(reopened.values()):
+            out = pl.lit(False)
+            for level in LEVELS:
+                out = out | pl.col(ID_COLUMNS[level]).is_in(sorted(reopened[level])).fill_null(False)
+            again = records.filter(out).with_columns(
+                *(pl.when(pl.col(ID_COLUMNS[level]).is_in(sorted(reopened[level]))).then(None).otherwise(pl.col(ID_COLUMNS[level])).alias(ID_COLUMNS[level]) for level in LEVELS),
+                *(pl.when(pl.col(ID_COLUMNS[level]).is_in(sorted(reopened[level]))).then(pl.col(ID_COLUMNS[level])).alias(f"_old_{level}") for level in LEVELS),
+            )
+            kept = ~records.select(out).to_series()
+            records = records.filter(kept)
+            frame = pl.concat([again, frame], how="diagonal_relaxed")
+        master = records
+        state = _usable_state(previous, kept, rules_hash)
+        if kept is None and previous.parts:  # the previous records (and link state) lead the new ones, as they were
+            carried = {"records": (previous.parts["records"], master.height)}
+            carried |= {f"link_{level}": (previous.parts[f"link_{level}"], state[level].height) for level in LEVELS} if state else {}
         used = previous.last_ids
     timings["order"] = time.perf_counter() - t
     t = time.perf_counter()
@@ -430,7 +440,7 @@ def build(
     }
     timings["lineage"] = time.perf_counter() - t
     return Master(records, companies, contacts, points, provenance, lineage, all_rejects, changes_frame, all_decisions, found, last_ids,
-                  found.state, None, counts, {k: round(v, 3) for k, v in timings.items()})
+                  found.state, None, counts, {k: round(v, 3) for k, v in timings.items()}, carried)
 
 
 def _order_columns(frame: pl.DataFrame, first: list[str]) -> pl.DataFrame:

@@ -5,12 +5,20 @@ review.csv, rejects.csv, changes.csv, decisions.csv, run.json, report.html, mode
 records.parquet: every linked row with its ids — the state the next incremental run links to
 — and link_company/link_contact.parquet: what linking read of those rows (derived, folded
 values), so that the next run does not compute it again.
+The state grows by parts: ``records.parquet``, ``records.1.parquet`` … each run adds the part
+of its own rows and hard-links (or copies) the earlier parts, which it did not change — an
+incremental run does not rewrite a million records. A run that changes earlier records (a
+steward decision reopens clusters), or that would make more than ``MAX_PARTS`` parts, writes
+the state whole again, in one part.
 The folder is written whole into a temporary folder, then renamed into place.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,8 +31,30 @@ from ..link.b2b import LEVELS, load_models
 from .build import DECISION_COLUMNS, LINEAGE_COLUMNS, Master, Previous, state_versions
 
 TABLES = ("companies", "contacts", "contact_points", "provenance")
-LINK_STATE = {level: f"link_{level}.parquet" for level in LEVELS}  # what linking read of the records (optional)
+LINK_STATE = {level: f"link_{level}" for level in LEVELS}  # what linking read of the records (optional)
 STATE = ("records.parquet", "lineage.csv", "model.json", "run.json")
+MAX_PARTS = 16  # then a run writes the state in one part again
+
+
+def parts(folder: Path, stem: str, listed: list[str] | None = None) -> list[Path]:
+    """The parts of one state table, in order: ``stem.parquet``, ``stem.1.parquet`` … — those
+    *listed* in its run.json (``state_parts``), else those on disk. A missing part, or none,
+    is an error (rows would be lost)."""
+    if listed is None:
+        numbers = sorted(int(m[1]) for p in folder.glob(f"{stem}.*.parquet") if (m := re.fullmatch(rf"{re.escape(stem)}\.(\d+)\.parquet", p.name)))
+        listed = [f"{stem}.parquet", *(f"{stem}.{k}.parquet" for k in range(1, max(numbers, default=0) + 1))] if (folder / f"{stem}.parquet").is_file() else []
+    if not listed or not isinstance(listed, list) or not all(isinstance(n, str) and re.fullmatch(rf"{re.escape(stem)}(\.\d+)?\.parquet", n) for n in listed):
+        raise InputError(f"not an enrich master folder (no {stem}.parquet, or its run.json lists no valid {stem} parts)", file=str(folder))
+    missing = [name for name in listed if not (folder / name).is_file()]
+    if missing:
+        raise InputError(f"not a whole enrich master ({missing[0]} is missing)", file=str(folder))
+    return [folder / name for name in listed]
+
+
+def read_parts(paths: list[Path]) -> pl.DataFrame:
+    """A state table from its parts (a later part may have columns an earlier one lacks)."""
+    tables = [pl.read_parquet(p) for p in paths]
+    return tables[0] if len(tables) == 1 else pl.concat(tables, how="diagonal_relaxed")
 
 
 def is_master(folder: Path) -> bool:
@@ -57,14 +87,15 @@ def read_previous(folder: str, settings) -> Previous:
         what = f"no {', '.join(missing)}" if missing else "its run.json is not a master run's"
         raise InputError(f"not an enrich master folder ({what})", file=folder)
     try:
-        records = pl.read_parquet(path / "records.parquet")
+        run = json.loads((path / "run.json").read_text(encoding="utf-8"))
+        listed = run.get("state_parts") or {}  # the parts the run wrote (older masters: those on disk)
+        records = read_parts(parts(path, "records", listed.get("records")))
         lineage = pl.read_csv(path / "lineage.csv", infer_schema=False).with_columns(pl.col("source_row").cast(pl.Int64))
         decisions = (
             pl.read_csv(path / "decisions.csv", infer_schema=False) if (path / "decisions.csv").is_file()
             else pl.DataFrame(schema={c: pl.String for c in DECISION_COLUMNS})
         )
-        run = json.loads((path / "run.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
+    except (OSError, ValueError, AttributeError, pl.exceptions.PolarsError) as exc:
         raise InputError(f"cannot read the previous master ({type(exc).__name__})", file=folder) from None
     for name, table, need in (("records.parquet", records, ["source_file", "source_row", "company_id", "contact_id"]),
                               ("lineage.csv", lineage, LINEAGE_COLUMNS), ("decisions.csv", decisions, DECISION_COLUMNS)):
@@ -75,11 +106,12 @@ def read_previous(folder: str, settings) -> Previous:
     reading = ThreadPoolExecutor(max_workers=1)  # the golden tables are read while the new rows are cleaned and linked
     tables = reading.submit(_golden_tables, path)
     reading.shutdown(wait=False)
-    link_state = {}
-    for level, name in LINK_STATE.items():  # optional: without it the records are read again
+    link_state, state_parts = {}, {"records": parts(path, "records", listed.get("records"))}
+    for level, stem in LINK_STATE.items():  # optional: without it the records are read again
         try:
-            link_state[level] = pl.read_parquet(path / name)
-        except (OSError, pl.exceptions.PolarsError):
+            state_parts[stem] = parts(path, stem, listed.get(stem))
+            link_state[level] = read_parts(state_parts[stem])
+        except (OSError, InputError, pl.exceptions.PolarsError):
             link_state = {}
             break
     return Previous(
@@ -92,6 +124,7 @@ def read_previous(folder: str, settings) -> Previous:
         rules_hash=run.get("rules_hash"),
         link_state=link_state,
         state_made_by=run.get("link_state_made_by") or {},
+        parts=state_parts,
     )
 
 
@@ -119,16 +152,38 @@ def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, finish) 
         jobs += [(table, tmp / f"{name}.csv", "csv") for name, table in (
             ("lineage", master.lineage.select(LINEAGE_COLUMNS)), ("rejects", master.rejects), ("changes", master.changes),
             ("decisions", master.decisions), *((("registry_review", master.registry_review),) if master.registry_review is not None else ()))]
-        state = [(master.records, "records.parquet"), *((master.link_state[level], name) for level, name in LINK_STATE.items() if level in master.link_state)]
+        state = [("records", master.records.drop("person_id", strict=False)),  # person ids are given again by each run
+                 *((stem, master.link_state[level]) for level, stem in LINK_STATE.items() if level in master.link_state)]
         with ThreadPoolExecutor(max_workers=2) as pool:  # polars writes without the GIL: both cores work
             writing = [pool.submit(write_table, table, path, kind, excel=excel) for table, path, kind in jobs]
-            writing += [pool.submit(write_table, table, tmp / name, "parquet", fast=True) for table, name in state]
+            listed = {}
+            for stem, table in state:
+                linked, new = _state_parts(tmp, stem, table, master.carried)
+                listed[stem] = [*linked, *(name for _, name in new)]
+                writing += [pool.submit(write_table, part, tmp / name, "parquet", fast=True) for part, name in new]
             review, summary, report = finish()
             writing.append(pool.submit(write_table, review, tmp / "review.csv", "csv", excel=excel))
             for done in writing:
                 done.result()
         write_json({level: master.linked.results[level].model.to_json() for level in LEVELS}, tmp / "model.json")
-        write_json({**summary, "link_state_made_by": state_versions()}, tmp / "run.json")
+        write_json({**summary, "link_state_made_by": state_versions(), "state_parts": listed}, tmp / "run.json")
         (tmp / "report.html").write_text(report, encoding="utf-8")
 
     replace_folder(folder, fill)
+
+
+def _state_parts(tmp: Path, stem: str, table: pl.DataFrame, carried: dict[str, tuple[list[Path], int]]) -> tuple[list[str], list[tuple[pl.DataFrame, str]]]:
+    """(the parts linked into *tmp*, the parts still to write) of one state table: the previous
+    master's parts that hold its first rows as they are (``carried[stem]``) are linked in, and
+    only the rows after them make a new part; else the whole table is one part."""
+    earlier, rows = carried.get(stem, ([], 0))
+    if not earlier or rows > table.height or len(earlier) >= MAX_PARTS:
+        return [], [(table, f"{stem}.parquet")]
+    names = [f"{stem}.parquet", *(f"{stem}.{k}.parquet" for k in range(1, len(earlier) + 1))]  # renumbered: no gap
+    for p, name in zip(earlier, names):
+        try:
+            os.link(p, tmp / name)  # a file is never changed in place (writes replace it): sharing it is safe
+        except OSError:  # another file system, or no hard links there
+            shutil.copyfile(p, tmp / name)
+    added = table.slice(rows)
+    return names[:len(earlier)], [(added, names[-1])] if added.height else []
