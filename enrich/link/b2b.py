@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from .. import rulefiles
@@ -82,19 +83,35 @@ def _ids(prefix: str, rows: pl.Series, clusters: pl.Series, n: int, known: pl.Se
     """Per input row: its cluster's id, null if not linked. A cluster holding a record with a
     *known* id (a master's) keeps that id (the smallest, if several); new clusters are
     numbered '<prefix>-<k>' in the order of their first row, k after the highest in use
-    (in *known*, or *used*: ids retired by earlier runs are never given again)."""
+    (in *known*, or *used*: ids retired by earlier runs are never given again). Works on id
+    numbers, not strings: only the ids that change are written (a master's are kept)."""
+    at, cluster = rows.cast(pl.Int64).to_numpy(), clusters.cast(pl.Int64).to_numpy()  # a cluster is named by a record: 0 … len(rows)-1
     known = known if known is not None else pl.repeat(None, n, dtype=pl.String, eager=True)
-    highest = known.str.extract(rf"^{prefix}-(\d+)$", 1).cast(pl.Int64).max()
-    start = max(-1 if highest is None else highest, -1 if used is None else used) + 1
-    linked = pl.DataFrame({"row": rows.cast(pl.Int64), "cluster": clusters.cast(pl.Int64), "known": known.gather(rows)})
-    per_cluster = linked.group_by("cluster").agg(pl.col("known").min(), pl.col("row").min().alias("first"))
-    fresh = per_cluster.filter(pl.col("known").is_null()).sort("first").with_row_index("k")
-    per_cluster = per_cluster.join(fresh.select("cluster", "k"), on="cluster", how="left").select(
-        "cluster", pl.coalesce("known", pl.lit(prefix + "-") + (pl.col("k").cast(pl.Int64) + start).cast(pl.String)).alias("id")
-    )
-    # clusters are named by a record (0 … len(rows)-1): a table by cluster, gathered, scattered to the rows
-    by_cluster = pl.repeat(None, rows.len(), dtype=pl.String, eager=True).scatter(per_cluster["cluster"], per_cluster["id"])
-    return pl.repeat(None, n, dtype=pl.String, eager=True).scatter(rows.cast(pl.Int64), by_cluster.gather(linked["cluster"]))
+    number = known.str.strip_prefix(f"{prefix}-").cast(pl.Int64, strict=False)
+    odd = known.is_not_null() & (number.is_null() | (number < 0))
+    if odd.any():
+        from ..errors import InputError
+
+        raise InputError(f"the master holds an id enrich did not give ({known.filter(odd)[0]!r}); ids are '{prefix}-<number>'")
+    held = number.fill_null(-1).to_numpy()[at]  # the known id number of each linked record, -1 for none
+    none = np.iinfo(np.int64).max
+    kept = np.full(at.size, none, dtype=np.int64)
+    np.minimum.at(kept, cluster[held >= 0], held[held >= 0])
+    record = kept[cluster]  # per record: the id number its cluster keeps, or none
+    first = np.full(at.size, none, dtype=np.int64)
+    np.minimum.at(first, cluster, at)
+    fresh = np.unique(cluster[record == none])  # the clusters without a known id, by their first row
+    fresh = fresh[np.argsort(first[fresh], kind="stable")]
+    start = max(int(number.max()) if number.null_count() < n else -1, -1 if used is None else used) + 1
+    numbered = np.empty(at.size, dtype=np.int64)
+    numbered[fresh] = np.arange(start, start + fresh.size)
+    record = np.where(record == none, numbered[cluster], record)
+    change = np.flatnonzero(record != held)  # a new record, or a master record given another cluster's id
+    named = pl.select(pl.lit(f"{prefix}-") + pl.Series(record[change]).cast(pl.String)).to_series()
+    out = known.clone().scatter(at[change], named)  # scatter writes in place: not into the caller's series
+    unlinked = np.ones(n, dtype=bool)
+    unlinked[at] = False
+    return out.scatter(np.flatnonzero(unlinked & known.is_not_null().to_numpy()), None)
 
 
 def dedupe(
@@ -126,9 +143,9 @@ def dedupe(
         filled = _from_state(master, state) if state else None
         if filled is not None:
             old, given = filled
-            frame = pl.concat([old, derive(frame)], how="diagonal_relaxed")
+            frame = pl.concat([old, derive(frame)], how="diagonal_relaxed", rechunk=True)  # see the end
         else:
-            frame = derive(pl.concat([master, frame], how="diagonal_relaxed"))
+            frame = derive(pl.concat([master, frame], how="diagonal_relaxed", rechunk=True))
     else:
         frame = derive(frame)
     data = frame.with_row_index("_row")
@@ -141,10 +158,12 @@ def dedupe(
         results[level], rows[level] = res, linked["_row"]
         column = f"{level}_id"
         data = data.with_columns(_ids(prefix, linked["_row"], res.cluster_id, n, data[column] if master is not None else None, (used or {}).get(level)).alias(column))
-        states[level] = link_state(level, data.filter(LEVEL_ROWS[level]), res.view, set(settings[level].columns))
+        states[level] = link_state(level, data.select("source_file", "source_row", *DERIVED).filter(data[LEVEL_ROWS[level]]), res.view,
+                                   set(settings[level].columns))
     out = data.select(pl.exclude("_row", *DERIVED, "_has_company", "_has_person")).with_columns(_person_ids(data))
-    # one chunk per column: columns whose chunks do not line up make every later select copy them all
-    return Dedupe(out.rechunk(), results, rows, data.rechunk(), states)
+    # one chunk per column (see the concat above): columns whose chunks do not line up make
+    # every later select of the frame copy them all
+    return Dedupe(out, results, rows, data, states)
 
 
 def link_state(level: str, rows: pl.DataFrame, seen: dict[str, pl.Series], reads: set[str]) -> pl.DataFrame:
@@ -190,18 +209,24 @@ def _person_ids(data: pl.DataFrame) -> pl.Series:
     """``person_id``: contacts at different companies who are the same person — the same name
     (in either order) and the same private channel (a valid mobile, a free-mail address).
     A shared switchboard, company domain or name alone is never enough. A contact linked to
-    no other has a person of its own. 'pe-<n>' where 'ct-<n>' is the person's first contact."""
-    rows = data.select("contact_id", "person_key", "mobile_valid", "email_private").with_row_index("_r")
-    contacts = rows.drop_nulls("contact_id").group_by("contact_id").agg(pl.col("_r").min()).sort("_r").with_row_index("_c")
-    rows = rows.join(contacts.select("contact_id", "_c"), on="contact_id", how="left", maintain_order="left")
-    keys = rows.select(
+    no other has a person of its own. 'pe-<n>' where 'ct-<n>' is the person's first contact
+    (the one whose first row comes first). Works on id numbers, not strings."""
+    number = data["contact_id"].str.strip_prefix("ct-").cast(pl.Int64, strict=False).fill_null(-1).to_numpy()
+    at = np.flatnonzero(number >= 0)
+    contacts, first = np.unique(number[at], return_index=True)
+    order = np.empty(contacts.size, dtype=np.int64)  # each contact's rank by its first row
+    order[np.argsort(first, kind="stable")] = np.arange(contacts.size)
+    c = np.full(data.height, -1, dtype=np.int64)
+    c[at] = order[np.searchsorted(contacts, number[at])]
+    keys = data.select(
         pl.concat_str(["person_key", channel], separator="\x1f").alias(channel) for channel in ("mobile_valid", "email_private")
     )
     a, b = shared_value_edges(keys)
-    c = rows["_c"].cast(pl.Int64).fill_null(-1).to_numpy()
-    label = components(contacts.height, c[a], c[b])
-    first = contacts["contact_id"].str.replace("^ct-", "pe-")
-    return first.gather(pl.Series(label).gather(rows["_c"])).alias("person_id")  # null index: null
+    label = components(contacts.size, c[a], c[b])  # the rank of the person's first contact
+    by_rank = np.empty(contacts.size, dtype=np.int64)
+    by_rank[order] = contacts
+    named = pl.select(pl.lit("pe-") + pl.Series(by_rank[label[c[at]]]).cast(pl.String)).to_series()
+    return pl.repeat(None, data.height, dtype=pl.String, eager=True).scatter(at, named).alias("person_id")
 
 
 def read_master(folder: str | Path, like: pl.DataFrame) -> pl.DataFrame:

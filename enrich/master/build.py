@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+import numpy as np
 import polars as pl
 
 from ..errors import InputError
@@ -372,17 +373,17 @@ def build(
     rows = rows.with_columns(pl.col("source_file").cast(pl.Categorical))  # a number per row, not a path
     timings["ids"] = time.perf_counter() - t
     t = time.perf_counter()
-    people = rows.filter(pl.col("contact_id").is_not_null()).with_columns(pl.col("contact_id").alias(ID))
-    firms = rows.filter(pl.col("company_id").is_not_null()).with_columns(pl.col("company_id").alias(ID))
     reuse = previous is not None and rules_hash is not None and previous.rules_hash == rules_hash and bool(golden_tables(previous))
     if reuse:  # only the entities a row after the kept master rows belongs to
         fresh = records.slice(master.height)
-        touched = {level: fresh[ID_COLUMNS[level]].drop_nulls().unique() for level in LEVELS}
-        firms = firms.filter(pl.col(ID).is_in(touched["company"].implode()))
-        people_touched = people.filter(pl.col(ID).is_in(touched["contact"].implode()))
+        held = {level: pl.col(ID_COLUMNS[level]).is_in(fresh[ID_COLUMNS[level]].drop_nulls().unique().implode()) for level in LEVELS}
+    else:
+        held = {level: pl.col(ID_COLUMNS[level]).is_not_null() for level in LEVELS}
+    firms = rows.filter(held["company"]).with_columns(pl.col("company_id").alias(ID))
+    people = rows.filter(held["contact"]).with_columns(pl.col("contact_id").alias(ID))
     with ThreadPoolExecutor(max_workers=2) as pool:  # the levels are independent; polars releases the GIL
         at_company = pool.submit(_golden, firms, "company", rules)
-        at_contact = pool.submit(_golden, people_touched if reuse else people, "contact", rules)
+        at_contact = pool.submit(_golden, people, "contact", rules)
         (companies, company_points, company_prov), (contacts, contact_points, contact_prov) = at_company.result(), at_contact.result()
     survived = {"companies": companies.height, "contacts": contacts.height}
     if reuse:
@@ -394,10 +395,12 @@ def build(
         previous.tables = {}  # consumed: memory is time here
     timings["survive"] = time.perf_counter() - t
     t = time.perf_counter()
-    contacts = contacts.join(people.group_by(ID).agg(pl.col("company_id").first(), pl.col("person_id").first()), on=ID, how="left")
-    contacts = contacts.join(companies.select(pl.col(ID).alias("company_id"), "company_name"), on="company_id", how="left")
-    contact_counts = people.filter(pl.col("company_id").is_not_null()).group_by("company_id").agg(pl.col(ID).n_unique().alias("contacts"))
-    companies = companies.join(contact_counts.rename({"company_id": ID}), on=ID, how="left").with_columns(pl.col("contacts").fill_null(0))
+    contacts = _with_first_row(contacts, records, ["company_id", "person_id"])
+    contacts = contacts.join(companies.select(pl.col(ID).alias("company_id"), "company_name"), on="company_id", how="left", maintain_order="left")
+    held = pl.DataFrame([_numbers(records[ID_COLUMNS[level]], level).alias(level) for level in LEVELS]).drop_nulls().unique()
+    companies = companies.with_columns(_numbers(companies[ID], "company").alias("_n")).join(
+        held.group_by("company").len("contacts").rename({"company": "_n"}), on="_n", how="left", maintain_order="left"
+    ).drop("_n").with_columns(pl.col("contacts").cast(pl.UInt32).fill_null(0))
     if suppress:
         hit = suppressed(contact_points, *suppress)
         contacts = contacts.with_columns(pl.col(ID).is_in(hit.implode()).alias("suppressed"))
@@ -447,11 +450,28 @@ def _order_columns(frame: pl.DataFrame, first: list[str]) -> pl.DataFrame:
     return frame.select(*first, pl.exclude(first))
 
 
+def _numbers(ids: pl.Series, level: str) -> pl.Series:
+    """The numbers of ids '<prefix>-<n>' (null for none): grouping numbers is faster than strings."""
+    return ids.str.strip_prefix(f"{PREFIX[level]}-").cast(pl.Int64, strict=False)
+
+
+def _with_first_row(golden: pl.DataFrame, records: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The contacts' *golden* rows with *columns* of each contact's first record."""
+    number = _numbers(records["contact_id"], "contact").fill_null(-1).to_numpy()
+    at = np.flatnonzero(number >= 0)
+    _, first = np.unique(number[at], return_index=True)  # by contact number: enrich's order of the contacts
+    taken = records.select("contact_id", *columns)[at[first]]
+    if taken["contact_id"].equals(golden[ID]):
+        return golden.hstack(taken.drop("contact_id"))
+    return golden.join(taken.rename({"contact_id": ID}), on=ID, how="left", maintain_order="left")  # not in enrich's order
+
+
 def _lineage(records: pl.DataFrame, rejects: pl.DataFrame, previous: Previous | None) -> pl.DataFrame:
     """One row per input row: where it went. A row is 'merged' when its contact (or, without
     a person, its company) holds other rows too, 'kept' when it is alone, 'rejected' with
     the reason otherwise. Rows rejected by earlier runs are carried over."""
-    entity = pl.coalesce("contact_id", "company_id")
+    contact, company = (_numbers(records[ID_COLUMNS[level]], level) for level in ("contact", "company"))
+    entity = pl.when(contact.is_not_null()).then(contact * 2).otherwise(company * 2 + 1)  # one number per contact or company
     linked = records.filter(pl.col("company_id").is_not_null() | pl.col("contact_id").is_not_null()).select(
         "source_file", pl.col("source_row").cast(pl.Int64), "company_id", "contact_id",
         pl.when(pl.len().over(entity) > 1).then(pl.lit("merged")).otherwise(pl.lit("kept")).alias("status"),
@@ -467,7 +487,8 @@ def _lineage(records: pl.DataFrame, rejects: pl.DataFrame, previous: Previous | 
         parts.append(earlier.join(records.select("source_file", pl.col("source_row").cast(pl.Int64)), on=["source_file", "source_row"], how="anti"))
     lineage = pl.concat(parts)
     files = sorted(lineage["source_file"].unique().drop_nulls().to_list())  # a few: sort numbers, not a million paths
-    return lineage.sort(pl.col("source_file").replace_strict({f: i for i, f in enumerate(files)}, return_dtype=pl.UInt32), "source_row")
+    rank = pl.col("source_file").cast(pl.Enum(files)).to_physical().cast(pl.Int64)  # an enum's number is its rank in the list
+    return lineage.sort(rank * (1 << 40) + pl.col("source_row"))  # (file, row) is unique: one integer key, an unstable sort
 
 
 def check_accounting(lineage: pl.DataFrame, expected: int) -> None:
