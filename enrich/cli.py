@@ -339,7 +339,8 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
       review.csv        grey-zone pairs for a steward (fill decision, pass --decisions)
       rejects.csv, changes.csv (ids merged or split, old → new), decisions.csv,
       run.json, report.html, and for the next --previous: model.json,
-                        records.parquet, link_company.parquet, link_contact.parquet
+                        records*.parquet, link_company*.parquet, link_contact*.parquet
+                        (a part per run: earlier parts are hard-linked, not rewritten)
 
     \b
     Ids are stable: the same inputs give the same bytes (but run.json's timings), and the
@@ -349,6 +350,8 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     changes.csv. Decisions are remembered for later runs. OUT is written whole at the end:
     an interrupted or failed run leaves no half-written master.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from .link.b2b import LEVELS, load_models, load_settings, read_decisions, review_table
     from .master import folder as master_folder
     from .master.build import build, check_accounting, read_suppression
@@ -368,11 +371,16 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     sizes = _read_sizes(size_file, registry_dir, quiet)
     survivorship = load_survivorship()
     settings = load_settings()
-    previous = master_folder.read_previous(previous_dir, settings) if previous_dir else None
-    models = load_models(model_path, settings) if model_path else (previous.models if previous else None)
+    models = load_models(model_path, settings) if model_path else None
     decided = read_decisions(decisions) if decisions else None
     suppression = read_suppression(suppress) if suppress else None
-    result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
+    if previous_dir:
+        master_folder.check_previous(previous_dir)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the previous master is read while the inputs are cleaned
+        reading = pool.submit(master_folder.read_previous, previous_dir, settings) if previous_dir else None
+        result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
+        previous = reading.result() if reading else None
+    models = models or (previous.models if previous else None)
     t0 = time.perf_counter()
     summary = _summary("master", result, {"folder": str(out_dir)}, [*CLEAN_RULES, "link", "survivorship"])  # before build() takes the rows
     rules_hash = summary["rules_hash"]

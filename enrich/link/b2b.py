@@ -121,6 +121,7 @@ def dedupe(
     master: pl.DataFrame | None = None,
     used: dict[str, int] | None = None,
     state: dict[str, pl.DataFrame] | None = None,
+    persons: bool = True,
 ) -> Dedupe:
     """company_id and contact_id for every cleaned row.
 
@@ -131,7 +132,8 @@ def dedupe(
     row of *frame* that already carries an id keeps it (a master row a steward decision
     reopened at the other level). The result holds the master rows first, then *frame*.
     *state*: the master's link state (``Dedupe.state`` of the run that made it, for exactly
-    its rows): what linking read of them is taken from it, not computed again."""
+    its rows): what linking read of them is taken from it, not computed again. *persons*:
+    give ``person_id`` too (else the caller does: ``person_ids(result.derived)``)."""
     settings = load_settings()
     models = models or {}
     decisions = decisions or {}
@@ -143,27 +145,54 @@ def dedupe(
         filled = _from_state(master, state) if state else None
         if filled is not None:
             old, given = filled
-            frame = pl.concat([old, derive(frame)], how="diagonal_relaxed", rechunk=True)  # see the end
+            frame = pl.concat([old, derive(frame)], how="diagonal_relaxed")
         else:
-            frame = derive(pl.concat([master, frame], how="diagonal_relaxed", rechunk=True))
+            frame = derive(pl.concat([master, frame], how="diagonal_relaxed"))
     else:
         frame = derive(frame)
-    data = frame.with_row_index("_row")
+    frame = lined_up(frame)
+    data = pl.concat([pl.DataFrame(chunked_like(frame, pl.int_range(frame.height, dtype=pl.UInt32, eager=True).alias("_row"))), frame],
+                     how="horizontal")
     n = data.height
     results, rows, states = {}, {}, {}
     for level, prefix in (("company", "co"), ("contact", "ct")):
-        linked = data.select(_linked_columns(data, settings[level], known[level])).filter(LEVEL_ROWS[level])
+        # in one chunk: the engine gathers, sorts and hands columns to numpy (the frame itself keeps
+        # a master's chunks: copying all its columns into one would cost more than it saves)
+        linked = data.select(_linked_columns(data, settings[level], known[level])).filter(LEVEL_ROWS[level]).rechunk()
         res = link(linked, settings[level], model=models.get(level), decisions=_local(decisions.get(level), linked), known=known[level],
                    given=given[level])
         results[level], rows[level] = res, linked["_row"]
         column = f"{level}_id"
-        data = data.with_columns(_ids(prefix, linked["_row"], res.cluster_id, n, data[column] if master is not None else None, (used or {}).get(level)).alias(column))
+        ids = _ids(prefix, linked["_row"], res.cluster_id, n, data[column] if master is not None else None, (used or {}).get(level))
+        data = data.with_columns(chunked_like(data, ids.alias(column)))
         states[level] = link_state(level, data.select("source_file", "source_row", *DERIVED).filter(data[LEVEL_ROWS[level]]), res.view,
                                    set(settings[level].columns))
-    out = data.select(pl.exclude("_row", *DERIVED, "_has_company", "_has_person")).with_columns(_person_ids(data))
-    # one chunk per column (see the concat above): columns whose chunks do not line up make
-    # every later select of the frame copy them all
+    out = data.select(pl.exclude("_row", *DERIVED, "_has_company", "_has_person"))
+    if persons:
+        out = out.with_columns(chunked_like(data, person_ids(data)))
     return Dedupe(out, results, rows, data, states)
+
+
+def lined_up(frame: pl.DataFrame) -> pl.DataFrame:
+    """*frame*, its columns' chunks lined up (see ``chunked_like``): as it is if they are, else
+    copied into one chunk per column."""
+    if len({tuple(len(c) for c in col.get_chunks()) for col in frame.iter_columns()}) > 1:
+        return frame.rechunk()
+    return frame
+
+
+def chunked_like(frame: pl.DataFrame, column: pl.Series) -> pl.Series:
+    """*column* cut into the chunks of *frame*'s columns (a master's row groups, then the new
+    rows), without a copy. A column whose chunks do not line up with the others' makes every
+    later select or filter of the frame copy all its columns into one chunk first."""
+    lengths = [len(c) for c in frame.to_series(0).get_chunks()] if frame.width else []
+    if [len(c) for c in column.get_chunks()] == lengths:
+        return column
+    column = column.rechunk()
+    if len(lengths) <= 1:
+        return column
+    starts = np.cumsum([0, *lengths[:-1]])
+    return pl.concat([column.slice(int(a), k) for a, k in zip(starts, lengths)], rechunk=False)
 
 
 def link_state(level: str, rows: pl.DataFrame, seen: dict[str, pl.Series], reads: set[str]) -> pl.DataFrame:
@@ -196,7 +225,9 @@ def _from_state(master: pl.DataFrame, state: dict[str, pl.DataFrame]) -> tuple[p
             column = filled.get(c, pl.repeat(None, n, dtype=st.schema[c], eager=True).alias(c))
             filled[c] = column.scatter(at, st[c])
         given[level] = {c: st[c] for c in st.columns if c.startswith((FOLDED, TIDIED))}
-    return master.with_columns(filled.values()), given
+    for c in DERIVED:  # what no level reads is not kept: null, as a column in the master's chunks
+        filled.setdefault(c, pl.repeat(None, n, dtype=pl.String, eager=True).alias(c))
+    return master.with_columns(chunked_like(master, column) for column in filled.values()), given
 
 
 def _linked_columns(data: pl.DataFrame, settings: Settings, known: str | None) -> list[str]:
@@ -205,7 +236,7 @@ def _linked_columns(data: pl.DataFrame, settings: Settings, known: str | None) -
     return [c for c in data.columns if c in need]
 
 
-def _person_ids(data: pl.DataFrame) -> pl.Series:
+def person_ids(data: pl.DataFrame) -> pl.Series:
     """``person_id``: contacts at different companies who are the same person — the same name
     (in either order) and the same private channel (a valid mobile, a free-mail address).
     A shared switchboard, company domain or name alone is never enough. A contact linked to

@@ -25,7 +25,7 @@ import polars as pl
 
 from ..errors import InputError
 from ..io.read import typed_like
-from ..link.b2b import HAS_COMPANY, HAS_PERSON, LEVELS, Dedupe, dedupe
+from ..link.b2b import HAS_COMPANY, HAS_PERSON, LEVELS, Dedupe, chunked_like, dedupe, person_ids
 from ..link.model import Model
 from . import survive
 from .survive import ID
@@ -347,7 +347,8 @@ def build(
         used = previous.last_ids
     timings["order"] = time.perf_counter() - t
     t = time.perf_counter()
-    found = dedupe(frame.drop([f"_old_{level}" for level in LEVELS], strict=False), models, _decisions_by_key(all_decisions), master, used, state)
+    found = dedupe(frame.drop([f"_old_{level}" for level in LEVELS], strict=False), models, _decisions_by_key(all_decisions), master, used, state,
+                   persons=False)  # given below, beside the golden records
     timings["link"] = time.perf_counter() - t
     t = time.perf_counter()
     records = found.frame
@@ -369,8 +370,18 @@ def build(
         "_has_person": derived["_has_person"],
     })
     needed = [c for c in records.columns if c in rules.columns() | {"source_file", "source_row", "source_date", "company_id", "contact_id", "person_id", "opt_out", "email_role"}]
-    rows = pl.concat([records.select(needed), helpers], how="horizontal")  # narrow: every filter below copies what it keeps
-    rows = rows.with_columns(pl.col("source_file").cast(pl.Categorical))  # a number per row, not a path
+    rows = pl.concat([records.select(needed), helpers.select(chunked_like(records, c) for c in helpers.iter_columns())],
+                     how="horizontal")  # narrow: every filter below copies what it keeps
+    rows = rows.with_columns(chunked_like(rows, rows["source_file"].rechunk().cast(pl.Categorical)))  # a number per row, not a path
+    no_entity = records.filter(pl.col("company_id").is_null() & pl.col("contact_id").is_null()).select(
+        "source_file", pl.col("source_row").cast(pl.Int64), pl.lit(None, pl.String).alias("column"), pl.lit("no company or person name").alias("reason")
+    )
+    all_rejects = pl.concat([rejects.with_columns(pl.col("source_row").cast(pl.Int64)), no_entity])
+    beside = ThreadPoolExecutor(max_workers=2)  # what does not wait for the golden records runs beside them
+    persons = beside.submit(person_ids, found.derived)
+    lineage = beside.submit(_lineage, records, all_rejects, previous)
+    held_by = beside.submit(_contacts_per_company, records)
+    beside.shutdown(wait=False)
     timings["ids"] = time.perf_counter() - t
     t = time.perf_counter()
     reuse = previous is not None and rules_hash is not None and previous.rules_hash == rules_hash and bool(golden_tables(previous))
@@ -395,11 +406,11 @@ def build(
         previous.tables = {}  # consumed: memory is time here
     timings["survive"] = time.perf_counter() - t
     t = time.perf_counter()
+    records = records.with_columns(chunked_like(records, persons.result()))
     contacts = _with_first_row(contacts, records, ["company_id", "person_id"])
     contacts = contacts.join(companies.select(pl.col(ID).alias("company_id"), "company_name"), on="company_id", how="left", maintain_order="left")
-    held = pl.DataFrame([_numbers(records[ID_COLUMNS[level]], level).alias(level) for level in LEVELS]).drop_nulls().unique()
     companies = companies.with_columns(_numbers(companies[ID], "company").alias("_n")).join(
-        held.group_by("company").len("contacts").rename({"company": "_n"}), on="_n", how="left", maintain_order="left"
+        held_by.result(), on="_n", how="left", maintain_order="left"
     ).drop("_n").with_columns(pl.col("contacts").cast(pl.UInt32).fill_null(0))
     if suppress:
         hit = suppressed(contact_points, *suppress)
@@ -418,11 +429,7 @@ def build(
         contact_prov.select(pl.lit("contact").alias("level"), pl.col(ID).alias("id"), pl.exclude(ID)),
     ])
 
-    no_entity = records.filter(pl.col("company_id").is_null() & pl.col("contact_id").is_null()).select(
-        "source_file", pl.col("source_row").cast(pl.Int64), pl.lit(None, pl.String).alias("column"), pl.lit("no company or person name").alias("reason")
-    )
-    all_rejects = pl.concat([rejects.with_columns(pl.col("source_row").cast(pl.Int64)), no_entity])
-    lineage = _lineage(records, all_rejects, previous)
+    lineage = lineage.result()
     changes_frame = pl.DataFrame(changes, schema={c: pl.String for c in CHANGE_COLUMNS}).sort("level", "old_id", "new_id")
     counts = {
         "records": records.height,
@@ -453,6 +460,12 @@ def _order_columns(frame: pl.DataFrame, first: list[str]) -> pl.DataFrame:
 def _numbers(ids: pl.Series, level: str) -> pl.Series:
     """The numbers of ids '<prefix>-<n>' (null for none): grouping numbers is faster than strings."""
     return ids.str.strip_prefix(f"{PREFIX[level]}-").cast(pl.Int64, strict=False)
+
+
+def _contacts_per_company(records: pl.DataFrame) -> pl.DataFrame:
+    """``_n`` (a company's id number) and how many contacts it holds."""
+    held = pl.DataFrame([_numbers(records[ID_COLUMNS[level]], level).alias(level) for level in LEVELS]).drop_nulls().unique()
+    return held.group_by("company").len("contacts").rename({"company": "_n"})
 
 
 def _with_first_row(golden: pl.DataFrame, records: pl.DataFrame, columns: list[str]) -> pl.DataFrame:

@@ -77,8 +77,9 @@ def check_out(folder: Path, inputs: list[str], previous: str | None) -> None:
         raise InputError("the output folder exists and is not an enrich master; choose a new or empty folder", file=str(folder))
 
 
-def read_previous(folder: str, settings) -> Previous:
-    """An earlier master folder, checked: a folder that is not one is an error (exit 2)."""
+def check_previous(folder: str) -> None:
+    """A folder that is not an earlier master is an error (exit 2) — found at once, before the
+    inputs are cleaned; ``read_previous`` then reads it (and finds what is damaged inside)."""
     path = Path(folder)
     if not path.is_dir():
         raise InputError("--previous is not a folder", file=folder)
@@ -86,6 +87,12 @@ def read_previous(folder: str, settings) -> Previous:
     if missing or not is_master(path):
         what = f"no {', '.join(missing)}" if missing else "its run.json is not a master run's"
         raise InputError(f"not an enrich master folder ({what})", file=folder)
+
+
+def read_previous(folder: str, settings) -> Previous:
+    """An earlier master folder, checked: a folder that is not one is an error (exit 2)."""
+    check_previous(folder)
+    path = Path(folder)
     try:
         run = json.loads((path / "run.json").read_text(encoding="utf-8"))
         listed = run.get("state_parts") or {}  # the parts the run wrote (older masters: those on disk)
