@@ -392,18 +392,20 @@ def build(
         held = {level: pl.col(ID_COLUMNS[level]).is_not_null() for level in LEVELS}
     firms = rows.filter(held["company"]).with_columns(pl.col("company_id").alias(ID))
     people = rows.filter(held["contact"]).with_columns(pl.col("contact_id").alias(ID))
+    tables = golden_tables(previous) if reuse else None
+    survived = {}
+
+    def level_tables(rows: pl.DataFrame, level: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        golden = _golden(rows, level, rules)
+        survived["companies" if level == "company" else "contacts"] = golden[0].height
+        return _carry(tables, level, reopened[level], *golden) if reuse else golden
+
     with ThreadPoolExecutor(max_workers=2) as pool:  # the levels are independent; polars releases the GIL
-        at_company = pool.submit(_golden, firms, "company", rules)
-        at_contact = pool.submit(_golden, people, "contact", rules)
+        at_company, at_contact = pool.submit(level_tables, firms, "company"), pool.submit(level_tables, people, "contact")
         (companies, company_points, company_prov), (contacts, contact_points, contact_prov) = at_company.result(), at_contact.result()
-    survived = {"companies": companies.height, "contacts": contacts.height}
+    survived = {k: survived[k] for k in ("companies", "contacts")}
     if reuse:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            at_company = pool.submit(_carry, golden_tables(previous), "company", reopened["company"], companies, company_points, company_prov)
-            at_contact = pool.submit(_carry, golden_tables(previous), "contact", reopened["contact"], contacts, contact_points, contact_prov)
-            (companies, company_points, company_prov), (contacts, contact_points, contact_prov) = at_company.result(), at_contact.result()
-    if reuse:
-        previous.tables = {}  # consumed: memory is time here
+        previous.tables = tables = {}  # consumed: memory is time here
     timings["survive"] = time.perf_counter() - t
     t = time.perf_counter()
     records = records.with_columns(chunked_like(records, persons.result()))
