@@ -222,6 +222,9 @@ def _from_state(master: pl.DataFrame, state: dict[str, pl.DataFrame]) -> tuple[p
         for c in st.columns:
             if c.startswith((FOLDED, TIDIED)) or c in ("source_file", "source_row"):
                 continue
+            if rows.height == n:  # every record is at this level: the state's column is the whole column
+                filled[c] = st[c]
+                continue
             column = filled.get(c, pl.repeat(None, n, dtype=st.schema[c], eager=True).alias(c))
             filled[c] = column.scatter(at, st[c])
         given[level] = {c: st[c] for c in st.columns if c.startswith((FOLDED, TIDIED))}

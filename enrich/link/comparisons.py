@@ -169,7 +169,8 @@ def gammas(values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparis
     used = np.flatnonzero(seen)  # sorted
     if used.size < values.height // 2:  # few records in pairs (linking a new file to a master): encode only those
         values = values[used]
-        left_idx, right_idx = np.searchsorted(used, left_idx), np.searchsorted(used, right_idx)
+        position = np.cumsum(seen) - 1  # a record's place among the used ones
+        left_idx, right_idx = position[left_idx], position[right_idx]
     level = {}
     for comp in comparisons:
         codes, distinct = _encode(values[comp.field])
