@@ -159,8 +159,10 @@ def dedupe(
         # in one chunk: the engine gathers, sorts and hands columns to numpy (the frame itself keeps
         # a master's chunks: copying all its columns into one would cost more than it saves)
         linked = data.select(_linked_columns(data, settings[level], known[level])).filter(LEVEL_ROWS[level]).rechunk()
-        res = link(linked, settings[level], model=models.get(level), decisions=_local(decisions.get(level), linked), known=known[level],
-                   given=given[level])
+        if known[level]:  # the master's ids as numbers: the engine groups and compares them (an id enrich did not give: see _ids)
+            linked = linked.with_columns(linked[known[level]].str.strip_prefix(f"{prefix}-").cast(pl.Int64, strict=False).alias("_known"))
+        res = link(linked, settings[level], model=models.get(level), decisions=_local(decisions.get(level), linked),
+                   known="_known" if known[level] else None, given=given[level])
         results[level], rows[level] = res, linked["_row"]
         column = f"{level}_id"
         ids = _ids(prefix, linked["_row"], res.cluster_id, n, data[column] if master is not None else None, (used or {}).get(level))
