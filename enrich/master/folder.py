@@ -96,7 +96,8 @@ def read_previous(folder: str, settings) -> Previous:
     try:
         run = json.loads((path / "run.json").read_text(encoding="utf-8"))
         listed = run.get("state_parts") or {}  # the parts the run wrote (older masters: those on disk)
-        records = read_parts(parts(path, "records", listed.get("records")))
+        record_parts = parts(path, "records", listed.get("records"))
+        records = read_parts(record_parts)
         lineage = pl.read_csv(path / "lineage.csv", infer_schema=False).with_columns(pl.col("source_row").cast(pl.Int64))
         decisions = (
             pl.read_csv(path / "decisions.csv", infer_schema=False) if (path / "decisions.csv").is_file()
@@ -113,7 +114,7 @@ def read_previous(folder: str, settings) -> Previous:
     reading = ThreadPoolExecutor(max_workers=1)  # the golden tables are read while the new rows are cleaned and linked
     tables = reading.submit(_golden_tables, path)
     reading.shutdown(wait=False)
-    link_state, state_parts = {}, {"records": parts(path, "records", listed.get("records"))}
+    link_state, state_parts = {}, {"records": record_parts}
     for level, stem in LINK_STATE.items():  # optional: without it the records are read again
         try:
             state_parts[stem] = parts(path, stem, listed.get(stem))

@@ -62,13 +62,10 @@ def render(master, summary: dict) -> str:
         ["rows rejected", f"{c['rejected_rows']:,}"], ["review decisions waiting (review.csv)", f"{summary.get('review_rows', 0):,}"],
         ["id changes (changes.csv)", f"{c['changes']:,}"],
     ]))
-    counts = master.lineage.group_by("source_file", "status").len()  # a plain count per group: polars' fast path
-    per_file = {}
-    for file, status, n in counts.iter_rows():
-        per_file.setdefault(file, {"rows": 0})["rows"] += n
-        per_file[file][status] = n
-    rows = [[f, c["rows"], *(c.get(s, 0) for s in ("merged", "kept", "rejected"))] for f, c in sorted(per_file.items())]
-    parts.append("<h2>Rows per file</h2>" + _table(["file", "rows", "merged", "kept", "rejected"], rows))
+    per_file = master.lineage.group_by("source_file").agg(
+        pl.len().alias("rows"), *(((pl.col("status") == s).sum()).alias(s) for s in ("merged", "kept", "rejected"))
+    ).sort("source_file")
+    parts.append("<h2>Rows per file</h2>" + _table(["file", "rows", "merged", "kept", "rejected"], [list(r) for r in per_file.iter_rows()]))
     reasons = master.lineage.filter(pl.col("status") == "rejected")["reason"]
     if reasons.len():
         parts.append("<h2>Why rows were rejected</h2>" + _bars(_distribution(reasons)))
