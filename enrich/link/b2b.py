@@ -25,13 +25,13 @@ from .cluster import components, shared_value_edges
 from .comparisons import FOLDED, TIDIED
 from .engine import LinkResult, link
 from .model import Model
-from .settings import Settings, parse
+from .settings import Settings, parse, parse_key
 
 LEVELS = ("company", "contact")
 LEVEL_ROWS = {"company": "_has_company", "contact": "_has_person"}  # the rows each level links
 DERIVED = ("vat_valid", "registry_id", "email_domain", "website_domain", "phone_valid", "mobile_valid", "email_person", "email_private", "person_key")
 PERSON_CHANNELS = ("person_key", "mobile_valid", "email_private")  # what person_id reads
-OWN = ("company_id", "contact_id", "person_id")  # what dedupe gives: never kept in a link state (ids change)
+OWN = frozenset({"company_id", "contact_id", "person_id"})  # what dedupe gives: never kept in a link state (ids change)
 HAS_COMPANY = pl.col("company_name").is_not_null() | pl.col("vat").is_not_null()
 HAS_PERSON = pl.col("first_name").is_not_null() | pl.col("last_name").is_not_null()
 
@@ -161,8 +161,11 @@ def dedupe(
         linked = data.select(_linked_columns(data, settings[level], known[level])).filter(LEVEL_ROWS[level]).rechunk()
         if known[level]:  # the master's ids as numbers: the engine groups and compares them (an id enrich did not give: see _ids)
             linked = linked.with_columns(linked[known[level]].str.strip_prefix(f"{prefix}-").cast(pl.Int64, strict=False).alias("_known"))
+        seen = dict(given[level] or {})
+        for c in OWN & _key_columns(settings[level]):  # an id blocks (contacts within their company): 'co-12' folds to 'co 12'
+            seen[FOLDED + c] = linked[c].str.replace("-", " ", literal=True)  # as fold_values() would, without its distinct values
         res = link(linked, settings[level], model=models.get(level), decisions=_local(decisions.get(level), linked),
-                   known="_known" if known[level] else None, given=given[level])
+                   known="_known" if known[level] else None, given=seen)
         results[level], rows[level] = res, linked["_row"]
         column = f"{level}_id"
         ids = _ids(prefix, linked["_row"], res.cluster_id, n, data[column] if master is not None else None, (used or {}).get(level))
@@ -233,6 +236,11 @@ def _from_state(master: pl.DataFrame, state: dict[str, pl.DataFrame]) -> tuple[p
     for c in DERIVED:  # what no level reads is not kept: null, as a column in the master's chunks
         filled.setdefault(c, pl.repeat(None, n, dtype=pl.String, eager=True).alias(c))
     return master.with_columns(chunked_like(master, column) for column in filled.values()), given
+
+
+def _key_columns(settings: Settings) -> set[str]:
+    """The columns the blocking keys of *settings* read."""
+    return {parse_key(k)[1] for rule in settings.blocking for k in rule.keys}
 
 
 def _linked_columns(data: pl.DataFrame, settings: Settings, known: str | None) -> list[str]:

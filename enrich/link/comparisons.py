@@ -41,16 +41,17 @@ def view(frame: pl.DataFrame, comparisons: list[Comparison], keyed: set[str], gi
     text-compared column folded (case, accents, punctuation: ``folded:<column>``), each
     compared column whose levels read dates or numbers only tidied (``tidied:<field>``: their
     punctuation means something). *given*: some of these for the first rows already (a
-    master's records, from its state): only the rows after them are computed."""
+    master's records, from its state), or for all: only the rows after them are computed."""
     given = given or {}
-    start = len(next(iter(given.values()))) if given else 0
-    rest = frame.slice(start)
     out = {}
 
     def part(name: str, column: str, compute) -> pl.Series:
-        if name in given:
-            return pl.concat([given[name].cast(pl.String).alias(column), compute(rest).cast(pl.String).alias(column)])
-        return compute(frame).alias(column)
+        if name not in given:
+            return compute(frame).alias(column)
+        first = given[name].cast(pl.String).alias(column)
+        if first.len() == frame.height:
+            return first
+        return pl.concat([first, compute(frame.slice(first.len())).cast(pl.String).alias(column)])
 
     textual = {c.field for c in comparisons if not c.reads_numbers}
     for column in sorted(keyed | textual):
