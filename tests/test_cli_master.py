@@ -246,6 +246,24 @@ def test_b2c_file_gives_contacts_only(run_cli, tmp_path):
     assert julie["opt_out"] == "true" and julie["rows"] == "2"
 
 
+def test_rows_without_a_company_or_person_are_rejected_in_every_run(run_cli, tmp_path):
+    """A row with an e-mail and a phone but neither a company nor a person name links to
+    nothing: lineage names it rejected, in the first run and in an incremental one."""
+    header = "Société;Prénom;Nom;E-mail;Téléphone\n"
+    first, second = tmp_path / "crm.csv", tmp_path / "new.csv"
+    first.write_text(header + "Acme SA;Jean;Dupont;jean@acme.be;02 512 34 56\n;;;info@nowhere.be;02 511 11 11\n"
+                     "Acme SA;Marie;Leroy;marie@acme.be;\n", encoding="utf-8")
+    second.write_text(header + ";;;contact@else.be;\nAcme SA;Jean;Dupont;jean@acme.be;\n", encoding="utf-8")
+    master(run_cli, tmp_path / "m1", [first], "--default-country", "BE")
+    master(run_cli, tmp_path / "m2", [second], "--previous", tmp_path / "m1", "--default-country", "BE")
+    lineage = table(tmp_path / "m2", "lineage")
+    assert lineage.height == 5
+    nobody = lineage.filter(pl.col("status") == "rejected")
+    assert sorted(nobody.select("source_file", "source_row").rows()) == [(str(first), "2"), (str(second), "1")]
+    assert set(nobody["reason"]) == {"no company or person name"}
+    assert lineage.filter(pl.col("status") != "rejected")["company_id"].null_count() == 0
+
+
 def test_parquet_and_excel_outputs(run_cli, fixtures, tmp_path):
     master(run_cli, tmp_path / "p", [fixtures / DEMO[0]], "--format", "parquet")
     assert pl.read_parquet(tmp_path / "p" / "companies.parquet").height > 0

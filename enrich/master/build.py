@@ -485,7 +485,7 @@ def _lineage(records: pl.DataFrame, rejects: pl.DataFrame, previous: Previous | 
     """One row per input row: where it went. A row is 'merged' when its contact (or, without
     a person, its company) holds other rows too, 'kept' when it is alone, 'rejected' with
     the reason otherwise. Rows rejected by earlier runs are carried over."""
-    contact, company = (_numbers(records[ID_COLUMNS[level]], level) for level in ("contact", "company"))
+    contact, company = (pl.col(ID_COLUMNS[level]).str.strip_prefix(f"{PREFIX[level]}-").cast(pl.Int64, strict=False) for level in ("contact", "company"))
     entity = pl.when(contact.is_not_null()).then(contact * 2).otherwise(company * 2 + 1)  # one number per contact or company
     linked = records.filter(pl.col("company_id").is_not_null() | pl.col("contact_id").is_not_null()).select(
         "source_file", pl.col("source_row").cast(pl.Int64), "company_id", "contact_id",
