@@ -162,7 +162,7 @@ def dedupe(
         if known[level]:  # the master's ids as numbers: the engine groups and compares them (an id enrich did not give: see _ids)
             linked = linked.with_columns(linked[known[level]].str.strip_prefix(f"{prefix}-").cast(pl.Int64, strict=False).alias("_known"))
         seen = dict(given[level] or {})
-        for c in OWN & _key_columns(settings[level]):  # an id blocks (contacts within their company): 'co-12' folds to 'co 12'
+        for c in OWN & _key_columns(settings[level]) & set(linked.columns):  # an id blocks (contacts within their company): 'co-12' folds to 'co 12'
             seen[FOLDED + c] = linked[c].str.replace("-", " ", literal=True)  # as fold_values() would, without its distinct values
         res = link(linked, settings[level], model=models.get(level), decisions=_local(decisions.get(level), linked),
                    known="_known" if known[level] else None, given=seen)
