@@ -79,6 +79,17 @@ class Dedupe:
     state: dict[str, pl.DataFrame] = field(default_factory=dict)  # per level: link_state() of its records
 
 
+def id_number(ids, prefix: str):
+    """The number of each id '<prefix>-<n>' (an expression or a series; null for anything
+    else): numbers group, sort and join faster than the strings."""
+    return ids.str.strip_prefix(f"{prefix}-").cast(pl.Int64, strict=False)
+
+
+def id_text(numbers: np.ndarray, prefix: str) -> pl.Series:
+    """The ids '<prefix>-<n>' of *numbers*."""
+    return pl.select(pl.lit(f"{prefix}-") + pl.Series(numbers, dtype=pl.Int64).cast(pl.String)).to_series()
+
+
 def _ids(prefix: str, rows: pl.Series, clusters: pl.Series, n: int, known: pl.Series | None = None, used: int | None = None) -> pl.Series:
     """Per input row: its cluster's id, null if not linked. A cluster holding a record with a
     *known* id (a master's) keeps that id (the smallest, if several); new clusters are
@@ -87,7 +98,7 @@ def _ids(prefix: str, rows: pl.Series, clusters: pl.Series, n: int, known: pl.Se
     numbers, not strings: only the ids that change are written (a master's are kept)."""
     at, cluster = rows.cast(pl.Int64).to_numpy(), clusters.cast(pl.Int64).to_numpy()  # a cluster is named by a record: 0 … len(rows)-1
     known = known if known is not None else pl.repeat(None, n, dtype=pl.String, eager=True)
-    number = known.str.strip_prefix(f"{prefix}-").cast(pl.Int64, strict=False)
+    number = id_number(known, prefix)
     odd = known.is_not_null() & (number.is_null() | (number < 0))
     if odd.any():
         from ..errors import InputError
@@ -107,8 +118,7 @@ def _ids(prefix: str, rows: pl.Series, clusters: pl.Series, n: int, known: pl.Se
     numbered[fresh] = np.arange(start, start + fresh.size)
     record = np.where(record == none, numbered[cluster], record)
     change = np.flatnonzero(record != held)  # a new record, or a master record given another cluster's id
-    named = pl.select(pl.lit(f"{prefix}-") + pl.Series(record[change]).cast(pl.String)).to_series()
-    out = known.clone().scatter(at[change], named)  # scatter writes in place: not into the caller's series
+    out = known.clone().scatter(at[change], id_text(record[change], prefix))  # scatter writes in place: not into the caller's series
     unlinked = np.ones(n, dtype=bool)
     unlinked[at] = False
     return out.scatter(np.flatnonzero(unlinked & known.is_not_null().to_numpy()), None)
@@ -160,7 +170,7 @@ def dedupe(
         # a master's chunks: copying all its columns into one would cost more than it saves)
         linked = data.select(_linked_columns(data, settings[level], known[level])).filter(LEVEL_ROWS[level]).rechunk()
         if known[level]:  # the master's ids as numbers: the engine groups and compares them (an id enrich did not give: see _ids)
-            linked = linked.with_columns(linked[known[level]].str.strip_prefix(f"{prefix}-").cast(pl.Int64, strict=False).alias("_known"))
+            linked = linked.with_columns(id_number(linked[known[level]], prefix).alias("_known"))
         seen = dict(given[level] or {})
         for c in OWN & _key_columns(settings[level]) & set(linked.columns):  # an id blocks (contacts within their company): 'co-12' folds to 'co 12'
             seen[FOLDED + c] = linked[c].str.replace("-", " ", literal=True)  # as fold_values() would, without its distinct values
@@ -255,7 +265,7 @@ def person_ids(data: pl.DataFrame) -> pl.Series:
     A shared switchboard, company domain or name alone is never enough. A contact linked to
     no other has a person of its own. 'pe-<n>' where 'ct-<n>' is the person's first contact
     (the one whose first row comes first). Works on id numbers, not strings."""
-    number = data["contact_id"].str.strip_prefix("ct-").cast(pl.Int64, strict=False).fill_null(-1).to_numpy()
+    number = id_number(data["contact_id"], "ct").fill_null(-1).to_numpy()
     at = np.flatnonzero(number >= 0)
     contacts, first = np.unique(number[at], return_index=True)
     order = np.empty(contacts.size, dtype=np.int64)  # each contact's rank by its first row
@@ -269,8 +279,7 @@ def person_ids(data: pl.DataFrame) -> pl.Series:
     label = components(contacts.size, c[a], c[b])  # the rank of the person's first contact
     by_rank = np.empty(contacts.size, dtype=np.int64)
     by_rank[order] = contacts
-    named = pl.select(pl.lit("pe-") + pl.Series(by_rank[label[c[at]]]).cast(pl.String)).to_series()
-    return pl.repeat(None, data.height, dtype=pl.String, eager=True).scatter(at, named).alias("person_id")
+    return pl.repeat(None, data.height, dtype=pl.String, eager=True).scatter(at, id_text(by_rank[label[c[at]]], "pe")).alias("person_id")
 
 
 def read_master(folder: str | Path, like: pl.DataFrame) -> pl.DataFrame:

@@ -25,7 +25,16 @@ import polars as pl
 
 from ..errors import InputError
 from ..io.read import typed_like
-from ..link.b2b import HAS_COMPANY, HAS_PERSON, LEVELS, Dedupe, chunked_like, dedupe, person_ids
+from ..link.b2b import (
+    HAS_COMPANY,
+    HAS_PERSON,
+    LEVELS,
+    Dedupe,
+    chunked_like,
+    dedupe,
+    id_number,
+    person_ids,
+)
 from ..link.model import Model
 from . import survive
 from .survive import ID
@@ -121,7 +130,7 @@ def source_priority(files: pl.Series, patterns: tuple[str, ...]) -> pl.Series:
 
 
 def _number(ids: pl.Series, prefix: str) -> int:
-    top = ids.str.extract(rf"^{prefix}-(\d+)$", 1).cast(pl.Int64).max()
+    top = id_number(ids, prefix).max()
     return -1 if top is None else int(top)
 
 
@@ -283,7 +292,7 @@ def _carry(tables: dict, level: str, gone: set[str], golden: pl.DataFrame, point
     suppressed …) are left for build() to compute."""
     old = tables["companies" if level == "company" else "contacts"].rename({ID_COLUMNS[level]: ID})
     untouched = ~pl.col(ID).is_in(pl.Series(sorted(gone), dtype=pl.String).append(golden[ID]).implode())
-    number = pl.col(ID).str.strip_prefix(f"{PREFIX[level]}-").cast(pl.Int64, strict=False).alias("_n")
+    number = id_number(pl.col(ID), PREFIX[level]).alias("_n")
 
     def merged(previous: pl.DataFrame, fresh: pl.DataFrame) -> pl.DataFrame:  # by id number, each id's rows in their order
         both = pl.concat([typed_like(previous.filter(untouched).select(fresh.columns), fresh.schema), fresh]).with_columns(number)
@@ -393,17 +402,16 @@ def build(
     firms = rows.filter(held["company"]).with_columns(pl.col("company_id").alias(ID))
     people = rows.filter(held["contact"]).with_columns(pl.col("contact_id").alias(ID))
     tables = golden_tables(previous) if reuse else None
-    survived = {}
 
-    def level_tables(rows: pl.DataFrame, level: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    def level_tables(rows: pl.DataFrame, level: str) -> tuple[int, tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]:
+        """(how many entities were survived again, golden / contact points / provenance of the level)."""
         golden = _golden(rows, level, rules)
-        survived["companies" if level == "company" else "contacts"] = golden[0].height
-        return _carry(tables, level, reopened[level], *golden) if reuse else golden
+        return golden[0].height, (_carry(tables, level, reopened[level], *golden) if reuse else golden)
 
     with ThreadPoolExecutor(max_workers=2) as pool:  # the levels are independent; polars releases the GIL
         at_company, at_contact = pool.submit(level_tables, firms, "company"), pool.submit(level_tables, people, "contact")
-        (companies, company_points, company_prov), (contacts, contact_points, contact_prov) = at_company.result(), at_contact.result()
-    survived = {k: survived[k] for k in ("companies", "contacts")}
+        (n_companies, (companies, company_points, company_prov)), (n_contacts, (contacts, contact_points, contact_prov)) = at_company.result(), at_contact.result()
+    survived = {"companies": n_companies, "contacts": n_contacts}
     if reuse:
         previous.tables = tables = {}  # consumed: memory is time here
     timings["survive"] = time.perf_counter() - t
@@ -411,7 +419,7 @@ def build(
     records = records.with_columns(chunked_like(records, persons.result()))
     contacts = _with_first_row(contacts, records, ["company_id", "person_id"])
     contacts = contacts.join(companies.select(pl.col(ID).alias("company_id"), "company_name"), on="company_id", how="left", maintain_order="left")
-    companies = companies.with_columns(_numbers(companies[ID], "company").alias("_n")).join(
+    companies = companies.with_columns(id_number(companies[ID], PREFIX["company"]).alias("_n")).join(
         held_by.result(), on="_n", how="left", maintain_order="left"
     ).drop("_n").with_columns(pl.col("contacts").cast(pl.UInt32).fill_null(0))
     if suppress:
@@ -459,20 +467,15 @@ def _order_columns(frame: pl.DataFrame, first: list[str]) -> pl.DataFrame:
     return frame.select(*first, pl.exclude(first))
 
 
-def _numbers(ids: pl.Series, level: str) -> pl.Series:
-    """The numbers of ids '<prefix>-<n>' (null for none): grouping numbers is faster than strings."""
-    return ids.str.strip_prefix(f"{PREFIX[level]}-").cast(pl.Int64, strict=False)
-
-
 def _contacts_per_company(records: pl.DataFrame) -> pl.DataFrame:
     """``_n`` (a company's id number) and how many contacts it holds."""
-    held = pl.DataFrame([_numbers(records[ID_COLUMNS[level]], level).alias(level) for level in LEVELS]).drop_nulls().unique()
+    held = pl.DataFrame([id_number(records[ID_COLUMNS[level]], PREFIX[level]).alias(level) for level in LEVELS]).drop_nulls().unique()
     return held.group_by("company").len("contacts").rename({"company": "_n"})
 
 
 def _with_first_row(golden: pl.DataFrame, records: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """The contacts' *golden* rows with *columns* of each contact's first record."""
-    number = _numbers(records["contact_id"], "contact").fill_null(-1).to_numpy()
+    number = id_number(records["contact_id"], PREFIX["contact"]).fill_null(-1).to_numpy()
     at = np.flatnonzero(number >= 0)
     _, first = np.unique(number[at], return_index=True)  # by contact number: enrich's order of the contacts
     taken = records.select("contact_id", *columns)[at[first]]
@@ -485,7 +488,7 @@ def _lineage(records: pl.DataFrame, rejects: pl.DataFrame, previous: Previous | 
     """One row per input row: where it went. A row is 'merged' when its contact (or, without
     a person, its company) holds other rows too, 'kept' when it is alone, 'rejected' with
     the reason otherwise. Rows rejected by earlier runs are carried over."""
-    contact, company = (pl.col(ID_COLUMNS[level]).str.strip_prefix(f"{PREFIX[level]}-").cast(pl.Int64, strict=False) for level in ("contact", "company"))
+    contact, company = (id_number(pl.col(ID_COLUMNS[level]), PREFIX[level]) for level in ("contact", "company"))
     entity = pl.when(contact.is_not_null()).then(contact * 2).otherwise(company * 2 + 1)  # one number per contact or company
     linked = records.filter(pl.col("company_id").is_not_null() | pl.col("contact_id").is_not_null()).select(
         "source_file", pl.col("source_row").cast(pl.Int64), "company_id", "contact_id",
