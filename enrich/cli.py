@@ -585,8 +585,7 @@ def _check_online(online: bool, offline: bool, lei: bool = False) -> None:
 
 def _online(frame, online: bool, offline: bool, cache_path: str, quiet: bool, lei: bool = False):
     """VIES and recherche-entreprises answers (and GLEIF's, with --lei) for *frame*, if asked
-    (--online); counted, never fatal."""
-    _check_online(online, offline, lei)
+    (--online; the caller has checked the flags with _check_online); counted, never fatal."""
     if not online:
         return frame
     from .registry.index import fill_from_recherche
