@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import random
 import shutil
 
@@ -334,6 +335,48 @@ def test_incremental_golden_rows_equal_surviving_everything_again(run_cli, fixtu
     assert [p.name for p in parts(tmp_path / "carried", "link_company")] == ["link_company.parquet", "link_company.1.parquet"]
     assert [p.name for p in parts(tmp_path / "again", "link_company")] == ["link_company.parquet"]  # computed again: whole
     assert (tmp_path / "carried" / "records.parquet").read_bytes() == (first / "records.parquet").read_bytes()
+
+
+def test_a_csv_master_is_carried_from_its_parquet_copy_unless_the_csv_changed(run_cli, fixtures, tmp_path):
+    """A CSV master keeps a Parquet copy of its golden tables, which the next run reads
+    instead of parsing the CSV — but only while the CSV is the one written with it: a CSV
+    edited or replaced since is read itself."""
+    first = tmp_path / "m1"
+    master(run_cli, first, [fixtures / f for f in DEMO[:2]])
+    names = ("companies", "contacts", "contact_points", "provenance")
+    assert sorted(json.loads((first / "run.json").read_text())["golden_copies"]) == sorted(names)
+    for name in names:
+        assert pl.read_parquet(first / f"golden_{name}.parquet").height == table(first, name).height
+    copy = first / "golden_contacts.parquet"  # marked, the CSV left as it is: the copy is what is read
+    pl.read_parquet(copy).with_columns(pl.lit("FROM COPY").alias("function")).write_parquet(copy)
+    master(run_cli, tmp_path / "m2", [fixtures / DEMO[2]], "--previous", first)
+    functions = table(tmp_path / "m2", "contacts")["function"]
+    survived = json.loads((tmp_path / "m2" / "run.json").read_text())["master"]["survived_again"]["contacts"]
+    assert (functions == "FROM COPY").sum() == functions.len() - survived > 0  # every contact no new row touched
+    contacts = table(first, "contacts").with_columns(pl.lit("FROM CSV").alias("function"))  # a steward's edit
+    contacts.write_csv(first / "contacts.csv")
+    master(run_cli, tmp_path / "m3", [fixtures / DEMO[2]], "--previous", first)
+    functions = table(tmp_path / "m3", "contacts")["function"]
+    assert (functions == "FROM CSV").sum() == functions.len() - survived and not (functions == "FROM COPY").any()
+
+
+def test_the_program_leaves_with_its_exit_code_and_all_its_output(tmp_path, fixtures):
+    """`enrich` leaves at once when a command is done (os._exit): the exit codes stay as
+    documented and nothing it printed is lost; the allocator keeps freed memory for the next
+    stage unless the user set it otherwise."""
+    import subprocess
+    import sys
+
+    def enrich(*args, env=None):
+        code = "import sys, os; from enrich.cli import run; print(os.environ['_RJEM_MALLOC_CONF'], file=sys.stderr); run()"
+        return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, env=env)
+
+    done = enrich("check", fixtures / DEMO[0], "--format", "json", "--skip", "duplicate_rate")
+    assert done.returncode in (0, 1) and json.loads(done.stdout)["summary"]["files"] == 1  # the whole report, flushed
+    assert "dirty_decay_ms:10000" in done.stderr
+    bad = enrich("master", tmp_path / "missing.csv", "-o", tmp_path / "m", env={**os.environ, "_RJEM_MALLOC_CONF": "dirty_decay_ms:1"})
+    assert bad.returncode == 2 and "missing.csv" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.stderr.splitlines()[0].endswith("dirty_decay_ms:1") and "10000" not in bad.stderr
 
 
 def test_a_decision_the_rules_forbid_is_reported_not_applied(run_cli, fixtures, tmp_path):

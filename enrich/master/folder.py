@@ -112,7 +112,7 @@ def read_previous(folder: str, settings) -> Previous:
             raise InputError(f"not an enrich master folder ({name} has no {', '.join(lost)})", file=folder)
     last = run.get("last_ids", {})
     reading = ThreadPoolExecutor(max_workers=1)  # the golden tables are read while the new rows are cleaned and linked
-    tables = reading.submit(_golden_tables, path)
+    tables = reading.submit(_golden_tables, path, run.get("golden_copies") or {})
     reading.shutdown(wait=False)
     link_state, state_parts = {}, {"records": record_parts}
     for level, stem in LINK_STATE.items():  # optional: without it the records are read again
@@ -136,19 +136,31 @@ def read_previous(folder: str, settings) -> Previous:
     )
 
 
-def _golden_tables(path: Path) -> dict[str, pl.DataFrame]:
+def _golden_tables(path: Path, copies: dict) -> dict[str, pl.DataFrame]:
     """The previous master's golden tables, for the entities no new row touches; {} if one
-    is missing or unreadable (then every golden row is computed again)."""
+    is missing or unreadable (then every golden row is computed again). A CSV master's
+    Parquet copy (``golden_<table>.parquet``) is read instead of its CSV when the CSV is the
+    one written with it (*copies*: its size and time, from run.json) — read faster, and
+    typed as computed; a CSV changed since is read itself."""
     tables = {}
     for name in TABLES:
+        csv = path / f"{name}.csv"
         try:
             if (path / f"{name}.parquet").is_file():
                 tables[name] = pl.read_parquet(path / f"{name}.parquet")
-            elif (path / f"{name}.csv").is_file():
-                tables[name] = unguard(pl.read_csv(path / f"{name}.csv", infer_schema=False, encoding="utf8-lossy"))
+            elif csv.is_file() and (path / f"golden_{name}.parquet").is_file() and _stamp(csv) == copies.get(name):
+                tables[name] = pl.read_parquet(path / f"golden_{name}.parquet")
+            elif csv.is_file():
+                tables[name] = unguard(pl.read_csv(csv, infer_schema=False, encoding="utf8-lossy"))
         except (OSError, pl.exceptions.PolarsError):
             return {}
     return tables if len(tables) == len(TABLES) else {}
+
+
+def _stamp(path: Path) -> list[int]:
+    """A file's size and modification time: changed by any edit or replacement."""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
 
 
 def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, finish) -> None:
@@ -157,6 +169,7 @@ def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, finish) 
 
     def fill(tmp: Path) -> None:
         jobs = [(getattr(master, name), tmp / f"{name}.{fmt}", fmt) for name in TABLES]
+        copies = [(getattr(master, name), tmp / f"golden_{name}.parquet") for name in TABLES] if fmt == "csv" else []  # read by the next run
         jobs += [(table, tmp / f"{name}.csv", "csv") for name, table in (
             ("lineage", master.lineage.select(LINEAGE_COLUMNS)), ("rejects", master.rejects), ("changes", master.changes),
             ("decisions", master.decisions), *((("registry_review", master.registry_review),) if master.registry_review is not None else ()))]
@@ -169,12 +182,14 @@ def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, finish) 
                 linked, new = _state_parts(tmp, stem, table, master.carried)
                 listed[stem] = [*linked, *(name for _, name in new)]
                 writing += [pool.submit(write_table, part, tmp / name, "parquet", fast=True) for part, name in new]
+            writing += [pool.submit(write_table, table, path, "parquet", fast=True) for table, path in copies]
             review, summary, report = finish()
             writing.append(pool.submit(write_table, review, tmp / "review.csv", "csv", excel=excel))
             for done in writing:
                 done.result()
         write_json({level: master.linked.results[level].model.to_json() for level in LEVELS}, tmp / "model.json")
-        write_json({**summary, "link_state_made_by": state_versions(), "state_parts": listed}, tmp / "run.json")
+        stamps = {"golden_copies": {name: _stamp(tmp / f"{name}.csv") for name in TABLES}} if copies else {}
+        write_json({**summary, "link_state_made_by": state_versions(), "state_parts": listed, **stamps}, tmp / "run.json")
         (tmp / "report.html").write_text(report, encoding="utf-8")
 
     replace_folder(folder, fill)
