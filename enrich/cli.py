@@ -750,4 +750,4 @@ def explain(run_dir, row_a, row_b, level):
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

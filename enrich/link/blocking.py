@@ -19,6 +19,8 @@ bound: its blocks grow with the file, and their pairs with the square of it.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import polars as pl
 
@@ -98,9 +100,8 @@ def candidate_pairs(
     if only_with is not None:
         frame = frame.with_columns(only_with.alias("_new"))
         flag = only_with.to_numpy()
-    found = []
-    report: dict = {"rules": {}}
-    for bit, rule in enumerate(rules):
+
+    def rule_pairs(bit: int, rule: Blocking) -> tuple[np.ndarray, dict]:
         parts = [key_expr(k) for k in rule.keys]
         # the key's 64-bit hash: sorting and grouping numbers is much faster than strings (two
         # keys colliding would only put two blocks together: more pairs compared, none lost)
@@ -115,12 +116,15 @@ def candidate_pairs(
         too_big = sizes.filter(pl.col("len") > (rule.max_block_size or max_block_size))
         keyed = keyed.join(too_big.select("_k"), on="_k", how="anti")
         left, right = _block_pairs(keyed, flag if only_with is not None else None)
-        report["rules"][rule.name] = {
-            "pairs": int(left.size),
-            "blocks_skipped": too_big.height,
-            "records_in_skipped_blocks": int(too_big["len"].sum() or 0),
-        }
-        found.append((left * n + right) * 64 + bit)  # pair and rule in one int64 (n < 2^28)
+        counts = {"pairs": int(left.size), "blocks_skipped": too_big.height, "records_in_skipped_blocks": int(too_big["len"].sum() or 0)}
+        return (left * n + right) * 64 + bit, counts  # pair and rule in one int64 (n < 2^28)
+
+    # the rules side by side when pairs hold a flagged record (they are few): part of each
+    # rule's work is numpy on one core; a whole file's pairs are too many to hold two rules' at once
+    with ThreadPoolExecutor(max_workers=2 if only_with is not None else 1) as pool:
+        done = list(pool.map(rule_pairs, range(len(rules)), rules))
+    found = [pairs for pairs, _ in done]
+    report: dict = {"rules": {rule.name: counts for rule, (_, counts) in zip(rules, done)}}
     # one row per pair: sorted by pair then rule, the first row of each run has the first rule
     # that found it, and the OR of the runs' bits is the mask (faster than a group-by)
     ordered = pl.Series(np.concatenate(found) if found else np.empty(0, np.int64)).sort().to_numpy()

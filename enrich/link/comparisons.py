@@ -16,6 +16,8 @@ value is no evidence either way).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
@@ -34,6 +36,7 @@ _SCORERS = {
 
 
 FOLDED, TIDIED = "folded:", "tidied:"
+SIDE_BY_SIDE_PAIRS = 5_000_000  # up to this many pairs, two fields are compared at once
 
 
 def view(frame: pl.DataFrame, comparisons: list[Comparison], keyed: set[str], given: dict[str, pl.Series] | None = None) -> dict[str, pl.Series]:
@@ -172,10 +175,14 @@ def gammas(values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparis
         values = values[used]
         position = np.cumsum(seen) - 1  # a record's place among the used ones
         left_idx, right_idx = position[left_idx], position[right_idx]
-    level = {}
-    for comp in comparisons:
+    def field_levels(comp: Comparison) -> np.ndarray:
         codes, distinct = _encode(values[comp.field])
-        level[comp.field] = _pair_levels(comp, codes[left_idx], codes[right_idx], distinct)
+        return _pair_levels(comp, codes[left_idx], codes[right_idx], distinct)
+
+    # two fields side by side when the pairs are few (a new file against a master): much of a
+    # field's work is numpy on one core; tens of millions of pairs are too many to hold twice
+    with ThreadPoolExecutor(max_workers=2 if pairs.height <= SIDE_BY_SIDE_PAIRS else 1) as pool:
+        level = dict(zip((c.field for c in comparisons), pool.map(field_levels, comparisons)))
     by_field = {c.field: c for c in comparisons}
     for comp in comparisons:
         if comp.swap_with:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -75,6 +76,12 @@ def link(
     seen = view(frame, settings.comparisons, keyed, given)
     folded = {name.removeprefix(FOLDED): s for name, s in seen.items() if name.startswith(FOLDED)}
     values = prepared(seen, settings.comparisons)
+    # what needs no pair is computed beside the pairs: blocking and comparing leave a core idle
+    aside = ThreadPoolExecutor(max_workers=1)
+    tf_fields = model.tf_fields if model is not None else [c.field for c in settings.comparisons if c.tf]
+    tf_job = aside.submit(term_frequencies, values, tf_fields)
+    comparable_job = aside.submit(comparable_pairs, frame, settings.cannot_link, known)
+    aside.shutdown(wait=False)
     new = frame[known].is_null() if known else None
     pairs, block_report = candidate_pairs(frame, settings.blocking, settings.max_block_size, only_with=new, folded=folded)
     if link_only_between:
@@ -95,11 +102,11 @@ def link(
                     blocked, set(settings.cannot_link))
     else:
         model = refit_prior(model, g, decisions, settings.em_max_iterations)
-    comparable = comparable_pairs(frame, settings.cannot_link, known)
+    comparable = comparable_job.result()
     model = dataclasses.replace(model, lam=model.prior * pairs.height / max(comparable, 1.0))
     timings["train"] = time.perf_counter() - t
     t = time.perf_counter()
-    tf = term_frequencies(values, model.tf_fields)
+    tf = tf_job.result()
     scored = score(g.with_columns(pairs["rule"]), model, tf, weights=False)  # LinkResult.weighed adds them
     p = scored["match_probability"].to_numpy()
     band = np.where(p >= settings.match_threshold, 0, np.where(p >= settings.review_threshold, 1, 2)).astype(np.uint8)

@@ -56,7 +56,7 @@ class Previous:
     decisions: pl.DataFrame  # every steward decision so far (DECISION_COLUMNS)
     last_ids: dict[str, int]  # the highest id number ever given, per level
     models: dict[str, Model] | None = None
-    tables: dict[str, pl.DataFrame] | Future = field(default_factory=dict)  # its companies, contacts, contact_points, provenance (or their reading)
+    tables: dict | Future = field(default_factory=dict)  # its companies, contacts, and contact_points, provenance by level (or their reading)
     rules_hash: str | None = None  # of the rules that built it
     link_state: dict[str, pl.DataFrame] = field(default_factory=dict)  # per level: what linking read of its records
     state_made_by: dict = field(default_factory=dict)  # the versions that computed link_state (state_versions())
@@ -83,7 +83,7 @@ class Master:
     carried: dict[str, tuple[list, int]] = field(default_factory=dict)  # per state table: the previous parts holding its first n rows as they are
 
 
-def golden_tables(previous: Previous) -> dict[str, pl.DataFrame]:
+def golden_tables(previous: Previous) -> dict:
     """The previous master's golden tables, once they are read (they may be read while the
     new rows are linked)."""
     if isinstance(previous.tables, Future):
@@ -302,8 +302,8 @@ def _carry(tables: dict, level: str, gone: set[str], golden: pl.DataFrame, point
         # sort on one unique integer is several times faster
         return both.sort(pl.col("_n") * both.height + pl.int_range(both.height, dtype=pl.Int64)).drop("_n")
 
-    by_level = lambda t: t.filter(pl.col("level") == level).drop("level").rename({"id": ID})  # noqa: E731
-    return merged(old, golden), merged(by_level(tables["contact_points"]), points), merged(by_level(tables["provenance"]), provenance)
+    by_level = lambda name: tables[name][level].rename({"id": ID})  # noqa: E731
+    return merged(old, golden), merged(by_level("contact_points"), points), merged(by_level("provenance"), provenance)
 
 
 def build(

@@ -136,9 +136,10 @@ def read_previous(folder: str, settings) -> Previous:
     )
 
 
-def _golden_tables(path: Path, copies: dict) -> dict[str, pl.DataFrame]:
-    """The previous master's golden tables, for the entities no new row touches; {} if one
-    is missing or unreadable (then every golden row is computed again). A CSV master's
+def _golden_tables(path: Path, copies: dict) -> dict:
+    """The previous master's golden tables, for the entities no new row touches (contact
+    points and provenance by level); {} if one is missing or unreadable (then every golden
+    row is computed again). A CSV master's
     Parquet copy (``golden_<table>.parquet``) is read instead of its CSV when the CSV is the
     one written with it (*copies*: its size and time, from run.json) — read faster, and
     typed as computed; a CSV changed since is read itself."""
@@ -156,7 +157,13 @@ def _golden_tables(path: Path, copies: dict) -> dict[str, pl.DataFrame]:
             return {}
     if len(tables) < len(TABLES):
         return {}
-    return {name: t.rechunk() for name, t in tables.items()}  # one chunk (a Parquet file gives one per row group): filtered and sorted twice as fast
+    tables = {name: t.rechunk() for name, t in tables.items()}  # one chunk (a Parquet file gives one per row group): filtered and sorted twice as fast
+    try:
+        for name in ("contact_points", "provenance"):  # both levels in one table: split here, while the new rows are linked
+            tables[name] = {level: tables[name].filter(pl.col("level") == level).drop("level") for level in LEVELS}
+    except pl.exceptions.PolarsError:  # not a table enrich wrote
+        return {}
+    return tables
 
 
 def _stamp(path: Path) -> list[int]:
