@@ -17,10 +17,11 @@ import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from ..errors import InputError
-from ..normalise.text import FORMULA_START, looks_like_formula
+from ..normalise.text import FORMULA_START, NUMBER_LIKE
 
 FORMATS = ("csv", "parquet")
 
@@ -33,20 +34,27 @@ def format_for(path: str | Path, fmt: str | None = None) -> str:
 
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefix formula-like text cells with ``'``; booleans as ``true``/``false``."""
+    """Prefix formula-like text cells with ``'``; booleans as ``true``/``false``.
+
+    The same test as ``looks_like_formula``, done in two steps: the first character of every
+    cell, then the number test on the cells starting with one of those characters only (half
+    of a phone column starts with +); the few cells guarded are written in place."""
     text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    starts = frame.select(pl.col(c).str.contains(f"^{FORMULA_START}").any() for c in text).row(0) if text and frame.height else ()
-    risky = {c for c, flag in zip(text, starts) if flag}  # only these can hold a formula: the others pass as they are
-    exprs = []
-    for name, dtype in frame.schema.items():
-        col = pl.col(name)
-        if name in risky:
-            exprs.append(pl.when(looks_like_formula(col)).then(pl.lit("'") + col).otherwise(col).alias(name))
-        elif dtype == pl.Boolean:
-            exprs.append(col.cast(pl.String).alias(name))
-        else:
-            exprs.append(col)
-    return frame.select(exprs)
+    starts = frame.select(pl.col(c).str.contains(f"^{FORMULA_START}").fill_null(False) for c in text) if text and frame.height else None
+    guarded = {}
+    for name in text if starts is not None else ():
+        start = starts[name]
+        if not start.any():
+            continue
+        values = frame[name].filter(start)
+        formula = ~values.str.contains(NUMBER_LIKE)
+        if formula.any():
+            at = np.flatnonzero(start.to_numpy())[formula.to_numpy()]
+            guarded[name] = frame[name].clone().scatter(at, "'" + values.filter(formula))  # scatter writes in place: not into the caller's frame
+    return frame.with_columns(
+        *guarded.values(),
+        *(pl.col(name).cast(pl.String) for name, dtype in frame.schema.items() if dtype == pl.Boolean),
+    )
 
 
 def neutralise_one(value: str) -> str:

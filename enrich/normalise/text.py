@@ -77,9 +77,12 @@ def fold_py(value: str) -> str:
 FORMULA_START = r"[=+\-@\t\r]"  # the first characters that make a spreadsheet run a cell
 
 
+NUMBER_LIKE = r"^[+\-]?[\d\s().,/]+$"  # a signed number or phone number: a spreadsheet shows it, runs nothing
+
+
 def looks_like_formula(expr: pl.Expr) -> pl.Expr:
     """A cell a spreadsheet would execute: starts with = + - @ (or tab/CR) and is not a number."""
-    return expr.str.contains(f"^{FORMULA_START}") & ~expr.str.contains(r"^[+\-]?[\d\s().,/]+$")
+    return expr.str.contains(f"^{FORMULA_START}") & ~expr.str.contains(NUMBER_LIKE)
 
 
 def join_issues(*exprs: pl.Expr) -> pl.Expr:
