@@ -139,10 +139,9 @@ def read_previous(folder: str, settings) -> Previous:
 def _golden_tables(path: Path, copies: dict) -> dict:
     """The previous master's golden tables, for the entities no new row touches (contact
     points and provenance by level); {} if one is missing or unreadable (then every golden
-    row is computed again). A CSV master's
-    Parquet copy (``golden_<table>.parquet``) is read instead of its CSV when the CSV is the
-    one written with it (*copies*: its size and time, from run.json) — read faster, and
-    typed as computed; a CSV changed since is read itself."""
+    row is computed again). A CSV master's Parquet copy (``golden_<table>.parquet``) is read
+    instead of its CSV when the CSV is the one written with it (*copies*: its size and time,
+    from run.json) — read faster, and typed as computed; a CSV changed since is read itself."""
     tables = {}
     for name in TABLES:
         csv = path / f"{name}.csv"
