@@ -259,6 +259,14 @@ def _linked_columns(data: pl.DataFrame, settings: Settings, known: str | None) -
     return [c for c in data.columns if c in need]
 
 
+def first_rows(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of per-row id *numbers* (-1: no id): the rows holding one, the distinct numbers in
+    order, and for each the first of those rows (its index in the rows holding one)."""
+    at = np.flatnonzero(numbers >= 0)
+    distinct, first = np.unique(numbers[at], return_index=True)
+    return at, distinct, first
+
+
 def person_ids(data: pl.DataFrame) -> pl.Series:
     """``person_id``: contacts at different companies who are the same person — the same name
     (in either order) and the same private channel (a valid mobile, a free-mail address).
@@ -266,8 +274,7 @@ def person_ids(data: pl.DataFrame) -> pl.Series:
     no other has a person of its own. 'pe-<n>' where 'ct-<n>' is the person's first contact
     (the one whose first row comes first). Works on id numbers, not strings."""
     number = id_number(data["contact_id"], "ct").fill_null(-1).to_numpy()
-    at = np.flatnonzero(number >= 0)
-    contacts, first = np.unique(number[at], return_index=True)
+    at, contacts, first = first_rows(number)
     order = np.empty(contacts.size, dtype=np.int64)  # each contact's rank by its first row
     order[np.argsort(first, kind="stable")] = np.arange(contacts.size)
     c = np.full(data.height, -1, dtype=np.int64)

@@ -175,6 +175,7 @@ def gammas(values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparis
         values = values[used]
         position = np.cumsum(seen) - 1  # a record's place among the used ones
         left_idx, right_idx = position[left_idx], position[right_idx]
+
     def field_levels(comp: Comparison) -> np.ndarray:
         codes, distinct = _encode(values[comp.field])
         return _pair_levels(comp, codes[left_idx], codes[right_idx], distinct)

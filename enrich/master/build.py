@@ -20,7 +20,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-import numpy as np
 import polars as pl
 
 from ..errors import InputError
@@ -32,6 +31,7 @@ from ..link.b2b import (
     Dedupe,
     chunked_like,
     dedupe,
+    first_rows,
     id_number,
     person_ids,
 )
@@ -475,9 +475,7 @@ def _contacts_per_company(records: pl.DataFrame) -> pl.DataFrame:
 
 def _with_first_row(golden: pl.DataFrame, records: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """The contacts' *golden* rows with *columns* of each contact's first record."""
-    number = id_number(records["contact_id"], PREFIX["contact"]).fill_null(-1).to_numpy()
-    at = np.flatnonzero(number >= 0)
-    _, first = np.unique(number[at], return_index=True)  # by contact number: enrich's order of the contacts
+    at, _, first = first_rows(id_number(records["contact_id"], PREFIX["contact"]).fill_null(-1).to_numpy())  # by contact number: enrich's order
     taken = records.select("contact_id", *columns)[at[first]]
     if taken["contact_id"].equals(golden[ID]):
         return golden.hstack(taken.drop("contact_id"))
