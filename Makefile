@@ -32,6 +32,7 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check enrich tests benchmarks fixtures
+	$(BIN)/ruff format --check enrich tests benchmarks fixtures
 
 test: lint
 	$(BIN)/python -m pytest

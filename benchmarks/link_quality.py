@@ -30,7 +30,10 @@ RULES = ROOT / "benchmarks" / "rules"
 
 
 def scores(predicted: pl.Series, truth: pl.Series) -> dict:
-    return {k: round(v, 5) if isinstance(v, float) else v for k, v in pairwise_scores(predicted, truth).items()}
+    return {
+        k: round(v, 5) if isinstance(v, float) else v
+        for k, v in pairwise_scores(predicted, truth).items()
+    }
 
 
 def main() -> None:
@@ -65,13 +68,21 @@ def main() -> None:
         found = dedupe(frame)
         out["seconds"] = round(time.perf_counter() - t, 2)
         # the company level alone (what the Splink run links): its link() stages
-        out["company_seconds"] = round(sum(found.results["company"].report["timings_s"].values()), 2)
-        truth = pl.read_csv(sys.argv[3], schema_overrides={"company_entity": pl.String, "person_entity": pl.String})
-        rows = found.frame.select(pl.col("source_row").cast(pl.Int64), "company_id", "contact_id").join(
-            truth.rename({"row": "source_row"}), on="source_row"
+        out["company_seconds"] = round(
+            sum(found.results["company"].report["timings_s"].values()), 2
         )
-        companies = rows.filter(pl.col("company_id").is_not_null() & pl.col("company_entity").is_not_null())
-        people = rows.filter(pl.col("contact_id").is_not_null() & pl.col("person_entity").is_not_null())
+        truth = pl.read_csv(
+            sys.argv[3], schema_overrides={"company_entity": pl.String, "person_entity": pl.String}
+        )
+        rows = found.frame.select(
+            pl.col("source_row").cast(pl.Int64), "company_id", "contact_id"
+        ).join(truth.rename({"row": "source_row"}), on="source_row")
+        companies = rows.filter(
+            pl.col("company_id").is_not_null() & pl.col("company_entity").is_not_null()
+        )
+        people = rows.filter(
+            pl.col("contact_id").is_not_null() & pl.col("person_entity").is_not_null()
+        )
         out["rows"] = frame.height
         out["company"] = scores(companies["company_id"], companies["company_entity"])
         out["contact"] = scores(people["contact_id"], people["person_entity"])

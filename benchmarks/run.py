@@ -53,8 +53,20 @@ def generate(rows: int, style: str = "fr") -> Path:
         DATA.mkdir(exist_ok=True)
         t = time.perf_counter()
         subprocess.run(
-            [PY, str(ROOT / "benchmarks" / "generate_contacts.py"), "--rows", str(rows), "--style", style,
-             "--seed", "42", "--out", str(path), "--truth", str(truth)],
+            [
+                PY,
+                str(ROOT / "benchmarks" / "generate_contacts.py"),
+                "--rows",
+                str(rows),
+                "--style",
+                style,
+                "--seed",
+                "42",
+                "--out",
+                str(path),
+                "--truth",
+                str(truth),
+            ],
             check=True,
         )
         print(f"generated {path.name} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
@@ -70,7 +82,7 @@ def split(path: Path, sizes: dict[str, int]) -> list[Path]:
     for name, n in sizes.items():
         piece = DATA / f"{name}.csv"
         if not piece.exists():
-            piece.write_bytes(b"\r\n".join([header, *body[start:start + n]]) + b"\r\n")
+            piece.write_bytes(b"\r\n".join([header, *body[start : start + n]]) + b"\r\n")
         out.append(piece)
         start += n
     return out
@@ -87,12 +99,46 @@ def master_bench(rows: int, add: int) -> list[tuple[str, int, float, float, dict
     *files, new = split(big, sizes)
     out = DATA / "out"
     result = []
-    for fmt in ("csv", "parquet"):  # the default, then the format a master of a million rows is better kept in
+    for fmt in (
+        "csv",
+        "parquet",
+    ):  # the default, then the format a master of a million rows is better kept in
         first, second = out / f"master_{rows}_{fmt}", out / f"master_{rows}_{fmt}_plus_{add}"
-        wall, rss, _ = measure([*ENRICH, "master", *map(str, files), "-o", str(first), "-q", "--format", fmt])
-        result.append((f"enrich master ({fmt})", rows, wall, rss, json.loads((first / "run.json").read_text())["timings_s"]))
-        wall, rss, _ = measure([*ENRICH, "master", str(new), "--previous", str(first), "-o", str(second), "-q", "--format", fmt])
-        result.append((f"  + {add:,} rows (--previous)", rows + add, wall, rss, json.loads((second / "run.json").read_text())["timings_s"]))
+        wall, rss, _ = measure(
+            [*ENRICH, "master", *map(str, files), "-o", str(first), "-q", "--format", fmt]
+        )
+        result.append(
+            (
+                f"enrich master ({fmt})",
+                rows,
+                wall,
+                rss,
+                json.loads((first / "run.json").read_text())["timings_s"],
+            )
+        )
+        wall, rss, _ = measure(
+            [
+                *ENRICH,
+                "master",
+                str(new),
+                "--previous",
+                str(first),
+                "-o",
+                str(second),
+                "-q",
+                "--format",
+                fmt,
+            ]
+        )
+        result.append(
+            (
+                f"  + {add:,} rows (--previous)",
+                rows + add,
+                wall,
+                rss,
+                json.loads((second / "run.json").read_text())["timings_s"],
+            )
+        )
     return result
 
 
@@ -105,23 +151,60 @@ def check_bench(rows: int) -> list[tuple[str, int, float, float, dict]]:
     out = DATA / "out"
     out.mkdir(parents=True, exist_ok=True)
     result = []
-    for label, extra in (("enrich check (no duplicate_rate)", ["--skip", "duplicate_rate"]), ("enrich check (all default rules)", [])):
+    for label, extra in (
+        ("enrich check (no duplicate_rate)", ["--skip", "duplicate_rate"]),
+        ("enrich check (all default rules)", []),
+    ):
         report = out / f"check_{rows}{'_quick' if extra else ''}.json"
-        wall, rss, _ = measure([*ENRICH, "check", str(path), "--format", "json", "-o", str(report), *extra], ok=(0, 1))
+        wall, rss, _ = measure(
+            [*ENRICH, "check", str(path), "--format", "json", "-o", str(report), *extra], ok=(0, 1)
+        )
         checks = json.loads(report.read_text())["results"]
-        result.append((label, rows, wall, rss, {r["kind"]: r["seconds"] for r in checks if r["seconds"] >= 0.05}))
+        result.append(
+            (
+                label,
+                rows,
+                wall,
+                rss,
+                {r["kind"]: r["seconds"] for r in checks if r["seconds"] >= 0.05},
+            )
+        )
     return result
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rows", type=int, default=1_000_000, help="rows of the main file (default 1,000,000)")
-    ap.add_argument("--baseline-rows", type=int, default=100_000, help="rows for the pandas comparison")
-    ap.add_argument("--full-baseline", action="store_true", help="also run the baseline on --rows (slow)")
-    ap.add_argument("--link-rows", type=int, nargs="*", default=[10_000, 100_000, 1_000_000], help="synthetic B2B sizes to dedupe")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--rows", type=int, default=1_000_000, help="rows of the main file (default 1,000,000)"
+    )
+    ap.add_argument(
+        "--baseline-rows", type=int, default=100_000, help="rows for the pandas comparison"
+    )
+    ap.add_argument(
+        "--full-baseline", action="store_true", help="also run the baseline on --rows (slow)"
+    )
+    ap.add_argument(
+        "--link-rows",
+        type=int,
+        nargs="*",
+        default=[10_000, 100_000, 1_000_000],
+        help="synthetic B2B sizes to dedupe",
+    )
     ap.add_argument("--no-clean", action="store_true", help="skip the clean benchmarks")
-    ap.add_argument("--master-rows", type=int, default=1_000_000, help="rows of the master job (default 1,000,000)")
-    ap.add_argument("--master-add", type=int, default=50_000, help="rows onboarded onto that master (default 50,000)")
+    ap.add_argument(
+        "--master-rows",
+        type=int,
+        default=1_000_000,
+        help="rows of the master job (default 1,000,000)",
+    )
+    ap.add_argument(
+        "--master-add",
+        type=int,
+        default=50_000,
+        help="rows onboarded onto that master (default 50,000)",
+    )
     ap.add_argument("--only-master", action="store_true", help="run the master job benchmark only")
     ap.add_argument("--only-check", action="store_true", help="run the enrich check benchmark only")
     args = ap.parse_args()
@@ -137,24 +220,46 @@ def main() -> None:
 
     if not args.no_clean:
         big = generate(args.rows)
-        wall, rss, _ = measure([*ENRICH, "clean", str(big), "-o", str(out / "clean_big.parquet"), "-q"])
+        wall, rss, _ = measure(
+            [*ENRICH, "clean", str(big), "-o", str(out / "clean_big.parquet"), "-q"]
+        )
         summary = json.loads((out / "clean_big.run.json").read_text())
         results.append(("enrich clean", args.rows, wall, rss, summary["timings_s"]))
 
         small = generate(args.baseline_rows)
-        e_wall, e_rss, _ = measure([*ENRICH, "clean", str(small), "-o", str(out / "clean_small.csv"), "-q"])
-        b_wall, b_rss, _ = measure([PY, str(ROOT / "benchmarks" / "baseline_pandas.py"), str(small), "-o", str(out / "baseline_small.csv")])
+        e_wall, e_rss, _ = measure(
+            [*ENRICH, "clean", str(small), "-o", str(out / "clean_small.csv"), "-q"]
+        )
+        b_wall, b_rss, _ = measure(
+            [
+                PY,
+                str(ROOT / "benchmarks" / "baseline_pandas.py"),
+                str(small),
+                "-o",
+                str(out / "baseline_small.csv"),
+            ]
+        )
         results.append(("enrich clean", args.baseline_rows, e_wall, e_rss, None))
         results.append(("pandas baseline (per-row)", args.baseline_rows, b_wall, b_rss, None))
         if args.full_baseline:
-            fb_wall, fb_rss, _ = measure([PY, str(ROOT / "benchmarks" / "baseline_pandas.py"), str(big), "-o", str(out / "baseline_big.csv")])
+            fb_wall, fb_rss, _ = measure(
+                [
+                    PY,
+                    str(ROOT / "benchmarks" / "baseline_pandas.py"),
+                    str(big),
+                    "-o",
+                    str(out / "baseline_big.csv"),
+                ]
+            )
             results.append(("pandas baseline (per-row)", args.rows, fb_wall, fb_rss, None))
     linking, splink = [], {}
     for name in ("febrl3", "febrl4", "fake1000"):
         wall, rss, stdout = measure([PY, str(ROOT / "benchmarks" / "link_quality.py"), name])
         linking.append((name, json.loads(stdout), wall, rss))
         try:
-            s_wall, s_rss, s_out = measure([PY, str(ROOT / "benchmarks" / "splink_quality.py"), name])
+            s_wall, s_rss, s_out = measure(
+                [PY, str(ROOT / "benchmarks" / "splink_quality.py"), name]
+            )
             splink[name] = (json.loads(s_out), s_wall, s_rss)
         except SystemExit as exc:  # splink not installed, or it failed: say so, go on
             print(f"splink on {name}: {exc}", file=sys.stderr)
@@ -164,10 +269,14 @@ def main() -> None:
         measure([*ENRICH, "clean", str(path), "-o", str(cleaned), "-q"])
         files = [str(cleaned), str(path.with_suffix(".truth.csv"))]
         name = f"b2b {rows:,} rows"
-        wall, rss, stdout = measure([PY, str(ROOT / "benchmarks" / "link_quality.py"), "b2b", *files])
+        wall, rss, stdout = measure(
+            [PY, str(ROOT / "benchmarks" / "link_quality.py"), "b2b", *files]
+        )
         linking.append((name, json.loads(stdout), wall, rss))
         try:  # Splink on the company level of the same cleaned rows
-            s_wall, s_rss, s_out = measure([PY, str(ROOT / "benchmarks" / "splink_quality.py"), "b2b", *files])
+            s_wall, s_rss, s_out = measure(
+                [PY, str(ROOT / "benchmarks" / "splink_quality.py"), "b2b", *files]
+            )
             splink[name] = (json.loads(s_out), s_wall, s_rss)
         except SystemExit as exc:
             print(f"splink on {name}: {exc}", file=sys.stderr)
@@ -176,25 +285,41 @@ def main() -> None:
     results += check_bench(args.rows)
     print_jobs(results)
     if not args.no_clean:
-        print(f"\nbaseline / enrich wall-time ratio on {args.baseline_rows:,} rows: {b_wall / e_wall:.1f}x")
-        print("targets (issue #3): enrich clean on 1,000,000 rows <= 20 s wall and <= 3,000 MB peak RSS")
-    print("\nlinking: 'link s' is the tool's own time from reading the data to its clusters (training,")
-    print("scoring, clustering; not imports; B2B rows cleaned by enrich beforehand, for both tools);")
-    print("'wall s' is the whole process. B2B: enrich links companies and contacts, Splink companies only.")
-    print(f"\n{'linking (enrich)':26s} {'precision':>9s} {'recall':>7s} {'F1':>7s} {'link s':>7s} {'wall s':>7s} {'RSS MB':>7s}")
+        print(
+            f"\nbaseline / enrich wall-time ratio on {args.baseline_rows:,} rows: {b_wall / e_wall:.1f}x"
+        )
+        print(
+            "targets (issue #3): enrich clean on 1,000,000 rows <= 20 s wall and <= 3,000 MB peak RSS"
+        )
+    print(
+        "\nlinking: 'link s' is the tool's own time from reading the data to its clusters (training,"
+    )
+    print(
+        "scoring, clustering; not imports; B2B rows cleaned by enrich beforehand, for both tools);"
+    )
+    print(
+        "'wall s' is the whole process. B2B: enrich links companies and contacts, Splink companies only."
+    )
+    print(
+        f"\n{'linking (enrich)':26s} {'precision':>9s} {'recall':>7s} {'F1':>7s} {'link s':>7s} {'wall s':>7s} {'RSS MB':>7s}"
+    )
     for name, r, wall, rss in linking:
         for level in ("company", "contact") if "company" in r else (None,):
             q = r[level] if level else r
             label = f"{name} {level}" if level else name
-            print(f"{label:26s} {q['precision']:>9.4f} {q['recall']:>7.4f} {q['f1']:>7.4f} {r['seconds']:>7.1f} {wall:>7.1f} {rss:>7.0f}")
+            print(
+                f"{label:26s} {q['precision']:>9.4f} {q['recall']:>7.4f} {q['f1']:>7.4f} {r['seconds']:>7.1f} {wall:>7.1f} {rss:>7.0f}"
+            )
     b2b = [r for name, r, _, _ in linking if name.startswith("b2b")]
     if len(b2b) > 1:  # issue #4: F1 must not drift by more than 0.02 across file sizes
         for level in ("company", "contact"):
             f1 = [r[level]["f1"] for r in b2b]
             print(f"b2b {level} F1 drift across sizes: {max(f1) - min(f1):.4f} (target <= 0.02)")
     if splink:
-        print(f"\n{'linking (Splink, DuckDB)':26s} {'precision':>9s} {'recall':>7s} {'F1':>7s} {'link s':>7s} {'wall s':>7s} {'RSS MB':>7s}"
-              "  F1 enrich-Splink, link-time ratio")
+        print(
+            f"\n{'linking (Splink, DuckDB)':26s} {'precision':>9s} {'recall':>7s} {'F1':>7s} {'link s':>7s} {'wall s':>7s} {'RSS MB':>7s}"
+            "  F1 enrich-Splink, link-time ratio"
+        )
         ours = {name: r for name, r, _, _ in linking}
         for name, (q, wall, rss) in splink.items():
             r = ours[name]
@@ -203,9 +328,13 @@ def main() -> None:
             ratio = f"{q['seconds'] / max(r['seconds'], 0.01):.2f}x"
             if "company_seconds" in r:  # and against enrich's company level alone
                 ratio += f" ({q['seconds'] / max(r['company_seconds'], 0.01):.2f}x vs enrich's company level, {r['company_seconds']:.1f} s)"
-            print(f"{label:26s} {q['precision']:>9.4f} {q['recall']:>7.4f} {q['f1']:>7.4f} {q['seconds']:>7.1f} {wall:>7.1f} {rss:>7.0f}"
-                  f"  {mine['f1'] - q['f1']:+.5f}, {ratio}")
-        print("targets (issue #4): F1 >= Splink's on every data set, >= 3x faster; 1M rows <= 60 s, <= 6 GB")
+            print(
+                f"{label:26s} {q['precision']:>9.4f} {q['recall']:>7.4f} {q['f1']:>7.4f} {q['seconds']:>7.1f} {wall:>7.1f} {rss:>7.0f}"
+                f"  {mine['f1'] - q['f1']:+.5f}, {ratio}"
+            )
+        print(
+            "targets (issue #4): F1 >= Splink's on every data set, >= 3x faster; 1M rows <= 60 s, <= 6 GB"
+        )
 
 
 def print_jobs(results: list) -> None:
@@ -215,10 +344,14 @@ def print_jobs(results: list) -> None:
         stage_text = ", ".join(f"{k} {v:.1f}" for k, v in stages.items()) if stages else ""
         print(f"{name:34s} {rows:>10,d} {wall:>8.1f} {rss:>12.0f}  {stage_text}")
     if any(name.startswith("enrich master") for name, *_ in results):
-        print("targets (issue #5): enrich master on 1,000,000 rows <= 90 s and <= 8,000 MB; +50,000 rows <= 15 s")
+        print(
+            "targets (issue #5): enrich master on 1,000,000 rows <= 90 s and <= 8,000 MB; +50,000 rows <= 15 s"
+        )
     if any(name.startswith("enrich check") for name, *_ in results):
-        print("targets (issue #7): enrich check on 1,000,000 rows, default rules without duplicate_rate <= 10 s; "
-              "with it, within the dedupe budget (link <= 60 s)")
+        print(
+            "targets (issue #7): enrich check on 1,000,000 rows, default rules without duplicate_rate <= 10 s; "
+            "with it, within the dedupe budget (link <= 60 s)"
+        )
 
 
 if __name__ == "__main__":

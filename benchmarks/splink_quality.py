@@ -49,7 +49,9 @@ def febrl_settings(link_type: str) -> SettingsCreator:
             cl.ExactMatch("soc_sec_id").configure(term_frequency_adjustments=True),
             cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
             cl.NameComparison("surname").configure(term_frequency_adjustments=True),
-            cl.DateOfBirthComparison("date_of_birth", input_is_string=True, datetime_format="%Y%m%d"),
+            cl.DateOfBirthComparison(
+                "date_of_birth", input_is_string=True, datetime_format="%Y%m%d"
+            ),
             cl.DamerauLevenshteinAtThresholds("street_number", [1, 2]),
             cl.PostcodeComparison("postcode"),
             cl.JaroWinklerAtThresholds("address_1", [0.9, 0.7]),
@@ -65,7 +67,9 @@ def train_and_cluster(linker: Linker, deterministic: list, em_blocks: list) -> p
     for block in em_blocks:
         linker.training.estimate_parameters_using_expectation_maximisation(block)
     predictions = linker.inference.predict(threshold_match_probability=0.2)
-    return linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, THRESHOLD).as_pandas_dataframe()
+    return linker.clustering.cluster_pairwise_predictions_at_threshold(
+        predictions, THRESHOLD
+    ).as_pandas_dataframe()
 
 
 def main() -> None:
@@ -76,12 +80,16 @@ def main() -> None:
     if which == "febrl3":
         df = febrl(DATA / "dataset3.csv")
         linker = Linker(db.register(df), febrl_settings("dedupe_only"))
-        clusters = train_and_cluster(linker, [block_on("soc_sec_id")], [block_on("given_name"), block_on("date_of_birth")])
+        clusters = train_and_cluster(
+            linker, [block_on("soc_sec_id")], [block_on("given_name"), block_on("date_of_birth")]
+        )
         ids, truth = clusters["cluster_id"], clusters["rec_id"].str.extract(r"rec-(\d+)-")[0]
     elif which == "febrl4":
         a, b = febrl(DATA / "dataset4a.csv"), febrl(DATA / "dataset4b.csv")
         linker = Linker([db.register(a), db.register(b)], febrl_settings("link_only"))
-        clusters = train_and_cluster(linker, [block_on("soc_sec_id")], [block_on("given_name"), block_on("date_of_birth")])
+        clusters = train_and_cluster(
+            linker, [block_on("soc_sec_id")], [block_on("given_name"), block_on("date_of_birth")]
+        )
         ids, truth = clusters["cluster_id"], clusters["rec_id"].str.extract(r"rec-(\d+)-")[0]
     elif which == "fake1000":
         df = pd.read_csv(DATA / "fake_1000.csv", dtype=str)
@@ -94,10 +102,17 @@ def main() -> None:
                 cl.ExactMatch("city").configure(term_frequency_adjustments=True),
                 cl.EmailComparison("email"),
             ],
-            blocking_rules_to_generate_predictions=[block_on("first_name", "dob"), block_on("surname")],
+            blocking_rules_to_generate_predictions=[
+                block_on("first_name", "dob"),
+                block_on("surname"),
+            ],
         )
         linker = Linker(db.register(df), settings)
-        clusters = train_and_cluster(linker, [block_on("first_name", "surname")], [block_on("first_name", "surname"), block_on("email")])
+        clusters = train_and_cluster(
+            linker,
+            [block_on("first_name", "surname")],
+            [block_on("first_name", "surname"), block_on("email")],
+        )
         ids, truth = clusters["cluster_id"], clusters["cluster"]
     elif which == "b2b":  # company level of the synthetic B2B file, on enrich's cleaned rows
         from enrich.clean import clean_files
@@ -110,10 +125,20 @@ def main() -> None:
             t = time.perf_counter()
         rows = derive(cleaned).filter("_has_company")
         truth_file = pl.read_csv(sys.argv[3], schema_overrides={"company_entity": pl.String})
-        cols = ["company_name_norm", "vat_valid", "registry_id", "postcode", "city", "street", "email_domain", "phone_valid"]
-        frame = (
-            rows.select(pl.col("source_row").cast(pl.Int64).alias("unique_id"), *cols)
-            .join(truth_file.select(pl.col("row").alias("unique_id"), "company_entity"), on="unique_id", how="left")
+        cols = [
+            "company_name_norm",
+            "vat_valid",
+            "registry_id",
+            "postcode",
+            "city",
+            "street",
+            "email_domain",
+            "phone_valid",
+        ]
+        frame = rows.select(pl.col("source_row").cast(pl.Int64).alias("unique_id"), *cols).join(
+            truth_file.select(pl.col("row").alias("unique_id"), "company_entity"),
+            on="unique_id",
+            how="left",
         )
         settings = SettingsCreator(
             link_type="dedupe_only",
@@ -126,24 +151,39 @@ def main() -> None:
                 block_on("phone_valid"),
             ],
             comparisons=[
-                cl.JaroWinklerAtThresholds("company_name_norm", [0.93, 0.85]).configure(term_frequency_adjustments=True),
+                cl.JaroWinklerAtThresholds("company_name_norm", [0.93, 0.85]).configure(
+                    term_frequency_adjustments=True
+                ),
                 cl.ExactMatch("vat_valid"),
                 cl.ExactMatch("registry_id"),
                 cl.ExactMatch("postcode"),
-                cl.JaroWinklerAtThresholds("city", [0.88]).configure(term_frequency_adjustments=True),
+                cl.JaroWinklerAtThresholds("city", [0.88]).configure(
+                    term_frequency_adjustments=True
+                ),
                 cl.JaroWinklerAtThresholds("street", [0.9, 0.8]),
                 cl.ExactMatch("email_domain"),
                 cl.ExactMatch("phone_valid"),
             ],
         )
         linker = Linker(db.register(frame.to_pandas()), settings)
-        clusters = train_and_cluster(linker, [block_on("vat_valid")], [block_on("company_name_norm", "city"), block_on("vat_valid")])
-        clusters = clusters[clusters["company_entity"].notna()]  # scored like link_quality.py: rows with a true company
+        clusters = train_and_cluster(
+            linker,
+            [block_on("vat_valid")],
+            [block_on("company_name_norm", "city"), block_on("vat_valid")],
+        )
+        clusters = clusters[
+            clusters["company_entity"].notna()
+        ]  # scored like link_quality.py: rows with a true company
         ids, truth = clusters["cluster_id"], clusters["company_entity"]
     else:
         raise SystemExit(f"unknown data set {which!r}")
-    scores = pairwise_scores(pl.Series(ids.astype(str).tolist()), pl.Series(truth.astype(str).tolist()))
-    out = {"data": which, **{k: round(v, 5) if isinstance(v, float) else v for k, v in scores.items()}}
+    scores = pairwise_scores(
+        pl.Series(ids.astype(str).tolist()), pl.Series(truth.astype(str).tolist())
+    )
+    out = {
+        "data": which,
+        **{k: round(v, 5) if isinstance(v, float) else v for k, v in scores.items()},
+    }
     out["seconds"] = round(time.perf_counter() - t, 2)
     print(json.dumps(out))
 

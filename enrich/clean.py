@@ -88,18 +88,26 @@ def read_all(
 def _row_rejects(frame: pl.DataFrame, headers: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Split off fully empty rows and repeated header rows (two exports pasted together)."""
     empty = pl.concat_str([pl.col(h).fill_null("") for h in headers]).str.strip_chars() == ""
-    same = pl.sum_horizontal([(pl.col(h).str.strip_chars() == h).fill_null(False).cast(pl.Int32) for h in headers])
+    same = pl.sum_horizontal(
+        [(pl.col(h).str.strip_chars() == h).fill_null(False).cast(pl.Int32) for h in headers]
+    )
     filled = pl.sum_horizontal([(pl.col(h).fill_null("") != "").cast(pl.Int32) for h in headers])
     repeated = (same * 2 >= filled) & (same >= min(2, len(headers)))
-    reason = pl.when(empty).then(pl.lit("empty row")).when(repeated).then(pl.lit("repeated header row"))
+    reason = (
+        pl.when(empty).then(pl.lit("empty row")).when(repeated).then(pl.lit("repeated header row"))
+    )
     frame = frame.lazy().with_columns(reason.alias("_reject")).collect()
     bad = frame.filter(pl.col("_reject").is_not_null()).select(
-        pl.col(ROW).alias("source_row"), pl.lit(None, dtype=pl.String).alias("column"), pl.col("_reject").alias("reason")
+        pl.col(ROW).alias("source_row"),
+        pl.lit(None, dtype=pl.String).alias("column"),
+        pl.col("_reject").alias("reason"),
     )
     return frame.filter(pl.col("_reject").is_null()).drop("_reject"), bad
 
 
-def prepare(table: Table, overrides: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame, TableReport]:
+def prepare(
+    table: Table, overrides: dict[str, str]
+) -> tuple[pl.DataFrame, pl.DataFrame, TableReport]:
     """Map one table's headers and split off the rows that cannot be used."""
     headers = [c for c in table.frame.columns if c != ROW]
     m = mapping.map_headers(headers, overrides)
@@ -137,7 +145,12 @@ def _majority_country(frame: pl.DataFrame) -> dict[str, str]:
         .len()
         .sort(["source_file", "len", "_country"], descending=[False, True, False])
     )
-    return dict(counts.group_by("source_file", maintain_order=True).first().select("source_file", "_country").iter_rows())
+    return dict(
+        counts.group_by("source_file", maintain_order=True)
+        .first()
+        .select("source_file", "_country")
+        .iter_rows()
+    )
 
 
 def _run_side_by_side(jobs: list) -> list[pl.DataFrame]:
@@ -162,9 +175,13 @@ def normalise(frame: pl.DataFrame, default_country: str | None = None) -> pl.Dat
         [
             lambda: on_unique(with_row_country, identifiers.INPUTS, identifiers.clean),
             lambda: on_unique(frame, persons.INPUTS, persons.clean),
-            lambda: emails.clean(frame),  # nearly one address per row: nothing to gain from unique()
+            lambda: emails.clean(
+                frame
+            ),  # nearly one address per row: nothing to gain from unique()
             *[
-                functools.partial(on_unique, frame, (name,), functools.partial(dates.clean, name=name))
+                functools.partial(
+                    on_unique, frame, (name,), functools.partial(dates.clean, name=name)
+                )
                 for name in ("birth_date", "consent_date", "source_date")
             ],
             lambda: on_unique(frame, consent.INPUTS, consent.clean),
@@ -190,7 +207,12 @@ def normalise(frame: pl.DataFrame, default_country: str | None = None) -> pl.Dat
         [
             lambda: on_unique(frame, companies.INPUTS, companies.clean),
             *[
-                functools.partial(on_unique, frame, (kind, "country"), functools.partial(phones.clean, prefix=kind))
+                functools.partial(
+                    on_unique,
+                    frame,
+                    (kind, "country"),
+                    functools.partial(phones.clean, prefix=kind),
+                )
                 for kind in ("phone", "mobile")
             ],
             lambda: on_unique(frame, addresses.INPUTS, addresses.clean),
@@ -222,7 +244,9 @@ def clean_files(
     """Read, map, normalise and validate *paths* into one canonical table."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    tables = read_all(paths, sheet=sheet, encoding=encoding, delimiter=delimiter, max_field=max_field)
+    tables = read_all(
+        paths, sheet=sheet, encoding=encoding, delimiter=delimiter, max_field=max_field
+    )
     timings["read"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     frames, rejects, reports = [], [], []
@@ -241,7 +265,9 @@ def clean_files(
     order = {t.name: i for i, t in enumerate(tables)}
     all_rejects = (
         pl.concat(rejects)
-        .with_columns(pl.col("source_file").replace_strict(order, return_dtype=pl.Int64).alias("_o"))
+        .with_columns(
+            pl.col("source_file").replace_strict(order, return_dtype=pl.Int64).alias("_o")
+        )
         .sort("_o", "source_row")
         .drop("_o")
     )
@@ -251,5 +277,10 @@ def clean_files(
 def _empty_output(frame: pl.DataFrame) -> pl.DataFrame:
     """No usable row: the columns a non-empty output has, with the same types."""
     extras = [c for c in frame.columns if c.startswith(EXTRA_PREFIX)]
-    typed = {"source_row": pl.Int64, "email_role": pl.Boolean, "email_freemail": pl.Boolean, "opt_out": pl.Boolean}
+    typed = {
+        "source_row": pl.Int64,
+        "email_role": pl.Boolean,
+        "email_freemail": pl.Boolean,
+        "opt_out": pl.Boolean,
+    }
     return pl.DataFrame(schema={c: typed.get(c, pl.String) for c in [*OUTPUT_COLUMNS, *extras]})

@@ -75,7 +75,9 @@ def run() -> None:
         print(code, file=sys.stderr)
         code = 1
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head): nothing more to say
+        with contextlib.suppress(
+            OSError, ValueError
+        ):  # a closed pipe (| head): nothing more to say
             stream.flush()
     os._exit(code or 0)
 
@@ -92,33 +94,81 @@ def main() -> None:
 
 READ = {  # the options every command that reads contact files shares, with the same meaning
     "files": click.argument("files", nargs=-1, required=True),
-    "map": click.option("--map", "maps", multiple=True, metavar="'HEADER=COLUMN'", help="Map a header by hand (repeatable), e.g. --map 'Col X=email'."),
-    "default_country": click.option("--default-country", metavar="CC", help="ISO country for rows without one (else the file's most frequent country)."),
-    "sheet": click.option("--sheet", help="Read only this sheet of XLSX inputs (default: all sheets)."),
-    "encoding": click.option("--encoding", help="Force the CSV encoding (default: detected: UTF-8, UTF-16, cp1252, latin-1)."),
-    "delimiter": click.option("--delimiter", type=click.Choice([",", ";", "tab", "|"]), help="Force the CSV delimiter (default: detected)."),
-    "rules": click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Folder of rules files that replace the defaults."),
-    "max_field_length": click.option("--max-field-length", type=click.IntRange(min=1), default=32767, show_default=True,
-                                     help="Reject rows with a longer value."),
+    "map": click.option(
+        "--map",
+        "maps",
+        multiple=True,
+        metavar="'HEADER=COLUMN'",
+        help="Map a header by hand (repeatable), e.g. --map 'Col X=email'.",
+    ),
+    "default_country": click.option(
+        "--default-country",
+        metavar="CC",
+        help="ISO country for rows without one (else the file's most frequent country).",
+    ),
+    "sheet": click.option(
+        "--sheet", help="Read only this sheet of XLSX inputs (default: all sheets)."
+    ),
+    "encoding": click.option(
+        "--encoding",
+        help="Force the CSV encoding (default: detected: UTF-8, UTF-16, cp1252, latin-1).",
+    ),
+    "delimiter": click.option(
+        "--delimiter",
+        type=click.Choice([",", ";", "tab", "|"]),
+        help="Force the CSV delimiter (default: detected).",
+    ),
+    "rules": click.option(
+        "--rules",
+        "rules_dir",
+        type=click.Path(file_okay=False),
+        help="Folder of rules files that replace the defaults.",
+    ),
+    "max_field_length": click.option(
+        "--max-field-length",
+        type=click.IntRange(min=1),
+        default=32767,
+        show_default=True,
+        help="Reject rows with a longer value.",
+    ),
     "quiet": click.option("-q", "--quiet", is_flag=True, help="Print only errors."),
 }
 READ_OPTIONS = list(READ.values())
 
 
 ONLINE_OPTIONS = [
-    click.option("--online", is_flag=True, help="Also ask VIES about each VAT number (validity, name, address; 1 call a second) and "
-                 "recherche-entreprises about each SIREN the index does not hold; answers cached."),
-    click.option("--lei", is_flag=True, help="With --online: also find each company's LEI in GLEIF by its registry number (1 call a second)."),
-    click.option("--offline", is_flag=True, help="With --online: answer from the cache only, make no call."),
-    click.option("--cache", "cache_path", type=click.Path(dir_okay=False), default=str(Path.home() / ".cache" / "enrich" / "online.sqlite"),
-                 show_default=True, help="The online answers' cache (SQLite; answers kept 30 days)."),
+    click.option(
+        "--online",
+        is_flag=True,
+        help="Also ask VIES about each VAT number (validity, name, address; 1 call a second) and "
+        "recherche-entreprises about each SIREN the index does not hold; answers cached.",
+    ),
+    click.option(
+        "--lei",
+        is_flag=True,
+        help="With --online: also find each company's LEI in GLEIF by its registry number (1 call a second).",
+    ),
+    click.option(
+        "--offline", is_flag=True, help="With --online: answer from the cache only, make no call."
+    ),
+    click.option(
+        "--cache",
+        "cache_path",
+        type=click.Path(dir_okay=False),
+        default=str(Path.home() / ".cache" / "enrich" / "online.sqlite"),
+        show_default=True,
+        help="The online answers' cache (SQLite; answers kept 30 days).",
+    ),
 ]
 
 
 size_option = click.option(
-    "--size", "size_file", type=click.Path(dir_okay=False),
+    "--size",
+    "size_file",
+    type=click.Path(dir_okay=False),
     help="With the registry: a size file keyed by enterprise number or SIREN (headcount or band, FTE, turnover, balance-sheet "
-         "total, year; e.g. NBB annual accounts for Belgium): decides the size band first.")
+    "total, year; e.g. NBB annual accounts for Belgium): decides the size band first.",
+)
 
 
 def online_options(fn):
@@ -135,7 +185,9 @@ def read_options(fn):
     return fn
 
 
-def _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet):
+def _clean(
+    files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet
+):
     """Run the clean stage for a command and report each file's row accounting."""
     from .clean import clean_files
     from .mapping import parse_overrides
@@ -145,7 +197,9 @@ def _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     if default_country:
         default_country = default_country.upper()
         if default_country not in iso_codes():
-            raise InputError(f"--default-country {default_country!r} is not an ISO 3166 alpha-2 code")
+            raise InputError(
+                f"--default-country {default_country!r} is not an ISO 3166 alpha-2 code"
+            )
     result = clean_files(
         list(files),
         overrides=parse_overrides(maps),
@@ -156,12 +210,18 @@ def _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
         max_field=max_field_length,
     )
     for t in result.tables:
-        _say(f"{t.source_file}: {t.rows_in} rows in = {t.rows_out} out + {t.rows_rejected} rejected", quiet)
+        _say(
+            f"{t.source_file}: {t.rows_in} rows in = {t.rows_out} out + {t.rows_rejected} rejected",
+            quiet,
+        )
         if t.info.get("lines_before_header"):
             _say(f"  skipped {t.info['lines_before_header']} line(s) above the header", quiet)
         extra = [m.split(" → ")[0] for m in t.mapping if " → extra." in m]
-        _say(f"  columns: {len(t.mapping) - len(extra)} mapped, {len(extra)} passed through as extra.*"
-             + (f" ({', '.join(extra[:5])}{' …' if len(extra) > 5 else ''})" if extra else ""), quiet)
+        _say(
+            f"  columns: {len(t.mapping) - len(extra)} mapped, {len(extra)} passed through as extra.*"
+            + (f" ({', '.join(extra[:5])}{' …' if len(extra) > 5 else ''})" if extra else ""),
+            quiet,
+        )
         for reason, n in sorted(t.reject_reasons.items()):
             rows = t.reject_rows.get(reason, [])
             shown = ", ".join(map(str, rows)) + (" …" if n > len(rows) else "")
@@ -186,7 +246,13 @@ def _summary(command: str, result, outputs: dict, rules: list[str] = CLEAN_RULES
         "files": [t.as_dict() for t in result.tables],
         "statuses": {
             col: dict(sorted(frame[col].value_counts().iter_rows(), key=lambda kv: str(kv[0])))
-            for col in ("id_status", "email_status", "phone_status", "mobile_status", "postcode_status")
+            for col in (
+                "id_status",
+                "email_status",
+                "phone_status",
+                "mobile_status",
+                "postcode_status",
+            )
         },
         "timings_s": {k: round(v, 3) for k, v in result.timings.items()},
     }
@@ -194,13 +260,43 @@ def _summary(command: str, result, outputs: dict, rules: list[str] = CLEAN_RULES
 
 @main.command(epilog=EXIT_CODES)
 @read_options
-@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Output table: .csv or .parquet.")
-@click.option("--rejects", type=click.Path(dir_okay=False), help="Rejected rows with the reason (default: OUT's name + .rejects.csv).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), help="Output format (default: from OUT's extension).")
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output table: .csv or .parquet.",
+)
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False),
+    help="Rejected rows with the reason (default: OUT's name + .rejects.csv).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet"]),
+    help="Output format (default: from OUT's extension).",
+)
 @click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows accents right.")
 @click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected.")
 @handle_errors
-def clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, out, rejects, fmt, excel, strict):
+def clean(
+    files,
+    maps,
+    default_country,
+    sheet,
+    encoding,
+    delimiter,
+    rules_dir,
+    max_field_length,
+    quiet,
+    out,
+    rejects,
+    fmt,
+    excel,
+    strict,
+):
     """Read contact FILES (CSV, XLSX, Parquet, JSON; '-' for stdin), map their headers onto
     the canonical schema, normalise names, addresses, emails, phones and dates, and validate
     VAT/company numbers.
@@ -220,13 +316,21 @@ def clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, m
     rejects_path = Path(rejects) if rejects else Path(f"{stem}.rejects.csv")
     summary_path = Path(f"{stem}.run.json")
     check_not_input([out_path, rejects_path, summary_path], list(files))
-    result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
+    result = _clean(
+        files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet
+    )
     t0 = time.perf_counter()
     write_table(result.frame, out_path, fmt, excel=excel)
     write_table(result.rejects, rejects_path, "csv", excel=excel)
     result.timings["write"] = time.perf_counter() - t0
-    write_json(_summary("clean", result, {"table": str(out_path), "rejects": str(rejects_path)}), summary_path)
-    _say(f"wrote {out_path} ({result.frame.height} rows), {rejects_path} ({result.rejects.height} rows), {summary_path}", quiet)
+    write_json(
+        _summary("clean", result, {"table": str(out_path), "rejects": str(rejects_path)}),
+        summary_path,
+    )
+    _say(
+        f"wrote {out_path} ({result.frame.height} rows), {rejects_path} ({result.rejects.height} rows), {summary_path}",
+        quiet,
+    )
     _say(f"done in {time.perf_counter() - started:.1f} s", quiet)
     if strict and result.rejects.height:
         _say(f"--strict: {result.rejects.height} rows were rejected", False)
@@ -236,9 +340,25 @@ def clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, m
 @main.command(epilog=EXIT_CODES)
 @read_options
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Output folder.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True, help="Format of records.")
-@click.option("--decisions", type=click.Path(dir_okay=False), help="A review.csv with its decision column filled (match / no_match).")
-@click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Reuse a model.json instead of training one.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet"]),
+    default="csv",
+    show_default=True,
+    help="Format of records.",
+)
+@click.option(
+    "--decisions",
+    type=click.Path(dir_okay=False),
+    help="A review.csv with its decision column filled (match / no_match).",
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(dir_okay=False),
+    help="Reuse a model.json instead of training one.",
+)
 @click.option(
     "--link-to",
     "master_dir",
@@ -246,7 +366,22 @@ def clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, m
     help="An earlier dedupe output folder (the master): link FILES to it without re-deduplicating it.",
 )
 @handle_errors
-def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, out, fmt, decisions, model_path, master_dir):
+def dedupe(
+    files,
+    maps,
+    default_country,
+    sheet,
+    encoding,
+    delimiter,
+    rules_dir,
+    max_field_length,
+    quiet,
+    out,
+    fmt,
+    decisions,
+    model_path,
+    master_dir,
+):
     """Find the duplicate companies and contacts in FILES (cleaned first, as `enrich clean`),
     with the rules in rules/link.toml.
 
@@ -281,9 +416,21 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
 
     started = time.perf_counter()
     folder = Path(out)
-    master_files = [str(Path(master_dir) / n) for n in ("records.csv", "records.parquet", "model.json")] if master_dir else []
-    check_not_input([folder / n for n in ("records.csv", "records.parquet", "review.csv", "pairs.parquet", "model.json")], [*files, *master_files])
-    result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
+    master_files = (
+        [str(Path(master_dir) / n) for n in ("records.csv", "records.parquet", "model.json")]
+        if master_dir
+        else []
+    )
+    check_not_input(
+        [
+            folder / n
+            for n in ("records.csv", "records.parquet", "review.csv", "pairs.parquet", "model.json")
+        ],
+        [*files, *master_files],
+    )
+    result = _clean(
+        files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet
+    )
     settings = load_settings()
     master = read_master(master_dir, result.frame) if master_dir else None
     if master_dir and not model_path and (Path(master_dir) / "model.json").exists():
@@ -303,7 +450,10 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
             counts[level] = (int(old.sum()), ids.filter(~old).n_unique())
         _say(
             f"linked {new.height} new rows to a master of {master.height} rows: "
-            + "; ".join(f"{rows} rows joined existing {level}, {fresh} new {level}" for level, (rows, fresh) in counts.items()),
+            + "; ".join(
+                f"{rows} rows joined existing {level}, {fresh} new {level}"
+                for level, (rows, fresh) in counts.items()
+            ),
             quiet,
         )
     t0 = time.perf_counter()
@@ -311,7 +461,9 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     write_table(result.rejects, folder / "rejects.csv", "csv")
     write_table(all_pairs(found), folder / "pairs.parquet", "parquet")
     write_table(review_table(found), folder / "review.csv", "csv")
-    write_json({level: found.results[level].model.to_json() for level in LEVELS}, folder / "model.json")
+    write_json(
+        {level: found.results[level].model.to_json() for level in LEVELS}, folder / "model.json"
+    )
     summary = _summary("dedupe", result, {"folder": str(folder)})
     summary["link"] = {level: found.results[level].report for level in LEVELS}
     summary["timings_s"]["link"] = round(link_time, 3)
@@ -334,20 +486,85 @@ def dedupe(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
 
 @main.command(epilog=EXIT_CODES)
 @read_options
-@click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Output folder: the master (replaced whole, at the end).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True, help="Format of companies, contacts, contact_points, provenance.")
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Output folder: the master (replaced whole, at the end).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet"]),
+    default="csv",
+    show_default=True,
+    help="Format of companies, contacts, contact_points, provenance.",
+)
 @click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows accents right.")
-@click.option("--previous", "previous_dir", type=click.Path(file_okay=False), help="An earlier master folder: link FILES to it, keeping its ids.")
-@click.option("--decisions", type=click.Path(dir_okay=False), help="A review.csv with its decision column filled (match / no_match); remembered in OUT.")
-@click.option("--suppress", type=click.Path(dir_okay=False), help="Do-not-contact list: e-mails or their SHA-256 (of the lower-cased address), one per line.")
-@click.option("--model", "model_path", type=click.Path(dir_okay=False), help="Reuse a model.json instead of training one (default with --previous: its model).")
-@click.option("--registry", "registry_dir", type=click.Path(file_okay=False), help="A registry index (enrich registry build): attach firmographics to the companies.")
-@click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr", show_default=True, help="Language of the registry's labels.")
+@click.option(
+    "--previous",
+    "previous_dir",
+    type=click.Path(file_okay=False),
+    help="An earlier master folder: link FILES to it, keeping its ids.",
+)
+@click.option(
+    "--decisions",
+    type=click.Path(dir_okay=False),
+    help="A review.csv with its decision column filled (match / no_match); remembered in OUT.",
+)
+@click.option(
+    "--suppress",
+    type=click.Path(dir_okay=False),
+    help="Do-not-contact list: e-mails or their SHA-256 (of the lower-cased address), one per line.",
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(dir_okay=False),
+    help="Reuse a model.json instead of training one (default with --previous: its model).",
+)
+@click.option(
+    "--registry",
+    "registry_dir",
+    type=click.Path(file_okay=False),
+    help="A registry index (enrich registry build): attach firmographics to the companies.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["fr", "nl", "en"]),
+    default="fr",
+    show_default=True,
+    help="Language of the registry's labels.",
+)
 @size_option
 @online_options
 @handle_errors
-def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, out, fmt, excel, previous_dir, decisions, suppress, model_path,
-           registry_dir, lang, size_file, online, lei, offline, cache_path):
+def master(
+    files,
+    maps,
+    default_country,
+    sheet,
+    encoding,
+    delimiter,
+    rules_dir,
+    max_field_length,
+    quiet,
+    out,
+    fmt,
+    excel,
+    previous_dir,
+    decisions,
+    suppress,
+    model_path,
+    registry_dir,
+    lang,
+    size_file,
+    online,
+    lei,
+    offline,
+    cache_path,
+):
     """Build one clean master file from contact FILES: read, map, normalise, validate, link
     duplicates (rules/link.toml) and keep the best value of each field (rules/survivorship.toml).
 
@@ -404,34 +621,80 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     suppression = read_suppression(suppress) if suppress else None
     if previous_dir:
         master_folder.check_previous(previous_dir)
-    with ThreadPoolExecutor(max_workers=1) as pool:  # the previous master is read while the inputs are cleaned
-        reading = pool.submit(master_folder.read_previous, previous_dir, settings) if previous_dir else None
-        result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
+    with ThreadPoolExecutor(
+        max_workers=1
+    ) as pool:  # the previous master is read while the inputs are cleaned
+        reading = (
+            pool.submit(master_folder.read_previous, previous_dir, settings)
+            if previous_dir
+            else None
+        )
+        result = _clean(
+            files,
+            maps,
+            default_country,
+            sheet,
+            encoding,
+            delimiter,
+            rules_dir,
+            max_field_length,
+            quiet,
+        )
         previous = reading.result() if reading else None
     models = models or (previous.models if previous else None)
     t0 = time.perf_counter()
-    summary = _summary("master", result, {"folder": str(out_dir)}, [*CLEAN_RULES, "link", "survivorship"])  # before build() takes the rows
+    summary = _summary(
+        "master", result, {"folder": str(out_dir)}, [*CLEAN_RULES, "link", "survivorship"]
+    )  # before build() takes the rows
     rules_hash = summary["rules_hash"]
 
-    def take(result):  # build() keeps only its own, re-ordered copy of the rows: memory is time here
+    def take(
+        result,
+    ):  # build() keeps only its own, re-ordered copy of the rows: memory is time here
         frame, result.frame = result.frame, None
         return frame
 
-    built = build(take(result), result.rejects, rules=survivorship, previous=previous, decisions=decided, models=models, suppress=suppression,
-                  rules_hash=rules_hash)
+    built = build(
+        take(result),
+        result.rejects,
+        rules=survivorship,
+        previous=previous,
+        decisions=decided,
+        models=models,
+        suppress=suppression,
+        rules_hash=rules_hash,
+    )
     check_accounting(built.lineage, result.rows_in + (previous.lineage.height if previous else 0))
     if registry_dir:
         t1 = time.perf_counter()
-        built.companies, built.registry_review = attach_registry(built.companies, registry_dir, lang, sizes and sizes[0])
+        built.companies, built.registry_review = attach_registry(
+            built.companies, registry_dir, lang, sizes and sizes[0]
+        )
         built.timings["registry"] = round(time.perf_counter() - t1, 3)
     if online:
         built.companies = _online(built.companies, online, offline, cache_path, quiet, lei)
-        built.counts["vies"] = dict(built.companies["vies_status"].value_counts().drop_nulls().sort("vies_status").iter_rows())
+        built.counts["vies"] = dict(
+            built.companies["vies_status"]
+            .value_counts()
+            .drop_nulls()
+            .sort("vies_status")
+            .iter_rows()
+        )
     if registry_dir:  # after the online answers, which fill in what the index lacks
-        built.counts["registry"] = {"matched_by": dict(built.companies["registry_match"].value_counts().sort("registry_match").iter_rows()),
-                                    "ceased": int(built.companies["ceased"].fill_null(False).sum()),
-                                    "size_source": dict(built.companies["size_source"].value_counts().drop_nulls().sort("size_source").iter_rows()),
-                                    **({"size_file": size_counts(sizes[1])} if sizes else {})}
+        built.counts["registry"] = {
+            "matched_by": dict(
+                built.companies["registry_match"].value_counts().sort("registry_match").iter_rows()
+            ),
+            "ceased": int(built.companies["ceased"].fill_null(False).sum()),
+            "size_source": dict(
+                built.companies["size_source"]
+                .value_counts()
+                .drop_nulls()
+                .sort("size_source")
+                .iter_rows()
+            ),
+            **({"size_file": size_counts(sizes[1])} if sizes else {}),
+        }
     result.timings.update(built.timings)
     link_and_survive = time.perf_counter() - t0
 
@@ -461,17 +724,32 @@ def master(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     )
     if registry_dir:
         matched = built.counts["registry"]["matched_by"]
-        _say(f"registry: of {built.companies.height} companies, {matched.get('enterprise_number', 0) + matched.get('siren', 0)} found by their "
-             f"identifier, {matched.get('name and postcode', 0)} by name and postcode, {matched.get('ambiguous name (see review)', 0)} "
-             f"ambiguous (registry_review.csv), {matched.get('recherche-entreprises', 0)} online; {built.counts['registry']['ceased']} ceased; "
-             "size band from: " + (", ".join(f"{how} {n}" for how, n in built.counts["registry"]["size_source"].items()) or "nowhere"), quiet)
+        _say(
+            f"registry: of {built.companies.height} companies, {matched.get('enterprise_number', 0) + matched.get('siren', 0)} found by their "
+            f"identifier, {matched.get('name and postcode', 0)} by name and postcode, {matched.get('ambiguous name (see review)', 0)} "
+            f"ambiguous (registry_review.csv), {matched.get('recherche-entreprises', 0)} online; {built.counts['registry']['ceased']} ceased; "
+            "size band from: "
+            + (
+                ", ".join(
+                    f"{how} {n}" for how, n in built.counts["registry"]["size_source"].items()
+                )
+                or "nowhere"
+            ),
+            quiet,
+        )
     outcome = built.counts["decision_outcomes"]
     if outcome["not_applied"] or outcome["unknown_rows"]:
-        _say(f"steward decisions: {outcome['applied']} applied, {outcome['not_applied']} not applied (a cannot-link rule, "
-             f"e.g. two different valid VAT numbers, is stronger than a match), {outcome['unknown_rows']} name a row the master "
-             "does not hold", False)
-    _say(f"wrote {out_dir}/companies.{fmt}, contacts.{fmt}, lineage.csv, review.csv, report.html … "
-         f"(link and survive {link_and_survive:.1f} s, review, report and write {time.perf_counter() - t0:.1f} s)", quiet)
+        _say(
+            f"steward decisions: {outcome['applied']} applied, {outcome['not_applied']} not applied (a cannot-link rule, "
+            f"e.g. two different valid VAT numbers, is stronger than a match), {outcome['unknown_rows']} name a row the master "
+            "does not hold",
+            False,
+        )
+    _say(
+        f"wrote {out_dir}/companies.{fmt}, contacts.{fmt}, lineage.csv, review.csv, report.html … "
+        f"(link and survive {link_and_survive:.1f} s, review, report and write {time.perf_counter() - t0:.1f} s)",
+        quiet,
+    )
     _say(f"done in {time.perf_counter() - started:.1f} s", quiet)
 
 
@@ -494,19 +772,49 @@ def registry():
 
 
 @registry.command("build", epilog=EXIT_CODES)
-@click.option("--kbo", "kbo_zip", type=click.Path(dir_okay=False), help="A KBO/BCE open-data zip (KboOpenData_*_Full.zip).")
-@click.option("--sirene", "sirene_units", type=click.Path(dir_okay=False),
-              help="SIRENE legal units: StockUniteLegale*.zip, its .csv, or the .parquet edition.")
-@click.option("--sirene-establishments", type=click.Path(dir_okay=False),
-              help="SIRENE establishments (StockEtablissement*.zip/.csv/.parquet): gives each company its seat's address.")
-@click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="The index folder (replaced whole, at the end).")
-@click.option("--max-member-gb", type=click.FloatRange(min=1e-6), default=40.0, show_default=True,
-              help="Refuse an archive member that inflates to more than this.")
-@click.option("--max-ratio", type=click.FloatRange(min=1), default=200.0, show_default=True,
-              help="Refuse an archive member compressed more than this many times (a zip bomb).")
+@click.option(
+    "--kbo",
+    "kbo_zip",
+    type=click.Path(dir_okay=False),
+    help="A KBO/BCE open-data zip (KboOpenData_*_Full.zip).",
+)
+@click.option(
+    "--sirene",
+    "sirene_units",
+    type=click.Path(dir_okay=False),
+    help="SIRENE legal units: StockUniteLegale*.zip, its .csv, or the .parquet edition.",
+)
+@click.option(
+    "--sirene-establishments",
+    type=click.Path(dir_okay=False),
+    help="SIRENE establishments (StockEtablissement*.zip/.csv/.parquet): gives each company its seat's address.",
+)
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="The index folder (replaced whole, at the end).",
+)
+@click.option(
+    "--max-member-gb",
+    type=click.FloatRange(min=1e-6),
+    default=40.0,
+    show_default=True,
+    help="Refuse an archive member that inflates to more than this.",
+)
+@click.option(
+    "--max-ratio",
+    type=click.FloatRange(min=1),
+    default=200.0,
+    show_default=True,
+    help="Refuse an archive member compressed more than this many times (a zip bomb).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @handle_errors
-def registry_build(kbo_zip, sirene_units, sirene_establishments, out, max_member_gb, max_ratio, quiet):
+def registry_build(
+    kbo_zip, sirene_units, sirene_establishments, out, max_member_gb, max_ratio, quiet
+):
     """Build a registry index (Parquet) from the bulk files as published. Read streaming:
     the full KBO and SIRENE files need not fit in memory. Zips are read safely: members are
     found by name, never extracted by their own paths; oversized or bomb-like members, a
@@ -516,15 +824,26 @@ def registry_build(kbo_zip, sirene_units, sirene_establishments, out, max_member
 
     check_out(out, [p for p in (kbo_zip, sirene_units, sirene_establishments) if p])
     started = time.perf_counter()
-    meta = build(out, kbo_zip=kbo_zip, sirene_units=sirene_units, sirene_establishments=sirene_establishments,
-                 limits=archive.Limits(max_bytes=int(max_member_gb * (1 << 30)), max_ratio=max_ratio))
+    meta = build(
+        out,
+        kbo_zip=kbo_zip,
+        sirene_units=sirene_units,
+        sirene_establishments=sirene_establishments,
+        limits=archive.Limits(max_bytes=int(max_member_gb * (1 << 30)), max_ratio=max_ratio),
+    )
     counts = ", ".join(f"{n} {what}" for what, n in meta["companies"].items())
     _say(f"wrote {out}: {counts} companies in {time.perf_counter() - started:.1f} s", quiet)
 
 
 @registry.command("lookup", epilog=EXIT_CODES)
 @click.argument("number")
-@click.option("--registry", "registry_dir", required=True, type=click.Path(file_okay=False), help="A registry index folder.")
+@click.option(
+    "--registry",
+    "registry_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="A registry index folder.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @handle_errors
 def registry_lookup(number, registry_dir, as_json):
@@ -539,14 +858,19 @@ def registry_lookup(number, registry_dir, as_json):
     if as_json:
         click.echo(json.dumps(found, indent=2, ensure_ascii=False, default=str))
     for company in [] if as_json else found:
-        click.echo(f"{company['country']} {company['registry_id']}: {company['official_name'] or '(no legal name published)'}")
+        click.echo(
+            f"{company['country']} {company['registry_id']}: {company['official_name'] or '(no legal name published)'}"
+        )
         for key, value in company.items():
             if key in ("country", "registry_id", "official_name", "activities") or value is None:
                 continue
             click.echo(f"  {key}: {value}")
         for act in company.get("activities", []):
-            click.echo(f"  activity: NACE {act['nace_version']} {act['nace_code']} {act['classification']} (group {act['activity_group']}"
-                       + (", an establishment's" if act["from_establishment"] else "") + ")")
+            click.echo(
+                f"  activity: NACE {act['nace_version']} {act['nace_code']} {act['classification']} (group {act['activity_group']}"
+                + (", an establishment's" if act["from_establishment"] else "")
+                + ")"
+            )
     if not found:
         _say(f"{number}: not in the index", False)
         sys.exit(EXIT_FAILED)
@@ -554,15 +878,51 @@ def registry_lookup(number, registry_dir, as_json):
 
 @main.command(epilog=EXIT_CODES)
 @read_options
-@click.option("--registry", "registry_dir", required=True, type=click.Path(file_okay=False), help="A registry index folder (enrich registry build).")
-@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False), help="Output table: .csv or .parquet.")
-@click.option("--lang", type=click.Choice(["fr", "nl", "en"]), default="fr", show_default=True, help="Language of labels (NACE, legal form, city).")
+@click.option(
+    "--registry",
+    "registry_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="A registry index folder (enrich registry build).",
+)
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Output table: .csv or .parquet.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["fr", "nl", "en"]),
+    default="fr",
+    show_default=True,
+    help="Language of labels (NACE, legal form, city).",
+)
 @click.option("--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows accents right.")
 @size_option
 @online_options
 @handle_errors
-def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet, registry_dir, out, lang, excel,
-           size_file, online, lei, offline, cache_path):
+def attach(
+    files,
+    maps,
+    default_country,
+    sheet,
+    encoding,
+    delimiter,
+    rules_dir,
+    max_field_length,
+    quiet,
+    registry_dir,
+    out,
+    lang,
+    excel,
+    size_file,
+    online,
+    lei,
+    offline,
+    cache_path,
+):
     """Clean contact FILES and attach each row's registry firmographics, found by its valid
     enterprise number, SIREN, SIRET or VAT number, else by its company name at its postcode:
     official name, status (a ceased company is flagged), legal form, creation date, NACE
@@ -580,17 +940,34 @@ def attach(files, maps, default_country, sheet, encoding, delimiter, rules_dir, 
     review_path = out_path.with_name(out_path.stem + ".registry_review.csv")
     check_not_input([out_path, rejects_path, review_path], list(files))
     sizes = _read_sizes(size_file, registry_dir, quiet)
-    result = _clean(files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet)
+    result = _clean(
+        files, maps, default_country, sheet, encoding, delimiter, rules_dir, max_field_length, quiet
+    )
     attached, review = attach_with_review(result.frame, registry_dir, lang, sizes and sizes[0])
     attached = _online(attached, online, offline, cache_path, quiet, lei)
     write_table(attached, out_path, excel=excel)
     write_table(result.rejects, rejects_path, "csv", excel=excel)
     write_table(review, review_path, "csv", excel=excel)
     matched = attached["registry_match"].value_counts().sort("registry_match")
-    _say("registry: " + ", ".join(f"{n} {how}" for how, n in matched.iter_rows()) + f"; {int(attached['ceased'].fill_null(False).sum())} ceased", quiet)
+    _say(
+        "registry: "
+        + ", ".join(f"{n} {how}" for how, n in matched.iter_rows())
+        + f"; {int(attached['ceased'].fill_null(False).sum())} ceased",
+        quiet,
+    )
     sources = attached["size_source"].value_counts().drop_nulls().sort("size_source")
-    _say("size band from: " + (", ".join(f"{how} {n}" for how, n in sources.iter_rows()) or "nowhere (no headcount known)"), quiet)
-    _say(f"wrote {out_path}, {rejects_path} and {review_path} (rows whose name fits two registry companies)", quiet)
+    _say(
+        "size band from: "
+        + (
+            ", ".join(f"{how} {n}" for how, n in sources.iter_rows())
+            or "nowhere (no headcount known)"
+        ),
+        quiet,
+    )
+    _say(
+        f"wrote {out_path}, {rejects_path} and {review_path} (rows whose name fits two registry companies)",
+        quiet,
+    )
 
 
 def _read_sizes(size_file: str | None, registry_dir: str | None, quiet: bool):
@@ -598,7 +975,9 @@ def _read_sizes(size_file: str | None, registry_dir: str | None, quiet: bool):
     if not size_file:
         return None
     if not registry_dir:
-        raise InputError("--size goes with --registry (sizes are attached to the companies the registry finds)")
+        raise InputError(
+            "--size goes with --registry (sizes are attached to the companies the registry finds)"
+        )
     from .registry.sizes import read_sizes, summary
 
     sizes, stats = read_sizes(size_file)
@@ -627,10 +1006,21 @@ def _online(frame, online: bool, offline: bool, cache_path: str, quiet: bool, le
             out = gleif_columns(out, client)
     finally:
         client.close()
-    for service, column in (("VIES", "vies_status"), ("recherche-entreprises", "recherche_status"), *((("GLEIF", "lei_status"),) if lei else ())):
+    for service, column in (
+        ("VIES", "vies_status"),
+        ("recherche-entreprises", "recherche_status"),
+        *((("GLEIF", "lei_status"),) if lei else ()),
+    ):
         counts = out[column].value_counts().drop_nulls().sort(column)
-        _say(f"{service}: " + (", ".join(f"{n} rows {s}" for s, n in counts.iter_rows()) or "nothing to ask"), quiet)
-    _say(f"online: {client.counts['calls']} calls, {client.counts['cached']} answers from the cache, {client.counts['failed']} failed", quiet)
+        _say(
+            f"{service}: "
+            + (", ".join(f"{n} rows {s}" for s, n in counts.iter_rows()) or "nothing to ask"),
+            quiet,
+        )
+    _say(
+        f"online: {client.counts['calls']} calls, {client.counts['cached']} answers from the cache, {client.counts['failed']} failed",
+        quiet,
+    )
     return out
 
 
@@ -644,15 +1034,51 @@ Exit codes:
 
 @main.command(epilog=CHECK_EXIT_CODES)
 @click.argument("files", nargs=-1, required=True)
-@click.option("--rules", "rules_path", type=click.Path(), help="The checks file (TOML), or a rules folder holding checks.toml "
-              "(its other rules files replace the defaults). Default: the shipped rules/checks.toml.")
-@click.option("--format", "fmt", type=click.Choice(["human", "json", "junit", "github"]), default="human", show_default=True,
-              help="human: a table (coloured on a terminal); json; junit: JUnit XML for CI test reports; github: workflow annotations.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file (atomically) instead of stdout.")
-@click.option("--max-examples", type=click.IntRange(min=0), default=10, show_default=True, help="Failing rows listed per check (by row number, never value).")
-@click.option("--baseline", type=click.Path(dir_okay=False), help="An earlier version of the file: row_count's max_change compares with its rows.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The day freshness is measured from (default: today).")
-@click.option("--skip", multiple=True, metavar="NAME|KIND", help="Do not run this check (its name or kind; repeatable), e.g. --skip duplicate_rate.")
+@click.option(
+    "--rules",
+    "rules_path",
+    type=click.Path(),
+    help="The checks file (TOML), or a rules folder holding checks.toml "
+    "(its other rules files replace the defaults). Default: the shipped rules/checks.toml.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["human", "json", "junit", "github"]),
+    default="human",
+    show_default=True,
+    help="human: a table (coloured on a terminal); json; junit: JUnit XML for CI test reports; github: workflow annotations.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the report to this file (atomically) instead of stdout.",
+)
+@click.option(
+    "--max-examples",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Failing rows listed per check (by row number, never value).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="An earlier version of the file: row_count's max_change compares with its rows.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="YYYY-MM-DD",
+    help="The day freshness is measured from (default: today).",
+)
+@click.option(
+    "--skip",
+    multiple=True,
+    metavar="NAME|KIND",
+    help="Do not run this check (its name or kind; repeatable), e.g. --skip duplicate_rate.",
+)
 @click.option("--strict", is_flag=True, help="A failed warning fails the run too.")
 @READ["map"]
 @READ["sheet"]
@@ -660,7 +1086,22 @@ Exit codes:
 @READ["delimiter"]
 @READ["max_field_length"]
 @handle_errors
-def check(files, rules_path, fmt, output, max_examples, baseline, as_of, skip, strict, maps, sheet, encoding, delimiter, max_field_length):
+def check(
+    files,
+    rules_path,
+    fmt,
+    output,
+    max_examples,
+    baseline,
+    as_of,
+    skip,
+    strict,
+    maps,
+    sheet,
+    encoding,
+    delimiter,
+    max_field_length,
+):
     """Check data FILES against declared rules, like a linter for data: required and
     forbidden columns, patterns and types, unique keys, valid VAT / e-mail / phone rates,
     the duplicate rate (the linking engine), allowed values, row counts (and change
@@ -697,9 +1138,18 @@ def check(files, rules_path, fmt, output, max_examples, baseline, as_of, skip, s
         raise InputError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
     if output:
         check_not_input([Path(output)], list(files))
-    read_kwargs = {"sheet": sheet, "encoding": encoding, "delimiter": "\t" if delimiter == "tab" else delimiter, "max_field": max_field_length}
+    read_kwargs = {
+        "sheet": sheet,
+        "encoding": encoding,
+        "delimiter": "\t" if delimiter == "tab" else delimiter,
+        "max_field": max_field_length,
+    }
     overrides = parse_overrides(maps)
-    ctx = {"max_examples": max_examples, "today": today, "baseline_rows": baseline_rows(baseline, **read_kwargs) if baseline else None}
+    ctx = {
+        "max_examples": max_examples,
+        "today": today,
+        "baseline_rows": baseline_rows(baseline, **read_kwargs) if baseline else None,
+    }
     results, unreadable, header_lines = [], [], {}
     for path in files:
         try:
@@ -724,8 +1174,11 @@ def check(files, rules_path, fmt, output, max_examples, baseline, as_of, skip, s
     if output:
         write_text(text if text.endswith("\n") else text + "\n", output)
         counts = report.summary(results, [n for n, _ in unreadable])
-        _say(f"{counts['checks']} checks: {counts['passed']} passed, {counts['errors']} failed, {counts['warnings']} warnings"
-             + (f"; {counts['unreadable']} file(s) unreadable" if unreadable else "") + f"; wrote {output}")
+        _say(
+            f"{counts['checks']} checks: {counts['passed']} passed, {counts['errors']} failed, {counts['warnings']} warnings"
+            + (f"; {counts['unreadable']} file(s) unreadable" if unreadable else "")
+            + f"; wrote {output}"
+        )
     elif text:
         click.echo(text)
     if unreadable:
@@ -738,7 +1191,9 @@ def check(files, rules_path, fmt, output, max_examples, baseline, as_of, skip, s
 @click.argument("run_dir", type=click.Path(file_okay=False))
 @click.argument("row_a")
 @click.argument("row_b")
-@click.option("--level", type=click.Choice(["company", "contact"]), default="contact", show_default=True)
+@click.option(
+    "--level", type=click.Choice(["company", "contact"]), default="contact", show_default=True
+)
 @handle_errors
 def explain(run_dir, row_a, row_b, level):
     """Why two records of a `dedupe` run were (not) matched: the per-field match weights that

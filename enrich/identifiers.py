@@ -43,20 +43,81 @@ from .normalise.text import column, fold_py, join_issues, one_row, tidy
 
 INPUTS = ("vat", "enterprise_number", "siren", "siret", "kvk", "country")
 OUTPUTS = (
-    "vat", "vat_formatted", "enterprise_number", "siren", "siret", "kvk",
-    "id_country", "id_status", "id_reason",
+    "vat",
+    "vat_formatted",
+    "enterprise_number",
+    "siren",
+    "siret",
+    "kvk",
+    "id_country",
+    "id_status",
+    "id_reason",
 )
 
 # Typed instead of a number: treated as missing (and said so).
 PLACEHOLDERS = [
-    "n a", "na", "nvt", "n v t", "0", "00", "neant", "aucun", "aucune", "none", "null", "nil",
-    "en cours", "in aanvraag", "pending", "x", "xx", "xxx", "non assujetti", "niet btw plichtig",
-    "geen", "keine", "nicht vorhanden", "inconnu", "onbekend", "unknown", "tbc", "tbd", "?",
+    "n a",
+    "na",
+    "nvt",
+    "n v t",
+    "0",
+    "00",
+    "neant",
+    "aucun",
+    "aucune",
+    "none",
+    "null",
+    "nil",
+    "en cours",
+    "in aanvraag",
+    "pending",
+    "x",
+    "xx",
+    "xxx",
+    "non assujetti",
+    "niet btw plichtig",
+    "geen",
+    "keine",
+    "nicht vorhanden",
+    "inconnu",
+    "onbekend",
+    "unknown",
+    "tbc",
+    "tbd",
+    "?",
 ]
 _LABEL = r"(?i)^(?:n°\s*)?(?:tva|btw|vat|ust-?id(?:nr)?\.?|mwst|n°|nr|no|num(?:ero)?|ondernemingsnummer|entreprise)\b[\s:.#°-]*"
 # VIES uses EL for Greece; people type GR.
-_EU = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE",
-       "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI"]
+_EU = [
+    "AT",
+    "BE",
+    "BG",
+    "CY",
+    "CZ",
+    "DE",
+    "DK",
+    "EE",
+    "EL",
+    "ES",
+    "FI",
+    "FR",
+    "HR",
+    "HU",
+    "IE",
+    "IT",
+    "LT",
+    "LU",
+    "LV",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SE",
+    "SI",
+    "SK",
+    "XI",
+]
 
 
 _PLACEHOLDER_KEYS = {p.replace(" ", "") for p in PLACEHOLDERS}
@@ -65,7 +126,9 @@ _PLACEHOLDER_KEYS = {p.replace(" ", "") for p in PLACEHOLDERS}
 def _is_placeholder(value: str) -> bool:
     """'N/A', 'en cours', '-', '0', '0 0' … typed where a number should be (separators do
     not count: what compacts to a placeholder is one)."""
-    return fold_py(value).replace(" ", "") in _PLACEHOLDER_KEYS or bool(re.fullmatch(r"\s*[-?/.*]+\s*", value))
+    return fold_py(value).replace(" ", "") in _PLACEHOLDER_KEYS or bool(
+        re.fullmatch(r"\s*[-?/.*]+\s*", value)
+    )
 
 
 def compact(expr: pl.Expr) -> pl.Expr:
@@ -100,9 +163,14 @@ def _check_be(frame: pl.DataFrame, src: str, out: str) -> pl.DataFrame:
     enterprise number without prefix in column *src*. Staged so each step reads columns."""
     n, st = f"{out}n", f"{out}s"
     frame = frame.with_columns(
-        pl.when(pl.col(src).str.contains(r"^[0-9]{9}$")).then(pl.lit("0") + pl.col(src)).otherwise(pl.col(src)).alias(n)
+        pl.when(pl.col(src).str.contains(r"^[0-9]{9}$"))
+        .then(pl.lit("0") + pl.col(src))
+        .otherwise(pl.col(src))
+        .alias(n)
     )
-    frame = frame.with_columns(pl.col(n).str.contains(r"^[0-9]{10}$").alias("_ten"), pl.col(n).str.slice(0, 1).alias("_d0"))
+    frame = frame.with_columns(
+        pl.col(n).str.contains(r"^[0-9]{10}$").alias("_ten"), pl.col(n).str.slice(0, 1).alias("_d0")
+    )
     frame = frame.with_columns(
         pl.when(~pl.col("_ten") | ~pl.col("_d0").is_in(["0", "1"]))
         .then(pl.lit("invalid_format"))
@@ -137,7 +205,11 @@ def _check_luhn(frame: pl.DataFrame, src: str, out: str, length: int) -> pl.Data
         # La Poste: establishments of SIREN 356000000 use digit sum % 5 (except its head office)
         digit_sum = pl.sum_horizontal([_digit(s, i) for i in range(14)])
         la_poste = s.str.starts_with("356000000") & (s != "35600000000048")
-        ok = pl.when(la_poste).then(digit_sum % 5 == 0).otherwise(luhn_ok(s, 14) & luhn_ok(s.str.slice(0, 9), 9))
+        ok = (
+            pl.when(la_poste)
+            .then(digit_sum % 5 == 0)
+            .otherwise(luhn_ok(s, 14) & luhn_ok(s.str.slice(0, 9), 9))
+        )
     else:
         ok = luhn_ok(s, length)
     frame = frame.with_columns(shaped.alias("_shaped"))
@@ -190,13 +262,20 @@ def _stdnum(values: list[str]) -> dict[str, tuple[str | None, str, str | None, s
 
 def clean(df: pl.DataFrame) -> pl.DataFrame:
     """OUTPUTS and ``issues`` (placeholders noted)."""
-    frame = pl.DataFrame({k: column(df, k) for k in INPUTS}).lazy()  # lazy: shared sub-expressions run once
+    frame = pl.DataFrame(
+        {k: column(df, k) for k in INPUTS}
+    ).lazy()  # lazy: shared sub-expressions run once
     # a value with a digit 1-9 is never a placeholder; the few others are checked in Python
-    no_digit = pl.concat([df_k.filter(~df_k.str.contains("[1-9]")) for df_k in (column(df, k) for k in INPUTS[:5])])
+    no_digit = pl.concat(
+        [df_k.filter(~df_k.str.contains("[1-9]")) for df_k in (column(df, k) for k in INPUTS[:5])]
+    )
     found = [v for v in no_digit.unique().to_list() if v is not None and _is_placeholder(v)]
     placeholder = {k: pl.col(k).is_in(found) for k in INPUTS[:5]}
     frame = frame.with_columns(
-        *[pl.when(placeholder[k]).then(None).otherwise(compact(pl.col(k))).alias(f"_{k}") for k in INPUTS[:5]],
+        *[
+            pl.when(placeholder[k]).then(None).otherwise(compact(pl.col(k))).alias(f"_{k}")
+            for k in INPUTS[:5]
+        ],
         *[placeholder[k].fill_null(False).alias(f"_ph_{k}") for k in INPUTS[:5]],
     )
     # --- VAT: prefix, then BE/FR vectorised, everything else through stdnum
@@ -220,9 +299,9 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         ((pl.col("_vp") == "FR") & pl.col("_vn").str.contains(r"^[0-9]{11}$")).alias("_isfr"),
     )
     frame = _check_luhn(frame, "_frsiren", "_frsiren", 9)
-    key_ok = (12 + 3 * (pl.col("_frsiren").cast(pl.Int64, strict=False) % 97)) % 97 == pl.col("_frkey").cast(
-        pl.Int64, strict=False
-    )
+    key_ok = (12 + 3 * (pl.col("_frsiren").cast(pl.Int64, strict=False) % 97)) % 97 == pl.col(
+        "_frkey"
+    ).cast(pl.Int64, strict=False)
     frame = frame.with_columns(
         pl.when(pl.col("_frsirens") != "valid")
         .then(pl.col("_frsirens"))
@@ -235,7 +314,11 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     fr_ok = pl.col("_isfr") & (pl.col("_frs") == "valid")
     be_n, fr_siren = pl.col("_ben"), pl.col("_frsiren")
     frame = frame.with_columns(
-        pl.when("_isbe").then(pl.lit("BE") + be_n).when("_isfr").then(pl.lit("FR") + pl.col("_vn")).alias("_vc"),
+        pl.when("_isbe")
+        .then(pl.lit("BE") + be_n)
+        .when("_isfr")
+        .then(pl.lit("FR") + pl.col("_vn"))
+        .alias("_vc"),
         pl.when("_isbe").then(pl.col("_bes")).when("_isfr").then(pl.col("_frs")).alias("_vs"),
         pl.when("_isbe")
         .then(pl.col("_ber"))
@@ -243,22 +326,44 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("invalid checksum"))
         .alias("_vr"),
         pl.when(be_ok)
-        .then(pl.lit("BE ") + be_n.str.slice(0, 4) + "." + be_n.str.slice(4, 3) + "." + be_n.str.slice(7, 3))
+        .then(
+            pl.lit("BE ")
+            + be_n.str.slice(0, 4)
+            + "."
+            + be_n.str.slice(4, 3)
+            + "."
+            + be_n.str.slice(7, 3)
+        )
         .when(fr_ok)
         .then(
-            pl.lit("FR ") + pl.col("_frkey") + " " + fr_siren.str.slice(0, 3) + " " + fr_siren.str.slice(3, 3) + " " + fr_siren.str.slice(6, 3)
+            pl.lit("FR ")
+            + pl.col("_frkey")
+            + " "
+            + fr_siren.str.slice(0, 3)
+            + " "
+            + fr_siren.str.slice(3, 3)
+            + " "
+            + fr_siren.str.slice(6, 3)
         )
         .alias("_vf"),
         pl.when(fr_ok).then(fr_siren).alias("_v_siren"),
         pl.when(be_ok).then(be_n).alias("_v_ent"),
     )
     frame = frame.collect()
-    other = frame.filter(pl.col("_vat").is_not_null() & pl.col("_vs").is_null() & pl.col("_vp").is_not_null())
+    other = frame.filter(
+        pl.col("_vat").is_not_null() & pl.col("_vs").is_null() & pl.col("_vp").is_not_null()
+    )
     todo = other.select((pl.col("_vp") + pl.col("_vn")).alias("v"))["v"].unique().to_list()
     checked = _stdnum(todo)
     lookup = pl.DataFrame(
         [(k, *v) for k, v in checked.items()],
-        schema={"_full": pl.String, "_xc": pl.String, "_xs": pl.String, "_xr": pl.String, "_xf": pl.String},
+        schema={
+            "_full": pl.String,
+            "_xc": pl.String,
+            "_xs": pl.String,
+            "_xr": pl.String,
+            "_xf": pl.String,
+        },
         orient="row",
     )
     frame = (
@@ -269,7 +374,10 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     no_country = pl.col("_vat").is_not_null() & pl.col("_vp").is_null()
     frame = frame.with_columns(
         pl.coalesce("_vc", "_xc", "_vat").alias("_vc"),
-        pl.when(no_country).then(pl.lit("invalid_format")).otherwise(pl.coalesce("_vs", "_xs")).alias("_vs"),
+        pl.when(no_country)
+        .then(pl.lit("invalid_format"))
+        .otherwise(pl.coalesce("_vs", "_xs"))
+        .alias("_vs"),
         pl.when(no_country)
         .then(pl.lit("no country prefix and no country for the row"))
         .otherwise(pl.coalesce("_vr", "_xr"))
@@ -294,7 +402,9 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         "kvk": ("_kvk", "_ks", "_kr"),
     }
     valid = {f: pl.col(v).is_not_null() & (pl.col(s) == "valid") for f, (v, s, _) in ids.items()}
-    enterprise = pl.coalesce(pl.when(valid["enterprise_number"]).then(pl.col("_en")), pl.col("_v_ent"))
+    enterprise = pl.coalesce(
+        pl.when(valid["enterprise_number"]).then(pl.col("_en")), pl.col("_v_ent")
+    )
     siren = pl.coalesce(
         pl.when(valid["siren"]).then(pl.col("_siren")),
         pl.when(valid["siret"]).then(pl.col("_siret").str.slice(0, 9)),
@@ -306,14 +416,25 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         pl.col("_v_siren"),
     ]
     fr_conflict = pl.concat_list(sirens).list.drop_nulls().list.n_unique() > 1
-    be_conflict = valid["enterprise_number"] & pl.col("_v_ent").is_not_null() & (pl.col("_en") != pl.col("_v_ent"))
+    be_conflict = (
+        valid["enterprise_number"]
+        & pl.col("_v_ent").is_not_null()
+        & (pl.col("_en") != pl.col("_v_ent"))
+    )
     conflict = fr_conflict.fill_null(False) | be_conflict.fill_null(False)
     # "4,03171E+11": a spreadsheet turned the number into a float; its digits are gone
-    mangled = {f: pl.col(f).str.contains(r"(?i)^\s*[0-9]+(?:[.,][0-9]+)?E\+?[0-9]+\s*$").fill_null(False) for f in ids}
+    mangled = {
+        f: pl.col(f).str.contains(r"(?i)^\s*[0-9]+(?:[.,][0-9]+)?E\+?[0-9]+\s*$").fill_null(False)
+        for f in ids
+    }
     problems = [
         pl.when(pl.col(v).is_not_null() & (pl.col(s) != "valid")).then(
             pl.lit(f"{f}: ")
-            + pl.when(mangled[f]).then(pl.lit("turned into a number in scientific notation by a spreadsheet (digits lost)")).otherwise(pl.col(r))
+            + pl.when(mangled[f])
+            .then(
+                pl.lit("turned into a number in scientific notation by a spreadsheet (digits lost)")
+            )
+            .otherwise(pl.col(r))
         )
         for f, (v, s, r) in ids.items()
     ]
@@ -342,10 +463,14 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("conflict: SIREN, SIRET and FR TVA name different companies"))
     )
     id_country = (
-        pl.when(valid["vat"]).then(pl.col("_vc").str.slice(0, 2))
-        .when(enterprise.is_not_null()).then(pl.lit("BE"))
-        .when(siren.is_not_null()).then(pl.lit("FR"))
-        .when(valid["kvk"]).then(pl.lit("NL"))
+        pl.when(valid["vat"])
+        .then(pl.col("_vc").str.slice(0, 2))
+        .when(enterprise.is_not_null())
+        .then(pl.lit("BE"))
+        .when(siren.is_not_null())
+        .then(pl.lit("FR"))
+        .when(valid["kvk"])
+        .then(pl.lit("NL"))
     )
     return frame.select(
         pl.col("_vc").alias("vat"),
@@ -358,7 +483,10 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         status.alias("id_status"),
         join_issues(*problems, conflict_reason).alias("id_reason"),
         join_issues(
-            *[pl.when(pl.col(f"_ph_{k}")).then(pl.lit(f"{k}: placeholder treated as missing")) for k in INPUTS[:5]]
+            *[
+                pl.when(pl.col(f"_ph_{k}")).then(pl.lit(f"{k}: placeholder treated as missing"))
+                for k in INPUTS[:5]
+            ]
         ).alias("issues"),
     ).collect()
 

@@ -24,12 +24,19 @@ def test_demo_inputs_every_row_accounted_for(run_cli, fixtures, tmp_path):
     for f in summary["files"]:
         assert f["rows_in"] == f["rows_out"] + f["rows_rejected"]
     # every input row is in exactly one of the two outputs
-    keys = pl.concat([table.select("source_file", "source_row"), rejects.select("source_file", "source_row")])
+    keys = pl.concat(
+        [table.select("source_file", "source_row"), rejects.select("source_file", "source_row")]
+    )
     assert keys.is_unique().all()
-    purchased = [f for f in summary["files"] if f["source_file"].endswith("purchased_list_fr.csv")][0]
+    purchased = [f for f in summary["files"] if f["source_file"].endswith("purchased_list_fr.csv")][
+        0
+    ]
     assert (purchased["encoding"], purchased["delimiter"]) == ("cp1252", ";")
     assert purchased["reject_reasons"] == {"empty row": 2, "repeated header row": 1}
-    assert "N° TVA → vat" in purchased["mapping"] and "Raison sociale → company_name" in purchased["mapping"]
+    assert (
+        "N° TVA → vat" in purchased["mapping"]
+        and "Raison sociale → company_name" in purchased["mapping"]
+    )
 
 
 def test_demo_values(run_cli, fixtures, tmp_path):
@@ -38,17 +45,27 @@ def test_demo_values(run_cli, fixtures, tmp_path):
     t = read_out(out)
 
     def row(file, n):
-        return t.filter(pl.col("source_file").str.ends_with(file) & (pl.col("source_row") == str(n))).row(0, named=True)
+        return t.filter(
+            pl.col("source_file").str.ends_with(file) & (pl.col("source_row") == str(n))
+        ).row(0, named=True)
 
     crm1 = row("crm_export.csv", 1)
-    assert (crm1["vat"], crm1["id_status"], crm1["legal_form"]) == ("BE0403170701", "valid", "BE-SA")
+    assert (crm1["vat"], crm1["id_status"], crm1["legal_form"]) == (
+        "BE0403170701",
+        "valid",
+        "BE-SA",
+    )
     p1 = row("purchased_list_fr.csv", 1)  # the same company with a wrong check digit
     assert (p1["vat"], p1["id_status"]) == ("BE0403170702", "invalid_checksum")
     # French accents decoded from cp1252, the formula cell neutralised but kept
     assert row("purchased_list_fr.csv", 38)["company_name"].startswith("'=HYPERLINK(")
     # the Excel-typed enterprise number lost its zero; the GSM typed as a number is read in BE
     d1 = row("salon_leads_nl.xlsx#Dag 1", 1)
-    assert (d1["enterprise_number"], d1["mobile"], d1["country"]) == ("0403170701", "+32475123456", "BE")
+    assert (d1["enterprise_number"], d1["mobile"], d1["country"]) == (
+        "0403170701",
+        "+32475123456",
+        "BE",
+    )
     assert row("crm_export.csv", 15)["opt_out"] == "true"
     assert row("purchased_list_fr.csv", 43)["phone_status"] == "invalid"
     assert set(t["id_status"]) <= set(ID_STATUSES)
@@ -68,7 +85,9 @@ def test_deterministic_and_order_independent(run_cli, fixtures, tmp_path):
     shuffled.write_csv(shuffled_path)
     run_cli("clean", shuffled_path, "-o", tmp_path / "s.csv")
     run_cli("clean", fixtures / "crm_export.csv", "-o", tmp_path / "o.csv")
-    cols = [c for c in read_out(tmp_path / "o.csv").columns if c not in ("source_file", "source_row")]
+    cols = [
+        c for c in read_out(tmp_path / "o.csv").columns if c not in ("source_file", "source_row")
+    ]
     original = read_out(tmp_path / "o.csv").select(cols).sort(cols, nulls_last=True)
     again = read_out(tmp_path / "s.csv").select(cols).sort(cols, nulls_last=True)
     assert original.height == 40 and original.equals(again)
@@ -81,7 +100,9 @@ def test_parquet_output_and_stdin(run_cli, fixtures, tmp_path):
     assert result.exit_code == 0, result.output
     t = pl.read_parquet(out)
     assert t.height == 57 and t["source_file"][0] == "<stdin>"
-    assert t.schema["opt_out"] == pl.Boolean and t["company_name"].str.starts_with("=").any()  # raw in Parquet
+    assert (
+        t.schema["opt_out"] == pl.Boolean and t["company_name"].str.starts_with("=").any()
+    )  # raw in Parquet
 
 
 def test_formula_injection_neutralised_in_csv(run_cli, fixtures, tmp_path):
@@ -124,7 +145,9 @@ def test_ragged_rows_rejected_and_strict_fails(run_cli, fixtures, tmp_path):
     result = run_cli("clean", fixtures / "bad" / "ragged.csv", "-o", out)
     assert result.exit_code == 0
     rejects = read_out(tmp_path / "r.rejects.csv")
-    assert rejects["source_row"].to_list() == ["3"] and rejects["reason"][0].startswith("ragged row")
+    assert rejects["source_row"].to_list() == ["3"] and rejects["reason"][0].startswith(
+        "ragged row"
+    )
     assert run_cli("clean", fixtures / "bad" / "ragged.csv", "-o", out, "--strict").exit_code == 1
 
 
@@ -151,7 +174,9 @@ def test_other_encodings_and_layouts(run_cli, fixtures, tmp_path):
 
 def test_map_override_and_unknown_target(run_cli, fixtures, tmp_path):
     out = tmp_path / "m.csv"
-    result = run_cli("clean", fixtures / "bad" / "unknown_headers.csv", "-o", out, "--map", "col1=company_name")
+    result = run_cli(
+        "clean", fixtures / "bad" / "unknown_headers.csv", "-o", out, "--map", "col1=company_name"
+    )
     assert result.exit_code == 0, result.output
     assert "extra.col2" in read_out(out).columns
     bad = run_cli("clean", fixtures / "crm_export.csv", "-o", out, "--map", "Zip=zipcode")
@@ -181,14 +206,29 @@ def test_help_documents_exit_codes(run_cli):
 def test_rules_folder_replaces_a_default_file(run_cli, tmp_path):
     rules = tmp_path / "rules"
     rules.mkdir()
-    (rules / "headers.toml").write_text('[columns]\ncompany_name = ["Klantnaam"]\nemail = ["Adres elektronisch"]\n', encoding="utf-8")
+    (rules / "headers.toml").write_text(
+        '[columns]\ncompany_name = ["Klantnaam"]\nemail = ["Adres elektronisch"]\n',
+        encoding="utf-8",
+    )
     src = tmp_path / "in.csv"
-    src.write_text("Klantnaam;Adres elektronisch\nBakkerij Peeters BV;INFO@peeters.be\n", encoding="utf-8")
-    result = run_cli("clean", src, "-o", tmp_path / "o.csv", "--rules", rules, "--default-country", "be")
+    src.write_text(
+        "Klantnaam;Adres elektronisch\nBakkerij Peeters BV;INFO@peeters.be\n", encoding="utf-8"
+    )
+    result = run_cli(
+        "clean", src, "-o", tmp_path / "o.csv", "--rules", rules, "--default-country", "be"
+    )
     assert result.exit_code == 0, result.output
     row = read_out(tmp_path / "o.csv").row(0, named=True)
-    assert (row["company_name_norm"], row["legal_form"], row["email"]) == ("bakkerij peeters", "BE-SRL", "info@peeters.be")
+    assert (row["company_name_norm"], row["legal_form"], row["email"]) == (
+        "bakkerij peeters",
+        "BE-SRL",
+        "info@peeters.be",
+    )
     bad = rules / "headers.toml"
     bad.write_text("[columns\n", encoding="utf-8")
     result = run_cli("clean", src, "-o", tmp_path / "o.csv", "--rules", rules)
-    assert result.exit_code == 2 and "headers.toml: invalid TOML" in result.stderr and "line 1" in result.stderr
+    assert (
+        result.exit_code == 2
+        and "headers.toml: invalid TOML" in result.stderr
+        and "line 1" in result.stderr
+    )

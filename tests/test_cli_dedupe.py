@@ -12,7 +12,9 @@ def run(run_cli, fixtures, out, *extra):
 
 
 def ids(records, file, row):
-    r = records.filter(pl.col("source_file").str.ends_with(file) & (pl.col("source_row") == str(row))).row(0, named=True)
+    r = records.filter(
+        pl.col("source_file").str.ends_with(file) & (pl.col("source_row") == str(row))
+    ).row(0, named=True)
     return r["company_id"], r["contact_id"]
 
 
@@ -21,21 +23,43 @@ def test_duplicates_found_and_look_alikes_kept_apart(run_cli, fixtures, tmp_path
     assert records.height == 126  # every usable row; the 4 others are in rejects.csv
     assert pl.read_csv(tmp_path / "rejects.csv").height == 4
     # Pieter De Smet @ Brouwerij De Smet: CRM 1, purchased 1 (invalid VAT there), salon D1-1 and D2-7
-    pieter = {ids(records, *where) for where in [("crm_export.csv", 1), ("purchased_list_fr.csv", 1),
-                                                 ("xlsx#Dag 1", 1), ("xlsx#Dag 2", 7)]}
+    pieter = {
+        ids(records, *where)
+        for where in [
+            ("crm_export.csv", 1),
+            ("purchased_list_fr.csv", 1),
+            ("xlsx#Dag 1", 1),
+            ("xlsx#Dag 2", 7),
+        ]
+    }
     assert len(pieter) == 1 and None not in next(iter(pieter))
     # An Claes works at the same company, but is another person
     an = ids(records, "crm_export.csv", 2)
     assert an[0] == next(iter(pieter))[0] and an[1] != next(iter(pieter))[1]
     # look-alikes that must not be merged
-    assert ids(records, "xlsx#Dag 2", 6)[0] != ids(records, "crm_export.csv", 1)[0]  # Desmet crèche ≠ De Smet brewery
-    assert ids(records, "xlsx#Dag 2", 10)[0] != ids(records, "crm_export.csv", 18)[0]  # Elektro ≠ Bloemen Wouters
+    assert (
+        ids(records, "xlsx#Dag 2", 6)[0] != ids(records, "crm_export.csv", 1)[0]
+    )  # Desmet crèche ≠ De Smet brewery
+    assert (
+        ids(records, "xlsx#Dag 2", 10)[0] != ids(records, "crm_export.csv", 18)[0]
+    )  # Elektro ≠ Bloemen Wouters
     # family members at one company stay two contacts
     assert ids(records, "crm_export.csv", 26)[1] != ids(records, "crm_export.csv", 27)[1]
     assert ids(records, "crm_export.csv", 28)[1] != ids(records, "crm_export.csv", 29)[1]
     review = pl.read_csv(tmp_path / "review.csv", infer_schema=False)
-    assert review.columns[:7] == ["level", "source_file_l", "source_row_l", "source_file_r", "source_row_r",
-                                  "match_probability", "match_weight"] or review.height == 0
+    assert (
+        review.columns[:7]
+        == [
+            "level",
+            "source_file_l",
+            "source_row_l",
+            "source_file_r",
+            "source_row_r",
+            "match_probability",
+            "match_weight",
+        ]
+        or review.height == 0
+    )
     model = (tmp_path / "model.json").read_text()
     assert '"company"' in model and '"contact"' in model and "match_weight" in model
 
@@ -63,7 +87,14 @@ def test_steward_decisions_round_trip(run_cli, fixtures, tmp_path):
     assert pairs.filter(pl.col("rule") == "steward").height >= 1
     # a bad decision value is reported with its row
     decided.with_columns(pl.lit("maybe").alias("decision")).write_csv(tmp_path / "bad.csv")
-    result = run_cli("dedupe", *[fixtures / f for f in DEMO], "-o", tmp_path / "x", "--decisions", tmp_path / "bad.csv")
+    result = run_cli(
+        "dedupe",
+        *[fixtures / f for f in DEMO],
+        "-o",
+        tmp_path / "x",
+        "--decisions",
+        tmp_path / "bad.csv",
+    )
     assert result.exit_code == 2 and "decision must be 'match' or 'no_match'" in result.stderr
 
 
@@ -75,7 +106,9 @@ def test_model_reuse_gives_the_same_clusters(run_cli, fixtures, tmp_path):
 
 def test_explain_adds_up(run_cli, fixtures, tmp_path):
     run(run_cli, fixtures, tmp_path)
-    result = run_cli("explain", tmp_path, "crm_export.csv:1", "purchased_list_fr.csv:1", "--level", "company")
+    result = run_cli(
+        "explain", tmp_path, "crm_export.csv:1", "purchased_list_fr.csv:1", "--level", "company"
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     weights = [float(line.split()[-1]) for line in lines[1:-1]]
@@ -88,36 +121,96 @@ def test_link_new_files_to_a_master(run_cli, fixtures, tmp_path):
     master_dir, linked_dir = tmp_path / "master", tmp_path / "linked"
     assert run_cli("dedupe", fixtures / "crm_export.csv", "-o", master_dir).exit_code == 0
     master = pl.read_csv(master_dir / "records.csv", infer_schema=False)
-    result = run_cli("dedupe", fixtures / "purchased_list_fr.csv", fixtures / "salon_leads_nl.xlsx", "-o", linked_dir, "--link-to", master_dir)
+    result = run_cli(
+        "dedupe",
+        fixtures / "purchased_list_fr.csv",
+        fixtures / "salon_leads_nl.xlsx",
+        "-o",
+        linked_dir,
+        "--link-to",
+        master_dir,
+    )
     assert result.exit_code == 0, result.output
-    assert "reusing the master's model" in result.output and "rows joined existing companies" in result.output
+    assert (
+        "reusing the master's model" in result.output
+        and "rows joined existing companies" in result.output
+    )
     linked = pl.read_csv(linked_dir / "records.csv", infer_schema=False)
     # the master comes first, unchanged: its ids are kept and its clusters not re-made
-    assert linked.head(master.height).select("source_file", "source_row", "company_id", "contact_id").equals(
-        master.select("source_file", "source_row", "company_id", "contact_id"))
+    assert (
+        linked.head(master.height)
+        .select("source_file", "source_row", "company_id", "contact_id")
+        .equals(master.select("source_file", "source_row", "company_id", "contact_id"))
+    )
     # Pieter De Smet in the purchased list and at the fair joins his CRM company and contact
     pieter = ids(linked, "crm_export.csv", 1)
-    assert ids(linked, "purchased_list_fr.csv", 1) == pieter and ids(linked, "xlsx#Dag 2", 7) == pieter
+    assert (
+        ids(linked, "purchased_list_fr.csv", 1) == pieter and ids(linked, "xlsx#Dag 2", 7) == pieter
+    )
     # the look-alike crèche gets a new id, not the brewery's, nor one the master uses
     creche = ids(linked, "xlsx#Dag 2", 6)[0]
     assert creche != pieter[0] and creche not in set(master["company_id"].drop_nulls())
     # no pair of two master rows was compared
     pairs = pl.read_parquet(linked_dir / "pairs.parquet")
-    both_master = pairs.filter(pl.col("source_file_l").str.ends_with("crm_export.csv") & pl.col("source_file_r").str.ends_with("crm_export.csv"))
+    both_master = pairs.filter(
+        pl.col("source_file_l").str.ends_with("crm_export.csv")
+        & pl.col("source_file_r").str.ends_with("crm_export.csv")
+    )
     assert pairs.height > 0 and both_master.height == 0
     # the output is itself a master for the next run; parquet masters work too
-    assert run_cli("dedupe", fixtures / "purchased_list_fr.csv", "-o", tmp_path / "again", "--link-to", linked_dir, "--format", "parquet").exit_code == 0
+    assert (
+        run_cli(
+            "dedupe",
+            fixtures / "purchased_list_fr.csv",
+            "-o",
+            tmp_path / "again",
+            "--link-to",
+            linked_dir,
+            "--format",
+            "parquet",
+        ).exit_code
+        == 0
+    )
     again = pl.read_parquet(tmp_path / "again" / "records.parquet")
-    assert again.height == linked.height + (linked["source_file"].str.ends_with("purchased_list_fr.csv")).sum()
-    assert run_cli("dedupe", fixtures / "purchased_list_fr.csv", "-o", tmp_path / "third", "--link-to", tmp_path / "again").exit_code == 0
+    assert (
+        again.height
+        == linked.height + (linked["source_file"].str.ends_with("purchased_list_fr.csv")).sum()
+    )
+    assert (
+        run_cli(
+            "dedupe",
+            fixtures / "purchased_list_fr.csv",
+            "-o",
+            tmp_path / "third",
+            "--link-to",
+            tmp_path / "again",
+        ).exit_code
+        == 0
+    )
 
 
-def test_link_to_refuses_a_folder_that_is_not_a_master_or_its_own_output(run_cli, fixtures, tmp_path):
+def test_link_to_refuses_a_folder_that_is_not_a_master_or_its_own_output(
+    run_cli, fixtures, tmp_path
+):
     (tmp_path / "empty").mkdir()
-    result = run_cli("dedupe", fixtures / "purchased_list_fr.csv", "-o", tmp_path / "out", "--link-to", tmp_path / "empty")
+    result = run_cli(
+        "dedupe",
+        fixtures / "purchased_list_fr.csv",
+        "-o",
+        tmp_path / "out",
+        "--link-to",
+        tmp_path / "empty",
+    )
     assert result.exit_code == 2 and "no records.parquet or records.csv" in result.output
     assert run_cli("dedupe", fixtures / "crm_export.csv", "-o", tmp_path / "m").exit_code == 0
-    result = run_cli("dedupe", fixtures / "purchased_list_fr.csv", "-o", tmp_path / "m", "--link-to", tmp_path / "m")
+    result = run_cli(
+        "dedupe",
+        fixtures / "purchased_list_fr.csv",
+        "-o",
+        tmp_path / "m",
+        "--link-to",
+        tmp_path / "m",
+    )
     assert result.exit_code == 2 and "overwrite an input" in result.output
 
 

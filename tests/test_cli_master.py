@@ -30,7 +30,9 @@ def table(out, name):
 
 
 def at(lineage, file, row):
-    r = lineage.filter(pl.col("source_file").str.ends_with(file) & (pl.col("source_row") == str(row))).row(0, named=True)
+    r = lineage.filter(
+        pl.col("source_file").str.ends_with(file) & (pl.col("source_row") == str(row))
+    ).row(0, named=True)
     return r["company_id"], r["contact_id"]
 
 
@@ -42,17 +44,36 @@ def built(run_cli, fixtures, tmp_path):
 
 
 def test_golden_values(built):
-    companies, contacts, lineage = table(built, "companies"), table(built, "contacts"), table(built, "lineage")
-    company = lambda file, row: companies.filter(pl.col("company_id") == at(lineage, file, row)[0]).row(0, named=True)  # noqa: E731
-    contact = lambda file, row: contacts.filter(pl.col("contact_id") == at(lineage, file, row)[1]).row(0, named=True)  # noqa: E731
+    companies, contacts, lineage = (
+        table(built, "companies"),
+        table(built, "contacts"),
+        table(built, "lineage"),
+    )
+
+    def company(file, row):
+        return companies.filter(pl.col("company_id") == at(lineage, file, row)[0]).row(
+            0, named=True
+        )
+
+    def contact(file, row):
+        return contacts.filter(pl.col("contact_id") == at(lineage, file, row)[1]).row(0, named=True)
+
     # De Smet: the purchased list has an invalid VAT (…702); the valid one (CRM, …701) survives
     smet = company("purchased_list_fr.csv", 1)
     assert (smet["vat"], smet["id_status"]) == ("BE0403170701", "valid")
-    assert smet["company_id"] == company("crm_export.csv", 1)["company_id"] == company("xlsx#Dag 1", 1)["company_id"]
+    assert (
+        smet["company_id"]
+        == company("crm_export.csv", 1)["company_id"]
+        == company("xlsx#Dag 1", 1)["company_id"]
+    )
     assert int(smet["contacts"]) == 2  # Pieter De Smet and An Claes
     # the CRM is the most trusted source: its phone beats the purchased list's other number
-    assert contact("crm_export.csv", 7)["phone"] == "+3235412233"  # Koen Vandenberghe; purchased: +3235412299
-    assert contact("crm_export.csv", 24)["phone"] == "+33478123456"  # Michel Girard; purchased: …499
+    assert (
+        contact("crm_export.csv", 7)["phone"] == "+3235412233"
+    )  # Koen Vandenberghe; purchased: +3235412299
+    assert (
+        contact("crm_export.csv", 24)["phone"] == "+33478123456"
+    )  # Michel Girard; purchased: …499
     # opt-outs win: Dubois opted out in the CRM, Koen at the trade fair (the CRM says false)
     for where in [("crm_export.csv", 15), ("crm_export.csv", 7)]:
         assert (contact(*where)["opt_out"], contact(*where)["do_not_contact"]) == ("true", "true")
@@ -60,14 +81,29 @@ def test_golden_values(built):
     # Yves Chevalier: the CRM gives a role address, the purchased list his own; his own wins, both are kept
     yves = contact("crm_export.csv", 32)
     assert yves["email"] == "yves.chevalier@menuiserie-chevalier.fr"
-    assert set(yves["emails"].split(";")) == {"yves.chevalier@menuiserie-chevalier.fr", "contact@menuiserie-chevalier.fr"}
-    points = table(built, "contact_points").filter((pl.col("id") == yves["contact_id"]) & (pl.col("kind") == "emails"))
+    assert set(yves["emails"].split(";")) == {
+        "yves.chevalier@menuiserie-chevalier.fr",
+        "contact@menuiserie-chevalier.fr",
+    }
+    points = table(built, "contact_points").filter(
+        (pl.col("id") == yves["contact_id"]) & (pl.col("kind") == "emails")
+    )
     assert points.filter(pl.col("golden") == "true")["value"].to_list() == [yves["email"]]
     # every golden value names its row and the rule that chose it
     provenance = table(built, "provenance")
-    vat = provenance.filter((pl.col("id") == smet["company_id"]) & (pl.col("attribute") == "identifier")).row(0, named=True)
-    assert int(vat["candidates"]) >= 4 and vat["decided_by"] in ("valid", "frequent", "priority", "recent", "same value")
-    assert not (vat["source_file"].endswith("purchased_list_fr.csv") and vat["source_row"] == "1")  # the invalid one
+    vat = provenance.filter(
+        (pl.col("id") == smet["company_id"]) & (pl.col("attribute") == "identifier")
+    ).row(0, named=True)
+    assert int(vat["candidates"]) >= 4 and vat["decided_by"] in (
+        "valid",
+        "frequent",
+        "priority",
+        "recent",
+        "same value",
+    )
+    assert not (
+        vat["source_file"].endswith("purchased_list_fr.csv") and vat["source_row"] == "1"
+    )  # the invalid one
     assert provenance.group_by("level", "id", "attribute").len()["len"].max() == 1
 
 
@@ -77,22 +113,34 @@ def test_every_input_row_is_accounted_for(built):
     assert lineage.select("source_file", "source_row").is_duplicated().sum() == 0
     assert set(lineage["status"]) == {"merged", "kept", "rejected"}
     rejected = lineage.filter(pl.col("status") == "rejected")
-    assert rejected.height == table(built, "rejects").height == 4 and rejected["reason"].null_count() == 0
+    assert (
+        rejected.height == table(built, "rejects").height == 4
+        and rejected["reason"].null_count() == 0
+    )
     linked = lineage.filter(pl.col("status") != "rejected")
     assert linked["company_id"].null_count() == 0  # every row here names a company
     # each id in the lineage has its golden row, and each golden row its lineage
     assert set(linked["company_id"]) == set(table(built, "companies")["company_id"])
     assert set(linked["contact_id"].drop_nulls()) == set(table(built, "contacts")["contact_id"])
     run = json.loads((built / "run.json").read_text())
-    assert run["rows_in"] == ROWS_IN and run["master"]["companies"] == table(built, "companies").height
-    assert set(run["versions"]) >= {"enrich", "polars", "rapidfuzz"} and len(run["rules_hash"]) == 16
-    assert "<table>" in (built / "report.html").read_text() and "@" not in (built / "report.html").read_text()
+    assert (
+        run["rows_in"] == ROWS_IN and run["master"]["companies"] == table(built, "companies").height
+    )
+    assert (
+        set(run["versions"]) >= {"enrich", "polars", "rapidfuzz"} and len(run["rules_hash"]) == 16
+    )
+    assert (
+        "<table>" in (built / "report.html").read_text()
+        and "@" not in (built / "report.html").read_text()
+    )
 
 
 def _shuffled_copy(src, dst, seed):
     """The fixture with its data rows in another order (same encoding and dialect)."""
     encoding, delimiter = ("cp1252", ";") if "purchased" in src.name else ("utf-8", ",")
-    rows = list(csv.reader(io.StringIO(src.read_text(encoding=encoding), newline=""), delimiter=delimiter))
+    rows = list(
+        csv.reader(io.StringIO(src.read_text(encoding=encoding), newline=""), delimiter=delimiter)
+    )
     body = rows[1:]
     random.Random(seed).shuffle(body)
     with open(dst, "w", encoding=encoding, newline="") as fh:
@@ -116,9 +164,16 @@ def test_same_bytes_twice_and_same_ids_in_any_row_order(run_cli, fixtures, tmp_p
     # shuffled rows: other source_row numbers, but the same golden rows and the same ids per record
     for f in ("companies.csv", "contacts.csv", "contact_points.csv", "model.json", "report.html"):
         assert (a / f).read_bytes() == (c / f).read_bytes(), f
-    assert (a / "records.parquet").read_bytes() != (c / "records.parquet").read_bytes()  # the rows did move
-    content = [col for col in pl.read_parquet(a / "records.parquet").columns if col not in ("source_row",)]
-    ra, rc = (pl.read_parquet(x / "records.parquet").select(content).sort(content, nulls_last=True) for x in (a, c))
+    assert (a / "records.parquet").read_bytes() != (
+        c / "records.parquet"
+    ).read_bytes()  # the rows did move
+    content = [
+        col for col in pl.read_parquet(a / "records.parquet").columns if col not in ("source_row",)
+    ]
+    ra, rc = (
+        pl.read_parquet(x / "records.parquet").select(content).sort(content, nulls_last=True)
+        for x in (a, c)
+    )
     assert ra.equals(rc)
 
 
@@ -131,7 +186,13 @@ def test_incremental_run_keeps_ids_and_records_steward_changes(run_cli, fixtures
     assert after.height == ROWS_IN
     kept = before.join(after, on=["source_file", "source_row"], suffix="_2")
     assert kept.height == before.height
-    assert kept.filter((pl.col("company_id") != pl.col("company_id_2")) | (pl.col("contact_id") != pl.col("contact_id_2"))).height == 0
+    assert (
+        kept.filter(
+            (pl.col("company_id") != pl.col("company_id_2"))
+            | (pl.col("contact_id") != pl.col("contact_id_2"))
+        ).height
+        == 0
+    )
     # the trade-fair leads join the master's records: Pieter De Smet (D1-1) is the CRM's Pieter
     assert at(after, "xlsx#Dag 1", 1) == at(before, "crm_export.csv", 1)
     # new companies get new ids, after the highest in use
@@ -142,25 +203,43 @@ def test_incremental_run_keeps_ids_and_records_steward_changes(run_cli, fixtures
     # a steward says CRM 1 and purchased 1 are not the same company: the master splits, recorded
     decisions = tmp_path / "decisions.csv"
     crm, bought = str(fixtures / DEMO[0]), str(fixtures / DEMO[1])
-    decisions.write_text(f"level,source_file_l,source_row_l,source_file_r,source_row_r,decision\ncompany,{crm},1,{bought},1,no_match\n"
-                         f"contact,{crm},26,{crm},27,match\n")  # and two family members at one company are one person after all
-    master(run_cli, third, [fixtures / "bad" / "contacts.json"], "--previous", second, "--decisions", decisions)
+    decisions.write_text(
+        f"level,source_file_l,source_row_l,source_file_r,source_row_r,decision\ncompany,{crm},1,{bought},1,no_match\n"
+        f"contact,{crm},26,{crm},27,match\n"
+    )  # and two family members at one company are one person after all
+    master(
+        run_cli,
+        third,
+        [fixtures / "bad" / "contacts.json"],
+        "--previous",
+        second,
+        "--decisions",
+        decisions,
+    )
     lineage = table(third, "lineage")
     old_id = at(after, "crm_export.csv", 1)[0]
     assert at(lineage, "crm_export.csv", 1)[0] == old_id  # the bigger part keeps the id
     split_off = at(lineage, "purchased_list_fr.csv", 1)[0]
     assert split_off != old_id
     changes = table(third, "changes")
-    assert changes.filter(pl.col("level") == "company").select("old_id", "new_id", "change").rows() == [(old_id, split_off, "split")]
+    assert changes.filter(pl.col("level") == "company").select(
+        "old_id", "new_id", "change"
+    ).rows() == [(old_id, split_off, "split")]
     # the two contacts are merged: one id survives (the one with more rows, then the smaller), the other is retired
     a, b = at(after, "crm_export.csv", 26)[1], at(after, "crm_export.csv", 27)[1]
     merged = at(lineage, "crm_export.csv", 26)[1]
     assert at(lineage, "crm_export.csv", 27)[1] == merged and merged in (a, b)
     retired = b if merged == a else a
-    assert (retired, merged, "merged") in changes.filter(pl.col("level") == "contact").select("old_id", "new_id", "change").rows()
+    assert (retired, merged, "merged") in changes.filter(pl.col("level") == "contact").select(
+        "old_id", "new_id", "change"
+    ).rows()
     assert retired not in set(table(third, "contacts")["contact_id"])
     assert table(third, "decisions").height == 2
-    assert json.loads((third / "run.json").read_text())["master"]["decision_outcomes"] == {"applied": 2, "not_applied": 0, "unknown_rows": 0}
+    assert json.loads((third / "run.json").read_text())["master"]["decision_outcomes"] == {
+        "applied": 2,
+        "not_applied": 0,
+        "unknown_rows": 0,
+    }
     # remembered: the next run, without --decisions, keeps them apart and changes nothing
     fourth = tmp_path / "m4"
     master(run_cli, fourth, [fixtures / "bad" / "contacts.ndjson"], "--previous", third)
@@ -169,15 +248,28 @@ def test_incremental_run_keeps_ids_and_records_steward_changes(run_cli, fixtures
     # opt-outs of earlier runs stay: Dubois (CRM) and Koen (trade fair) are still not to be contacted
     contacts = table(fourth, "contacts")
     for where in [("crm_export.csv", 15), ("xlsx#Dag 1", 2)]:
-        assert contacts.filter(pl.col("contact_id") == at(table(fourth, "lineage"), *where)[1])["do_not_contact"].to_list() == ["true"]
+        assert contacts.filter(pl.col("contact_id") == at(table(fourth, "lineage"), *where)[1])[
+            "do_not_contact"
+        ].to_list() == ["true"]
     assert table(fourth, "changes").height == 0 and table(fourth, "decisions").height == 2
-    for run in (second, third, fourth):  # each linked to what the one before had kept of its records
+    for run in (
+        second,
+        third,
+        fourth,
+    ):  # each linked to what the one before had kept of its records
         assert json.loads((run / "run.json").read_text())["master"]["master_link_state"] == "kept"
     # the state grows by a part per run; the decisions changed earlier records: that run wrote it whole again
     names = {run: [p.name for p in parts(run, "records")] for run in (first, second, third, fourth)}
-    assert names == {first: ["records.parquet"], second: ["records.parquet", "records.1.parquet"], third: ["records.parquet"],
-                     fourth: ["records.parquet", "records.1.parquet"]}
-    assert read_parts(parts(fourth, "records")).height == table(fourth, "lineage").filter(pl.col("status") != "rejected").height
+    assert names == {
+        first: ["records.parquet"],
+        second: ["records.parquet", "records.1.parquet"],
+        third: ["records.parquet"],
+        fourth: ["records.parquet", "records.1.parquet"],
+    }
+    assert (
+        read_parts(parts(fourth, "records")).height
+        == table(fourth, "lineage").filter(pl.col("status") != "rejected").height
+    )
 
 
 def test_state_parts_are_shared_compacted_and_checked(run_cli, fixtures, tmp_path, monkeypatch):
@@ -188,28 +280,63 @@ def test_state_parts_are_shared_compacted_and_checked(run_cli, fixtures, tmp_pat
 
     monkeypatch.setattr(folder, "MAX_PARTS", 2)
     runs = [tmp_path / f"m{k}" for k in range(4)]
-    inputs = [[fixtures / DEMO[0]], [fixtures / DEMO[1]], [fixtures / "bad" / "contacts.json"], [fixtures / "bad" / "contacts.ndjson"]]
+    inputs = [
+        [fixtures / DEMO[0]],
+        [fixtures / DEMO[1]],
+        [fixtures / "bad" / "contacts.json"],
+        [fixtures / "bad" / "contacts.ndjson"],
+    ]
     master(run_cli, runs[0], inputs[0])
     for before, run, files in zip(runs, runs[1:], inputs[1:]):
         master(run_cli, run, files, "--previous", before)
-    counts = [len(parts(run, stem)) for run in runs for stem in ("records", "link_company", "link_contact")]
-    assert counts == [1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2]  # the third run would have made 3 parts: it compacted
-    assert (runs[1] / "records.parquet").stat().st_ino == (runs[0] / "records.parquet").stat().st_ino
+    counts = [
+        len(parts(run, stem))
+        for run in runs
+        for stem in ("records", "link_company", "link_contact")
+    ]
+    assert counts == [
+        1,
+        1,
+        1,
+        2,
+        2,
+        2,
+        1,
+        1,
+        1,
+        2,
+        2,
+        2,
+    ]  # the third run would have made 3 parts: it compacted
+    assert (runs[1] / "records.parquet").stat().st_ino == (
+        runs[0] / "records.parquet"
+    ).stat().st_ino
     for run in runs:  # every row each run linked is in its state, once
-        linked = table(run, "lineage").filter(pl.col("status") != "rejected").select("source_file", pl.col("source_row").cast(pl.Int64))
+        linked = (
+            table(run, "lineage")
+            .filter(pl.col("status") != "rejected")
+            .select("source_file", pl.col("source_row").cast(pl.Int64))
+        )
         state = read_parts(parts(run, "records")).select("source_file", "source_row")
         assert state.sort(state.columns).equals(linked.sort(linked.columns))
     (runs[3] / "link_contact.1.parquet").unlink()  # link state is optional: it is computed again
     master(run_cli, tmp_path / "next", [fixtures / DEMO[2]], "--previous", runs[3])
-    assert json.loads((tmp_path / "next" / "run.json").read_text())["master"]["master_link_state"] == "computed again"
+    assert (
+        json.loads((tmp_path / "next" / "run.json").read_text())["master"]["master_link_state"]
+        == "computed again"
+    )
     (runs[1] / "records.1.parquet").unlink()  # records are not: the run stops, nothing is written
-    result = master(run_cli, tmp_path / "broken", [fixtures / DEMO[2]], "--previous", runs[1], code=2)
+    result = master(
+        run_cli, tmp_path / "broken", [fixtures / DEMO[2]], "--previous", runs[1], code=2
+    )
     assert "records.1.parquet is missing" in result.output and not (tmp_path / "broken").exists()
 
 
 def test_a_file_already_in_the_master_is_refused(run_cli, fixtures, tmp_path):
     master(run_cli, tmp_path / "m1", [fixtures / DEMO[0]])
-    result = master(run_cli, tmp_path / "m2", [fixtures / DEMO[0]], "--previous", tmp_path / "m1", code=2)
+    result = master(
+        run_cli, tmp_path / "m2", [fixtures / DEMO[0]], "--previous", tmp_path / "m1", code=2
+    )
     assert "already in the previous master" in result.output and not (tmp_path / "m2").exists()
 
 
@@ -226,7 +353,10 @@ def test_suppression_list_marks_do_not_contact(run_cli, fixtures, tmp_path):
     assert contacts.filter(pl.col("last_name") == "Claes")["do_not_contact"].to_list() == ["false"]
     empty = tmp_path / "empty.txt"
     empty.write_text("nothing here\n")
-    assert "no e-mail address" in master(run_cli, tmp_path / "x", [fixtures / DEMO[0]], "--suppress", empty, code=2).output
+    assert (
+        "no e-mail address"
+        in master(run_cli, tmp_path / "x", [fixtures / DEMO[0]], "--suppress", empty, code=2).output
+    )
 
 
 def test_b2c_file_gives_contacts_only(run_cli, tmp_path):
@@ -252,15 +382,25 @@ def test_rows_without_a_company_or_person_are_rejected_in_every_run(run_cli, tmp
     nothing: lineage names it rejected, in the first run and in an incremental one."""
     header = "Société;Prénom;Nom;E-mail;Téléphone\n"
     first, second = tmp_path / "crm.csv", tmp_path / "new.csv"
-    first.write_text(header + "Acme SA;Jean;Dupont;jean@acme.be;02 512 34 56\n;;;info@nowhere.be;02 511 11 11\n"
-                     "Acme SA;Marie;Leroy;marie@acme.be;\n", encoding="utf-8")
-    second.write_text(header + ";;;contact@else.be;\nAcme SA;Jean;Dupont;jean@acme.be;\n", encoding="utf-8")
+    first.write_text(
+        header + "Acme SA;Jean;Dupont;jean@acme.be;02 512 34 56\n;;;info@nowhere.be;02 511 11 11\n"
+        "Acme SA;Marie;Leroy;marie@acme.be;\n",
+        encoding="utf-8",
+    )
+    second.write_text(
+        header + ";;;contact@else.be;\nAcme SA;Jean;Dupont;jean@acme.be;\n", encoding="utf-8"
+    )
     master(run_cli, tmp_path / "m1", [first], "--default-country", "BE")
-    master(run_cli, tmp_path / "m2", [second], "--previous", tmp_path / "m1", "--default-country", "BE")
+    master(
+        run_cli, tmp_path / "m2", [second], "--previous", tmp_path / "m1", "--default-country", "BE"
+    )
     lineage = table(tmp_path / "m2", "lineage")
     assert lineage.height == 5
     nobody = lineage.filter(pl.col("status") == "rejected")
-    assert sorted(nobody.select("source_file", "source_row").rows()) == [(str(first), "2"), (str(second), "1")]
+    assert sorted(nobody.select("source_file", "source_row").rows()) == [
+        (str(first), "2"),
+        (str(second), "1"),
+    ]
     assert set(nobody["reason"]) == {"no company or person name"}
     assert lineage.filter(pl.col("status") != "rejected")["company_id"].null_count() == 0
 
@@ -280,16 +420,26 @@ def test_bad_inputs_write_nothing(run_cli, fixtures, tmp_path):
     # --previous that is not a master
     (tmp_path / "notmaster").mkdir()
     (tmp_path / "notmaster" / "run.json").write_text("{}")
-    result = master(run_cli, out, [fixtures / DEMO[0]], "--previous", tmp_path / "notmaster", code=2)
+    result = master(
+        run_cli, out, [fixtures / DEMO[0]], "--previous", tmp_path / "notmaster", code=2
+    )
     assert "not an enrich master folder" in result.output and not out.exists()
     # an unknown rule in survivorship.toml: named with its line
     rules = tmp_path / "rules"
     rules.mkdir()
-    text = (fixtures.parent / "rules" / "survivorship.toml").read_text().replace('"frequent", "priority", "recent"]', '"frequent", "newest"]', 1)
+    text = (
+        (fixtures.parent / "rules" / "survivorship.toml")
+        .read_text()
+        .replace('"frequent", "priority", "recent"]', '"frequent", "newest"]', 1)
+    )
     (rules / "survivorship.toml").write_text(text)
     line = next(i for i, t in enumerate(text.splitlines(), 1) if '"newest"' in t)
     result = master(run_cli, out, [fixtures / DEMO[0]], "--rules", rules, code=2)
-    assert f"survivorship.toml:{line}: " in result.output and "unknown rule 'newest'" in result.output and not out.exists()
+    assert (
+        f"survivorship.toml:{line}: " in result.output
+        and "unknown rule 'newest'" in result.output
+        and not out.exists()
+    )
     # an existing folder that is not a master is never replaced
     other = tmp_path / "photos"
     other.mkdir()
@@ -311,33 +461,74 @@ def test_incremental_golden_rows_equal_surviving_everything_again(run_cli, fixtu
     master(run_cli, first, [fixtures / f for f in DEMO[:2]], "--format", fmt)
     rules = tmp_path / "rules"
     rules.mkdir()
-    (rules / "survivorship.toml").write_text((fixtures.parent / "rules" / "survivorship.toml").read_text() + "\n# edited\n")
-    master(run_cli, tmp_path / "carried", [fixtures / DEMO[2]], "--previous", first, "--format", fmt)
-    master(run_cli, tmp_path / "again", [fixtures / DEMO[2]], "--previous", first, "--format", fmt, "--rules", rules)
+    (rules / "survivorship.toml").write_text(
+        (fixtures.parent / "rules" / "survivorship.toml").read_text() + "\n# edited\n"
+    )
+    master(
+        run_cli, tmp_path / "carried", [fixtures / DEMO[2]], "--previous", first, "--format", fmt
+    )
+    master(
+        run_cli,
+        tmp_path / "again",
+        [fixtures / DEMO[2]],
+        "--previous",
+        first,
+        "--format",
+        fmt,
+        "--rules",
+        rules,
+    )
     for name in ("companies", "contacts", "contact_points", "provenance"):
         carried, again = (tmp_path / d / f"{name}.{fmt}" for d in ("carried", "again"))
         if fmt == "csv":
             assert carried.read_bytes() == again.read_bytes(), name
         else:
             assert pl.read_parquet(carried).equals(pl.read_parquet(again)), name
-    contacts = pl.read_csv(tmp_path / "carried" / "contacts.csv", infer_schema=False) if fmt == "csv" else pl.read_parquet(tmp_path / "carried" / "contacts.parquet")
+    contacts = (
+        pl.read_csv(tmp_path / "carried" / "contacts.csv", infer_schema=False)
+        if fmt == "csv"
+        else pl.read_parquet(tmp_path / "carried" / "contacts.parquet")
+    )
     assert contacts["contact_id"].is_duplicated().sum() == 0
-    carried, again = (json.loads((tmp_path / d / "run.json").read_text())["master"] for d in ("carried", "again"))
-    assert carried["survived_again"]["contacts"] < again["survived_again"]["contacts"] == contacts.height
+    carried, again = (
+        json.loads((tmp_path / d / "run.json").read_text())["master"] for d in ("carried", "again")
+    )
+    assert (
+        carried["survived_again"]["contacts"]
+        < again["survived_again"]["contacts"]
+        == contacts.height
+    )
     # what linking read of the master's records: kept from the first run, or read again (other rules) — the same links
     assert (carried["master_link_state"], again["master_link_state"]) == ("kept", "computed again")
-    assert (tmp_path / "carried" / "lineage.csv").read_bytes() == (tmp_path / "again" / "lineage.csv").read_bytes()
-    assert (tmp_path / "carried" / "review.csv").read_bytes() == (tmp_path / "again" / "review.csv").read_bytes()
-    for stem in ("records", "link_company", "link_contact"):  # and the state each leaves for the next run is the same
+    assert (tmp_path / "carried" / "lineage.csv").read_bytes() == (
+        tmp_path / "again" / "lineage.csv"
+    ).read_bytes()
+    assert (tmp_path / "carried" / "review.csv").read_bytes() == (
+        tmp_path / "again" / "review.csv"
+    ).read_bytes()
+    for stem in (
+        "records",
+        "link_company",
+        "link_contact",
+    ):  # and the state each leaves for the next run is the same
         kept, computed = (read_parts(parts(tmp_path / d, stem)) for d in ("carried", "again"))
         assert kept.equals(computed), stem
     # the first run's state is linked in as it was, not written again: one new part with the new rows
-    assert [p.name for p in parts(tmp_path / "carried", "link_company")] == ["link_company.parquet", "link_company.1.parquet"]
-    assert [p.name for p in parts(tmp_path / "again", "link_company")] == ["link_company.parquet"]  # computed again: whole
-    assert (tmp_path / "carried" / "records.parquet").read_bytes() == (first / "records.parquet").read_bytes()
+    assert [p.name for p in parts(tmp_path / "carried", "link_company")] == [
+        "link_company.parquet",
+        "link_company.1.parquet",
+    ]
+    assert [p.name for p in parts(tmp_path / "again", "link_company")] == [
+        "link_company.parquet"
+    ]  # computed again: whole
+    assert (tmp_path / "carried" / "records.parquet").read_bytes() == (
+        first / "records.parquet"
+    ).read_bytes()
 
 
-def test_a_csv_master_is_carried_from_its_parquet_copy_unless_the_csv_changed(run_cli, fixtures, tmp_path):
+def test_a_csv_master_is_carried_from_its_parquet_copy_unless_the_csv_changed(
+    run_cli, fixtures, tmp_path
+):
     """A CSV master keeps a Parquet copy of its golden tables, which the next run reads
     instead of parsing the CSV — but only while the CSV is the one written with it: a CSV
     edited or replaced since is read itself."""
@@ -347,17 +538,27 @@ def test_a_csv_master_is_carried_from_its_parquet_copy_unless_the_csv_changed(ru
     assert sorted(json.loads((first / "run.json").read_text())["golden_copies"]) == sorted(names)
     for name in names:
         assert pl.read_parquet(first / f"golden_{name}.parquet").height == table(first, name).height
-    copy = first / "golden_contacts.parquet"  # marked, the CSV left as it is: the copy is what is read
+    copy = (
+        first / "golden_contacts.parquet"
+    )  # marked, the CSV left as it is: the copy is what is read
     pl.read_parquet(copy).with_columns(pl.lit("FROM COPY").alias("function")).write_parquet(copy)
     master(run_cli, tmp_path / "m2", [fixtures / DEMO[2]], "--previous", first)
     functions = table(tmp_path / "m2", "contacts")["function"]
-    survived = json.loads((tmp_path / "m2" / "run.json").read_text())["master"]["survived_again"]["contacts"]
-    assert (functions == "FROM COPY").sum() == functions.len() - survived > 0  # every contact no new row touched
-    contacts = table(first, "contacts").with_columns(pl.lit("FROM CSV").alias("function"))  # a steward's edit
+    survived = json.loads((tmp_path / "m2" / "run.json").read_text())["master"]["survived_again"][
+        "contacts"
+    ]
+    assert (
+        (functions == "FROM COPY").sum() == functions.len() - survived > 0
+    )  # every contact no new row touched
+    contacts = table(first, "contacts").with_columns(
+        pl.lit("FROM CSV").alias("function")
+    )  # a steward's edit
     contacts.write_csv(first / "contacts.csv")
     master(run_cli, tmp_path / "m3", [fixtures / DEMO[2]], "--previous", first)
     functions = table(tmp_path / "m3", "contacts")["function"]
-    assert (functions == "FROM CSV").sum() == functions.len() - survived and not (functions == "FROM COPY").any()
+    assert (functions == "FROM CSV").sum() == functions.len() - survived and not (
+        functions == "FROM COPY"
+    ).any()
 
 
 def test_the_program_leaves_with_its_exit_code_and_all_its_output(tmp_path, fixtures):
@@ -369,28 +570,48 @@ def test_the_program_leaves_with_its_exit_code_and_all_its_output(tmp_path, fixt
 
     def enrich(*args, env=None):
         code = "import sys, os; from enrich.cli import run; print(os.environ['_RJEM_MALLOC_CONF'], file=sys.stderr); run()"
-        return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, env=env)
+        return subprocess.run(
+            [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, env=env
+        )
 
     done = enrich("check", fixtures / DEMO[0], "--format", "json", "--skip", "duplicate_rate")
-    assert done.returncode in (0, 1) and json.loads(done.stdout)["summary"]["files"] == 1  # the whole report, flushed
+    assert (
+        done.returncode in (0, 1) and json.loads(done.stdout)["summary"]["files"] == 1
+    )  # the whole report, flushed
     assert "dirty_decay_ms:10000" in done.stderr
-    bad = enrich("master", tmp_path / "missing.csv", "-o", tmp_path / "m", env={**os.environ, "_RJEM_MALLOC_CONF": "dirty_decay_ms:1"})
+    bad = enrich(
+        "master",
+        tmp_path / "missing.csv",
+        "-o",
+        tmp_path / "m",
+        env={**os.environ, "_RJEM_MALLOC_CONF": "dirty_decay_ms:1"},
+    )
     assert bad.returncode == 2 and "missing.csv" in bad.stderr and "Traceback" not in bad.stderr
     assert bad.stderr.splitlines()[0].endswith("dirty_decay_ms:1") and "10000" not in bad.stderr
 
 
 def test_a_decision_the_rules_forbid_is_reported_not_applied(run_cli, fixtures, tmp_path):
     crm = str(fixtures / DEMO[0])
-    decisions = tmp_path / "decisions.csv"  # De Smet (BE0403170701) and Dupont (BE0417497106): two valid VAT numbers
-    decisions.write_text(f"level,source_file_l,source_row_l,source_file_r,source_row_r,decision\ncompany,{crm},1,{crm},3,match\n"
-                         f"company,{crm},1,{crm},999,no_match\n")
+    decisions = (
+        tmp_path / "decisions.csv"
+    )  # De Smet (BE0403170701) and Dupont (BE0417497106): two valid VAT numbers
+    decisions.write_text(
+        f"level,source_file_l,source_row_l,source_file_r,source_row_r,decision\ncompany,{crm},1,{crm},3,match\n"
+        f"company,{crm},1,{crm},999,no_match\n"
+    )
     result = run_cli("master", fixtures / DEMO[0], "-o", tmp_path / "m", "--decisions", decisions)
     assert result.exit_code == 0, result.output
-    assert "1 not applied" in result.output and "1 name a row the master does not hold" in result.output
+    assert (
+        "1 not applied" in result.output
+        and "1 name a row the master does not hold" in result.output
+    )
     lineage = table(tmp_path / "m", "lineage")
     assert at(lineage, "crm_export.csv", 1)[0] != at(lineage, "crm_export.csv", 3)[0]
 
 
 def test_a_file_with_a_header_only_gives_an_empty_master(run_cli, fixtures, tmp_path):
     master(run_cli, tmp_path / "m", [fixtures / "bad" / "header_only.csv"])
-    assert table(tmp_path / "m", "lineage").height == 0 and table(tmp_path / "m", "companies").height == 0
+    assert (
+        table(tmp_path / "m", "lineage").height == 0
+        and table(tmp_path / "m", "companies").height == 0
+    )

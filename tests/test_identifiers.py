@@ -27,9 +27,13 @@ from enrich.identifiers import clean, clean_one
 )
 def test_belgian_vat_formats_people_type(typed, country):
     r = clean_one(vat=typed, country=country)
-    assert (r["vat"], r["vat_formatted"], r["enterprise_number"], r["id_status"], r["id_country"]) == (
-        "BE0403170701", "BE 0403.170.701", "0403170701", "valid", "BE"
-    )
+    assert (
+        r["vat"],
+        r["vat_formatted"],
+        r["enterprise_number"],
+        r["id_status"],
+        r["id_country"],
+    ) == ("BE0403170701", "BE 0403.170.701", "0403170701", "valid", "BE")
 
 
 def test_real_belgian_numbers_and_the_1_series():
@@ -47,7 +51,10 @@ def test_wrong_check_digits():
 def test_french_numbers_and_derivations():
     r = clean_one(vat="FR 40 303265045")
     assert (r["vat"], r["siren"], r["vat_formatted"], r["id_status"]) == (
-        "FR40303265045", "303265045", "FR 40 303 265 045", "valid"
+        "FR40303265045",
+        "303265045",
+        "FR 40 303 265 045",
+        "valid",
     )
     r = clean_one(siren="552 120 222", siret="552 120 222 00013", vat="FR27552120222")
     assert (r["siren"], r["siret"], r["id_status"]) == ("552120222", "55212022200013", "valid")
@@ -96,7 +103,9 @@ def test_vectorised_belgian_check_agrees_with_stdnum(number):
 def test_vectorised_french_checks_agree_with_stdnum(siren, nic):
     key = (12 + 3 * (int(siren) % 97)) % 97
     frame = pl.DataFrame({"siren": [siren], "siret": [None], "vat": [f"FR{key:02d}{siren}"]})
-    assert (clean(frame)["id_status"][0] == "valid") == (fr_siren.is_valid(siren) and fr_tva.is_valid(f"FR{key:02d}{siren}"))
+    assert (clean(frame)["id_status"][0] == "valid") == (
+        fr_siren.is_valid(siren) and fr_tva.is_valid(f"FR{key:02d}{siren}")
+    )
     r = clean(pl.DataFrame({"siret": [siren + nic]}))
     assert (r["id_status"][0] == "valid") == fr_siret.is_valid(siren + nic)
 
@@ -104,4 +113,7 @@ def test_vectorised_french_checks_agree_with_stdnum(siren, nic):
 def test_numbers_mangled_by_a_spreadsheet_are_named_as_such():
     r = clean_one(vat="4,03171E+11", country="BE")
     assert r["id_status"] == "invalid_format"
-    assert r["id_reason"] == "vat: turned into a number in scientific notation by a spreadsheet (digits lost)"
+    assert (
+        r["id_reason"]
+        == "vat: turned into a number in scientific notation by a spreadsheet (digits lost)"
+    )

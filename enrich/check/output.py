@@ -40,13 +40,20 @@ def _where(example: dict) -> str:
 
 
 def summary(results: list[Result], unreadable: list[str]) -> dict:
-    return {"files": len({r.file for r in results}) + len(unreadable), "checks": len(results),
-            "passed": sum(r.status == "passed" for r in results), "skipped": sum(r.status == "skipped" for r in results),
-            "errors": sum(r.blocking for r in results), "warnings": sum(r.status == "failed" and r.severity == "warning" for r in results),
-            "unreadable": len(unreadable)}
+    return {
+        "files": len({r.file for r in results}) + len(unreadable),
+        "checks": len(results),
+        "passed": sum(r.status == "passed" for r in results),
+        "skipped": sum(r.status == "skipped" for r in results),
+        "errors": sum(r.blocking for r in results),
+        "warnings": sum(r.status == "failed" and r.severity == "warning" for r in results),
+        "unreadable": len(unreadable),
+    }
 
 
-def human(results: list[Result], unreadable: list[tuple[str, str]], max_examples: int, colour: bool) -> str:
+def human(
+    results: list[Result], unreadable: list[tuple[str, str]], max_examples: int, colour: bool
+) -> str:
     lines, current = [], None
     width = max([len(r.check) for r in results] + [10])
     for r in results:
@@ -59,24 +66,50 @@ def human(results: list[Result], unreadable: list[tuple[str, str]], max_examples
         for e in r.examples[:max_examples]:
             lines.append(f"        {'':<{width}}  {_where(e)}")
         if r.failing > len(r.examples[:max_examples]) and r.examples:
-            lines.append(f"        {'':<{width}}  … {r.failing - len(r.examples[:max_examples])} more")
+            lines.append(
+                f"        {'':<{width}}  … {r.failing - len(r.examples[:max_examples])} more"
+            )
     for name, message in unreadable:
-        lines.append((click.style(name, bold=True) if colour else name) + f"\n  {'ERROR':<4}  cannot be read: {message}")
+        lines.append(
+            (click.style(name, bold=True) if colour else name)
+            + f"\n  {'ERROR':<4}  cannot be read: {message}"
+        )
     s = summary(results, [n for n, _ in unreadable])
-    tail = (f"{s['checks']} checks on {s['files']} file{'s' if s['files'] != 1 else ''}: {s['passed']} passed, {s['errors']} failed, "
-            f"{s['warnings']} warnings, {s['skipped']} skipped" + (f", {s['unreadable']} unreadable" if s["unreadable"] else ""))
+    tail = (
+        f"{s['checks']} checks on {s['files']} file{'s' if s['files'] != 1 else ''}: {s['passed']} passed, {s['errors']} failed, "
+        f"{s['warnings']} warnings, {s['skipped']} skipped"
+        + (f", {s['unreadable']} unreadable" if s["unreadable"] else "")
+    )
     lines.append(tail)
     return "\n".join(lines)
 
 
 def as_json(results: list[Result], unreadable: list[tuple[str, str]], max_examples: int) -> str:
-    return json.dumps({
-        "summary": summary(results, [n for n, _ in unreadable]),
-        "results": [{"file": r.file, "check": r.check, "kind": r.kind, "severity": r.severity, "status": r.status, "message": r.message,
-                     "value": r.value, "threshold": r.threshold, "failing": r.failing, "examples": r.examples[:max_examples],
-                     "rules_line": r.line, "seconds": r.seconds} for r in results],
-        "unreadable": [{"file": n, "message": m} for n, m in unreadable],
-    }, indent=2, ensure_ascii=False)
+    return json.dumps(
+        {
+            "summary": summary(results, [n for n, _ in unreadable]),
+            "results": [
+                {
+                    "file": r.file,
+                    "check": r.check,
+                    "kind": r.kind,
+                    "severity": r.severity,
+                    "status": r.status,
+                    "message": r.message,
+                    "value": r.value,
+                    "threshold": r.threshold,
+                    "failing": r.failing,
+                    "examples": r.examples[:max_examples],
+                    "rules_line": r.line,
+                    "seconds": r.seconds,
+                }
+                for r in results
+            ],
+            "unreadable": [{"file": n, "message": m} for n, m in unreadable],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
 
 
 def junit(results: list[Result], unreadable: list[tuple[str, str]], max_examples: int) -> str:
@@ -89,14 +122,30 @@ def junit(results: list[Result], unreadable: list[tuple[str, str]], max_examples
     for name in files:
         mine = [r for r in results if r.file == name]
         broken = [m for n, m in unreadable if n == name]
-        counts = {"tests": len(mine) + len(broken), "failures": sum(r.blocking for r in mine), "errors": len(broken),
-                  "skipped": sum(r.status == "skipped" for r in mine), "time": round(sum(r.seconds for r in mine), 3)}
-        suite = ET.SubElement(root, "testsuite", name=name, hostname=platform.node() or "localhost",
-                              **{k: str(v) for k, v in counts.items()})
+        counts = {
+            "tests": len(mine) + len(broken),
+            "failures": sum(r.blocking for r in mine),
+            "errors": len(broken),
+            "skipped": sum(r.status == "skipped" for r in mine),
+            "time": round(sum(r.seconds for r in mine), 3),
+        }
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=name,
+            hostname=platform.node() or "localhost",
+            **{k: str(v) for k, v in counts.items()},
+        )
         for k in totals:
             totals[k] += counts[k]
         for r in mine:
-            case = ET.SubElement(suite, "testcase", name=r.check, classname=f"enrich.check.{r.kind}", time=f"{r.seconds:.3f}")
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                name=r.check,
+                classname=f"enrich.check.{r.kind}",
+                time=f"{r.seconds:.3f}",
+            )
             details = "\n".join(_where(e) for e in r.examples[:max_examples])
             if r.blocking:
                 failure = ET.SubElement(case, "failure", message=r.message, type=r.kind)
@@ -104,9 +153,13 @@ def junit(results: list[Result], unreadable: list[tuple[str, str]], max_examples
             elif r.status == "skipped":
                 ET.SubElement(case, "skipped", message=r.message)
             elif r.status == "failed":  # a warning
-                ET.SubElement(case, "system-out").text = f"WARNING: {r.message}" + (f"\n{details}" if details else "")
+                ET.SubElement(case, "system-out").text = f"WARNING: {r.message}" + (
+                    f"\n{details}" if details else ""
+                )
         for message in broken:
-            case = ET.SubElement(suite, "testcase", name="readable", classname="enrich.check.read", time="0")
+            case = ET.SubElement(
+                suite, "testcase", name="readable", classname="enrich.check.read", time="0"
+            )
             ET.SubElement(case, "error", message=message, type="unreadable").text = message
     for k, v in totals.items():
         root.set(k, str(round(v, 3) if k == "time" else v))
@@ -125,7 +178,12 @@ def _escape(text: str, prop: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
-def github(results: list[Result], max_examples: int, unreadable: list[tuple[str, str]] | None = None, header_lines: dict | None = None) -> str:
+def github(
+    results: list[Result],
+    max_examples: int,
+    unreadable: list[tuple[str, str]] | None = None,
+    header_lines: dict | None = None,
+) -> str:
     """``::error`` / ``::warning`` annotations: one per failed check (on the file, or its
     header line for a column check) and one per example row (on its line, for CSV)."""
     out = []
@@ -134,12 +192,24 @@ def github(results: list[Result], max_examples: int, unreadable: list[tuple[str,
             continue
         level = "error" if r.severity == "error" else "warning"
         at = f"file={_escape(_path(r.file), True)}"
-        title = _escape(r.check + (f" [{r.file.split('#', 1)[1]}]" if _path(r.file) != r.file else ""), True)  # the sheet
-        head = (header_lines or {}).get(r.file) if r.kind in ("required_columns", "forbidden_columns") else None
-        out.append(f"::{level} {at}{f',line={head}' if head else ''},title={title}::{_escape(r.message)}")
+        title = _escape(
+            r.check + (f" [{r.file.split('#', 1)[1]}]" if _path(r.file) != r.file else ""), True
+        )  # the sheet
+        head = (
+            (header_lines or {}).get(r.file)
+            if r.kind in ("required_columns", "forbidden_columns")
+            else None
+        )
+        out.append(
+            f"::{level} {at}{f',line={head}' if head else ''},title={title}::{_escape(r.message)}"
+        )
         for e in r.examples[:max_examples]:
             line = f",line={e['line']}" if e.get("line") else ""
-            out.append(f"::{level} {at}{line},title={title}::{_escape(_where({**e, 'line': None}))}")
+            out.append(
+                f"::{level} {at}{line},title={title}::{_escape(_where({**e, 'line': None}))}"
+            )
     for name, message in unreadable or []:
-        out.append(f"::error file={_escape(_path(name), True)},title=unreadable::{_escape(message)}")
+        out.append(
+            f"::error file={_escape(_path(name), True)},title=unreadable::{_escape(message)}"
+        )
     return "\n".join(out)

@@ -43,15 +43,21 @@ KINDS: dict[str, dict] = {
     "required_columns": _kind({"columns": "columns"}),
     "forbidden_columns": _kind({"columns": "columns"}),
     "pattern": _kind({"column": "column", "regex": "regex"}, {"allow_empty": ("bool", True)}),
-    "type": _kind({"column": "column", "type": ("integer", "number", "date")}, {"allow_empty": ("bool", True)}),
+    "type": _kind(
+        {"column": "column", "type": ("integer", "number", "date")}, {"allow_empty": ("bool", True)}
+    ),
     "unique": _kind({"columns": "columns"}, {"ignore_case": ("bool", True)}),
     "valid_vat_rate": _kind({"min": RATE}, {"among": (("filled", "rows"), "filled")}),
     "valid_email_rate": _kind({"min": RATE}, {"among": (("filled", "rows"), "filled")}),
     "valid_phone_rate": _kind({"min": RATE}, {"among": (("filled", "rows"), "filled")}),
     "filled_rate": _kind({"column": "column", "min": RATE}),
     "duplicate_rate": _kind({"max": RATE}, {"level": (("auto", "company", "contact"), "auto")}),
-    "allowed_values": _kind({"column": "column", "values": "columns"}, {"normalised": ("bool", True)}),
-    "row_count": _kind(optional={"min": (COUNT, None), "max": (COUNT, None), "max_change": (RATE, None)}),
+    "allowed_values": _kind(
+        {"column": "column", "values": "columns"}, {"normalised": ("bool", True)}
+    ),
+    "row_count": _kind(
+        optional={"min": (COUNT, None), "max": (COUNT, None), "max_change": (RATE, None)}
+    ),
     "freshness": _kind({"max_age_days": DAYS}, {"column": ("column", "source_date")}),
     "opt_out": _kind(),
     "no_formulas": _kind(optional={"columns": ("columns", None)}),
@@ -66,14 +72,18 @@ class Check:
     severity: str
     settings: dict = field(default_factory=dict)
     line: int | None = None
-    files: list[str] | None = None  # glob patterns: the check runs on the files matching one (all files when None)
+    files: list[str] | None = (
+        None  # glob patterns: the check runs on the files matching one (all files when None)
+    )
 
     def applies_to(self, name: str) -> bool:
         """Whether this check runs on the table *name* (a path, ``#sheet`` for a workbook's)."""
         if not self.files:
             return True
         path = name.split("#", 1)[0]
-        return any(fnmatch.fnmatch(path, p) or fnmatch.fnmatch(PurePath(path).name, p) for p in self.files)
+        return any(
+            fnmatch.fnmatch(path, p) or fnmatch.fnmatch(PurePath(path).name, p) for p in self.files
+        )
 
 
 def _default_name(kind: str, settings: dict) -> str:
@@ -103,6 +113,7 @@ def _lines(text: str) -> list[tuple[int, dict[str, int]]]:
 
 def _check_value(kind_of: object, key: str, value: object, where: str) -> object:
     """*value* of setting *key* checked against its type; returns it (normalised)."""
+
     def bad(what: str) -> InputError:
         return InputError(f"{key} must be {what}, got {value!r}", file=where)
 
@@ -123,7 +134,11 @@ def _check_value(kind_of: object, key: str, value: object, where: str) -> object
             raise bad("a column name")
         return value.strip()
     if kind_of == "columns":
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, str) and v.strip() for v in value)
+        ):
             raise bad("a list of names")
         return [v.strip() for v in value]
     if kind_of == "regex":
@@ -149,10 +164,19 @@ def parse(text: str, location: str) -> list[Check]:
         raise InputError(f"not valid TOML: {exc}", file=location) from None
     unknown = set(data) - {"check"}
     if unknown:
-        line = next((n for n, row in enumerate(text.splitlines(), 1) if row.strip().startswith(tuple(unknown)) or
-                     any(f"[{u}" in row for u in unknown)), None)
-        raise InputError(f"{'line ' + str(line) + ': ' if line else ''}unknown table or key {sorted(unknown)[0]!r} "
-                         "(checks are [[check]] tables)", file=location)
+        line = next(
+            (
+                n
+                for n, row in enumerate(text.splitlines(), 1)
+                if row.strip().startswith(tuple(unknown)) or any(f"[{u}" in row for u in unknown)
+            ),
+            None,
+        )
+        raise InputError(
+            f"{'line ' + str(line) + ': ' if line else ''}unknown table or key {sorted(unknown)[0]!r} "
+            "(checks are [[check]] tables)",
+            file=location,
+        )
     tables = data.get("check", [])
     if not isinstance(tables, list):
         raise InputError("checks are [[check]] tables (an array of tables)", file=location)
@@ -167,35 +191,55 @@ def parse(text: str, location: str) -> list[Check]:
 
         kind = table.get("kind")
         if kind not in KINDS:
-            raise InputError(f"unknown check kind {kind!r} (known: {', '.join(KINDS)})" if kind else "a check needs a kind",
-                             file=where("kind" if kind else None))
+            raise InputError(
+                f"unknown check kind {kind!r} (known: {', '.join(KINDS)})"
+                if kind
+                else "a check needs a kind",
+                file=where("kind" if kind else None),
+            )
         spec = KINDS[kind]
         for key in table:
             if key not in COMMON and key not in spec["required"] and key not in spec["optional"]:
                 allowed = [*spec["required"], *spec["optional"], "name", "severity", "files"]
-                raise InputError(f"unknown setting {key!r} for a {kind} check (it takes: {', '.join(allowed)})", file=where(key))
+                raise InputError(
+                    f"unknown setting {key!r} for a {kind} check (it takes: {', '.join(allowed)})",
+                    file=where(key),
+                )
         settings = {}
         for key, kind_of in spec["required"].items():
             if key not in table:
                 raise InputError(f"a {kind} check needs {key!r}", file=where())
             settings[key] = _check_value(kind_of, key, table[key], where(key))
         for key, (kind_of, default) in spec["optional"].items():
-            settings[key] = _check_value(kind_of, key, table[key], where(key)) if key in table else default
+            settings[key] = (
+                _check_value(kind_of, key, table[key], where(key)) if key in table else default
+            )
         if kind == "row_count" and all(settings[k] is None for k in ("min", "max", "max_change")):
             raise InputError("a row_count check needs min, max or max_change", file=where())
         severity = table.get("severity", "error")
         if severity not in SEVERITIES:
-            raise InputError(f"severity must be 'error' or 'warning', got {severity!r}", file=where("severity"))
-        named = {k: v for k, v in settings.items() if k in spec["required"] or (k == "column" and v)}
+            raise InputError(
+                f"severity must be 'error' or 'warning', got {severity!r}", file=where("severity")
+            )
+        named = {
+            k: v for k, v in settings.items() if k in spec["required"] or (k == "column" and v)
+        }
         name = table.get("name") or _default_name(kind, named)
         if not isinstance(name, str):
             raise InputError(f"name must be text, got {name!r}", file=where("name"))
-        files = _check_value("columns", "files", table["files"], where("files")) if "files" in table else None
+        files = (
+            _check_value("columns", "files", table["files"], where("files"))
+            if "files" in table
+            else None
+        )
         checks.append(Check(kind, name, severity, settings, header, files))
     names = [c.name for c in checks]
     for c in checks:
         if names.count(c.name) > 1:
-            raise InputError(f"two checks are named {c.name!r}: give one a name = \"...\"", file=f"{location}: line {c.line}")
+            raise InputError(
+                f'two checks are named {c.name!r}: give one a name = "..."',
+                file=f"{location}: line {c.line}",
+            )
     return checks
 
 

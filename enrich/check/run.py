@@ -61,8 +61,14 @@ class Data:
         self.headers = [c for c in table.frame.columns if c != ROW]
         self.mapping = map_headers(self.headers, overrides)
         kept, bad = _row_rejects(table.frame, self.headers)
-        self.rejects = pl.concat([pl.DataFrame(table.rejects, schema={ROW: pl.Int64, "column": pl.String, "reason": pl.String}),
-                                  bad.select(ROW, "column", "reason")])
+        self.rejects = pl.concat(
+            [
+                pl.DataFrame(
+                    table.rejects, schema={ROW: pl.Int64, "column": pl.String, "reason": pl.String}
+                ),
+                bad.select(ROW, "column", "reason"),
+            ]
+        )
         self.frame = apply(kept, self.mapping)
         self.header_of = {target: h for h, target in self.mapping.target.items()}
         self._cache: dict[str, object] = {}
@@ -93,28 +99,47 @@ class Data:
     def country(self) -> pl.Series:
         from ..normalise import countries
 
-        return self.cached("country", lambda: on_unique(self.frame, countries.INPUTS, lambda u: countries.clean(u).select("country"))["country"])
+        return self.cached(
+            "country",
+            lambda: on_unique(
+                self.frame, countries.INPUTS, lambda u: countries.clean(u).select("country")
+            )["country"],
+        )
 
     def _with_country(self, column: str, field: str, clean, output: str) -> pl.Series:
         """*clean*'s *output* per row (``on_unique``: once per distinct value), *column*
         given to it as its *field*, with the row's country."""
-        frame = self.frame.select(pl.col(column).alias(field)).with_columns(self.country().alias("country"))
-        return on_unique(frame, (field, "country"), lambda u: clean(u).select(output))[output]  # only what is read: the join is per row
+        frame = self.frame.select(pl.col(column).alias(field)).with_columns(
+            self.country().alias("country")
+        )
+        return on_unique(frame, (field, "country"), lambda u: clean(u).select(output))[
+            output
+        ]  # only what is read: the join is per row
 
     def vat_status(self) -> pl.Series:
         from .. import identifiers
 
-        return self.cached("vat_status", lambda: self._with_country("vat", "vat", identifiers.clean, "id_status"))
+        return self.cached(
+            "vat_status", lambda: self._with_country("vat", "vat", identifiers.clean, "id_status")
+        )
 
     def email_status(self) -> pl.Series:
         from ..normalise import emails
 
-        return self.cached("email_status", lambda: on_unique(self.frame, emails.INPUTS, lambda u: emails.clean(u).select("email_status"))["email_status"])
+        return self.cached(
+            "email_status",
+            lambda: on_unique(
+                self.frame, emails.INPUTS, lambda u: emails.clean(u).select("email_status")
+            )["email_status"],
+        )
 
     def phone_status(self, column: str) -> pl.Series:
         from ..normalise import phones
 
-        return self.cached(f"{column}_status", lambda: self._with_country(column, "phone", phones.clean, "phone_status"))
+        return self.cached(
+            f"{column}_status",
+            lambda: self._with_country(column, "phone", phones.clean, "phone_status"),
+        )
 
     def warm(self, kinds: set[str]) -> None:
         """Validate VAT numbers and e-mails side by side (Polars releases the GIL) before
@@ -148,7 +173,9 @@ def plural(n: int, what: str = "row") -> str:
     return f"{n} {what}{'' if n == 1 else 's'}"
 
 
-def rows_where(data: Data, mask: pl.Series, column: str | None, limit: int) -> tuple[int, list[dict]]:
+def rows_where(
+    data: Data, mask: pl.Series, column: str | None, limit: int
+) -> tuple[int, list[dict]]:
     """(how many rows *mask* marks, the first *limit* of them as examples)."""
     rows = data.frame[ROW].filter(mask.fill_null(False))
     shown = data.shown(column) if column else None
@@ -160,25 +187,44 @@ def rows_where(data: Data, mask: pl.Series, column: str | None, limit: int) -> t
 
 def readable_rows(data: Data, check: Check, ctx: dict) -> dict:
     n = data.rejects.height
-    examples = [{"row": r, "column": None, "reason": reason} for r, reason in
-                data.rejects.sort(ROW).select(ROW, "reason").head(ctx["max_examples"]).iter_rows()]
+    examples = [
+        {"row": r, "column": None, "reason": reason}
+        for r, reason in data.rejects.sort(ROW)
+        .select(ROW, "reason")
+        .head(ctx["max_examples"])
+        .iter_rows()
+    ]
     reasons = data.rejects["reason"].value_counts().sort("reason")
     detail = ", ".join(f"{c} × {r}" for r, c in reasons.iter_rows())
-    return {"ok": n <= check.settings["max"], "value": n, "threshold": f"<= {check.settings['max']}", "failing": n,
-            "examples": examples, "message": f"{plural(n)} the reader rejected" + (f" ({detail})" if n else "")}
+    return {
+        "ok": n <= check.settings["max"],
+        "value": n,
+        "threshold": f"<= {check.settings['max']}",
+        "failing": n,
+        "examples": examples,
+        "message": f"{plural(n)} the reader rejected" + (f" ({detail})" if n else ""),
+    }
 
 
 def required_columns(data: Data, check: Check, ctx: dict) -> dict:
     missing = [c for c in check.settings["columns"] if data.find(c) is None]
-    return {"ok": not missing, "failing": len(missing),
-            "message": f"missing: {', '.join(missing)}" if missing else "all present"}
+    return {
+        "ok": not missing,
+        "failing": len(missing),
+        "message": f"missing: {', '.join(missing)}" if missing else "all present",
+    }
 
 
 def forbidden_columns(data: Data, check: Check, ctx: dict) -> dict:
     keys = [header_key(c) for c in check.settings["columns"]]
     found = [h for h in data.headers if any(k and k in header_key(h) for k in keys)]
-    return {"ok": not found, "failing": len(found),
-            "message": f"forbidden column{'s' if len(found) > 1 else ''} present: {', '.join(found)}" if found else "none present"}
+    return {
+        "ok": not found,
+        "failing": len(found),
+        "message": f"forbidden column{'s' if len(found) > 1 else ''} present: {', '.join(found)}"
+        if found
+        else "none present",
+    }
 
 
 def _column_or_missing(data: Data, check: Check) -> tuple[str | None, dict | None]:
@@ -199,11 +245,23 @@ def _each_value(data: Data, check: Check, ctx: dict, fits, what: str) -> dict:
     if check.settings["allow_empty"]:
         bad = bad & ~(value.is_null() | (value == ""))
     n, examples = rows_where(data, bad, column, ctx["max_examples"])
-    return {"ok": n == 0, "failing": n, "examples": examples, "value": n, "message": f"{plural(n)} where {data.shown(column)!r} {what}"}
+    return {
+        "ok": n == 0,
+        "failing": n,
+        "examples": examples,
+        "value": n,
+        "message": f"{plural(n)} where {data.shown(column)!r} {what}",
+    }
 
 
 def pattern(data: Data, check: Check, ctx: dict) -> dict:
-    return _each_value(data, check, ctx, lambda value, _: value.str.contains(f"^(?:{check.settings['regex']})$"), "does not match the pattern")
+    return _each_value(
+        data,
+        check,
+        ctx,
+        lambda value, _: value.str.contains(f"^(?:{check.settings['regex']})$"),
+        "does not match the pattern",
+    )
 
 
 INTEGER = r"^[+-]?\d+$"
@@ -215,37 +273,70 @@ def type_(data: Data, check: Check, ctx: dict) -> dict:
 
     kind = check.settings["type"]
     if kind == "date":
+
         def fits(value, column):
             return data.frame.select(parse_date(pl.col(column)).is_not_null()).to_series()
     else:
+
         def fits(value, column):
             return value.str.contains(INTEGER if kind == "integer" else NUMBER)
-    return _each_value(data, check, ctx, fits, f"is not {'an' if kind == 'integer' else 'a'} {kind}")
+
+    return _each_value(
+        data, check, ctx, fits, f"is not {'an' if kind == 'integer' else 'a'} {kind}"
+    )
 
 
 def unique(data: Data, check: Check, ctx: dict) -> dict:
     columns = [data.find(c) for c in check.settings["columns"]]
     if None in columns:
-        return {"ok": False, "message": f"no column {check.settings['columns'][columns.index(None)]!r}"}
-    key = [pl.col(c).str.strip_chars().str.to_lowercase() if check.settings["ignore_case"] else pl.col(c).str.strip_chars() for c in columns]
+        return {
+            "ok": False,
+            "message": f"no column {check.settings['columns'][columns.index(None)]!r}",
+        }
+    key = [
+        pl.col(c).str.strip_chars().str.to_lowercase()
+        if check.settings["ignore_case"]
+        else pl.col(c).str.strip_chars()
+        for c in columns
+    ]
     keyed = data.frame.select(*(k.alias(f"_k{i}") for i, k in enumerate(key)))
-    filled = keyed.select(pl.all_horizontal(pl.col(c).is_not_null() & (pl.col(c) != "") for c in keyed.columns)).to_series()
+    filled = keyed.select(
+        pl.all_horizontal(pl.col(c).is_not_null() & (pl.col(c) != "") for c in keyed.columns)
+    ).to_series()
     repeated = ~keyed.select(pl.struct(pl.all()).is_first_distinct()).to_series() & filled
     n, examples = rows_where(data, repeated, columns[0], ctx["max_examples"])
-    return {"ok": n == 0, "failing": n, "examples": examples, "value": n,
-            "message": f"{plural(n)} repeating an earlier row's {' + '.join(data.shown(c) for c in columns)}"}
+    return {
+        "ok": n == 0,
+        "failing": n,
+        "examples": examples,
+        "value": n,
+        "message": f"{plural(n)} repeating an earlier row's {' + '.join(data.shown(c) for c in columns)}",
+    }
 
 
-def _rate(data: Data, check: Check, ctx: dict, status: pl.Series, filled: pl.Series, column: str | None, what: str) -> dict:
+def _rate(
+    data: Data,
+    check: Check,
+    ctx: dict,
+    status: pl.Series,
+    filled: pl.Series,
+    column: str | None,
+    what: str,
+) -> dict:
     among = check.settings.get("among", "rows")
     base = int(filled.sum()) if among == "filled" else data.frame.height
     valid = int((status == "valid").fill_null(False).sum())
     rate = valid / base if base else 1.0
     n, examples = rows_where(data, filled & (status != "valid"), column, ctx["max_examples"])
-    return {"ok": rate >= check.settings["min"], "value": round(rate, 4), "threshold": f">= {check.settings['min']}", "failing": n,
-            "examples": examples,
-            "message": f"{rate:.1%} of {'filled ' + what if among == 'filled' else 'rows have a valid ' + what} "
-                       f"{'are valid ' if among == 'filled' else ''}({valid} of {base}); {n} invalid"}
+    return {
+        "ok": rate >= check.settings["min"],
+        "value": round(rate, 4),
+        "threshold": f">= {check.settings['min']}",
+        "failing": n,
+        "examples": examples,
+        "message": f"{rate:.1%} of {'filled ' + what if among == 'filled' else 'rows have a valid ' + what} "
+        f"{'are valid ' if among == 'filled' else ''}({valid} of {base}); {n} invalid",
+    }
 
 
 def valid_vat_rate(data: Data, check: Check, ctx: dict) -> dict:
@@ -277,8 +368,13 @@ def filled_rate(data: Data, check: Check, ctx: dict) -> dict:
     filled = data.frame[column].str.strip_chars().fill_null("") != ""
     rate = float(filled.mean()) if data.frame.height else 1.0
     n = data.frame.height - int(filled.sum())
-    return {"ok": rate >= check.settings["min"], "value": round(rate, 4), "threshold": f">= {check.settings['min']}", "failing": n,
-            "message": f"{rate:.1%} of rows fill {data.shown(column)!r}; {n} empty"}
+    return {
+        "ok": rate >= check.settings["min"],
+        "value": round(rate, 4),
+        "threshold": f">= {check.settings['min']}",
+        "failing": n,
+        "message": f"{rate:.1%} of rows fill {data.shown(column)!r}; {n} empty",
+    }
 
 
 def duplicate_rate(data: Data, check: Check, ctx: dict) -> dict:
@@ -297,9 +393,14 @@ def duplicate_rate(data: Data, check: Check, ctx: dict) -> dict:
     n = int(repeated.sum())
     rate = n / base if base else 0.0
     rows = linked[ROW].filter(repeated).head(ctx["max_examples"]).to_list()
-    return {"ok": rate <= check.settings["max"], "value": round(rate, 4), "threshold": f"<= {check.settings['max']}", "failing": n,
-            "examples": [{"row": r, "column": None} for r in rows],
-            "message": f"{rate:.1%} of {level} rows duplicate an earlier one ({n} of {base}; the linking engine, rules/link.toml)"}
+    return {
+        "ok": rate <= check.settings["max"],
+        "value": round(rate, 4),
+        "threshold": f"<= {check.settings['max']}",
+        "failing": n,
+        "examples": [{"row": r, "column": None} for r in rows],
+        "message": f"{rate:.1%} of {level} rows duplicate an earlier one ({n} of {base}; the linking engine, rules/link.toml)",
+    }
 
 
 def allowed_values(data: Data, check: Check, ctx: dict) -> dict:
@@ -316,14 +417,30 @@ def allowed_values(data: Data, check: Check, ctx: dict) -> dict:
         ok = raw.str.to_uppercase().is_in(wanted)
         if column == "country":  # "Belgique", "NL" → ISO codes
             ok = ok | data.country().str.to_uppercase().is_in(wanted)
-        elif column == "legal_form":  # "S.A.", "Société anonyme" → FR-SA: allowed as "FR-SA" or "SA"
+        elif (
+            column == "legal_form"
+        ):  # "S.A.", "Société anonyme" → FR-SA: allowed as "FR-SA" or "SA"
             from ..normalise import companies
 
-            code = data.cached("legal_form_code", lambda: data._with_country("legal_form", "legal_form", companies.clean, "legal_form"))
-            ok = ok | code.str.to_uppercase().is_in(wanted) | code.str.split("-").list.last().str.to_uppercase().is_in(wanted)
+            code = data.cached(
+                "legal_form_code",
+                lambda: data._with_country(
+                    "legal_form", "legal_form", companies.clean, "legal_form"
+                ),
+            )
+            ok = (
+                ok
+                | code.str.to_uppercase().is_in(wanted)
+                | code.str.split("-").list.last().str.to_uppercase().is_in(wanted)
+            )
     n, examples = rows_where(data, filled & ~ok.fill_null(False), column, ctx["max_examples"])
-    return {"ok": n == 0, "failing": n, "examples": examples, "value": n,
-            "message": f"{plural(n)} where {data.shown(column)!r} is not among {', '.join(allowed[:8])}{' …' if len(allowed) > 8 else ''}"}
+    return {
+        "ok": n == 0,
+        "failing": n,
+        "examples": examples,
+        "value": n,
+        "message": f"{plural(n)} where {data.shown(column)!r} is not among {', '.join(allowed[:8])}{' …' if len(allowed) > 8 else ''}",
+    }
 
 
 def row_count(data: Data, check: Check, ctx: dict) -> dict:
@@ -342,7 +459,10 @@ def row_count(data: Data, check: Check, ctx: dict) -> dict:
         baseline = ctx.get("baseline_rows")
         if baseline is None:
             if s["min"] is None and s["max"] is None:
-                return {"skip": True, "message": "no --baseline given: the change in rows is not checked"}
+                return {
+                    "skip": True,
+                    "message": "no --baseline given: the change in rows is not checked",
+                }
             message += " (no --baseline: change not checked)"
         else:
             change = abs(n - baseline) / baseline if baseline else (0.0 if n == 0 else 1.0)
@@ -350,7 +470,12 @@ def row_count(data: Data, check: Check, ctx: dict) -> dict:
             message += f", {n - baseline:+d} ({change:.1%}) against the baseline's {baseline}"
             if change > s["max_change"]:
                 problems.append(f"changed by more than {s['max_change']:.0%}")
-    return {"ok": not problems, "value": n, "threshold": ", ".join(bounds), "message": message + (": " + ", ".join(problems) if problems else "")}
+    return {
+        "ok": not problems,
+        "value": n,
+        "threshold": ", ".join(bounds),
+        "message": message + (": " + ", ".join(problems) if problems else ""),
+    }
 
 
 def freshness(data: Data, check: Check, ctx: dict) -> dict:
@@ -359,14 +484,20 @@ def freshness(data: Data, check: Check, ctx: dict) -> dict:
     column, missing = _column_or_missing(data, check)
     if missing:
         return missing
-    newest = data.frame.select(pl.col(column).unique()).select(parse_date(pl.col(column)).max()).item()  # few distinct dates
+    newest = (
+        data.frame.select(pl.col(column).unique()).select(parse_date(pl.col(column)).max()).item()
+    )  # few distinct dates
     today: dt.date = ctx["today"]
     if newest is None:
         return {"ok": False, "message": f"no date in {data.shown(column)!r}"}
     age = (today - newest).days
     limit = check.settings["max_age_days"]
-    return {"ok": age <= limit, "value": age, "threshold": f"<= {limit} days",
-            "message": f"the newest {data.shown(column)!r} is {newest.isoformat()}, {age} days before {today.isoformat()}"}
+    return {
+        "ok": age <= limit,
+        "value": age,
+        "threshold": f"<= {limit} days",
+        "message": f"the newest {data.shown(column)!r} is {newest.isoformat()}, {age} days before {today.isoformat()}",
+    }
 
 
 def opt_out(data: Data, check: Check, ctx: dict) -> dict:
@@ -374,12 +505,26 @@ def opt_out(data: Data, check: Check, ctx: dict) -> dict:
 
     column = data.find("opt_out")
     if column is None:
-        return {"ok": False, "message": "no opt-out column (a marketing file must say who opted out)"}
-    issues = data.cached("opt_out_issues", lambda: on_unique(data.frame, consent.INPUTS, lambda u: consent.clean(u).select("issues"))["issues"])
+        return {
+            "ok": False,
+            "message": "no opt-out column (a marketing file must say who opted out)",
+        }
+    issues = data.cached(
+        "opt_out_issues",
+        lambda: on_unique(data.frame, consent.INPUTS, lambda u: consent.clean(u).select("issues"))[
+            "issues"
+        ],
+    )
     n, examples = rows_where(data, issues.is_not_null(), column, ctx["max_examples"])
-    return {"ok": n == 0, "failing": n, "examples": examples, "value": n,
-            "message": f"{plural(n)} where {data.shown(column)!r} is neither a yes nor a no (enrich reads it as an opt-out)" if n
-                       else f"{data.shown(column)!r} present, every value understood"}
+    return {
+        "ok": n == 0,
+        "failing": n,
+        "examples": examples,
+        "value": n,
+        "message": f"{plural(n)} where {data.shown(column)!r} is neither a yes nor a no (enrich reads it as an opt-out)"
+        if n
+        else f"{data.shown(column)!r} present, every value understood",
+    }
 
 
 def no_formulas(data: Data, check: Check, ctx: dict) -> dict:
@@ -392,24 +537,56 @@ def no_formulas(data: Data, check: Check, ctx: dict) -> dict:
     columns = [c for c in columns if data.frame.schema.get(c) == pl.String]
     if not columns:
         return {"ok": True, "message": "no column to check"}
-    flags = data.frame.select(looks_like_formula(pl.col(c)).fill_null(False).alias(c) for c in columns)
+    flags = data.frame.select(
+        looks_like_formula(pl.col(c)).fill_null(False).alias(c) for c in columns
+    )
     counts = flags.sum().row(0)
     hit = [(c, n) for c, n in zip(columns, counts) if n]
     examples = []
     if hit:
         cells = flags.select(c for c, _ in hit).with_columns(data.frame[ROW])
-        long = cells.unpivot(index=ROW, on=[c for c, _ in hit]).filter(pl.col("value")).sort(ROW, "variable")
-        examples = [{"row": r, "column": data.shown(c)} for r, c in long.select(ROW, "variable").head(ctx["max_examples"]).iter_rows()]
+        long = (
+            cells.unpivot(index=ROW, on=[c for c, _ in hit])
+            .filter(pl.col("value"))
+            .sort(ROW, "variable")
+        )
+        examples = [
+            {"row": r, "column": data.shown(c)}
+            for r, c in long.select(ROW, "variable").head(ctx["max_examples"]).iter_rows()
+        ]
     n = sum(n for _, n in hit)
-    return {"ok": n == 0, "failing": n, "examples": examples, "value": n,
-            "message": (f"{plural(n, 'cell')} starting like a formula (=, +, -, @) a spreadsheet would run: "
-                        + ", ".join(f"{data.shown(c)} × {k}" for c, k in hit)) if n else "no formula-like cell"}
+    return {
+        "ok": n == 0,
+        "failing": n,
+        "examples": examples,
+        "value": n,
+        "message": (
+            f"{plural(n, 'cell')} starting like a formula (=, +, -, @) a spreadsheet would run: "
+            + ", ".join(f"{data.shown(c)} × {k}" for c, k in hit)
+        )
+        if n
+        else "no formula-like cell",
+    }
 
 
-RUN = {"readable_rows": readable_rows, "required_columns": required_columns, "forbidden_columns": forbidden_columns,
-       "pattern": pattern, "type": type_, "unique": unique, "valid_vat_rate": valid_vat_rate, "valid_email_rate": valid_email_rate,
-       "valid_phone_rate": valid_phone_rate, "filled_rate": filled_rate, "duplicate_rate": duplicate_rate,
-       "allowed_values": allowed_values, "row_count": row_count, "freshness": freshness, "opt_out": opt_out, "no_formulas": no_formulas}
+RUN = {
+    "readable_rows": readable_rows,
+    "required_columns": required_columns,
+    "forbidden_columns": forbidden_columns,
+    "pattern": pattern,
+    "type": type_,
+    "unique": unique,
+    "valid_vat_rate": valid_vat_rate,
+    "valid_email_rate": valid_email_rate,
+    "valid_phone_rate": valid_phone_rate,
+    "filled_rate": filled_rate,
+    "duplicate_rate": duplicate_rate,
+    "allowed_values": allowed_values,
+    "row_count": row_count,
+    "freshness": freshness,
+    "opt_out": opt_out,
+    "no_formulas": no_formulas,
+}
 
 
 def run_checks(data: Data, checks: list[Check], ctx: dict) -> list[Result]:
@@ -420,9 +597,22 @@ def run_checks(data: Data, checks: list[Check], ctx: dict) -> list[Result]:
         t0 = time.perf_counter()
         got = RUN[check.kind](data, check, ctx)
         status = "skipped" if got.get("skip") else "passed" if got["ok"] else "failed"
-        out.append(Result(data.name, check.name, check.kind, check.severity, status, got["message"], got.get("value"), got.get("threshold"),
-                          got.get("failing", 0), got.get("examples", []) if status == "failed" else [], check.line,
-                          round(time.perf_counter() - t0 + data.spent.pop(check.kind, 0.0), 3)))
+        out.append(
+            Result(
+                data.name,
+                check.name,
+                check.kind,
+                check.severity,
+                status,
+                got["message"],
+                got.get("value"),
+                got.get("threshold"),
+                got.get("failing", 0),
+                got.get("examples", []) if status == "failed" else [],
+                check.line,
+                round(time.perf_counter() - t0 + data.spent.pop(check.kind, 0.0), 3),
+            )
+        )
     if data.table.info.get("format") == "csv":
         add_lines(data, out)
     return out
@@ -441,11 +631,23 @@ def add_lines(data: Data, results: list[Result]) -> None:
     info = data.table.info
     line_of, top = {}, max(wanted)
     try:
-        with path.open("rb") as raw, io.TextIOWrapper(raw, encoding=info.get("encoding") or "utf-8", errors="replace", newline="") as f:
+        with (
+            path.open("rb") as raw,
+            io.TextIOWrapper(
+                raw, encoding=info.get("encoding") or "utf-8", errors="replace", newline=""
+            ) as f,
+        ):
             first = f.readline()
-            hint = re.match(r"\ufeff?sep=.\r?\n?$", first) is not None  # Excel's "sep=;" line: the reader drops it
-            reader = csv.reader(f if hint else itertools.chain([first], f), delimiter=info.get("delimiter", ","))
-            row, start = -info.get("lines_before_header", 0), 2 if hint else 1  # the header record is row 0
+            hint = (
+                re.match(r"\ufeff?sep=.\r?\n?$", first) is not None
+            )  # Excel's "sep=;" line: the reader drops it
+            reader = csv.reader(
+                f if hint else itertools.chain([first], f), delimiter=info.get("delimiter", ",")
+            )
+            row, start = (
+                -info.get("lines_before_header", 0),
+                2 if hint else 1,
+            )  # the header record is row 0
             for _ in reader:
                 if row >= 1 and row in wanted:
                     line_of[row] = start
@@ -453,7 +655,12 @@ def add_lines(data: Data, results: list[Result]) -> None:
                     break
                 row += 1
                 start = reader.line_num + 1 + (1 if hint else 0)
-    except (OSError, UnicodeError, csv.Error, LookupError):  # lines are a help, not the result: without them, rows still name the place
+    except (
+        OSError,
+        UnicodeError,
+        csv.Error,
+        LookupError,
+    ):  # lines are a help, not the result: without them, rows still name the place
         return
     for r in results:
         for e in r.examples:

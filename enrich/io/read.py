@@ -141,12 +141,18 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> tuple[str, st
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise InputError(f"not valid {encoding} at line {line}", file=name) from None
-    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, enc in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if data.startswith(bom):
             try:
                 return data.decode(enc), enc
             except UnicodeDecodeError:
-                raise InputError(f"starts with a {enc} BOM but is not valid {enc}", file=name) from None
+                raise InputError(
+                    f"starts with a {enc} BOM but is not valid {enc}", file=name
+                ) from None
     head = data[:4096]
     if head.count(b"\x00") > len(head) // 4:  # UTF-16 without BOM: every other byte is NUL
         enc = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
@@ -395,9 +401,7 @@ def _read_json(data: bytes, name: str) -> Table:
     keys: dict[str, None] = {}
     for r in records:
         keys.update(dict.fromkeys(r))
-    columns = {
-        k: [_json_value(r.get(k)) for r in records] for k in keys
-    }
+    columns = {k: [_json_value(r.get(k)) for r in records] for k in keys}
     frame = pl.DataFrame(columns, schema={k: pl.String for k in keys}) if keys else pl.DataFrame()
     if frame.width == 0:
         raise InputError("no records with fields", file=name)
@@ -445,22 +449,37 @@ def _check_field_lengths(table: Table, limit: int) -> None:
 def unguard(frame: pl.DataFrame) -> pl.DataFrame:
     """A CSV enrich wrote, read back: the formula guard (a leading ') taken off again."""
     text = [c for c, t in frame.schema.items() if t == pl.String]
-    guarded = frame.select(pl.col(c).str.starts_with("'").any() for c in text).row(0) if text and frame.height else ()
+    guarded = (
+        frame.select(pl.col(c).str.starts_with("'").any() for c in text).row(0)
+        if text and frame.height
+        else ()
+    )
     return frame.with_columns(
-        pl.when(pl.col(c).str.contains(f"^'{FORMULA_START}")).then(pl.col(c).str.slice(1)).otherwise(pl.col(c)).alias(c)
-        for c, g in zip(text, guarded) if g
+        pl.when(pl.col(c).str.contains(f"^'{FORMULA_START}"))
+        .then(pl.col(c).str.slice(1))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c, g in zip(text, guarded)
+        if g
     )
 
 
 def typed_like(frame: pl.DataFrame, schema) -> pl.DataFrame:
     """*frame*'s columns cast to the types *schema* gives them (text read back from a CSV);
     'true'/'false' become booleans, a cell that does not fit becomes null."""
+
     def cast(c: str, t) -> pl.Expr:
         text = pl.col(c).cast(pl.String)
         if t == pl.Boolean:
-            return text.str.to_lowercase().replace_strict({"true": True, "false": False}, default=None)
+            return text.str.to_lowercase().replace_strict(
+                {"true": True, "false": False}, default=None
+            )
         if t == pl.Date:
             return text.str.to_date("%Y-%m-%d", strict=False)
         return pl.col(c).cast(t, strict=False)
 
-    return frame.with_columns(cast(c, t).alias(c) for c, t in schema.items() if c in frame.columns and frame.schema[c] != t)
+    return frame.with_columns(
+        cast(c, t).alias(c)
+        for c, t in schema.items()
+        if c in frame.columns and frame.schema[c] != t
+    )

@@ -40,7 +40,11 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     cell, then the number test on the cells starting with one of those characters only (half
     of a phone column starts with +); the few cells guarded are written in place."""
     text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    starts = frame.select(pl.col(c).str.contains(f"^{FORMULA_START}").fill_null(False) for c in text) if text and frame.height else None
+    starts = (
+        frame.select(pl.col(c).str.contains(f"^{FORMULA_START}").fill_null(False) for c in text)
+        if text and frame.height
+        else None
+    )
     guarded = {}
     for name in text if starts is not None else ():
         start = starts[name]
@@ -50,10 +54,16 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
         formula = ~values.str.contains(NUMBER_LIKE)
         if formula.any():
             at = np.flatnonzero(start.to_numpy())[formula.to_numpy()]
-            guarded[name] = frame[name].clone().scatter(at, "'" + values.filter(formula))  # scatter writes in place: not into the caller's frame
+            guarded[name] = (
+                frame[name].clone().scatter(at, "'" + values.filter(formula))
+            )  # scatter writes in place: not into the caller's frame
     return frame.with_columns(
         *guarded.values(),
-        *(pl.col(name).cast(pl.String) for name, dtype in frame.schema.items() if dtype == pl.Boolean),
+        *(
+            pl.col(name).cast(pl.String)
+            for name, dtype in frame.schema.items()
+            if dtype == pl.Boolean
+        ),
     )
 
 
@@ -78,14 +88,25 @@ def _atomic(path: Path, write) -> None:
         raise
 
 
-def write_table(frame: pl.DataFrame, path: str | Path, fmt: str | None = None, *, excel: bool = False, fast: bool = False) -> None:
+def write_table(
+    frame: pl.DataFrame,
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    excel: bool = False,
+    fast: bool = False,
+) -> None:
     """Write *frame* to *path* (CSV or Parquet), atomically. *fast*: a Parquet file the tool
     reads back whole itself (a state): lz4 and no column statistics, about a third faster to
     write than zstd with them, a bit bigger."""
     path = Path(path)
     fmt = format_for(path, fmt)
     if fmt == "parquet":
-        options = {"compression": "lz4", "statistics": False} if fast else {"compression": "zstd", "compression_level": 1, "statistics": True}
+        options = (
+            {"compression": "lz4", "statistics": False}
+            if fast
+            else {"compression": "zstd", "compression_level": 1, "statistics": True}
+        )
         _atomic(path, lambda tmp: frame.write_parquet(tmp, **options))
         return
     safe = neutralise(frame)
@@ -108,7 +129,9 @@ def write_json(data: dict, path: str | Path) -> None:
     path = Path(path)
 
     def dump(tmp: str) -> None:
-        Path(tmp).write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+        Path(tmp).write_text(
+            json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
+        )
 
     _atomic(path, dump)
 
@@ -134,7 +157,9 @@ def replace_folder(folder: str | Path, write) -> None:
         os.chmod(tmp, 0o777 & ~_UMASK)
         write(tmp)
         if folder.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent))
+            old = Path(
+                tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent)
+            )
             os.rmdir(old)
             os.rename(folder, old)
             os.rename(tmp, folder)

@@ -29,9 +29,21 @@ from .settings import Settings, parse, parse_key
 
 LEVELS = ("company", "contact")
 LEVEL_ROWS = {"company": "_has_company", "contact": "_has_person"}  # the rows each level links
-DERIVED = ("vat_valid", "registry_id", "email_domain", "website_domain", "phone_valid", "mobile_valid", "email_person", "email_private", "person_key")
+DERIVED = (
+    "vat_valid",
+    "registry_id",
+    "email_domain",
+    "website_domain",
+    "phone_valid",
+    "mobile_valid",
+    "email_person",
+    "email_private",
+    "person_key",
+)
 PERSON_CHANNELS = ("person_key", "mobile_valid", "email_private")  # what person_id reads
-OWN = frozenset({"company_id", "contact_id", "person_id"})  # what dedupe gives: never kept in a link state (ids change)
+OWN = frozenset(
+    {"company_id", "contact_id", "person_id"}
+)  # what dedupe gives: never kept in a link state (ids change)
 HAS_COMPANY = pl.col("company_name").is_not_null() | pl.col("vat").is_not_null()
 HAS_PERSON = pl.col("first_name").is_not_null() | pl.col("last_name").is_not_null()
 
@@ -59,12 +71,21 @@ def derive(frame: pl.DataFrame) -> pl.DataFrame:
         .alias("website_domain"),
         pl.when(pl.col("phone_status") == "valid").then(pl.col("phone")).alias("phone_valid"),
         pl.when(pl.col("mobile_status") == "valid").then(pl.col("mobile")).alias("mobile_valid"),
-        pl.when(valid_email & ~pl.col("email_role").fill_null(False)).then(pl.col("email")).alias("email_person"),
+        pl.when(valid_email & ~pl.col("email_role").fill_null(False))
+        .then(pl.col("email"))
+        .alias("email_person"),
         # a private mailbox (free-mail, not a role): it follows the person from job to job
-        pl.when(valid_email & ~pl.col("email_role").fill_null(False) & domain.is_in(freemail)).then(pl.col("email")).alias("email_private"),
+        pl.when(valid_email & ~pl.col("email_role").fill_null(False) & domain.is_in(freemail))
+        .then(pl.col("email"))
+        .alias("email_private"),
         # the name in either order ("DUPONT Jean" typed into the wrong columns is still him)
         pl.concat_str([pl.col("first_name"), pl.col("last_name")], separator=" ", ignore_nulls=True)
-        .str.to_lowercase().str.split(" ").list.sort().list.join(" ").replace("", None).alias("person_key"),
+        .str.to_lowercase()
+        .str.split(" ")
+        .list.sort()
+        .list.join(" ")
+        .replace("", None)
+        .alias("person_key"),
         HAS_COMPANY.alias("_has_company"),
         HAS_PERSON.alias("_has_person"),
     )
@@ -76,7 +97,9 @@ class Dedupe:
     results: dict[str, LinkResult]
     rows: dict[str, pl.Series]  # per level: the input row index of each linked record
     derived: pl.DataFrame  # the rows with derive()'s helper columns, as linked
-    state: dict[str, pl.DataFrame] = field(default_factory=dict)  # per level: link_state() of its records
+    state: dict[str, pl.DataFrame] = field(
+        default_factory=dict
+    )  # per level: link_state() of its records
 
 
 def id_number(ids, prefix: str):
@@ -87,38 +110,62 @@ def id_number(ids, prefix: str):
 
 def id_text(numbers: np.ndarray, prefix: str) -> pl.Series:
     """The ids '<prefix>-<n>' of *numbers*."""
-    return pl.select(pl.lit(f"{prefix}-") + pl.Series(numbers, dtype=pl.Int64).cast(pl.String)).to_series()
+    return pl.select(
+        pl.lit(f"{prefix}-") + pl.Series(numbers, dtype=pl.Int64).cast(pl.String)
+    ).to_series()
 
 
-def _ids(prefix: str, rows: pl.Series, clusters: pl.Series, n: int, known: pl.Series | None = None, used: int | None = None) -> pl.Series:
+def _ids(
+    prefix: str,
+    rows: pl.Series,
+    clusters: pl.Series,
+    n: int,
+    known: pl.Series | None = None,
+    used: int | None = None,
+) -> pl.Series:
     """Per input row: its cluster's id, null if not linked. A cluster holding a record with a
     *known* id (a master's) keeps that id (the smallest, if several); new clusters are
     numbered '<prefix>-<k>' in the order of their first row, k after the highest in use
     (in *known*, or *used*: ids retired by earlier runs are never given again). Works on id
     numbers, not strings: only the ids that change are written (a master's are kept)."""
-    at, cluster = rows.cast(pl.Int64).to_numpy(), clusters.cast(pl.Int64).to_numpy()  # a cluster is named by a record: 0 … len(rows)-1
+    at, cluster = (
+        rows.cast(pl.Int64).to_numpy(),
+        clusters.cast(pl.Int64).to_numpy(),
+    )  # a cluster is named by a record: 0 … len(rows)-1
     known = known if known is not None else pl.repeat(None, n, dtype=pl.String, eager=True)
     number = id_number(known, prefix)
     odd = known.is_not_null() & (number.is_null() | (number < 0))
     if odd.any():
         from ..errors import InputError
 
-        raise InputError(f"the master holds an id enrich did not give ({known.filter(odd)[0]!r}); ids are '{prefix}-<number>'")
-    held = number.fill_null(-1).to_numpy()[at]  # the known id number of each linked record, -1 for none
+        raise InputError(
+            f"the master holds an id enrich did not give ({known.filter(odd)[0]!r}); ids are '{prefix}-<number>'"
+        )
+    held = number.fill_null(-1).to_numpy()[
+        at
+    ]  # the known id number of each linked record, -1 for none
     none = np.iinfo(np.int64).max
     kept = np.full(at.size, none, dtype=np.int64)
     np.minimum.at(kept, cluster[held >= 0], held[held >= 0])
     record = kept[cluster]  # per record: the id number its cluster keeps, or none
     first = np.full(at.size, none, dtype=np.int64)
     np.minimum.at(first, cluster, at)
-    fresh = np.unique(cluster[record == none])  # the clusters without a known id, by their first row
+    fresh = np.unique(
+        cluster[record == none]
+    )  # the clusters without a known id, by their first row
     fresh = fresh[np.argsort(first[fresh], kind="stable")]
-    start = max(int(number.max()) if number.null_count() < n else -1, -1 if used is None else used) + 1
+    start = (
+        max(int(number.max()) if number.null_count() < n else -1, -1 if used is None else used) + 1
+    )
     numbered = np.empty(at.size, dtype=np.int64)
     numbered[fresh] = np.arange(start, start + fresh.size)
     record = np.where(record == none, numbered[cluster], record)
-    change = np.flatnonzero(record != held)  # a new record, or a master record given another cluster's id
-    out = known.clone().scatter(at[change], id_text(record[change], prefix))  # scatter writes in place: not into the caller's series
+    change = np.flatnonzero(
+        record != held
+    )  # a new record, or a master record given another cluster's id
+    out = known.clone().scatter(
+        at[change], id_text(record[change], prefix)
+    )  # scatter writes in place: not into the caller's series
     unlinked = np.ones(n, dtype=bool)
     unlinked[at] = False
     return out.scatter(np.flatnonzero(unlinked & known.is_not_null().to_numpy()), None)
@@ -150,7 +197,11 @@ def dedupe(
     known = {"company": None, "contact": None}
     given = {level: None for level in LEVELS}
     if master is not None:
-        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in ("company_id", "contact_id") if c not in frame.columns)
+        frame = frame.with_columns(
+            pl.lit(None, dtype=pl.String).alias(c)
+            for c in ("company_id", "contact_id")
+            if c not in frame.columns
+        )
         known = {"company": "company_id", "contact": "contact_id"}
         filled = _from_state(master, state) if state else None
         if filled is not None:
@@ -161,27 +212,63 @@ def dedupe(
     else:
         frame = derive(frame)
     frame = lined_up(frame)
-    data = pl.concat([pl.DataFrame(chunked_like(frame, pl.int_range(frame.height, dtype=pl.UInt32, eager=True).alias("_row"))), frame],
-                     how="horizontal")
+    data = pl.concat(
+        [
+            pl.DataFrame(
+                chunked_like(
+                    frame, pl.int_range(frame.height, dtype=pl.UInt32, eager=True).alias("_row")
+                )
+            ),
+            frame,
+        ],
+        how="horizontal",
+    )
     n = data.height
     results, rows, states = {}, {}, {}
     for level, prefix in (("company", "co"), ("contact", "ct")):
         # in one chunk: the engine gathers, sorts and hands columns to numpy (the frame itself keeps
         # a master's chunks: copying all its columns into one would cost more than it saves)
-        linked = data.select(_linked_columns(data, settings[level], known[level])).filter(LEVEL_ROWS[level]).rechunk()
-        if known[level]:  # the master's ids as numbers: the engine groups and compares them (an id enrich did not give: see _ids)
+        linked = (
+            data.select(_linked_columns(data, settings[level], known[level]))
+            .filter(LEVEL_ROWS[level])
+            .rechunk()
+        )
+        if known[
+            level
+        ]:  # the master's ids as numbers: the engine groups and compares them (an id enrich did not give: see _ids)
             linked = linked.with_columns(id_number(linked[known[level]], prefix).alias("_known"))
         seen = dict(given[level] or {})
-        for c in OWN & _key_columns(settings[level]) & set(linked.columns):  # an id blocks (contacts within their company): 'co-12' folds to 'co 12'
-            seen[FOLDED + c] = linked[c].str.replace("-", " ", literal=True)  # as fold_values() would, without its distinct values
-        res = link(linked, settings[level], model=models.get(level), decisions=_local(decisions.get(level), linked),
-                   known="_known" if known[level] else None, given=seen)
+        for c in (
+            OWN & _key_columns(settings[level]) & set(linked.columns)
+        ):  # an id blocks (contacts within their company): 'co-12' folds to 'co 12'
+            seen[FOLDED + c] = linked[c].str.replace(
+                "-", " ", literal=True
+            )  # as fold_values() would, without its distinct values
+        res = link(
+            linked,
+            settings[level],
+            model=models.get(level),
+            decisions=_local(decisions.get(level), linked),
+            known="_known" if known[level] else None,
+            given=seen,
+        )
         results[level], rows[level] = res, linked["_row"]
         column = f"{level}_id"
-        ids = _ids(prefix, linked["_row"], res.cluster_id, n, data[column] if master is not None else None, (used or {}).get(level))
+        ids = _ids(
+            prefix,
+            linked["_row"],
+            res.cluster_id,
+            n,
+            data[column] if master is not None else None,
+            (used or {}).get(level),
+        )
         data = data.with_columns(chunked_like(data, ids.alias(column)))
-        states[level] = link_state(level, data.select("source_file", "source_row", *DERIVED).filter(data[LEVEL_ROWS[level]]), res.view,
-                                   set(settings[level].columns))
+        states[level] = link_state(
+            level,
+            data.select("source_file", "source_row", *DERIVED).filter(data[LEVEL_ROWS[level]]),
+            res.view,
+            set(settings[level].columns),
+        )
     out = data.select(pl.exclude("_row", *DERIVED, "_has_company", "_has_person"))
     if persons:
         out = out.with_columns(chunked_like(data, person_ids(data)))
@@ -210,17 +297,23 @@ def chunked_like(frame: pl.DataFrame, column: pl.Series) -> pl.Series:
     return pl.concat([column.slice(int(a), k) for a, k in zip(starts, lengths)], rechunk=False)
 
 
-def link_state(level: str, rows: pl.DataFrame, seen: dict[str, pl.Series], reads: set[str]) -> pl.DataFrame:
+def link_state(
+    level: str, rows: pl.DataFrame, seen: dict[str, pl.Series], reads: set[str]
+) -> pl.DataFrame:
     """What linking read of one level's *rows*, to be kept with them for the next run: their
     source, the columns derive() gave them that the level reads (and person_id's channels),
     the folded and tidied values (``comparisons.view``) — but not the ids dedupe gives (they
     can change): those are folded again."""
     derived = [c for c in DERIVED if c in reads or (level == "contact" and c in PERSON_CHANNELS)]
     keep = {name: s for name, s in seen.items() if name.split(":", 1)[1] not in OWN}
-    return rows.select("source_file", pl.col("source_row").cast(pl.Int64), *derived).hstack([s.alias(name) for name, s in keep.items()])
+    return rows.select("source_file", pl.col("source_row").cast(pl.Int64), *derived).hstack(
+        [s.alias(name) for name, s in keep.items()]
+    )
 
 
-def _from_state(master: pl.DataFrame, state: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, dict] | None:
+def _from_state(
+    master: pl.DataFrame, state: dict[str, pl.DataFrame]
+) -> tuple[pl.DataFrame, dict] | None:
     """The master's records with the columns derive() gave them, and per level the view
     linking read of them — from *state*; None when it does not hold exactly these records,
     level by level (then they are derived and folded again)."""
@@ -229,15 +322,25 @@ def _from_state(master: pl.DataFrame, state: dict[str, pl.DataFrame]) -> tuple[p
     filled, given = {}, {}
     for level in LEVELS:
         st = state.get(level)
-        rows = master.select("source_file", pl.col("source_row").cast(pl.Int64), pl.int_range(n, dtype=pl.Int64).alias("_i")).filter(master[LEVEL_ROWS[level]])
-        if st is None or st.height != rows.height or not (st["source_row"] == rows["source_row"]).all() \
-                or not (st["source_file"].cast(pl.String) == rows["source_file"].cast(pl.String)).all():
+        rows = master.select(
+            "source_file",
+            pl.col("source_row").cast(pl.Int64),
+            pl.int_range(n, dtype=pl.Int64).alias("_i"),
+        ).filter(master[LEVEL_ROWS[level]])
+        if (
+            st is None
+            or st.height != rows.height
+            or not (st["source_row"] == rows["source_row"]).all()
+            or not (st["source_file"].cast(pl.String) == rows["source_file"].cast(pl.String)).all()
+        ):
             return None
         at = rows["_i"]
         for c in st.columns:
             if c.startswith((FOLDED, TIDIED)) or c in ("source_file", "source_row"):
                 continue
-            if rows.height == n:  # every record is at this level: the state's column is the whole column
+            if (
+                rows.height == n
+            ):  # every record is at this level: the state's column is the whole column
                 filled[c] = st[c]
                 continue
             column = filled.get(c, pl.repeat(None, n, dtype=st.schema[c], eager=True).alias(c))
@@ -255,7 +358,15 @@ def _key_columns(settings: Settings) -> set[str]:
 
 def _linked_columns(data: pl.DataFrame, settings: Settings, known: str | None) -> list[str]:
     """What one level's link needs of the rows: a narrow copy is cheaper than a wide one."""
-    need = {*settings.columns, "_row", "_has_company", "_has_person", "source_file", "source_row", *([known] if known else [])}
+    need = {
+        *settings.columns,
+        "_row",
+        "_has_company",
+        "_has_person",
+        "source_file",
+        "source_row",
+        *([known] if known else []),
+    }
     return [c for c in data.columns if c in need]
 
 
@@ -280,13 +391,18 @@ def person_ids(data: pl.DataFrame) -> pl.Series:
     c = np.full(data.height, -1, dtype=np.int64)
     c[at] = order[np.searchsorted(contacts, number[at])]
     keys = data.select(
-        pl.concat_str(["person_key", channel], separator="\x1f").alias(channel) for channel in ("mobile_valid", "email_private")
+        pl.concat_str(["person_key", channel], separator="\x1f").alias(channel)
+        for channel in ("mobile_valid", "email_private")
     )
     a, b = shared_value_edges(keys)
     label = components(contacts.size, c[a], c[b])  # the rank of the person's first contact
     by_rank = np.empty(contacts.size, dtype=np.int64)
     by_rank[order] = contacts
-    return pl.repeat(None, data.height, dtype=pl.String, eager=True).scatter(at, id_text(by_rank[label[c[at]]], "pe")).alias("person_id")
+    return (
+        pl.repeat(None, data.height, dtype=pl.String, eager=True)
+        .scatter(at, id_text(by_rank[label[c[at]]], "pe"))
+        .alias("person_id")
+    )
 
 
 def read_master(folder: str | Path, like: pl.DataFrame) -> pl.DataFrame:
@@ -302,26 +418,42 @@ def read_master(folder: str | Path, like: pl.DataFrame) -> pl.DataFrame:
         elif csv.exists():
             master = unguard(pl.read_csv(csv, infer_schema=False, encoding="utf8-lossy"))
         else:
-            raise InputError("not an enrich dedupe folder: no records.parquet or records.csv", file=str(folder))
+            raise InputError(
+                "not an enrich dedupe folder: no records.parquet or records.csv", file=str(folder)
+            )
     except (OSError, pl.exceptions.PolarsError) as exc:
-        raise InputError(f"cannot read the master records ({type(exc).__name__})", file=str(folder)) from None
+        raise InputError(
+            f"cannot read the master records ({type(exc).__name__})", file=str(folder)
+        ) from None
     missing = {"company_id", "contact_id", "source_file", "source_row"} - set(master.columns)
     if missing:
-        raise InputError(f"not an enrich records table: missing {', '.join(sorted(missing))}", file=str(folder))
+        raise InputError(
+            f"not an enrich records table: missing {', '.join(sorted(missing))}", file=str(folder)
+        )
     try:  # a cell that does not fit becomes null
         return typed_like(master, like.schema)
     except pl.exceptions.PolarsError as exc:
-        raise InputError(f"master records do not fit the cleaned schema ({exc})", file=str(folder)) from None
+        raise InputError(
+            f"master records do not fit the cleaned schema ({exc})", file=str(folder)
+        ) from None
 
 
 def _local(decided: pl.DataFrame | None, subset: pl.DataFrame) -> pl.DataFrame | None:
     """Steward decisions (by source file and row) as record ids of *subset*."""
     if decided is None or decided.height == 0:
         return None
-    index = subset.select("source_file", pl.col("source_row").cast(pl.Int64), pl.int_range(pl.len()).alias("id"))
+    index = subset.select(
+        "source_file", pl.col("source_row").cast(pl.Int64), pl.int_range(pl.len()).alias("id")
+    )
     out = (
-        decided.join(index.rename({"source_file": "source_file_l", "source_row": "source_row_l", "id": "a"}), on=["source_file_l", "source_row_l"])
-        .join(index.rename({"source_file": "source_file_r", "source_row": "source_row_r", "id": "b"}), on=["source_file_r", "source_row_r"])
+        decided.join(
+            index.rename({"source_file": "source_file_l", "source_row": "source_row_l", "id": "a"}),
+            on=["source_file_l", "source_row_l"],
+        )
+        .join(
+            index.rename({"source_file": "source_file_r", "source_row": "source_row_r", "id": "b"}),
+            on=["source_file_r", "source_row_r"],
+        )
         .select(
             pl.min_horizontal("a", "b").alias("id_l"),
             pl.max_horizontal("a", "b").alias("id_r"),
@@ -331,24 +463,44 @@ def _local(decided: pl.DataFrame | None, subset: pl.DataFrame) -> pl.DataFrame |
     return out
 
 
-def pairs_table(result: Dedupe, level: str, pairs: pl.DataFrame | None = None, fields: tuple[str, ...] = ()) -> pl.DataFrame:
+def pairs_table(
+    result: Dedupe, level: str, pairs: pl.DataFrame | None = None, fields: tuple[str, ...] = ()
+) -> pl.DataFrame:
     """Scored pairs of *level* (all, or *pairs*, some of them) with both records named by
     source file and row, in input order (the record ids follow it), and the values of
     *fields* of both records (``<field>_l``, ``<field>_r``). The records are taken by
     position: work in proportion to the pairs, not to the records."""
     res, rows = result.results[level], result.rows[level]
     pairs = res.weighed(res.pairs if pairs is None else pairs)
-    pairs = pairs.with_columns(pl.col("id_l").cast(pl.UInt32), pl.col("id_r").cast(pl.UInt32)).sort("id_l", "id_r")
+    pairs = pairs.with_columns(pl.col("id_l").cast(pl.UInt32), pl.col("id_r").cast(pl.UInt32)).sort(
+        "id_l", "id_r"
+    )
     sides = []
     for side in ("l", "r"):
         at = rows.gather(pairs[f"id_{side}"])  # the records' rows in the result
-        sides.append(result.frame.select("source_file", pl.col("source_row").cast(pl.Int64)).select(pl.all().gather(at))
-                     .rename({"source_file": f"source_file_{side}", "source_row": f"source_row_{side}"}))
+        sides.append(
+            result.frame.select("source_file", pl.col("source_row").cast(pl.Int64))
+            .select(pl.all().gather(at))
+            .rename({"source_file": f"source_file_{side}", "source_row": f"source_row_{side}"})
+        )
         if fields:
-            sides.append(result.derived.select(pl.col(f).gather(at).alias(f"{f}_{side}") for f in fields))
+            sides.append(
+                result.derived.select(pl.col(f).gather(at).alias(f"{f}_{side}") for f in fields)
+            )
     pairs = pl.concat([pairs, *sides], how="horizontal")
-    first = ["source_file_l", "source_row_l", "source_file_r", "source_row_r", "match_probability", "match_weight", "band", "rule"]
-    pairs = pairs.with_columns(pl.col("rule").cast(pl.Categorical))  # each level has its own rule names
+    first = [
+        "source_file_l",
+        "source_row_l",
+        "source_file_r",
+        "source_row_r",
+        "match_probability",
+        "match_weight",
+        "band",
+        "rule",
+    ]
+    pairs = pairs.with_columns(
+        pl.col("rule").cast(pl.Categorical)
+    )  # each level has its own rule names
     return pairs.select(pl.lit(level).alias("level"), *first, pl.exclude(["id_l", "id_r", *first]))
 
 
@@ -364,8 +516,14 @@ def review_table(result: Dedupe) -> pl.DataFrame:
         evidence = [c for f in fields for c in (f"{f}_l", f"{f}_r", f"w_{f}")]
         tables.append(
             pairs.select(
-                "level", "source_file_l", "source_row_l", "source_file_r", "source_row_r",
-                pl.col("match_probability").round(4), pl.col("match_weight").round(2), "pairs_between",
+                "level",
+                "source_file_l",
+                "source_row_l",
+                "source_file_r",
+                "source_row_r",
+                pl.col("match_probability").round(4),
+                pl.col("match_weight").round(2),
+                "pairs_between",
                 *[pl.col(c).round(2) if c.startswith("w_") else pl.col(c) for c in evidence],
                 pl.lit("").alias("decision"),
             )
@@ -384,9 +542,16 @@ def read_decisions(path: str) -> dict[str, pl.DataFrame]:
     if missing:
         raise InputError(f"not a review file: missing {', '.join(sorted(missing))}", file=path)
     decided = table.filter(pl.col("decision").str.strip_chars() != "")
-    bad = decided.filter(~pl.col("decision").str.strip_chars().str.to_lowercase().is_in(["match", "no_match"]))
+    bad = decided.filter(
+        ~pl.col("decision").str.strip_chars().str.to_lowercase().is_in(["match", "no_match"])
+    )
     if bad.height:
-        raise InputError("decision must be 'match' or 'no_match'", file=path, row=int(bad["source_row"][0]), column="decision")
+        raise InputError(
+            "decision must be 'match' or 'no_match'",
+            file=path,
+            row=int(bad["source_row"][0]),
+            column="decision",
+        )
     decided = decided.with_columns(
         pl.col("source_row_l").cast(pl.Int64),
         pl.col("source_row_r").cast(pl.Int64),
@@ -413,4 +578,6 @@ def load_models(path: str, settings: dict[str, Settings]) -> dict[str, Model]:
     missing = [level for level in LEVELS if level not in data]
     if missing:
         raise InputError(f"no {', '.join(missing)} model in it", file=path)
-    return {level: Model.from_json(data[level], settings[level].comparisons, path) for level in LEVELS}
+    return {
+        level: Model.from_json(data[level], settings[level].comparisons, path) for level in LEVELS
+    }

@@ -52,7 +52,9 @@ def key_expr(key: str) -> pl.Expr:
     raise ValueError(f"unknown key function {fn}")  # settings.parse() has checked already
 
 
-def _block_pairs(keyed: pl.DataFrame, flag: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _block_pairs(
+    keyed: pl.DataFrame, flag: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Every pair of ids inside each block of ``keyed`` (``__id, _k``), lower id first —
     generated straight from the sorted blocks, without a self-join. With *flag* (a boolean
     per id): only the pairs holding a flagged id, each once — a block of 100 master
@@ -69,8 +71,12 @@ def _block_pairs(keyed: pl.DataFrame, flag: np.ndarray | None = None) -> tuple[n
         mine = np.flatnonzero(new)  # each flagged record against every other of its block
         span = sizes[block[mine]]
         left_pos = np.repeat(mine, span)
-        right_pos = np.repeat(starts[block[mine]] - np.cumsum(span) + span, span) + np.arange(left_pos.size)
-        keep = (right_pos != left_pos) & (~new[right_pos] | (right_pos > left_pos))  # two flagged: once
+        right_pos = np.repeat(starts[block[mine]] - np.cumsum(span) + span, span) + np.arange(
+            left_pos.size
+        )
+        keep = (right_pos != left_pos) & (
+            ~new[right_pos] | (right_pos > left_pos)
+        )  # two flagged: once
         left, right = ids[left_pos[keep]], ids[right_pos[keep]]
         return np.minimum(left, right), np.maximum(left, right)
     position = np.arange(ids.size) - np.repeat(starts, sizes)
@@ -83,7 +89,10 @@ def _block_pairs(keyed: pl.DataFrame, flag: np.ndarray | None = None) -> tuple[n
 
 
 def candidate_pairs(
-    frame: pl.DataFrame, rules: list[Blocking], max_block_size: int, only_with: pl.Series | None = None,
+    frame: pl.DataFrame,
+    rules: list[Blocking],
+    max_block_size: int,
+    only_with: pl.Series | None = None,
     folded: dict[str, pl.Series] | None = None,
 ) -> tuple[pl.DataFrame, dict]:
     """(pairs ``id_l < id_r`` with the first rule that found them and the mask of all, report per rule).
@@ -96,7 +105,9 @@ def candidate_pairs(
     n = max(frame.height, 1)
     columns = sorted({parse_key(k)[1] for rule in rules for k in rule.keys})
     folded = folded or {}
-    frame = pl.DataFrame([frame[ID], *(folded[c] if c in folded else fold_values(frame[c]) for c in columns)])
+    frame = pl.DataFrame(
+        [frame[ID], *(folded[c] if c in folded else fold_values(frame[c]) for c in columns)]
+    )
     if only_with is not None:
         frame = frame.with_columns(only_with.alias("_new"))
         flag = only_with.to_numpy()
@@ -108,15 +119,29 @@ def candidate_pairs(
         key = pl.when(pl.all_horizontal([p.is_not_null() & (p != "") for p in parts])).then(
             pl.concat_str(parts, separator="\x1f").hash(seed=0)
         )
-        keyed = frame.lazy().select(ID, key.alias("_k"), *(["_new"] if only_with is not None else [])).drop_nulls("_k")
-        if only_with is not None:  # the blocks holding a flagged record, whole; the others are never looked at
-            keyed = keyed.filter(pl.col("_k").is_in(keyed.filter("_new").select("_k").unique().collect()["_k"].implode()))
+        keyed = (
+            frame.lazy()
+            .select(ID, key.alias("_k"), *(["_new"] if only_with is not None else []))
+            .drop_nulls("_k")
+        )
+        if (
+            only_with is not None
+        ):  # the blocks holding a flagged record, whole; the others are never looked at
+            keyed = keyed.filter(
+                pl.col("_k").is_in(
+                    keyed.filter("_new").select("_k").unique().collect()["_k"].implode()
+                )
+            )
         keyed = keyed.collect()
         sizes = keyed.group_by("_k").len()
         too_big = sizes.filter(pl.col("len") > (rule.max_block_size or max_block_size))
         keyed = keyed.join(too_big.select("_k"), on="_k", how="anti")
         left, right = _block_pairs(keyed, flag if only_with is not None else None)
-        counts = {"pairs": int(left.size), "blocks_skipped": too_big.height, "records_in_skipped_blocks": int(too_big["len"].sum() or 0)}
+        counts = {
+            "pairs": int(left.size),
+            "blocks_skipped": too_big.height,
+            "records_in_skipped_blocks": int(too_big["len"].sum() or 0),
+        }
         return (left * n + right) * 64 + bit, counts  # pair and rule in one int64 (n < 2^28)
 
     # the rules side by side when pairs hold a flagged record (they are few): part of each
@@ -129,16 +154,24 @@ def candidate_pairs(
     # that found it, and the OR of the runs' bits is the mask (faster than a group-by)
     ordered = pl.Series(np.concatenate(found) if found else np.empty(0, np.int64)).sort().to_numpy()
     pair, rule = ordered >> 6, ordered & 63
-    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if pair.size else np.empty(0, np.int64)
-    mask = np.bitwise_or.reduceat(np.left_shift(np.uint64(1), rule.astype(np.uint64)), starts) if pair.size else np.empty(0, np.uint64)
+    starts = (
+        np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if pair.size else np.empty(0, np.int64)
+    )
+    mask = (
+        np.bitwise_or.reduceat(np.left_shift(np.uint64(1), rule.astype(np.uint64)), starts)
+        if pair.size
+        else np.empty(0, np.uint64)
+    )
     names = [r.name for r in rules]
     rule_names = pl.Series(names, dtype=pl.Enum([*names, STEWARD]))
-    all_pairs = pl.DataFrame({
-        "id_l": (pair[starts] // n).astype(np.uint32),
-        "id_r": (pair[starts] % n).astype(np.uint32),
-        # an enum: tens of millions of pairs share a handful of rule names
-        "rule": rule_names.gather(rule[starts]),
-        "rules": mask,
-    })
+    all_pairs = pl.DataFrame(
+        {
+            "id_l": (pair[starts] // n).astype(np.uint32),
+            "id_r": (pair[starts] % n).astype(np.uint32),
+            # an enum: tens of millions of pairs share a handful of rule names
+            "rule": rule_names.gather(rule[starts]),
+            "rules": mask,
+        }
+    )
     report["pairs"] = all_pairs.height
     return all_pairs, report

@@ -56,7 +56,11 @@ def cluster(
     but never through a cannot-link conflict."""
     strong = edges.filter(pl.col("match_probability") >= threshold)
     left, right = strong["id_l"].cast(pl.Int64).to_numpy(), strong["id_r"].cast(pl.Int64).to_numpy()
-    ml_left, ml_right = shared_value_edges(must_link) if must_link is not None and must_link.width else (np.empty(0, np.int64),) * 2
+    ml_left, ml_right = (
+        shared_value_edges(must_link)
+        if must_link is not None and must_link.width
+        else (np.empty(0, np.int64),) * 2
+    )
     # Fast path: a connected component with no cannot-link conflict, no steward "apart" pair
     # and within the size bound is exactly what the greedy pass would build (it refuses no
     # edge there), so only the other components go through the edge-by-edge pass.
@@ -83,7 +87,10 @@ def cluster(
     if cannot_link is not None and cannot_link.width:
         carrying = (
             cannot_link.with_columns(pl.Series("_root", start))
-            .filter(pl.Series(slow) & pl.any_horizontal(pl.col(c).is_not_null() for c in cannot_link.columns))
+            .filter(
+                pl.Series(slow)
+                & pl.any_horizontal(pl.col(c).is_not_null() for c in cannot_link.columns)
+            )
             .group_by("_root")
             .agg(pl.col(c).drop_nulls().unique() for c in cannot_link.columns)
         )
@@ -114,7 +121,11 @@ def cluster(
         if ra == rb:
             return
         ka, kb = keys.get(ra, frozenset()), keys.get(rb, frozenset())
-        if _conflict(ka, kb) or banned.get(ra, set()) & tagged.get(rb, set()) or banned.get(rb, set()) & tagged.get(ra, set()):
+        if (
+            _conflict(ka, kb)
+            or banned.get(ra, set()) & tagged.get(rb, set())
+            or banned.get(rb, set()) & tagged.get(ra, set())
+        ):
             counts["refused_cannot_link"] += 1
             return
         if bounded and size[ra] + size[rb] > max_size:
@@ -139,9 +150,23 @@ def cluster(
     # strongest; a weaker parallel edge could only be refused again), strongest first
     root = _jump(np.array(parent, dtype=np.int64))
     between = (
-        pl.DataFrame({"a": root[left], "b": root[right], "p": strong["match_probability"], "l": left, "r": right})
+        pl.DataFrame(
+            {
+                "a": root[left],
+                "b": root[right],
+                "p": strong["match_probability"],
+                "l": left,
+                "r": right,
+            }
+        )
         .filter(pl.Series(slow[left]) & (pl.col("a") != pl.col("b")))
-        .select(pl.min_horizontal("a", "b").alias("a"), pl.max_horizontal("a", "b").alias("b"), "p", "l", "r")
+        .select(
+            pl.min_horizontal("a", "b").alias("a"),
+            pl.max_horizontal("a", "b").alias("b"),
+            "p",
+            "l",
+            "r",
+        )
         .sort(["p", "l", "r"], descending=[True, False, False])
         .unique(["a", "b"], keep="first", maintain_order=True)
     )
@@ -166,7 +191,11 @@ def _conflicting(cannot_link: pl.DataFrame, label: np.ndarray) -> np.ndarray:
     return (
         cannot_link.with_columns(pl.Series("_c", label))
         .group_by("_c")
-        .agg(pl.max_horizontal(pl.col(c).drop_nulls().n_unique() for c in cannot_link.columns).alias("_k"))
+        .agg(
+            pl.max_horizontal(pl.col(c).drop_nulls().n_unique() for c in cannot_link.columns).alias(
+                "_k"
+            )
+        )
         .filter(pl.col("_k") > 1)["_c"]
         .to_numpy()
     )
@@ -223,7 +252,13 @@ def pairwise_scores(predicted: pl.Series, truth: pl.Series) -> dict[str, float]:
     precision = hits / predicted_pairs if predicted_pairs else 1.0
     recall = hits / true_pairs if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "predicted_pairs": predicted_pairs, "true_pairs": true_pairs}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "predicted_pairs": predicted_pairs,
+        "true_pairs": true_pairs,
+    }
 
 
 def cluster_new(
@@ -267,10 +302,17 @@ def cluster_new(
     )
     take = pl.Series(sub)
     ids, report = cluster(
-        sub.size, local, threshold, cannot_link[take] if cannot_link is not None and cannot_link.width else None, max_size,
-        [(int(position[a]), int(position[b])) for a, b in apart or []], must_link[take],
+        sub.size,
+        local,
+        threshold,
+        cannot_link[take] if cannot_link is not None and cannot_link.width else None,
+        max_size,
+        [(int(position[a]), int(position[b])) for a, b in apart or []],
+        must_link[take],
     )
-    rest = pl.DataFrame({"k": known, "i": pl.int_range(n, eager=True, dtype=pl.Int64)}).filter(~pl.Series(active))
+    rest = pl.DataFrame({"k": known, "i": pl.int_range(n, eager=True, dtype=pl.Int64)}).filter(
+        ~pl.Series(active)
+    )
     rest = rest.with_columns(pl.col("i").min().over("k").alias("root"))
     roots = np.empty(n, dtype=np.int64)
     roots[sub] = sub[ids.to_numpy()]

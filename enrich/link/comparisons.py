@@ -39,7 +39,12 @@ FOLDED, TIDIED = "folded:", "tidied:"
 SIDE_BY_SIDE_PAIRS = 5_000_000  # up to this many pairs, two fields are compared at once
 
 
-def view(frame: pl.DataFrame, comparisons: list[Comparison], keyed: set[str], given: dict[str, pl.Series] | None = None) -> dict[str, pl.Series]:
+def view(
+    frame: pl.DataFrame,
+    comparisons: list[Comparison],
+    keyed: set[str],
+    given: dict[str, pl.Series] | None = None,
+) -> dict[str, pl.Series]:
     """What linking reads of the records, computed once per column: each blocking-key and
     text-compared column folded (case, accents, punctuation: ``folded:<column>``), each
     compared column whose levels read dates or numbers only tidied (``tidied:<field>``: their
@@ -61,14 +66,24 @@ def view(frame: pl.DataFrame, comparisons: list[Comparison], keyed: set[str], gi
         out[FOLDED + column] = part(FOLDED + column, column, lambda f, c=column: fold_values(f[c]))
     for c in comparisons:
         if c.reads_numbers:
-            out[TIDIED + c.field] = part(TIDIED + c.field, c.field,
-                                         lambda f, c=c.field: on_unique(f, (c,), lambda u: u.select(tidy(pl.col(c)))).to_series())
+            out[TIDIED + c.field] = part(
+                TIDIED + c.field,
+                c.field,
+                lambda f, c=c.field: on_unique(
+                    f, (c,), lambda u: u.select(tidy(pl.col(c)))
+                ).to_series(),
+            )
     return out
 
 
 def prepared(seen: dict[str, pl.Series], comparisons: list[Comparison]) -> pl.DataFrame:
     """The compared columns of a ``view()``, one per comparison."""
-    return pl.DataFrame([seen[(TIDIED if c.reads_numbers else FOLDED) + c.field].alias(c.field) for c in comparisons])
+    return pl.DataFrame(
+        [
+            seen[(TIDIED if c.reads_numbers else FOLDED) + c.field].alias(c.field)
+            for c in comparisons
+        ]
+    )
 
 
 def _scores(kind: str, distinct: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -83,7 +98,9 @@ def _scores(kind: str, distinct: np.ndarray, a: np.ndarray, b: np.ndarray) -> np
     return scores / 100.0 if kind in ("token_set", "ratio") else scores
 
 
-def level_matrix(comp: Comparison, distinct: np.ndarray, start: int = 0, stop: int | None = None) -> np.ndarray:
+def level_matrix(
+    comp: Comparison, distinct: np.ndarray, start: int = 0, stop: int | None = None
+) -> np.ndarray:
     """The level (Int8) of every pair of *distinct* values (``prepared()``, no missing) of
     rows ``start:stop`` against columns ``start:`` (the upper part of the symmetric matrix,
     by row blocks): the same levels as ``gammas`` gives record pairs, scored with
@@ -95,7 +112,9 @@ def level_matrix(comp: Comparison, distinct: np.ndarray, start: int = 0, stop: i
     scored: dict[str, np.ndarray] = {}
     for i, lv in enumerate(comp.levels):
         if lv.kind == "exact":
-            ok = np.eye(len(rows), len(cols), dtype=bool)  # distinct values: only a value and itself
+            ok = np.eye(
+                len(rows), len(cols), dtype=bool
+            )  # distinct values: only a value and itself
         else:
             if lv.kind not in scored:
                 if lv.kind in ("date_days", "numeric_abs"):
@@ -115,7 +134,11 @@ def level_matrix(comp: Comparison, distinct: np.ndarray, start: int = 0, stop: i
 def _meets(level: Level, scores: np.ndarray) -> np.ndarray:
     """Boolean array: does each score meet *level*'s threshold? (NaN never does.)"""
     with np.errstate(invalid="ignore"):
-        return scores >= level.threshold if level.kind in SIMILARITY_KINDS else scores <= level.threshold
+        return (
+            scores >= level.threshold
+            if level.kind in SIMILARITY_KINDS
+            else scores <= level.threshold
+        )
 
 
 def _numbers(kind: str, values: np.ndarray) -> np.ndarray:
@@ -125,7 +148,12 @@ def _numbers(kind: str, values: np.ndarray) -> np.ndarray:
 
         days = pl.select(parse(pl.lit(s)).cast(pl.Int64)).to_series()
         return days.cast(pl.Float64).fill_null(np.nan).to_numpy()
-    return s.str.replace_all(r"[^0-9.\-]", "").cast(pl.Float64, strict=False).fill_null(np.nan).to_numpy()
+    return (
+        s.str.replace_all(r"[^0-9.\-]", "")
+        .cast(pl.Float64, strict=False)
+        .fill_null(np.nan)
+        .to_numpy()
+    )
 
 
 def _encode(series: pl.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -133,7 +161,9 @@ def _encode(series: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     distinct = series.drop_nulls().unique().sort()
     codes = (
         series.to_frame("v")
-        .join(distinct.to_frame("v").with_row_index("code"), on="v", how="left", maintain_order="left")["code"]
+        .join(
+            distinct.to_frame("v").with_row_index("code"), on="v", how="left", maintain_order="left"
+        )["code"]
         .cast(pl.Int64)
         .fill_null(-1)
         .to_numpy()
@@ -152,7 +182,9 @@ def _distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return distinct, inverse
 
 
-def gammas(values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparison]) -> pl.DataFrame:
+def gammas(
+    values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparison]
+) -> pl.DataFrame:
     """``id_l, id_r`` and one ``g_<field>`` Int8 column per comparison. *values* is indexed by
     record id (row i = id i), already ``prepared()``.
 
@@ -171,7 +203,9 @@ def gammas(values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparis
     seen[left_idx] = True
     seen[right_idx] = True
     used = np.flatnonzero(seen)  # sorted
-    if used.size < values.height // 2:  # few records in pairs (linking a new file to a master): encode only those
+    if (
+        used.size < values.height // 2
+    ):  # few records in pairs (linking a new file to a master): encode only those
         values = values[used]
         position = np.cumsum(seen) - 1  # a record's place among the used ones
         left_idx, right_idx = position[left_idx], position[right_idx]
@@ -193,7 +227,9 @@ def gammas(values: pl.DataFrame, pairs: pl.DataFrame, comparisons: list[Comparis
     return pl.DataFrame(out)
 
 
-def _pair_levels(comp: Comparison, cl: np.ndarray, cr: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+def _pair_levels(
+    comp: Comparison, cl: np.ndarray, cr: np.ndarray, distinct: np.ndarray
+) -> np.ndarray:
     """The level (Int8, -1 when a value is missing) of each pair of value codes (cl[i], cr[i])."""
     present = (cl >= 0) & (cr >= 0)
     if all(lv.kind == "exact" for lv in comp.levels):  # code equality is all it takes
@@ -229,8 +265,14 @@ def _pair_levels(comp: Comparison, cl: np.ndarray, cr: np.ndarray, distinct: np.
     return level
 
 
-def _swap(comp: Comparison, other: Comparison, values: pl.DataFrame, left: np.ndarray, right: np.ndarray,
-          level: dict[str, np.ndarray]) -> None:
+def _swap(
+    comp: Comparison,
+    other: Comparison,
+    values: pl.DataFrame,
+    left: np.ndarray,
+    right: np.ndarray,
+    level: dict[str, np.ndarray],
+) -> None:
     """Give the pairs whose two fields agree better crosswise (left's *comp* with right's
     *other*, left's *other* with right's *comp*) the crossed levels, in place."""
     f, o = comp.field, other.field

@@ -27,13 +27,19 @@ BAND = pl.Enum(BANDS)
 
 @dataclass
 class LinkResult:
-    pairs: pl.DataFrame  # id_l, id_r, g_*, rule, match_weight, match_probability, band (weighed() adds w_*)
+    pairs: (
+        pl.DataFrame
+    )  # id_l, id_r, g_*, rule, match_weight, match_probability, band (weighed() adds w_*)
     cluster_id: pl.Series  # per input row, in input order
     model: Model
     report: dict = field(default_factory=dict)
     tf: dict[str, np.ndarray] = field(default_factory=dict)  # term frequencies of the records
-    review: pl.DataFrame = field(default_factory=pl.DataFrame)  # what a steward decides: review_pairs()
-    view: dict[str, pl.Series] = field(default_factory=dict)  # what linking read of each record (comparisons.view)
+    review: pl.DataFrame = field(
+        default_factory=pl.DataFrame
+    )  # what a steward decides: review_pairs()
+    view: dict[str, pl.Series] = field(
+        default_factory=dict
+    )  # what linking read of each record (comparisons.view)
 
     def weighed(self, pairs: pl.DataFrame) -> pl.DataFrame:
         """*pairs* (some of ``self.pairs``) with the evidence of each field, ``w_<field>``, and
@@ -41,7 +47,9 @@ class LinkResult:
         without comparing it has none (and comes last)."""
         has = pl.col(f"g_{self.model.fields[0]}").is_not_null()
         compared = pairs.filter(has)
-        weights = score(compared, self.model, self.tf).select("w_prior", *(f"w_{f}" for f in self.model.fields))
+        weights = score(compared, self.model, self.tf).select(
+            "w_prior", *(f"w_{f}" for f in self.model.fields)
+        )
         return pl.concat([compared.hstack(weights), pairs.filter(~has)], how="diagonal_relaxed")
 
 
@@ -68,7 +76,10 @@ def link(
     result's ``view`` has them for every record."""
     missing = [c for c in settings.columns if c not in frame.columns]
     if missing:
-        raise InputError(f"columns named in the rules are not in the data: {', '.join(missing)}", file=settings.source)
+        raise InputError(
+            f"columns named in the rules are not in the data: {', '.join(missing)}",
+            file=settings.source,
+        )
     timings: dict[str, float] = {}
     t = time.perf_counter()
     frame = frame.with_row_index(ID)
@@ -78,12 +89,16 @@ def link(
     values = prepared(seen, settings.comparisons)
     # what needs no pair is computed beside the pairs: blocking and comparing leave a core idle
     aside = ThreadPoolExecutor(max_workers=1)
-    tf_fields = model.tf_fields if model is not None else [c.field for c in settings.comparisons if c.tf]
+    tf_fields = (
+        model.tf_fields if model is not None else [c.field for c in settings.comparisons if c.tf]
+    )
     tf_job = aside.submit(term_frequencies, values, tf_fields)
     comparable_job = aside.submit(comparable_pairs, frame, settings.cannot_link, known)
     aside.shutdown(wait=False)
     new = frame[known].is_null() if known else None
-    pairs, block_report = candidate_pairs(frame, settings.blocking, settings.max_block_size, only_with=new, folded=folded)
+    pairs, block_report = candidate_pairs(
+        frame, settings.blocking, settings.max_block_size, only_with=new, folded=folded
+    )
     if link_only_between:
         side = frame[link_only_between]
         pairs = pairs.filter(
@@ -98,8 +113,15 @@ def link(
     if model is None:
         u = estimate_u(values, settings.comparisons, settings.u_sample_pairs, settings.seed)
         blocked = {rule.name: {parse_key(k)[1] for k in rule.keys} for rule in settings.blocking}
-        model = fit(g.with_columns(pairs["rules"]), settings.comparisons, u, settings.em_max_iterations, decisions,
-                    blocked, set(settings.cannot_link))
+        model = fit(
+            g.with_columns(pairs["rules"]),
+            settings.comparisons,
+            u,
+            settings.em_max_iterations,
+            decisions,
+            blocked,
+            set(settings.cannot_link),
+        )
     else:
         model = refit_prior(model, g, decisions, settings.em_max_iterations)
     comparable = comparable_job.result()
@@ -107,9 +129,13 @@ def link(
     timings["train"] = time.perf_counter() - t
     t = time.perf_counter()
     tf = tf_job.result()
-    scored = score(g.with_columns(pairs["rule"]), model, tf, weights=False)  # LinkResult.weighed adds them
+    scored = score(
+        g.with_columns(pairs["rule"]), model, tf, weights=False
+    )  # LinkResult.weighed adds them
     p = scored["match_probability"].to_numpy()
-    band = np.where(p >= settings.match_threshold, 0, np.where(p >= settings.review_threshold, 1, 2)).astype(np.uint8)
+    band = np.where(
+        p >= settings.match_threshold, 0, np.where(p >= settings.review_threshold, 1, 2)
+    ).astype(np.uint8)
     scored = scored.with_columns(pl.Series(BANDS, dtype=BAND).gather(band).alias("band"))
     if decisions is not None and decisions.height:
         scored = _apply_decisions(scored, decisions)
@@ -118,13 +144,31 @@ def link(
     cannot = [*settings.cannot_link, *([known] if known else [])]
     must = [*settings.must_link, *([known] if known else [])]
     keys = frame.select(cannot) if cannot else None
-    apart = decisions.filter(~pl.col("is_match")).select("id_l", "id_r").rows() if decisions is not None else None
+    apart = (
+        decisions.filter(~pl.col("is_match")).select("id_l", "id_r").rows()
+        if decisions is not None
+        else None
+    )
     if known:  # only the clusters a new record can change
-        ids, cluster_report = cluster_new(frame.height, scored, settings.match_threshold, keys, settings.max_cluster_size, apart,
-                                          frame.select(must), frame[known])
+        ids, cluster_report = cluster_new(
+            frame.height,
+            scored,
+            settings.match_threshold,
+            keys,
+            settings.max_cluster_size,
+            apart,
+            frame.select(must),
+            frame[known],
+        )
     else:
         ids, cluster_report = cluster(
-            frame.height, scored, settings.match_threshold, keys, settings.max_cluster_size, apart, frame.select(must) if must else None
+            frame.height,
+            scored,
+            settings.match_threshold,
+            keys,
+            settings.max_cluster_size,
+            apart,
+            frame.select(must) if must else None,
         )
     timings["cluster"] = time.perf_counter() - t
     bands = dict(scored["band"].value_counts().sort("band").iter_rows())
@@ -134,11 +178,18 @@ def link(
         "blocking": block_report,
         "bands": bands,
         "thresholds": {"match": settings.match_threshold, "review": settings.review_threshold},
-        "review": {"pairs_in_band": int(bands.get("review", 0)),
-                   "cluster_pairs_to_review": review.height,
-                   "record_pairs_between_them": int(review["pairs_between"].sum() or 0)},
-        "model": {"prior_among_candidates": model.prior, "lambda": model.lam, "comparable_pairs": comparable,
-                  "iterations": model.iterations, "converged": model.converged},
+        "review": {
+            "pairs_in_band": int(bands.get("review", 0)),
+            "cluster_pairs_to_review": review.height,
+            "record_pairs_between_them": int(review["pairs_between"].sum() or 0),
+        },
+        "model": {
+            "prior_among_candidates": model.prior,
+            "lambda": model.lam,
+            "comparable_pairs": comparable,
+            "iterations": model.iterations,
+            "converged": model.converged,
+        },
         "clusters": cluster_report,
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
@@ -166,7 +217,9 @@ def review_pairs(pairs: pl.DataFrame, cluster_id: pl.Series) -> pl.DataFrame:
     )
 
 
-def comparable_pairs(frame: pl.DataFrame, cannot_link: list[str], known: str | None = None) -> float:
+def comparable_pairs(
+    frame: pl.DataFrame, cannot_link: list[str], known: str | None = None
+) -> float:
     """How many record pairs may match at all: every pair, less those a cannot-link column
     rules out (both values present and different: the largest such count over the columns)
     and, linking to a master, the master's own pairs."""
@@ -175,10 +228,14 @@ def comparable_pairs(frame: pl.DataFrame, cannot_link: list[str], known: str | N
     old = float(frame[known].is_not_null().sum()) if known else 0.0
     for c in cannot_link:
         present = float(frame[c].is_not_null().sum())
-        if present * (present - 1) / 2 <= old * (old - 1) / 2:  # it cannot rule out more than the master's own pairs
+        if (
+            present * (present - 1) / 2 <= old * (old - 1) / 2
+        ):  # it cannot rule out more than the master's own pairs
             continue
         counts = frame[c].drop_nulls().value_counts()["count"].cast(pl.Float64)
-        ruled_out = max(ruled_out, present * (present - 1) / 2 - float((counts * (counts - 1) / 2).sum()))
+        ruled_out = max(
+            ruled_out, present * (present - 1) / 2 - float((counts * (counts - 1) / 2).sum())
+        )
     ruled_out = max(ruled_out, old * (old - 1) / 2)
     return n * (n - 1) / 2 - ruled_out
 
@@ -187,18 +244,38 @@ def _apply_decisions(scored: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFr
     """A steward's decision wins: match → probability 1 (even if no rule compared the pair),
     no_match → 0."""
     d = decisions.select(
-        pl.col("id_l").cast(scored.schema["id_l"]), pl.col("id_r").cast(scored.schema["id_r"]), pl.col("is_match").alias("_decided")
+        pl.col("id_l").cast(scored.schema["id_l"]),
+        pl.col("id_r").cast(scored.schema["id_r"]),
+        pl.col("is_match").alias("_decided"),
     ).unique(["id_l", "id_r"], keep="last")
     scored = scored.join(d, on=["id_l", "id_r"], how="left", maintain_order="left")
     decided = pl.col("_decided").is_not_null()
     rule = scored.schema["rule"]
     scored = scored.with_columns(
-        pl.when(decided).then(pl.col("_decided").cast(pl.Float64)).otherwise(pl.col("match_probability")).alias("match_probability"),
-        pl.when(decided).then(pl.when(pl.col("_decided")).then(pl.lit("match", BAND)).otherwise(pl.lit("non_match", BAND))).otherwise(pl.col("band")).alias("band"),
+        pl.when(decided)
+        .then(pl.col("_decided").cast(pl.Float64))
+        .otherwise(pl.col("match_probability"))
+        .alias("match_probability"),
+        pl.when(decided)
+        .then(
+            pl.when(pl.col("_decided"))
+            .then(pl.lit("match", BAND))
+            .otherwise(pl.lit("non_match", BAND))
+        )
+        .otherwise(pl.col("band"))
+        .alias("band"),
         pl.when(decided).then(pl.lit(STEWARD, rule)).otherwise(pl.col("rule")).alias("rule"),
     ).drop("_decided")
-    extra = d.filter("_decided").join(scored, on=["id_l", "id_r"], how="anti").select(
-        "id_l", "id_r", pl.lit(1.0).alias("match_probability"), pl.lit("match", BAND).alias("band"), pl.lit(STEWARD, rule).alias("rule")
+    extra = (
+        d.filter("_decided")
+        .join(scored, on=["id_l", "id_r"], how="anti")
+        .select(
+            "id_l",
+            "id_r",
+            pl.lit(1.0).alias("match_probability"),
+            pl.lit("match", BAND).alias("band"),
+            pl.lit(STEWARD, rule).alias("rule"),
+        )
     )
     return pl.concat([scored, extra], how="diagonal_relaxed")
 
@@ -208,12 +285,16 @@ def explain(result: LinkResult, id_l: int, id_r: int) -> dict:
     a, b = sorted((id_l, id_r))
     row = result.pairs.filter((pl.col("id_l") == a) & (pl.col("id_r") == b))
     if row.height == 0:
-        raise InputError(f"records {a} and {b} were not compared (no blocking rule puts them together)")
+        raise InputError(
+            f"records {a} and {b} were not compared (no blocking rule puts them together)"
+        )
     row = result.weighed(row)
     r = row.row(0, named=True)
     fields = {
         f: {
-            "level": result.model.levels[f][r[f"g_{f}"]] if r[f"g_{f}"] is not None and r[f"g_{f}"] >= 0 else "missing",
+            "level": result.model.levels[f][r[f"g_{f}"]]
+            if r[f"g_{f}"] is not None and r[f"g_{f}"] >= 0
+            else "missing",
             "weight": r[f"w_{f}"] or 0.0,  # a pair a steward added has no comparison levels
         }
         for f in result.model.fields

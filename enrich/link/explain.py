@@ -16,7 +16,10 @@ def _parse_row(spec: str, files: list[str], run_dir: Path) -> tuple[str, int]:
         raise InputError(f"{spec!r} is not FILE:ROW or ROW", file=str(run_dir))
     if not sep:
         if len(files) != 1:
-            raise InputError(f"the run read several files: name one as FILE:ROW ({', '.join(files)})", file=str(run_dir))
+            raise InputError(
+                f"the run read several files: name one as FILE:ROW ({', '.join(files)})",
+                file=str(run_dir),
+            )
         return files[0], int(row)
     matches = [f for f in files if f == file or f.endswith(file)]
     if len(matches) != 1:
@@ -30,21 +33,38 @@ def explain_pair(run_dir: Path, a: str, b: str, level: str) -> str:
         pairs = pl.read_parquet(run_dir / "pairs.parquet").filter(pl.col("level") == level)
         model = json.loads((run_dir / "model.json").read_text(encoding="utf-8"))[level]
     except (OSError, ValueError, KeyError, pl.exceptions.PolarsError):
-        raise InputError("not a dedupe run folder (pairs.parquet, model.json)", file=str(run_dir)) from None
+        raise InputError(
+            "not a dedupe run folder (pairs.parquet, model.json)", file=str(run_dir)
+        ) from None
     files = sorted(set(pairs["source_file_l"].to_list()) | set(pairs["source_file_r"].to_list()))
     fa, ra = _parse_row(a, files, run_dir)
     fb, rb = _parse_row(b, files, run_dir)
     hit = pairs.filter(
-        ((pl.col("source_file_l") == fa) & (pl.col("source_row_l") == ra) & (pl.col("source_file_r") == fb) & (pl.col("source_row_r") == rb))
-        | ((pl.col("source_file_l") == fb) & (pl.col("source_row_l") == rb) & (pl.col("source_file_r") == fa) & (pl.col("source_row_r") == ra))
+        (
+            (pl.col("source_file_l") == fa)
+            & (pl.col("source_row_l") == ra)
+            & (pl.col("source_file_r") == fb)
+            & (pl.col("source_row_r") == rb)
+        )
+        | (
+            (pl.col("source_file_l") == fb)
+            & (pl.col("source_row_l") == rb)
+            & (pl.col("source_file_r") == fa)
+            & (pl.col("source_row_r") == ra)
+        )
     )
     if hit.height == 0:
         return f"{level}: {fa}:{ra} and {fb}:{rb} were not compared (no blocking rule puts them together)"
     r = hit.row(0, named=True)
-    lines = [f"{level} pair {fa}:{ra} ~ {fb}:{rb}  ({r['rule']}, {r['band']})", f"  {'prior (λ)':24s} {r.get('w_prior') or 0.0:+7.2f}"]
+    lines = [
+        f"{level} pair {fa}:{ra} ~ {fb}:{rb}  ({r['rule']}, {r['band']})",
+        f"  {'prior (λ)':24s} {r.get('w_prior') or 0.0:+7.2f}",
+    ]
     for field, spec in model["fields"].items():
         g = r.get(f"g_{field}")
         name = "missing" if g is None or g < 0 else spec["levels"][g]
         lines.append(f"  {field + ' = ' + name:24s} {r.get(f'w_{field}') or 0.0:+7.2f}")
-    lines.append(f"  {'match weight':24s} {r['match_weight'] or 0.0:+7.2f}  →  probability {r['match_probability']:.4f}")
+    lines.append(
+        f"  {'match weight':24s} {r['match_weight'] or 0.0:+7.2f}  →  probability {r['match_probability']:.4f}"
+    )
     return "\n".join(lines)

@@ -50,7 +50,10 @@ class Model:
 
     def weights(self) -> dict[str, list[float]]:
         """log2(m/u) per field and level: the evidence each level adds."""
-        return {f: [math.log2(max(m, _EPS) / max(u, _EPS)) for m, u in zip(self.m[f], self.u[f])] for f in self.fields}
+        return {
+            f: [math.log2(max(m, _EPS) / max(u, _EPS)) for m, u in zip(self.m[f], self.u[f])]
+            for f in self.fields
+        }
 
     @property
     def prior_weight(self) -> float:
@@ -90,7 +93,9 @@ class Model:
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise InputError(f"not an enrich model file ({type(exc).__name__})", file=str(path)) from None
+            raise InputError(
+                f"not an enrich model file ({type(exc).__name__})", file=str(path)
+            ) from None
         return cls.from_json(data, comparisons, str(path))
 
     @classmethod
@@ -100,7 +105,9 @@ class Model:
             fields = data["fields"]
             for c in comparisons:
                 if c.field not in fields or fields[c.field]["levels"] != c.level_names():
-                    raise InputError(f"model does not fit the rules: field {c.field!r} differs", file=source)
+                    raise InputError(
+                        f"model does not fit the rules: field {c.field!r} differs", file=source
+                    )
             names = [c.field for c in comparisons]
             return cls(
                 names,
@@ -114,7 +121,9 @@ class Model:
                 data.get("lambda"),
             )
         except (KeyError, TypeError) as exc:
-            raise InputError(f"not an enrich model ({type(exc).__name__}: {exc})", file=source) from None
+            raise InputError(
+                f"not an enrich model ({type(exc).__name__}: {exc})", file=source
+            ) from None
 
 
 def _logit2(p: float) -> float:
@@ -122,7 +131,9 @@ def _logit2(p: float) -> float:
     return math.log2(p / (1 - p))
 
 
-def estimate_u(values: pl.DataFrame, comparisons: list[Comparison], n_pairs: int, seed: int) -> dict[str, list[float]]:
+def estimate_u(
+    values: pl.DataFrame, comparisons: list[Comparison], n_pairs: int, seed: int
+) -> dict[str, list[float]]:
     """u per level from every pair among a seeded random sample of records (as Splink does):
     a sample of s records gives s(s-1)/2 pairs, s chosen so that they are about *n_pairs*.
     Each field is scored once per pair of the sample's distinct values (one ``cdist``
@@ -131,10 +142,16 @@ def estimate_u(values: pl.DataFrame, comparisons: list[Comparison], n_pairs: int
     file, whose few pairs are mostly its duplicates, does not learn that agreeing is common."""
     n = values.height
     size = min(n, int(math.ceil((1 + math.sqrt(1 + 8 * n_pairs)) / 2)))
-    sample = values[np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))] if n else values
+    sample = (
+        values[np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))]
+        if n
+        else values
+    )
     u = {}
     for c in comparisons:
-        counted = sample[c.field].drop_nulls().value_counts(name="n").sort(c.field)  # sorted: deterministic
+        counted = (
+            sample[c.field].drop_nulls().value_counts(name="n").sort(c.field)
+        )  # sorted: deterministic
         distinct, weight = counted[c.field].to_numpy(), counted["n"].to_numpy().astype(float)
         counts = np.zeros(len(c.levels) + 1)
         for start in range(0, len(distinct), _U_BLOCK):  # the upper triangle, by row blocks
@@ -144,16 +161,27 @@ def estimate_u(values: pl.DataFrame, comparisons: list[Comparison], n_pairs: int
             pair_weight = np.triu(np.outer(weight[start:stop], weight[start:]))
             inner = np.arange(stop - start)
             pair_weight[inner, inner] = weight[start:stop] * (weight[start:stop] - 1) / 2
-            counts += np.bincount(levels.ravel(), weights=pair_weight.ravel(), minlength=len(counts))
-        u[c.field] = ((counts + U_PRIOR_PAIRS * np.array(_start_u(len(counts)))) / (counts.sum() + U_PRIOR_PAIRS)).tolist()
+            counts += np.bincount(
+                levels.ravel(), weights=pair_weight.ravel(), minlength=len(counts)
+            )
+        u[c.field] = (
+            (counts + U_PRIOR_PAIRS * np.array(_start_u(len(counts))))
+            / (counts.sum() + U_PRIOR_PAIRS)
+        ).tolist()
     return u
 
 
-def _labelled(g: pl.DataFrame, cols: list[str], labels: pl.DataFrame | None, by: list[str] = ()) -> pl.DataFrame:
+def _labelled(
+    g: pl.DataFrame, cols: list[str], labels: pl.DataFrame | None, by: list[str] = ()
+) -> pl.DataFrame:
     """The distinct level patterns of *g* (with the *by* columns) and their pair count
     ``len``, with ``_label``: the steward label of a labelled pair, else null."""
     if labels is not None and labels.height:
-        g = g.join(labels.select("id_l", "id_r", pl.col("is_match").cast(pl.Float64).alias("_label")), on=["id_l", "id_r"], how="left")
+        g = g.join(
+            labels.select("id_l", "id_r", pl.col("is_match").cast(pl.Float64).alias("_label")),
+            on=["id_l", "id_r"],
+            how="left",
+        )
     else:
         g = g.with_columns(pl.lit(None, dtype=pl.Float64).alias("_label"))
     return g.group_by([*cols, *by, "_label"]).len()
@@ -162,9 +190,17 @@ def _labelled(g: pl.DataFrame, cols: list[str], labels: pl.DataFrame | None, by:
 def _patterns(counted: pl.DataFrame, cols: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(distinct level patterns over *cols*, their counts, their steward label or NaN), from
     ``_labelled`` patterns."""
-    patterns = counted.group_by([*cols, "_label"]).agg(pl.col("len").sum()).sort([*cols, "_label"], nulls_last=True)
+    patterns = (
+        counted.group_by([*cols, "_label"])
+        .agg(pl.col("len").sum())
+        .sort([*cols, "_label"], nulls_last=True)
+    )
     label = patterns["_label"].cast(pl.Float64).fill_null(np.nan).to_numpy()
-    return patterns.select(cols).to_numpy().astype(np.int64), patterns["len"].to_numpy().astype(float), label
+    return (
+        patterns.select(cols).to_numpy().astype(np.int64),
+        patterns["len"].to_numpy().astype(float),
+        label,
+    )
 
 
 def _em(G, counts, label, names, nlev, u, m, prior, estimate: set[str], max_iter: int):
@@ -195,8 +231,13 @@ def _em(G, counts, label, names, nlev, u, m, prior, estimate: set[str], max_iter
             # (a few dozen candidate pairs) m stays close to what matching records usually
             # look like — a different first name is rare between true matches — instead of
             # following whatever the few pairs show; on large files the data dominate.
-            new_m[f] = ((sums + PRIOR_PAIRS * np.array(m0[f])) / (sums.sum() + PRIOR_PAIRS)).tolist()
-        delta = max(abs(new_prior - prior), *(max(abs(a - b) for a, b in zip(new_m[f], m[f])) for f in names))
+            new_m[f] = (
+                (sums + PRIOR_PAIRS * np.array(m0[f])) / (sums.sum() + PRIOR_PAIRS)
+            ).tolist()
+        delta = max(
+            abs(new_prior - prior),
+            *(max(abs(a - b) for a, b in zip(new_m[f], m[f])) for f in names),
+        )
         m, prior = new_m, new_prior
         if delta < 1e-5:
             converged = True
@@ -204,9 +245,15 @@ def _em(G, counts, label, names, nlev, u, m, prior, estimate: set[str], max_iter
     return m, prior, it, converged
 
 
-def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]], max_iter: int = 30,
-        labels: pl.DataFrame | None = None, blocked: dict[str, set[str]] | None = None,
-        distinct: set[str] | frozenset[str] = frozenset()) -> Model:
+def fit(
+    g: pl.DataFrame,
+    comparisons: list[Comparison],
+    u: dict[str, list[float]],
+    max_iter: int = 30,
+    labels: pl.DataFrame | None = None,
+    blocked: dict[str, set[str]] | None = None,
+    distinct: set[str] | frozenset[str] = frozenset(),
+) -> Model:
     """m and the prior by EM over the candidate pairs' level patterns (u held fixed).
 
     Pairs found by a blocking rule agree on that rule's fields by construction, so their m
@@ -228,7 +275,9 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
     m = {f: _fixed_m(k) if f in distinct else _start_m(k) for f, k in zip(names, nlev)}
     estimates: dict[str, list[list[float]]] = {f: [] for f in names}
     by_rules = ["rules"] if blocked and "rules" in g.columns else []
-    counted = _labelled(g, cols, labels, by_rules)  # tens of millions of pairs, a few thousand patterns
+    counted = _labelled(
+        g, cols, labels, by_rules
+    )  # tens of millions of pairs, a few thousand patterns
     if by_rules:
         for bit, fields in enumerate(blocked.values()):
             session = [f for f in names if f not in fields]
@@ -237,8 +286,18 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
                 continue
             idx = [names.index(f) for f in session]
             G, counts, label = _patterns(part, [cols[i] for i in idx])
-            learnt, _, _, _ = _em(G, counts, label, session, [nlev[i] for i in idx], u,
-                                  {f: m[f] for f in session}, 0.1, set(session) - distinct, max_iter)
+            learnt, _, _, _ = _em(
+                G,
+                counts,
+                label,
+                session,
+                [nlev[i] for i in idx],
+                u,
+                {f: m[f] for f in session},
+                0.1,
+                set(session) - distinct,
+                max_iter,
+            )
             for f in set(session) - distinct:
                 estimates[f].append(learnt[f])
     if any(estimates.values()):
@@ -248,17 +307,38 @@ def fit(g: pl.DataFrame, comparisons: list[Comparison], u: dict[str, list[float]
         learn = set(names) - distinct
     G, counts, label = _patterns(counted, cols)
     m, prior, it, converged = _em(G, counts, label, names, nlev, u, m, 0.1, learn, max_iter)
-    return Model(names, {c.field: c.level_names() for c in comparisons}, m, u, prior,
-                 [c.field for c in comparisons if c.tf], it, converged)
+    return Model(
+        names,
+        {c.field: c.level_names() for c in comparisons},
+        m,
+        u,
+        prior,
+        [c.field for c in comparisons if c.tf],
+        it,
+        converged,
+    )
 
 
-def refit_prior(model: Model, g: pl.DataFrame, labels: pl.DataFrame | None = None, max_iter: int = 30) -> Model:
+def refit_prior(
+    model: Model, g: pl.DataFrame, labels: pl.DataFrame | None = None, max_iter: int = 30
+) -> Model:
     """*model* with its share of matches among candidate pairs re-estimated on *g* (m and u
     held): a reused model meets a file of another size, with another share of matches."""
     names = model.fields
     cols = [f"g_{f}" for f in names]
     G, counts, label = _patterns(_labelled(g, cols, labels), cols)
-    _, prior, _, _ = _em(G, counts, label, names, [len(model.m[f]) for f in names], model.u, model.m, model.prior, set(), max_iter)
+    _, prior, _, _ = _em(
+        G,
+        counts,
+        label,
+        names,
+        [len(model.m[f]) for f in names],
+        model.u,
+        model.m,
+        model.prior,
+        set(),
+        max_iter,
+    )
     return dataclasses.replace(model, prior=prior)
 
 
@@ -286,11 +366,19 @@ def term_frequencies(values: pl.DataFrame, fields: list[str]) -> dict[str, np.nd
     for f in fields:
         col = values[f]
         share = pl.len().over(f) / max(col.drop_nulls().len(), 1)
-        out[f] = values.select(pl.when(pl.col(f).is_not_null()).then(share)).to_series().cast(pl.Float64).fill_null(np.nan).to_numpy()
+        out[f] = (
+            values.select(pl.when(pl.col(f).is_not_null()).then(share))
+            .to_series()
+            .cast(pl.Float64)
+            .fill_null(np.nan)
+            .to_numpy()
+        )
     return out
 
 
-def score(g: pl.DataFrame, model: Model, tf: dict[str, np.ndarray] | None = None, weights: bool = True) -> pl.DataFrame:
+def score(
+    g: pl.DataFrame, model: Model, tf: dict[str, np.ndarray] | None = None, weights: bool = True
+) -> pl.DataFrame:
     """*g* with ``match_weight`` and ``match_probability`` and, with *weights*, the evidence
     of each field ``w_<field>`` and the prior's ``w_prior``, which add up to the match weight.
     Without: the per-field weights are not kept (tens of millions of pairs: a GB and more);
@@ -300,11 +388,15 @@ def score(g: pl.DataFrame, model: Model, tf: dict[str, np.ndarray] | None = None
     left = g["id_l"].cast(pl.Int64).to_numpy() if tf else None
     total = np.full(g.height, model.prior_weight)
     columns = []
-    buffer = None if weights else np.empty(g.height)  # one buffer for all fields: no fresh memory per field
+    buffer = (
+        None if weights else np.empty(g.height)
+    )  # one buffer for all fields: no fresh memory per field
     for f in model.fields:
         level = g[f"g_{f}"].to_numpy()
         # level -1 (missing) wraps round to the appended 0
-        w = np.take(np.append(np.array(table[f], dtype=np.float64), 0.0), level, mode="wrap", out=buffer)
+        w = np.take(
+            np.append(np.array(table[f], dtype=np.float64), 0.0), level, mode="wrap", out=buffer
+        )
         if f in tf:
             # an exact match on a value shared by a share tf of records: log2(u_exact / tf)
             # replaces the average log2(m/u): rare values weigh more, frequent ones less
@@ -319,4 +411,6 @@ def score(g: pl.DataFrame, model: Model, tf: dict[str, np.ndarray] | None = None
     probability = 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
     if weights:
         columns.append(pl.lit(model.prior_weight).alias("w_prior"))
-    return g.with_columns(*columns, pl.Series("match_weight", total), pl.Series("match_probability", probability))
+    return g.with_columns(
+        *columns, pl.Series("match_weight", total), pl.Series("match_probability", probability)
+    )

@@ -20,7 +20,16 @@ from pathlib import Path
 from ..errors import InputError
 from ..rulefiles import tomllib
 
-LEVEL_KINDS = ("exact", "jaro_winkler", "jaro", "levenshtein", "token_set", "ratio", "date_days", "numeric_abs")
+LEVEL_KINDS = (
+    "exact",
+    "jaro_winkler",
+    "jaro",
+    "levenshtein",
+    "token_set",
+    "ratio",
+    "date_days",
+    "numeric_abs",
+)
 # kinds whose threshold is a similarity in 0..1; the others take a distance (an integer)
 SIMILARITY_KINDS = ("jaro_winkler", "jaro", "token_set", "ratio")
 STEWARD = "steward"  # the rule of a pair a steward decided: no blocking rule may be named so
@@ -45,7 +54,9 @@ class Comparison:
     field: str
     levels: tuple[Level, ...]
     tf: bool = False  # term-frequency adjustment of the exact level
-    swap_with: str | None = None  # another compared field whose values may be swapped with this one's
+    swap_with: str | None = (
+        None  # another compared field whose values may be swapped with this one's
+    )
 
     def level_names(self) -> list[str]:
         return [lv.name for lv in self.levels] + ["else"]
@@ -108,7 +119,9 @@ def parse(data: dict, source: str) -> Settings:
         for k in keys:
             fn, _, _ = parse_key(k)
             if fn is not None and fn not in KEY_FUNCTIONS:
-                raise fail(where, f"unknown key function {fn!r} (known: {', '.join(KEY_FUNCTIONS)})")
+                raise fail(
+                    where, f"unknown key function {fn!r} (known: {', '.join(KEY_FUNCTIONS)})"
+                )
         bound = b.get("max_block_size")
         if bound is not None and (not isinstance(bound, int) or bound < 2):
             raise fail(where, "max_block_size must be an integer >= 2")
@@ -118,7 +131,10 @@ def parse(data: dict, source: str) -> Settings:
     names = [b.name for b in blocking]
     for name in names:
         if names.count(name) > 1 or name == STEWARD:
-            raise fail("[[blocking]]", f"rule name {name!r} is used twice or reserved ('{STEWARD}' marks decided pairs)")
+            raise fail(
+                "[[blocking]]",
+                f"rule name {name!r} is used twice or reserved ('{STEWARD}' marks decided pairs)",
+            )
     comparisons = []
     for i, c in enumerate(data.get("comparison", [])):
         where = f"[[comparison]] #{i + 1} ({c.get('field', '?')})"
@@ -139,18 +155,29 @@ def parse(data: dict, source: str) -> Settings:
             levels.append(Level(kind, t))
         if not levels:
             raise fail(where, "needs at least one level")
-        comparisons.append(Comparison(c["field"], tuple(levels), bool(c.get("tf", False)), c.get("swap_with")))
+        comparisons.append(
+            Comparison(c["field"], tuple(levels), bool(c.get("tf", False)), c.get("swap_with"))
+        )
     if not comparisons:
         raise fail("[[comparison]]", "at least one comparison is needed")
     fields = {c.field: c for c in comparisons}
     for i, c in enumerate(comparisons):
         other = fields.get(c.swap_with) if c.swap_with else None
-        if c.swap_with and (other is None or other is c or other.swap_with or c.reads_numbers or other.reads_numbers):
-            raise fail(f"[[comparison]] #{i + 1} ({c.field})",
-                       "swap_with must name another compared text field (declared on one of the two only)")
+        if c.swap_with and (
+            other is None or other is c or other.swap_with or c.reads_numbers or other.reads_numbers
+        ):
+            raise fail(
+                f"[[comparison]] #{i + 1} ({c.field})",
+                "swap_with must name another compared text field (declared on one of the two only)",
+            )
     s = data.get("settings", {})
-    out = Settings(blocking, comparisons, source=source, cannot_link=list(s.get("cannot_link", [])),
-                   must_link=list(s.get("must_link", [])))
+    out = Settings(
+        blocking,
+        comparisons,
+        source=source,
+        cannot_link=list(s.get("cannot_link", [])),
+        must_link=list(s.get("must_link", [])),
+    )
     for key in ("match_threshold", "review_threshold"):
         if key in s:
             if not 0 < s[key] < 1:
@@ -158,7 +185,13 @@ def parse(data: dict, source: str) -> Settings:
             setattr(out, key, float(s[key]))
     if out.review_threshold > out.match_threshold:
         raise fail("[settings]", "review_threshold must not be above match_threshold")
-    for key in ("max_block_size", "max_cluster_size", "u_sample_pairs", "em_max_iterations", "seed"):
+    for key in (
+        "max_block_size",
+        "max_cluster_size",
+        "u_sample_pairs",
+        "em_max_iterations",
+        "seed",
+    ):
         if key in s:
             if not isinstance(s[key], int) or s[key] < 1:
                 raise fail("[settings]", f"{key} must be a positive integer")

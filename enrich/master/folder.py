@@ -31,7 +31,9 @@ from ..link.b2b import LEVELS, load_models
 from .build import DECISION_COLUMNS, LINEAGE_COLUMNS, Master, Previous, state_versions
 
 TABLES = ("companies", "contacts", "contact_points", "provenance")
-LINK_STATE = {level: f"link_{level}" for level in LEVELS}  # what linking read of the records (optional)
+LINK_STATE = {
+    level: f"link_{level}" for level in LEVELS
+}  # what linking read of the records (optional)
 STATE = ("records.parquet", "lineage.csv", "model.json", "run.json")
 MAX_PARTS = 16  # then a run writes the state in one part again
 
@@ -41,10 +43,31 @@ def parts(folder: Path, stem: str, listed: list[str] | None = None) -> list[Path
     *listed* in its run.json (``state_parts``), else those on disk. A missing part, or none,
     is an error (rows would be lost)."""
     if listed is None:
-        numbers = sorted(int(m[1]) for p in folder.glob(f"{stem}.*.parquet") if (m := re.fullmatch(rf"{re.escape(stem)}\.(\d+)\.parquet", p.name)))
-        listed = [f"{stem}.parquet", *(f"{stem}.{k}.parquet" for k in range(1, max(numbers, default=0) + 1))] if (folder / f"{stem}.parquet").is_file() else []
-    if not listed or not isinstance(listed, list) or not all(isinstance(n, str) and re.fullmatch(rf"{re.escape(stem)}(\.\d+)?\.parquet", n) for n in listed):
-        raise InputError(f"not an enrich master folder (no {stem}.parquet, or its run.json lists no valid {stem} parts)", file=str(folder))
+        numbers = sorted(
+            int(m[1])
+            for p in folder.glob(f"{stem}.*.parquet")
+            if (m := re.fullmatch(rf"{re.escape(stem)}\.(\d+)\.parquet", p.name))
+        )
+        listed = (
+            [
+                f"{stem}.parquet",
+                *(f"{stem}.{k}.parquet" for k in range(1, max(numbers, default=0) + 1)),
+            ]
+            if (folder / f"{stem}.parquet").is_file()
+            else []
+        )
+    if (
+        not listed
+        or not isinstance(listed, list)
+        or not all(
+            isinstance(n, str) and re.fullmatch(rf"{re.escape(stem)}(\.\d+)?\.parquet", n)
+            for n in listed
+        )
+    ):
+        raise InputError(
+            f"not an enrich master folder (no {stem}.parquet, or its run.json lists no valid {stem} parts)",
+            file=str(folder),
+        )
     missing = [name for name in listed if not (folder / name).is_file()]
     if missing:
         raise InputError(f"not a whole enrich master ({missing[0]} is missing)", file=str(folder))
@@ -59,7 +82,9 @@ def read_parts(paths: list[Path]) -> pl.DataFrame:
 
 def is_master(folder: Path) -> bool:
     try:
-        return json.loads((folder / "run.json").read_text(encoding="utf-8")).get("command") == "master"
+        return (
+            json.loads((folder / "run.json").read_text(encoding="utf-8")).get("command") == "master"
+        )
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -70,11 +95,17 @@ def check_out(folder: Path, inputs: list[str], previous: str | None) -> None:
     real = folder.resolve()
     for p in [*inputs, *([previous] if previous else [])]:
         if p != "-" and (Path(p).resolve() == real or real in Path(p).resolve().parents):
-            raise InputError("the output folder holds an input; write the master to another folder", file=str(folder))
+            raise InputError(
+                "the output folder holds an input; write the master to another folder",
+                file=str(folder),
+            )
     if folder.exists() and not folder.is_dir():
         raise InputError("the output exists and is not a folder", file=str(folder))
     if folder.is_dir() and any(folder.iterdir()) and not is_master(folder):
-        raise InputError("the output folder exists and is not an enrich master; choose a new or empty folder", file=str(folder))
+        raise InputError(
+            "the output folder exists and is not an enrich master; choose a new or empty folder",
+            file=str(folder),
+        )
 
 
 def check_previous(folder: str) -> None:
@@ -95,23 +126,37 @@ def read_previous(folder: str, settings) -> Previous:
     path = Path(folder)
     try:
         run = json.loads((path / "run.json").read_text(encoding="utf-8"))
-        listed = run.get("state_parts") or {}  # the parts the run wrote (older masters: those on disk)
+        listed = (
+            run.get("state_parts") or {}
+        )  # the parts the run wrote (older masters: those on disk)
         record_parts = parts(path, "records", listed.get("records"))
         records = read_parts(record_parts)
-        lineage = pl.read_csv(path / "lineage.csv", infer_schema=False).with_columns(pl.col("source_row").cast(pl.Int64))
+        lineage = pl.read_csv(path / "lineage.csv", infer_schema=False).with_columns(
+            pl.col("source_row").cast(pl.Int64)
+        )
         decisions = (
-            pl.read_csv(path / "decisions.csv", infer_schema=False) if (path / "decisions.csv").is_file()
+            pl.read_csv(path / "decisions.csv", infer_schema=False)
+            if (path / "decisions.csv").is_file()
             else pl.DataFrame(schema={c: pl.String for c in DECISION_COLUMNS})
         )
     except (OSError, ValueError, AttributeError, pl.exceptions.PolarsError) as exc:
-        raise InputError(f"cannot read the previous master ({type(exc).__name__})", file=folder) from None
-    for name, table, need in (("records.parquet", records, ["source_file", "source_row", "company_id", "contact_id"]),
-                              ("lineage.csv", lineage, LINEAGE_COLUMNS), ("decisions.csv", decisions, DECISION_COLUMNS)):
+        raise InputError(
+            f"cannot read the previous master ({type(exc).__name__})", file=folder
+        ) from None
+    for name, table, need in (
+        ("records.parquet", records, ["source_file", "source_row", "company_id", "contact_id"]),
+        ("lineage.csv", lineage, LINEAGE_COLUMNS),
+        ("decisions.csv", decisions, DECISION_COLUMNS),
+    ):
         lost = [c for c in need if c not in table.columns]
         if lost:
-            raise InputError(f"not an enrich master folder ({name} has no {', '.join(lost)})", file=folder)
+            raise InputError(
+                f"not an enrich master folder ({name} has no {', '.join(lost)})", file=folder
+            )
     last = run.get("last_ids", {})
-    reading = ThreadPoolExecutor(max_workers=1)  # the golden tables are read while the new rows are cleaned and linked
+    reading = ThreadPoolExecutor(
+        max_workers=1
+    )  # the golden tables are read while the new rows are cleaned and linked
     tables = reading.submit(_golden_tables, path, run.get("golden_copies") or {})
     reading.shutdown(wait=False)
     link_state, state_parts = {}, {"records": record_parts}
@@ -125,7 +170,9 @@ def read_previous(folder: str, settings) -> Previous:
     return Previous(
         records=records,
         lineage=lineage,
-        decisions=decisions.with_columns(pl.col("source_row_l").cast(pl.Int64), pl.col("source_row_r").cast(pl.Int64)),
+        decisions=decisions.with_columns(
+            pl.col("source_row_l").cast(pl.Int64), pl.col("source_row_r").cast(pl.Int64)
+        ),
         last_ids={level: int(last.get(level, -1)) for level in LEVELS},
         models=load_models(str(path / "model.json"), settings),
         tables=tables,
@@ -148,7 +195,11 @@ def _golden_tables(path: Path, copies: dict) -> dict:
         try:
             if (path / f"{name}.parquet").is_file():
                 tables[name] = pl.read_parquet(path / f"{name}.parquet")
-            elif csv.is_file() and (path / f"golden_{name}.parquet").is_file() and _stamp(csv) == copies.get(name):
+            elif (
+                csv.is_file()
+                and (path / f"golden_{name}.parquet").is_file()
+                and _stamp(csv) == copies.get(name)
+            ):
                 tables[name] = pl.read_parquet(path / f"golden_{name}.parquet")
             elif csv.is_file():
                 tables[name] = unguard(pl.read_csv(csv, infer_schema=False, encoding="utf8-lossy"))
@@ -156,10 +207,18 @@ def _golden_tables(path: Path, copies: dict) -> dict:
             return {}
     if len(tables) < len(TABLES):
         return {}
-    tables = {name: t.rechunk() for name, t in tables.items()}  # one chunk (a Parquet file gives one per row group): filtered and sorted twice as fast
+    tables = {
+        name: t.rechunk() for name, t in tables.items()
+    }  # one chunk (a Parquet file gives one per row group): filtered and sorted twice as fast
     try:
-        for name in ("contact_points", "provenance"):  # both levels in one table: split here, while the new rows are linked
-            tables[name] = {level: tables[name].filter(pl.col("level") == level).drop("level") for level in LEVELS}
+        for name in (
+            "contact_points",
+            "provenance",
+        ):  # both levels in one table: split here, while the new rows are linked
+            tables[name] = {
+                level: tables[name].filter(pl.col("level") == level).drop("level")
+                for level in LEVELS
+            }
     except pl.exceptions.PolarsError:  # not a table enrich wrote
         return {}
     return tables
@@ -177,44 +236,96 @@ def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, finish) 
 
     def fill(tmp: Path) -> None:
         jobs = [(getattr(master, name), tmp / f"{name}.{fmt}", fmt) for name in TABLES]
-        copies = [(getattr(master, name), tmp / f"golden_{name}.parquet") for name in TABLES] if fmt == "csv" else []  # read by the next run
-        jobs += [(table, tmp / f"{name}.csv", "csv") for name, table in (
-            ("lineage", master.lineage.select(LINEAGE_COLUMNS)), ("rejects", master.rejects), ("changes", master.changes),
-            ("decisions", master.decisions), *((("registry_review", master.registry_review),) if master.registry_review is not None else ()))]
-        state = [("records", master.records.drop("person_id", strict=False)),  # person ids are given again by each run
-                 *((stem, master.link_state[level]) for level, stem in LINK_STATE.items() if level in master.link_state)]
-        with ThreadPoolExecutor(max_workers=2) as pool:  # polars writes without the GIL: both cores work
-            writing = [pool.submit(write_table, table, path, kind, excel=excel) for table, path, kind in jobs]
+        copies = (
+            [(getattr(master, name), tmp / f"golden_{name}.parquet") for name in TABLES]
+            if fmt == "csv"
+            else []
+        )  # read by the next run
+        jobs += [
+            (table, tmp / f"{name}.csv", "csv")
+            for name, table in (
+                ("lineage", master.lineage.select(LINEAGE_COLUMNS)),
+                ("rejects", master.rejects),
+                ("changes", master.changes),
+                ("decisions", master.decisions),
+                *(
+                    (("registry_review", master.registry_review),)
+                    if master.registry_review is not None
+                    else ()
+                ),
+            )
+        ]
+        state = [
+            (
+                "records",
+                master.records.drop("person_id", strict=False),
+            ),  # person ids are given again by each run
+            *(
+                (stem, master.link_state[level])
+                for level, stem in LINK_STATE.items()
+                if level in master.link_state
+            ),
+        ]
+        with ThreadPoolExecutor(
+            max_workers=2
+        ) as pool:  # polars writes without the GIL: both cores work
+            writing = [
+                pool.submit(write_table, table, path, kind, excel=excel)
+                for table, path, kind in jobs
+            ]
             listed = {}
             for stem, table in state:
                 linked, new = _state_parts(tmp, stem, table, master.carried)
                 listed[stem] = [*linked, *(name for _, name in new)]
-                writing += [pool.submit(write_table, part, tmp / name, "parquet", fast=True) for part, name in new]
-            writing += [pool.submit(write_table, table, path, "parquet", fast=True) for table, path in copies]
+                writing += [
+                    pool.submit(write_table, part, tmp / name, "parquet", fast=True)
+                    for part, name in new
+                ]
+            writing += [
+                pool.submit(write_table, table, path, "parquet", fast=True)
+                for table, path in copies
+            ]
             review, summary, report = finish()
             writing.append(pool.submit(write_table, review, tmp / "review.csv", "csv", excel=excel))
             for done in writing:
                 done.result()
-        write_json({level: master.linked.results[level].model.to_json() for level in LEVELS}, tmp / "model.json")
-        stamps = {"golden_copies": {name: _stamp(tmp / f"{name}.csv") for name in TABLES}} if copies else {}
-        write_json({**summary, "link_state_made_by": state_versions(), "state_parts": listed, **stamps}, tmp / "run.json")
+        write_json(
+            {level: master.linked.results[level].model.to_json() for level in LEVELS},
+            tmp / "model.json",
+        )
+        stamps = (
+            {"golden_copies": {name: _stamp(tmp / f"{name}.csv") for name in TABLES}}
+            if copies
+            else {}
+        )
+        write_json(
+            {**summary, "link_state_made_by": state_versions(), "state_parts": listed, **stamps},
+            tmp / "run.json",
+        )
         (tmp / "report.html").write_text(report, encoding="utf-8")
 
     replace_folder(folder, fill)
 
 
-def _state_parts(tmp: Path, stem: str, table: pl.DataFrame, carried: dict[str, tuple[list[Path], int]]) -> tuple[list[str], list[tuple[pl.DataFrame, str]]]:
+def _state_parts(
+    tmp: Path, stem: str, table: pl.DataFrame, carried: dict[str, tuple[list[Path], int]]
+) -> tuple[list[str], list[tuple[pl.DataFrame, str]]]:
     """(the parts linked into *tmp*, the parts still to write) of one state table: the previous
     master's parts that hold its first rows as they are (``carried[stem]``) are linked in, and
     only the rows after them make a new part; else the whole table is one part."""
     earlier, rows = carried.get(stem, ([], 0))
     if not earlier or rows > table.height or len(earlier) >= MAX_PARTS:
         return [], [(table, f"{stem}.parquet")]
-    names = [f"{stem}.parquet", *(f"{stem}.{k}.parquet" for k in range(1, len(earlier) + 1))]  # renumbered: no gap
+    names = [
+        f"{stem}.parquet",
+        *(f"{stem}.{k}.parquet" for k in range(1, len(earlier) + 1)),
+    ]  # renumbered: no gap
     for p, name in zip(earlier, names):
         try:
-            os.link(p, tmp / name)  # a file is never changed in place (writes replace it): sharing it is safe
+            os.link(
+                p, tmp / name
+            )  # a file is never changed in place (writes replace it): sharing it is safe
         except OSError:  # another file system, or no hard links there
             shutil.copyfile(p, tmp / name)
     added = table.slice(rows)
-    return names[:len(earlier)], [(added, names[-1])] if added.height else []
+    return names[: len(earlier)], [(added, names[-1])] if added.height else []

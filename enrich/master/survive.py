@@ -27,7 +27,17 @@ from ..errors import InputError
 from ..io.read import typed_like
 
 ID = "_id"
-RULES = ("valid", "priority", "recent", "oldest", "complete", "frequent", "opt_out", "generic", "personal")
+RULES = (
+    "valid",
+    "priority",
+    "recent",
+    "oldest",
+    "complete",
+    "frequent",
+    "opt_out",
+    "generic",
+    "personal",
+)
 LEVELS = ("company", "contact")
 LIST_SEPARATOR = ";"
 _ATTRIBUTE_KEYS = {"columns", "present", "rules", "valid", "only"}
@@ -78,7 +88,10 @@ class Rules:
             for f in self.lists[level]:
                 for c in f.columns:
                     if c not in available:
-                        _fail(f"[{level}.lists.{f.name}]: no column {c!r} in the cleaned data", f'"{c}"')
+                        _fail(
+                            f"[{level}.lists.{f.name}]: no column {c!r} in the cleaned data",
+                            f'"{c}"',
+                        )
 
 
 def _fail(message: str, *needles: str) -> None:
@@ -102,7 +115,10 @@ def _table(spec, name: str, keys: set[str]) -> str:
         _fail(f"{where} must be a table with columns", name)
     bad = set(spec) - keys
     if bad:
-        _fail(f"{where}: unknown key {sorted(bad)[0]!r} (known: {', '.join(sorted(keys))})", sorted(bad)[0])
+        _fail(
+            f"{where}: unknown key {sorted(bad)[0]!r} (known: {', '.join(sorted(keys))})",
+            sorted(bad)[0],
+        )
     if spec.get("only") not in (None, *_ONLY):
         _fail(f"{where}: only must be one of {', '.join(_ONLY)}", "only")
     return where
@@ -116,7 +132,9 @@ def load() -> Rules:
     if unknown:
         name = sorted(unknown)[0]
         _fail(f"unknown section [{name}] (known: sources, company, contact)", f"[{name}")
-    sources = _names(data.get("sources", {}).get("priority", ["*"]), "[sources] priority", "priority")
+    sources = _names(
+        data.get("sources", {}).get("priority", ["*"]), "[sources] priority", "priority"
+    )
     attributes, lists = {}, {}
     for level in LEVELS:
         section = dict(data.get(level, {}))
@@ -134,17 +152,26 @@ def load() -> Rules:
             rules = _names(spec.get("rules"), f"{where} rules", f"[{level}.{name}]")
             for rule in rules:
                 if rule not in RULES:
-                    _fail(f"{where}: unknown rule {rule!r} (known: {', '.join(RULES)})", f'"{rule}"')
+                    _fail(
+                        f"{where}: unknown rule {rule!r} (known: {', '.join(RULES)})", f'"{rule}"'
+                    )
             if len(set(rules)) != len(rules) or {"recent", "oldest"} <= set(rules):
-                _fail(f"{where}: a rule is listed twice, or both recent and oldest", f"[{level}.{name}]")
+                _fail(
+                    f"{where}: a rule is listed twice, or both recent and oldest",
+                    f"[{level}.{name}]",
+                )
             if "valid" in rules and not spec.get("valid"):
-                _fail(f"{where}: rule 'valid' needs valid = \"<status column>\"", f"[{level}.{name}]")
+                _fail(
+                    f"{where}: rule 'valid' needs valid = \"<status column>\"", f"[{level}.{name}]"
+                )
             for c in columns:
                 if c in owner:
                     _fail(f"{where}: column {c!r} is already in [{level}.{owner[c]}]", f'"{c}"')
                 owner[c] = name
             present = _names(spec.get("present", [columns[0]]), f"{where} present", "present")
-            attrs.append(Attribute(name, columns, present, rules, spec.get("valid"), spec.get("only")))
+            attrs.append(
+                Attribute(name, columns, present, rules, spec.get("valid"), spec.get("only"))
+            )
         attributes[level], lists[level] = tuple(attrs), tuple(fields)
     return Rules(sources, attributes, lists)
 
@@ -158,7 +185,17 @@ def _candidates(only: str | None) -> pl.Expr:
 # Each rule is a field of one integer rank (higher wins), the first rule in the high bits:
 # comparing ranks compares the rules in order. Values beyond a field's width are clipped.
 # All rules but one of recent/oldest (load() refuses both, and repeats) take 54 bits: an Int64 holds them.
-WIDTH = {"valid": 1, "priority": 6, "recent": 16, "oldest": 16, "complete": 12, "frequent": 16, "opt_out": 1, "generic": 1, "personal": 1}
+WIDTH = {
+    "valid": 1,
+    "priority": 6,
+    "recent": 16,
+    "oldest": 16,
+    "complete": 12,
+    "frequent": 16,
+    "opt_out": 1,
+    "generic": 1,
+    "personal": 1,
+}
 _DAY0 = 25567  # days from 1900-01-01 to 1970-01-01: dates count from 1900 (16 bits reach 2079)
 
 
@@ -174,8 +211,12 @@ def _field(rule: str, a: Attribute) -> pl.Expr:
         days = (pl.col("_date").cast(pl.Int64) + _DAY0).clip(1, top)  # days since 1970 + 1900→1970
         return (days if rule == "recent" else top + 1 - days).fill_null(0)
     if rule == "complete":  # filled columns (4 bits), then the value's length (8 bits)
-        filled = pl.sum_horizontal(pl.col(c).is_not_null() for c in a.columns).cast(pl.Int64).clip(0, 15)
-        return filled * 256 + pl.col(a.present[0]).cast(pl.String).str.len_chars().fill_null(0).cast(pl.Int64).clip(0, 255)
+        filled = (
+            pl.sum_horizontal(pl.col(c).is_not_null() for c in a.columns).cast(pl.Int64).clip(0, 15)
+        )
+        return filled * 256 + pl.col(a.present[0]).cast(pl.String).str.len_chars().fill_null(
+            0
+        ).cast(pl.Int64).clip(0, 255)
     if rule == "frequent":
         return pl.len().over(E, *a.present).cast(pl.Int64).clip(0, top)
     if rule == "opt_out":
@@ -195,7 +236,9 @@ def _rank(a: Attribute) -> tuple[pl.Expr, list[tuple[str, int]]]:
     return rank, offsets[::-1]
 
 
-def survive(rows: pl.DataFrame, attributes: list[Attribute] | tuple[Attribute, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def survive(
+    rows: pl.DataFrame, attributes: list[Attribute] | tuple[Attribute, ...]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(golden, provenance). *rows*: the rows of the entities, with ``_id`` (the entity),
     ``source_file``, ``source_row``, ``_order`` (a row-order-free rank) and the helper
     columns the rules use (``_priority``, ``_date``, ``_has_person``).
@@ -211,48 +254,119 @@ def survive(rows: pl.DataFrame, attributes: list[Attribute] | tuple[Attribute, .
 
     Each candidate gets one integer rank (``_rank``); the winner is the highest, then the
     first in ``_order``: windows over the entity, no sort."""
-    helpers = ["source_file", "source_row", "_order", "_priority", "_date", "_has_person", "opt_out", "email_role"]
+    helpers = [
+        "source_file",
+        "source_row",
+        "_order",
+        "_priority",
+        "_date",
+        "_has_person",
+        "opt_out",
+        "email_role",
+    ]
     used = {*helpers, *(c for a in attributes for c in (*a.columns, *a.present, a.valid) if c)}
     rows = _keyed(rows)
-    rows = rows.select(E, ID, *(c for c in rows.columns if c in used))  # narrow: each filter copies what it keeps
-    rows = rows.with_columns(pl.col("source_file").cast(pl.Categorical))  # a number per row, not a path, through the filters
+    rows = rows.select(
+        E, ID, *(c for c in rows.columns if c in used)
+    )  # narrow: each filter copies what it keeps
+    rows = rows.with_columns(
+        pl.col("source_file").cast(pl.Categorical)
+    )  # a number per row, not a path, through the filters
     alone = pl.len().over(E) == 1
     single, rows = rows.filter(alone), rows.filter(~alone)
-    is_candidate = {a.name: pl.any_horizontal(pl.col(c).is_not_null() for c in a.present) & _candidates(a.only) for a in attributes}
+    is_candidate = {
+        a.name: pl.any_horizontal(pl.col(c).is_not_null() for c in a.present) & _candidates(a.only)
+        for a in attributes
+    }
     # an entity of one row: each attribute is that row's, where it is a candidate
-    golden = single.select(E, ID, *(pl.when(is_candidate[a.name]).then(pl.col(c)).alias(c) for a in attributes for c in a.columns))
+    golden = single.select(
+        E,
+        ID,
+        *(
+            pl.when(is_candidate[a.name]).then(pl.col(c)).alias(c)
+            for a in attributes
+            for c in a.columns
+        ),
+    )
     provenance = []  # an entity of one row takes every value from it: its lineage says which
     several = rows.select(E, ID).unique(E)
     for i, a in enumerate(attributes):
         rank, offsets = _rank(a)
         cand = rows.filter(is_candidate[a.name])
-        cand = cand.select(E, *a.columns, *dict.fromkeys(c for c in (*helpers, a.valid) if c and c not in a.columns))
+        cand = cand.select(
+            E,
+            *a.columns,
+            *dict.fromkeys(c for c in (*helpers, a.valid) if c and c not in a.columns),
+        )
         cand = cand.with_columns(pl.len().over(E).alias("candidates"))
-        one = cand.filter(pl.col("candidates") == 1).with_columns(pl.lit("only candidate").alias("decided_by"))
-        many = cand.filter(pl.col("candidates") > 1).with_columns(rank.alias("_rank"), pl.struct(a.columns).hash().alias("_hash"))
+        one = cand.filter(pl.col("candidates") == 1).with_columns(
+            pl.lit("only candidate").alias("decided_by")
+        )
+        many = cand.filter(pl.col("candidates") > 1).with_columns(
+            rank.alias("_rank"), pl.struct(a.columns).hash().alias("_hash")
+        )
         best = pl.col("_rank").max().over(E)
         top = pl.col("_rank") == best
         many = many.with_columns(top.alias("_top"))
-        winner = pl.col("_top") & (pl.col("_order") == pl.when("_top").then(pl.col("_order")).min().over(E))
+        winner = pl.col("_top") & (
+            pl.col("_order") == pl.when("_top").then(pl.col("_order")).min().over(E)
+        )
         many = many.with_columns(winner.alias("_win"))
         many = many.with_columns(
-            pl.when(~pl.col("_win")).then(pl.col("_rank")).max().over(E).alias("_runner"),  # the best of the others
-            (pl.col("_hash").min().over(E) == pl.col("_hash").max().over(E)).alias("_same"),  # every candidate agrees
+            pl.when(~pl.col("_win"))
+            .then(pl.col("_rank"))
+            .max()
+            .over(E)
+            .alias("_runner"),  # the best of the others
+            (pl.col("_hash").min().over(E) == pl.col("_hash").max().over(E)).alias(
+                "_same"
+            ),  # every candidate agrees
         ).filter("_win")
         decided = pl.when("_same").then(pl.lit("same value"))
         for rule, shift in offsets:  # the first rule on which the winner beats the runner-up
             unit, size = 2**shift, 2 ** WIDTH[rule]
-            decided = decided.when((pl.col("_rank") // unit) % size != (pl.col("_runner") // unit) % size).then(pl.lit(rule))
+            decided = decided.when(
+                (pl.col("_rank") // unit) % size != (pl.col("_runner") // unit) % size
+            ).then(pl.lit(rule))
         decided = decided.otherwise(pl.lit("tie"))
         many = many.with_columns(decided.alias("decided_by"))
-        winners = pl.concat([one.select(E, *a.columns, "source_file", "source_row", "decided_by", "candidates"),
-                             many.select(E, *a.columns, "source_file", "source_row", "decided_by", "candidates")])
+        winners = pl.concat(
+            [
+                one.select(E, *a.columns, "source_file", "source_row", "decided_by", "candidates"),
+                many.select(E, *a.columns, "source_file", "source_row", "decided_by", "candidates"),
+            ]
+        )
         several = several.join(winners.select(E, *a.columns), on=E, how="left")
-        provenance.append(winners.select(E, pl.lit(i, pl.Int32).alias("_a"), pl.lit(a.name).alias("attribute"), "source_file", "source_row", "decided_by",
-                                         pl.col("candidates").cast(pl.Int64)))
+        provenance.append(
+            winners.select(
+                E,
+                pl.lit(i, pl.Int32).alias("_a"),
+                pl.lit(a.name).alias("attribute"),
+                "source_file",
+                "source_row",
+                "decided_by",
+                pl.col("candidates").cast(pl.Int64),
+            )
+        )
     golden = pl.concat([golden, several], how="diagonal_relaxed").sort(E)
-    schema = {E: pl.Int64, "_a": pl.Int32, "attribute": pl.String, "source_file": pl.String, "source_row": pl.Int64, "decided_by": pl.String, "candidates": pl.Int64}
-    return golden, pl.concat([pl.DataFrame(schema=schema), *(p.with_columns(pl.col("source_file").cast(pl.String)).cast(schema) for p in provenance)])
+    schema = {
+        E: pl.Int64,
+        "_a": pl.Int32,
+        "attribute": pl.String,
+        "source_file": pl.String,
+        "source_row": pl.Int64,
+        "decided_by": pl.String,
+        "candidates": pl.Int64,
+    }
+    return golden, pl.concat(
+        [
+            pl.DataFrame(schema=schema),
+            *(
+                p.with_columns(pl.col("source_file").cast(pl.String)).cast(schema)
+                for p in provenance
+            ),
+        ]
+    )
 
 
 E = "_e"  # an integer key per entity (the dense rank of its id, 1, 2 …): faster sorts, joins and groups
@@ -261,73 +375,158 @@ E = "_e"  # an integer key per entity (the dense rank of its id, 1, 2 …): fast
 def _keyed(rows: pl.DataFrame) -> pl.DataFrame:
     if E in rows.columns:
         return rows
-    types = {"_priority": pl.Int32, "_date": pl.Date, "_has_person": pl.Boolean, "opt_out": pl.Boolean, "email_role": pl.Boolean, "_order": pl.Int64}
-    rows = typed_like(rows.with_columns(pl.lit(None, t).alias(c) for c, t in types.items() if c not in rows.columns), types)
+    types = {
+        "_priority": pl.Int32,
+        "_date": pl.Date,
+        "_has_person": pl.Boolean,
+        "opt_out": pl.Boolean,
+        "email_role": pl.Boolean,
+        "_order": pl.Int64,
+    }
+    rows = typed_like(
+        rows.with_columns(
+            pl.lit(None, t).alias(c) for c, t in types.items() if c not in rows.columns
+        ),
+        types,
+    )
     number = rows.select(pl.col(ID).str.extract(r"-(\d+)$", 1).cast(pl.Int64)).to_series()
-    if number.null_count() == 0:  # master ids ('co-12'): _e follows their number, so co-2 comes before co-10
+    if (
+        number.null_count() == 0
+    ):  # master ids ('co-12'): _e follows their number, so co-2 comes before co-10
         return rows.with_columns(number.rank("dense").cast(pl.Int64).alias(E))
     return rows.with_columns(pl.col(ID).rank("dense").cast(pl.Int64).alias(E))
 
 
-def contact_points(rows: pl.DataFrame, fields: tuple[ListField, ...], golden: pl.DataFrame) -> pl.DataFrame:
+def contact_points(
+    rows: pl.DataFrame, fields: tuple[ListField, ...], golden: pl.DataFrame
+) -> pl.DataFrame:
     """Every distinct value of the multi-valued fields per entity: ``_e, kind, value, status,
     rows`` (how many rows carry it), ``golden`` (it is the golden row's value), ``_k`` (the
     kind's position); golden first, then the most frequent. *golden* is survive()'s."""
     rows = _keyed(rows)
-    used = {"_has_person", "email_role", *(c for f in fields for c in f.columns), *(f"{c}_status" for f in fields for c in f.columns)}
+    used = {
+        "_has_person",
+        "email_role",
+        *(c for f in fields for c in f.columns),
+        *(f"{c}_status" for f in fields for c in f.columns),
+    }
     rows = rows.select(E, *(c for c in rows.columns if c in used))
     parts = []
     for f in fields:
         cand = rows.filter(_candidates(f.only))
         if f.join:
-            value = pl.concat_str([pl.col(c).cast(pl.String) for c in f.columns], separator=", ", ignore_nulls=True)
-            part = cand.select(E, value.alias("value"), pl.lit(None, pl.String).alias("status")).filter(pl.col("value") != "")
+            value = pl.concat_str(
+                [pl.col(c).cast(pl.String) for c in f.columns], separator=", ", ignore_nulls=True
+            )
+            part = cand.select(
+                E, value.alias("value"), pl.lit(None, pl.String).alias("status")
+            ).filter(pl.col("value") != "")
             parts.append(part.with_columns(pl.lit(f.name).alias("kind")))
             continue
         for c in f.columns:
             status = f"{c}_status" if f"{c}_status" in rows.columns else None
             value = pl.col(c).cast(pl.String)
             several = cand.filter(value.str.contains(LIST_SEPARATOR, literal=True).fill_null(False))
-            part = pl.concat([
-                cand.filter(~value.str.contains(LIST_SEPARATOR, literal=True).fill_null(True)).select(E, value.alias("value"),
-                    (pl.col(status).cast(pl.String) if status else pl.lit(None, pl.String)).alias("status")),
-                several.select(E, value.str.split(LIST_SEPARATOR).alias("value"),
-                    (pl.col(status).cast(pl.String) if status else pl.lit(None, pl.String)).alias("status")).explode("value"),
-            ]).with_columns(pl.col("value").str.strip_chars()).filter(pl.col("value") != "")
+            part = (
+                pl.concat(
+                    [
+                        cand.filter(
+                            ~value.str.contains(LIST_SEPARATOR, literal=True).fill_null(True)
+                        ).select(
+                            E,
+                            value.alias("value"),
+                            (
+                                pl.col(status).cast(pl.String)
+                                if status
+                                else pl.lit(None, pl.String)
+                            ).alias("status"),
+                        ),
+                        several.select(
+                            E,
+                            value.str.split(LIST_SEPARATOR).alias("value"),
+                            (
+                                pl.col(status).cast(pl.String)
+                                if status
+                                else pl.lit(None, pl.String)
+                            ).alias("status"),
+                        ).explode("value"),
+                    ]
+                )
+                .with_columns(pl.col("value").str.strip_chars())
+                .filter(pl.col("value") != "")
+            )
             parts.append(part.with_columns(pl.lit(f.name).alias("kind")))
     if not parts:
-        return pl.DataFrame(schema={E: pl.Int64, "kind": pl.String, "value": pl.String, "status": pl.String, "rows": pl.Int64, "golden": pl.Boolean})
+        return pl.DataFrame(
+            schema={
+                E: pl.Int64,
+                "kind": pl.String,
+                "value": pl.String,
+                "status": pl.String,
+                "rows": pl.Int64,
+                "golden": pl.Boolean,
+            }
+        )
     points = pl.concat(parts)
     # most entities have one value per kind: only the others are grouped and ranked
     n = pl.len().over(E, "kind")
-    one = points.filter(n == 1).select(E, "kind", "value", "status", pl.lit(1, pl.Int64).alias("rows"))
-    many = points.filter(n > 1).group_by(E, "kind", "value").agg(pl.col("status").drop_nulls().min(), pl.len().cast(pl.Int64).alias("rows"))
+    one = points.filter(n == 1).select(
+        E, "kind", "value", "status", pl.lit(1, pl.Int64).alias("rows")
+    )
+    many = (
+        points.filter(n > 1)
+        .group_by(E, "kind", "value")
+        .agg(pl.col("status").drop_nulls().min(), pl.len().cast(pl.Int64).alias("rows"))
+    )
     points = pl.concat([one, many])
     # golden: the value is the golden row's (golden is sorted by _e, a dense rank from 1)
     at = (points[E] - 1).to_numpy()
     golden_values = []
     for f in fields:
         if f.join and all(c in golden.columns for c in f.columns):
-            golden_values.append(golden.select(pl.concat_str([pl.col(c).cast(pl.String) for c in f.columns], separator=", ", ignore_nulls=True))
-                                 .to_series().gather(at))
+            golden_values.append(
+                golden.select(
+                    pl.concat_str(
+                        [pl.col(c).cast(pl.String) for c in f.columns],
+                        separator=", ",
+                        ignore_nulls=True,
+                    )
+                )
+                .to_series()
+                .gather(at)
+            )
         elif not f.join:
-            golden_values += [golden[c].cast(pl.String).gather(at) for c in f.columns if c in golden.columns]
+            golden_values += [
+                golden[c].cast(pl.String).gather(at) for c in f.columns if c in golden.columns
+            ]
     flags = [points["value"] == v for v in golden_values]
-    points = points.with_columns(pl.any_horizontal(flags).fill_null(False).alias("golden") if flags else pl.lit(False).alias("golden"))
-    kinds = {f.name: i for i, f in enumerate(fields)}
-    return points.with_columns(pl.col("kind").replace_strict(kinds, return_dtype=pl.Int32).alias("_k")).sort(
-        [E, "_k", "golden", "rows", "value"], descending=[False, False, True, True, False]
+    points = points.with_columns(
+        pl.any_horizontal(flags).fill_null(False).alias("golden")
+        if flags
+        else pl.lit(False).alias("golden")
     )
+    kinds = {f.name: i for i, f in enumerate(fields)}
+    return points.with_columns(
+        pl.col("kind").replace_strict(kinds, return_dtype=pl.Int32).alias("_k")
+    ).sort([E, "_k", "golden", "rows", "value"], descending=[False, False, True, True, False])
 
 
 def listed(points: pl.DataFrame, fields: tuple[ListField, ...]) -> pl.DataFrame:
     """Per entity (``_e``), one column per list field: its values, golden first, ';'-separated."""
     n = pl.len().over(E, "kind")
-    wide = pl.concat([
-        points.filter(n == 1).select(E, "kind", "value"),
-        points.filter(n > 1).group_by(E, "kind", maintain_order=True).agg(pl.col("value").str.join(LIST_SEPARATOR)),
-    ])
+    wide = pl.concat(
+        [
+            points.filter(n == 1).select(E, "kind", "value"),
+            points.filter(n > 1)
+            .group_by(E, "kind", maintain_order=True)
+            .agg(pl.col("value").str.join(LIST_SEPARATOR)),
+        ]
+    )
     out = wide.select(pl.col(E).unique())
     for f in fields:
-        out = out.join(wide.filter(pl.col("kind") == f.name).select(E, pl.col("value").alias(f.name)), on=E, how="left")
+        out = out.join(
+            wide.filter(pl.col("kind") == f.name).select(E, pl.col("value").alias(f.name)),
+            on=E,
+            how="left",
+        )
     return out

@@ -32,7 +32,17 @@ import polars as pl
 from .. import rulefiles
 from .text import column, join_issues, one_row, tidy
 
-INPUTS = ("address", "street", "house_number", "box", "address_line2", "postcode", "city", "postcode_city", "country")
+INPUTS = (
+    "address",
+    "street",
+    "house_number",
+    "box",
+    "address_line2",
+    "postcode",
+    "city",
+    "postcode_city",
+    "country",
+)
 OUTPUTS = ("street", "house_number", "box", "address_line2", "postcode", "postcode_status", "city")
 
 # a house number: 12, 12A, 12 bis, 12-14 (a range); "12/3" is number 12, box 3 (Belgian usage)
@@ -72,7 +82,14 @@ def _abbreviation_rules() -> list[tuple[str, str, str]]:
         elif glued:  # Kerkstr. → Kerkstraat; a two-letter one only with its dot (Köln ≠ Kö-laan)
             long_alts = "|".join(re.escape(x) for x in shorts if len(x) >= 3)
             dotted = "|".join(re.escape(x) for x in shorts if len(x) < 3)
-            pattern = "|".join(p for p in (f"(?:{long_alts})\\.?" if long_alts else "", f"(?:{dotted})\\." if dotted else "") if p)
+            pattern = "|".join(
+                p
+                for p in (
+                    f"(?:{long_alts})\\.?" if long_alts else "",
+                    f"(?:{dotted})\\." if dotted else "",
+                )
+                if p
+            )
             out.append((rule["lang"], rf"(?i)(\p{{L}}{{2,}})(?:{pattern})$", "${1}" + long))
         else:  # Main St → Main Street
             alts = "|".join(re.escape(x) for x in shorts)
@@ -88,10 +105,19 @@ def expand_abbreviations(streets: pl.DataFrame) -> pl.Series:
         applies = pl.col("country").is_in(_LANG_COUNTRIES.get(lang, []))
         if lang in _LANG_UNKNOWN_COUNTRY:
             applies = applies | pl.col("country").is_null()
-        s = s.with_columns(pl.when(applies).then(pl.col("_x").str.replace(pattern, repl)).otherwise(pl.col("_x")).alias("_x"))
+        s = s.with_columns(
+            pl.when(applies)
+            .then(pl.col("_x").str.replace(pattern, repl))
+            .otherwise(pl.col("_x"))
+            .alias("_x")
+        )
     caps = pl.col("street") == pl.col("street").str.to_uppercase()
-    s = s.with_columns(pl.when(caps).then(pl.col("_x").str.to_uppercase()).otherwise(pl.col("_x")).alias("_x"))
-    return streets.join(s, on=["street", "country"], how="left", nulls_equal=True, maintain_order="left")["_x"]
+    s = s.with_columns(
+        pl.when(caps).then(pl.col("_x").str.to_uppercase()).otherwise(pl.col("_x")).alias("_x")
+    )
+    return streets.join(
+        s, on=["street", "country"], how="left", nulls_equal=True, maintain_order="left"
+    )["_x"]
 
 
 def _split_line(line: pl.Expr, box_markers: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
@@ -123,8 +149,10 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     """OUTPUTS and ``issues``. ``country`` must already be ISO alpha-2 (or null)."""
     rules = _rules()
     markers = _box_markers()
-    frame = pl.DataFrame({k: column(df, k) for k in INPUTS}).lazy().select(
-        tidy(pl.col(k)).alias(k) for k in INPUTS
+    frame = (
+        pl.DataFrame({k: column(df, k) for k in INPUTS})
+        .lazy()
+        .select(tidy(pl.col(k)).alias(k) for k in INPUTS)
     )
     # 1. a whole street line, or a street cell that carries its number
     line = pl.coalesce("street", "address").str.strip_chars(_EDGES).replace("", None)
@@ -137,11 +165,19 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     in_number = rf"^({_NUM}?)\s*(?:(?i:{markers})\.?\s*|/\s*)([\w.]{{1,8}})$"
     frame = frame.with_columns(street.alias("_s"), number.alias("_n"), box.alias("_b"))
     frame = frame.with_columns(
-        pl.when(pl.col("_b").is_null() & pl.col("_n").str.contains(in_number) & ~pl.col("_n").str.contains(rf"^{_NUM}$"))
+        pl.when(
+            pl.col("_b").is_null()
+            & pl.col("_n").str.contains(in_number)
+            & ~pl.col("_n").str.contains(rf"^{_NUM}$")
+        )
         .then(pl.col("_n").str.extract(in_number, 1))
         .otherwise(pl.col("_n"))
         .alias("_n"),
-        pl.when(pl.col("_b").is_null() & pl.col("_n").str.contains(in_number) & ~pl.col("_n").str.contains(rf"^{_NUM}$"))
+        pl.when(
+            pl.col("_b").is_null()
+            & pl.col("_n").str.contains(in_number)
+            & ~pl.col("_n").str.contains(rf"^{_NUM}$")
+        )
         .then(pl.col("_n").str.extract(in_number, 2))
         .otherwise(pl.col("_b"))
         .alias("_b"),
@@ -153,17 +189,40 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     # a street name starts with a capital ("12 rue de la Paix" → "Rue de la Paix")
     first = expanded.str.slice(0, 1)
     expanded = pl.select(
-        pl.when(first.str.contains(r"^\p{Ll}")).then(first.str.to_uppercase() + expanded.str.slice(1)).otherwise(expanded)
+        pl.when(first.str.contains(r"^\p{Ll}"))
+        .then(first.str.to_uppercase() + expanded.str.slice(1))
+        .otherwise(expanded)
     ).to_series()
     frame = frame.with_columns(expanded.alias("_s")).lazy()
     # 3. postcode and city (possibly from one "1000 Bruxelles" cell)
     pc_city = r"^(?:[A-Za-z]{1,2}\s?-\s?)?(\d{4,5}(?:\s?[A-Za-z]{2}(?:\s|$))?)\s*(.*)$"
     postcode = pl.coalesce(pl.col("postcode"), pl.col("postcode_city").str.extract(pc_city, 1))
-    city = pl.coalesce(pl.col("city"), pl.col("postcode_city").str.extract(pc_city, 2).str.strip_chars())
-    prefixes = sorted({p.strip().rstrip("-").strip() for ps in rules.get("postcode_prefix", {}).values() for p in ps}, key=len, reverse=True)
-    prefix_re = r"(?i)^(?:" + "|".join(re.escape(p) for p in prefixes) + r")\s*-?\s*(\d)" if prefixes else r"^$"
-    pc = postcode.str.replace(prefix_re, "$1").str.replace_all(r"\s+", " ").str.to_uppercase().str.strip_chars()
-    pc = pl.when(pc.str.contains(r"\.0$")).then(pc.str.replace(r"\.0$", "")).otherwise(pc)  # Excel 1000.0
+    city = pl.coalesce(
+        pl.col("city"), pl.col("postcode_city").str.extract(pc_city, 2).str.strip_chars()
+    )
+    prefixes = sorted(
+        {
+            p.strip().rstrip("-").strip()
+            for ps in rules.get("postcode_prefix", {}).values()
+            for p in ps
+        },
+        key=len,
+        reverse=True,
+    )
+    prefix_re = (
+        r"(?i)^(?:" + "|".join(re.escape(p) for p in prefixes) + r")\s*-?\s*(\d)"
+        if prefixes
+        else r"^$"
+    )
+    pc = (
+        postcode.str.replace(prefix_re, "$1")
+        .str.replace_all(r"\s+", " ")
+        .str.to_uppercase()
+        .str.strip_chars()
+    )
+    pc = (
+        pl.when(pc.str.contains(r"\.0$")).then(pc.str.replace(r"\.0$", "")).otherwise(pc)
+    )  # Excel 1000.0
     frame = frame.with_columns(
         pc.alias("_pc"),
         pl.when(city == "").then(None).otherwise(city).alias("_city"),

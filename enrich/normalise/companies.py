@@ -85,13 +85,17 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     folded = fold(pl.col("name"))
     end = rf"(?:^|\s)({alternation})$"  # fold() already turned dots and brackets into spaces
     start = rf"^({alternation})\s"
-    frame = frame.with_columns(
-        tidy(pl.col("name")).alias("company_name"),
-        folded.alias("_fold"),
-        fold(pl.col("form_in")).str.replace_all(" ", "").alias("_form_in"),
-    ).lazy().with_columns(
-        pl.col("_fold").str.extract(end, 1).alias("_end"),
-        pl.col("_fold").str.extract(start, 1).alias("_start"),
+    frame = (
+        frame.with_columns(
+            tidy(pl.col("name")).alias("company_name"),
+            folded.alias("_fold"),
+            fold(pl.col("form_in")).str.replace_all(" ", "").alias("_form_in"),
+        )
+        .lazy()
+        .with_columns(
+            pl.col("_fold").str.extract(end, 1).alias("_end"),
+            pl.col("_fold").str.extract(start, 1).alias("_start"),
+        )
     )
     frame = frame.with_columns(
         pl.coalesce("_end", "_start").str.replace_all(" ", "").alias("_token"),
@@ -116,37 +120,38 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         schema={"t": pl.String, "country": pl.String, "code": pl.String},
         orient="row",
     )
-    frame = (
-        frame.join(
-            lookup.rename({"t": "_form_in", "code": "_code_in"}),
-            on=["_form_in", "country"],
-            how="left",
-            nulls_equal=True,
-        )
-        .join(
-            lookup.rename({"t": "_token", "code": "_code_name"}),
-            on=["_token", "country"],
-            how="left",
-            nulls_equal=True,
-        )
+    frame = frame.join(
+        lookup.rename({"t": "_form_in", "code": "_code_in"}),
+        on=["_form_in", "country"],
+        how="left",
+        nulls_equal=True,
+    ).join(
+        lookup.rename({"t": "_token", "code": "_code_name"}),
+        on=["_token", "country"],
+        how="left",
+        nulls_equal=True,
     )
     words = pl.col("_key").str.split(" ").list.filter(~pl.element().is_in(list(_NOISE)))
     key = words.list.join(" ").str.strip_chars()
     key = pl.when(key == "").then(pl.col("_key")).otherwise(key)  # never an empty key
     key = pl.when(key.is_null() | (key == "")).then(pl.col("_fold")).otherwise(key)
-    return frame.lazy().select(
-        "company_name",
-        key.alias("company_name_norm"),
-        pl.coalesce("_code_in", "_code_name").alias("legal_form"),
-        join_issues(
-            pl.when(pl.col("_form_in").is_not_null() & pl.col("_code_in").is_null()).then(
-                pl.lit("legal_form: unrecognised value")
-            ),
-            pl.when(looks_like_formula(pl.col("company_name"))).then(
-                pl.lit("company_name: looks like a spreadsheet formula")
-            ),
-        ).alias("issues"),
-    ).collect()
+    return (
+        frame.lazy()
+        .select(
+            "company_name",
+            key.alias("company_name_norm"),
+            pl.coalesce("_code_in", "_code_name").alias("legal_form"),
+            join_issues(
+                pl.when(pl.col("_form_in").is_not_null() & pl.col("_code_in").is_null()).then(
+                    pl.lit("legal_form: unrecognised value")
+                ),
+                pl.when(looks_like_formula(pl.col("company_name"))).then(
+                    pl.lit("company_name: looks like a spreadsheet formula")
+                ),
+            ).alias("issues"),
+        )
+        .collect()
+    )
 
 
 def name_keys(names: pl.Series) -> pl.Series:

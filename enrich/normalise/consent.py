@@ -18,10 +18,48 @@ from .text import column, fold, join_issues, one_row
 INPUTS = ("opt_out",)
 OUTPUTS = ("opt_out",)
 
-YES = ["oui", "o", "yes", "y", "ja", "j", "1", "true", "vrai", "waar", "x", "opt out", "optout",
-       "desinscrit", "desinscrite", "desabonne", "desabonnee", "uitgeschreven", "afgemeld",
-       "unsubscribed", "abgemeldet", "stop", "bloctel", "robinson"]
-NO = ["non", "n", "no", "nee", "nein", "0", "false", "faux", "onwaar", "falsch", "opt in", "optin", "inscrit", "ingeschreven"]
+YES = [
+    "oui",
+    "o",
+    "yes",
+    "y",
+    "ja",
+    "j",
+    "1",
+    "true",
+    "vrai",
+    "waar",
+    "x",
+    "opt out",
+    "optout",
+    "desinscrit",
+    "desinscrite",
+    "desabonne",
+    "desabonnee",
+    "uitgeschreven",
+    "afgemeld",
+    "unsubscribed",
+    "abgemeldet",
+    "stop",
+    "bloctel",
+    "robinson",
+]
+NO = [
+    "non",
+    "n",
+    "no",
+    "nee",
+    "nein",
+    "0",
+    "false",
+    "faux",
+    "onwaar",
+    "falsch",
+    "opt in",
+    "optin",
+    "inscrit",
+    "ingeschreven",
+]
 
 
 def clean(df: pl.DataFrame) -> pl.DataFrame:

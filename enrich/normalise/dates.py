@@ -38,7 +38,11 @@ def parse(expr: pl.Expr) -> pl.Expr:
     y2 = s.str.extract(_DMY, 3)
     year = (
         pl.when(y2.str.len_chars() == 2)
-        .then(pl.when(y2.cast(pl.Int32, strict=False) < 30).then(pl.lit("20") + y2).otherwise(pl.lit("19") + y2))
+        .then(
+            pl.when(y2.cast(pl.Int32, strict=False) < 30)
+            .then(pl.lit("20") + y2)
+            .otherwise(pl.lit("19") + y2)
+        )
         .otherwise(y2)
     )
     dmy = _ymd(year, s.str.extract(_DMY, 2), s.str.extract(_DMY, 1))

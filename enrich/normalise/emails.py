@@ -110,7 +110,9 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         .str.strip_chars()
     )
     frame = pl.DataFrame({"raw": column(df, "email")}).with_columns(unpacked.alias("_u"))
-    frame = frame.with_row_index("_i").with_columns(pl.col("_u").str.strip_chars(" .;,").replace("", None).alias("email"))
+    frame = frame.with_row_index("_i").with_columns(
+        pl.col("_u").str.strip_chars(" .;,").replace("", None).alias("email")
+    )
     # a cell with separators may hold several addresses: split only those rows
     multi = frame.filter(pl.col("_u").str.contains(r"[;,\s]")).lazy()
     multi = multi.with_columns(
@@ -126,7 +128,10 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     several = pl.col("_addrs").list.len() > 1
     multi = multi.select(
         "_i",
-        pl.when(several).then(pl.col("_addrs").list.first()).otherwise(pl.col("email")).alias("_email"),
+        pl.when(several)
+        .then(pl.col("_addrs").list.first())
+        .otherwise(pl.col("email"))
+        .alias("_email"),
         pl.when(several).then(pl.col("_addrs").list.slice(1).list.join(";")).alias("email_other"),
     ).collect()
     frame = frame.join(multi, on="_i", how="left", maintain_order="left").with_columns(
@@ -140,7 +145,12 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         & (pl.col("email").str.find("@") <= 64)
     )
     frame = frame.with_columns(valid_ascii.fill_null(True).alias("_ok"))
-    bad = frame.filter(~pl.col("_ok")).lazy().select("_i", _reason(pl.col("email")).alias("_r")).collect()
+    bad = (
+        frame.filter(~pl.col("_ok"))
+        .lazy()
+        .select("_i", _reason(pl.col("email")).alias("_r"))
+        .collect()
+    )
     frame = frame.join(bad, on="_i", how="left", maintain_order="left")
     idn = frame.filter(~ascii_ & pl.col("email").is_not_null())["email"].unique().to_list()
     if idn:
@@ -162,17 +172,21 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("valid"))
         .otherwise(pl.lit("invalid"))
     )
-    return frame.lazy().select(
-        "email",
-        status.alias("email_status"),
-        pl.col("_r").alias("email_reason"),
-        (local.is_in(role) & pl.col("email").is_not_null()).alias("email_role"),
-        (domain.is_in(free) & pl.col("email").is_not_null()).alias("email_freemail"),
-        "email_other",
-        join_issues(
-            pl.when(pl.col("_r").is_not_null()).then(pl.lit("email: ") + pl.col("_r"))
-        ).alias("issues"),
-    ).collect()
+    return (
+        frame.lazy()
+        .select(
+            "email",
+            status.alias("email_status"),
+            pl.col("_r").alias("email_reason"),
+            (local.is_in(role) & pl.col("email").is_not_null()).alias("email_role"),
+            (domain.is_in(free) & pl.col("email").is_not_null()).alias("email_freemail"),
+            "email_other",
+            join_issues(
+                pl.when(pl.col("_r").is_not_null()).then(pl.lit("email: ") + pl.col("_r"))
+            ).alias("issues"),
+        )
+        .collect()
+    )
 
 
 def clean_one(**values: str | None) -> dict:

@@ -23,12 +23,18 @@ import polars as pl
 from .text import column, tidy
 
 INPUTS = ("employees", "nace")
-NONE = re.compile(r"\b(?:pas de salarie|aucun salarie|sans salarie|0 salarie|non employeu\w*|geen (?:werknemers|personeel)|"
-                  r"keine mitarbeiter|no (?:employees?|staff)|none|nn)\b")
+NONE = re.compile(
+    r"\b(?:pas de salarie|aucun salarie|sans salarie|0 salarie|non employeu\w*|geen (?:werknemers|personeel)|"
+    r"keine mitarbeiter|no (?:employees?|staff)|none|nn)\b"
+)
 RANGE = re.compile(r"(\d+)\s*(?:-|a|tot|to|bis|et|en|and|und|ou|of|or|oder)\s*(\d+)")
 ABOVE = re.compile(r"(?:plus de|meer dan|more than|mehr als|over|>)\s*(\d+)")
 WORDS = r"(?:\s*(?:salaries?|employees?|werknemers|mitarbeiter|personnes?|pers))?"
-AT_LEAST = re.compile(r"(?:>=|≥|au moins|minstens|at least|mindestens)\s*(\d+)|(\d+)" + WORDS + r"\s*(?:\+|et plus|en meer|or more|und mehr|ou plus)")
+AT_LEAST = re.compile(
+    r"(?:>=|≥|au moins|minstens|at least|mindestens)\s*(\d+)|(\d+)"
+    + WORDS
+    + r"\s*(?:\+|et plus|en meer|or more|und mehr|ou plus)"
+)
 BELOW = re.compile(r"(?:moins de|minder dan|less than|weniger als|<)\s*(\d+)")
 SINGLE = re.compile(r"^\D*?(\d+)" + WORDS + r"\s*$")
 
@@ -37,17 +43,26 @@ def parse_headcount(text: str | None) -> tuple[int, int | None] | None:
     """(fewest, most) employees of a typed headcount or band, or None if it is not one."""
     if not text:
         return None
-    s = "".join(c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c) != "Mn").lower()
+    s = "".join(
+        c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c) != "Mn"
+    ).lower()
     s = s.replace("–", "-").replace("—", "-")
     s = re.sub(r"(?<=\d)[ .'’\u00a0](?=\d{3}\b)", "", s)  # thousands: "1 000", "1.000"
     s = re.sub(r"\s+", " ", s).strip()
     if NONE.search(s):
         return 0, 0
-    for pattern, make in ((AT_LEAST, lambda m: (int(m.group(1) or m.group(2)), None)),
-                          (ABOVE, lambda m: (int(m.group(1)) + 1, None)),
-                          (BELOW, lambda m: (0, max(int(m.group(1)) - 1, 0))),
-                          (RANGE, lambda m: (int(m.group(1)), int(m.group(2))) if int(m.group(1)) <= int(m.group(2)) else None),
-                          (SINGLE, lambda m: (int(m.group(1)), int(m.group(1))))):
+    for pattern, make in (
+        (AT_LEAST, lambda m: (int(m.group(1) or m.group(2)), None)),
+        (ABOVE, lambda m: (int(m.group(1)) + 1, None)),
+        (BELOW, lambda m: (0, max(int(m.group(1)) - 1, 0))),
+        (
+            RANGE,
+            lambda m: (
+                (int(m.group(1)), int(m.group(2))) if int(m.group(1)) <= int(m.group(2)) else None
+            ),
+        ),
+        (SINGLE, lambda m: (int(m.group(1)), int(m.group(1)))),
+    ):
         m = pattern.search(s)
         if m:
             return make(m)
@@ -60,7 +75,13 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     parsed = [parse_headcount(v) for v in text.to_list()]
     low = pl.Series("employees_min", [p[0] if p else None for p in parsed], dtype=pl.Int64)
     high = pl.Series("employees_max", [p[1] if p else None for p in parsed], dtype=pl.Int64)
-    issue = pl.Series("issues", ["employees: not a headcount" if v and p is None else None for v, p in zip(text.to_list(), parsed)],
-                      dtype=pl.String)
+    issue = pl.Series(
+        "issues",
+        [
+            "employees: not a headcount" if v and p is None else None
+            for v, p in zip(text.to_list(), parsed)
+        ],
+        dtype=pl.String,
+    )
     nace = df.select(tidy(column(df, "nace")).str.to_uppercase().alias("nace"))["nace"]
     return pl.DataFrame([text, low, high, nace, issue])

@@ -31,7 +31,29 @@ from .text import column, fold_py, join_issues, one_row, tidy
 INPUTS = ("title", "first_name", "last_name", "full_name")
 OUTPUTS = ("title", "first_name", "last_name")
 
-_PARTICLES = {"de", "den", "der", "van", "von", "du", "des", "la", "le", "het", "ter", "ten", "te", "vande", "vanden", "vander", "di", "da", "dos", "del", "zu"}
+_PARTICLES = {
+    "de",
+    "den",
+    "der",
+    "van",
+    "von",
+    "du",
+    "des",
+    "la",
+    "le",
+    "het",
+    "ter",
+    "ten",
+    "te",
+    "vande",
+    "vanden",
+    "vander",
+    "di",
+    "da",
+    "dos",
+    "del",
+    "zu",
+}
 
 
 @rulefiles.derived
@@ -85,7 +107,9 @@ def _leading_title(value: str, table: dict[str, str]) -> tuple[str | None, str]:
     for n in (2, 1):  # "De heer", "Mevr."
         if len(words) > n:
             code = table.get(fold_py(" ".join(words[:n])))
-            if code and (n == 2 or words[0].endswith(".") or len(fold_py(words[0])) > 2 or words[0].istitle()):
+            if code and (
+                n == 2 or words[0].endswith(".") or len(fold_py(words[0])) > 2 or words[0].istitle()
+            ):
                 return code, " ".join(words[n:])
     return None, value
 
@@ -132,14 +156,24 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     )
     table = titles()
     complex_ = (
-        (pl.col("full_name").is_not_null() & pl.col("first_name").is_null() & pl.col("last_name").is_null())
+        (
+            pl.col("full_name").is_not_null()
+            & pl.col("first_name").is_null()
+            & pl.col("last_name").is_null()
+        )
         | (pl.col("last_name").str.contains(" ") & pl.col("first_name").is_null())
         | pl.col("first_name").str.contains(" ")
     ).fill_null(False)
     frame = frame.with_columns(complex_.alias("_complex"))
     hard = frame.filter("_complex").select(INPUTS).unique()
     rows = [(*key, *_person(*key)) for key in hard.iter_rows()]
-    schema = {**dict.fromkeys(INPUTS, pl.String), "_t": pl.String, "_f": pl.String, "_l": pl.String, "_i": pl.String}
+    schema = {
+        **dict.fromkeys(INPUTS, pl.String),
+        "_t": pl.String,
+        "_f": pl.String,
+        "_l": pl.String,
+        "_i": pl.String,
+    }
     lookup = pl.DataFrame(rows, schema=schema, orient="row")
     frame = frame.join(lookup, on=list(INPUTS), how="left", nulls_equal=True, maintain_order="left")
     title_code = _map_unique(frame["title"], lambda t: table.get(fold_py(t)))

@@ -37,8 +37,16 @@ OUTPUTS = ("phone", "phone_status", "phone_reason", "phone_type")
 
 # libphonenumber's number types, in the order a number is tried against them
 _TYPES = (
-    "mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip",
-    "personal_number", "pager", "uan", "voicemail",
+    "mobile",
+    "fixed_line",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
 )
 _TYPE_NAMES = {
     T.MOBILE: "mobile",
@@ -93,7 +101,9 @@ def _slow(raw: str, region: str | None) -> tuple[str | None, str, str | None, st
     except phonenumbers.NumberParseException as exc:
         reason = {
             phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: (
-                "national number without a country" if region is None else "unknown country calling code"
+                "national number without a country"
+                if region is None
+                else "unknown country calling code"
             ),
             phonenumbers.NumberParseException.NOT_A_NUMBER: "not a phone number",
             phonenumbers.NumberParseException.TOO_SHORT_NSN: "too short",
@@ -142,11 +152,16 @@ def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
         .alias("_np"),
     )
     nat = pl.col("_d")
-    nat = pl.when((pl.col("_np") != "") & nat.str.starts_with(pl.col("_np"))).then(
-        nat.str.slice(pl.col("_np").str.len_chars())
-    ).otherwise(nat)
+    nat = (
+        pl.when((pl.col("_np") != "") & nat.str.starts_with(pl.col("_np")))
+        .then(nat.str.slice(pl.col("_np").str.len_chars()))
+        .otherwise(nat)
+    )
     frame = frame.with_columns(
-        pl.when(pl.col("_intl")).then(pl.col("_cci").cast(pl.Int64)).otherwise(pl.col("_ccr")).alias("_cc"),
+        pl.when(pl.col("_intl"))
+        .then(pl.col("_cci").cast(pl.Int64))
+        .otherwise(pl.col("_ccr"))
+        .alias("_cc"),
         pl.when(pl.col("_intl"))
         .then(pl.col("_d").str.slice(pl.col("_cci").str.len_chars()))
         .otherwise(nat)
@@ -154,7 +169,9 @@ def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
     ).collect()
     # vectorised verdict per calling code present in the data, each on its own rows
     frame = frame.with_row_index("_i")
-    candidates = frame.filter(pl.col("_simple") & pl.col("_cc").is_not_null()).select("_i", "_cc", "_nsn")
+    candidates = frame.filter(pl.col("_simple") & pl.col("_cc").is_not_null()).select(
+        "_i", "_cc", "_nsn"
+    )
     pieces = [pl.DataFrame(schema={"_i": pl.UInt32, "_type": pl.String})]
     for cc in candidates["_cc"].unique().sort().to_list():
         expr = pl.lit(None, dtype=pl.String)
@@ -185,18 +202,33 @@ def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
         .otherwise(pl.lit("not a number in use"))
     )
     frame = frame.with_columns(
-        pl.when(fast_ok).then(pl.lit("+") + pl.col("_cc").cast(pl.String) + pl.col("_nsn")).alias("_e164"),
+        pl.when(fast_ok)
+        .then(pl.lit("+") + pl.col("_cc").cast(pl.String) + pl.col("_nsn"))
+        .alias("_e164"),
         pl.when(pl.col("_simple") & ~fast_ok).then(plain_reason).alias("_pr"),
     ).collect()
     # the rest (letters, extensions, odd formats): phonenumbers once per distinct (value, region)
-    todo = frame.filter(~pl.col("_simple") & pl.col("raw").is_not_null()).select("raw", "cc_region").unique()
+    todo = (
+        frame.filter(~pl.col("_simple") & pl.col("raw").is_not_null())
+        .select("raw", "cc_region")
+        .unique()
+    )
     slow = [(raw, reg, *_slow(raw, reg)) for raw, reg in todo.iter_rows()]
     lookup = pl.DataFrame(
         slow,
-        schema={"raw": pl.String, "cc_region": pl.String, "_se": pl.String, "_ss": pl.String, "_sr": pl.String, "_st": pl.String},
+        schema={
+            "raw": pl.String,
+            "cc_region": pl.String,
+            "_se": pl.String,
+            "_ss": pl.String,
+            "_sr": pl.String,
+            "_st": pl.String,
+        },
         orient="row",
     )
-    frame = frame.join(lookup, on=["raw", "cc_region"], how="left", nulls_equal=True, maintain_order="left").lazy()
+    frame = frame.join(
+        lookup, on=["raw", "cc_region"], how="left", nulls_equal=True, maintain_order="left"
+    ).lazy()
     value = pl.when(fast_ok).then(pl.col("_e164")).otherwise(pl.coalesce("_se", "raw"))
     status = (
         pl.when(pl.col("raw").is_null())
@@ -214,9 +246,9 @@ def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
         status.alias(f"{prefix}_status"),
         reason.alias(f"{prefix}_reason"),
         kind.alias(f"{prefix}_type"),
-        join_issues(
-            pl.when(reason.is_not_null()).then(pl.lit(f"{prefix}: ") + reason)
-        ).alias("issues"),
+        join_issues(pl.when(reason.is_not_null()).then(pl.lit(f"{prefix}: ") + reason)).alias(
+            "issues"
+        ),
     ).collect()
 
 

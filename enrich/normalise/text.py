@@ -77,7 +77,9 @@ def fold_py(value: str) -> str:
 FORMULA_START = r"[=+\-@\t\r]"  # the first characters that make a spreadsheet run a cell
 
 
-NUMBER_LIKE = r"^[+\-]?[\d\s().,/]+$"  # a signed number or phone number: a spreadsheet shows it, runs nothing
+NUMBER_LIKE = (
+    r"^[+\-]?[\d\s().,/]+$"  # a signed number or phone number: a spreadsheet shows it, runs nothing
+)
 
 
 def looks_like_formula(expr: pl.Expr) -> pl.Expr:
@@ -102,7 +104,9 @@ def one_row(inputs: tuple[str, ...], values: dict) -> pl.DataFrame:
     unknown = set(values) - set(inputs)
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
-    return pl.DataFrame({k: [values.get(k)] for k in inputs}, schema=dict.fromkeys(inputs, pl.String))
+    return pl.DataFrame(
+        {k: [values.get(k)] for k in inputs}, schema=dict.fromkeys(inputs, pl.String)
+    )
 
 
 def fold_values(series: pl.Series) -> pl.Series:
@@ -114,11 +118,19 @@ def fold_values(series: pl.Series) -> pl.Series:
     """
     v = pl.col("v")
     ascii_ = v.str.contains(r"^[\x20-\x7e]*$").fill_null(False)
-    quick = v.str.to_lowercase().str.replace_all(r"[^a-z0-9&]+", " ").str.strip_chars().replace("", None)
+    quick = (
+        v.str.to_lowercase()
+        .str.replace_all(r"[^a-z0-9&]+", " ")
+        .str.strip_chars()
+        .replace("", None)
+    )
 
     def fold_distinct(distinct: pl.DataFrame) -> pl.DataFrame:  # rows stay in their order
         indexed = distinct.with_row_index("_i")
-        parts = [indexed.filter(ascii_).select("_i", quick.alias("v")), indexed.filter(~ascii_).select("_i", fold(v).alias("v"))]
+        parts = [
+            indexed.filter(ascii_).select("_i", quick.alias("v")),
+            indexed.filter(~ascii_).select("_i", fold(v).alias("v")),
+        ]
         return pl.concat(parts).sort("_i").drop("_i")
 
     return on_unique(series.to_frame("v"), ("v",), fold_distinct).to_series().alias(series.name)

@@ -39,20 +39,30 @@ def open_zip(path: str | Path) -> zipfile.ZipFile:
     except FileNotFoundError:
         raise InputError("no such file", file=str(path)) from None
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"not a readable zip archive ({type(exc).__name__})", file=str(path)) from None
+        raise InputError(
+            f"not a readable zip archive ({type(exc).__name__})", file=str(path)
+        ) from None
     for info in archive.infolist():
         parts = PurePosixPath(info.filename.replace("\\", "/")).parts
         if info.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
-            raise InputError(f"unsafe member path {info.filename!r} in the archive: refused", file=str(path))
+            raise InputError(
+                f"unsafe member path {info.filename!r} in the archive: refused", file=str(path)
+            )
     return archive
 
 
 def members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     """The archive's files by lower-cased base name."""
-    return {PurePosixPath(i.filename.replace("\\", "/")).name.lower(): i for i in archive.infolist() if not i.is_dir()}
+    return {
+        PurePosixPath(i.filename.replace("\\", "/")).name.lower(): i
+        for i in archive.infolist()
+        if not i.is_dir()
+    }
 
 
-def find(archive: zipfile.ZipFile, name: str, source: str, required: bool = True) -> zipfile.ZipInfo | None:
+def find(
+    archive: zipfile.ZipFile, name: str, source: str, required: bool = True
+) -> zipfile.ZipInfo | None:
     info = members(archive).get(name.lower())
     if info is None and required:
         present = ", ".join(sorted(members(archive))) or "nothing"
@@ -60,14 +70,22 @@ def find(archive: zipfile.ZipFile, name: str, source: str, required: bool = True
     return info
 
 
-def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path, source: str, limits: Limits) -> Path:
+def extract(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path, source: str, limits: Limits
+) -> Path:
     """Copy one member to a file in *folder* (named by us), within *limits*."""
     where = f"{source}#{info.filename}"
     if info.file_size > limits.max_bytes:
-        raise InputError(f"member declares {info.file_size:,} bytes, more than the limit of {limits.max_bytes:,}", file=where)
+        raise InputError(
+            f"member declares {info.file_size:,} bytes, more than the limit of {limits.max_bytes:,}",
+            file=where,
+        )
     if info.file_size and info.file_size / max(info.compress_size, 1) > limits.max_ratio:
-        raise InputError(f"member inflates {info.file_size / max(info.compress_size, 1):,.0f} times: refused as a zip bomb "
-                         f"(limit {limits.max_ratio:g})", file=where)
+        raise InputError(
+            f"member inflates {info.file_size / max(info.compress_size, 1):,.0f} times: refused as a zip bomb "
+            f"(limit {limits.max_ratio:g})",
+            file=where,
+        )
     target = folder / f"member-{len(list(folder.iterdir()))}.csv"
     written = 0
     try:
@@ -75,11 +93,21 @@ def extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, folder: Path, sourc
             while chunk := src.read(CHUNK):
                 written += len(chunk)
                 if written > max(info.file_size, 0) or written > limits.max_bytes:
-                    raise InputError("member inflates beyond the size it declares: refused", file=where)
+                    raise InputError(
+                        "member inflates beyond the size it declares: refused", file=where
+                    )
                 dst.write(chunk)
-    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError) as exc:  # bad CRC, truncated, encrypted
+    except (
+        zipfile.BadZipFile,
+        EOFError,
+        OSError,
+        RuntimeError,
+        NotImplementedError,
+    ) as exc:  # bad CRC, truncated, encrypted
         target.unlink(missing_ok=True)
-        raise InputError(f"corrupt member ({type(exc).__name__}: {str(exc)[:80]})", file=where) from None
+        raise InputError(
+            f"corrupt member ({type(exc).__name__}: {str(exc)[:80]})", file=where
+        ) from None
     return target
 
 
@@ -96,9 +124,15 @@ def header(path: Path, source: str, need: list[str], delimiter: str = ",") -> li
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError("the header is not UTF-8 (registry files are)", file=source, row=0) from None
+        raise InputError(
+            "the header is not UTF-8 (registry files are)", file=source, row=0
+        ) from None
     columns = next(csv.reader(io.StringIO(text), delimiter=delimiter))
     lost = [c for c in need if c not in columns]
     if lost:
-        raise InputError(f"unexpected header: no {', '.join(lost)} (the layout has changed, or this is another file)", file=source, row=0)
+        raise InputError(
+            f"unexpected header: no {', '.join(lost)} (the layout has changed, or this is another file)",
+            file=source,
+            row=0,
+        )
     return columns

@@ -20,16 +20,40 @@ import polars as pl
 from .. import rulefiles
 from . import archive
 
-ENTERPRISE = ["EnterpriseNumber", "Status", "JuridicalSituation", "TypeOfEnterprise", "JuridicalForm", "JuridicalFormCAC", "StartDate"]
+ENTERPRISE = [
+    "EnterpriseNumber",
+    "Status",
+    "JuridicalSituation",
+    "TypeOfEnterprise",
+    "JuridicalForm",
+    "JuridicalFormCAC",
+    "StartDate",
+]
 DENOMINATION = ["EntityNumber", "Language", "TypeOfDenomination", "Denomination"]
-ADDRESS = ["EntityNumber", "TypeOfAddress", "Zipcode", "MunicipalityNL", "MunicipalityFR", "StreetNL", "StreetFR", "HouseNumber", "Box",
-           "DateStrikingOff"]
+ADDRESS = [
+    "EntityNumber",
+    "TypeOfAddress",
+    "Zipcode",
+    "MunicipalityNL",
+    "MunicipalityFR",
+    "StreetNL",
+    "StreetFR",
+    "HouseNumber",
+    "Box",
+    "DateStrikingOff",
+]
 ACTIVITY = ["EntityNumber", "ActivityGroup", "NaceVersion", "NaceCode", "Classification"]
 ESTABLISHMENT = ["EstablishmentNumber", "StartDate", "EnterpriseNumber"]
 CODE = ["Category", "Code", "Language", "Description"]
 META = ["Variable", "Value"]
-FILES = {"enterprise.csv": ENTERPRISE, "denomination.csv": DENOMINATION, "address.csv": ADDRESS, "activity.csv": ACTIVITY,
-         "code.csv": CODE, "meta.csv": META}
+FILES = {
+    "enterprise.csv": ENTERPRISE,
+    "denomination.csv": DENOMINATION,
+    "address.csv": ADDRESS,
+    "activity.csv": ACTIVITY,
+    "code.csv": CODE,
+    "meta.csv": META,
+}
 OPTIONAL = {"establishment.csv": ESTABLISHMENT}
 LANGUAGES = {"1": "fr", "2": "nl", "3": "de", "4": "en"}  # KBO Language codes (0 = unknown)
 ENTERPRISE_NUMBER = r"^\d{4}\.\d{3}\.\d{3}$"
@@ -50,8 +74,12 @@ def blank_is_null(expr: pl.Expr) -> pl.Expr:
 
 def _scan(path: Path) -> pl.LazyFrame:
     """A KBO CSV as text: empty and "" both null, values stripped."""
-    frame = pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy", quote_char='"', has_header=True)
-    return frame.with_columns(blank_is_null(pl.col(c).str.strip_chars()).alias(c) for c in frame.collect_schema().names())
+    frame = pl.scan_csv(
+        path, infer_schema=False, encoding="utf8-lossy", quote_char='"', has_header=True
+    )
+    return frame.with_columns(
+        blank_is_null(pl.col(c).str.strip_chars()).alias(c) for c in frame.collect_schema().names()
+    )
 
 
 def _digits(column: str) -> pl.Expr:
@@ -76,17 +104,33 @@ def extract(zip_path: str, folder: Path, limits: archive.Limits) -> dict[str, Pa
 
 def meta(files: dict[str, Path]) -> dict:
     table = pl.read_csv(files["meta.csv"], infer_schema=False, encoding="utf8-lossy")
-    values = dict(zip(table["Variable"].str.strip_chars().to_list(), table["Value"].str.strip_chars().to_list()))
-    return {"snapshot_date": values.get("SnapshotDate"), "extract_number": values.get("ExtractNumber"),
-            "extract_type": values.get("ExtractType"), "version": values.get("Version")}
+    values = dict(
+        zip(
+            table["Variable"].str.strip_chars().to_list(),
+            table["Value"].str.strip_chars().to_list(),
+        )
+    )
+    return {
+        "snapshot_date": values.get("SnapshotDate"),
+        "extract_number": values.get("ExtractNumber"),
+        "extract_type": values.get("ExtractType"),
+        "version": values.get("Version"),
+    }
 
 
 def codes(files: dict[str, Path]) -> pl.DataFrame:
     """code.csv: category, code, language (fr/nl/de/en), label."""
-    return _scan(files["code.csv"]).select(
-        pl.col("Category").alias("category"), pl.col("Code").alias("code"),
-        pl.col("Language").str.to_lowercase().alias("language"), pl.col("Description").alias("label"),
-    ).filter(pl.col("category") != "Category").collect()
+    return (
+        _scan(files["code.csv"])
+        .select(
+            pl.col("Category").alias("category"),
+            pl.col("Code").alias("code"),
+            pl.col("Language").str.to_lowercase().alias("language"),
+            pl.col("Description").alias("label"),
+        )
+        .filter(pl.col("category") != "Category")
+        .collect()
+    )
 
 
 def _owner(files: dict[str, Path]) -> pl.LazyFrame | None:
@@ -94,7 +138,8 @@ def _owner(files: dict[str, Path]) -> pl.LazyFrame | None:
     if "establishment.csv" not in files:
         return None
     return _scan(files["establishment.csv"]).select(
-        pl.col("EstablishmentNumber").alias("EntityNumber"), _digits("EnterpriseNumber").alias("_owner")
+        pl.col("EstablishmentNumber").alias("EntityNumber"),
+        _digits("EnterpriseNumber").alias("_owner"),
     )
 
 
@@ -102,11 +147,15 @@ def _by_enterprise(frame: pl.LazyFrame, owner: pl.LazyFrame | None) -> pl.LazyFr
     """Rows on an enterprise number keep it; rows on an establishment take its enterprise's
     (``_own`` = 0 for the enterprise's own rows, 1 for its establishments')."""
     own = frame.filter(pl.col("EntityNumber").str.contains(ENTERPRISE_NUMBER)).with_columns(
-        _digits("EntityNumber").alias("registry_id"), pl.lit(0, pl.Int8).alias("_own"))
+        _digits("EntityNumber").alias("registry_id"), pl.lit(0, pl.Int8).alias("_own")
+    )
     if owner is None:
         return own
-    theirs = frame.join(owner, on="EntityNumber", how="inner").with_columns(
-        pl.col("_owner").alias("registry_id"), pl.lit(1, pl.Int8).alias("_own")).drop("_owner")
+    theirs = (
+        frame.join(owner, on="EntityNumber", how="inner")
+        .with_columns(pl.col("_owner").alias("registry_id"), pl.lit(1, pl.Int8).alias("_own"))
+        .drop("_owner")
+    )
     return pl.concat([own, theirs], how="diagonal_relaxed")
 
 
@@ -115,12 +164,20 @@ def activities(files: dict[str, Path]) -> pl.LazyFrame:
     group, main / secondary / ancillary, whether it is the enterprise's own (0) or an
     establishment's (1)."""
     kinds = {"MAIN": "main", "SECO": "secondary", "ANCI": "ancillary"}
-    return _by_enterprise(_scan(files["activity.csv"]), _owner(files)).select(
-        "registry_id", pl.col("NaceVersion").alias("nace_version"), pl.col("NaceCode").alias("nace_code"),
-        pl.col("ActivityGroup").alias("activity_group"),
-        recode(pl.col("Classification"), kinds, pl.col("Classification").str.to_lowercase()).alias("classification"),
-        pl.col("_own").alias("from_establishment").cast(pl.Boolean),
-    ).filter(pl.col("nace_code").is_not_null())
+    return (
+        _by_enterprise(_scan(files["activity.csv"]), _owner(files))
+        .select(
+            "registry_id",
+            pl.col("NaceVersion").alias("nace_version"),
+            pl.col("NaceCode").alias("nace_code"),
+            pl.col("ActivityGroup").alias("activity_group"),
+            recode(
+                pl.col("Classification"), kinds, pl.col("Classification").str.to_lowercase()
+            ).alias("classification"),
+            pl.col("_own").alias("from_establishment").cast(pl.Boolean),
+        )
+        .filter(pl.col("nace_code").is_not_null())
+    )
 
 
 def main_activity(acts: pl.LazyFrame) -> pl.LazyFrame:
@@ -144,7 +201,10 @@ def main_activity(acts: pl.LazyFrame) -> pl.LazyFrame:
     return best.select(
         "registry_id",
         (9999 - (pl.col("_key") // 10**10) % 10**4).cast(pl.String).alias("nace_version"),
-        (pl.col("_key") % 10**8).cast(pl.String).str.zfill((pl.col("_key") // 10**8 % 10).cast(pl.Int64)).alias("nace_code"),
+        (pl.col("_key") % 10**8)
+        .cast(pl.String)
+        .str.zfill((pl.col("_key") // 10**8 % 10).cast(pl.Int64))
+        .alias("nace_code"),
     )
 
 
@@ -156,30 +216,57 @@ def companies(files: dict[str, Path], work: Path) -> pl.LazyFrame:
     owner = _owner(files)
     enterprises = _scan(files["enterprise.csv"]).select(
         _digits("EnterpriseNumber").alias("registry_id"),
-        pl.when(pl.col("Status") == "AC").then(pl.lit("active")).otherwise(pl.col("Status")).alias("registry_status"),
+        pl.when(pl.col("Status") == "AC")
+        .then(pl.lit("active"))
+        .otherwise(pl.col("Status"))
+        .alias("registry_status"),
         pl.col("JuridicalSituation").alias("juridical_situation"),
-        recode(pl.col("TypeOfEnterprise"), {"1": "natural person", "2": "legal person"}).alias("kind"),
+        recode(pl.col("TypeOfEnterprise"), {"1": "natural person", "2": "legal person"}).alias(
+            "kind"
+        ),
         pl.coalesce("JuridicalFormCAC", "JuridicalForm").alias("legal_form_code"),
         pl.col("StartDate").str.to_date("%d-%m-%Y", strict=False).alias("creation_date"),
     )
-    names = _by_enterprise(_scan(files["denomination.csv"]), owner).filter(pl.col("TypeOfDenomination") == "001")
+    names = _by_enterprise(_scan(files["denomination.csv"]), owner).filter(
+        pl.col("TypeOfDenomination") == "001"
+    )
     rank = recode(pl.col("Language"), {"2": 0, "1": 1, "3": 2, "4": 3}, 4).cast(pl.Int64)
     official = names.group_by("registry_id").agg(
-        pl.col("Denomination").sort_by(pl.col("_own") * 10 + rank, "Denomination").first().alias("official_name"))
-    seats = _scan(files["address.csv"]).filter((pl.col("TypeOfAddress") == "REGO") & pl.col("DateStrikingOff").is_null()
-                                               & pl.col("EntityNumber").str.contains(ENTERPRISE_NUMBER))
+        pl.col("Denomination")
+        .sort_by(pl.col("_own") * 10 + rank, "Denomination")
+        .first()
+        .alias("official_name")
+    )
+    seats = _scan(files["address.csv"]).filter(
+        (pl.col("TypeOfAddress") == "REGO")
+        & pl.col("DateStrikingOff").is_null()
+        & pl.col("EntityNumber").str.contains(ENTERPRISE_NUMBER)
+    )
     seat = seats.group_by(_digits("EntityNumber").alias("registry_id")).agg(
-        pl.col("Zipcode").first().alias("postcode"), pl.col("MunicipalityFR").first().alias("city_fr"),
-        pl.col("MunicipalityNL").first().alias("city_nl"), pl.col("StreetFR").first().alias("street_fr"),
+        pl.col("Zipcode").first().alias("postcode"),
+        pl.col("MunicipalityFR").first().alias("city_fr"),
+        pl.col("MunicipalityNL").first().alias("city_nl"),
+        pl.col("StreetFR").first().alias("street_fr"),
         pl.col("StreetNL").first().alias("street_nl"),
-        pl.concat_str([pl.col("HouseNumber"), pl.col("Box")], separator=" bus ", ignore_nulls=True).first().alias("house_number"),
+        pl.concat_str([pl.col("HouseNumber"), pl.col("Box")], separator=" bus ", ignore_nulls=True)
+        .first()
+        .alias("house_number"),
     )
     acts = activities(files)
     employer_groups = rulefiles.load("registry")["kbo_main_activity"]["employer_groups"]
-    employers = acts.filter(pl.col("activity_group").is_in(employer_groups)).select("registry_id").unique().with_columns(
-        pl.lit(True).alias("employer"))
+    employers = (
+        acts.filter(pl.col("activity_group").is_in(employer_groups))
+        .select("registry_id")
+        .unique()
+        .with_columns(pl.lit(True).alias("employer"))
+    )
     out = enterprises
-    for name, table in (("official", official), ("seat", seat), ("main_activity", main_activity(acts)), ("employers", employers)):
+    for name, table in (
+        ("official", official),
+        ("seat", seat),
+        ("main_activity", main_activity(acts)),
+        ("employers", employers),
+    ):
         path = work / f"kbo_{name}.parquet"
         table.sink_parquet(path)
         out = out.join(pl.scan_parquet(path), on="registry_id", how="left")
@@ -190,7 +277,14 @@ def names(files: dict[str, Path]) -> pl.LazyFrame:
     """Every name of every enterprise (legal, abbreviation, commercial, branch), for
     matching companies by name."""
     kinds = {"001": "legal", "002": "abbreviation", "003": "commercial", "004": "branch"}
-    return _by_enterprise(_scan(files["denomination.csv"]), _owner(files)).select(
-        pl.lit("BE").alias("country"), "registry_id", recode(pl.col("TypeOfDenomination"), kinds, "other").alias("kind"),
-        recode(pl.col("Language"), LANGUAGES).alias("language"), pl.col("Denomination").alias("name"),
-    ).filter(pl.col("name").is_not_null())
+    return (
+        _by_enterprise(_scan(files["denomination.csv"]), _owner(files))
+        .select(
+            pl.lit("BE").alias("country"),
+            "registry_id",
+            recode(pl.col("TypeOfDenomination"), kinds, "other").alias("kind"),
+            recode(pl.col("Language"), LANGUAGES).alias("language"),
+            pl.col("Denomination").alias("name"),
+        )
+        .filter(pl.col("name").is_not_null())
+    )

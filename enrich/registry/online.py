@@ -32,8 +32,15 @@ RECHERCHE = "https://recherche-entreprises.api.gouv.fr/search"
 GLEIF = "https://api.gleif.org/api/v1/lei-records"
 # calls per second at most, per host (VIES publishes no number: 1/s is what it asks for)
 RATES = {"ec.europa.eu": 1.0, "recherche-entreprises.api.gouv.fr": 7.0, "api.gleif.org": 1.0}
-TRANSIENT = {"SERVICE_UNAVAILABLE", "MS_UNAVAILABLE", "TIMEOUT", "GLOBAL_MAX_CONCURRENT_REQ", "GLOBAL_MAX_CONCURRENT_REQ_TIME",
-             "MS_MAX_CONCURRENT_REQ", "MS_MAX_CONCURRENT_REQ_TIME"}
+TRANSIENT = {
+    "SERVICE_UNAVAILABLE",
+    "MS_UNAVAILABLE",
+    "TIMEOUT",
+    "GLOBAL_MAX_CONCURRENT_REQ",
+    "GLOBAL_MAX_CONCURRENT_REQ_TIME",
+    "MS_MAX_CONCURRENT_REQ",
+    "MS_MAX_CONCURRENT_REQ_TIME",
+}
 
 
 @dataclass
@@ -58,10 +65,14 @@ class Client:
 
     def __post_init__(self) -> None:
         self.session = requests.Session()
-        self.session.headers["User-Agent"] = "enrich (data-quality tool; contact: your data steward)"
+        self.session.headers["User-Agent"] = (
+            "enrich (data-quality tool; contact: your data steward)"
+        )
         self._last: dict[str, float] = {}
         self._db = sqlite3.connect(str(self.cache_path))
-        self._db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, stored REAL, body TEXT)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, stored REAL, body TEXT)"
+        )
 
     def _sleep(self, seconds: float) -> None:
         (self.sleep or time.sleep)(seconds)
@@ -80,7 +91,10 @@ class Client:
         return None
 
     def _remember(self, method: str, url: str, body: dict | None, data: dict) -> None:
-        self._db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", (self._key(method, url, body), time.time(), json.dumps(data)))
+        self._db.execute(
+            "INSERT OR REPLACE INTO answers VALUES (?, ?, ?)",
+            (self._key(method, url, body), time.time(), json.dumps(data)),
+        )
         self._db.commit()
 
     def _wait_turn(self, host: str) -> None:
@@ -161,7 +175,11 @@ def _vies_problem(data: dict) -> str | None:
     """Why a VIES answer is not a definitive valid / invalid (its error code), or None."""
     errors = [w.get("error") for w in data.get("errorWrappers") or [] if isinstance(w, dict)]
     user_error = data.get("userError")
-    if errors or (user_error and user_error not in ("VALID", "INVALID")) or not isinstance(data.get("isValid", data.get("valid")), bool):
+    if (
+        errors
+        or (user_error and user_error not in ("VALID", "INVALID"))
+        or not isinstance(data.get("isValid", data.get("valid")), bool)
+    ):
         return (errors or [user_error])[0] or "malformed answer"
     return None
 
@@ -170,17 +188,27 @@ def vies(client: Client, country: str, number: str) -> dict:
     """A VAT number checked with VIES: ``status`` valid / invalid / unknown, ``name``,
     ``address``, ``reason`` (why unknown). Only a definitive answer is cached."""
     country = "EL" if country.upper() == "GR" else country.upper()
-    answer = client.call("GET", f"{VIES}/ms/{country}/vat/{number}", keep=lambda d: _vies_problem(d) is None)
+    answer = client.call(
+        "GET", f"{VIES}/ms/{country}/vat/{number}", keep=lambda d: _vies_problem(d) is None
+    )
     if answer.error:
         return {"status": "unknown", "name": None, "address": None, "reason": answer.error}
     data = answer.data
     code = _vies_problem(data)
     if code:
-        return {"status": "unknown", "name": None, "address": None,
-                "reason": f"VIES {code}" + ("" if code in TRANSIENT else " (not a transient code)")}
+        return {
+            "status": "unknown",
+            "name": None,
+            "address": None,
+            "reason": f"VIES {code}" + ("" if code in TRANSIENT else " (not a transient code)"),
+        }
     valid = data.get("isValid", data.get("valid"))
-    return {"status": "valid" if valid else "invalid", "name": _text(data.get("name")) if valid else None,
-            "address": _text(data.get("address")) if valid else None, "reason": None}
+    return {
+        "status": "valid" if valid else "invalid",
+        "name": _text(data.get("name")) if valid else None,
+        "address": _text(data.get("address")) if valid else None,
+        "reason": None,
+    }
 
 
 def _ask_each(frame, on: list[str], ask, names: dict[str, str]):
@@ -192,7 +220,11 @@ def _ask_each(frame, on: list[str], ask, names: dict[str, str]):
     for key in frame.select(on).drop_nulls().unique().sort(on).rows():
         answer = ask(*key)
         rows.append((*key, *(None if answer[f] is None else str(answer[f]) for f in names)))
-    answers = pl.DataFrame(rows, schema={**{c: pl.String for c in on}, **{n: pl.String for n in names.values()}}, orient="row")
+    answers = pl.DataFrame(
+        rows,
+        schema={**{c: pl.String for c in on}, **{n: pl.String for n in names.values()}},
+        orient="row",
+    )
     return frame.join(answers, on=on, how="left", maintain_order="left")
 
 
@@ -222,8 +254,16 @@ def recherche(client: Client, siren: str) -> dict:
     """A SIREN looked up in recherche-entreprises (``q`` of nine digits: a direct lookup):
     ``status`` found / not_found / unknown, and what it says of the company."""
     url = f"{RECHERCHE}?q={siren}&per_page=1"
-    empty = {"name": None, "registry_status": None, "naf": None, "section": None, "employees_band": None, "employees_year": None,
-             "postcode": None, "city": None}
+    empty = {
+        "name": None,
+        "registry_status": None,
+        "naf": None,
+        "section": None,
+        "employees_band": None,
+        "employees_year": None,
+        "postcode": None,
+        "city": None,
+    }
     results, why = _listed(client, url, "results", "malformed answer (no results)")
     if why:
         return {"status": "unknown", **empty, "reason": why}
@@ -231,11 +271,18 @@ def recherche(client: Client, siren: str) -> dict:
     if hit is None:
         return {"status": "not_found", **empty, "reason": None}
     seat = hit.get("siege") if isinstance(hit.get("siege"), dict) else {}
-    return {"status": "found", "name": hit.get("nom_raison_sociale") or hit.get("nom_complet"),
-            "registry_status": {"A": "active", "C": "ceased"}.get(hit.get("etat_administratif")),
-            "naf": hit.get("activite_principale"), "section": hit.get("section_activite_principale"),
-            "employees_band": hit.get("tranche_effectif_salarie"), "employees_year": hit.get("annee_tranche_effectif_salarie"),
-            "postcode": seat.get("code_postal"), "city": seat.get("libelle_commune"), "reason": None}
+    return {
+        "status": "found",
+        "name": hit.get("nom_raison_sociale") or hit.get("nom_complet"),
+        "registry_status": {"A": "active", "C": "ceased"}.get(hit.get("etat_administratif")),
+        "naf": hit.get("activite_principale"),
+        "section": hit.get("section_activite_principale"),
+        "employees_band": hit.get("tranche_effectif_salarie"),
+        "employees_year": hit.get("annee_tranche_effectif_salarie"),
+        "postcode": seat.get("code_postal"),
+        "city": seat.get("libelle_commune"),
+        "reason": None,
+    }
 
 
 def recherche_columns(frame, client: Client):
@@ -243,13 +290,30 @@ def recherche_columns(frame, client: Client):
     index did not find (``registry_match`` is not 'siren'), once per distinct SIREN."""
     import polars as pl
 
-    fields = ["status", "name", "registry_status", "naf", "section", "employees_band", "employees_year", "postcode", "city", "reason"]
+    fields = [
+        "status",
+        "name",
+        "registry_status",
+        "naf",
+        "section",
+        "employees_band",
+        "employees_year",
+        "postcode",
+        "city",
+        "reason",
+    ]
     names = {f: f"recherche_{f}" for f in fields}
     if "siren" not in frame.columns:
         return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in names.values())
-    asked = pl.col("siren") if "registry_match" not in frame.columns else pl.when(pl.col("registry_match") != "siren").then(pl.col("siren"))
+    asked = (
+        pl.col("siren")
+        if "registry_match" not in frame.columns
+        else pl.when(pl.col("registry_match") != "siren").then(pl.col("siren"))
+    )
     frame = frame.with_columns(asked.alias("_siren"))
-    return _ask_each(frame, ["_siren"], lambda siren: recherche(client, siren), names).drop("_siren")
+    return _ask_each(frame, ["_siren"], lambda siren: recherche(client, siren), names).drop(
+        "_siren"
+    )
 
 
 def gleif(client: Client, country: str, registry_id: str) -> dict:
@@ -259,7 +323,11 @@ def gleif(client: Client, country: str, registry_id: str) -> dict:
     Several records: the issued and active one, then the smallest LEI."""
     from stdnum import lei as lei_number
 
-    forms = [registry_id] + ([f"{registry_id[:4]}.{registry_id[4:7]}.{registry_id[7:]}"] if country == "BE" and len(registry_id) == 10 else [])
+    forms = [registry_id] + (
+        [f"{registry_id[:4]}.{registry_id[4:7]}.{registry_id[7:]}"]
+        if country == "BE" and len(registry_id) == 10
+        else []
+    )
     none = {"lei": None, "lei_name": None, "lei_entity_status": None, "lei_registration": None}
     for form in forms:
         url = f"{GLEIF}?filter[entity.registeredAs]={form}&filter[entity.jurisdiction]={country}"
@@ -272,12 +340,28 @@ def gleif(client: Client, country: str, registry_id: str) -> dict:
             code = attrs.get("lei") or r.get("id")
             if isinstance(code, str) and lei_number.is_valid(code):
                 entity, registration = attrs.get("entity") or {}, attrs.get("registration") or {}
-                found.append((registration.get("status") != "ISSUED", entity.get("status") != "ACTIVE", code,
-                              (entity.get("legalName") or {}).get("name"), entity.get("status"), registration.get("status")))
+                found.append(
+                    (
+                        registration.get("status") != "ISSUED",
+                        entity.get("status") != "ACTIVE",
+                        code,
+                        (entity.get("legalName") or {}).get("name"),
+                        entity.get("status"),
+                        registration.get("status"),
+                    )
+                )
         if found:
             _, _, code, name, entity_status, registration = sorted(found)[0]
-            return {"status": "found", "lei": code, "lei_name": name, "lei_entity_status": entity_status, "lei_registration": registration,
-                    "reason": None if len(found) == 1 else f"{len(found)} records: the issued, active one kept"}
+            return {
+                "status": "found",
+                "lei": code,
+                "lei_name": name,
+                "lei_entity_status": entity_status,
+                "lei_registration": registration,
+                "reason": None
+                if len(found) == 1
+                else f"{len(found)} records: the issued, active one kept",
+            }
     return {"status": "not_found", **none, "reason": None}
 
 
@@ -289,9 +373,21 @@ def gleif_columns(frame, client: Client):
 
     from .index import registry_key
 
-    names = {"status": "lei_status", "lei": "lei", "lei_name": "lei_name", "lei_entity_status": "lei_entity_status",
-             "lei_registration": "lei_registration", "reason": "lei_reason"}
-    frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in ("enterprise_number", "siren") if c not in frame.columns)
+    names = {
+        "status": "lei_status",
+        "lei": "lei",
+        "lei_name": "lei_name",
+        "lei_entity_status": "lei_entity_status",
+        "lei_registration": "lei_registration",
+        "reason": "lei_reason",
+    }
+    frame = frame.with_columns(
+        pl.lit(None, pl.String).alias(c)
+        for c in ("enterprise_number", "siren")
+        if c not in frame.columns
+    )
     country, registry_id = registry_key()
     keyed = frame.with_columns(country.alias("_cc"), registry_id.alias("_rid"))
-    return _ask_each(keyed, ["_cc", "_rid"], lambda cc, rid: gleif(client, cc, rid), names).drop("_cc", "_rid")
+    return _ask_each(keyed, ["_cc", "_rid"], lambda cc, rid: gleif(client, cc, rid), names).drop(
+        "_cc", "_rid"
+    )

@@ -19,18 +19,45 @@ from ..errors import InputError
 from . import archive
 from .kbo import blank_is_null, recode
 
-LEGAL_UNITS = ["siren", "dateCreationUniteLegale", "trancheEffectifsUniteLegale", "anneeEffectifsUniteLegale", "categorieEntreprise",
-               "etatAdministratifUniteLegale", "nomUniteLegale", "denominationUniteLegale", "categorieJuridiqueUniteLegale",
-               "activitePrincipaleUniteLegale", "nomenclatureActivitePrincipaleUniteLegale", "nicSiegeUniteLegale"]
-LEGAL_UNITS_OPTIONAL = ["prenom1UniteLegale", "prenomUsuelUniteLegale", "nomUsageUniteLegale", "sigleUniteLegale",
-                        "denominationUsuelle1UniteLegale", "caractereEmployeurUniteLegale", "anneeCategorieEntreprise"]
-ESTABLISHMENTS = ["siret", "etablissementSiege", "numeroVoieEtablissement", "typeVoieEtablissement", "libelleVoieEtablissement",
-                  "codePostalEtablissement", "libelleCommuneEtablissement"]
+LEGAL_UNITS = [
+    "siren",
+    "dateCreationUniteLegale",
+    "trancheEffectifsUniteLegale",
+    "anneeEffectifsUniteLegale",
+    "categorieEntreprise",
+    "etatAdministratifUniteLegale",
+    "nomUniteLegale",
+    "denominationUniteLegale",
+    "categorieJuridiqueUniteLegale",
+    "activitePrincipaleUniteLegale",
+    "nomenclatureActivitePrincipaleUniteLegale",
+    "nicSiegeUniteLegale",
+]
+LEGAL_UNITS_OPTIONAL = [
+    "prenom1UniteLegale",
+    "prenomUsuelUniteLegale",
+    "nomUsageUniteLegale",
+    "sigleUniteLegale",
+    "denominationUsuelle1UniteLegale",
+    "caractereEmployeurUniteLegale",
+    "anneeCategorieEntreprise",
+]
+ESTABLISHMENTS = [
+    "siret",
+    "etablissementSiege",
+    "numeroVoieEtablissement",
+    "typeVoieEtablissement",
+    "libelleVoieEtablissement",
+    "codePostalEtablissement",
+    "libelleCommuneEtablissement",
+]
 ESTABLISHMENTS_OPTIONAL = ["indiceRepetitionEtablissement", "complementAdresseEtablissement"]
 HIDDEN = "[ND]"  # statutDiffusion P: a natural person's data not to be published
 
 
-def scan(path: str, need: list[str], optional: list[str], folder: Path, limits: archive.Limits, stem: str) -> pl.LazyFrame:
+def scan(
+    path: str, need: list[str], optional: list[str], folder: Path, limits: archive.Limits, stem: str
+) -> pl.LazyFrame:
     """A SIRENE file (zip, CSV or Parquet) as text columns: *need* checked, *optional*
     added empty when absent."""
     p = Path(path)
@@ -41,10 +68,15 @@ def scan(path: str, need: list[str], optional: list[str], folder: Path, limits: 
             frame = pl.scan_parquet(p)
             columns = frame.collect_schema().names()
         except (OSError, pl.exceptions.PolarsError) as exc:
-            raise InputError(f"not a readable Parquet file ({type(exc).__name__})", file=path) from None
+            raise InputError(
+                f"not a readable Parquet file ({type(exc).__name__})", file=path
+            ) from None
         lost = [c for c in need if c not in columns]
         if lost:
-            raise InputError(f"unexpected columns: no {', '.join(lost)} (the layout has changed, or this is another file)", file=path)
+            raise InputError(
+                f"unexpected columns: no {', '.join(lost)} (the layout has changed, or this is another file)",
+                file=path,
+            )
     else:
         if p.suffix.lower() == ".zip":
             zipped = archive.open_zip(p)
@@ -62,8 +94,13 @@ def scan(path: str, need: list[str], optional: list[str], folder: Path, limits: 
         frame = pl.scan_csv(csv_path, infer_schema=False, encoding="utf8-lossy", has_header=True)
     present = [c for c in [*need, *optional] if c in columns]
     frame = frame.select(pl.col(c).cast(pl.String).str.strip_chars() for c in present)
-    frame = frame.with_columns(pl.when((pl.col(c) == "") | (pl.col(c) == HIDDEN)).then(None).otherwise(pl.col(c)).alias(c) for c in present)
-    return frame.with_columns(pl.lit(None, pl.String).alias(c) for c in optional if c not in columns)
+    frame = frame.with_columns(
+        pl.when((pl.col(c) == "") | (pl.col(c) == HIDDEN)).then(None).otherwise(pl.col(c)).alias(c)
+        for c in present
+    )
+    return frame.with_columns(
+        pl.lit(None, pl.String).alias(c) for c in optional if c not in columns
+    )
 
 
 def companies(units: pl.LazyFrame, establishments: pl.LazyFrame | None, work: Path) -> pl.LazyFrame:
@@ -71,19 +108,36 @@ def companies(units: pl.LazyFrame, establishments: pl.LazyFrame | None, work: Pa
     Units and seats are both tens of millions of rows: a join of the two in one query held
     8.5 GB, so the seats are first written narrow to *work*, then joined slice by slice (by
     the SIREN's first digit), each slice written to *work* in turn."""
-    person = blank_is_null(pl.concat_str([pl.coalesce("prenomUsuelUniteLegale", "prenom1UniteLegale"),
-                                          pl.coalesce("nomUsageUniteLegale", "nomUniteLegale")], separator=" ", ignore_nulls=True))
+    person = blank_is_null(
+        pl.concat_str(
+            [
+                pl.coalesce("prenomUsuelUniteLegale", "prenom1UniteLegale"),
+                pl.coalesce("nomUsageUniteLegale", "nomUniteLegale"),
+            ],
+            separator=" ",
+            ignore_nulls=True,
+        )
+    )
     out = units.select(
         pl.lit("FR").alias("country"),
         pl.col("siren").alias("registry_id"),
         pl.coalesce("denominationUniteLegale", person).alias("official_name"),
-        recode(pl.col("etatAdministratifUniteLegale"), {"A": "active", "C": "ceased"}).alias("registry_status"),
-        pl.when(pl.col("categorieJuridiqueUniteLegale") == "1000").then(pl.lit("natural person")).otherwise(pl.lit("legal person")).alias("kind"),
+        recode(pl.col("etatAdministratifUniteLegale"), {"A": "active", "C": "ceased"}).alias(
+            "registry_status"
+        ),
+        pl.when(pl.col("categorieJuridiqueUniteLegale") == "1000")
+        .then(pl.lit("natural person"))
+        .otherwise(pl.lit("legal person"))
+        .alias("kind"),
         pl.col("categorieJuridiqueUniteLegale").alias("legal_form_code"),
-        pl.col("dateCreationUniteLegale").str.to_date("%Y-%m-%d", strict=False).alias("creation_date"),
+        pl.col("dateCreationUniteLegale")
+        .str.to_date("%Y-%m-%d", strict=False)
+        .alias("creation_date"),
         pl.col("activitePrincipaleUniteLegale").alias("nace_code"),
-        pl.when(pl.col("nomenclatureActivitePrincipaleUniteLegale") == "NAFRev2").then(pl.lit("2008"))
-        .otherwise(pl.col("nomenclatureActivitePrincipaleUniteLegale")).alias("nace_version"),
+        pl.when(pl.col("nomenclatureActivitePrincipaleUniteLegale") == "NAFRev2")
+        .then(pl.lit("2008"))
+        .otherwise(pl.col("nomenclatureActivitePrincipaleUniteLegale"))
+        .alias("nace_version"),
         pl.col("trancheEffectifsUniteLegale").alias("employees_band"),
         pl.col("anneeEffectifsUniteLegale").cast(pl.Int32, strict=False).alias("employees_year"),
         pl.col("categorieEntreprise").alias("enterprise_category"),
@@ -92,26 +146,65 @@ def companies(units: pl.LazyFrame, establishments: pl.LazyFrame | None, work: Pa
     )
     if establishments is None:
         return out.drop("_seat")
-    street = blank_is_null(pl.concat_str([pl.col("numeroVoieEtablissement"), pl.col("indiceRepetitionEtablissement"),
-                                          pl.col("typeVoieEtablissement"), pl.col("libelleVoieEtablissement")], separator=" ", ignore_nulls=True))
+    street = blank_is_null(
+        pl.concat_str(
+            [
+                pl.col("numeroVoieEtablissement"),
+                pl.col("indiceRepetitionEtablissement"),
+                pl.col("typeVoieEtablissement"),
+                pl.col("libelleVoieEtablissement"),
+            ],
+            separator=" ",
+            ignore_nulls=True,
+        )
+    )
     establishments.filter(pl.col("etablissementSiege").str.to_lowercase() == "true").select(
-        pl.col("siret").alias("_seat"), pl.col("codePostalEtablissement").alias("postcode"),
-        pl.col("libelleCommuneEtablissement").alias("city_fr"), street.alias("street_fr")).sink_parquet(work / "sirene_seats.parquet")
+        pl.col("siret").alias("_seat"),
+        pl.col("codePostalEtablissement").alias("postcode"),
+        pl.col("libelleCommuneEtablissement").alias("city_fr"),
+        street.alias("street_fr"),
+    ).sink_parquet(work / "sirene_seats.parquet")
     out.sink_parquet(work / "sirene_units.parquet")
     slices = []
     digits = list("0123456789")
-    for i, digit in enumerate([*digits, None]):  # the last slice: the rest (no seat number, or not digits), joined to nothing
+    for i, digit in enumerate(
+        [*digits, None]
+    ):  # the last slice: the rest (no seat number, or not digits), joined to nothing
         path = work / f"sirene_units_{i}.parquet"
-        first = pl.col("_seat").str.starts_with(digit) if digit else ~pl.col("_seat").str.slice(0, 1).is_in(digits).fill_null(False)
-        (pl.scan_parquet(work / "sirene_units.parquet").filter(first)
-         .join(pl.scan_parquet(work / "sirene_seats.parquet").filter(first), on="_seat", how="left")
-         .drop("_seat").sink_parquet(path))
+        first = (
+            pl.col("_seat").str.starts_with(digit)
+            if digit
+            else ~pl.col("_seat").str.slice(0, 1).is_in(digits).fill_null(False)
+        )
+        (
+            pl.scan_parquet(work / "sirene_units.parquet")
+            .filter(first)
+            .join(
+                pl.scan_parquet(work / "sirene_seats.parquet").filter(first), on="_seat", how="left"
+            )
+            .drop("_seat")
+            .sink_parquet(path)
+        )
         slices.append(pl.scan_parquet(path))
     return pl.concat(slices)
 
 
 def names(units: pl.LazyFrame) -> pl.LazyFrame:
     """Every name of every legal unit: its legal name, acronym and usual name."""
-    parts = [("denominationUniteLegale", "legal"), ("sigleUniteLegale", "abbreviation"), ("denominationUsuelle1UniteLegale", "commercial")]
-    return pl.concat([units.select(pl.lit("FR").alias("country"), pl.col("siren").alias("registry_id"), pl.lit(kind).alias("kind"),
-                                   pl.lit("fr").alias("language"), pl.col(c).alias("name")) for c, kind in parts]).filter(pl.col("name").is_not_null())
+    parts = [
+        ("denominationUniteLegale", "legal"),
+        ("sigleUniteLegale", "abbreviation"),
+        ("denominationUsuelle1UniteLegale", "commercial"),
+    ]
+    return pl.concat(
+        [
+            units.select(
+                pl.lit("FR").alias("country"),
+                pl.col("siren").alias("registry_id"),
+                pl.lit(kind).alias("kind"),
+                pl.lit("fr").alias("language"),
+                pl.col(c).alias("name"),
+            )
+            for c, kind in parts
+        ]
+    ).filter(pl.col("name").is_not_null())

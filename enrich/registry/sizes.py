@@ -34,9 +34,17 @@ KEYS = ("vat", "enterprise_number", "siren", "siret")
 FIGURES = ("fte", "turnover", "balance_sheet")
 SCALE = {"k": 1e3, "m": 1e6, "mio": 1e6, "mln": 1e6, "mn": 1e6, "md": 1e9, "mrd": 1e9, "bn": 1e9}
 AMOUNT = re.compile(r"^([+-]?\d[\d.,]*)\s*(k|m|mio|mln|mn|md|mrd|bn)?$")
-COLUMNS = {"country": pl.String, "registry_id": pl.String, "size_file_row": pl.Int64, "size_file_year": pl.Int32,
-           "size_file_employees_min": pl.Int64, "size_file_employees_max": pl.Int64, "staff_fte": pl.Float64,
-           "turnover_eur": pl.Float64, "balance_sheet_eur": pl.Float64}
+COLUMNS = {
+    "country": pl.String,
+    "registry_id": pl.String,
+    "size_file_row": pl.Int64,
+    "size_file_year": pl.Int32,
+    "size_file_employees_min": pl.Int64,
+    "size_file_employees_max": pl.Int64,
+    "staff_fte": pl.Float64,
+    "turnover_eur": pl.Float64,
+    "balance_sheet_eur": pl.Float64,
+}
 
 
 MACHINE = re.compile(r"^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?$")
@@ -63,8 +71,14 @@ def parse_amount(text: str | None, machine: bool = False) -> float | None:
     if "." in number and "," in number:  # the last one is the decimal mark
         thousands = "." if number.rfind(",") > number.rfind(".") else ","
         number = number.replace(thousands, "").replace(",", ".")
-    elif number.count(",") > 1 or number.count(".") > 1 or (re.search(r"[.,]\d{3}$", number) and not scale):
-        number = number.replace(",", "").replace(".", "")  # several marks, or one before 3 digits ("1.234"): thousands
+    elif (
+        number.count(",") > 1
+        or number.count(".") > 1
+        or (re.search(r"[.,]\d{3}$", number) and not scale)
+    ):
+        number = number.replace(",", "").replace(
+            ".", ""
+        )  # several marks, or one before 3 digits ("1.234"): thousands
     else:
         number = number.replace(",", ".")
     try:
@@ -80,8 +94,11 @@ def _year(text: str | None) -> int | None:
 
 def _per_unique(series: pl.Series, fn, dtype) -> pl.Series:
     """*fn* (of one value, None included) over the distinct values of *series* only."""
-    return on_unique(series.to_frame("v"), ("v",), lambda u: pl.DataFrame({"out": [fn(v) for v in u["v"].to_list()]},
-                                                                             schema={"out": dtype}))["out"]
+    return on_unique(
+        series.to_frame("v"),
+        ("v",),
+        lambda u: pl.DataFrame({"out": [fn(v) for v in u["v"].to_list()]}, schema={"out": dtype}),
+    )["out"]
 
 
 def read_sizes(path: str) -> tuple[pl.DataFrame, dict]:
@@ -100,41 +117,81 @@ def read_sizes(path: str) -> tuple[pl.DataFrame, dict]:
             if field and field not in found and h not in mapping.mapped:
                 found[field] = h
         if not any(k in found for k in KEYS):
-            raise InputError(f"no enterprise number, VAT number, SIREN or SIRET column among its headers ({', '.join(headers)[:200]})",
-                             file=table.name)
+            raise InputError(
+                f"no enterprise number, VAT number, SIREN or SIRET column among its headers ({', '.join(headers)[:200]})",
+                file=table.name,
+            )
         if not any(k in found for k in ("employees", *FIGURES)):
-            raise InputError("no headcount, FTE, turnover or balance-sheet column (rules/registry.toml [size_file] lists the headers "
-                             "it knows)", file=table.name)
-        frame = table.frame.select(pl.col("source_row").cast(pl.Int64).alias("size_file_row"),
-                                   *(pl.col(h).alias(f) for f, h in found.items()))
-        frame = frame.filter(pl.any_horizontal(pl.col(f).str.strip_chars().fill_null("") != "" for f in found))  # blank lines: not rows
+            raise InputError(
+                "no headcount, FTE, turnover or balance-sheet column (rules/registry.toml [size_file] lists the headers "
+                "it knows)",
+                file=table.name,
+            )
+        frame = table.frame.select(
+            pl.col("source_row").cast(pl.Int64).alias("size_file_row"),
+            *(pl.col(h).alias(f) for f, h in found.items()),
+        )
+        frame = frame.filter(
+            pl.any_horizontal(pl.col(f).str.strip_chars().fill_null("") != "" for f in found)
+        )  # blank lines: not rows
         ids = clean_ids(frame)
         keyed = frame.select("size_file_row").with_columns(
-            pl.when(ids["enterprise_number"].is_not_null()).then(pl.lit("BE")).when(ids["siren"].is_not_null()).then(pl.lit("FR")).alias("country"),
-            pl.coalesce(ids["enterprise_number"], ids["siren"]).alias("registry_id"))
+            pl.when(ids["enterprise_number"].is_not_null())
+            .then(pl.lit("BE"))
+            .when(ids["siren"].is_not_null())
+            .then(pl.lit("FR"))
+            .alias("country"),
+            pl.coalesce(ids["enterprise_number"], ids["siren"]).alias("registry_id"),
+        )
         columns = []
         if "employees" in found:
-            bands = _per_unique(frame["employees"], lambda v: list(parse_headcount(v) or (None, None)), pl.List(pl.Int64))
-            columns += [bands.list.get(0).alias("size_file_employees_min"), bands.list.get(1).alias("size_file_employees_max")]
+            bands = _per_unique(
+                frame["employees"],
+                lambda v: list(parse_headcount(v) or (None, None)),
+                pl.List(pl.Int64),
+            )
+            columns += [
+                bands.list.get(0).alias("size_file_employees_min"),
+                bands.list.get(1).alias("size_file_employees_max"),
+            ]
             _note_bad(stats, frame, found, "employees", columns[0])
-        for field, name in (("fte", "staff_fte"), ("turnover", "turnover_eur"), ("balance_sheet", "balance_sheet_eur")):
+        for field, name in (
+            ("fte", "staff_fte"),
+            ("turnover", "turnover_eur"),
+            ("balance_sheet", "balance_sheet_eur"),
+        ):
             if field in found:
-                machine = table.info.get("format") != "csv"  # typed cells: 1234.567 is a decimal point
-                values = _per_unique(frame[field], lambda v, machine=machine: parse_amount(v, machine), pl.Float64)
-                values = values.to_frame("v").select(pl.when(pl.col("v") >= 0).then(pl.col("v")).alias(name)).to_series()
+                machine = (
+                    table.info.get("format") != "csv"
+                )  # typed cells: 1234.567 is a decimal point
+                values = _per_unique(
+                    frame[field], lambda v, machine=machine: parse_amount(v, machine), pl.Float64
+                )
+                values = (
+                    values.to_frame("v")
+                    .select(pl.when(pl.col("v") >= 0).then(pl.col("v")).alias(name))
+                    .to_series()
+                )
                 columns.append(values)  # a negative headcount or total is not a figure
                 _note_bad(stats, frame, found, field, columns[-1])
         if "year" in found:
             columns.append(_per_unique(frame["year"], _year, pl.Int32).alias("size_file_year"))
         keyed = keyed.with_columns(columns)
         stats["rows"] += keyed.height
-        stats["no_valid_key"] += keyed.filter(pl.col("registry_id").is_null())["size_file_row"].to_list()
+        stats["no_valid_key"] += keyed.filter(pl.col("registry_id").is_null())[
+            "size_file_row"
+        ].to_list()
         out.append(keyed.filter(pl.col("registry_id").is_not_null()))
-    sizes = pl.concat([pl.DataFrame(schema=COLUMNS), *out], how="diagonal_relaxed").select(list(COLUMNS))
+    sizes = pl.concat([pl.DataFrame(schema=COLUMNS), *out], how="diagonal_relaxed").select(
+        list(COLUMNS)
+    )
     sizes = sizes.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in list(COLUMNS)[4:]))
-    sizes = (sizes.sort(["country", "registry_id", "size_file_year", "size_file_row"], descending=[False, False, True, False], nulls_last=True,
-                   maintain_order=True)
-             .unique(["country", "registry_id"], keep="first", maintain_order=True))
+    sizes = sizes.sort(
+        ["country", "registry_id", "size_file_year", "size_file_row"],
+        descending=[False, False, True, False],
+        nulls_last=True,
+        maintain_order=True,
+    ).unique(["country", "registry_id"], keep="first", maintain_order=True)
     stats["companies"] = sizes.height
     return sizes, stats
 
@@ -149,14 +206,21 @@ def _note_bad(stats: dict, frame: pl.DataFrame, found: dict, field: str, parsed:
 
 def counts(stats: dict) -> dict:
     """*stats* as counts, for run.json."""
-    return {"rows": stats["rows"], "companies": stats["companies"], "no_valid_key": len(stats["no_valid_key"]),
-            "not_a_number": {column: len(rows) for column, rows in stats["not_a_number"].items()}}
+    return {
+        "rows": stats["rows"],
+        "companies": stats["companies"],
+        "no_valid_key": len(stats["no_valid_key"]),
+        "not_a_number": {column: len(rows) for column, rows in stats["not_a_number"].items()},
+    }
 
 
 def summary(stats: dict, limit: int = 5) -> str:
     """One line of what the size file gave, with the row numbers of what it could not use."""
+
     def rows(values: list[int]) -> str:
-        return ", ".join(map(str, values[:limit])) + (f" … ({len(values)} rows)" if len(values) > limit else "")
+        return ", ".join(map(str, values[:limit])) + (
+            f" … ({len(values)} rows)" if len(values) > limit else ""
+        )
 
     parts = [f"{stats['rows']} rows, {stats['companies']} companies"]
     if stats["no_valid_key"]:

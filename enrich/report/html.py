@@ -22,7 +22,9 @@ td:first-child,th:first-child{text-align:left}.bar{background:#4a7bb7;height:.9e
 
 def _table(header: list[str], rows: list[list]) -> str:
     head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>" for row in rows
+    )
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
@@ -36,7 +38,12 @@ def _bars(rows: list[tuple[str, int]]) -> str:
 
 
 def _distribution(series: pl.Series) -> list[tuple[str, int]]:
-    counts = series.cast(pl.String).fill_null("(none)").value_counts().sort(["count", series.name], descending=[True, False])
+    counts = (
+        series.cast(pl.String)
+        .fill_null("(none)")
+        .value_counts()
+        .sort(["count", series.name], descending=[True, False])
+    )
     return [(str(k), int(n)) for k, n in counts.iter_rows()]
 
 
@@ -47,7 +54,13 @@ def _histogram(p: np.ndarray) -> list[tuple[str, int]]:
 
 def _sizes(per: pl.Series) -> list[tuple[str, int]]:
     """*per*: the rows of each entity (the golden tables' ``rows``)."""
-    bands = [("1 row", per == 1), ("2", per == 2), ("3", per == 3), ("4–9", (per >= 4) & (per <= 9)), ("10+", per >= 10)]
+    bands = [
+        ("1 row", per == 1),
+        ("2", per == 2),
+        ("3", per == 3),
+        ("4–9", (per >= 4) & (per <= 9)),
+        ("10+", per >= 10),
+    ]
     return [(k, int(mask.sum())) for k, mask in bands]
 
 
@@ -55,17 +68,37 @@ def render(master, summary: dict) -> str:
     """The page for a ``build.Master`` and its run summary."""
     c = master.counts
     parts = [f"<h1>enrich master — {escape(str(summary.get('version', '')))}</h1>"]
-    parts.append("<h2>Result</h2>" + _table(["", "count"], [
-        ["input rows (this run and earlier ones)", f"{master.lineage.height:,}"],
-        ["companies", f"{c['companies']:,}"], ["contacts", f"{c['contacts']:,}"], ["persons", f"{c['persons']:,}"],
-        ["rows merged into a company or contact with others", f"{c['merged_rows']:,}"], ["rows kept alone", f"{c['kept_rows']:,}"],
-        ["rows rejected", f"{c['rejected_rows']:,}"], ["review decisions waiting (review.csv)", f"{summary.get('review_rows', 0):,}"],
-        ["id changes (changes.csv)", f"{c['changes']:,}"],
-    ]))
-    per_file = master.lineage.group_by("source_file").agg(
-        pl.len().alias("rows"), *(((pl.col("status") == s).sum()).alias(s) for s in ("merged", "kept", "rejected"))
-    ).sort("source_file")
-    parts.append("<h2>Rows per file</h2>" + _table(["file", "rows", "merged", "kept", "rejected"], [list(r) for r in per_file.iter_rows()]))
+    parts.append(
+        "<h2>Result</h2>"
+        + _table(
+            ["", "count"],
+            [
+                ["input rows (this run and earlier ones)", f"{master.lineage.height:,}"],
+                ["companies", f"{c['companies']:,}"],
+                ["contacts", f"{c['contacts']:,}"],
+                ["persons", f"{c['persons']:,}"],
+                ["rows merged into a company or contact with others", f"{c['merged_rows']:,}"],
+                ["rows kept alone", f"{c['kept_rows']:,}"],
+                ["rows rejected", f"{c['rejected_rows']:,}"],
+                ["review decisions waiting (review.csv)", f"{summary.get('review_rows', 0):,}"],
+                ["id changes (changes.csv)", f"{c['changes']:,}"],
+            ],
+        )
+    )
+    per_file = (
+        master.lineage.group_by("source_file")
+        .agg(
+            pl.len().alias("rows"),
+            *(((pl.col("status") == s).sum()).alias(s) for s in ("merged", "kept", "rejected")),
+        )
+        .sort("source_file")
+    )
+    parts.append(
+        "<h2>Rows per file</h2>"
+        + _table(
+            ["file", "rows", "merged", "kept", "rejected"], [list(r) for r in per_file.iter_rows()]
+        )
+    )
     reasons = master.lineage.filter(pl.col("status") == "rejected")["reason"]
     if reasons.len():
         parts.append("<h2>Why rows were rejected</h2>" + _bars(_distribution(reasons)))
@@ -77,22 +110,58 @@ def render(master, summary: dict) -> str:
             given = s.is_not_null() & (s != "missing")
             n = int(given.sum())
             valid = int((s == "valid").sum())
-            rates.append([col.removesuffix("_status"), f"{n:,}", f"{valid:,}", f"{100 * valid / n:.1f} %" if n else "–"])
-    parts.append("<h2>Validity of the input values</h2>" + _table(["value", "given", "valid", "valid rate"], rates))
+            rates.append(
+                [
+                    col.removesuffix("_status"),
+                    f"{n:,}",
+                    f"{valid:,}",
+                    f"{100 * valid / n:.1f} %" if n else "–",
+                ]
+            )
+    parts.append(
+        "<h2>Validity of the input values</h2>"
+        + _table(["value", "given", "valid", "valid rate"], rates)
+    )
     for level, per in (("company", master.companies["rows"]), ("contact", master.contacts["rows"])):
         p = master.linked.results[level].pairs["match_probability"].to_numpy()
-        parts.append(f"<h2>{level.title()} level</h2><p>{len(p):,} candidate pairs scored; match probability:</p>" + _bars(_histogram(p)))
+        parts.append(
+            f"<h2>{level.title()} level</h2><p>{len(p):,} candidate pairs scored; match probability:</p>"
+            + _bars(_histogram(p))
+        )
         parts.append(f"<p>Rows per {level}:</p>" + _bars(_sizes(per)))
     contacts = master.contacts
-    parts.append("<h2>Consent</h2>" + _table(["", "contacts"], [
-        ["opted out (in any source)", f"{c['opt_out_contacts']:,}"], ["on the suppression list", f"{c['suppressed_contacts']:,}"],
-        ["do not contact (either)", f"{c['do_not_contact']:,}"], ["may be contacted", f"{contacts.height - c['do_not_contact']:,}"],
-    ]))
-    firmographics = [col for col in ("nace_section", "nace_source", "size_band", "size_source", "registry_status", "registry_match", "legal_form", "country") if col in master.companies.columns]
+    parts.append(
+        "<h2>Consent</h2>"
+        + _table(
+            ["", "contacts"],
+            [
+                ["opted out (in any source)", f"{c['opt_out_contacts']:,}"],
+                ["on the suppression list", f"{c['suppressed_contacts']:,}"],
+                ["do not contact (either)", f"{c['do_not_contact']:,}"],
+                ["may be contacted", f"{contacts.height - c['do_not_contact']:,}"],
+            ],
+        )
+    )
+    firmographics = [
+        col
+        for col in (
+            "nace_section",
+            "nace_source",
+            "size_band",
+            "size_source",
+            "registry_status",
+            "registry_match",
+            "legal_form",
+            "country",
+        )
+        if col in master.companies.columns
+    ]
     parts.append("<h2>Companies</h2>")
     for col in firmographics:
         parts.append(f"<p>{escape(col)}:</p>" + _bars(_distribution(master.companies[col])[:25]))
     if "nace_section" not in master.companies.columns:
-        parts.append('<p class="note">No registry attached: sectors and size bands appear when a registry index is given.</p>')
+        parts.append(
+            '<p class="note">No registry attached: sectors and size bands appear when a registry index is given.</p>'
+        )
     body = "\n".join(parts)
     return f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>enrich master report</title><style>{STYLE}</style></head><body>\n{body}\n</body></html>\n'

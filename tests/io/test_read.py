@@ -31,7 +31,12 @@ def test_cp1252_is_not_mistaken_for_utf8():
 
 @pytest.mark.parametrize("delim", [",", ";", "\t", "|"])
 def test_delimiter_detected(delim):
-    data = delim.join(["Company", "City", "Email"]) + "\n" + delim.join(['"Dupont, Fils"', "Gent", "a@b.be"]) + "\n"
+    data = (
+        delim.join(["Company", "City", "Email"])
+        + "\n"
+        + delim.join(['"Dupont, Fils"', "Gent", "a@b.be"])
+        + "\n"
+    )
     table = read_bytes(data.encode(), "x.csv")[0]
     assert table.info["delimiter"] == delim
     assert rows(table) == [("Dupont, Fils", "Gent", "a@b.be")]
@@ -45,7 +50,9 @@ def test_sniffer_prefers_consistent_split_over_frequent_character():
 def test_values_stay_strings_with_leading_zeros():
     table = read_bytes(b"VAT,Postcode\n0403170701,01000\n", "x.csv")[0]
     assert rows(table) == [("0403170701", "01000")]
-    assert all(dtype == pl.String for name, dtype in table.frame.schema.items() if name != "source_row")
+    assert all(
+        dtype == pl.String for name, dtype in table.frame.schema.items() if name != "source_row"
+    )
 
 
 def test_embedded_newlines_and_blank_lines_keep_spreadsheet_row_numbers():
@@ -61,7 +68,13 @@ def test_ragged_row_rejected_with_row_number_and_short_row_padded():
     table = read_bytes(data, "x.csv")[0]
     assert table.frame["source_row"].to_list() == [1, 3]
     assert rows(table) == [("1", "2", "3"), ("8", "9", "")]
-    assert table.rejects == [{"source_row": 2, "column": None, "reason": "ragged row: more fields than the 3 of the header"}]
+    assert table.rejects == [
+        {
+            "source_row": 2,
+            "column": None,
+            "reason": "ragged row: more fields than the 3 of the header",
+        }
+    ]
     assert table.rows_in == 3
 
 
@@ -114,10 +127,20 @@ def test_gzip_transparent():
 
 
 def test_json_and_ndjson_values_as_strings():
-    records = [{"Company": "A", "VAT": "0403170701", "Employees": 12, "Tags": ["x"]}, {"Company": "B", "Active": True}]
+    records = [
+        {"Company": "A", "VAT": "0403170701", "Employees": 12, "Tags": ["x"]},
+        {"Company": "B", "Active": True},
+    ]
     for data in (json.dumps(records).encode(), "\n".join(json.dumps(r) for r in records).encode()):
         table = read_bytes(data, "x.json")[0]
-        assert table.frame.columns == ["source_row", "Company", "VAT", "Employees", "Tags", "Active"]
+        assert table.frame.columns == [
+            "source_row",
+            "Company",
+            "VAT",
+            "Employees",
+            "Tags",
+            "Active",
+        ]
         assert table.frame.row(0) == (1, "A", "0403170701", "12", '["x"]', "")
         assert table.frame.row(1)[-1] == "true"
 
@@ -169,7 +192,9 @@ def test_not_an_xlsx_and_truncated_xlsx(tmp_path):
 
 
 def test_title_lines_above_the_table_are_skipped_and_reported():
-    data = "Export contacts du 12/03/2024;;\n\nSociété;Ville;CP\nCrèche;Liège;4000\n".encode("cp1252")
+    data = "Export contacts du 12/03/2024;;\n\nSociété;Ville;CP\nCrèche;Liège;4000\n".encode(
+        "cp1252"
+    )
     table = read_bytes(data, "x.csv")[0]
     assert table.frame.columns == ["source_row", "Société", "Ville", "CP"]
     assert rows(table) == [("Crèche", "Liège", "4000")] and table.rejects == []

@@ -14,20 +14,38 @@ def levels_of(left, right, *levels):
 
 
 def test_exact_after_folding_and_missing():
-    assert levels_of(["Dupont", "Dupont", None, "x"], ["DUPONT", "Dupond", "Dupont", None], Level("exact")) == [0, 1, -1, -1]
+    assert levels_of(
+        ["Dupont", "Dupont", None, "x"], ["DUPONT", "Dupond", "Dupont", None], Level("exact")
+    ) == [0, 1, -1, -1]
 
 
 def test_jaro_winkler_levels_in_order():
-    got = levels_of(["martha", "dupont", "dupont"], ["marhta", "dupond", "lambert"],
-                    Level("exact"), Level("jaro_winkler", 0.95), Level("jaro_winkler", 0.8))
+    got = levels_of(
+        ["martha", "dupont", "dupont"],
+        ["marhta", "dupond", "lambert"],
+        Level("exact"),
+        Level("jaro_winkler", 0.95),
+        Level("jaro_winkler", 0.8),
+    )
     assert got == [1, 2, 3]  # JW(martha, marhta) = 0.961; JW(dupont, dupond) = 0.933
-    assert levels_of(["dupont"], ["dupond"], Level("jaro_winkler", 0.95), Level("jaro_winkler", 0.8)) == [1]
+    assert levels_of(
+        ["dupont"], ["dupond"], Level("jaro_winkler", 0.95), Level("jaro_winkler", 0.8)
+    ) == [1]
 
 
 def test_levenshtein_token_set_dates_numbers():
-    assert levels_of(["19560409", "19560409"], ["19560490", "19650409"], Level("levenshtein", 1), Level("levenshtein", 2)) == [1, 1]
-    assert levels_of(["jean pierre dupont"], ["dupont jean pierre"], Level("exact"), Level("token_set", 0.95)) == [1]
-    assert levels_of(["1971-06-24", "1971-06-24"], ["1971-07-01", "1973-06-24"], Level("date_days", 30)) == [0, 1]
+    assert levels_of(
+        ["19560409", "19560409"],
+        ["19560490", "19650409"],
+        Level("levenshtein", 1),
+        Level("levenshtein", 2),
+    ) == [1, 1]
+    assert levels_of(
+        ["jean pierre dupont"], ["dupont jean pierre"], Level("exact"), Level("token_set", 0.95)
+    ) == [1]
+    assert levels_of(
+        ["1971-06-24", "1971-06-24"], ["1971-07-01", "1973-06-24"], Level("date_days", 30)
+    ) == [0, 1]
     assert levels_of(["12", "12"], ["13", "20"], Level("numeric_abs", 1)) == [0, 1]
 
 
@@ -39,10 +57,12 @@ def test_batch_sizes(n):
 def test_swapped_first_and_last_names_agree_crosswise():
     first = Comparison("first", (Level("exact"), Level("jaro_winkler", 0.88)), swap_with="last")
     last = Comparison("last", (Level("exact"), Level("jaro_winkler", 0.88)))
-    frame = pl.DataFrame({
-        "first": ["Jean", "Dupont", "Laura", "Webf", "Marie", "Martin", "Anne", "Anne"],
-        "last": ["Dupont", "Jean", "Webb", "Laura", "Martin", "Marie", "Lambert", "Lambert"],
-    })
+    frame = pl.DataFrame(
+        {
+            "first": ["Jean", "Dupont", "Laura", "Webf", "Marie", "Martin", "Anne", "Anne"],
+            "last": ["Dupont", "Jean", "Webb", "Laura", "Martin", "Marie", "Lambert", "Lambert"],
+        }
+    )
     pairs = pl.DataFrame({"id_l": [0, 2, 0, 6], "id_r": [1, 3, 4, 7]})
     g = gammas(prepared(view(frame, [first, last], set()), [first, last]), pairs, [first, last])
     # swapped: both exact; swapped with a typo: exact + close; not swapped and different:
@@ -55,10 +75,14 @@ def test_swap_with_must_name_another_compared_text_field():
     from enrich.link.settings import parse
 
     def rules(swap):
-        return {"blocking": [{"keys": ["a"]}], "comparison": [
-            {"field": "a", "swap_with": swap, "levels": [{"kind": "exact"}]},
-            {"field": "b", "levels": [{"kind": "exact"}]},
-            {"field": "d", "levels": [{"kind": "date_days", "threshold": 3}]}]}
+        return {
+            "blocking": [{"keys": ["a"]}],
+            "comparison": [
+                {"field": "a", "swap_with": swap, "levels": [{"kind": "exact"}]},
+                {"field": "b", "levels": [{"kind": "exact"}]},
+                {"field": "d", "levels": [{"kind": "date_days", "threshold": 3}]},
+            ],
+        }
 
     assert parse(rules("b"), "x.toml").comparisons[0].swap_with == "b"
     for bad in ("zzz", "a", "d"):
@@ -71,25 +95,51 @@ def test_level_matrix_gives_the_levels_gammas_gives():
 
     from enrich.link.comparisons import level_matrix
 
-    comp = Comparison("v", (Level("exact"), Level("jaro_winkler", 0.9), Level("token_set", 0.8), Level("levenshtein", 3)))
-    values = np.array(["dupont", "dupond", "jean dupont", "dupont jean", "lambert", "lamberts", "x"], dtype=object)
+    comp = Comparison(
+        "v",
+        (
+            Level("exact"),
+            Level("jaro_winkler", 0.9),
+            Level("token_set", 0.8),
+            Level("levenshtein", 3),
+        ),
+    )
+    values = np.array(
+        ["dupont", "dupond", "jean dupont", "dupont jean", "lambert", "lamberts", "x"], dtype=object
+    )
     n = len(values)
-    pairs = pl.DataFrame({"id_l": [i for i in range(n) for j in range(n)], "id_r": [j for i in range(n) for j in range(n)]})
+    pairs = pl.DataFrame(
+        {
+            "id_l": [i for i in range(n) for j in range(n)],
+            "id_r": [j for i in range(n) for j in range(n)],
+        }
+    )
     expected = gammas(pl.DataFrame({"v": values}), pairs, [comp])["g_v"].to_numpy().reshape(n, n)
     assert (level_matrix(comp, values) == expected).all()
     for start in range(n):  # a block of rows against the columns from it on
-        assert (level_matrix(comp, values, start, start + 2) == expected[start:start + 2, start:]).all()
+        assert (
+            level_matrix(comp, values, start, start + 2) == expected[start : start + 2, start:]
+        ).all()
 
 
 def test_a_view_given_for_the_first_rows_is_completed_not_recomputed():
     comps = [Comparison("name", (Level("exact"),)), Comparison("born", (Level("date_days", 30),))]
-    frame = pl.DataFrame({"name": ["Dûrer SA", "DURER s.a.", None, "Peeters"], "born": ["1970-01-02", "02/01/1970", None, "1980-05-06"],
-                          "pc": ["1000", "1000", "9000", None]})
+    frame = pl.DataFrame(
+        {
+            "name": ["Dûrer SA", "DURER s.a.", None, "Peeters"],
+            "born": ["1970-01-02", "02/01/1970", None, "1980-05-06"],
+            "pc": ["1000", "1000", "9000", None],
+        }
+    )
     whole = view(frame, comps, {"pc"})
     assert sorted(whole) == ["folded:name", "folded:pc", "tidied:born"]
     assert whole["folded:name"].to_list() == ["durer sa", "durer s a", None, "peeters"]
-    first = {k: s.head(2).alias(k) for k, s in view(frame.head(2), comps, {"pc"}).items()}  # as read back from a state
-    first["folded:name"] = pl.Series("folded:name", ["kept", "as given"])  # given values are used, not folded again
+    first = {
+        k: s.head(2).alias(k) for k, s in view(frame.head(2), comps, {"pc"}).items()
+    }  # as read back from a state
+    first["folded:name"] = pl.Series(
+        "folded:name", ["kept", "as given"]
+    )  # given values are used, not folded again
     again = view(frame, comps, {"pc"}, first)
     assert again["folded:name"].to_list() == ["kept", "as given", None, "peeters"]
     assert again["tidied:born"].to_list() == whole["tidied:born"].to_list()

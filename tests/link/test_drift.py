@@ -17,14 +17,34 @@ GENERATOR = Path(__file__).resolve().parents[2] / "benchmarks" / "generate_conta
 
 def f1_by_level(rows: int, folder: Path) -> dict[str, float]:
     data, truth = folder / f"c{rows}.csv", folder / f"c{rows}.truth.csv"
-    subprocess.run([sys.executable, str(GENERATOR), "--rows", str(rows), "--seed", "7", "--out", str(data), "--truth", str(truth)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(GENERATOR),
+            "--rows",
+            str(rows),
+            "--seed",
+            "7",
+            "--out",
+            str(data),
+            "--truth",
+            str(truth),
+        ],
+        check=True,
+        capture_output=True,
+    )
     found = dedupe(clean_files([str(data)]).frame)
-    true = pl.read_csv(truth, schema_overrides={"company_entity": pl.String, "person_entity": pl.String})
-    joined = found.frame.select(pl.col("source_row").cast(pl.Int64), "company_id", "contact_id").join(
-        true.rename({"row": "source_row"}), on="source_row")
+    true = pl.read_csv(
+        truth, schema_overrides={"company_entity": pl.String, "person_entity": pl.String}
+    )
+    joined = found.frame.select(
+        pl.col("source_row").cast(pl.Int64), "company_id", "contact_id"
+    ).join(true.rename({"row": "source_row"}), on="source_row")
     out = {}
-    for level, predicted, entity in (("company", "company_id", "company_entity"), ("contact", "contact_id", "person_entity")):
+    for level, predicted, entity in (
+        ("company", "company_id", "company_entity"),
+        ("contact", "contact_id", "person_entity"),
+    ):
         both = joined.drop_nulls([predicted, entity])
         out[level] = pairwise_scores(both[predicted], both[entity])["f1"]
     return out

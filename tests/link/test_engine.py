@@ -14,7 +14,9 @@ from enrich.link.model import Model
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "datasets"
 RULES = ROOT / "benchmarks" / "rules" / "febrl.toml"
-pytestmark = pytest.mark.skipif(not (DATA / "dataset3.csv").exists(), reason="../shared/datasets not beside the repo")
+pytestmark = pytest.mark.skipif(
+    not (DATA / "dataset3.csv").exists(), reason="../shared/datasets not beside the repo"
+)
 
 
 def test_febrl_dedupe_quality_explain_and_order_invariance():
@@ -34,7 +36,10 @@ def test_febrl_dedupe_quality_explain_and_order_invariance():
 
     def groups(f, ids):
         return set(
-            f.with_columns(ids.alias("c")).group_by("c").agg(pl.col("rec_id").sort().str.join("|"))["rec_id"].to_list()
+            f.with_columns(ids.alias("c"))
+            .group_by("c")
+            .agg(pl.col("rec_id").sort().str.join("|"))["rec_id"]
+            .to_list()
         )
 
     assert groups(frame, result.cluster_id) == groups(shuffled, again.cluster_id)
@@ -52,24 +57,42 @@ def test_model_round_trip(tmp_path):
     assert link(frame, rules, model=loaded).cluster_id.to_list() == result.cluster_id.to_list()
 
 
-
 def test_known_clusters_are_kept_and_never_merged():
     """Link-only against a master: master records are not compared with each other, a master
     cluster stays whole, and a new record that matches two master clusters joins one only."""
     rules = settings.parse(
-        {"blocking": [{"name": "pc", "keys": ["pc"]}],
-         "comparison": [{"field": "name", "levels": [{"kind": "exact"}]}, {"field": "pc", "levels": [{"kind": "exact"}]}],
-         "settings": {"match_threshold": 0.9, "review_threshold": 0.5}},
+        {
+            "blocking": [{"name": "pc", "keys": ["pc"]}],
+            "comparison": [
+                {"field": "name", "levels": [{"kind": "exact"}]},
+                {"field": "pc", "levels": [{"kind": "exact"}]},
+            ],
+            "settings": {"match_threshold": 0.9, "review_threshold": 0.5},
+        },
         "test",
     )
-    model = Model(["name", "pc"], {"name": ["exact", "else"], "pc": ["exact", "else"]},
-                  {"name": [0.999, 0.001], "pc": [0.9, 0.1]}, {"name": [0.001, 0.999], "pc": [0.5, 0.5]}, 0.01)
-    frame = pl.DataFrame({
-        "name": ["jean dupont", "jean dupont", "j dupont", "jean dupont", "marie curie", "marie curie"],
-        "pc": ["1000"] * 6,
-        # a master that kept two Jean Duponts apart (0 and 1), and knew 2 is 0
-        "known": ["m-A", "m-B", "m-A", None, None, None],
-    })
+    model = Model(
+        ["name", "pc"],
+        {"name": ["exact", "else"], "pc": ["exact", "else"]},
+        {"name": [0.999, 0.001], "pc": [0.9, 0.1]},
+        {"name": [0.001, 0.999], "pc": [0.5, 0.5]},
+        0.01,
+    )
+    frame = pl.DataFrame(
+        {
+            "name": [
+                "jean dupont",
+                "jean dupont",
+                "j dupont",
+                "jean dupont",
+                "marie curie",
+                "marie curie",
+            ],
+            "pc": ["1000"] * 6,
+            # a master that kept two Jean Duponts apart (0 and 1), and knew 2 is 0
+            "known": ["m-A", "m-B", "m-A", None, None, None],
+        }
+    )
     result = link(frame, rules, model=model, known="known")
     compared = set(result.pairs.select("id_l", "id_r").rows())
     assert not compared & {(0, 1), (0, 2), (1, 2)}  # the master is not re-deduplicated
@@ -82,12 +105,14 @@ def test_known_clusters_are_kept_and_never_merged():
 def test_review_lists_one_pair_per_two_clusters_and_none_inside_one():
     from enrich.link.engine import review_pairs
 
-    pairs = pl.DataFrame({
-        "id_l": [0, 0, 1, 0, 2],
-        "id_r": [1, 2, 3, 3, 4],
-        "match_probability": [0.99, 0.7, 0.8, 0.75, 0.4],
-        "band": ["match", "review", "review", "review", "non_match"],
-    })
+    pairs = pl.DataFrame(
+        {
+            "id_l": [0, 0, 1, 0, 2],
+            "id_r": [1, 2, 3, 3, 4],
+            "match_probability": [0.99, 0.7, 0.8, 0.75, 0.4],
+            "band": ["match", "review", "review", "review", "non_match"],
+        }
+    )
     clusters = pl.Series([0, 0, 2, 3, 4])
     got = review_pairs(pairs, clusters)
     # 0~2 joins clusters 0 and 2; 1~3 and 0~3 both join clusters 0 and 3: the stronger is listed

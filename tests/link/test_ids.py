@@ -11,15 +11,27 @@ def test_master_ids_are_kept_and_new_clusters_numbered_after_the_highest_in_use(
     # 6 input rows; rows 0-4 are linked (row 5 is not at this level); clusters are named by a record
     rows = pl.Series([0, 1, 2, 3, 4], dtype=pl.UInt32)
     clusters = pl.Series([0, 0, 2, 3, 3])  # {0,1}  {2}  {3,4}
-    known = pl.Series(["co-7", None, None, None, "co-12", None])  # row 1 joins co-7, row 3 joins co-12
+    known = pl.Series(
+        ["co-7", None, None, None, "co-12", None]
+    )  # row 1 joins co-7, row 3 joins co-12
     ids = _ids("co", rows, clusters, 6, known, used=20)
     assert ids.to_list() == ["co-7", "co-7", "co-21", "co-12", "co-12", None]
     # without a master: numbered from 0 in the order of each cluster's first row
     fresh = _ids("co", rows, pl.Series([3, 3, 2, 3, 3]), 6)
     assert fresh.to_list() == ["co-0", "co-0", "co-1", "co-0", "co-0", None]
     # a retired id is never given again: *used* is above every id still held
-    assert _ids("ct", rows, clusters, 6, pl.Series([None] * 6, dtype=pl.String), used=4).to_list()[2] == "ct-6"
-    assert known.to_list() == ["co-7", None, None, None, "co-12", None]  # the caller's series is left as it was
+    assert (
+        _ids("ct", rows, clusters, 6, pl.Series([None] * 6, dtype=pl.String), used=4).to_list()[2]
+        == "ct-6"
+    )
+    assert known.to_list() == [
+        "co-7",
+        None,
+        None,
+        None,
+        "co-12",
+        None,
+    ]  # the caller's series is left as it was
 
 
 def test_an_id_enrich_did_not_give_is_refused():
@@ -29,12 +41,28 @@ def test_an_id_enrich_did_not_give_is_refused():
 
 
 def test_person_ids_need_the_name_and_a_private_channel():
-    data = pl.DataFrame({
-        "contact_id": ["ct-5", "ct-5", "ct-2", "ct-9", "ct-3", None],
-        "person_key": ["ann dupont", "ann dupont", "ann dupont", "ann dupont", "bob martin", None],
-        "mobile_valid": ["+32470000001", None, "+32470000001", "+32470000002", "+32470000001", None],
-        "email_private": [None, "ann@gmail.com", None, "ann@gmail.com", None, None],
-    })
+    data = pl.DataFrame(
+        {
+            "contact_id": ["ct-5", "ct-5", "ct-2", "ct-9", "ct-3", None],
+            "person_key": [
+                "ann dupont",
+                "ann dupont",
+                "ann dupont",
+                "ann dupont",
+                "bob martin",
+                None,
+            ],
+            "mobile_valid": [
+                "+32470000001",
+                None,
+                "+32470000001",
+                "+32470000002",
+                "+32470000001",
+                None,
+            ],
+            "email_private": [None, "ann@gmail.com", None, "ann@gmail.com", None, None],
+        }
+    )
     # ct-5 (first row) and ct-2 share name + mobile, ct-9 shares name + private mail with ct-5: one
     # person, named after the contact whose first row comes first; Bob shares a mobile, not the name
     assert person_ids(data).to_list() == ["pe-5", "pe-5", "pe-5", "pe-5", "pe-3", None]
@@ -43,7 +71,13 @@ def test_person_ids_need_the_name_and_a_private_channel():
 def test_a_new_column_is_cut_into_the_frames_chunks():
     frame = pl.concat([pl.DataFrame({"a": [1, 2, 3]}), pl.DataFrame({"a": [4, 5]})], rechunk=False)
     column = chunked_like(frame, pl.Series("b", [10, 20, 30, 40, 50]))
-    assert [len(c) for c in column.get_chunks()] == [3, 2] and column.to_list() == [10, 20, 30, 40, 50]
+    assert [len(c) for c in column.get_chunks()] == [3, 2] and column.to_list() == [
+        10,
+        20,
+        30,
+        40,
+        50,
+    ]
     lined = frame.with_columns(column)
     assert lined_up(lined) is lined  # lined up: nothing to copy
     off = frame.with_columns(pl.Series("b", [10, 20, 30, 40, 50]))  # one chunk beside two

@@ -41,10 +41,14 @@ def test_term_frequency_adjustment_favours_rare_values():
     u = {f: [0.05, 0.1, 0.85] for f in "abc"}
     model = fit(simulate(500, 500, {f: [0.8, 0.1, 0.1] for f in "abc"}, u), COMPS, u)
     model.tf_fields = ["a"]
-    values = pl.DataFrame({"a": ["dupont"] * 8 + ["vandenbempt", "x"], "b": ["q"] * 10, "c": ["r"] * 10})
+    values = pl.DataFrame(
+        {"a": ["dupont"] * 8 + ["vandenbempt", "x"], "b": ["q"] * 10, "c": ["r"] * 10}
+    )
     tf = term_frequencies(values, ["a"])
-    g = pl.DataFrame({"id_l": [0, 8], "id_r": [1, 8], "g_a": [0, 0], "g_b": [2, 2], "g_c": [2, 2]},
-                     schema_overrides={"g_a": pl.Int8, "g_b": pl.Int8, "g_c": pl.Int8})
+    g = pl.DataFrame(
+        {"id_l": [0, 8], "id_r": [1, 8], "g_a": [0, 0], "g_b": [2, 2], "g_c": [2, 2]},
+        schema_overrides={"g_a": pl.Int8, "g_b": pl.Int8, "g_c": pl.Int8},
+    )
     scored = score(g, model, tf)
     common, rare = scored["w_a"].to_list()
     assert rare > common  # an exact match on a rare surname is stronger evidence
@@ -69,7 +73,9 @@ def test_a_cannot_link_field_keeps_a_fixed_m():
     fixed = fit(g, COMPS, u, max_iter=100, distinct={"a"})
     assert free.m["a"][2] > 0.01 and fixed.m["a"][2] < 1e-3  # learnt vs fixed
     assert fixed.weights()["a"][2] < -10  # two different values: strong evidence against
-    assert np.allclose(fixed.m["b"], m["b"], atol=0.05) and np.allclose(fixed.m["c"], m["c"], atol=0.05)
+    assert np.allclose(fixed.m["b"], m["b"], atol=0.05) and np.allclose(
+        fixed.m["c"], m["c"], atol=0.05
+    )
 
 
 def test_u_from_a_sample_that_covers_every_record_is_the_exact_u():
@@ -79,11 +85,15 @@ def test_u_from_a_sample_that_covers_every_record_is_the_exact_u():
     from enrich.link.model import U_PRIOR_PAIRS, _start_u, estimate_u
 
     comp = Comparison("name", (Level("exact"), Level("jaro_winkler", 0.9)))
-    names = ["dupont"] * 5 + ["dupond"] * 3 + ["martin"] * 4 + ["lambert", None, "janssens", "peeters"]
+    names = (
+        ["dupont"] * 5 + ["dupond"] * 3 + ["martin"] * 4 + ["lambert", None, "janssens", "peeters"]
+    )
     values = pl.DataFrame({"name": names})
     u = estimate_u(values, [comp], n_pairs=10**6, seed=1)["name"]  # the sample is every record
     present = [i for i, v in enumerate(names) if v is not None]
     pairs = pl.DataFrame(list(combinations(present, 2)), schema=["id_l", "id_r"], orient="row")
     counts = np.bincount(gammas(values, pairs, [comp])["g_name"].to_numpy(), minlength=3)
     # the counts of all pairs, smoothed towards the default u
-    assert np.allclose(u, (counts + U_PRIOR_PAIRS * np.array(_start_u(3))) / (counts.sum() + U_PRIOR_PAIRS))
+    assert np.allclose(
+        u, (counts + U_PRIOR_PAIRS * np.array(_start_u(3))) / (counts.sum() + U_PRIOR_PAIRS)
+    )

@@ -13,7 +13,9 @@ def test_one_regex_fast_check_agrees_with_detailed_reasons(value):
     value = value.lower()
     frame = pl.DataFrame({"e": [value]})
     fast = frame.select(
-        pl.col("e").str.contains(_VALID) & (pl.col("e").str.len_bytes() <= 254) & (pl.col("e").str.find("@") <= 64)
+        pl.col("e").str.contains(_VALID)
+        & (pl.col("e").str.len_bytes() <= 254)
+        & (pl.col("e").str.find("@") <= 64)
     ).item()
     detailed = frame.select(_reason(pl.col("e"))).item()
     assert fast == (detailed is None), (value, detailed)

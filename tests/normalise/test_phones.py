@@ -6,13 +6,17 @@ from enrich.normalise.phones import clean_one
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.from_regex(r"0[1-9]\d{6,9}", fullmatch=True), st.sampled_from(["BE", "FR", "NL", "LU", "DE"]))
+@given(
+    st.from_regex(r"0[1-9]\d{6,9}", fullmatch=True), st.sampled_from(["BE", "FR", "NL", "LU", "DE"])
+)
 def test_vectorised_verdict_agrees_with_phonenumbers(number, region):
     ours = clean_one(phone=number, country=region)
     parsed = phonenumbers.parse(number, region)
     assert (ours["phone_status"] == "valid") == phonenumbers.is_valid_number(parsed)
     if ours["phone_status"] == "valid":
-        assert ours["phone"] == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        assert ours["phone"] == phonenumbers.format_number(
+            parsed, phonenumbers.PhoneNumberFormat.E164
+        )
 
 
 def test_international_forms_and_types():

@@ -19,7 +19,8 @@ from enrich.normalise import (
 # Text the way it arrives in contact files: letters with accents, digits, punctuation, spaces
 # (also no-break and zero-width ones), @, +, quotes, sometimes nothing at all.
 ALPHABET = st.sampled_from(
-    list("abcdeéèçàôüABCDEÉÖ0123456789 .,;:-/'&()@+_=\"") + ["\u00a0", "\u200b", "\t", "\n", "bte", "SPRL", "BV", "Rue "]
+    list("abcdeéèçàôüABCDEÉÖ0123456789 .,;:-/'&()@+_=\"")
+    + ["\u00a0", "\u200b", "\t", "\n", "bte", "SPRL", "BV", "Rue "]
 )
 messy = st.one_of(st.none(), st.lists(ALPHABET, max_size=30).map("".join))
 country = st.sampled_from([None, "BE", "FR", "NL", "LU", "DE"])
@@ -48,7 +49,9 @@ def test_emails(value):
 
 
 @SETTINGS
-@given(st.one_of(messy, st.from_regex(r"\+?(00)?3[23] ?[1-9]( ?[0-9]){7,9}", fullmatch=True)), country)
+@given(
+    st.one_of(messy, st.from_regex(r"\+?(00)?3[23] ?[1-9]( ?[0-9]){7,9}", fullmatch=True)), country
+)
 def test_phones(value, cc):
     once = phones.clean_one(phone=value, country=cc)
     assert once["phone_status"] in ("valid", "invalid", "missing")
@@ -71,15 +74,26 @@ def test_persons(title, first, last, full):
 def test_addresses(line, postcode, cc):
     once = addresses.clean_one(address=line, postcode=postcode, country=cc)
     twice = addresses.clean_one(
-        street=once["street"], house_number=once["house_number"], box=once["box"], postcode=once["postcode"], country=cc
+        street=once["street"],
+        house_number=once["house_number"],
+        box=once["box"],
+        postcode=once["postcode"],
+        country=cc,
     )
     assert (twice["street"], twice["house_number"], twice["box"], twice["postcode"]) == (
-        once["street"], once["house_number"], once["box"], once["postcode"]
+        once["street"],
+        once["house_number"],
+        once["box"],
+        once["postcode"],
     )
 
 
 @SETTINGS
-@given(st.one_of(messy, st.dates().map(lambda d: d.strftime("%d/%m/%Y")), st.integers(1000, 99999).map(str)))
+@given(
+    st.one_of(
+        messy, st.dates().map(lambda d: d.strftime("%d/%m/%Y")), st.integers(1000, 99999).map(str)
+    )
+)
 def test_dates(value):
     once = dates.clean_one(value=value)
     assert dates.clean_one(value=once["value"])["value"] == once["value"]

@@ -37,7 +37,10 @@ def test_legal_forms_and_keys(name, country, form, key):
         ({"full_name": "Dhr. Jan Van den Broeck"}, ("mr", "Jan", "Van den Broeck")),
         ({"full_name": "Frau Anna Müller"}, ("mrs", "Anna", "Müller")),
         ({"title": "Mevr.", "first_name": "AN", "last_name": "CLAES"}, ("mrs", "An", "Claes")),
-        ({"title": "Herr", "first_name": "Jürgen", "last_name": "Schmidt"}, ("mr", "Jürgen", "Schmidt")),
+        (
+            {"title": "Herr", "first_name": "Jürgen", "last_name": "Schmidt"},
+            ("mr", "Jürgen", "Schmidt"),
+        ),
         ({"last_name": "DE SMET Pieter"}, (None, "Pieter", "De Smet")),
         ({"first_name": "Marie", "last_name": "van der Berg"}, (None, "Marie", "van der Berg")),
     ],
@@ -53,11 +56,20 @@ def test_person_names(fields, expected):
         ({"address": "Rue de la Loi 16 bte 3", "country": "BE"}, ("Rue de la Loi", "16", "3")),
         ({"address": "Kerkstraat 12 bus 4", "country": "BE"}, ("Kerkstraat", "12", "4")),
         ({"address": "Kerkstraat 12/3", "country": "BE"}, ("Kerkstraat", "12", "3")),
-        ({"address": "Chée de Waterloo 1120", "country": "BE"}, ("Chaussée de Waterloo", "1120", None)),
+        (
+            {"address": "Chée de Waterloo 1120", "country": "BE"},
+            ("Chaussée de Waterloo", "1120", None),
+        ),
         ({"address": "12 rue de la Paix", "country": "FR"}, ("Rue de la Paix", "12", None)),
-        ({"address": "3 bis av. Jean Jaurès", "country": "FR"}, ("Avenue Jean Jaurès", "3 bis", None)),
+        (
+            {"address": "3 bis av. Jean Jaurès", "country": "FR"},
+            ("Avenue Jean Jaurès", "3 bis", None),
+        ),
         ({"address": "Hauptstr. 5", "country": "DE"}, ("Hauptstraße", "5", None)),
-        ({"street": "Stationsstr.", "house_number": "7 bus 2", "country": "BE"}, ("Stationsstraat", "7", "2")),
+        (
+            {"street": "Stationsstr.", "house_number": "7 bus 2", "country": "BE"},
+            ("Stationsstraat", "7", "2"),
+        ),
     ],
 )
 def test_street_lines(fields, expected):
@@ -84,10 +96,14 @@ def test_postcodes(postcode, country, value, status):
 
 
 def test_countries_dates_consent():
-    assert [countries.clean_one(country=c)["country"] for c in ("Belgique", "Nederland", "Allemagne", "L", "GR")] == [
-        "BE", "NL", "DE", "LU", "GR"
-    ]
+    assert [
+        countries.clean_one(country=c)["country"]
+        for c in ("Belgique", "Nederland", "Allemagne", "L", "GR")
+    ] == ["BE", "NL", "DE", "LU", "GR"]
     assert dates.clean_one(value="03/04/2024")["value"] == "2024-04-03"  # day first
     assert dates.clean_one(value="29/02/2023")["value"] is None  # not a date
     assert dates.clean_one(value="1.2.99")["value"] == "1999-02-01"
-    assert consent.clean_one(opt_out="Ja")["opt_out"] is True and consent.clean_one(opt_out=None)["opt_out"] is False
+    assert (
+        consent.clean_one(opt_out="Ja")["opt_out"] is True
+        and consent.clean_one(opt_out=None)["opt_out"] is False
+    )

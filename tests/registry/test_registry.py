@@ -20,48 +20,108 @@ def index(tmp_path_factory):
     from tests.conftest import FIXTURES
 
     out = tmp_path_factory.mktemp("registry") / "index"
-    build(out, kbo_zip=str(FIXTURES / "registry" / KBO), sirene_units=str(FIXTURES / "registry" / UNITS),
-          sirene_establishments=str(FIXTURES / "registry" / SEATS))
+    build(
+        out,
+        kbo_zip=str(FIXTURES / "registry" / KBO),
+        sirene_units=str(FIXTURES / "registry" / UNITS),
+        sirene_establishments=str(FIXTURES / "registry" / SEATS),
+    )
     return out
 
 
 def company(index, registry_id):
-    return pl.read_parquet(index / "companies.parquet").filter(pl.col("registry_id") == registry_id).row(0, named=True)
+    return (
+        pl.read_parquet(index / "companies.parquet")
+        .filter(pl.col("registry_id") == registry_id)
+        .row(0, named=True)
+    )
 
 
 def test_belgian_enterprises_from_the_kbo_zip(index):
     desmet = company(index, "0403170701")
     # the 2025 activity of group 003 beats the 2008 VAT one and the 2003 code; labels from code.csv
-    assert (desmet["nace_code"], desmet["nace_version"], desmet["nace_class"], desmet["nace_section"]) == ("11050", "2025", "11.05", "C")
-    assert (desmet["nace_label_fr"], desmet["nace_label_nl"]) == ("Fabrication de bière", "Vervaardiging van bier")
-    assert desmet["official_name"] == "Brouwerij De Smet" and desmet["legal_form_nl"] == "Naamloze vennootschap"
+    assert (
+        desmet["nace_code"],
+        desmet["nace_version"],
+        desmet["nace_class"],
+        desmet["nace_section"],
+    ) == ("11050", "2025", "11.05", "C")
+    assert (desmet["nace_label_fr"], desmet["nace_label_nl"]) == (
+        "Fabrication de bière",
+        "Vervaardiging van bier",
+    )
+    assert (
+        desmet["official_name"] == "Brouwerij De Smet"
+        and desmet["legal_form_nl"] == "Naamloze vennootschap"
+    )
     assert (desmet["postcode"], desmet["city_nl"], desmet["city_fr"]) == ("9000", "Gent", "Gand")
     assert str(desmet["creation_date"]) == "1938-02-14" and desmet["registry_status"] == "active"
     assert desmet["employer"] is True  # an RSZ/ONSS (group 006) activity
-    assert desmet["size_band"] is None and desmet["size_reason"] == "no headcount in the KBO open data"  # never invented
+    assert (
+        desmet["size_band"] is None and desmet["size_reason"] == "no headcount in the KBO open data"
+    )  # never invented
     # a pre-2019 BVBA is read as its CAC form: BV / SRL
     assert company(index, "0765432146")["legal_form_fr"] == "Société à responsabilité limitée"
     # a natural person: no legal name, no seat; the activity of the establishment counts for the enterprise
     moreau = company(index, "0712345630")
-    assert (moreau["kind"], moreau["official_name"], moreau["postcode"], moreau["nace_code"]) == ("natural person", None, None, "43320")
-    acts = pl.read_parquet(index / "activities.parquet").filter(pl.col("registry_id") == "0417497106")
-    assert sorted(acts.select("nace_code", "classification").rows()) == [("33120", "secondary"), ("46690", "main"), ("46690", "main")]
+    assert (moreau["kind"], moreau["official_name"], moreau["postcode"], moreau["nace_code"]) == (
+        "natural person",
+        None,
+        None,
+        "43320",
+    )
+    acts = pl.read_parquet(index / "activities.parquet").filter(
+        pl.col("registry_id") == "0417497106"
+    )
+    assert sorted(acts.select("nace_code", "classification").rows()) == [
+        ("33120", "secondary"),
+        ("46690", "main"),
+        ("46690", "main"),
+    ]
 
 
 def test_french_legal_units_from_sirene(index):
     sge = company(index, "552120222")
-    assert (sge["postcode"], sge["city_fr"], sge["street_fr"]) == ("75009", "PARIS 9", "29 BD HAUSSMANN")  # the seat, from the establishments
-    assert (sge["nace_code"], sge["nace_class"], sge["nace_section"], sge["nace_label_en"]) == ("35.14Z", "35.14", "D", "Trade of electricity")
-    assert (sge["employees_band"], sge["employees_min"], sge["employees_max"], sge["size_band"]) == ("42", 1000, 1999, "large")
+    assert (sge["postcode"], sge["city_fr"], sge["street_fr"]) == (
+        "75009",
+        "PARIS 9",
+        "29 BD HAUSSMANN",
+    )  # the seat, from the establishments
+    assert (sge["nace_code"], sge["nace_class"], sge["nace_section"], sge["nace_label_en"]) == (
+        "35.14Z",
+        "35.14",
+        "D",
+        "Trade of electricity",
+    )
+    assert (
+        sge["employees_band"],
+        sge["employees_min"],
+        sge["employees_max"],
+        sge["size_band"],
+    ) == ("42", 1000, 1999, "large")
     girard = company(index, "123456782")
-    assert (girard["size_band"], girard["size_criteria"], girard["employees_year"]) == ("small", "headcount", 2023)
+    assert (girard["size_band"], girard["size_criteria"], girard["employees_year"]) == (
+        "small",
+        "headcount",
+        2023,
+    )
     assert girard["legal_form_fr"] == "Société par actions simplifiée (SAS)"
-    assert (girard["street_fr"], girard["city_fr"]) == ("12 B RUE DES LILAS", "LYON 3EME")  # the seat, not the closed Marseille site
+    assert (girard["street_fr"], girard["city_fr"]) == (
+        "12 B RUE DES LILAS",
+        "LYON 3EME",
+    )  # the seat, not the closed Marseille site
     hotel = company(index, "418529632")
-    assert hotel["registry_status"] == "ceased" and (hotel["employees_band"], hotel["size_band"]) == ("NN", "micro")
+    assert hotel["registry_status"] == "ceased" and (
+        hotel["employees_band"],
+        hotel["size_band"],
+    ) == ("NN", "micro")
     # a natural person whose data may not be published: "[ND]" is missing, never a name
     petit = company(index, "912123452")
-    assert petit["official_name"] is None and petit["size_band"] is None and petit["size_reason"] == "no headcount band in SIRENE"
+    assert (
+        petit["official_name"] is None
+        and petit["size_band"] is None
+        and petit["size_reason"] == "no headcount band in SIRENE"
+    )
     names = pl.read_parquet(index / "names.parquet")
     assert "[ND]" not in names["name"].to_list()
     meta = json.loads((index / "meta.json").read_text())
@@ -72,14 +132,26 @@ def test_french_legal_units_from_sirene(index):
 def test_sirene_as_csv_and_as_parquet_give_the_same_index(index, fixtures, tmp_path):
     with zipfile.ZipFile(fixtures / "registry" / UNITS) as z:
         (tmp_path / "StockUniteLegale_utf8.csv").write_bytes(z.read("StockUniteLegale_utf8.csv"))
-    pl.read_csv(tmp_path / "StockUniteLegale_utf8.csv", infer_schema=False).write_parquet(tmp_path / "StockUniteLegale_utf8.parquet")
-    expected = pl.read_parquet(index / "companies.parquet").filter(pl.col("country") == "FR").sort("registry_id")
+    pl.read_csv(tmp_path / "StockUniteLegale_utf8.csv", infer_schema=False).write_parquet(
+        tmp_path / "StockUniteLegale_utf8.parquet"
+    )
+    expected = (
+        pl.read_parquet(index / "companies.parquet")
+        .filter(pl.col("country") == "FR")
+        .sort("registry_id")
+    )
     for units in ("StockUniteLegale_utf8.csv", "StockUniteLegale_utf8.parquet"):
         out = tmp_path / units.replace(".", "_")
-        build(out, sirene_units=str(tmp_path / units), sirene_establishments=str(fixtures / "registry" / SEATS))
+        build(
+            out,
+            sirene_units=str(tmp_path / units),
+            sirene_establishments=str(fixtures / "registry" / SEATS),
+        )
         got = pl.read_parquet(out / "companies.parquet").sort("registry_id")
         # without the KBO code table, French companies get no FR/NL NACE labels (English from stdnum)
-        assert got.drop("nace_label_fr", "nace_label_nl").equals(expected.drop("nace_label_fr", "nace_label_nl")), units
+        assert got.drop("nace_label_fr", "nace_label_nl").equals(
+            expected.drop("nace_label_fr", "nace_label_nl")
+        ), units
 
 
 def _rezip(source, target, change):
@@ -92,23 +164,39 @@ def _rezip(source, target, change):
     return target
 
 
-@pytest.mark.parametrize("case, message", [
-    ("traversal", "unsafe member path '../../etc/enterprise.csv'"),
-    ("missing", "the archive has no activity.csv"),
-    ("header", "unexpected header: no JuridicalForm"),
-    ("bomb", "refused as a zip bomb"),
-    ("corrupt", "not a readable zip archive"),
-    ("not_zip", "not a readable zip archive"),
-])
-def test_unsafe_or_broken_archives_are_refused_with_the_reason(run_cli, fixtures, tmp_path, case, message):
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("traversal", "unsafe member path '../../etc/enterprise.csv'"),
+        ("missing", "the archive has no activity.csv"),
+        ("header", "unexpected header: no JuridicalForm"),
+        ("bomb", "refused as a zip bomb"),
+        ("corrupt", "not a readable zip archive"),
+        ("not_zip", "not a readable zip archive"),
+    ],
+)
+def test_unsafe_or_broken_archives_are_refused_with_the_reason(
+    run_cli, fixtures, tmp_path, case, message
+):
     source = fixtures / "registry" / KBO
     bad = tmp_path / "KboOpenData_bad.zip"
     if case == "traversal":
-        _rezip(source, bad, lambda n, b: ("../../etc/enterprise.csv" if n == "enterprise.csv" else n, b))
+        _rezip(
+            source,
+            bad,
+            lambda n, b: ("../../etc/enterprise.csv" if n == "enterprise.csv" else n, b),
+        )
     elif case == "missing":
         _rezip(source, bad, lambda n, b: None if n == "activity.csv" else (n, b))
     elif case == "header":
-        _rezip(source, bad, lambda n, b: (n, b.replace(b'"JuridicalForm",', b'"LegalForm",', 1) if n == "enterprise.csv" else b))
+        _rezip(
+            source,
+            bad,
+            lambda n, b: (
+                n,
+                b.replace(b'"JuridicalForm",', b'"LegalForm",', 1) if n == "enterprise.csv" else b,
+            ),
+        )
     elif case == "bomb":  # 200 MB of one byte repeated: about 200 KB zipped
         _rezip(source, bad, lambda n, b: (n, b + b"\n" * (200 << 20) if n == "activity.csv" else b))
     elif case == "corrupt":
@@ -123,26 +211,45 @@ def test_unsafe_or_broken_archives_are_refused_with_the_reason(run_cli, fixtures
 
 
 def test_a_member_over_the_size_limit_is_refused(run_cli, fixtures, tmp_path):
-    result = run_cli("registry", "build", "--kbo", fixtures / "registry" / KBO, "-o", tmp_path / "index", "--max-member-gb", "0.000001")
+    result = run_cli(
+        "registry",
+        "build",
+        "--kbo",
+        fixtures / "registry" / KBO,
+        "-o",
+        tmp_path / "index",
+        "--max-member-gb",
+        "0.000001",
+    )
     assert result.exit_code == 2 and "more than the limit" in result.output
 
 
 def test_build_refuses_to_replace_a_folder_that_is_not_an_index(run_cli, fixtures, tmp_path):
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "precious.csv").write_text("x\n")
-    result = run_cli("registry", "build", "--kbo", fixtures / "registry" / KBO, "-o", tmp_path / "data")
+    result = run_cli(
+        "registry", "build", "--kbo", fixtures / "registry" / KBO, "-o", tmp_path / "data"
+    )
     assert result.exit_code == 2 and "not a registry index" in result.output
     assert (tmp_path / "data" / "precious.csv").exists()
 
 
 def test_lookup_by_any_identifier(run_cli, index):
     out = run_cli("registry", "lookup", "BE 0403.170.701", "--registry", index)
-    assert out.exit_code == 0 and "BE 0403170701: Brouwerij De Smet" in out.output and "nace_label_fr: Fabrication de bière" in out.output
+    assert (
+        out.exit_code == 0
+        and "BE 0403170701: Brouwerij De Smet" in out.output
+        and "nace_label_fr: Fabrication de bière" in out.output
+    )
     assert "activity: NACE 2003 15960 main (group 001)" in out.output
     for number in ("55212022200013", "FR27552120222", "552 120 222"):  # SIRET, TVA, SIREN
         found = run_cli("registry", "lookup", number, "--registry", index, "--json")
-        assert found.exit_code == 0 and json.loads(found.output)[0]["registry_id"] == "552120222", number
-    assert run_cli("registry", "lookup", "0200.068.636", "--registry", index).exit_code == 1  # valid, not in the index
+        assert found.exit_code == 0 and json.loads(found.output)[0]["registry_id"] == "552120222", (
+            number
+        )
+    assert (
+        run_cli("registry", "lookup", "0200.068.636", "--registry", index).exit_code == 1
+    )  # valid, not in the index
     wrong = run_cli("registry", "lookup", "0403.170.702", "--registry", index)
     assert wrong.exit_code == 2 and "not a valid" in wrong.output
 
@@ -150,31 +257,72 @@ def test_lookup_by_any_identifier(run_cli, index):
 def test_attach_by_valid_identifier_with_the_reason_otherwise(index):
     from enrich.identifiers import clean
 
-    rows = clean(pl.DataFrame({"vat": ["BE0403170701", "BE 0403.170.702", None, "FR 53 418529632", "BE0200068636"],
-                               "enterprise_number": [None, None, None, None, None], "siren": [None, None, None, None, None],
-                               "siret": [None, None, "12345678200028", None, None], "kvk": [None] * 5, "country": ["BE", "BE", "FR", "FR", "BE"]}))
+    rows = clean(
+        pl.DataFrame(
+            {
+                "vat": ["BE0403170701", "BE 0403.170.702", None, "FR 53 418529632", "BE0200068636"],
+                "enterprise_number": [None, None, None, None, None],
+                "siren": [None, None, None, None, None],
+                "siret": [None, None, "12345678200028", None, None],
+                "kvk": [None] * 5,
+                "country": ["BE", "BE", "FR", "FR", "BE"],
+            }
+        )
+    )
     got = attach(rows, index, "nl")
-    assert got["registry_match"].to_list() == ["enterprise_number", "no valid identifier, no name match", "siren", "siren", "not in the registry"]
-    assert got["nace_label"].to_list()[0] == "Vervaardiging van bier" and got["nace_label_lang"][0] == "nl"
+    assert got["registry_match"].to_list() == [
+        "enterprise_number",
+        "no valid identifier, no name match",
+        "siren",
+        "siren",
+        "not in the registry",
+    ]
+    assert (
+        got["nace_label"].to_list()[0] == "Vervaardiging van bier"
+        and got["nace_label_lang"][0] == "nl"
+    )
     assert got["registry_city"][0] == "Gent"
     # a closed establishment's SIRET still finds its company (Girard, active); the hotel is ceased
-    assert got["registry_name"][2] == "GIRARD LOGICIELS" and got["ceased"].to_list()[2:4] == [False, True]
+    assert got["registry_name"][2] == "GIRARD LOGICIELS" and got["ceased"].to_list()[2:4] == [
+        False,
+        True,
+    ]
     assert got.height == rows.height  # no row lost
 
 
 def test_a_company_without_a_valid_identifier_is_found_by_its_name_at_its_postcode(index):
-    rows = pl.DataFrame({
-        "source_row": [1, 2, 3, 4, 5],
-        "company_name": ["BROUWERIJ DE SMET", "Ateliers Nicolas SA", "Brouwerij De Smet", "Garage Dubois", "Girard Logiciels SAS"],
-        "postcode": ["9000", "1050", "1000", "6000", "69003"],
-        "country": ["BE", "BE", "BE", "BE", "FR"],
-        "enterprise_number": [None, None, None, None, None], "siren": [None, None, None, None, None],
-    })
+    rows = pl.DataFrame(
+        {
+            "source_row": [1, 2, 3, 4, 5],
+            "company_name": [
+                "BROUWERIJ DE SMET",
+                "Ateliers Nicolas SA",
+                "Brouwerij De Smet",
+                "Garage Dubois",
+                "Girard Logiciels SAS",
+            ],
+            "postcode": ["9000", "1050", "1000", "6000", "69003"],
+            "country": ["BE", "BE", "BE", "BE", "FR"],
+            "enterprise_number": [None, None, None, None, None],
+            "siren": [None, None, None, None, None],
+        }
+    )
     got = attach(rows, index)
     # the same name at the same postcode (legal form and case aside); another postcode is not enough
-    assert got["registry_match"].to_list() == ["name and postcode", "name and postcode", "no valid identifier, no name match",
-                                               "name and postcode", "name and postcode"]
-    assert got["registry_name"].to_list() == ["Brouwerij De Smet", "Ateliers Nicolas", None, "Garage Dubois", "GIRARD LOGICIELS"]
+    assert got["registry_match"].to_list() == [
+        "name and postcode",
+        "name and postcode",
+        "no valid identifier, no name match",
+        "name and postcode",
+        "name and postcode",
+    ]
+    assert got["registry_name"].to_list() == [
+        "Brouwerij De Smet",
+        "Ateliers Nicolas",
+        None,
+        "Garage Dubois",
+        "GIRARD LOGICIELS",
+    ]
     assert got["registry_match_score"].to_list()[:2] == [1.0, 1.0] and got["nace_section"][0] == "C"
 
 
@@ -182,34 +330,71 @@ def test_a_name_that_fits_two_registry_companies_is_not_attached_but_listed(fixt
     from enrich.registry.index import attach_with_review
 
     twin = "0999.999.922"  # another brewery of the same name in Gent (valid mod 97)
+
     def add(name, body):
-        lines = {"enterprise.csv": f'"{twin}","AC","000","2","014",,01-01-2000', "denomination.csv": f'"{twin}","2","001","Brouwerij De Smet"',
-                 "address.csv": f'"{twin}","REGO",,,"9000","Gent","Gand","Elders","Ailleurs","1","","",'}
+        lines = {
+            "enterprise.csv": f'"{twin}","AC","000","2","014",,01-01-2000',
+            "denomination.csv": f'"{twin}","2","001","Brouwerij De Smet"',
+            "address.csv": f'"{twin}","REGO",,,"9000","Gent","Gand","Elders","Ailleurs","1","","",',
+        }
         return (name, body + (lines[name] + "\r\n").encode() if name in lines else body)
+
     kbo = _rezip(fixtures / "registry" / KBO, tmp_path / "KboOpenData_twin.zip", add)
     build(tmp_path / "index", kbo_zip=str(kbo))
-    rows = pl.DataFrame({"source_file": ["x.csv"], "source_row": [7], "company_name": ["Brouwerij De Smet NV"], "postcode": ["9000"],
-                         "country": ["BE"], "enterprise_number": [None], "siren": [None]})
+    rows = pl.DataFrame(
+        {
+            "source_file": ["x.csv"],
+            "source_row": [7],
+            "company_name": ["Brouwerij De Smet NV"],
+            "postcode": ["9000"],
+            "country": ["BE"],
+            "enterprise_number": [None],
+            "siren": [None],
+        }
+    )
     got, review = attach_with_review(rows, tmp_path / "index")
-    assert got["registry_match"].to_list() == ["ambiguous name (see review)"] and got["registry_name"].to_list() == [None]
-    assert sorted(review["registry_id"].to_list()) == ["0403170701", "0999999922"] and set(review["source_row"]) == {"7"}
+    assert got["registry_match"].to_list() == ["ambiguous name (see review)"] and got[
+        "registry_name"
+    ].to_list() == [None]
+    assert sorted(review["registry_id"].to_list()) == ["0403170701", "0999999922"] and set(
+        review["source_row"]
+    ) == {"7"}
 
 
 def test_attach_command_and_master_with_the_registry(run_cli, fixtures, index, tmp_path):
     out = tmp_path / "attached.csv"
-    result = run_cli("attach", fixtures / "purchased_list_fr.csv", "--registry", index, "-o", out, "--lang", "fr")
+    result = run_cli(
+        "attach", fixtures / "purchased_list_fr.csv", "--registry", index, "-o", out, "--lang", "fr"
+    )
     assert result.exit_code == 0, result.output
     table = pl.read_csv(out, infer_schema=False)
-    assert table.height + pl.read_csv(tmp_path / "attached.rejects.csv", infer_schema=False)["source_row"].n_unique() == 60
+    assert (
+        table.height
+        + pl.read_csv(tmp_path / "attached.rejects.csv", infer_schema=False)[
+            "source_row"
+        ].n_unique()
+        == 60
+    )
     girard = table.filter(pl.col("siren") == "123456782")
     assert set(girard["size_band"]) == {"small"} and set(girard["nace_section"]) == {"J"}
     master = tmp_path / "master"
-    result = run_cli("master", *(fixtures / f for f in ("crm_export.csv", "purchased_list_fr.csv", "salon_leads_nl.xlsx")),
-                     "-o", master, "--registry", index, "-q")
+    result = run_cli(
+        "master",
+        *(fixtures / f for f in ("crm_export.csv", "purchased_list_fr.csv", "salon_leads_nl.xlsx")),
+        "-o",
+        master,
+        "--registry",
+        index,
+        "-q",
+    )
     assert result.exit_code == 0, result.output
     companies = pl.read_csv(master / "companies.csv", infer_schema=False)
     desmet = companies.filter(pl.col("enterprise_number") == "0403170701").row(0, named=True)
-    assert (desmet["nace_section"], desmet["nace_label"], desmet["registry_match"]) == ("C", "Fabrication de bière", "enterprise_number")
+    assert (desmet["nace_section"], desmet["nace_label"], desmet["registry_match"]) == (
+        "C",
+        "Fabrication de bière",
+        "enterprise_number",
+    )
     hotel = companies.filter(pl.col("siren") == "418529632")
     assert hotel["ceased"].to_list() == ["true"]  # flagged in the master
     run = json.loads((master / "run.json").read_text())["master"]["registry"]
@@ -219,18 +404,25 @@ def test_attach_command_and_master_with_the_registry(run_cli, fixtures, index, t
 
 
 def test_the_registry_size_wins_and_the_file_s_own_headcount_fills_in(index):
-    rows = pl.DataFrame({
-        "enterprise_number": ["0403170701", "0403170701", None, None, None],
-        "siren": [None, None, "123456782", "100000009", "100000009"],
-        "employees_min": [20, None, 250, None, 101], "employees_max": [49, None, None, None, None],
-    })
+    rows = pl.DataFrame(
+        {
+            "enterprise_number": ["0403170701", "0403170701", None, None, None],
+            "siren": [None, None, "123456782", "100000009", "100000009"],
+            "employees_min": [20, None, 250, None, 101],
+            "employees_max": [49, None, None, None, None],
+        }
+    )
     got = attach(rows, index)
     assert got["size_band"].to_list() == ["small", None, "small", None, None]
     assert got["size_source"].to_list() == ["input", None, "registry", None, None]
     assert got["size_criteria"].to_list() == ["declared headcount", None, "headcount", None, None]
-    assert got["size_reason"].to_list() == [None, "no headcount in the KBO open data", None,
-                                            "not in the registry, and the file gives no headcount",
-                                            "the file's open headcount band does not decide the class"]  # "more than 100": medium or large
+    assert got["size_reason"].to_list() == [
+        None,
+        "no headcount in the KBO open data",
+        None,
+        "not in the registry, and the file gives no headcount",
+        "the file's open headcount band does not decide the class",
+    ]  # "more than 100": medium or large
 
 
 def test_every_legal_unit_is_kept_when_seats_are_joined_slice_by_slice(tmp_path):
@@ -238,27 +430,80 @@ def test_every_legal_unit_is_kept_when_seats_are_joined_slice_by_slice(tmp_path)
     whose seat is not in the file) is kept, without an address."""
     from fixtures.make_fixtures import SIRENE_ETAB_HEADER, SIRENE_UL_HEADER
 
-    units = [("123456782", "00010"), ("552120222", ""), ("987654324", "00099"), ("303265045", "00011")]
+    units = [
+        ("123456782", "00010"),
+        ("552120222", ""),
+        ("987654324", "00099"),
+        ("303265045", "00011"),
+    ]
     ul = tmp_path / "StockUniteLegale_utf8.csv"
-    ul.write_text(",".join(SIRENE_UL_HEADER) + "\n" + "".join(
-        ",".join({"siren": s, "nicSiegeUniteLegale": nic, "etatAdministratifUniteLegale": "A", "denominationUniteLegale": f"UNIT {s}"}
-                 .get(c, "") for c in SIRENE_UL_HEADER) + "\n" for s, nic in units), encoding="utf-8")
-    seats = [("123456782", "00010", "true", "69003"), ("552120222", "00013", "true", "75009"), ("303265045", "00011", "true", "69002"),
-             ("303265045", "00029", "false", "13001")]
+    ul.write_text(
+        ",".join(SIRENE_UL_HEADER)
+        + "\n"
+        + "".join(
+            ",".join(
+                {
+                    "siren": s,
+                    "nicSiegeUniteLegale": nic,
+                    "etatAdministratifUniteLegale": "A",
+                    "denominationUniteLegale": f"UNIT {s}",
+                }.get(c, "")
+                for c in SIRENE_UL_HEADER
+            )
+            + "\n"
+            for s, nic in units
+        ),
+        encoding="utf-8",
+    )
+    seats = [
+        ("123456782", "00010", "true", "69003"),
+        ("552120222", "00013", "true", "75009"),
+        ("303265045", "00011", "true", "69002"),
+        ("303265045", "00029", "false", "13001"),
+    ]
     et = tmp_path / "StockEtablissement_utf8.csv"
-    et.write_text(",".join(SIRENE_ETAB_HEADER) + "\n" + "".join(
-        ",".join({"siren": s, "nic": n, "siret": s + n, "etablissementSiege": seat, "codePostalEtablissement": pc}.get(c, "")
-                 for c in SIRENE_ETAB_HEADER) + "\n" for s, n, seat, pc in seats), encoding="utf-8")
+    et.write_text(
+        ",".join(SIRENE_ETAB_HEADER)
+        + "\n"
+        + "".join(
+            ",".join(
+                {
+                    "siren": s,
+                    "nic": n,
+                    "siret": s + n,
+                    "etablissementSiege": seat,
+                    "codePostalEtablissement": pc,
+                }.get(c, "")
+                for c in SIRENE_ETAB_HEADER
+            )
+            + "\n"
+            for s, n, seat, pc in seats
+        ),
+        encoding="utf-8",
+    )
     build(tmp_path / "index", sirene_units=str(ul), sirene_establishments=str(et))
-    got = dict(pl.read_parquet(tmp_path / "index" / "companies.parquet").select("registry_id", "postcode").iter_rows())
+    got = dict(
+        pl.read_parquet(tmp_path / "index" / "companies.parquet")
+        .select("registry_id", "postcode")
+        .iter_rows()
+    )
     assert got == {"123456782": "69003", "552120222": None, "987654324": None, "303265045": "69002"}
 
 
 def test_secondary_activities_come_with_the_main_one(index):
-    rows = pl.DataFrame({"enterprise_number": ["0417497106", "0403170701", None], "siren": [None, None, "123456782"]})
+    rows = pl.DataFrame(
+        {
+            "enterprise_number": ["0417497106", "0403170701", None],
+            "siren": [None, None, "123456782"],
+        }
+    )
     got = attach(rows, index)
     assert got.select("nace_code", "nace_version", "nace_secondary").rows() == [
-        ("46690", "2025", "33120"),  # Dupont: a SECO activity in NACE 2025, its main activity's version
+        (
+            "46690",
+            "2025",
+            "33120",
+        ),  # Dupont: a SECO activity in NACE 2025, its main activity's version
         ("11050", "2025", None),  # De Smet: main activities only
         ("62.01Z", "2008", None),  # SIRENE has no secondary activities
     ]
