@@ -8,10 +8,8 @@ input table: rows in = rows out + rows rejected, always.
 from __future__ import annotations
 
 import functools
-import os
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -19,6 +17,7 @@ import polars as pl
 from . import identifiers, mapping
 from .errors import InputError
 from .io.read import ROW, Table, read
+from .job import Input
 from .normalise import (
     addresses,
     companies,
@@ -31,10 +30,11 @@ from .normalise import (
     phones,
 )
 from .normalise.text import column, join_issues, on_unique, tidy
+from .parallel import side_by_side
+from .ruleset import Rules, rules_or_default
 from .schema import EXTRA_PREFIX, OUTPUT_COLUMNS
 
 REJECT_COLUMNS = ["source_file", "source_row", "column", "reason"]
-_WORKERS = max(2, os.cpu_count() or 1)
 _PASSTHROUGH = ("function", "language", "website", "consent_source", "external_id")
 
 
@@ -75,14 +75,9 @@ class CleanResult:
         return sum(t.rows_in for t in self.tables)
 
 
-def read_all(
-    paths: list[str], *, sheet=None, encoding=None, delimiter=None, max_field=None
-) -> list[Table]:
+def read_all(inputs: list[Input]) -> list[tuple[Input, Table]]:
     """Read every input before any work, so one bad file stops the job before it writes."""
-    kwargs = {"sheet": sheet, "encoding": encoding, "delimiter": delimiter}
-    if max_field:
-        kwargs["max_field"] = max_field
-    return [t for p in paths for t in read(p, **kwargs)]
+    return [(i, t) for i in inputs for t in read(i.path, **i.read_options())]
 
 
 def _row_rejects(frame: pl.DataFrame, headers: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -105,24 +100,34 @@ def _row_rejects(frame: pl.DataFrame, headers: list[str]) -> tuple[pl.DataFrame,
     return frame.filter(pl.col("_reject").is_null()).drop("_reject"), bad
 
 
+def split_rows(
+    table: Table, overrides: dict[str, str], rules: Rules | None = None
+) -> tuple[mapping.Mapping, pl.DataFrame, pl.DataFrame]:
+    """(header mapping, the usable rows under their mapped names, the rejected rows with
+    ``source_row``, ``column``, ``reason``): what every command does with a table it read."""
+    headers = [c for c in table.frame.columns if c != ROW]
+    m = mapping.map_headers(headers, overrides, rules)
+    kept, bad = _row_rejects(table.frame, headers)
+    read_rejects = pl.DataFrame(
+        table.rejects, schema={ROW: pl.Int64, "column": pl.String, "reason": pl.String}
+    ).rename({ROW: "source_row"})
+    return m, mapping.apply(kept, m), pl.concat([read_rejects, bad])
+
+
 def prepare(
-    table: Table, overrides: dict[str, str]
+    table: Table, overrides: dict[str, str], rules: Rules | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame, TableReport]:
     """Map one table's headers and split off the rows that cannot be used."""
-    headers = [c for c in table.frame.columns if c != ROW]
-    m = mapping.map_headers(headers, overrides)
+    m, frame, rejects = split_rows(table, overrides, rules)
     if not m.mapped:
+        headers = m.headers
         shown = ", ".join(repr(h) for h in headers[:6]) + (" …" if len(headers) > 6 else "")
         raise InputError(
             f"no recognisable column (headers: {shown}); map them with --map 'Header=column'",
             file=table.name,
         )
-    kept, bad = _row_rejects(table.frame, headers)
-    read_rejects = pl.DataFrame(
-        table.rejects, schema={ROW: pl.Int64, "column": pl.String, "reason": pl.String}
-    ).rename({ROW: "source_row"})
-    rejects = pl.concat([read_rejects, bad]).with_columns(pl.lit(table.name).alias("source_file"))
-    frame = mapping.apply(kept, m).with_columns(pl.lit(table.name).alias("source_file"))
+    rejects = rejects.with_columns(pl.lit(table.name).alias("source_file"))
+    frame = frame.with_columns(pl.lit(table.name).alias("source_file"))
     report = TableReport(table.name, table.info, m.describe())
     report.rows_in = table.rows_in
     report.rows_out = frame.height
@@ -153,72 +158,83 @@ def _majority_country(frame: pl.DataFrame) -> dict[str, str]:
     )
 
 
-def _run_side_by_side(jobs: list) -> list[pl.DataFrame]:
-    """Run independent normalisers in threads: polars releases the GIL, so both cores work."""
-    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        return list(pool.map(lambda job: job(), jobs))
-
-
-def normalise(frame: pl.DataFrame, default_country: str | None = None) -> pl.DataFrame:
-    """Every canonical column normalised and validated; extras passed through untouched."""
-    countries_out = on_unique(frame, countries.INPUTS, countries.clean)
+def normalise(
+    frame: pl.DataFrame, defaults: dict[str, str] | None = None, rules: Rules | None = None
+) -> pl.DataFrame:
+    """Every canonical column normalised and validated; extras passed through untouched.
+    *defaults*: the country of each source file's rows that name none (else the file's
+    most frequent one)."""
+    rules = rules_or_default(rules)
+    countries_out = on_unique(
+        frame, countries.INPUTS, functools.partial(countries.clean, rules=rules)
+    )
     frame = frame.with_columns(countries_out["country"].alias("_country"))
+    default = pl.col("source_file").replace_strict(
+        defaults or {}, default=None, return_dtype=pl.String
+    )
     majority = _majority_country(frame)
     fallback = pl.coalesce(
-        pl.lit(default_country, dtype=pl.String),
+        default,
         pl.col("source_file").replace_strict(majority, default=None, return_dtype=pl.String),
     )
     frame = frame.with_columns(pl.coalesce("_country", fallback).alias("_row_country"))
-    with_row_country = frame.with_columns(pl.col("_row_country").alias("country"))
-    # 1. what does not depend on the final country (identifiers give it, from the VAT prefix)
-    first = _run_side_by_side(
-        [
-            lambda: on_unique(with_row_country, identifiers.INPUTS, identifiers.clean),
-            lambda: on_unique(frame, persons.INPUTS, persons.clean),
-            lambda: emails.clean(
-                frame
-            ),  # nearly one address per row: nothing to gain from unique()
-            *[
-                functools.partial(
-                    on_unique, frame, (name,), functools.partial(dates.clean, name=name)
-                )
-                for name in ("birth_date", "consent_date", "source_date")
-            ],
-            lambda: on_unique(frame, consent.INPUTS, consent.clean),
-            lambda: on_unique(frame, firmographics.INPUTS, firmographics.clean),
-        ]
+    first = _before_country(frame, rules)
+    frame = frame.with_columns(first[0]["id_country"].alias("_id_country"))
+    frame = frame.with_columns(
+        pl.coalesce("_country", "_id_country", fallback).alias("country"),
+        _country_source(default, fallback).alias("country_source"),
     )
-    ids = first[0]
-    frame = frame.with_columns(ids["id_country"].alias("_id_country"))
-    country = pl.coalesce("_country", "_id_country", fallback)
-    source = (
+    second = _after_country(frame, rules)
+    return _assemble(frame, [countries_out, *first, *second])
+
+
+def _before_country(frame: pl.DataFrame, rules: Rules) -> list[pl.DataFrame]:
+    """What does not depend on the final country (identifiers give it, from the VAT prefix)."""
+    with_row_country = frame.with_columns(pl.col("_row_country").alias("country"))
+    dated = [
+        functools.partial(on_unique, frame, (name,), functools.partial(dates.clean, name=name))
+        for name in ("birth_date", "consent_date", "source_date")
+    ]
+    return side_by_side(
+        lambda: on_unique(with_row_country, identifiers.INPUTS, identifiers.clean),
+        lambda: on_unique(frame, persons.INPUTS, functools.partial(persons.clean, rules=rules)),
+        lambda: emails.clean(frame, rules),  # nearly one address per row: unique() gains nothing
+        *dated,
+        lambda: on_unique(frame, consent.INPUTS, consent.clean),
+        lambda: on_unique(frame, firmographics.INPUTS, firmographics.clean),
+    )
+
+
+def _country_source(default: pl.Expr, fallback: pl.Expr) -> pl.Expr:
+    return (
         pl.when(pl.col("_country").is_not_null())
         .then(pl.lit("input"))
         .when(pl.col("_id_country").is_not_null())
         .then(pl.lit("identifier"))
-        .when(pl.lit(default_country, dtype=pl.String).is_not_null())
+        .when(default.is_not_null())
         .then(pl.lit("default"))
         .when(fallback.is_not_null())
         .then(pl.lit("file majority"))
     )
-    frame = frame.with_columns(country.alias("country"), source.alias("country_source"))
-    # 2. what reads the row's country: legal forms, phone numbers, postcodes
-    second = _run_side_by_side(
-        [
-            lambda: on_unique(frame, companies.INPUTS, companies.clean),
-            *[
-                functools.partial(
-                    on_unique,
-                    frame,
-                    (kind, "country"),
-                    functools.partial(phones.clean, prefix=kind),
-                )
-                for kind in ("phone", "mobile")
-            ],
-            lambda: on_unique(frame, addresses.INPUTS, addresses.clean),
-        ]
+
+
+def _after_country(frame: pl.DataFrame, rules: Rules) -> list[pl.DataFrame]:
+    """What reads the row's country: legal forms, phone numbers, postcodes."""
+    phoned = [
+        functools.partial(
+            on_unique, frame, (kind, "country"), functools.partial(phones.clean, prefix=kind)
+        )
+        for kind in ("phone", "mobile")
+    ]
+    return side_by_side(
+        lambda: on_unique(frame, companies.INPUTS, functools.partial(companies.clean, rules=rules)),
+        *phoned,
+        lambda: on_unique(frame, addresses.INPUTS, functools.partial(addresses.clean, rules=rules)),
     )
-    parts = [countries_out, *first, *second]
+
+
+def _assemble(frame: pl.DataFrame, parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The output columns in their order, the parts' issues joined, extras at the end."""
     issues = join_issues(*[pl.lit(p.get_column("issues")) for p in parts])
     passthrough = pl.DataFrame({c: column(frame, c) for c in _PASSTHROUGH}).select(
         tidy(pl.col(c)).alias(c) for c in _PASSTHROUGH
@@ -231,38 +247,39 @@ def normalise(frame: pl.DataFrame, default_country: str | None = None) -> pl.Dat
     return pl.concat([out.select(OUTPUT_COLUMNS), frame.select(extras)], how="horizontal")
 
 
-def clean_files(
-    paths: list[str],
-    *,
-    overrides: dict[str, str] | None = None,
-    default_country: str | None = None,
-    sheet: str | None = None,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    max_field: int | None = None,
-) -> CleanResult:
-    """Read, map, normalise and validate *paths* into one canonical table."""
+def check_country(code: str | None, rules: Rules | None = None) -> str | None:
+    """*code* upper-cased if it is an ISO 3166 alpha-2 code, else an InputError."""
+    if not code:
+        return None
+    if code.upper() not in countries.iso_codes(rules):
+        raise InputError(f"--default-country {code.upper()!r} is not an ISO 3166 alpha-2 code")
+    return code.upper()
+
+
+def clean_files(inputs: list[Input | str], rules: Rules | None = None) -> CleanResult:
+    """Read, map, normalise and validate *inputs* (each with its read options; a plain path
+    is read with the defaults) into one canonical table."""
+    inputs = [i if isinstance(i, Input) else Input(i) for i in inputs]
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    tables = read_all(
-        paths, sheet=sheet, encoding=encoding, delimiter=delimiter, max_field=max_field
-    )
+    tables = read_all(inputs)
     timings["read"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    frames, rejects, reports = [], [], []
-    for table in tables:
-        frame, rej, report = prepare(table, overrides or {})
+    frames, rejects, reports, defaults = [], [], [], {}
+    for given, table in tables:
+        frame, rej, report = prepare(table, given.map, rules)
+        report.default_country = check_country(given.default_country, rules)
+        if report.default_country:
+            defaults[table.name] = report.default_country
         frames.append(frame)
         rejects.append(rej)
         reports.append(report)
     frame = pl.concat(frames, how="diagonal_relaxed")
     timings["map"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    out = normalise(frame, default_country) if frame.height else _empty_output(frame)
-    for report in reports:
-        report.default_country = default_country
+    out = normalise(frame, defaults, rules) if frame.height else _empty_output(frame)
     timings["normalise"] = time.perf_counter() - t0
-    order = {t.name: i for i, t in enumerate(tables)}
+    order = {t.name: i for i, (_, t) in enumerate(tables)}
     all_rejects = (
         pl.concat(rejects)
         .with_columns(

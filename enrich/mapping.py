@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from . import rulefiles
 from .errors import InputError
+from .ruleset import Rules, rules_or_default
 from .schema import EXTRA_PREFIX, INPUT_COLUMNS
 
 
@@ -31,13 +31,16 @@ def header_key(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", fold_py(header))
 
 
-@rulefiles.derived
-def synonyms() -> dict[str, str]:
+def synonyms(rules: Rules | None = None) -> dict[str, str]:
     """header key → canonical column (the canonical names themselves included)."""
+    return rules_or_default(rules).derived(_synonyms)
+
+
+def _synonyms(rules: Rules) -> dict[str, str]:
     table = {header_key(c): c for c in INPUT_COLUMNS}
-    for column, names in rulefiles.load("headers")["columns"].items():
+    for column, names in rules.get("headers")["columns"].items():
         if column not in INPUT_COLUMNS:
-            raise InputError(f"unknown canonical column {column!r}", file="rules/headers.toml")
+            raise InputError(f"unknown canonical column {column!r}", file=rules.location("headers"))
         for name in names:
             table[header_key(name)] = column
     return table
@@ -72,11 +75,13 @@ def parse_overrides(specs: tuple[str, ...] | list[str]) -> dict[str, str]:
     return out
 
 
-def map_headers(headers: list[str], overrides: dict[str, str] | None = None) -> Mapping:
+def map_headers(
+    headers: list[str], overrides: dict[str, str] | None = None, rules: Rules | None = None
+) -> Mapping:
     """Decide where each header goes; each canonical column is taken at most once."""
     overrides = overrides or {}
     by_key = {header_key(k): v for k, v in overrides.items()}
-    table = synonyms()
+    table = synonyms(rules)
     mapping = Mapping(list(headers))
     taken = set()
     for h in headers:  # explicit overrides first

@@ -213,3 +213,32 @@ def github(
             f"::error file={_escape(_path(name), True)},title=unreadable::{_escape(message)}"
         )
     return "\n".join(out)
+
+
+def render(
+    fmt: str,
+    results: list[Result],
+    unreadable: list[tuple[str, str]],
+    max_examples: int,
+    header_lines: dict[str, int | None],
+    colour: bool = False,
+) -> str:
+    """The report in *fmt*: human, json, junit or github."""
+    if fmt == "json":
+        return as_json(results, unreadable, max_examples)
+    if fmt == "junit":
+        return junit(results, unreadable, max_examples)
+    if fmt == "github":
+        return github(results, max_examples, unreadable, header_lines)
+    return human(results, unreadable, max_examples, colour)
+
+
+def said(results: list[Result], unreadable: list[tuple[str, str]], path: str) -> str:
+    """The one line a run that wrote its report to *path* says."""
+    counts = summary(results, [n for n, _ in unreadable])
+    return (
+        f"{counts['checks']} checks: {counts['passed']} passed, {counts['errors']} failed, "
+        f"{counts['warnings']} warnings"
+        + (f"; {counts['unreadable']} file(s) unreadable" if unreadable else "")
+        + f"; wrote {path}"
+    )

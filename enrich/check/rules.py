@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from ..errors import InputError
+from ..ruleset import Rules, rules_or_default
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -243,11 +244,11 @@ def parse(text: str, location: str) -> list[Check]:
     return checks
 
 
-def load_default() -> list[Check]:
-    """The checks of rules/checks.toml (the shipped one, or that of ``--rules DIR``)."""
-    from .. import rulefiles
-
-    return parse(rulefiles.text("checks"), rulefiles.location("checks"))
+def load_default(rules: Rules | None = None) -> list[Check]:
+    """The checks of rules/checks.toml (the shipped one, or that of ``--rules DIR``: a checks
+    file is a gate as declared, so a steward's replaces the default whole)."""
+    rules = rules_or_default(rules)
+    return parse(rules.text("checks"), rules.location("checks"))
 
 
 def load(path: str) -> list[Check]:

@@ -14,21 +14,23 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from ..clean import _row_rejects
+from ..clean import split_rows
 from ..errors import InputError
 from ..io.read import ROW, Table, read
-from ..mapping import apply, header_key, map_headers
+from ..mapping import header_key
 from ..normalise.text import looks_like_formula, on_unique
+from ..parallel import side_by_side
+from ..ruleset import Rules, rules_or_default
 from .rules import Check
 
 
@@ -56,20 +58,11 @@ class Data:
     """One table as the checks see it: mapped headers, the rows kept, the reader's rejects,
     and what was worked out of it (shared between checks)."""
 
-    def __init__(self, table: Table, overrides: dict[str, str]):
+    def __init__(self, table: Table, overrides: dict[str, str], rules: Rules | None = None):
         self.table, self.name = table, table.name
         self.headers = [c for c in table.frame.columns if c != ROW]
-        self.mapping = map_headers(self.headers, overrides)
-        kept, bad = _row_rejects(table.frame, self.headers)
-        self.rejects = pl.concat(
-            [
-                pl.DataFrame(
-                    table.rejects, schema={ROW: pl.Int64, "column": pl.String, "reason": pl.String}
-                ),
-                bad.select(ROW, "column", "reason"),
-            ]
-        )
-        self.frame = apply(kept, self.mapping)
+        self.rules = rules_or_default(rules)
+        self.mapping, self.frame, self.rejects = split_rows(table, overrides, self.rules)
         self.header_of = {target: h for h, target in self.mapping.target.items()}
         self._cache: dict[str, object] = {}
         self.spent: dict[str, float] = {}  # seconds of work done ahead for a check kind (warm)
@@ -102,7 +95,9 @@ class Data:
         return self.cached(
             "country",
             lambda: on_unique(
-                self.frame, countries.INPUTS, lambda u: countries.clean(u).select("country")
+                self.frame,
+                countries.INPUTS,
+                lambda u: countries.clean(u, self.rules).select("country"),
             )["country"],
         )
 
@@ -129,7 +124,9 @@ class Data:
         return self.cached(
             "email_status",
             lambda: on_unique(
-                self.frame, emails.INPUTS, lambda u: emails.clean(u).select("email_status")
+                self.frame,
+                emails.INPUTS,
+                lambda u: emails.clean(u, self.rules).select("email_status"),
             )["email_status"],
         )
 
@@ -159,9 +156,7 @@ class Data:
             jobs[kind]()
             self.spent[kind] = time.perf_counter() - t0
 
-        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-            for done in [pool.submit(timed, kind) for kind in jobs]:
-                done.result()
+        side_by_side(*[functools.partial(timed, kind) for kind in jobs])
 
 
 def plural(n: int, what: str = "row") -> str:
@@ -685,3 +680,69 @@ def baseline_rows(path: str, **kwargs) -> int:
         return sum(t.rows_in for t in read(path, **kwargs))
     except InputError as exc:
         raise InputError(f"the --baseline file cannot be read: {exc.message}", file=path) from None
+
+
+@dataclass
+class Plan:
+    """What a check run runs: the checks, their context, how to read and map the files."""
+
+    checks: list[Check]
+    ctx: dict
+    read_options: dict
+    overrides: dict[str, str] = field(default_factory=dict)
+    rules: Rules | None = None
+
+
+def plan(
+    checks_file: str | None = None,
+    rules_path: str | None = None,
+    *,
+    skip: tuple[str, ...] = (),
+    as_of: str | None = None,
+    max_examples: int = 10,
+    baseline: str | None = None,
+    overrides: dict[str, str] | None = None,
+    read_options: dict | None = None,
+) -> Plan:
+    """The checks to run (*checks_file*, else the rules folder's checks.toml, else the
+    shipped one; less *skip*), checked before any file is read."""
+    from .rules import load, load_default
+
+    read_options = read_options or {}
+    path = Path(rules_path) if rules_path else None
+    if path is not None and not path.is_dir():  # a checks file given as --rules (the old form)
+        checks_file, path = checks_file or rules_path, None
+    rules = Rules.load(path) if path is not None else None
+    checks = load(checks_file) if checks_file else load_default(rules)
+    unknown = [s for s in skip if s not in {c.name for c in checks} | {c.kind for c in checks}]
+    if unknown:
+        raise InputError(f"--skip {unknown[0]!r}: no check of that name or kind in the checks file")
+    checks = [c for c in checks if c.name not in skip and c.kind not in skip]
+    try:
+        today = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        raise InputError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
+    rows = baseline_rows(baseline, **read_options) if baseline else None
+    ctx = {"max_examples": max_examples, "today": today, "baseline_rows": rows}
+    return Plan(checks, ctx, read_options, overrides or {}, rules)
+
+
+def check_files(
+    paths: list[str], plan: Plan, say=None
+) -> tuple[list[Result], list[tuple[str, str]], dict[str, int | None]]:
+    """Run the *plan*'s checks on every table of *paths*: (results, unreadable files with the
+    reason, each table's header line). An unreadable file is said (*say*); the others go on."""
+    results, unreadable, header_lines = [], [], {}
+    for path in paths:
+        try:
+            tables = read_tables(path, **plan.read_options)
+        except InputError as exc:
+            unreadable.append((path, exc.message if exc.file == path else str(exc)))
+            if say:
+                say(f"enrich: error: {exc}")
+            continue
+        for table in tables:
+            data = Data(table, plan.overrides, plan.rules)
+            header_lines[data.name] = header_line(data)
+            results += run_checks(data, plan.checks, plan.ctx)
+    return results, unreadable, header_lines

@@ -29,7 +29,7 @@ import re
 
 import polars as pl
 
-from .. import rulefiles
+from ..ruleset import Rules, rules_or_default
 from .text import column, join_issues, one_row, tidy
 
 INPUTS = (
@@ -49,13 +49,8 @@ OUTPUTS = ("street", "house_number", "box", "address_line2", "postcode", "postco
 _NUM = r"\d{1,5}(?:\s?[a-zA-Z]\b)?(?:\s?(?:bis|ter|quater)\b)?(?:\s?-\s?\d{1,5}[a-zA-Z]?)?"
 
 
-@rulefiles.derived
-def _rules() -> dict:
-    return rulefiles.load("addresses")
-
-
-def _box_markers() -> str:
-    markers = sorted(_rules()["box"]["markers"], key=len, reverse=True)
+def _box_markers(rules: Rules) -> str:
+    markers = sorted(rules.get("addresses")["box"]["markers"], key=len, reverse=True)
     return "|".join(re.escape(m) for m in markers)
 
 
@@ -69,10 +64,10 @@ _LANG_COUNTRIES = {
 _LANG_UNKNOWN_COUNTRY = ("fr", "nl")
 
 
-def _abbreviation_rules() -> list[tuple[str, str, str]]:
+def _abbreviation_rules(rules: Rules) -> list[tuple[str, str, str]]:
     """[(lang, regex, replacement)], one per street type, in file order."""
     out = []
-    for rule in _rules().get("abbreviation", []):
+    for rule in rules.get("addresses").get("abbreviation", []):
         long = rule["long"]
         shorts = sorted({x.rstrip(".") for x in rule["short"]}, key=len, reverse=True)
         position, glued = rule.get("position", "prefix"), rule.get("glued", True)
@@ -97,11 +92,11 @@ def _abbreviation_rules() -> list[tuple[str, str, str]]:
     return out
 
 
-def expand_abbreviations(streets: pl.DataFrame) -> pl.Series:
+def expand_abbreviations(streets: pl.DataFrame, rules: Rules | None = None) -> pl.Series:
     """Expanded street names for a frame of ``street`` and ``country`` (once per distinct pair)."""
     uniq = streets.unique()
     s = uniq.with_columns(pl.col("street").alias("_x"))
-    for lang, pattern, repl in _abbreviation_rules():
+    for lang, pattern, repl in rules_or_default(rules).derived(_abbreviation_rules):
         applies = pl.col("country").is_in(_LANG_COUNTRIES.get(lang, []))
         if lang in _LANG_UNKNOWN_COUNTRY:
             applies = applies | pl.col("country").is_null()
@@ -145,10 +140,10 @@ def _split_line(line: pl.Expr, box_markers: str) -> tuple[pl.Expr, pl.Expr, pl.E
 _EDGES = " ,;"  # separators typed around a street, never part of it
 
 
-def clean(df: pl.DataFrame) -> pl.DataFrame:
+def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     """OUTPUTS and ``issues``. ``country`` must already be ISO alpha-2 (or null)."""
-    rules = _rules()
-    markers = _box_markers()
+    rules = rules_or_default(rules)
+    markers = rules.derived(_box_markers)
     frame = (
         pl.DataFrame({k: column(df, k) for k in INPUTS})
         .lazy()
@@ -185,7 +180,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     # 2. abbreviations (street types), per language of the row's country
     stripped = pl.col("_s").str.strip_chars(_EDGES)  # the street left of a split number too
     frame = frame.with_columns(stripped.replace("", None).alias("_s")).collect()
-    expanded = expand_abbreviations(frame.select(pl.col("_s").alias("street"), "country"))
+    expanded = expand_abbreviations(frame.select(pl.col("_s").alias("street"), "country"), rules)
     # a street name starts with a capital ("12 rue de la Paix" → "Rue de la Paix")
     first = expanded.str.slice(0, 1)
     expanded = pl.select(
@@ -203,7 +198,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     prefixes = sorted(
         {
             p.strip().rstrip("-").strip()
-            for ps in rules.get("postcode_prefix", {}).values()
+            for ps in rules.get("addresses").get("postcode_prefix", {}).values()
             for p in ps
         },
         key=len,
@@ -239,7 +234,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         .alias("_pc"),
         fr_zero.fill_null(False).alias("_zero"),
     )
-    checks = rules.get("postcode", {})
+    checks = rules.get("addresses").get("postcode", {})
     valid = pl.lit(None, dtype=pl.Boolean)
     for cc, pattern in checks.items():
         valid = pl.when(country == cc).then(pl.col("_pc").str.contains(pattern)).otherwise(valid)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .. import rulefiles
+from ..ruleset import Rules, rules_or_default
 from .text import column, fold, fold_py, join_issues, looks_like_formula, one_row, tidy
 
 INPUTS = ("company_name", "legal_form", "country")
@@ -32,11 +32,14 @@ OUTPUTS = ("company_name", "company_name_norm", "legal_form")
 _NOISE = {"ets", "etablissements", "etabl", "sté", "ste", "societe", "et", "en", "and", "und", "&"}
 
 
-@rulefiles.derived
-def _forms() -> tuple[dict[str, list[tuple[str, str]]], str]:
+def _forms(rules: Rules | None = None) -> tuple[dict[str, list[tuple[str, str]]], str]:
     """(token → [(country, code)], regex alternation of all tokens, longest first)."""
+    return rules_or_default(rules).derived(_build_forms)
+
+
+def _build_forms(rules: Rules) -> tuple[dict[str, list[tuple[str, str]]], str]:
     table: dict[str, list[tuple[str, str]]] = {}
-    for form in rulefiles.load("legal_forms")["form"]:
+    for form in rules.get("legal_forms")["form"]:
         for text in [*form.get("variants", []), *form.get("names", [])]:
             token = fold_py(text).replace(" ", "")
             entry = (form["country"], form["code"])
@@ -52,7 +55,7 @@ def _escape(ch: str) -> str:
     return "\\" + ch if ch in "&.+*?()[]{}|^$\\" else ch
 
 
-def code_for(token: str | None, country: str | None) -> str | None:
+def code_for(token: str | None, country: str | None, rules: Rules | None = None) -> str | None:
     """The legal-form code of a folded *token* (spaces removed) in *country*.
 
     >>> code_for("sa", "BE"), code_for("sa", "LU"), code_for("gmbh", "DE"), code_for("sprl", None)
@@ -62,7 +65,7 @@ def code_for(token: str | None, country: str | None) -> str | None:
     """
     if not token:
         return None
-    entries = _forms()[0].get(token.replace(" ", ""))
+    entries = _forms(rules)[0].get(token.replace(" ", ""))
     if not entries:
         return None
     for c, code in entries:
@@ -72,9 +75,9 @@ def code_for(token: str | None, country: str | None) -> str | None:
     return codes.pop() if len(codes) == 1 else None
 
 
-def clean(df: pl.DataFrame) -> pl.DataFrame:
+def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     """OUTPUTS and ``issues`` for a frame with the INPUTS columns (missing ones count as empty)."""
-    _, alternation = _forms()
+    _, alternation = _forms(rules)
     frame = pl.DataFrame(
         {
             "name": column(df, "company_name"),
@@ -111,7 +114,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
         pl.coalesce("_form_in", "_token").alias("t"), pl.col("_token"), "country"
     ).unique()
     codes = {
-        (t, c): code_for(t, c)
+        (t, c): code_for(t, c, rules)
         for t, c in set(pairs.select("t", "country").iter_rows())
         | set(pairs.select("_token", "country").iter_rows())
     }
@@ -154,10 +157,11 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def name_keys(names: pl.Series) -> pl.Series:
+def name_keys(names: pl.Series, rules: Rules | None = None) -> pl.Series:
     """``company_name_norm`` of each name: the same key ``clean()`` gives, for names from
     elsewhere (a registry's)."""
-    return clean(pl.DataFrame({"company_name": names.cast(pl.String)}))["company_name_norm"]
+    frame = pl.DataFrame({"company_name": names.cast(pl.String)})
+    return clean(frame, rules)["company_name_norm"]
 
 
 def clean_one(**values: str | None) -> dict:

@@ -13,31 +13,34 @@ from __future__ import annotations
 import phonenumbers
 import polars as pl
 
-from .. import rulefiles
+from ..ruleset import Rules, rules_or_default
 from .text import column, fold, fold_py, join_issues, one_row
 
 INPUTS = ("country",)
 OUTPUTS = ("country",)
 
 
-@rulefiles.derived
-def names() -> dict[str, str]:
+def names(rules: Rules | None = None) -> dict[str, str]:
     """Folded name or code → ISO alpha-2."""
+    return rules_or_default(rules).derived(_names)
+
+
+def _names(rules: Rules) -> dict[str, str]:
     table = {r.lower(): r for r in phonenumbers.SUPPORTED_REGIONS if r != "001"}
-    for code, variants in rulefiles.load("countries")["names"].items():
+    for code, variants in rules.get("countries")["names"].items():
         for v in variants:
             table[fold_py(v)] = code
         table[code.lower()] = code
     return table
 
 
-def iso_codes() -> set[str]:
-    return set(names().values())
+def iso_codes(rules: Rules | None = None) -> set[str]:
+    return set(names(rules).values())
 
 
-def clean(df: pl.DataFrame) -> pl.DataFrame:
+def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     """OUTPUTS and ``issues``."""
-    table = names()
+    table = names(rules)
     raw = column(df, "country")
     key = pl.select(fold(pl.lit(raw))).to_series()
     uniq = key.drop_nulls().unique().to_list()

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .. import rulefiles
+from ..ruleset import Rules, rules_or_default
 from .text import column, join_issues, one_row, tidy
 
 INPUTS = ("email",)
@@ -38,12 +38,15 @@ _DOMAIN = rf"^({_LABEL}\.)+[a-z]([a-z0-9\-]*[a-z0-9])?$"
 _VALID = rf"^{_ATEXT}+(\.{_ATEXT}+)*@({_LABEL}\.)+[a-z]([a-z0-9\-]*[a-z0-9])?$"
 
 
-@rulefiles.derived
-def role_and_freemail() -> tuple[list[str], list[str]]:
+def role_and_freemail(rules: Rules | None = None) -> tuple[list[str], list[str]]:
     """(role local parts, free-mail domains) from rules/emails.toml."""
-    rules = rulefiles.load("emails")
-    role = sorted({x.lower() for x in rules["role"]["local_parts"]})
-    free = sorted({x.lower() for x in rules["freemail"]["domains"]})
+    return rules_or_default(rules).derived(_role_and_freemail)
+
+
+def _role_and_freemail(rules: Rules) -> tuple[list[str], list[str]]:
+    data = rules.get("emails")
+    role = sorted({x.lower() for x in data["role"]["local_parts"]})
+    free = sorted({x.lower() for x in data["freemail"]["domains"]})
     return role, free
 
 
@@ -97,9 +100,9 @@ def _idn_reason(values: list[str]) -> dict[str, str | None]:
     return out
 
 
-def clean(df: pl.DataFrame) -> pl.DataFrame:
+def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     """OUTPUTS and ``issues``."""
-    role, free = role_and_freemail()
+    role, free = role_and_freemail(rules)
     raw = tidy(pl.col("raw")).str.to_lowercase()
     # "Name <addr>", "mailto:addr", quotes and trailing punctuation are packaging, not address
     unpacked = (

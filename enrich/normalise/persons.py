@@ -25,7 +25,7 @@ import re
 
 import polars as pl
 
-from .. import rulefiles
+from ..ruleset import Rules, rules_or_default
 from .text import column, fold_py, join_issues, one_row, tidy
 
 INPUTS = ("title", "first_name", "last_name", "full_name")
@@ -56,11 +56,14 @@ _PARTICLES = {
 }
 
 
-@rulefiles.derived
-def titles() -> dict[str, str]:
+def titles(rules: Rules | None = None) -> dict[str, str]:
     """Folded civility → code."""
+    return rules_or_default(rules).derived(_titles)
+
+
+def _titles(rules: Rules) -> dict[str, str]:
     out = {}
-    for code, variants in rulefiles.load("titles")["titles"].items():
+    for code, variants in rules.get("titles")["titles"].items():
         for v in variants:
             out[fold_py(v)] = code
     return out
@@ -114,8 +117,9 @@ def _leading_title(value: str, table: dict[str, str]) -> tuple[str | None, str]:
     return None, value
 
 
-def _person(title: str | None, first: str | None, last: str | None, full: str | None) -> tuple:
-    table = titles()
+def _person(
+    table: dict[str, str], title: str | None, first: str | None, last: str | None, full: str | None
+) -> tuple:
     found = None
     if full and not (first or last):
         found, full = _leading_title(full, table)
@@ -148,13 +152,13 @@ def _map_unique(values: pl.Series, fn) -> pl.Series:
     return values.replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
-def clean(df: pl.DataFrame) -> pl.DataFrame:
+def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     """OUTPUTS and ``issues``. Python runs once per distinct value; whole names that need
     splitting once per distinct combination of name cells."""
     frame = pl.DataFrame({k: column(df, k) for k in INPUTS}).select(
         tidy(pl.col(k)).alias(k) for k in INPUTS
     )
-    table = titles()
+    table = titles(rules)
     complex_ = (
         (
             pl.col("full_name").is_not_null()
@@ -166,7 +170,7 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
     ).fill_null(False)
     frame = frame.with_columns(complex_.alias("_complex"))
     hard = frame.filter("_complex").select(INPUTS).unique()
-    rows = [(*key, *_person(*key)) for key in hard.iter_rows()]
+    rows = [(*key, *_person(table, *key)) for key in hard.iter_rows()]
     schema = {
         **dict.fromkeys(INPUTS, pl.String),
         "_t": pl.String,

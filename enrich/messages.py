@@ -1,0 +1,139 @@
+"""What a run says to the person who ran it: one function per message, results in, lines out.
+
+Lines name files, rows, columns and counts — never a value of the data (privacy). The
+pipeline hands them to its ``say`` callback; the command line prints them on stderr.
+"""
+
+from __future__ import annotations
+
+from .clean import CleanResult
+
+
+def file_accounting(result: CleanResult) -> list[str]:
+    """Each input table's rows in = out + rejected, its header mapping and reject reasons."""
+    lines = []
+    for t in result.tables:
+        lines.append(
+            f"{t.source_file}: {t.rows_in} rows in = {t.rows_out} out + {t.rows_rejected} rejected"
+        )
+        if t.info.get("lines_before_header"):
+            lines.append(f"  skipped {t.info['lines_before_header']} line(s) above the header")
+        extra = [m.split(" → ")[0] for m in t.mapping if " → extra." in m]
+        shown = f" ({', '.join(extra[:5])}{' …' if len(extra) > 5 else ''})" if extra else ""
+        lines.append(
+            f"  columns: {len(t.mapping) - len(extra)} mapped, "
+            f"{len(extra)} passed through as extra.*{shown}"
+        )
+        for reason, n in sorted(t.reject_reasons.items()):
+            rows = t.reject_rows.get(reason, [])
+            listed = ", ".join(map(str, rows)) + (" …" if n > len(rows) else "")
+            lines.append(f"  rejected: {n} × {reason} ({'rows' if n > 1 else 'row'} {listed})")
+    return lines
+
+
+def online_counts(frame, client_counts: dict, lei: bool) -> list[str]:
+    """What each online service answered, and the calls made."""
+    services = [("VIES", "vies_status"), ("recherche-entreprises", "recherche_status")]
+    if lei:
+        services.append(("GLEIF", "lei_status"))
+    lines = []
+    for service, column in services:
+        counts = frame[column].value_counts().drop_nulls().sort(column)
+        said = ", ".join(f"{n} rows {s}" for s, n in counts.iter_rows())
+        lines.append(f"{service}: " + (said or "nothing to ask"))
+    c = client_counts
+    lines.append(
+        f"online: {c['calls']} calls, {c['cached']} answers from the cache, {c['failed']} failed"
+    )
+    return lines
+
+
+def attached(frame) -> list[str]:
+    """How `enrich attach` matched the rows, and where the size bands came from."""
+    matched = frame["registry_match"].value_counts().sort("registry_match")
+    ceased = int(frame["ceased"].fill_null(False).sum())
+    sources = frame["size_source"].value_counts().drop_nulls().sort("size_source")
+    bands = ", ".join(f"{how} {n}" for how, n in sources.iter_rows())
+    return [
+        "registry: "
+        + ", ".join(f"{n} {how}" for how, n in matched.iter_rows())
+        + f"; {ceased} ceased",
+        "size band from: " + (bands or "nowhere (no headcount known)"),
+    ]
+
+
+def linked_to_master(new, master) -> str:
+    """How the new rows of a `dedupe --previous` run joined the master's records."""
+    counts = {}
+    for level, col in (("companies", "company_id"), ("contacts", "contact_id")):
+        ids = new[col].drop_nulls()
+        old = ids.is_in(master[col].drop_nulls().unique().implode())
+        counts[level] = (int(old.sum()), ids.filter(~old).n_unique())
+    return f"linked {new.height} new rows to a master of {master.height} rows: " + "; ".join(
+        f"{rows} rows joined existing {level}, {fresh} new {level}"
+        for level, (rows, fresh) in counts.items()
+    )
+
+
+def link_level(level: str, r: dict) -> str:
+    """One linking level's counts and stage times."""
+    bands = r["bands"]
+    return (
+        f"{level}: {r['records']} records, {r['blocking']['pairs']} candidate pairs, "
+        f"{bands.get('match', 0)} matches, {bands.get('review', 0)} in the review band "
+        f"({r['review']['cluster_pairs_to_review']} cluster pairs to review), "
+        f"{r['clusters']['clusters']} {level} clusters (largest {r['clusters']['largest_cluster']}); "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in r["timings_s"].items())
+    )
+
+
+def master_built(counts: dict, review_rows: int, rows: int) -> str:
+    return (
+        f"{rows} input rows → {counts['companies']} companies, {counts['contacts']} contacts "
+        f"({counts['merged_rows']} rows merged, {counts['kept_rows']} kept alone, "
+        f"{counts['rejected_rows']} rejected); {review_rows} pairs to review, "
+        f"{counts['changes']} id changes, {counts['do_not_contact']} contacts not to contact"
+    )
+
+
+def master_registry(companies: int, registry: dict) -> str:
+    matched = registry["matched_by"]
+    by_id = matched.get("enterprise_number", 0) + matched.get("siren", 0)
+    sources = ", ".join(f"{how} {n}" for how, n in registry["size_source"].items())
+    return (
+        f"registry: of {companies} companies, {by_id} found by their identifier, "
+        f"{matched.get('name and postcode', 0)} by name and postcode, "
+        f"{matched.get('ambiguous name (see review)', 0)} ambiguous (registry_review.csv), "
+        f"{matched.get('recherche-entreprises', 0)} online; {registry['ceased']} ceased; "
+        "size band from: " + (sources or "nowhere")
+    )
+
+
+def decisions_not_applied(outcome: dict) -> str | None:
+    if not (outcome["not_applied"] or outcome["unknown_rows"]):
+        return None
+    return (
+        f"steward decisions: {outcome['applied']} applied, {outcome['not_applied']} not applied "
+        "(a cannot-link rule, e.g. two different valid VAT numbers, is stronger than a match), "
+        f"{outcome['unknown_rows']} name a row the master does not hold"
+    )
+
+
+def registry_entries(found: list[dict]) -> list[str]:
+    """`enrich registry lookup`'s text: each company the index holds for a number."""
+    lines = []
+    for company in found:
+        name = company["official_name"] or "(no legal name published)"
+        lines.append(f"{company['country']} {company['registry_id']}: {name}")
+        for key, value in company.items():
+            if key in ("country", "registry_id", "official_name", "activities") or value is None:
+                continue
+            lines.append(f"  {key}: {value}")
+        for act in company.get("activities", []):
+            lines.append(
+                f"  activity: NACE {act['nace_version']} {act['nace_code']} {act['classification']} "
+                f"(group {act['activity_group']}"
+                + (", an establishment's" if act["from_establishment"] else "")
+                + ")"
+            )
+    return lines

@@ -1,0 +1,260 @@
+"""The command line's vocabulary: every option declared once, with one name and one meaning
+in every command, and the functions that turn a command's options into a job.
+
+``-o/--out`` is where a command writes; ``--rules DIR`` a rules folder that extends the
+shipped rules; ``--format`` the format of written tables (csv, parquet); ``--previous`` an
+earlier output to link onto; ``--strict`` exists only where a gate does (clean, check).
+Old names stay as hidden aliases (``--link-to``, ``--output``, check's ``--format``).
+"""
+
+from __future__ import annotations
+
+import click
+
+from .errors import InputError
+from .job import DEFAULT_CACHE, MAX_FIELD_LENGTH, Input, Job, Online, Registry
+
+EXIT_CODES = """\\b
+Exit codes:
+  0  done
+  1  done, but a gate failed (clean --strict: rows were rejected; registry lookup: not found)
+  2  usage error, or an input or rules file that cannot be used (nothing is written)
+  3  internal error (a bug: please report it with the command you ran)"""
+CHECK_EXIT_CODES = """\\b
+Exit codes:
+  0  every check passed (warnings allowed, unless --strict)
+  1  a check failed: an error-severity check, or with --strict a warning
+  2  usage error, unreadable input file or checks file (its line is named)
+  3  internal error (a bug: please report it with the command you ran)"""
+
+
+def together(*options):
+    """One decorator for several options, in the order given."""
+
+    def apply(fn):
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
+
+    return apply
+
+
+def alias(old: str, dest: str, **kwargs):
+    """A hidden option under an old name; the command takes whichever was given."""
+    return click.option(old, dest, hidden=True, **kwargs)
+
+
+def out(kind: str, help: str, required: bool = True):
+    """-o/--out: a file (*kind* 'file') or a folder ('folder')."""
+    path = click.Path(dir_okay=False) if kind == "file" else click.Path(file_okay=False)
+    return click.option("-o", "--out", required=required, type=path, help=help)
+
+
+def table_format(help: str, default: str | None = "csv"):
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["csv", "parquet"]),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+def previous(what: str):
+    return click.option(
+        "--previous",
+        type=click.Path(file_okay=False),
+        help=f"An earlier {what} folder: link FILES to it, keeping its ids.",
+    )
+
+
+RULES = click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(file_okay=False),
+    help="A rules folder: its files extend the shipped rules key by key "
+    "(replace = true in a file replaces that file whole).",
+)
+MAP = click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="'HEADER=COLUMN'",
+    help="Map a header by hand (repeatable), e.g. --map 'Col X=email'.",
+)
+SHEET = click.option("--sheet", help="Read only this sheet of XLSX inputs (default: all sheets).")
+ENCODING = click.option(
+    "--encoding", help="Force the CSV encoding (default: detected: UTF-8, UTF-16, cp1252, latin-1)."
+)
+DELIMITER = click.option(
+    "--delimiter",
+    type=click.Choice([",", ";", "tab", "|"]),
+    help="Force the CSV delimiter (default: detected).",
+)
+MAX_FIELD = click.option(
+    "--max-field-length",
+    type=click.IntRange(min=1),
+    default=MAX_FIELD_LENGTH,
+    show_default=True,
+    help="Reject rows with a longer value.",
+)
+QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+DEFAULT_COUNTRY = click.option(
+    "--default-country",
+    metavar="CC",
+    help="ISO country for rows without one (else the file's most frequent country).",
+)
+EXCEL = click.option(
+    "--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows accents right."
+)
+DECISIONS = click.option(
+    "--decisions",
+    type=click.Path(dir_okay=False),
+    help="A review.csv with its decision column filled (match / no_match).",
+)
+MODEL = click.option(
+    "--model",
+    type=click.Path(dir_okay=False),
+    help="Reuse a model.json instead of training one (default with --previous: its model).",
+)
+LANG = click.option(
+    "--lang",
+    type=click.Choice(["fr", "nl", "en"]),
+    default="fr",
+    show_default=True,
+    help="Language of the registry's labels (NACE, legal form, city).",
+)
+SIZE = click.option(
+    "--size",
+    "size_file",
+    type=click.Path(dir_okay=False),
+    help="With the registry: a size file keyed by enterprise number or SIREN (headcount or band, FTE, turnover, "
+    "balance-sheet total, year; e.g. NBB annual accounts for Belgium): decides the size band first.",
+)
+
+
+def registry(required: bool = False):
+    help = "A registry index (enrich registry build)" + (
+        "." if required else ": attach firmographics."
+    )
+    return click.option(
+        "--registry", required=required, type=click.Path(file_okay=False), help=help
+    )
+
+
+READ = together(
+    click.argument("files", nargs=-1, required=True),
+    MAP,
+    DEFAULT_COUNTRY,
+    SHEET,
+    ENCODING,
+    DELIMITER,
+    RULES,
+    MAX_FIELD,
+    QUIET,
+)
+ONLINE = together(
+    click.option(
+        "--online",
+        is_flag=True,
+        help="Also ask VIES about each VAT number (validity, name, address; 1 call "
+        "a second) and recherche-entreprises about each SIREN the index does not hold; answers cached.",
+    ),
+    click.option(
+        "--lei",
+        is_flag=True,
+        help="With --online: also find each company's LEI in GLEIF by its registry "
+        "number (1 call a second).",
+    ),
+    click.option(
+        "--offline", is_flag=True, help="With --online: answer from the cache only, make no call."
+    ),
+    click.option(
+        "--cache",
+        type=click.Path(dir_okay=False),
+        default=DEFAULT_CACHE,
+        show_default=True,
+        help="The online answers' cache (SQLite; answers kept 30 days).",
+    ),
+)
+
+
+# --- options → job ---------------------------------------------------------------------------
+
+
+def delimiter(value: str | None) -> str | None:
+    return "\t" if value == "tab" else value
+
+
+def inputs(o: dict) -> list[Input]:
+    """The job's inputs: the same read options for every file given on the command line."""
+    from .mapping import parse_overrides
+
+    given = {
+        "map": parse_overrides(o["maps"]),
+        "default_country": o["default_country"],
+        "sheet": o["sheet"],
+        "encoding": o["encoding"],
+        "delimiter": delimiter(o["delimiter"]),
+        "max_field_length": o["max_field_length"],
+    }
+    return [Input(f, **given) for f in o["files"]]
+
+
+def online(o: dict) -> Online | None:
+    if (o["offline"] or o["lei"]) and not o["online"]:
+        raise InputError(f"--{'offline' if o['offline'] else 'lei'} goes with --online")
+    return Online(lei=o["lei"], offline=o["offline"], cache=o["cache"]) if o["online"] else None
+
+
+def registry_of(o: dict) -> Registry | None:
+    if o.get("size_file") and not o["registry"]:
+        raise InputError(
+            "--size goes with --registry (sizes are attached to the companies the registry finds)"
+        )
+    return Registry(o["registry"], o["lang"], o.get("size_file")) if o["registry"] else None
+
+
+def job(o: dict, **fixed) -> Job:
+    """The job of a command's options *o* (what a command does not take stays default)."""
+    fields = {
+        "inputs": inputs(o),
+        "out": o["out"],
+        "format": o.get("fmt") or "csv",
+        "excel": o.get("excel", False),
+        "rules": o.get("rules_dir"),
+        "previous": o.get("previous") or o.get("link_to"),
+        "decisions": o.get("decisions"),
+        "suppress": o.get("suppress"),
+        "model": o.get("model"),
+        "registry": registry_of(o) if "registry" in o else None,
+        "online": online(o) if "online" in o else None,
+    }
+    return Job(**{**fields, **fixed})
+
+
+REPORT_FORMATS = ["human", "json", "junit", "github"]
+
+
+def check_plan(o: dict):
+    """The plan of `enrich check` from its options."""
+    from .check.run import plan
+    from .mapping import parse_overrides
+
+    read_options = {
+        "sheet": o["sheet"],
+        "encoding": o["encoding"],
+        "delimiter": delimiter(o["delimiter"]),
+        "max_field": o["max_field_length"],
+    }
+    return plan(
+        o["checks"],
+        o["rules"],
+        skip=o["skip"],
+        as_of=o["as_of"],
+        max_examples=o["max_examples"],
+        baseline=o["baseline"],
+        overrides=parse_overrides(o["maps"]),
+        read_options=read_options,
+    )

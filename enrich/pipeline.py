@@ -1,0 +1,424 @@
+"""The jobs as library calls: ``run(job)`` is the whole master job, without Click.
+
+    from enrich.job import Input, Job
+    from enrich.pipeline import run
+    result = run(Job(inputs=[Input("crm.csv"), Input("leads.xlsx")], out="out/master"))
+    result.counts["companies"], result.out / "companies.csv"
+
+Stages, in order (each a function of its own package, see ARCHITECTURE.md): read → map →
+normalise and validate (``clean``) → link and survive (``master.build``) → attach registry
+firmographics (``registry``) → online answers (``registry``, opt-in) → write the master folder
+(``master.folder``) with its review, run.json and report. ``say`` receives the lines a person
+would want to read as the run goes (the CLI prints them); nothing here prints.
+Errors are ``EnrichError``s (one line, an exit code), raised before anything is written.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from . import __version__, messages
+from .clean import CleanResult, clean_files
+from .errors import InputError
+from .job import Input, Job, Online, Registry
+from .parallel import beside
+from .ruleset import Rules
+
+Say = Callable[..., None]  # say(line, warning=False): a warning is said even to a quiet run
+CLEAN_RULES = ["headers", "legal_forms", "countries", "titles", "addresses", "emails"]
+MASTER_RULES = [*CLEAN_RULES, "link", "survivorship"]
+STATUSES = ("id_status", "email_status", "phone_status", "mobile_status", "postcode_status")
+
+
+def silent(line: str, warning: bool = False) -> None:
+    """A ``say`` that says nothing."""
+
+
+@dataclass
+class Result:
+    """What a master run made: the built master (golden tables, lineage …), its summary
+    (``run.json``) and the folder it was written to."""
+
+    job: Job
+    out: Path
+    master: object  # master.build.Master
+    summary: dict
+
+    @property
+    def counts(self) -> dict:
+        return self.master.counts
+
+
+def clean(inputs: list[Input], rules: Rules, say: Say = silent) -> CleanResult:
+    """Read, map, normalise and validate *inputs*; each table's accounting said."""
+    result = clean_files(inputs, rules)
+    for line in messages.file_accounting(result):
+        say(line)
+    return result
+
+
+def summary(
+    command: str, result: CleanResult, outputs: dict, rules: Rules, names: list[str]
+) -> dict:
+    """The run summary (``run.json``) of the cleaning part of a run."""
+    frame = result.frame
+    out = {
+        "command": command,
+        "version": __version__,
+        "python": platform.python_version(),
+        "rules_hash": rules.digest(names),
+        "outputs": outputs,
+        "rows_in": result.rows_in,
+        "rows_out": frame.height,
+        "rows_rejected": result.rejects.height,
+        "files": [t.as_dict() for t in result.tables],
+        "statuses": {
+            col: dict(sorted(frame[col].value_counts().iter_rows(), key=lambda kv: str(kv[0])))
+            for col in STATUSES
+        },
+        "timings_s": {k: round(v, 3) for k, v in result.timings.items()},
+    }
+    if rules.folder is not None:
+        out["rules_overrides"] = rules.overrides
+    return out
+
+
+def versions() -> dict:
+    """The versions of enrich and of the libraries whose behaviour shapes the outputs."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"enrich": __version__, "python": platform.python_version()}
+    for package in ("polars", "rapidfuzz", "python-stdnum", "phonenumbers", "email-validator"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = None
+    return out
+
+
+def read_sizes(registry: Registry | None, rules: Rules, say: Say = silent):
+    """(sizes by company, what was read) of the registry's size file, or None."""
+    if registry is None or not registry.size_file:
+        return None
+    from .registry.sizes import read_sizes as read
+    from .registry.sizes import summary
+
+    sizes, stats = read(registry.size_file)
+    say(summary(stats))
+    return sizes, stats
+
+
+def ask_online(frame: pl.DataFrame, online: Online | None, say: Say = silent) -> pl.DataFrame:
+    """VIES and recherche-entreprises answers (and GLEIF's, with ``lei``) for *frame*, if
+    asked; counted, never fatal."""
+    if online is None:
+        return frame
+    from .registry.index import fill_from_recherche
+    from .registry.online import Client, gleif_columns, recherche_columns, vies_columns
+
+    Path(online.cache).parent.mkdir(parents=True, exist_ok=True)
+    client = Client(online.cache, offline=online.offline)
+    try:
+        out = fill_from_recherche(recherche_columns(vies_columns(frame, client), client))
+        if online.lei:
+            out = gleif_columns(out, client)
+    finally:
+        client.close()
+    for line in messages.online_counts(out, client.counts, online.lei):
+        say(line)
+    return out
+
+
+# --- the master job ------------------------------------------------------------------------
+
+
+@dataclass
+class _Prepared:
+    """What a master run reads and checks before it touches the inputs' rows."""
+
+    rules: Rules
+    survivorship: object
+    settings: dict
+    models: dict | None
+    decisions: dict | None
+    suppression: tuple | None
+    sizes: tuple | None
+
+
+def _prepare(job: Job, say: Say) -> _Prepared:
+    """Everything that can refuse the job, checked before any row is read."""
+    from .link.b2b import load_models, load_settings, read_decisions
+    from .master import folder
+    from .master.build import read_suppression
+    from .master.survive import load as load_survivorship
+    from .registry.index import check_index
+
+    job.check()
+    rules = Rules.load(job.rules)
+    folder.check_out(Path(job.out), [i.path for i in job.inputs], job.previous)
+    if job.registry:
+        check_index(job.registry.folder)
+    sizes = read_sizes(job.registry, rules, say)
+    survivorship = load_survivorship()
+    settings = load_settings()
+    models = load_models(job.model, settings) if job.model else None
+    decisions = read_decisions(job.decisions) if job.decisions else None
+    suppression = read_suppression(job.suppress) if job.suppress else None
+    if job.previous:
+        folder.check_previous(job.previous)
+    return _Prepared(rules, survivorship, settings, models, decisions, suppression, sizes)
+
+
+def _attach(built, job: Job, sizes, say: Say) -> None:
+    """Registry firmographics and online answers onto the golden companies, counted."""
+    from .registry.index import attach_with_review
+    from .registry.sizes import counts as size_counts
+
+    if job.registry:
+        t1 = time.perf_counter()
+        built.companies, built.registry_review = attach_with_review(
+            built.companies, job.registry.folder, job.registry.lang, sizes and sizes[0]
+        )
+        built.timings["registry"] = round(time.perf_counter() - t1, 3)
+    if job.online:
+        built.companies = ask_online(built.companies, job.online, say)
+        vies = built.companies["vies_status"].value_counts().drop_nulls().sort("vies_status")
+        built.counts["vies"] = dict(vies.iter_rows())
+    if job.registry:  # after the online answers, which fill in what the index lacks
+        c = built.companies
+
+        def counted(column: str) -> dict:
+            return dict(c[column].value_counts().drop_nulls().sort(column).iter_rows())
+
+        built.counts["registry"] = {
+            "matched_by": dict(
+                c["registry_match"].value_counts().sort("registry_match").iter_rows()
+            ),
+            "ceased": int(c["ceased"].fill_null(False).sum()),
+            "size_source": counted("size_source"),
+            **({"size_file": size_counts(sizes[1])} if sizes else {}),
+        }
+
+
+def _finisher(built, job: Job, result: CleanResult, summary_: dict):
+    """The review table, the run summary and the report, made while the big tables are
+    written (``master.folder.write`` calls it)."""
+    from .link.b2b import LEVELS, review_table
+    from .report.html import render
+
+    def finish():
+        t1 = time.perf_counter()
+        review = review_table(built.linked)
+        result.timings["review"] = time.perf_counter() - t1
+        summary_["timings_s"] = {k: round(v, 3) for k, v in result.timings.items()}
+        summary_["versions"] = versions()
+        summary_["previous"] = str(job.previous) if job.previous else None
+        summary_["master"] = built.counts
+        summary_["review_rows"] = review.height
+        summary_["last_ids"] = built.last_ids
+        summary_["link"] = {level: built.linked.results[level].report for level in LEVELS}
+        t1 = time.perf_counter()
+        report = render(built, summary_)
+        summary_["timings_s"]["report"] = round(time.perf_counter() - t1, 3)
+        return review, summary_, report
+
+    return finish
+
+
+def run(job: Job, say: Say = silent) -> Result:
+    """The whole master job (see the module's doc); the master folder ``job.out`` is
+    written whole at the end, or not at all."""
+    from .master import folder
+    from .master.build import build, check_accounting
+
+    started = time.perf_counter()
+    ready = _prepare(job, say)
+    read_previous = (
+        (lambda: folder.read_previous(job.previous, ready.settings)) if job.previous else None
+    )
+    with beside(
+        read_previous
+    ) as reading:  # the previous master is read while the inputs are cleaned
+        result = clean(job.inputs, ready.rules, say)
+        previous = reading.result() if reading else None
+    t0 = time.perf_counter()
+    outputs = {"folder": str(Path(job.out))}
+    summary_ = summary(
+        "master", result, outputs, ready.rules, MASTER_RULES
+    )  # before build() takes the rows
+    frame, result.frame = (
+        result.frame,
+        None,
+    )  # build() keeps its own re-ordered copy: memory is time here
+    built = build(
+        frame,
+        result.rejects,
+        rules=ready.survivorship,
+        previous=previous,
+        decisions=ready.decisions,
+        models=ready.models or (previous.models if previous else None),
+        suppress=ready.suppression,
+        rules_hash=summary_["rules_hash"],
+    )
+    del frame
+    check_accounting(built.lineage, result.rows_in + (previous.lineage.height if previous else 0))
+    _attach(built, job, ready.sizes, say)
+    result.timings.update(built.timings)
+    link_and_survive = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    folder.write(
+        built,
+        Path(job.out),
+        job.format,
+        excel=job.excel,
+        finish=_finisher(built, job, result, summary_),
+    )
+    _say_master(built, job, summary_, say)
+    say(
+        f"wrote {Path(job.out)}/companies.{job.format}, contacts.{job.format}, lineage.csv, review.csv, "
+        f"report.html … (link and survive {link_and_survive:.1f} s, review, report and write "
+        f"{time.perf_counter() - t0:.1f} s)"
+    )
+    say(f"done in {time.perf_counter() - started:.1f} s")
+    return Result(job, Path(job.out), built, summary_)
+
+
+def _say_master(built, job: Job, summary_: dict, say: Say) -> None:
+    say(messages.master_built(built.counts, summary_["review_rows"], built.lineage.height))
+    if job.registry:
+        say(messages.master_registry(built.companies.height, built.counts["registry"]))
+    not_applied = messages.decisions_not_applied(built.counts["decision_outcomes"])
+    if not_applied:
+        say(not_applied, warning=True)
+
+
+def check_online(online: bool, offline: bool, lei: bool) -> None:
+    """--offline and --lei go with --online."""
+    if (offline or lei) and not online:
+        raise InputError(f"--{'offline' if offline else 'lei'} goes with --online")
+
+
+# --- the smaller jobs: clean, dedupe, attach ----------------------------------------------
+
+
+def run_clean(job: Job, rejects: str | None = None, say: Say = silent) -> CleanResult:
+    """`enrich clean`: the canonical table ``job.out`` (csv or parquet, ``job.format``), the
+    rejects beside it (OUT's name + .rejects.csv unless *rejects*) and OUT's name + .run.json."""
+    from .io.write import check_not_input, write_json, write_table
+
+    started = time.perf_counter()
+    out = Path(job.out)
+    stem = out.with_suffix("") if out.suffix else out
+    rejects_path = Path(rejects) if rejects else Path(f"{stem}.rejects.csv")
+    summary_path = Path(f"{stem}.run.json")
+    check_not_input([out, rejects_path, summary_path], [i.path for i in job.inputs])
+    rules = Rules.load(job.rules)
+    result = clean(job.inputs, rules, say)
+    t0 = time.perf_counter()
+    write_table(result.frame, out, job.format, excel=job.excel)
+    write_table(result.rejects, rejects_path, "csv", excel=job.excel)
+    result.timings["write"] = time.perf_counter() - t0
+    outputs = {"table": str(out), "rejects": str(rejects_path)}
+    write_json(summary("clean", result, outputs, rules, CLEAN_RULES), summary_path)
+    say(
+        f"wrote {out} ({result.frame.height} rows), {rejects_path} ({result.rejects.height} rows), "
+        f"{summary_path}"
+    )
+    say(f"done in {time.perf_counter() - started:.1f} s")
+    return result
+
+
+def run_dedupe(job: Job, say: Say = silent):
+    """`enrich dedupe`: records, rejects, pairs, review, model and run.json in ``job.out``;
+    with ``job.previous`` (an earlier dedupe folder) the new rows are linked onto it."""
+    from .io.write import check_not_input, write_json, write_table
+    from .link.b2b import (
+        LEVELS,
+        all_pairs,
+        dedupe,
+        load_models,
+        load_settings,
+        read_decisions,
+        read_master,
+        review_table,
+    )
+
+    started = time.perf_counter()
+    folder, previous = Path(job.out), job.previous
+    names = ("records.csv", "records.parquet", "review.csv", "pairs.parquet", "model.json")
+    kept = (
+        [str(Path(previous) / n) for n in ("records.csv", "records.parquet", "model.json")]
+        if previous
+        else []
+    )
+    check_not_input([folder / n for n in names], [*(i.path for i in job.inputs), *kept])
+    rules = Rules.load(job.rules)
+    result = clean(job.inputs, rules, say)
+    settings = load_settings()
+    master = read_master(previous, result.frame) if previous else None
+    model = job.model
+    if previous and not model and (Path(previous) / "model.json").exists():
+        model = str(Path(previous) / "model.json")
+        say(f"reusing the master's model {model}")
+    models = load_models(model, settings) if model else None
+    decided = read_decisions(job.decisions) if job.decisions else None
+    t0 = time.perf_counter()
+    found = dedupe(result.frame, models, decided, master)
+    link_time = time.perf_counter() - t0
+    if master is not None:
+        say(messages.linked_to_master(found.frame.slice(master.height), master))
+    t0 = time.perf_counter()
+    write_table(found.frame, folder / f"records.{job.format}", job.format)
+    write_table(result.rejects, folder / "rejects.csv", "csv")
+    write_table(all_pairs(found), folder / "pairs.parquet", "parquet")
+    write_table(review_table(found), folder / "review.csv", "csv")
+    write_json(
+        {level: found.results[level].model.to_json() for level in LEVELS}, folder / "model.json"
+    )
+    summary_ = summary("dedupe", result, {"folder": str(folder)}, rules, CLEAN_RULES)
+    summary_["link"] = {level: found.results[level].report for level in LEVELS}
+    summary_["timings_s"]["link"] = round(link_time, 3)
+    summary_["timings_s"]["write"] = round(time.perf_counter() - t0, 3)
+    write_json(summary_, folder / "run.json")
+    for level in LEVELS:
+        say(messages.link_level(level, found.results[level].report))
+    say(f"wrote {folder}/records.{job.format}, review.csv, pairs.parquet, model.json, run.json")
+    say(f"done in {time.perf_counter() - started:.1f} s")
+    return found
+
+
+def run_attach(job: Job, say: Say = silent) -> pl.DataFrame:
+    """`enrich attach`: each row of the inputs with its registry firmographics (``job.out``),
+    its rejects and the rows whose name fits two registry companies (registry_review)."""
+    from .io.write import check_not_input, write_table
+    from .registry.index import attach_with_review, check_index
+
+    if job.registry is None:
+        raise InputError("attach needs a registry index")
+    check_index(job.registry.folder)
+    out = Path(job.out)
+    rejects_path = out.with_name(out.stem + ".rejects.csv")
+    review_path = out.with_name(out.stem + ".registry_review.csv")
+    check_not_input([out, rejects_path, review_path], [i.path for i in job.inputs])
+    rules = Rules.load(job.rules)
+    sizes = read_sizes(job.registry, rules, say)
+    result = clean(job.inputs, rules, say)
+    attached, review = attach_with_review(
+        result.frame, job.registry.folder, job.registry.lang, sizes and sizes[0]
+    )
+    attached = ask_online(attached, job.online, say)
+    write_table(attached, out, excel=job.excel)
+    write_table(result.rejects, rejects_path, "csv", excel=job.excel)
+    write_table(review, review_path, "csv", excel=job.excel)
+    for line in messages.attached(attached):
+        say(line)
+    say(
+        f"wrote {out}, {rejects_path} and {review_path} (rows whose name fits two registry companies)"
+    )
+    return attached
