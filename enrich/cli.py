@@ -33,8 +33,8 @@ def _say(message: str, quiet: bool = False) -> None:
 
 
 def sayer(quiet: bool):
-    """The pipeline's ``say``: lines on stderr, warnings even when quiet."""
-    return lambda line, warning=False: _say(line, quiet and not warning)
+    """The pipeline's ``say``: lines on stderr, unless quiet."""
+    return lambda line: _say(line, quiet)
 
 
 def handle_errors(fn):
@@ -210,7 +210,7 @@ def master(**o):
     """
     from .pipeline import run
 
-    run(opt.job(o), sayer(o["quiet"]))
+    run(opt.job(o), sayer(o["quiet"]), warn=sayer(False))
 
 
 @main.group(epilog=EXIT_CODES)

@@ -30,13 +30,13 @@ from .job import Input, Job, Online, Registry
 from .parallel import beside
 from .ruleset import Rules
 
-Say = Callable[..., None]  # say(line, warning=False): a warning is said even to a quiet run
+Say = Callable[[str], None]
 CLEAN_RULES = ["headers", "legal_forms", "countries", "titles", "addresses", "emails"]
 MASTER_RULES = [*CLEAN_RULES, "link", "survivorship"]
 STATUSES = ("id_status", "email_status", "phone_status", "mobile_status", "postcode_status")
 
 
-def silent(line: str, warning: bool = False) -> None:
+def silent(line: str) -> None:
     """A ``say`` that says nothing."""
 
 
@@ -231,9 +231,10 @@ def _finisher(built, job: Job, result: CleanResult, summary_: dict):
     return finish
 
 
-def run(job: Job, say: Say = silent) -> Result:
+def run(job: Job, say: Say = silent, warn: Say | None = None) -> Result:
     """The whole master job (see the module's doc); the master folder ``job.out`` is
-    written whole at the end, or not at all."""
+    written whole at the end, or not at all. *warn* (default: *say*) gets what a person
+    should read even from a quiet run."""
     from .master import folder
     from .master.build import build, check_accounting
 
@@ -279,7 +280,7 @@ def run(job: Job, say: Say = silent) -> Result:
         excel=job.excel,
         finish=_finisher(built, job, result, summary_),
     )
-    _say_master(built, job, summary_, say)
+    _say_master(built, job, summary_, say, warn or say)
     say(
         f"wrote {Path(job.out)}/companies.{job.format}, contacts.{job.format}, lineage.csv, review.csv, "
         f"report.html … (link and survive {link_and_survive:.1f} s, review, report and write "
@@ -289,19 +290,13 @@ def run(job: Job, say: Say = silent) -> Result:
     return Result(job, Path(job.out), built, summary_)
 
 
-def _say_master(built, job: Job, summary_: dict, say: Say) -> None:
+def _say_master(built, job: Job, summary_: dict, say: Say, warn: Say) -> None:
     say(messages.master_built(built.counts, summary_["review_rows"], built.lineage.height))
     if job.registry:
         say(messages.master_registry(built.companies.height, built.counts["registry"]))
     not_applied = messages.decisions_not_applied(built.counts["decision_outcomes"])
     if not_applied:
-        say(not_applied, warning=True)
-
-
-def check_online(online: bool, offline: bool, lei: bool) -> None:
-    """--offline and --lei go with --online."""
-    if (offline or lei) and not online:
-        raise InputError(f"--{'offline' if offline else 'lei'} goes with --online")
+        warn(not_applied)
 
 
 # --- the smaller jobs: clean, dedupe, attach ----------------------------------------------
