@@ -80,7 +80,9 @@ def run() -> None:
     os._exit(code or 0)
 
 
-@click.group(epilog=EXIT_CODES)
+@click.group(
+    epilog=opt.exit_codes("done, but a gate failed (clean, check, registry lookup: see their help)")
+)
 @click.version_option(__version__, prog_name="enrich")
 def main() -> None:
     """enrich — turn messy contact files into one clean master file.
@@ -90,7 +92,7 @@ def main() -> None:
     """
 
 
-@main.command(epilog=EXIT_CODES)
+@main.command(epilog=opt.exit_codes("done, but --strict and some rows were rejected"))
 @opt.READ
 @opt.out("file", "Output table: .csv or .parquet.")
 @click.option(
@@ -277,7 +279,7 @@ def registry_build(**o):
     )
 
 
-@registry.command("lookup", epilog=EXIT_CODES)
+@registry.command("lookup", epilog=opt.exit_codes("the index does not hold the number"))
 @click.argument("number")
 @opt.registry(required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")

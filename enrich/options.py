@@ -14,12 +14,20 @@ import click
 from .errors import InputError
 from .job import DEFAULT_CACHE, MAX_FIELD_LENGTH, Input, Job, Online, Registry
 
-EXIT_CODES = """\\b
-Exit codes:
-  0  done
-  1  done, but a gate failed (clean --strict: rows were rejected; registry lookup: not found)
-  2  usage error, or an input or rules file that cannot be used (nothing is written)
-  3  internal error (a bug: please report it with the command you ran)"""
+
+def exit_codes(gate: str | None = None) -> str:
+    """The epilog of a command: its exit codes (1 only where the command has a gate)."""
+    lines = ["\b", "Exit codes:", "  0  done"]
+    if gate:
+        lines.append(f"  1  {gate}")
+    lines.append(
+        "  2  usage error, or an input or rules file that cannot be used (nothing is written)"
+    )
+    lines.append("  3  internal error (a bug: please report it with the command you ran)")
+    return "\n".join(lines)
+
+
+EXIT_CODES = exit_codes()
 CHECK_EXIT_CODES = """\\b
 Exit codes:
   0  every check passed (warnings allowed, unless --strict)
