@@ -382,7 +382,7 @@ def ids(number: str) -> list[str]:
     """>>> ids("BE 0403.170.701"), ids("403170701"), ids("0403170702")
     (['0403170701'], ['0403170701'], [])"""
     readings = (clean_one(vat=number), clean_one(enterprise_number=number, country="BE"))
-    return [r["enterprise_number"] for r in readings if r["enterprise_number"]]
+    return list(dict.fromkeys(r["enterprise_number"] for r in readings if r["enterprise_number"]))
 
 
 def nace_key() -> pl.Expr:

@@ -306,7 +306,7 @@ def ids(number: str) -> list[str]:
     """>>> ids("552 120 222"), ids("55212022200013"), ids("FR40303265045")
     (['552120222'], ['552120222'], ['303265045'])"""
     readings = (clean_one(vat=number), clean_one(siren=number), clean_one(siret=number))
-    return [r["siren"] for r in readings if r["siren"]]
+    return list(dict.fromkeys(r["siren"] for r in readings if r["siren"]))
 
 
 def nace_key() -> pl.Expr:
