@@ -390,7 +390,7 @@ def main() -> None:
     )
     if contacts is not None:
         probe = (
-            "import sys, time, polars as pl; from enrich.registry.index import attach;"
+            "import sys, time, polars as pl; from enrich.registry.attach import attach;"
             "f = pl.read_parquet(sys.argv[1]); t = time.perf_counter(); a = attach(f, sys.argv[2]);"
             "print(round(time.perf_counter() - t, 2), int((a['registry_match'].is_in(['enterprise_number', 'siren'])).sum()))"
         )

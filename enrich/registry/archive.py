@@ -18,6 +18,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+import polars as pl
+
 from ..errors import InputError
 
 CHUNK = 1 << 20
@@ -136,3 +138,13 @@ def header(path: Path, source: str, need: list[str], delimiter: str = ",") -> li
             row=0,
         )
     return columns
+
+
+def readable(step):
+    """*step*() with a file Polars cannot parse said as one line (exit 2), not a traceback."""
+    try:
+        return step()
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(
+            f"cannot read the registry files ({type(exc).__name__}: {str(exc).splitlines()[0][:120]})"
+        ) from None

@@ -17,8 +17,36 @@ from pathlib import Path
 
 import polars as pl
 
-from .. import rulefiles
+from ..identifiers import clean_one
+from ..ruleset import Rules
 from . import archive
+from .source import Bulk, bands
+
+NAME = "kbo"
+COUNTRY = "BE"
+KEY = "enterprise_number"
+INPUTS = {"kbo_zip": "a KBO open-data zip (--kbo)"}
+FILLS = (
+    "country",
+    "registry_id",
+    "registry_status",
+    "juridical_situation",
+    "kind",
+    "legal_form_code",
+    "creation_date",
+    "official_name",
+    "postcode",
+    "city_fr",
+    "city_nl",
+    "street_fr",
+    "street_nl",
+    "house_number",
+    "nace_version",
+    "nace_code",
+    "employer",
+)
+NO_SIZE = "no headcount in the KBO open data"
+HAS_ACTIVITIES = True
 
 ENTERPRISE = [
     "EnterpriseNumber",
@@ -46,7 +74,7 @@ ACTIVITY = ["EntityNumber", "ActivityGroup", "NaceVersion", "NaceCode", "Classif
 ESTABLISHMENT = ["EstablishmentNumber", "StartDate", "EnterpriseNumber"]
 CODE = ["Category", "Code", "Language", "Description"]
 META = ["Variable", "Value"]
-FILES = {
+MEMBERS = {
     "enterprise.csv": ENTERPRISE,
     "denomination.csv": DENOMINATION,
     "address.csv": ADDRESS,
@@ -92,8 +120,8 @@ def extract(zip_path: str, folder: Path, limits: archive.Limits) -> dict[str, Pa
     zipped = archive.open_zip(zip_path)
     out = {}
     with zipped:
-        for name, need in {**FILES, **OPTIONAL}.items():
-            info = archive.find(zipped, name, source, required=name in FILES)
+        for name, need in {**MEMBERS, **OPTIONAL}.items():
+            info = archive.find(zipped, name, source, required=name in MEMBERS)
             if info is None:
                 continue
             path = archive.extract(zipped, info, folder, source, limits)
@@ -180,10 +208,10 @@ def activities(files: dict[str, Path]) -> pl.LazyFrame:
     )
 
 
-def main_activity(acts: pl.LazyFrame) -> pl.LazyFrame:
+def main_activity(acts: pl.LazyFrame, rules: Rules) -> pl.LazyFrame:
     """One activity per enterprise by the preference of rules/registry.toml, as a minimum
     over one sortable key (a streaming group-by, not a sort of tens of millions of rows)."""
-    rule = rulefiles.load("registry")["kbo_main_activity"]
+    rule = rules.get("registry")["kbo_main_activity"]
     first, last = list(rule["groups"]), list(rule["last"])
     ranks = {**{g: i for i, g in enumerate(first)}, **{g: len(first) + 1 for g in last}}
     group_rank = recode(pl.col("activity_group"), ranks, len(first)).cast(pl.Int64)
@@ -208,13 +236,8 @@ def main_activity(acts: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def companies(files: dict[str, Path], work: Path) -> pl.LazyFrame:
-    """One row per active enterprise (see the module's doc). Each per-enterprise table (legal
-    name, seat, main activity, employer) is written to *work* first, one at a time: joined
-    in one streaming query, they ran side by side and took 4 GB on a full-size file, where
-    each alone takes under 0.7 GB."""
-    owner = _owner(files)
-    enterprises = _scan(files["enterprise.csv"]).select(
+def _enterprises(files: dict[str, Path]) -> pl.LazyFrame:
+    return _scan(files["enterprise.csv"]).select(
         _digits("EnterpriseNumber").alias("registry_id"),
         pl.when(pl.col("Status") == "AC")
         .then(pl.lit("active"))
@@ -227,22 +250,31 @@ def companies(files: dict[str, Path], work: Path) -> pl.LazyFrame:
         pl.coalesce("JuridicalFormCAC", "JuridicalForm").alias("legal_form_code"),
         pl.col("StartDate").str.to_date("%d-%m-%Y", strict=False).alias("creation_date"),
     )
+
+
+def _official_names(files: dict[str, Path], owner: pl.LazyFrame | None) -> pl.LazyFrame:
+    """The legal name (type 001): the enterprise's own before its establishments', Dutch,
+    French, German, English, then the first alphabetically."""
     names = _by_enterprise(_scan(files["denomination.csv"]), owner).filter(
         pl.col("TypeOfDenomination") == "001"
     )
     rank = recode(pl.col("Language"), {"2": 0, "1": 1, "3": 2, "4": 3}, 4).cast(pl.Int64)
-    official = names.group_by("registry_id").agg(
+    return names.group_by("registry_id").agg(
         pl.col("Denomination")
         .sort_by(pl.col("_own") * 10 + rank, "Denomination")
         .first()
         .alias("official_name")
     )
+
+
+def _seats(files: dict[str, Path]) -> pl.LazyFrame:
+    """The registered seat (``REGO``, not struck off) of each enterprise."""
     seats = _scan(files["address.csv"]).filter(
         (pl.col("TypeOfAddress") == "REGO")
         & pl.col("DateStrikingOff").is_null()
         & pl.col("EntityNumber").str.contains(ENTERPRISE_NUMBER)
     )
-    seat = seats.group_by(_digits("EntityNumber").alias("registry_id")).agg(
+    return seats.group_by(_digits("EntityNumber").alias("registry_id")).agg(
         pl.col("Zipcode").first().alias("postcode"),
         pl.col("MunicipalityFR").first().alias("city_fr"),
         pl.col("MunicipalityNL").first().alias("city_nl"),
@@ -252,20 +284,30 @@ def companies(files: dict[str, Path], work: Path) -> pl.LazyFrame:
         .first()
         .alias("house_number"),
     )
-    acts = activities(files)
-    employer_groups = rulefiles.load("registry")["kbo_main_activity"]["employer_groups"]
-    employers = (
-        acts.filter(pl.col("activity_group").is_in(employer_groups))
+
+
+def _employers(acts: pl.LazyFrame, rules: Rules) -> pl.LazyFrame:
+    groups = rules.get("registry")["kbo_main_activity"]["employer_groups"]
+    return (
+        acts.filter(pl.col("activity_group").is_in(groups))
         .select("registry_id")
         .unique()
         .with_columns(pl.lit(True).alias("employer"))
     )
-    out = enterprises
+
+
+def companies(files: dict[str, Path], work: Path, rules: Rules) -> pl.LazyFrame:
+    """One row per active enterprise (see the module's doc). Each per-enterprise table (legal
+    name, seat, main activity, employer) is written to *work* first, one at a time: joined
+    in one streaming query, they ran side by side and took 4 GB on a full-size file, where
+    each alone takes under 0.7 GB."""
+    acts = activities(files)
+    out = _enterprises(files)
     for name, table in (
-        ("official", official),
-        ("seat", seat),
-        ("main_activity", main_activity(acts)),
-        ("employers", employers),
+        ("official", _official_names(files, _owner(files))),
+        ("seat", _seats(files)),
+        ("main_activity", main_activity(acts, rules)),
+        ("employers", _employers(acts, rules)),
     ):
         path = work / f"kbo_{name}.parquet"
         table.sink_parquet(path)
@@ -288,3 +330,73 @@ def names(files: dict[str, Path]) -> pl.LazyFrame:
         )
         .filter(pl.col("name").is_not_null())
     )
+
+
+def labels(codes: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(NACE labels by version and code, legal-form labels by code), FR/NL, from code.csv."""
+    by_lang = codes.filter(pl.col("language").is_in(["fr", "nl"])).pivot(
+        "language", index=["category", "code"], values="label", aggregate_function="first"
+    )
+    for lang in ("fr", "nl"):
+        if lang not in by_lang.columns:
+            by_lang = by_lang.with_columns(pl.lit(None, pl.String).alias(lang))
+    nace = by_lang.filter(pl.col("category").str.starts_with("Nace")).select(
+        pl.col("category").str.strip_prefix("Nace").alias("nace_version"),
+        pl.col("code").alias("_nace_key"),
+        pl.col("fr").alias("nace_label_fr"),
+        pl.col("nl").alias("nace_label_nl"),
+    )
+    forms = by_lang.filter(pl.col("category") == "JuridicalForm").select(
+        pl.lit(COUNTRY).alias("country"),
+        pl.col("code").alias("legal_form_code"),
+        pl.col("fr").alias("legal_form_fr"),
+        pl.col("nl").alias("legal_form_nl"),
+    )
+    return nace, forms
+
+
+# --- the source interface (source.py)
+
+
+def given(files: dict[str, str | None]) -> bool:
+    return bool(files.get("kbo_zip"))
+
+
+def read(files: dict[str, str | None], work: Path, limits: archive.Limits, rules: Rules) -> Bulk:
+    zip_path = files["kbo_zip"]
+    members = extract(zip_path, work, limits)
+    meta_ = {"file": Path(zip_path).name, **meta(members)}
+    code_table = codes(members)
+    nace, forms = labels(code_table) if code_table.height else (None, None)
+    return Bulk(
+        meta=meta_,
+        companies=archive.readable(lambda: companies(members, work, rules)),
+        names=names(members),
+        activities=activities(members),
+        nace_labels=nace,
+        legal_forms=forms,
+    )
+
+
+def ids(number: str) -> list[str]:
+    """>>> ids("BE 0403.170.701"), ids("403170701"), ids("0403170702")
+    (['0403170701'], ['0403170701'], [])"""
+    readings = (clean_one(vat=number), clean_one(enterprise_number=number, country="BE"))
+    return list(dict.fromkeys(r["enterprise_number"] for r in readings if r["enterprise_number"]))
+
+
+def nace_key() -> pl.Expr:
+    """NACE-BEL codes are code.csv's keys as they are."""
+    return pl.col("nace_code")
+
+
+def size_bands(rules: Rules) -> pl.DataFrame:
+    return bands({}, COUNTRY)  # the open data has no headcount
+
+
+def spellings(registry_id: str) -> list[str]:
+    """>>> spellings("0403170701")
+    ['0403170701', '0403.170.701']"""
+    if len(registry_id) != 10:
+        return [registry_id]
+    return [registry_id, f"{registry_id[:4]}.{registry_id[4:7]}.{registry_id[7:]}"]

@@ -16,8 +16,39 @@ from pathlib import Path
 import polars as pl
 
 from ..errors import InputError
+from ..identifiers import clean_one
+from ..ruleset import Rules
 from . import archive
 from .kbo import blank_is_null, recode
+from .source import Bulk, bands
+
+NAME = "sirene"
+COUNTRY = "FR"
+KEY = "siren"
+INPUTS = {
+    "sirene_units": "a SIRENE legal-unit file (--sirene)",
+    "sirene_establishments": "a SIRENE establishment file (--sirene-establishments)",
+}
+FILLS = (
+    "country",
+    "registry_id",
+    "official_name",
+    "registry_status",
+    "kind",
+    "legal_form_code",
+    "creation_date",
+    "nace_code",
+    "nace_version",
+    "employees_band",
+    "employees_year",
+    "enterprise_category",
+    "employer",
+    "postcode",  # with the establishments
+    "city_fr",
+    "street_fr",
+)
+NO_SIZE = "no headcount band in SIRENE"
+HAS_ACTIVITIES = False
 
 LEGAL_UNITS = [
     "siren",
@@ -103,11 +134,8 @@ def scan(
     )
 
 
-def companies(units: pl.LazyFrame, establishments: pl.LazyFrame | None, work: Path) -> pl.LazyFrame:
-    """One row per legal unit, with its seat's address if the establishments are given.
-    Units and seats are both tens of millions of rows: a join of the two in one query held
-    8.5 GB, so the seats are first written narrow to *work*, then joined slice by slice (by
-    the SIREN's first digit), each slice written to *work* in turn."""
+def _units(units: pl.LazyFrame) -> pl.LazyFrame:
+    """The index's columns of each legal unit, and ``_seat``: its seat's SIRET."""
     person = blank_is_null(
         pl.concat_str(
             [
@@ -118,7 +146,7 @@ def companies(units: pl.LazyFrame, establishments: pl.LazyFrame | None, work: Pa
             ignore_nulls=True,
         )
     )
-    out = units.select(
+    return units.select(
         pl.lit("FR").alias("country"),
         pl.col("siren").alias("registry_id"),
         pl.coalesce("denominationUniteLegale", person).alias("official_name"),
@@ -144,8 +172,10 @@ def companies(units: pl.LazyFrame, establishments: pl.LazyFrame | None, work: Pa
         (pl.col("caractereEmployeurUniteLegale") == "O").alias("employer"),
         (pl.col("siren") + pl.col("nicSiegeUniteLegale")).alias("_seat"),
     )
-    if establishments is None:
-        return out.drop("_seat")
+
+
+def _seats(establishments: pl.LazyFrame) -> pl.LazyFrame:
+    """The seat establishments' addresses, by SIRET (``_seat``)."""
     street = blank_is_null(
         pl.concat_str(
             [
@@ -158,12 +188,23 @@ def companies(units: pl.LazyFrame, establishments: pl.LazyFrame | None, work: Pa
             ignore_nulls=True,
         )
     )
-    establishments.filter(pl.col("etablissementSiege").str.to_lowercase() == "true").select(
+    return establishments.filter(pl.col("etablissementSiege").str.to_lowercase() == "true").select(
         pl.col("siret").alias("_seat"),
         pl.col("codePostalEtablissement").alias("postcode"),
         pl.col("libelleCommuneEtablissement").alias("city_fr"),
         street.alias("street_fr"),
-    ).sink_parquet(work / "sirene_seats.parquet")
+    )
+
+
+def companies(units: pl.LazyFrame, establishments: pl.LazyFrame | None, work: Path) -> pl.LazyFrame:
+    """One row per legal unit, with its seat's address if the establishments are given.
+    Units and seats are both tens of millions of rows: a join of the two in one query held
+    8.5 GB, so the seats are first written narrow to *work*, then joined slice by slice (by
+    the SIREN's first digit), each slice written to *work* in turn."""
+    out = _units(units)
+    if establishments is None:
+        return out.drop("_seat")
+    _seats(establishments).sink_parquet(work / "sirene_seats.parquet")
     out.sink_parquet(work / "sirene_units.parquet")
     slices = []
     digits = list("0123456789")
@@ -208,3 +249,76 @@ def names(units: pl.LazyFrame) -> pl.LazyFrame:
             for c, kind in parts
         ]
     ).filter(pl.col("name").is_not_null())
+
+
+def legal_forms(rules: Rules) -> pl.DataFrame:
+    """INSEE's catégories juridiques (rules/registry.toml [fr_legal_forms]), French labels."""
+    french = rules.get("registry")["fr_legal_forms"]
+    return pl.DataFrame(
+        {
+            "country": COUNTRY,
+            "legal_form_code": list(french),
+            "legal_form_fr": list(french.values()),
+            "legal_form_nl": None,
+        },
+        schema=dict.fromkeys(
+            ("country", "legal_form_code", "legal_form_fr", "legal_form_nl"), pl.String
+        ),
+    )
+
+
+# --- the source interface (source.py)
+
+
+def given(files: dict[str, str | None]) -> bool:
+    if files.get("sirene_establishments") and not files.get("sirene_units"):
+        raise InputError("--sirene-establishments needs --sirene (the legal units)")
+    return bool(files.get("sirene_units"))
+
+
+def read(files: dict[str, str | None], work: Path, limits: archive.Limits, rules: Rules) -> Bulk:
+    units_path, seats_path = files["sirene_units"], files.get("sirene_establishments")
+    units = scan(units_path, LEGAL_UNITS, LEGAL_UNITS_OPTIONAL, work, limits, "StockUniteLegale")
+    establishments = (
+        scan(
+            seats_path,
+            ESTABLISHMENTS,
+            ESTABLISHMENTS_OPTIONAL,
+            work,
+            limits,
+            "StockEtablissement",
+        )
+        if seats_path
+        else None
+    )
+    return Bulk(
+        meta={
+            "file": Path(units_path).name,
+            **({"establishments": Path(seats_path).name} if seats_path else {}),
+        },
+        companies=archive.readable(lambda: companies(units, establishments, work)),
+        names=names(units),
+        legal_forms=legal_forms(rules),
+    )
+
+
+def ids(number: str) -> list[str]:
+    """>>> ids("552 120 222"), ids("55212022200013"), ids("FR40303265045")
+    (['552120222'], ['552120222'], ['303265045'])"""
+    readings = (clean_one(vat=number), clean_one(siren=number), clean_one(siret=number))
+    return list(dict.fromkeys(r["siren"] for r in readings if r["siren"]))
+
+
+def nace_key() -> pl.Expr:
+    """NAF rév. 2 "62.01Z" → the NACE-BEL key of its class, "62010" (code.csv's labels)."""
+    return pl.col("nace_code").str.replace_all(r"\D", "").str.slice(0, 4) + "0"
+
+
+def size_bands(rules: Rules) -> pl.DataFrame:
+    """The SIRENE headcount bands (rules/registry.toml [sirene_bands]; -1: no upper bound)."""
+    rows = rules.get("registry")["sirene_bands"]
+    return bands({code: (b[0], None if b[1] < 0 else b[1]) for code, b in rows.items()}, COUNTRY)
+
+
+def spellings(registry_id: str) -> list[str]:
+    return [registry_id]

@@ -22,13 +22,15 @@ import re
 
 import polars as pl
 
-from .. import rulefiles
 from ..errors import InputError
 from ..identifiers import clean as clean_ids
 from ..io.read import read
 from ..mapping import header_key, map_headers
 from ..normalise.firmographics import parse_headcount
 from ..normalise.text import on_unique
+from ..ruleset import Rules, rules_or_default
+from . import SOURCES
+from .source import registry_key, with_keys
 
 KEYS = ("vat", "enterprise_number", "siren", "siret")
 FIGURES = ("fte", "turnover", "balance_sheet")
@@ -101,32 +103,14 @@ def _per_unique(series: pl.Series, fn, dtype) -> pl.Series:
     )["out"]
 
 
-def read_sizes(path: str) -> tuple[pl.DataFrame, dict]:
+def read_sizes(path: str, *, rules: Rules | None = None) -> tuple[pl.DataFrame, dict]:
     """(one row per company: country, registry_id, the figures, their year and the file row;
     what was read: rows, companies, rows without a valid key, values that are not numbers)."""
-    tables = read(path)
-    rule = rulefiles.load("registry")["size_file"]
+    rule = rules_or_default(rules).get("registry")["size_file"]
     extra = {header_key(h): field for field, headers in rule.items() for h in headers}
     out, stats = [], {"rows": 0, "no_valid_key": [], "not_a_number": {}}
-    for table in tables:
-        headers = [h for h in table.frame.columns if h != "source_row"]
-        mapping = map_headers(headers)
-        found = {t: h for h, t in mapping.mapped.items() if t in (*KEYS, "employees", "country")}
-        for h in headers:
-            field = extra.get(header_key(h))
-            if field and field not in found and h not in mapping.mapped:
-                found[field] = h
-        if not any(k in found for k in KEYS):
-            raise InputError(
-                f"no enterprise number, VAT number, SIREN or SIRET column among its headers ({', '.join(headers)[:200]})",
-                file=table.name,
-            )
-        if not any(k in found for k in ("employees", *FIGURES)):
-            raise InputError(
-                "no headcount, FTE, turnover or balance-sheet column (rules/registry.toml [size_file] lists the headers "
-                "it knows)",
-                file=table.name,
-            )
+    for table in read(path):
+        found = _found(table, extra)
         frame = table.frame.select(
             pl.col("source_row").cast(pl.Int64).alias("size_file_row"),
             *(pl.col(h).alias(f) for f, h in found.items()),
@@ -134,49 +118,17 @@ def read_sizes(path: str) -> tuple[pl.DataFrame, dict]:
         frame = frame.filter(
             pl.any_horizontal(pl.col(f).str.strip_chars().fill_null("") != "" for f in found)
         )  # blank lines: not rows
-        ids = clean_ids(frame)
-        keyed = frame.select("size_file_row").with_columns(
-            pl.when(ids["enterprise_number"].is_not_null())
-            .then(pl.lit("BE"))
-            .when(ids["siren"].is_not_null())
-            .then(pl.lit("FR"))
-            .alias("country"),
-            pl.coalesce(ids["enterprise_number"], ids["siren"]).alias("registry_id"),
+        country, registry_id = registry_key(SOURCES)
+        keyed = pl.concat(
+            [
+                frame.select("size_file_row"),
+                with_keys(clean_ids(frame), SOURCES).select(
+                    country.alias("country"), registry_id.alias("registry_id")
+                ),
+            ],
+            how="horizontal",
         )
-        columns = []
-        if "employees" in found:
-            bands = _per_unique(
-                frame["employees"],
-                lambda v: list(parse_headcount(v) or (None, None)),
-                pl.List(pl.Int64),
-            )
-            columns += [
-                bands.list.get(0).alias("size_file_employees_min"),
-                bands.list.get(1).alias("size_file_employees_max"),
-            ]
-            _note_bad(stats, frame, found, "employees", columns[0])
-        for field, name in (
-            ("fte", "staff_fte"),
-            ("turnover", "turnover_eur"),
-            ("balance_sheet", "balance_sheet_eur"),
-        ):
-            if field in found:
-                machine = (
-                    table.info.get("format") != "csv"
-                )  # typed cells: 1234.567 is a decimal point
-                values = _per_unique(
-                    frame[field], lambda v, machine=machine: parse_amount(v, machine), pl.Float64
-                )
-                values = (
-                    values.to_frame("v")
-                    .select(pl.when(pl.col("v") >= 0).then(pl.col("v")).alias(name))
-                    .to_series()
-                )
-                columns.append(values)  # a negative headcount or total is not a figure
-                _note_bad(stats, frame, found, field, columns[-1])
-        if "year" in found:
-            columns.append(_per_unique(frame["year"], _year, pl.Int32).alias("size_file_year"))
-        keyed = keyed.with_columns(columns)
+        keyed = keyed.with_columns(_figures(frame, found, table.info.get("format"), stats))
         stats["rows"] += keyed.height
         stats["no_valid_key"] += keyed.filter(pl.col("registry_id").is_null())[
             "size_file_row"
@@ -194,6 +146,66 @@ def read_sizes(path: str) -> tuple[pl.DataFrame, dict]:
     ).unique(["country", "registry_id"], keep="first", maintain_order=True)
     stats["companies"] = sizes.height
     return sizes, stats
+
+
+def _found(table, extra: dict[str, str]) -> dict[str, str]:
+    """The table's columns by what they hold (a key, employees, a figure, the year) → header;
+    an error naming the file when it has no key or no figure."""
+    headers = [h for h in table.frame.columns if h != "source_row"]
+    mapping = map_headers(headers)
+    found = {t: h for h, t in mapping.mapped.items() if t in (*KEYS, "employees", "country")}
+    for h in headers:
+        field = extra.get(header_key(h))
+        if field and field not in found and h not in mapping.mapped:
+            found[field] = h
+    if not any(k in found for k in KEYS):
+        raise InputError(
+            f"no enterprise number, VAT number, SIREN or SIRET column among its headers ({', '.join(headers)[:200]})",
+            file=table.name,
+        )
+    if not any(k in found for k in ("employees", *FIGURES)):
+        raise InputError(
+            "no headcount, FTE, turnover or balance-sheet column (rules/registry.toml [size_file] lists the headers "
+            "it knows)",
+            file=table.name,
+        )
+    return found
+
+
+def _figures(frame: pl.DataFrame, found: dict, file_format: str | None, stats: dict) -> list:
+    """The size file's figures as columns (the values that are not numbers noted in *stats*)."""
+    columns = []
+    if "employees" in found:
+        bands = _per_unique(
+            frame["employees"],
+            lambda v: list(parse_headcount(v) or (None, None)),
+            pl.List(pl.Int64),
+        )
+        columns += [
+            bands.list.get(0).alias("size_file_employees_min"),
+            bands.list.get(1).alias("size_file_employees_max"),
+        ]
+        _note_bad(stats, frame, found, "employees", columns[0])
+    machine = file_format != "csv"  # typed cells: 1234.567 is a decimal point
+    for field, name in (
+        ("fte", "staff_fte"),
+        ("turnover", "turnover_eur"),
+        ("balance_sheet", "balance_sheet_eur"),
+    ):
+        if field in found:
+            values = _per_unique(
+                frame[field], lambda v, machine=machine: parse_amount(v, machine), pl.Float64
+            )
+            values = (
+                values.to_frame("v")
+                .select(pl.when(pl.col("v") >= 0).then(pl.col("v")).alias(name))
+                .to_series()
+            )
+            columns.append(values)  # a negative headcount or total is not a figure
+            _note_bad(stats, frame, found, field, columns[-1])
+    if "year" in found:
+        columns.append(_per_unique(frame["year"], _year, pl.Int32).alias("size_file_year"))
+    return columns
 
 
 def _note_bad(stats: dict, frame: pl.DataFrame, found: dict, field: str, parsed: pl.Series) -> None:

@@ -9,8 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from enrich.errors import InputError
-from enrich.registry.index import attach, build, sme_class
+from enrich.registry.attach import attach
+from enrich.registry.index import build
 from enrich.registry.sizes import parse_amount, read_sizes
+from enrich.registry.sme import sme_class
 from tests.conftest import FIXTURES
 
 SIZES = FIXTURES / "registry" / "comptes_annuels_be.csv"
