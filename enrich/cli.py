@@ -262,7 +262,8 @@ def registry_build(**o):
     import time
 
     from .registry import archive
-    from .registry.index import build, check_out
+    from .registry.folder import check_out
+    from .registry.index import build
 
     files = {
         "kbo_zip": o["kbo"],

@@ -109,23 +109,29 @@ def read_sizes(registry: Registry | None, rules: Rules, say: Say = silent):
     from .registry.sizes import read_sizes as read
     from .registry.sizes import summary
 
-    sizes, stats = read(registry.size_file)
+    sizes, stats = read(registry.size_file, rules=rules)
     say(summary(stats))
     return sizes, stats
 
 
-def ask_online(frame: pl.DataFrame, online: Online | None, say: Say = silent) -> pl.DataFrame:
+def ask_online(
+    frame: pl.DataFrame, online: Online | None, rules: Rules, say: Say = silent
+) -> pl.DataFrame:
     """VIES and recherche-entreprises answers (and GLEIF's, with ``lei``) for *frame*, if
     asked; counted, never fatal."""
     if online is None:
         return frame
-    from .registry.index import fill_from_recherche
-    from .registry.online import Client, gleif_columns, recherche_columns, vies_columns
+    from .registry.attach import fill_from_recherche
+    from .registry.gleif import gleif_columns
+    from .registry.http import Client
+    from .registry.recherche import recherche_columns
+    from .registry.vies import vies_columns
 
     Path(online.cache).parent.mkdir(parents=True, exist_ok=True)
     client = Client(online.cache, offline=online.offline)
     try:
-        out = fill_from_recherche(recherche_columns(vies_columns(frame, client), client))
+        asked = recherche_columns(vies_columns(frame, client), client)
+        out = fill_from_recherche(asked, rules=rules)
         if online.lei:
             out = gleif_columns(out, client)
     finally:
@@ -157,7 +163,7 @@ def _prepare(job: Job, say: Say) -> _Prepared:
     from .master import folder
     from .master.build import read_suppression
     from .master.survive import load as load_survivorship
-    from .registry.index import check_index
+    from .registry.folder import check_index
 
     job.check()
     rules = Rules.load(job.rules)
@@ -175,19 +181,19 @@ def _prepare(job: Job, say: Say) -> _Prepared:
     return _Prepared(rules, survivorship, settings, models, decisions, suppression, sizes)
 
 
-def _attach(built, job: Job, sizes, say: Say) -> None:
+def _attach(built, job: Job, rules: Rules, sizes, say: Say) -> None:
     """Registry firmographics and online answers onto the golden companies, counted."""
-    from .registry.index import attach_with_review
+    from .registry.attach import attach_with_review
     from .registry.sizes import counts as size_counts
 
     if job.registry:
         t1 = time.perf_counter()
         built.companies, built.registry_review = attach_with_review(
-            built.companies, job.registry.folder, job.registry.lang, sizes and sizes[0]
+            built.companies, job.registry.folder, job.registry.lang, sizes and sizes[0], rules=rules
         )
         built.timings["registry"] = round(time.perf_counter() - t1, 3)
     if job.online:
-        built.companies = ask_online(built.companies, job.online, say)
+        built.companies = ask_online(built.companies, job.online, rules, say)
         vies = built.companies["vies_status"].value_counts().drop_nulls().sort("vies_status")
         built.counts["vies"] = dict(vies.iter_rows())
     if job.registry:  # after the online answers, which fill in what the index lacks
@@ -269,7 +275,7 @@ def run(job: Job, say: Say = silent, warn: Say | None = None) -> Result:
     )
     del frame
     check_accounting(built.lineage, result.rows_in + (previous.lineage.height if previous else 0))
-    _attach(built, job, ready.sizes, say)
+    _attach(built, job, ready.rules, ready.sizes, say)
     result.timings.update(built.timings)
     link_and_survive = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -392,7 +398,8 @@ def run_attach(job: Job, say: Say = silent) -> pl.DataFrame:
     """`enrich attach`: each row of the inputs with its registry firmographics (``job.out``),
     its rejects and the rows whose name fits two registry companies (registry_review)."""
     from .io.write import check_not_input, write_table
-    from .registry.index import attach_with_review, check_index
+    from .registry.attach import attach_with_review
+    from .registry.folder import check_index
 
     if job.registry is None:
         raise InputError("attach needs a registry index")
@@ -405,9 +412,9 @@ def run_attach(job: Job, say: Say = silent) -> pl.DataFrame:
     sizes = read_sizes(job.registry, rules, say)
     result = clean(job.inputs, rules, say)
     attached, review = attach_with_review(
-        result.frame, job.registry.folder, job.registry.lang, sizes and sizes[0]
+        result.frame, job.registry.folder, job.registry.lang, sizes and sizes[0], rules=rules
     )
-    attached = ask_online(attached, job.online, say)
+    attached = ask_online(attached, job.online, rules, say)
     write_table(attached, out, excel=job.excel)
     write_table(result.rejects, rejects_path, "csv", excel=job.excel)
     write_table(review, review_path, "csv", excel=job.excel)

@@ -20,8 +20,7 @@ from ..errors import InputError
 from ..io.write import replace_folder
 from ..ruleset import Rules, rules_or_default
 from . import SOURCES, archive
-from .attach import attach, attach_with_review, fill_from_recherche  # noqa: F401 (cli.py's imports)
-from .folder import ACTIVITIES, COLUMNS, COMPANIES, META, NAMES, check_index, check_out  # noqa: F401
+from .folder import ACTIVITIES, COLUMNS, COMPANIES, META, NAMES, check_index
 from .match import name_block
 from .nace import nace_class, nace_table
 from .sme import sme_class
