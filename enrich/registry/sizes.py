@@ -110,7 +110,7 @@ def read_sizes(path: str, *, rules: Rules | None = None) -> tuple[pl.DataFrame, 
     extra = {header_key(h): field for field, headers in rule.items() for h in headers}
     out, stats = [], {"rows": 0, "no_valid_key": [], "not_a_number": {}}
     for table in read(path):
-        found = _found(table, extra)
+        found = _found(table, extra, rules)
         frame = table.frame.select(
             pl.col("source_row").cast(pl.Int64).alias("size_file_row"),
             *(pl.col(h).alias(f) for f, h in found.items()),
@@ -148,11 +148,11 @@ def read_sizes(path: str, *, rules: Rules | None = None) -> tuple[pl.DataFrame, 
     return sizes, stats
 
 
-def _found(table, extra: dict[str, str]) -> dict[str, str]:
+def _found(table, extra: dict[str, str], rules: Rules | None) -> dict[str, str]:
     """The table's columns by what they hold (a key, employees, a figure, the year) → header;
     an error naming the file when it has no key or no figure."""
     headers = [h for h in table.frame.columns if h != "source_row"]
-    mapping = map_headers(headers)
+    mapping = map_headers(headers, rules=rules)
     found = {t: h for h, t in mapping.mapped.items() if t in (*KEYS, "employees", "country")}
     for h in headers:
         field = extra.get(header_key(h))
