@@ -101,8 +101,7 @@ IDENTIFIERS = (
     Identifier("siret", "French SIRET, 14 digits", fr.check_siret, country="FR"),
     Identifier("kvk", "Dutch Chamber of Commerce number, 8 digits", nl.check_kvk, country="NL"),
 )
-FIELDS = tuple(i.field for i in IDENTIFIERS)
-INPUTS = (*FIELDS, "country")
+INPUTS = (*[i.field for i in IDENTIFIERS], "country")
 OUTPUTS = (
     *[c for i in IDENTIFIERS for c in (i.field, f"{i.field}_formatted")[: 1 + i.formatted]],
     "id_country",
@@ -114,22 +113,28 @@ _MANGLED = r"(?i)^\s*[0-9]+(?:[.,][0-9]+)?E\+?[0-9]+\s*$"
 MANGLED = "turned into a number in scientific notation by a spreadsheet (digits lost)"
 
 
+def _fields() -> list[str]:
+    """The registered fields (read when called, so the table is the one truth)."""
+    return [i.field for i in IDENTIFIERS]
+
+
 def _compacted(df: pl.DataFrame) -> pl.LazyFrame:
     """The inputs, and each field compacted to ``_{field}`` (null for a placeholder, noted
     in ``_ph_{field}``). Lazy: shared sub-expressions run once."""
-    frame = pl.DataFrame({k: column(df, k) for k in INPUTS}).lazy()
+    fields = _fields()
+    frame = pl.DataFrame({k: column(df, k) for k in (*fields, "country")}).lazy()
     # a value with a digit 1-9 is never a placeholder; the few others are checked in Python
     no_digit = pl.concat(
-        [s.filter(~s.str.contains("[1-9]")) for s in (column(df, k) for k in FIELDS)]
+        [s.filter(~s.str.contains("[1-9]")) for s in (column(df, k) for k in fields)]
     )
     found = [v for v in no_digit.unique().to_list() if v is not None and is_placeholder(v)]
-    placeholder = {k: pl.col(k).is_in(found) for k in FIELDS}
+    placeholder = {k: pl.col(k).is_in(found) for k in fields}
     return frame.with_columns(
         *[
             pl.when(placeholder[k]).then(None).otherwise(compact(pl.col(k))).alias(f"_{k}")
-            for k in FIELDS
+            for k in fields
         ],
-        *[placeholder[k].fill_null(False).alias(f"_ph_{k}") for k in FIELDS],
+        *[placeholder[k].fill_null(False).alias(f"_ph_{k}") for k in fields],
     )
 
 
@@ -151,16 +156,17 @@ def _disagree(numbers: list[pl.Expr]) -> pl.Expr:
 
 def _status(conflict: pl.Expr) -> pl.Expr:
     """The first invalid field's status, else conflict, else valid, else missing."""
-    mangled = {f: pl.col(f).str.contains(_MANGLED).fill_null(False) for f in FIELDS}
+    fields = _fields()
+    mangled = {f: pl.col(f).str.contains(_MANGLED).fill_null(False) for f in fields}
     first_bad = pl.coalesce(
         [
             pl.when(pl.col(f"_{f}_value").is_not_null() & (pl.col(f"_{f}_status") != "valid")).then(
                 pl.when(mangled[f]).then(pl.lit("invalid_format")).otherwise(pl.col(f"_{f}_status"))
             )
-            for f in FIELDS
+            for f in fields
         ]
     )
-    any_value = pl.any_horizontal([pl.col(f"_{f}_value").is_not_null() for f in FIELDS])
+    any_value = pl.any_horizontal([pl.col(f"_{f}_value").is_not_null() for f in fields])
     return (
         pl.when(first_bad.is_not_null())
         .then(first_bad)
@@ -174,6 +180,7 @@ def _status(conflict: pl.Expr) -> pl.Expr:
 
 def _reason(conflicts: dict[str, pl.Expr]) -> pl.Expr:
     """Each invalid field's reason, then the first conflict's."""
+    fields = _fields()
     problems = [
         pl.when(pl.col(f"_{f}_value").is_not_null() & (pl.col(f"_{f}_status") != "valid")).then(
             pl.lit(f"{f}: ")
@@ -181,7 +188,7 @@ def _reason(conflicts: dict[str, pl.Expr]) -> pl.Expr:
             .then(pl.lit(MANGLED))
             .otherwise(pl.col(f"_{f}_reason"))
         )
-        for f in FIELDS
+        for f in fields
     ]
     conflict = pl.coalesce(
         [pl.when(conflicts[i.field]).then(pl.lit(i.conflict)) for i in IDENTIFIERS if i.conflict]
@@ -191,7 +198,7 @@ def _reason(conflicts: dict[str, pl.Expr]) -> pl.Expr:
 
 def _outputs(frame: pl.LazyFrame) -> pl.LazyFrame:
     """OUTPUTS and ``issues`` from the checked columns."""
-    agreed, conflicts, columns = {}, {}, []
+    fields, agreed, conflicts, columns = _fields(), {}, {}, []
     for ident in IDENTIFIERS:
         f = ident.field
         numbers = _given(ident)
@@ -200,17 +207,19 @@ def _outputs(frame: pl.LazyFrame) -> pl.LazyFrame:
         columns.append((agreed[f] if ident.given_by else pl.col(f"_{f}_value")).alias(f))
         if ident.formatted:
             columns.append(pl.col(f"_{f}_formatted").alias(f"{f}_formatted"))
-    country = pl
-    for ident in IDENTIFIERS:  # pl.when(…).then(…).when(…), one branch per identifier
-        said = (
-            pl.col(f"_{ident.field}_value").str.slice(0, 2)
-            if ident.country is None
-            else pl.lit(ident.country)
-        )
-        country = country.when(agreed[ident.field].is_not_null()).then(said)
+    country = pl.coalesce(  # the first identifier with a valid number says it
+        [
+            pl.when(agreed[i.field].is_not_null()).then(
+                pl.col(f"_{i.field}_value").str.slice(0, 2)
+                if i.country is None
+                else pl.lit(i.country)
+            )
+            for i in IDENTIFIERS
+        ]
+    )
     placeholders = [
         pl.when(pl.col(f"_ph_{k}")).then(pl.lit(f"{k}: placeholder treated as missing"))
-        for k in FIELDS
+        for k in fields
     ]
     return frame.select(
         *columns,
@@ -231,4 +240,5 @@ def clean(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def clean_one(**values: str | None) -> dict:
+    """:func:`clean` of one row given as keywords (``vat=…, country=…``)."""
     return clean(one_row(INPUTS, values)).row(0, named=True)

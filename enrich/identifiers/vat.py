@@ -55,11 +55,10 @@ def _vectorised(frame: pl.LazyFrame, out: str, adapters: dict[str, ModuleType]) 
         for cc in routes
     }
 
-    def pick(column: str) -> pl.Expr:
-        chain = pl  # pl.when(…).then(…).when(…).then(…), one branch per adapter
-        for cc in routes:
-            chain = chain.when(taken[cc]).then(pl.col(f"{out}_{cc}_{column}"))
-        return chain.alias(f"{out}_{column}")
+    def pick(column: str) -> pl.Expr:  # the prefixes differ: at most one adapter takes a row
+        return pl.coalesce(
+            [pl.when(taken[cc]).then(pl.col(f"{out}_{cc}_{column}")) for cc in routes]
+        ).alias(f"{out}_{column}")
 
     gives = sorted({t for a in routes.values() for t in a.VAT_GIVES})
     return frame.with_columns(
