@@ -12,6 +12,9 @@ Every reader maps its headers onto these names; anything else passes through as
 
 from __future__ import annotations
 
+from .identifiers import IDENTIFIERS
+from .identifiers import OUTPUTS as IDENTIFIER_OUTPUTS
+
 EXTRA_PREFIX = "extra."
 
 # Provenance: set by the reader before anything else happens.
@@ -22,11 +25,7 @@ INPUT_COLUMNS: dict[str, str] = {
     # company
     "company_name": "legal or trade name of the company",
     "legal_form": "legal form as typed (SPRL, BV, SAS, GmbH …); normalised to a code",
-    "vat": "VAT number in any typed format (BE 0403.170.701, FR40303265045 …)",
-    "enterprise_number": "Belgian enterprise number (KBO/BCE), 10 digits",
-    "siren": "French SIREN, 9 digits",
-    "siret": "French SIRET, 14 digits",
-    "kvk": "Dutch Chamber of Commerce number, 8 digits",
+    **{i.field: i.description for i in IDENTIFIERS},  # vat, enterprise_number, siren …
     "website": "company website",
     # address
     "address": "a whole street line ('Rue de la Loi 16 bte 3'), split into street/number/box",
@@ -67,15 +66,7 @@ OUTPUT_COLUMNS: list[str] = [
     "company_name",
     "company_name_norm",
     "legal_form",
-    "vat",
-    "vat_formatted",
-    "enterprise_number",
-    "siren",
-    "siret",
-    "kvk",
-    "id_country",
-    "id_status",
-    "id_reason",
+    *IDENTIFIER_OUTPUTS,  # vat, vat_formatted, enterprise_number … id_status, id_reason
     "website",
     "employees",
     "employees_min",
