@@ -16,8 +16,9 @@ import fnmatch
 import hashlib
 import re
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import PurePath
 
 import polars as pl
@@ -36,8 +37,10 @@ from ..link.b2b import (
     person_ids,
 )
 from ..link.model import Model
+from ..parallel import beside, side_by_side
+from ..ruleset import Rules
 from . import survive
-from .survive import ID
+from .survive import ID, Survivorship
 
 ID_COLUMNS = {"company": "company_id", "contact": "contact_id"}
 PREFIX = {"company": "co", "contact": "ct"}
@@ -63,9 +66,6 @@ class Previous:
     decisions: pl.DataFrame  # every steward decision so far (DECISION_COLUMNS)
     last_ids: dict[str, int]  # the highest id number ever given, per level
     models: dict[str, Model] | None = None
-    tables: dict | Future = field(
-        default_factory=dict
-    )  # its companies, contacts, and contact_points, provenance by level (or their reading)
     rules_hash: str | None = None  # of the rules that built it
     link_state: dict[str, pl.DataFrame] = field(
         default_factory=dict
@@ -102,14 +102,6 @@ class Master:
     carried: dict[str, tuple[list, int]] = field(
         default_factory=dict
     )  # per state table: the previous parts holding its first n rows as they are
-
-
-def golden_tables(previous: Previous) -> dict:
-    """The previous master's golden tables, once they are read (they may be read while the
-    new rows are linked)."""
-    if isinstance(previous.tables, Future):
-        previous.tables = previous.tables.result()
-    return previous.tables
 
 
 def state_versions() -> dict:
@@ -210,41 +202,7 @@ def merge_decisions(old: pl.DataFrame | None, new: dict[str, pl.DataFrame] | Non
                 c: (pl.Int64 if c.startswith("source_row") else pl.String) for c in DECISION_COLUMNS
             }
         )
-    both = (
-        pl.concat(parts)
-        .with_columns(  # one order per pair
-            pl.when(
-                (pl.col("source_file_l") < pl.col("source_file_r"))
-                | (
-                    (pl.col("source_file_l") == pl.col("source_file_r"))
-                    & (pl.col("source_row_l") <= pl.col("source_row_r"))
-                )
-            )
-            .then(
-                pl.struct(
-                    f=pl.col("source_file_l"),
-                    r=pl.col("source_row_l"),
-                    F=pl.col("source_file_r"),
-                    R=pl.col("source_row_r"),
-                )
-            )
-            .otherwise(
-                pl.struct(
-                    f=pl.col("source_file_r"),
-                    r=pl.col("source_row_r"),
-                    F=pl.col("source_file_l"),
-                    R=pl.col("source_row_l"),
-                )
-            )
-            .alias("_k")
-        )
-        .with_columns(
-            pl.col("_k").struct.field("f").alias("source_file_l"),
-            pl.col("_k").struct.field("r").alias("source_row_l"),
-            pl.col("_k").struct.field("F").alias("source_file_r"),
-            pl.col("_k").struct.field("R").alias("source_row_r"),
-        )
-    )
+    both = _one_order_per_pair(pl.concat(parts))
     return (
         both.unique(
             ["level", "source_file_l", "source_row_l", "source_file_r", "source_row_r"],
@@ -253,6 +211,41 @@ def merge_decisions(old: pl.DataFrame | None, new: dict[str, pl.DataFrame] | Non
         )
         .select(DECISION_COLUMNS)
         .sort(DECISION_COLUMNS)
+    )
+
+
+def _one_order_per_pair(decisions: pl.DataFrame) -> pl.DataFrame:
+    """*decisions* with the two sides of each pair in one order: the smaller (file, row) left."""
+    return decisions.with_columns(
+        pl.when(
+            (pl.col("source_file_l") < pl.col("source_file_r"))
+            | (
+                (pl.col("source_file_l") == pl.col("source_file_r"))
+                & (pl.col("source_row_l") <= pl.col("source_row_r"))
+            )
+        )
+        .then(
+            pl.struct(
+                f=pl.col("source_file_l"),
+                r=pl.col("source_row_l"),
+                F=pl.col("source_file_r"),
+                R=pl.col("source_row_r"),
+            )
+        )
+        .otherwise(
+            pl.struct(
+                f=pl.col("source_file_r"),
+                r=pl.col("source_row_r"),
+                F=pl.col("source_file_l"),
+                R=pl.col("source_row_l"),
+            )
+        )
+        .alias("_k")
+    ).with_columns(
+        pl.col("_k").struct.field("f").alias("source_file_l"),
+        pl.col("_k").struct.field("r").alias("source_row_l"),
+        pl.col("_k").struct.field("F").alias("source_file_r"),
+        pl.col("_k").struct.field("R").alias("source_row_r"),
     )
 
 
@@ -383,13 +376,13 @@ def suppressed(points: pl.DataFrame, emails: set[str], digests: set[str]) -> pl.
 
 
 def _golden(
-    rows: pl.DataFrame, level: str, rules: survive.Rules
+    rows: pl.DataFrame, level: str, survivorship: Survivorship
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(golden, contact_points, provenance) of one level, keyed by ``_id``."""
     E = survive.E
     rows = survive._keyed(rows)
-    golden, provenance = survive.survive(rows, rules.attributes[level])
-    points = survive.contact_points(rows, rules.lists[level], golden)
+    golden, provenance = survive.survive(rows, survivorship.attributes[level])
+    points = survive.contact_points(rows, survivorship.lists[level], golden)
     n = pl.len().over(E)
     alone = rows.filter(n == 1).select(
         E,
@@ -413,7 +406,7 @@ def _golden(
             pl.col("_date").max().alias("last_seen"),
         )
     )
-    golden = golden.join(survive.listed(points, rules.lists[level]), on=E, how="left").join(
+    golden = golden.join(survive.listed(points, survivorship.lists[level]), on=E, how="left").join(
         pl.concat([alone, several]), on=E, how="left"
     )
     ids = golden[ID]  # sorted by _e: 1, 2 …
@@ -484,8 +477,10 @@ def build(
     cleaned: pl.DataFrame,
     rejects: pl.DataFrame,
     *,
-    rules: survive.Rules,
+    survivorship: Survivorship,
+    rules: Rules | None = None,
     previous: Previous | None = None,
+    previous_tables: Callable[[], dict] | None = None,
     decisions: dict[str, pl.DataFrame] | None = None,
     models: dict[str, Model] | None = None,
     suppress: tuple[set[str], set[str]] | None = None,
@@ -493,100 +488,226 @@ def build(
 ) -> Master:
     """Link *cleaned* (to *previous*, if given) and build the golden records.
 
-    With *previous* built by the same rules (*rules_hash*), only the companies and contacts
-    that a new (or reopened) row touches are survived again; the others keep their golden
-    rows, contact points and provenance: the result is the same as surviving everything
-    (``previous.tables`` are consumed). Its link state, if the same rules and code made it,
-    spares folding its records again."""
-    rules.check_columns(set(cleaned.columns) | {"opt_out"})
-    timings, t = {}, time.perf_counter()
+    *survivorship*: ``survive.load(rules)``; *rules*: the rules of the run (None: the shipped
+    ones). With *previous* built by the same rules (*rules_hash*), only the companies and
+    contacts that a new (or reopened) row touches are survived again; the others keep their
+    golden rows, contact points and provenance (*previous_tables* gives them:
+    ``folder.read_golden_tables``, asked for once linking is done — e.g. the ``result`` of a
+    future that reads them beside): the result is the same as surviving everything. Its link
+    state, if the same rules and code made it, spares folding its records again."""
+    survivorship.check_columns(set(cleaned.columns) | {"opt_out"}, rules=rules)
+    lap = _Laps()
     frame = canonical_order(cleaned)
     del cleaned  # the caller may have let go of it too: one copy of the rows, not two
     all_decisions = merge_decisions(previous.decisions if previous else None, decisions)
-    master, used, changes, state, carried = None, None, [], None, {}
+    start = _Start()
     if previous is not None:
-        clash = set(frame["source_file"].unique().to_list()) & set(
-            previous.lineage["source_file"].unique().to_list()
+        frame, start = _start_from(previous, frame, all_decisions, rules_hash)
+    lap("order")
+    found = _link(frame, start, all_decisions, models)
+    lap("link")
+    records, changes = found.frame, []
+    if any(start.reopened.values()):
+        records, changes = _settle_reopened(records, frame, start.master)
+    last_ids = _last_ids(records, start.master, start.used)
+    rows = _survival_rows(records, found.derived, survivorship)
+    all_rejects = _all_rejects(records, rejects)
+    aside = partial(_ids_and_lineage, found.derived, records, all_rejects, previous)
+    with beside(aside) as ids_and_lineage:  # what does not wait for the golden records
+        lap("ids")
+        tables = _reusable(previous, previous_tables, rules_hash)
+        levels, survived = _survive_levels(
+            rows, records, start, survivorship, tables
+        )  # with *tables*, only the entities a new row touches
+        lap("survive")
+        persons, lineage, held_by = ids_and_lineage.result()
+    records = records.with_columns(chunked_like(records, persons))
+    (companies, company_points, company_prov) = levels["company"]
+    (contacts, contact_points, contact_prov) = levels["contact"]
+    contacts = _contacts_table(contacts, companies, records, contact_points, suppress)
+    companies = _companies_table(companies, held_by)
+    changes = pl.DataFrame(changes, schema={c: pl.String for c in CHANGE_COLUMNS}).sort(
+        "level", "old_id", "new_id"
+    )
+    link_state = None if previous is None else ("kept" if start.state else "computed again")
+    counts = _counts(
+        records, companies, contacts, lineage, changes, all_decisions, survived, link_state
+    )
+    lap("lineage")
+    return Master(
+        records,
+        companies,
+        contacts,
+        _by_level(company_points, contact_points),
+        _by_level(company_prov, contact_prov),
+        lineage,
+        all_rejects,
+        changes,
+        all_decisions,
+        found,
+        last_ids,
+        found.state,
+        None,
+        counts,
+        lap.rounded(),
+        start.carried,
+    )
+
+
+class _Laps:
+    """The time of each step of build(), for run.json: ``lap(name)`` ends step *name*."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, float] = {}
+        self._since = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.times[name], self._since = now - self._since, now
+
+    def rounded(self) -> dict[str, float]:
+        return {k: round(v, 3) for k, v in self.times.items()}
+
+
+@dataclass
+class _Start:
+    """What linking starts from. Without a previous master: nothing."""
+
+    master: pl.DataFrame | None = None  # the previous records linked to as they are
+    used: dict[str, int] | None = None  # the highest id number ever given, per level
+    state: dict[str, pl.DataFrame] | None = None  # their link state, if still valid
+    reopened: dict[str, set[str]] = field(
+        default_factory=lambda: {level: set() for level in LEVELS}
+    )  # per level, the previous ids a steward decision contradicts
+    carried: dict[str, tuple[list, int]] = field(default_factory=dict)  # see Master.carried
+
+
+def _start_from(
+    previous: Previous, frame: pl.DataFrame, decisions: pl.DataFrame, rules_hash: str | None
+) -> tuple[pl.DataFrame, _Start]:
+    """(the rows to link, what they are linked to): the previous master's records, but those of
+    the ids a decision reopens, which are linked again with the new rows (ahead of them, their
+    old ids in ``_old_company`` / ``_old_contact``)."""
+    clash = set(frame["source_file"].unique().to_list()) & set(
+        previous.lineage["source_file"].unique().to_list()
+    )
+    if clash:
+        raise InputError(
+            "this file is already in the previous master; give a new version another name",
+            file=sorted(clash)[0],
         )
-        if clash:
-            raise InputError(
-                "this file is already in the previous master; give a new version another name",
-                file=sorted(clash)[0],
-            )
-        records = previous.records.drop("person_id", strict=False)  # person ids are given again
-        reopened = _reopen(records, all_decisions)
-        kept = None  # the usual case: no decision reopens anything, the records are linked to as they are
-        if any(reopened.values()):
-            out = pl.lit(False)
-            for level in LEVELS:
-                out = out | pl.col(ID_COLUMNS[level]).is_in(sorted(reopened[level])).fill_null(
-                    False
-                )
-            again = records.filter(out).with_columns(
-                *(
-                    pl.when(pl.col(ID_COLUMNS[level]).is_in(sorted(reopened[level])))
-                    .then(None)
-                    .otherwise(pl.col(ID_COLUMNS[level]))
-                    .alias(ID_COLUMNS[level])
-                    for level in LEVELS
-                ),
-                *(
-                    pl.when(pl.col(ID_COLUMNS[level]).is_in(sorted(reopened[level])))
-                    .then(pl.col(ID_COLUMNS[level]))
-                    .alias(f"_old_{level}")
-                    for level in LEVELS
-                ),
-            )
-            kept = ~records.select(out).to_series()
-            records = records.filter(kept)
-            frame = pl.concat([again, frame], how="diagonal_relaxed")
-        master = records
-        state = _usable_state(previous, kept, rules_hash)
-        if (
-            kept is None and previous.parts
-        ):  # the previous records (and link state) lead the new ones, as they were
-            carried = {"records": (previous.parts["records"], master.height)}
-            carried |= (
-                {
-                    f"link_{level}": (previous.parts[f"link_{level}"], state[level].height)
-                    for level in LEVELS
-                }
-                if state
-                else {}
-            )
-        used = previous.last_ids
-    timings["order"] = time.perf_counter() - t
-    t = time.perf_counter()
-    found = dedupe(
+    records = previous.records.drop("person_id", strict=False)  # person ids are given again
+    reopened = _reopen(records, decisions)
+    kept = (
+        None  # the usual case: no decision reopens anything, the records are linked to as they are
+    )
+    if any(reopened.values()):
+        records, again, kept = _take_reopened(records, reopened)
+        frame = pl.concat([again, frame], how="diagonal_relaxed")
+    state = _usable_state(previous, kept, rules_hash)
+    carried = {}
+    if (
+        kept is None and previous.parts
+    ):  # the previous records (and link state) lead the new ones, as they were
+        carried = {"records": (previous.parts["records"], records.height)}
+        carried |= (
+            {
+                f"link_{level}": (previous.parts[f"link_{level}"], state[level].height)
+                for level in LEVELS
+            }
+            if state
+            else {}
+        )
+    return frame, _Start(records, previous.last_ids, state, reopened, carried)
+
+
+def _link(
+    frame: pl.DataFrame, start: _Start, decisions: pl.DataFrame, models: dict[str, Model] | None
+) -> Dedupe:
+    """The rows of *frame* linked to what linking starts from, and among themselves; their
+    person ids are not given here (build() gives them beside the golden records)."""
+    return dedupe(
         frame.drop([f"_old_{level}" for level in LEVELS], strict=False),
         models,
-        _decisions_by_key(all_decisions),
-        master,
-        used,
-        state,
+        _decisions_by_key(decisions),
+        start.master,
+        start.used,
+        start.state,
         persons=False,
-    )  # given below, beside the golden records
-    timings["link"] = time.perf_counter() - t
-    t = time.perf_counter()
-    records = found.frame
-    if previous is not None and any(reopened.values()):
-        old = pl.DataFrame(
-            [
-                pl.repeat(None, master.height, dtype=pl.String, eager=True).alias(f"_old_{level}")
-                for level in LEVELS
-            ]
-        )
-        records = records.with_columns(
-            pl.concat([old, frame.select("_old_company", "_old_contact")])
-        )
-        for level in LEVELS:
-            records, c = _settle(records, level, f"_old_{level}", master[ID_COLUMNS[level]])
-            changes += c
-        records = records.drop("_old_company", "_old_contact")
+    )
+
+
+def _reusable(
+    previous: Previous | None,
+    previous_tables: Callable[[], dict] | None,
+    rules_hash: str | None,
+) -> dict | None:
+    """The previous master's golden tables, if the same rules built it (and they could be
+    read); else None: every golden row is computed again."""
+    if (
+        previous is None
+        or rules_hash is None
+        or previous.rules_hash != rules_hash
+        or previous_tables is None
+    ):
+        return None
+    return previous_tables() or None
+
+
+def _take_reopened(
+    records: pl.DataFrame, reopened: dict[str, set[str]]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.Series]:
+    """(the records kept as they are, the reopened ones — their reopened ids moved to
+    ``_old_<level>`` — and the mask of the kept ones)."""
+    out = pl.lit(False)
+    for level in LEVELS:
+        out = out | pl.col(ID_COLUMNS[level]).is_in(sorted(reopened[level])).fill_null(False)
+    again = records.filter(out).with_columns(
+        *(
+            pl.when(pl.col(ID_COLUMNS[level]).is_in(sorted(reopened[level])))
+            .then(None)
+            .otherwise(pl.col(ID_COLUMNS[level]))
+            .alias(ID_COLUMNS[level])
+            for level in LEVELS
+        ),
+        *(
+            pl.when(pl.col(ID_COLUMNS[level]).is_in(sorted(reopened[level])))
+            .then(pl.col(ID_COLUMNS[level]))
+            .alias(f"_old_{level}")
+            for level in LEVELS
+        ),
+    )
+    kept = ~records.select(out).to_series()
+    return records.filter(kept), again, kept
+
+
+def _settle_reopened(
+    records: pl.DataFrame, frame: pl.DataFrame, master: pl.DataFrame
+) -> tuple[pl.DataFrame, list[dict]]:
+    """The linked *records* with the reopened ids given back (``_settle``), and the changes.
+    *frame*: the rows linked after the *master* records, with their old ids."""
+    old = pl.DataFrame(
+        [
+            pl.repeat(None, master.height, dtype=pl.String, eager=True).alias(f"_old_{level}")
+            for level in LEVELS
+        ]
+    )
+    records = records.with_columns(pl.concat([old, frame.select("_old_company", "_old_contact")]))
+    changes = []
+    for level in LEVELS:
+        records, c = _settle(records, level, f"_old_{level}", master[ID_COLUMNS[level]])
+        changes += c
+    return records.drop("_old_company", "_old_contact"), changes
+
+
+def _last_ids(
+    records: pl.DataFrame, master: pl.DataFrame | None, used: dict[str, int] | None
+) -> dict[str, int]:
+    """The highest id number ever given, per level, for the next run."""
     fresh_ids = (
         records if master is None else records.slice(master.height)
     )  # the master's ids are all within `used`
-    last_ids = {
+    return {
         level: max(
             _number(fresh_ids[ID_COLUMNS[level]].drop_nulls(), PREFIX[level]),
             (used or {}).get(level, -1),
@@ -594,11 +715,16 @@ def build(
         for level in LEVELS
     }
 
-    derived = found.derived
+
+def _survival_rows(
+    records: pl.DataFrame, derived: pl.DataFrame, survivorship: Survivorship
+) -> pl.DataFrame:
+    """The columns of the linked *records* that survivorship reads, with its helper columns
+    (``_order``, ``_priority``, ``_date``, ``_has_person``)."""
     helpers = pl.DataFrame(
         {
             "_order": pl.int_range(records.height, eager=True),
-            "_priority": source_priority(records["source_file"], rules.sources),
+            "_priority": source_priority(records["source_file"], survivorship.sources),
             "_date": records["source_date"].cast(pl.String).str.to_date("%Y-%m-%d", strict=False),
             "_has_person": derived["_has_person"],
         }
@@ -607,7 +733,7 @@ def build(
         c
         for c in records.columns
         if c
-        in rules.columns()
+        in survivorship.columns()
         | {
             "source_file",
             "source_row",
@@ -626,9 +752,13 @@ def build(
         ],
         how="horizontal",
     )  # narrow: every filter below copies what it keeps
-    rows = rows.with_columns(
+    return rows.with_columns(
         chunked_like(rows, rows["source_file"].rechunk().cast(pl.Categorical))
     )  # a number per row, not a path
+
+
+def _all_rejects(records: pl.DataFrame, rejects: pl.DataFrame) -> pl.DataFrame:
+    """The rows cleaning rejected, and the linked rows with neither a company nor a person."""
     no_entity = records.filter(
         pl.col("company_id").is_null() & pl.col("contact_id").is_null()
     ).select(
@@ -637,24 +767,36 @@ def build(
         pl.lit(None, pl.String).alias("column"),
         pl.lit("no company or person name").alias("reason"),
     )
-    all_rejects = pl.concat([rejects.with_columns(pl.col("source_row").cast(pl.Int64)), no_entity])
-    beside = ThreadPoolExecutor(
-        max_workers=2
-    )  # what does not wait for the golden records runs beside them
-    persons = beside.submit(person_ids, found.derived)
-    lineage = beside.submit(_lineage, records, all_rejects, previous)
-    held_by = beside.submit(_contacts_per_company, records)
-    beside.shutdown(wait=False)
-    timings["ids"] = time.perf_counter() - t
-    t = time.perf_counter()
-    reuse = (
-        previous is not None
-        and rules_hash is not None
-        and previous.rules_hash == rules_hash
-        and bool(golden_tables(previous))
+    return pl.concat([rejects.with_columns(pl.col("source_row").cast(pl.Int64)), no_entity])
+
+
+def _ids_and_lineage(
+    derived: pl.DataFrame,
+    records: pl.DataFrame,
+    rejects: pl.DataFrame,
+    previous: Previous | None,
+) -> list:
+    """[person ids, lineage, contacts per company]: what does not wait for the golden records."""
+    return side_by_side(
+        lambda: person_ids(derived),
+        lambda: _lineage(records, rejects, previous),
+        lambda: _contacts_per_company(records),
+        workers=2,
     )
-    if reuse:  # only the entities a row after the kept master rows belongs to
-        fresh = records.slice(master.height)
+
+
+def _survive_levels(
+    rows: pl.DataFrame,
+    records: pl.DataFrame,
+    start: _Start,
+    survivorship: Survivorship,
+    tables: dict | None,
+) -> tuple[dict[str, tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]], dict[str, int]]:
+    """Per level, (golden, contact points, provenance), keyed by ``_id``, and how many entities
+    were survived again per table. With the previous master's golden *tables*, only the
+    entities a row after the kept master rows belongs to are survived; the others are carried."""
+    if tables is not None:
+        fresh = records.slice(start.master.height)
         held = {
             level: pl.col(ID_COLUMNS[level]).is_in(
                 fresh[ID_COLUMNS[level]].drop_nulls().unique().implode()
@@ -663,88 +805,87 @@ def build(
         }
     else:
         held = {level: pl.col(ID_COLUMNS[level]).is_not_null() for level in LEVELS}
-    firms = rows.filter(held["company"]).with_columns(pl.col("company_id").alias(ID))
-    people = rows.filter(held["contact"]).with_columns(pl.col("contact_id").alias(ID))
-    tables = golden_tables(previous) if reuse else None
 
-    def level_tables(
-        rows: pl.DataFrame, level: str
-    ) -> tuple[int, tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]:
-        """(how many entities were survived again, golden / contact points / provenance of the level)."""
-        golden = _golden(rows, level, rules)
-        return golden[0].height, (
-            _carry(tables, level, reopened[level], *golden) if reuse else golden
-        )
+    def level_tables(level: str) -> tuple[int, tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]]:
+        """(how many entities were survived again, the level's three tables)."""
+        at_level = rows.filter(held[level]).with_columns(pl.col(ID_COLUMNS[level]).alias(ID))
+        golden = _golden(at_level, level, survivorship)
+        if tables is None:
+            return golden[0].height, golden
+        return golden[0].height, _carry(tables, level, start.reopened[level], *golden)
 
-    with ThreadPoolExecutor(
-        max_workers=2
-    ) as pool:  # the levels are independent; polars releases the GIL
-        at_company, at_contact = (
-            pool.submit(level_tables, firms, "company"),
-            pool.submit(level_tables, people, "contact"),
-        )
-        (
-            (n_companies, (companies, company_points, company_prov)),
-            (n_contacts, (contacts, contact_points, contact_prov)),
-        ) = at_company.result(), at_contact.result()
-    survived = {"companies": n_companies, "contacts": n_contacts}
-    if reuse:
-        previous.tables = tables = {}  # consumed: memory is time here
-    timings["survive"] = time.perf_counter() - t
-    t = time.perf_counter()
-    records = records.with_columns(chunked_like(records, persons.result()))
-    contacts = _with_first_row(contacts, records, ["company_id", "person_id"])
+    (n_companies, company), (n_contacts, contact) = side_by_side(
+        lambda: level_tables("company"), lambda: level_tables("contact")
+    )  # the levels are independent; polars releases the GIL
+    return {"company": company, "contact": contact}, {
+        "companies": n_companies,
+        "contacts": n_contacts,
+    }
+
+
+def _contacts_table(
+    golden: pl.DataFrame,
+    companies: pl.DataFrame,
+    records: pl.DataFrame,
+    points: pl.DataFrame,
+    suppress: tuple[set[str], set[str]] | None,
+) -> pl.DataFrame:
+    """The golden contacts as written: with their company and person ids, company name, and
+    whether they may be contacted (opt-out, suppression list)."""
+    contacts = _with_first_row(golden, records, ["company_id", "person_id"])
     contacts = contacts.join(
         companies.select(pl.col(ID).alias("company_id"), "company_name"),
         on="company_id",
         how="left",
         maintain_order="left",
     )
-    companies = (
-        companies.with_columns(id_number(companies[ID], PREFIX["company"]).alias("_n"))
-        .join(held_by.result(), on="_n", how="left", maintain_order="left")
-        .drop("_n")
-        .with_columns(pl.col("contacts").cast(pl.UInt32).fill_null(0))
-    )
     if suppress:
-        hit = suppressed(contact_points, *suppress)
+        hit = suppressed(points, *suppress)
         contacts = contacts.with_columns(pl.col(ID).is_in(hit.implode()).alias("suppressed"))
     else:
         contacts = contacts.with_columns(pl.lit(False).alias("suppressed"))
     contacts = contacts.with_columns(
         (pl.col("opt_out").fill_null(False) | pl.col("suppressed")).alias("do_not_contact")
     )
-    companies = _order_columns(companies.rename({ID: "company_id"}), ["company_id"])
-    contacts = _order_columns(
+    return _order_columns(
         contacts.rename({ID: "contact_id"}),
         ["contact_id", "company_id", "person_id", "company_name"],
     )
-    points = pl.concat(
-        [
-            company_points.select(
-                pl.lit("company").alias("level"), pl.col(ID).alias("id"), pl.exclude(ID)
-            ),
-            contact_points.select(
-                pl.lit("contact").alias("level"), pl.col(ID).alias("id"), pl.exclude(ID)
-            ),
-        ]
+
+
+def _companies_table(golden: pl.DataFrame, held_by: pl.DataFrame) -> pl.DataFrame:
+    """The golden companies as written: with how many contacts each holds."""
+    companies = (
+        golden.with_columns(id_number(golden[ID], PREFIX["company"]).alias("_n"))
+        .join(held_by, on="_n", how="left", maintain_order="left")
+        .drop("_n")
+        .with_columns(pl.col("contacts").cast(pl.UInt32).fill_null(0))
     )
-    provenance = pl.concat(
+    return _order_columns(companies.rename({ID: "company_id"}), ["company_id"])
+
+
+def _by_level(company: pl.DataFrame, contact: pl.DataFrame) -> pl.DataFrame:
+    """The company and contact tables of one kind in one: ``level``, ``id``, the rest."""
+    return pl.concat(
         [
-            company_prov.select(
-                pl.lit("company").alias("level"), pl.col(ID).alias("id"), pl.exclude(ID)
-            ),
-            contact_prov.select(
-                pl.lit("contact").alias("level"), pl.col(ID).alias("id"), pl.exclude(ID)
-            ),
+            table.select(pl.lit(level).alias("level"), pl.col(ID).alias("id"), pl.exclude(ID))
+            for level, table in (("company", company), ("contact", contact))
         ]
     )
 
-    lineage = lineage.result()
-    changes_frame = pl.DataFrame(changes, schema={c: pl.String for c in CHANGE_COLUMNS}).sort(
-        "level", "old_id", "new_id"
-    )
-    counts = {
+
+def _counts(
+    records: pl.DataFrame,
+    companies: pl.DataFrame,
+    contacts: pl.DataFrame,
+    lineage: pl.DataFrame,
+    changes: pl.DataFrame,
+    decisions: pl.DataFrame,
+    survived: dict[str, int],
+    link_state: str | None,
+) -> dict:
+    """What the run made, for run.json and the report."""
+    return {
         "records": records.height,
         "companies": companies.height,
         "contacts": contacts.height,
@@ -756,32 +897,11 @@ def build(
         "suppressed_contacts": int(contacts["suppressed"].sum()),
         "do_not_contact": int(contacts["do_not_contact"].sum()),
         "survived_again": survived,  # the others were carried over from the previous master
-        "changes": changes_frame.height,
-        "decisions": all_decisions.height,
-        "decision_outcomes": decision_outcomes(records, all_decisions),
-        "master_link_state": None
-        if previous is None
-        else ("kept" if state else "computed again"),  # what linking read of the previous master
+        "changes": changes.height,
+        "decisions": decisions.height,
+        "decision_outcomes": decision_outcomes(records, decisions),
+        "master_link_state": link_state,  # what linking read of the previous master
     }
-    timings["lineage"] = time.perf_counter() - t
-    return Master(
-        records,
-        companies,
-        contacts,
-        points,
-        provenance,
-        lineage,
-        all_rejects,
-        changes_frame,
-        all_decisions,
-        found,
-        last_ids,
-        found.state,
-        None,
-        counts,
-        {k: round(v, 3) for k, v in timings.items()},
-        carried,
-    )
 
 
 def _order_columns(frame: pl.DataFrame, first: list[str]) -> pl.DataFrame:

@@ -19,7 +19,8 @@ import json
 import os
 import re
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -28,6 +29,7 @@ from ..errors import InputError
 from ..io.read import unguard
 from ..io.write import replace_folder, write_json, write_table
 from ..link.b2b import LEVELS, load_models
+from ..parallel import beside, side_by_side
 from .build import DECISION_COLUMNS, LINEAGE_COLUMNS, Master, Previous, state_versions
 
 TABLES = ("companies", "contacts", "contact_points", "provenance")
@@ -154,11 +156,6 @@ def read_previous(folder: str, settings) -> Previous:
                 f"not an enrich master folder ({name} has no {', '.join(lost)})", file=folder
             )
     last = run.get("last_ids", {})
-    reading = ThreadPoolExecutor(
-        max_workers=1
-    )  # the golden tables are read while the new rows are cleaned and linked
-    tables = reading.submit(_golden_tables, path, run.get("golden_copies") or {})
-    reading.shutdown(wait=False)
     link_state, state_parts = {}, {"records": record_parts}
     for level, stem in LINK_STATE.items():  # optional: without it the records are read again
         try:
@@ -175,7 +172,6 @@ def read_previous(folder: str, settings) -> Previous:
         ),
         last_ids={level: int(last.get(level, -1)) for level in LEVELS},
         models=load_models(str(path / "model.json"), settings),
-        tables=tables,
         rules_hash=run.get("rules_hash"),
         link_state=link_state,
         state_made_by=run.get("link_state_made_by") or {},
@@ -183,12 +179,25 @@ def read_previous(folder: str, settings) -> Previous:
     )
 
 
+def read_golden_tables(folder: str | Path) -> dict:
+    """An earlier master's golden tables, for the entities no new row touches (contact
+    points and provenance by level) — ``build(previous_tables=...)``; {} if one is missing or
+    unreadable (then every golden row is computed again). Slow on a big master: read them
+    beside cleaning and linking (``with beside(...)``). A CSV master's Parquet copy
+    (``golden_<table>.parquet``) is read instead of its CSV when the CSV is the one written
+    with it (its size and time, in run.json) — read faster, and typed as computed; a CSV
+    changed since is read itself."""
+    path = Path(folder)
+    try:
+        copies = json.loads((path / "run.json").read_text(encoding="utf-8")).get("golden_copies")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return _golden_tables(path, copies or {})
+
+
 def _golden_tables(path: Path, copies: dict) -> dict:
-    """The previous master's golden tables, for the entities no new row touches (contact
-    points and provenance by level); {} if one is missing or unreadable (then every golden
-    row is computed again). A CSV master's Parquet copy (``golden_<table>.parquet``) is read
-    instead of its CSV when the CSV is the one written with it (*copies*: its size and time,
-    from run.json) — read faster, and typed as computed; a CSV changed since is read itself."""
+    """The golden tables of the master in *path* (see read_golden_tables); *copies*: the
+    size and time of each CSV when its Parquet copy was written."""
     tables = {}
     for name in TABLES:
         csv = path / f"{name}.csv"
@@ -235,67 +244,20 @@ def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, finish) 
     (review, summary, report): it runs while the big tables are being written."""
 
     def fill(tmp: Path) -> None:
-        jobs = [(getattr(master, name), tmp / f"{name}.{fmt}", fmt) for name in TABLES]
-        copies = (
-            [(getattr(master, name), tmp / f"golden_{name}.parquet") for name in TABLES]
-            if fmt == "csv"
-            else []
-        )  # read by the next run
-        jobs += [
-            (table, tmp / f"{name}.csv", "csv")
-            for name, table in (
-                ("lineage", master.lineage.select(LINEAGE_COLUMNS)),
-                ("rejects", master.rejects),
-                ("changes", master.changes),
-                ("decisions", master.decisions),
-                *(
-                    (("registry_review", master.registry_review),)
-                    if master.registry_review is not None
-                    else ()
-                ),
-            )
-        ]
-        state = [
-            (
-                "records",
-                master.records.drop("person_id", strict=False),
-            ),  # person ids are given again by each run
-            *(
-                (stem, master.link_state[level])
-                for level, stem in LINK_STATE.items()
-                if level in master.link_state
-            ),
-        ]
-        with ThreadPoolExecutor(
-            max_workers=2
-        ) as pool:  # polars writes without the GIL: both cores work
-            writing = [
-                pool.submit(write_table, table, path, kind, excel=excel)
-                for table, path, kind in jobs
-            ]
-            listed = {}
-            for stem, table in state:
-                linked, new = _state_parts(tmp, stem, table, master.carried)
-                listed[stem] = [*linked, *(name for _, name in new)]
-                writing += [
-                    pool.submit(write_table, part, tmp / name, "parquet", fast=True)
-                    for part, name in new
-                ]
-            writing += [
-                pool.submit(write_table, table, path, "parquet", fast=True)
-                for table, path in copies
-            ]
+        writes, listed = _table_writes(master, tmp, fmt, excel)
+        with beside(
+            lambda: side_by_side(*writes, workers=2)
+        ) as writing:  # polars writes without the GIL: both cores work
             review, summary, report = finish()
-            writing.append(pool.submit(write_table, review, tmp / "review.csv", "csv", excel=excel))
-            for done in writing:
-                done.result()
+            write_table(review, tmp / "review.csv", "csv", excel=excel)
+            writing.result()  # raises what a write raised
         write_json(
             {level: master.linked.results[level].model.to_json() for level in LEVELS},
             tmp / "model.json",
         )
         stamps = (
             {"golden_copies": {name: _stamp(tmp / f"{name}.csv") for name in TABLES}}
-            if copies
+            if fmt == "csv"
             else {}
         )
         write_json(
@@ -305,6 +267,60 @@ def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, finish) 
         (tmp / "report.html").write_text(report, encoding="utf-8")
 
     replace_folder(folder, fill)
+
+
+def _table_writes(
+    master: Master, tmp: Path, fmt: str, excel: bool
+) -> tuple[list[Callable[[], None]], dict[str, list[str]]]:
+    """(the writes of the tables of *master* into *tmp*, the parts of each state table): the
+    golden tables, the CSV side tables, the state tables' new parts (their earlier parts are
+    linked in here) and, for a CSV master, the golden tables' Parquet copies."""
+    jobs = [(getattr(master, name), tmp / f"{name}.{fmt}", fmt) for name in TABLES]
+    jobs += [
+        (table, tmp / f"{name}.csv", "csv")
+        for name, table in (
+            ("lineage", master.lineage.select(LINEAGE_COLUMNS)),
+            ("rejects", master.rejects),
+            ("changes", master.changes),
+            ("decisions", master.decisions),
+            *(
+                (("registry_review", master.registry_review),)
+                if master.registry_review is not None
+                else ()
+            ),
+        )
+    ]
+    writes = [partial(write_table, table, path, kind, excel=excel) for table, path, kind in jobs]
+    state = [
+        (
+            "records",
+            master.records.drop("person_id", strict=False),
+        ),  # person ids are given again by each run
+        *(
+            (stem, master.link_state[level])
+            for level, stem in LINK_STATE.items()
+            if level in master.link_state
+        ),
+    ]
+    listed = {}
+    for stem, table in state:
+        linked, new = _state_parts(tmp, stem, table, master.carried)
+        listed[stem] = [*linked, *(name for _, name in new)]
+        writes += [
+            partial(write_table, part, tmp / name, "parquet", fast=True) for part, name in new
+        ]
+    if fmt == "csv":  # read by the next run
+        writes += [
+            partial(
+                write_table,
+                getattr(master, name),
+                tmp / f"golden_{name}.parquet",
+                "parquet",
+                fast=True,
+            )
+            for name in TABLES
+        ]
+    return writes, listed
 
 
 def _state_parts(

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .. import rulefiles
 from ..errors import InputError
 from ..io.read import typed_like
+from ..ruleset import Rules, rules_or_default
 
 ID = "_id"
 RULES = (
@@ -64,7 +64,9 @@ class ListField:
 
 
 @dataclass(frozen=True)
-class Rules:
+class Survivorship:
+    """``rules/survivorship.toml``, parsed and checked (see ``load``)."""
+
     sources: tuple[str, ...]
     attributes: dict[str, tuple[Attribute, ...]]
     lists: dict[str, tuple[ListField, ...]]
@@ -78,102 +80,128 @@ class Rules:
                 out |= set(f.columns)
         return out
 
-    def check_columns(self, available: set[str]) -> None:
-        """Every column the rules name must exist in the cleaned data."""
+    def check_columns(self, available: set[str], *, rules: Rules | None = None) -> None:
+        """Every column the rules name must exist in the cleaned data (*rules*: the rules
+        these were loaded from, for the file and line of a message)."""
         for level in LEVELS:
             for a in self.attributes[level]:
                 for c in (*a.columns, *a.present, *([a.valid] if a.valid else [])):
                     if c not in available:
-                        _fail(f"[{level}.{a.name}]: no column {c!r} in the cleaned data", f'"{c}"')
+                        _fail(
+                            rules,
+                            f"[{level}.{a.name}]: no column {c!r} in the cleaned data",
+                            f'"{c}"',
+                        )
             for f in self.lists[level]:
                 for c in f.columns:
                     if c not in available:
                         _fail(
+                            rules,
                             f"[{level}.lists.{f.name}]: no column {c!r} in the cleaned data",
                             f'"{c}"',
                         )
 
 
-def _fail(message: str, *needles: str) -> None:
-    where = rulefiles.location("survivorship")
-    line = rulefiles.line_of("survivorship", *needles) if needles else None
+def _fail(rules: Rules | None, message: str, *needles: str) -> None:
+    """An error naming the survivorship rules file, and the line holding *needles*."""
+    rules = rules_or_default(rules)
+    where, line = (
+        rules.line_of("survivorship", *needles)
+        if needles
+        else (rules.location("survivorship"), None)
+    )
     raise InputError(message, file=f"{where}:{line}" if line else where)
 
 
-def _names(value, what: str, needle: str) -> tuple[str, ...]:
+def _names(rules: Rules | None, value, what: str, needle: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-        _fail(f"{what} must be a non-empty list of names", needle)
+        _fail(rules, f"{what} must be a non-empty list of names", needle)
     return tuple(value)
 
 
-def _table(spec, name: str, keys: set[str]) -> str:
+def _table(rules: Rules | None, spec, name: str, keys: set[str]) -> str:
     """Check one [level.name] table of the rules: its keys and its `only`. Returns '[name]'."""
     where = f"[{name}]"
     if not isinstance(spec, dict):
-        _fail(f"{where} must be a table with columns", name)
+        _fail(rules, f"{where} must be a table with columns", name)
     bad = set(spec) - keys
     if bad:
         _fail(
+            rules,
             f"{where}: unknown key {sorted(bad)[0]!r} (known: {', '.join(sorted(keys))})",
             sorted(bad)[0],
         )
     if spec.get("only") not in (None, *_ONLY):
-        _fail(f"{where}: only must be one of {', '.join(_ONLY)}", "only")
+        _fail(rules, f"{where}: only must be one of {', '.join(_ONLY)}", "only")
     return where
 
 
-def load() -> Rules:
-    """``rules/survivorship.toml``, checked: unknown rules, keys or levels are errors that name
-    the rules file and line."""
-    data = rulefiles.load("survivorship")
+def load(rules: Rules | None = None) -> Survivorship:
+    """``rules/survivorship.toml`` of *rules* (None: the shipped one), checked: unknown rules,
+    keys or levels are errors that name the rules file and line."""
+    data = rules_or_default(rules).get("survivorship")
     unknown = set(data) - {"sources", *LEVELS}
     if unknown:
         name = sorted(unknown)[0]
-        _fail(f"unknown section [{name}] (known: sources, company, contact)", f"[{name}")
+        _fail(rules, f"unknown section [{name}] (known: sources, company, contact)", f"[{name}")
     sources = _names(
-        data.get("sources", {}).get("priority", ["*"]), "[sources] priority", "priority"
+        rules, data.get("sources", {}).get("priority", ["*"]), "[sources] priority", "priority"
     )
     attributes, lists = {}, {}
     for level in LEVELS:
         section = dict(data.get(level, {}))
-        fields = []
-        for name, spec in (section.pop("lists", None) or {}).items():
-            where = _table(spec, f"{level}.lists.{name}", _LIST_KEYS)
-            if not isinstance(spec.get("join", False), bool):
-                _fail(f"{where}: join must be true or false", "join")
-            columns = _names(spec.get("columns"), f"{where} columns", f"{level}.lists.{name}")
-            fields.append(ListField(name, columns, spec.get("only"), spec.get("join", False)))
-        attrs, owner = [], {}
-        for name, spec in section.items():
-            where = _table(spec, f"{level}.{name}", _ATTRIBUTE_KEYS)
-            columns = _names(spec.get("columns"), f"{where} columns", f"[{level}.{name}]")
-            rules = _names(spec.get("rules"), f"{where} rules", f"[{level}.{name}]")
-            for rule in rules:
-                if rule not in RULES:
-                    _fail(
-                        f"{where}: unknown rule {rule!r} (known: {', '.join(RULES)})", f'"{rule}"'
-                    )
-            if len(set(rules)) != len(rules) or {"recent", "oldest"} <= set(rules):
+        lists[level] = _list_fields(rules, level, section.pop("lists", None) or {})
+        attributes[level] = _attributes(rules, level, section)
+    return Survivorship(sources, attributes, lists)
+
+
+def _list_fields(rules: Rules | None, level: str, specs: dict) -> tuple[ListField, ...]:
+    """The [level.lists.*] tables: the multi-valued fields kept whole in contact_points."""
+    fields = []
+    for name, spec in specs.items():
+        where = _table(rules, spec, f"{level}.lists.{name}", _LIST_KEYS)
+        if not isinstance(spec.get("join", False), bool):
+            _fail(rules, f"{where}: join must be true or false", "join")
+        columns = _names(rules, spec.get("columns"), f"{where} columns", f"{level}.lists.{name}")
+        fields.append(ListField(name, columns, spec.get("only"), spec.get("join", False)))
+    return tuple(fields)
+
+
+def _attributes(rules: Rules | None, level: str, section: dict) -> tuple[Attribute, ...]:
+    """The [level.*] tables: the attributes, each a group of columns and its rules in order."""
+    attrs, owner = [], {}
+    for name, spec in section.items():
+        where = _table(rules, spec, f"{level}.{name}", _ATTRIBUTE_KEYS)
+        columns = _names(rules, spec.get("columns"), f"{where} columns", f"[{level}.{name}]")
+        order = _names(rules, spec.get("rules"), f"{where} rules", f"[{level}.{name}]")
+        for rule in order:
+            if rule not in RULES:
                 _fail(
-                    f"{where}: a rule is listed twice, or both recent and oldest",
-                    f"[{level}.{name}]",
+                    rules,
+                    f"{where}: unknown rule {rule!r} (known: {', '.join(RULES)})",
+                    f'"{rule}"',
                 )
-            if "valid" in rules and not spec.get("valid"):
-                _fail(
-                    f"{where}: rule 'valid' needs valid = \"<status column>\"", f"[{level}.{name}]"
-                )
-            for c in columns:
-                if c in owner:
-                    _fail(f"{where}: column {c!r} is already in [{level}.{owner[c]}]", f'"{c}"')
-                owner[c] = name
-            present = _names(spec.get("present", [columns[0]]), f"{where} present", "present")
-            attrs.append(
-                Attribute(name, columns, present, rules, spec.get("valid"), spec.get("only"))
+        if len(set(order)) != len(order) or {"recent", "oldest"} <= set(order):
+            _fail(
+                rules,
+                f"{where}: a rule is listed twice, or both recent and oldest",
+                f"[{level}.{name}]",
             )
-        attributes[level], lists[level] = tuple(attrs), tuple(fields)
-    return Rules(sources, attributes, lists)
+        if "valid" in order and not spec.get("valid"):
+            _fail(
+                rules,
+                f"{where}: rule 'valid' needs valid = \"<status column>\"",
+                f"[{level}.{name}]",
+            )
+        for c in columns:
+            if c in owner:
+                _fail(rules, f"{where}: column {c!r} is already in [{level}.{owner[c]}]", f'"{c}"')
+            owner[c] = name
+        present = _names(rules, spec.get("present", [columns[0]]), f"{where} present", "present")
+        attrs.append(Attribute(name, columns, present, order, spec.get("valid"), spec.get("only")))
+    return tuple(attrs)
 
 
 def _candidates(only: str | None) -> pl.Expr:
@@ -236,6 +264,19 @@ def _rank(a: Attribute) -> tuple[pl.Expr, list[tuple[str, int]]]:
     return rank, offsets[::-1]
 
 
+# the columns of a candidate row that the rules and the provenance read, besides its values
+HELPERS = (
+    "source_file",
+    "source_row",
+    "_order",
+    "_priority",
+    "_date",
+    "_has_person",
+    "opt_out",
+    "email_role",
+)
+
+
 def survive(
     rows: pl.DataFrame, attributes: list[Attribute] | tuple[Attribute, ...]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -254,24 +295,7 @@ def survive(
 
     Each candidate gets one integer rank (``_rank``); the winner is the highest, then the
     first in ``_order``: windows over the entity, no sort."""
-    helpers = [
-        "source_file",
-        "source_row",
-        "_order",
-        "_priority",
-        "_date",
-        "_has_person",
-        "opt_out",
-        "email_role",
-    ]
-    used = {*helpers, *(c for a in attributes for c in (*a.columns, *a.present, a.valid) if c)}
-    rows = _keyed(rows)
-    rows = rows.select(
-        E, ID, *(c for c in rows.columns if c in used)
-    )  # narrow: each filter copies what it keeps
-    rows = rows.with_columns(
-        pl.col("source_file").cast(pl.Categorical)
-    )  # a number per row, not a path, through the filters
+    rows = _narrow(rows, attributes)
     alone = pl.len().over(E) == 1
     single, rows = rows.filter(alone), rows.filter(~alone)
     is_candidate = {
@@ -291,51 +315,7 @@ def survive(
     provenance = []  # an entity of one row takes every value from it: its lineage says which
     several = rows.select(E, ID).unique(E)
     for i, a in enumerate(attributes):
-        rank, offsets = _rank(a)
-        cand = rows.filter(is_candidate[a.name])
-        cand = cand.select(
-            E,
-            *a.columns,
-            *dict.fromkeys(c for c in (*helpers, a.valid) if c and c not in a.columns),
-        )
-        cand = cand.with_columns(pl.len().over(E).alias("candidates"))
-        one = cand.filter(pl.col("candidates") == 1).with_columns(
-            pl.lit("only candidate").alias("decided_by")
-        )
-        many = cand.filter(pl.col("candidates") > 1).with_columns(
-            rank.alias("_rank"), pl.struct(a.columns).hash().alias("_hash")
-        )
-        best = pl.col("_rank").max().over(E)
-        top = pl.col("_rank") == best
-        many = many.with_columns(top.alias("_top"))
-        winner = pl.col("_top") & (
-            pl.col("_order") == pl.when("_top").then(pl.col("_order")).min().over(E)
-        )
-        many = many.with_columns(winner.alias("_win"))
-        many = many.with_columns(
-            pl.when(~pl.col("_win"))
-            .then(pl.col("_rank"))
-            .max()
-            .over(E)
-            .alias("_runner"),  # the best of the others
-            (pl.col("_hash").min().over(E) == pl.col("_hash").max().over(E)).alias(
-                "_same"
-            ),  # every candidate agrees
-        ).filter("_win")
-        decided = pl.when("_same").then(pl.lit("same value"))
-        for rule, shift in offsets:  # the first rule on which the winner beats the runner-up
-            unit, size = 2**shift, 2 ** WIDTH[rule]
-            decided = decided.when(
-                (pl.col("_rank") // unit) % size != (pl.col("_runner") // unit) % size
-            ).then(pl.lit(rule))
-        decided = decided.otherwise(pl.lit("tie"))
-        many = many.with_columns(decided.alias("decided_by"))
-        winners = pl.concat(
-            [
-                one.select(E, *a.columns, "source_file", "source_row", "decided_by", "candidates"),
-                many.select(E, *a.columns, "source_file", "source_row", "decided_by", "candidates"),
-            ]
-        )
+        winners = _winners(rows.filter(is_candidate[a.name]), a)
         several = several.join(winners.select(E, *a.columns), on=E, how="left")
         provenance.append(
             winners.select(
@@ -349,6 +329,79 @@ def survive(
             )
         )
     golden = pl.concat([golden, several], how="diagonal_relaxed").sort(E)
+    return golden, _provenance_table(provenance)
+
+
+def _narrow(
+    rows: pl.DataFrame, attributes: list[Attribute] | tuple[Attribute, ...]
+) -> pl.DataFrame:
+    """*rows* keyed (``_e``), with only the columns the *attributes* and their rules read."""
+    used = {*HELPERS, *(c for a in attributes for c in (*a.columns, *a.present, a.valid) if c)}
+    rows = _keyed(rows)
+    rows = rows.select(
+        E, ID, *(c for c in rows.columns if c in used)
+    )  # narrow: each filter copies what it keeps
+    return rows.with_columns(
+        pl.col("source_file").cast(pl.Categorical)
+    )  # a number per row, not a path, through the filters
+
+
+def _winners(cand: pl.DataFrame, a: Attribute) -> pl.DataFrame:
+    """The winning row of each entity among its candidate rows *cand* for attribute *a*:
+    ``_e``, its columns, ``source_file``, ``source_row``, ``decided_by``, ``candidates``."""
+    rank, offsets = _rank(a)
+    cand = cand.select(
+        E,
+        *a.columns,
+        *dict.fromkeys(c for c in (*HELPERS, a.valid) if c and c not in a.columns),
+    )
+    cand = cand.with_columns(pl.len().over(E).alias("candidates"))
+    one = cand.filter(pl.col("candidates") == 1).with_columns(
+        pl.lit("only candidate").alias("decided_by")
+    )
+    many = cand.filter(pl.col("candidates") > 1).with_columns(
+        rank.alias("_rank"), pl.struct(a.columns).hash().alias("_hash")
+    )
+    best = pl.col("_rank").max().over(E)
+    top = pl.col("_rank") == best
+    many = many.with_columns(top.alias("_top"))
+    winner = pl.col("_top") & (
+        pl.col("_order") == pl.when("_top").then(pl.col("_order")).min().over(E)
+    )
+    many = many.with_columns(winner.alias("_win"))
+    many = many.with_columns(
+        pl.when(~pl.col("_win"))
+        .then(pl.col("_rank"))
+        .max()
+        .over(E)
+        .alias("_runner"),  # the best of the others
+        (pl.col("_hash").min().over(E) == pl.col("_hash").max().over(E)).alias(
+            "_same"
+        ),  # every candidate agrees
+    ).filter("_win")
+    many = many.with_columns(_decided_by(offsets).alias("decided_by"))
+    return pl.concat(
+        [
+            one.select(E, *a.columns, "source_file", "source_row", "decided_by", "candidates"),
+            many.select(E, *a.columns, "source_file", "source_row", "decided_by", "candidates"),
+        ]
+    )
+
+
+def _decided_by(offsets: list[tuple[str, int]]) -> pl.Expr:
+    """What made the winner win: 'same value', the first rule on which its rank beats the
+    runner-up's (``_runner``), else 'tie'."""
+    decided = pl.when("_same").then(pl.lit("same value"))
+    for rule, shift in offsets:  # the first rule on which the winner beats the runner-up
+        unit, size = 2**shift, 2 ** WIDTH[rule]
+        decided = decided.when(
+            (pl.col("_rank") // unit) % size != (pl.col("_runner") // unit) % size
+        ).then(pl.lit(rule))
+    return decided.otherwise(pl.lit("tie"))
+
+
+def _provenance_table(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The provenance of every attribute in one table, typed alike (and typed when empty)."""
     schema = {
         E: pl.Int64,
         "_a": pl.Int32,
@@ -358,13 +411,10 @@ def survive(
         "decided_by": pl.String,
         "candidates": pl.Int64,
     }
-    return golden, pl.concat(
+    return pl.concat(
         [
             pl.DataFrame(schema=schema),
-            *(
-                p.with_columns(pl.col("source_file").cast(pl.String)).cast(schema)
-                for p in provenance
-            ),
+            *(p.with_columns(pl.col("source_file").cast(pl.String)).cast(schema) for p in parts),
         ]
     )
 
@@ -411,51 +461,7 @@ def contact_points(
         *(f"{c}_status" for f in fields for c in f.columns),
     }
     rows = rows.select(E, *(c for c in rows.columns if c in used))
-    parts = []
-    for f in fields:
-        cand = rows.filter(_candidates(f.only))
-        if f.join:
-            value = pl.concat_str(
-                [pl.col(c).cast(pl.String) for c in f.columns], separator=", ", ignore_nulls=True
-            )
-            part = cand.select(
-                E, value.alias("value"), pl.lit(None, pl.String).alias("status")
-            ).filter(pl.col("value") != "")
-            parts.append(part.with_columns(pl.lit(f.name).alias("kind")))
-            continue
-        for c in f.columns:
-            status = f"{c}_status" if f"{c}_status" in rows.columns else None
-            value = pl.col(c).cast(pl.String)
-            several = cand.filter(value.str.contains(LIST_SEPARATOR, literal=True).fill_null(False))
-            part = (
-                pl.concat(
-                    [
-                        cand.filter(
-                            ~value.str.contains(LIST_SEPARATOR, literal=True).fill_null(True)
-                        ).select(
-                            E,
-                            value.alias("value"),
-                            (
-                                pl.col(status).cast(pl.String)
-                                if status
-                                else pl.lit(None, pl.String)
-                            ).alias("status"),
-                        ),
-                        several.select(
-                            E,
-                            value.str.split(LIST_SEPARATOR).alias("value"),
-                            (
-                                pl.col(status).cast(pl.String)
-                                if status
-                                else pl.lit(None, pl.String)
-                            ).alias("status"),
-                        ).explode("value"),
-                    ]
-                )
-                .with_columns(pl.col("value").str.strip_chars())
-                .filter(pl.col("value") != "")
-            )
-            parts.append(part.with_columns(pl.lit(f.name).alias("kind")))
+    parts = [part for f in fields for part in _field_values(rows, f)]
     if not parts:
         return pl.DataFrame(
             schema={
@@ -478,8 +484,57 @@ def contact_points(
         .group_by(E, "kind", "value")
         .agg(pl.col("status").drop_nulls().min(), pl.len().cast(pl.Int64).alias("rows"))
     )
-    points = pl.concat([one, many])
-    # golden: the value is the golden row's (golden is sorted by _e, a dense rank from 1)
+    points = _flag_golden(pl.concat([one, many]), fields, golden)
+    kinds = {f.name: i for i, f in enumerate(fields)}
+    return points.with_columns(
+        pl.col("kind").replace_strict(kinds, return_dtype=pl.Int32).alias("_k")
+    ).sort([E, "_k", "golden", "rows", "value"], descending=[False, False, True, True, False])
+
+
+def _field_values(rows: pl.DataFrame, f: ListField) -> list[pl.DataFrame]:
+    """The values of list field *f* in the candidate rows (``_e, value, status, kind``): its
+    columns joined into one value, or each column's values, ';'-separated lists split."""
+    cand = rows.filter(_candidates(f.only))
+    if f.join:
+        value = pl.concat_str(
+            [pl.col(c).cast(pl.String) for c in f.columns], separator=", ", ignore_nulls=True
+        )
+        part = cand.select(E, value.alias("value"), pl.lit(None, pl.String).alias("status")).filter(
+            pl.col("value") != ""
+        )
+        return [part.with_columns(pl.lit(f.name).alias("kind"))]
+    parts = []
+    for c in f.columns:
+        status = (
+            pl.col(f"{c}_status").cast(pl.String)
+            if f"{c}_status" in rows.columns
+            else pl.lit(None, pl.String)
+        ).alias("status")
+        value = pl.col(c).cast(pl.String)
+        several = cand.filter(value.str.contains(LIST_SEPARATOR, literal=True).fill_null(False))
+        part = (
+            pl.concat(
+                [
+                    cand.filter(
+                        ~value.str.contains(LIST_SEPARATOR, literal=True).fill_null(True)
+                    ).select(E, value.alias("value"), status),
+                    several.select(
+                        E, value.str.split(LIST_SEPARATOR).alias("value"), status
+                    ).explode("value"),
+                ]
+            )
+            .with_columns(pl.col("value").str.strip_chars())
+            .filter(pl.col("value") != "")
+        )
+        parts.append(part.with_columns(pl.lit(f.name).alias("kind")))
+    return parts
+
+
+def _flag_golden(
+    points: pl.DataFrame, fields: tuple[ListField, ...], golden: pl.DataFrame
+) -> pl.DataFrame:
+    """*points* with ``golden``: the value is the golden row's (golden is sorted by _e, a
+    dense rank from 1)."""
     at = (points[E] - 1).to_numpy()
     golden_values = []
     for f in fields:
@@ -500,15 +555,11 @@ def contact_points(
                 golden[c].cast(pl.String).gather(at) for c in f.columns if c in golden.columns
             ]
     flags = [points["value"] == v for v in golden_values]
-    points = points.with_columns(
+    return points.with_columns(
         pl.any_horizontal(flags).fill_null(False).alias("golden")
         if flags
         else pl.lit(False).alias("golden")
     )
-    kinds = {f.name: i for i, f in enumerate(fields)}
-    return points.with_columns(
-        pl.col("kind").replace_strict(kinds, return_dtype=pl.Int32).alias("_k")
-    ).sort([E, "_k", "golden", "rows", "value"], descending=[False, False, True, True, False])
 
 
 def listed(points: pl.DataFrame, fields: tuple[ListField, ...]) -> pl.DataFrame:

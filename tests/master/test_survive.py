@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from enrich import rulefiles
 from enrich.errors import InputError
 from enrich.master.survive import Attribute, ListField, contact_points, listed, load, survive
+from enrich.ruleset import Rules
 
 PHONE = Attribute(
     "phone",
@@ -135,9 +135,7 @@ def test_every_distinct_value_is_kept_golden_first():
     ],
 )
 def test_rules_file_errors_name_the_file_and_line(tmp_path, edit, message):
-    text = (rulefiles.resources.files("enrich.rules") / "survivorship.toml").read_text(
-        encoding="utf-8"
-    )
+    text = Rules.load().text("survivorship")
     if "newest" in message:
         changed = text.replace(edit, 'rules = ["valid", "newest"]', 1)
         needle = '"newest"'
@@ -153,9 +151,8 @@ def test_rules_file_errors_name_the_file_and_line(tmp_path, edit, message):
         needle = "colour"
     assert changed != text
     (tmp_path / "survivorship.toml").write_text(changed, encoding="utf-8")
-    rulefiles.use_rules_dir(tmp_path)
     with pytest.raises(InputError) as err:
-        load()
+        load(Rules.load(tmp_path))
     line = next(i for i, t in enumerate(changed.splitlines(), 1) if needle in t)
     assert message in str(err.value) and f"survivorship.toml:{line}" in str(err.value)
 
@@ -172,3 +169,21 @@ def test_same_value_when_every_candidate_agrees():
         2,
         2,
     )  # the recent row is named
+
+
+def test_a_rules_folder_extends_the_shipped_survivorship(tmp_path):
+    (tmp_path / "survivorship.toml").write_text('[sources]\npriority = ["crm*", "*"]\n')
+    own, shipped = load(Rules.load(tmp_path)), load()
+    assert own.sources == ("crm*", "*") != shipped.sources
+    assert own.attributes == shipped.attributes and own.lists == shipped.lists
+
+
+def test_a_missing_column_names_the_rules_file_that_asks_for_it(tmp_path):
+    (tmp_path / "survivorship.toml").write_text(
+        '[company.website]\ncolumns = ["website", "homepage"]\n'
+    )
+    rules = Rules.load(tmp_path)
+    with pytest.raises(InputError) as err:
+        load(rules).check_columns({"website"} | load().columns(), rules=rules)
+    assert "no column 'homepage'" in str(err.value)
+    assert f"{tmp_path / 'survivorship.toml'}:2" in str(err.value)
