@@ -15,6 +15,7 @@ Errors are ``EnrichError``s (one line, an exit code), raised before anything is 
 
 from __future__ import annotations
 
+import functools
 import platform
 import time
 from collections.abc import Callable
@@ -171,7 +172,7 @@ def _prepare(job: Job, say: Say) -> _Prepared:
     if job.registry:
         check_index(job.registry.folder)
     sizes = read_sizes(job.registry, rules, say)
-    survivorship = load_survivorship()
+    survivorship = load_survivorship(rules)
     settings = load_settings()
     models = load_models(job.model, settings) if job.model else None
     decisions = read_decisions(job.decisions) if job.decisions else None
@@ -242,38 +243,26 @@ def run(job: Job, say: Say = silent, warn: Say | None = None) -> Result:
     written whole at the end, or not at all. *warn* (default: *say*) gets what a person
     should read even from a quiet run."""
     from .master import folder
-    from .master.build import build, check_accounting
+    from .master.build import check_accounting
 
     started = time.perf_counter()
     ready = _prepare(job, say)
-    read_previous = (
-        (lambda: folder.read_previous(job.previous, ready.settings)) if job.previous else None
-    )
-    with beside(
-        read_previous
-    ) as reading:  # the previous master is read while the inputs are cleaned
+    previous_dir = job.previous
+    # the previous master is read while the inputs are cleaned; its golden tables while linking
+    with (
+        beside(
+            functools.partial(folder.read_previous, previous_dir, ready.settings)
+            if previous_dir
+            else None
+        ) as reading,
+        beside(
+            functools.partial(folder.read_golden_tables, previous_dir) if previous_dir else None
+        ) as golden,
+    ):
         result = clean(job.inputs, ready.rules, say)
         previous = reading.result() if reading else None
-    t0 = time.perf_counter()
-    outputs = {"folder": str(Path(job.out))}
-    summary_ = summary(
-        "master", result, outputs, ready.rules, MASTER_RULES
-    )  # before build() takes the rows
-    frame, result.frame = (
-        result.frame,
-        None,
-    )  # build() keeps its own re-ordered copy: memory is time here
-    built = build(
-        frame,
-        result.rejects,
-        rules=ready.survivorship,
-        previous=previous,
-        decisions=ready.decisions,
-        models=ready.models or (previous.models if previous else None),
-        suppress=ready.suppression,
-        rules_hash=summary_["rules_hash"],
-    )
-    del frame
+        t0 = time.perf_counter()
+        built, summary_ = _build(job, ready, result, previous, golden)
     check_accounting(built.lineage, result.rows_in + (previous.lineage.height if previous else 0))
     _attach(built, job, ready.rules, ready.sizes, say)
     result.timings.update(built.timings)
@@ -294,6 +283,28 @@ def run(job: Job, say: Say = silent, warn: Say | None = None) -> Result:
     )
     say(f"done in {time.perf_counter() - started:.1f} s")
     return Result(job, Path(job.out), built, summary_)
+
+
+def _build(job: Job, ready: _Prepared, result: CleanResult, previous, golden):
+    """Link and survive: the built master and the run summary (made before build() takes
+    the rows: it keeps its own re-ordered copy, and memory is time here)."""
+    from .master.build import build
+
+    summary_ = summary("master", result, {"folder": str(Path(job.out))}, ready.rules, MASTER_RULES)
+    frame, result.frame = result.frame, None
+    built = build(
+        frame,
+        result.rejects,
+        survivorship=ready.survivorship,
+        rules=ready.rules,
+        previous=previous,
+        previous_tables=golden.result if golden else None,
+        decisions=ready.decisions,
+        models=ready.models or (previous.models if previous else None),
+        suppress=ready.suppression,
+        rules_hash=summary_["rules_hash"],
+    )
+    return built, summary_
 
 
 def _say_master(built, job: Job, summary_: dict, say: Say, warn: Say) -> None:
