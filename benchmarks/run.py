@@ -157,7 +157,8 @@ def check_bench(rows: int) -> list[tuple[str, int, float, float, dict]]:
     ):
         report = out / f"check_{rows}{'_quick' if extra else ''}.json"
         wall, rss, _ = measure(
-            [*ENRICH, "check", str(path), "--format", "json", "-o", str(report), *extra], ok=(0, 1)
+            [*ENRICH, "check", str(path), "--report-format", "json", "-o", str(report), *extra],
+            ok=(0, 1),
         )
         checks = json.loads(report.read_text())["results"]
         result.append(

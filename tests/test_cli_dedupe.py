@@ -127,7 +127,7 @@ def test_link_new_files_to_a_master(run_cli, fixtures, tmp_path):
         fixtures / "salon_leads_nl.xlsx",
         "-o",
         linked_dir,
-        "--link-to",
+        "--previous",
         master_dir,
     )
     assert result.exit_code == 0, result.output
@@ -164,7 +164,7 @@ def test_link_new_files_to_a_master(run_cli, fixtures, tmp_path):
             fixtures / "purchased_list_fr.csv",
             "-o",
             tmp_path / "again",
-            "--link-to",
+            "--previous",
             linked_dir,
             "--format",
             "parquet",
@@ -182,7 +182,7 @@ def test_link_new_files_to_a_master(run_cli, fixtures, tmp_path):
             fixtures / "purchased_list_fr.csv",
             "-o",
             tmp_path / "third",
-            "--link-to",
+            "--previous",
             tmp_path / "again",
         ).exit_code
         == 0
@@ -198,7 +198,7 @@ def test_link_to_refuses_a_folder_that_is_not_a_master_or_its_own_output(
         fixtures / "purchased_list_fr.csv",
         "-o",
         tmp_path / "out",
-        "--link-to",
+        "--previous",
         tmp_path / "empty",
     )
     assert result.exit_code == 2 and "no records.parquet or records.csv" in result.output
@@ -208,7 +208,7 @@ def test_link_to_refuses_a_folder_that_is_not_a_master_or_its_own_output(
         fixtures / "purchased_list_fr.csv",
         "-o",
         tmp_path / "m",
-        "--link-to",
+        "--previous",
         tmp_path / "m",
     )
     assert result.exit_code == 2 and "overwrite an input" in result.output

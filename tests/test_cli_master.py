@@ -574,7 +574,9 @@ def test_the_program_leaves_with_its_exit_code_and_all_its_output(tmp_path, fixt
             [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, env=env
         )
 
-    done = enrich("check", fixtures / DEMO[0], "--format", "json", "--skip", "duplicate_rate")
+    done = enrich(
+        "check", fixtures / DEMO[0], "--report-format", "json", "--skip", "duplicate_rate"
+    )
     assert (
         done.returncode in (0, 1) and json.loads(done.stdout)["summary"]["files"] == 1
     )  # the whole report, flushed

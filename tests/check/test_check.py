@@ -141,7 +141,7 @@ def check(run_cli, *args):
 
 def test_every_check_kind_passes_on_a_good_export(run_cli, files):
     good, _, rules = files
-    result = check(run_cli, good, "--rules", rules, "--baseline", good, "--format", "json")
+    result = check(run_cli, good, "--checks", rules, "--baseline", good, "--report-format", "json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert {r["kind"] for r in report["results"]} == set(FAILS)  # every kind ran
@@ -151,7 +151,7 @@ def test_every_check_kind_passes_on_a_good_export(run_cli, files):
 
 def test_every_check_kind_fails_on_a_bad_export_with_its_message_and_rows(run_cli, files):
     good, bad, rules = files
-    result = check(run_cli, bad, "--rules", rules, "--baseline", good, "--format", "json")
+    result = check(run_cli, bad, "--checks", rules, "--baseline", good, "--report-format", "json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     by_kind = {r["kind"]: r for r in report["results"]}
@@ -171,13 +171,13 @@ def test_a_warning_is_reported_but_does_not_fail_unless_strict(run_cli, files, t
     _, bad, _ = files
     rules = tmp_path / "warn.toml"
     rules.write_text('[[check]]\nkind = "no_formulas"\nseverity = "warning"\n', encoding="utf-8")
-    result = check(run_cli, bad, "--rules", rules)
+    result = check(run_cli, bad, "--checks", rules)
     assert (
         result.exit_code == 0
         and "WARN" in result.stdout
         and "row 3, line 4, column Raison sociale" in result.stdout
     )
-    assert check(run_cli, bad, "--rules", rules, "--strict").exit_code == 1
+    assert check(run_cli, bad, "--checks", rules, "--strict").exit_code == 1
 
 
 JUNIT_XSD = Path(__file__).with_name("junit.xsd")
@@ -191,9 +191,9 @@ def test_junit_output_validates_and_counts_failures(run_cli, files, tmp_path):
         good,
         bad,
         tmp_path / "missing.csv",
-        "--rules",
+        "--checks",
         rules,
-        "--format",
+        "--report-format",
         "junit",
         "-o",
         out,
@@ -213,7 +213,7 @@ def test_junit_output_validates_and_counts_failures(run_cli, files, tmp_path):
 
 def test_github_annotations_name_file_and_line(run_cli, files):
     _, bad, rules = files
-    result = check(run_cli, bad, "--rules", rules, "--format", "github")
+    result = check(run_cli, bad, "--checks", rules, "--report-format", "github")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert f"::error file={bad},line=4,title=no_formulas::row 3, column Raison sociale" in lines
@@ -228,7 +228,12 @@ def test_the_default_rules_and_the_shipped_fixtures(run_cli, fixtures):
     assert result.exit_code == 0, result.output  # the CRM export is clean: warnings only
     assert "WARN" in result.stdout and "one row per e-mail" in result.stdout
     result = check(
-        run_cli, fixtures / "purchased_list_fr.csv", "--format", "json", "--max-examples", "2"
+        run_cli,
+        fixtures / "purchased_list_fr.csv",
+        "--report-format",
+        "json",
+        "--max-examples",
+        "2",
     )
     assert result.exit_code == 1
     failed = {r["kind"]: r for r in json.loads(result.stdout)["results"] if r["status"] == "failed"}
@@ -272,7 +277,7 @@ def test_the_default_rules_and_the_shipped_fixtures(run_cli, fixtures):
 def test_checks_file_mistakes_name_the_line(run_cli, fixtures, tmp_path, text, message):
     rules = tmp_path / "checks.toml"
     rules.write_text(text, encoding="utf-8")
-    result = check(run_cli, fixtures / "crm_export.csv", "--rules", rules)
+    result = check(run_cli, fixtures / "crm_export.csv", "--checks", rules)
     assert result.exit_code == 2
     assert f"{rules}: {message}" in result.output, result.output
     assert "Traceback" not in result.output
@@ -292,7 +297,7 @@ def test_usage_errors_exit_2(run_cli, fixtures, tmp_path):
 def test_a_checked_file_is_never_changed(run_cli, files):
     good, bad, rules = files
     before = bad.read_bytes()
-    check(run_cli, bad, "--rules", rules)
+    check(run_cli, bad, "--checks", rules)
     assert bad.read_bytes() == before
     frame = pl.read_csv(good, separator=";", encoding="cp1252", infer_schema=False)
     assert frame.height == len(GOOD)
@@ -310,7 +315,7 @@ def test_allowed_legal_forms_are_read_as_codes(run_cli, tmp_path):
         '[[check]]\nkind = "allowed_values"\ncolumn = "legal_form"\nvalues = ["SA", "BE-SPRL"]\n',
         encoding="utf-8",
     )
-    result = check(run_cli, data, "--rules", rules, "--format", "json")
+    result = check(run_cli, data, "--checks", rules, "--report-format", "json")
     got = json.loads(result.stdout)["results"][0]
     assert result.exit_code == 1 and [e["row"] for e in got["examples"]] == [
         4,
@@ -327,14 +332,16 @@ def test_a_check_runs_only_on_the_files_it_names(run_cli, files, tmp_path):
         'files = ["crm_good.*"]\n',
         encoding="utf-8",
     )
-    report = json.loads(check(run_cli, good, bad, "--rules", rules, "--format", "json").stdout)
+    report = json.loads(
+        check(run_cli, good, bad, "--checks", rules, "--report-format", "json").stdout
+    )
     ran = sorted((Path(r["file"]).name, r["kind"], r["status"]) for r in report["results"])
     assert ran == [
         ("crm_bad.csv", "no_formulas", "failed"),
         ("crm_good.csv", "row_count", "failed"),
     ]
     rules.write_text('[[check]]\nkind = "no_formulas"\nfiles = "*.csv"\n', encoding="utf-8")
-    result = check(run_cli, good, "--rules", rules)
+    result = check(run_cli, good, "--checks", rules)
     assert result.exit_code == 2 and "line 3: files must be a list of names" in result.output
 
 
@@ -347,7 +354,7 @@ def test_every_broken_fixture_gets_a_verdict_never_a_crash(run_cli, fixtures):
         assert "internal error" not in result.output and "Traceback" not in result.output, path.name
         if result.exit_code == 2:
             assert f"enrich: error: {path}" in result.output, path.name
-    result = check(run_cli, fixtures / "bad" / "formula_injection.csv", "--format", "json")
+    result = check(run_cli, fixtures / "bad" / "formula_injection.csv", "--report-format", "json")
     failed = {r["kind"] for r in json.loads(result.stdout)["results"] if r["status"] == "failed"}
     assert "no_formulas" in failed
 
@@ -359,7 +366,7 @@ def test_lines_are_counted_past_excel_s_sep_line_a_title_and_quoted_line_breaks(
             "cp1252"
         )
     )
-    result = check(run_cli, data, "--skip", "duplicate_rate", "--format", "github")
+    result = check(run_cli, data, "--skip", "duplicate_rate", "--report-format", "github")
     lines = result.stdout.splitlines()
     assert (
         f"::error file={data},line=6,title=valid_email_rate >= 0.95::row 2, column E-mail" in lines
