@@ -403,16 +403,10 @@ def dedupe(
     master rows followed by the new ones, so OUT can be the next run's --link-to.
     """
     from .io.write import check_not_input, write_json, write_table
-    from .link.b2b import (
-        LEVELS,
-        all_pairs,
-        load_models,
-        load_settings,
-        read_decisions,
-        read_master,
-        review_table,
-    )
-    from .link.b2b import dedupe as run_dedupe
+    from .link.files import load_models, load_settings, read_decisions, read_master
+    from .link.levels import LEVELS
+    from .link.levels import dedupe as run_dedupe
+    from .link.review import all_pairs, review_table
 
     started = time.perf_counter()
     folder = Path(out)
@@ -597,7 +591,9 @@ def master(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from .link.b2b import LEVELS, load_models, load_settings, read_decisions, review_table
+    from .link.files import load_models, load_settings, read_decisions
+    from .link.levels import LEVELS
+    from .link.review import review_table
     from .master import folder as master_folder
     from .master.build import build, check_accounting, read_suppression
     from .master.survive import load as load_survivorship

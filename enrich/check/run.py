@@ -379,7 +379,7 @@ def filled_rate(data: Data, check: Check, ctx: dict) -> dict:
 
 def duplicate_rate(data: Data, check: Check, ctx: dict) -> dict:
     from ..clean import normalise
-    from ..link.b2b import dedupe
+    from ..link.levels import dedupe
 
     frame = data.frame.with_columns(pl.lit(data.name).alias("source_file"))
     linked = dedupe(normalise(frame)).frame.sort(ROW)

@@ -24,18 +24,11 @@ import polars as pl
 
 from ..errors import InputError
 from ..io.read import typed_like
-from ..link.b2b import (
-    HAS_COMPANY,
-    HAS_PERSON,
-    LEVELS,
-    Dedupe,
-    chunked_like,
-    dedupe,
-    first_rows,
-    id_number,
-    person_ids,
-)
+from ..link.derive import level_rows
+from ..link.ids import first_rows, id_number, person_ids
+from ..link.levels import LEVELS, Dedupe, dedupe
 from ..link.model import Model
+from ..link.state import chunked_like
 from . import survive
 from .survive import ID
 
@@ -132,7 +125,7 @@ def _usable_state(
     ):
         return None
     out = {}
-    for level, rows in (("company", HAS_COMPANY), ("contact", HAS_PERSON)):
+    for level, rows in level_rows().items():
         st = previous.link_state.get(level)
         at_level = previous.records.select(rows).to_series()
         if st is None or st.height != int(at_level.sum()):
@@ -600,7 +593,7 @@ def build(
             "_order": pl.int_range(records.height, eager=True),
             "_priority": source_priority(records["source_file"], rules.sources),
             "_date": records["source_date"].cast(pl.String).str.to_date("%Y-%m-%d", strict=False),
-            "_has_person": derived["_has_person"],
+            "_has_person": derived["has_person"],
         }
     )
     needed = [

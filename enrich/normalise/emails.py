@@ -25,6 +25,7 @@ from __future__ import annotations
 import polars as pl
 
 from .. import rulefiles
+from ..ruleset import Rules
 from .text import column, join_issues, one_row, tidy
 
 INPUTS = ("email",)
@@ -39,9 +40,9 @@ _VALID = rf"^{_ATEXT}+(\.{_ATEXT}+)*@({_LABEL}\.)+[a-z]([a-z0-9\-]*[a-z0-9])?$"
 
 
 @rulefiles.derived
-def role_and_freemail() -> tuple[list[str], list[str]]:
+def role_and_freemail(rules: Rules | None = None) -> tuple[list[str], list[str]]:
     """(role local parts, free-mail domains) from rules/emails.toml."""
-    rules = rulefiles.load("emails")
+    rules = rules.get("emails") if rules is not None else rulefiles.load("emails")
     role = sorted({x.lower() for x in rules["role"]["local_parts"]})
     free = sorted({x.lower() for x in rules["freemail"]["domains"]})
     return role, free
