@@ -74,17 +74,8 @@ def dedupe(
     settings = load_settings(rules)
     declared = levels(rules)
     frame, given = _derived_rows(frame, master, state, declared, rules)
-    data = pl.concat(
-        [
-            pl.DataFrame(
-                chunked_like(
-                    frame, pl.int_range(frame.height, dtype=pl.UInt32, eager=True).alias("_row")
-                )
-            ),
-            frame,
-        ],
-        how="horizontal",
-    )
+    row = pl.int_range(frame.height, dtype=pl.UInt32, eager=True).alias("_row")
+    data = pl.concat([pl.DataFrame(chunked_like(frame, row)), frame], how="horizontal")
     results, rows, states = {}, {}, {}
     for level in declared:
         known = level.id if master is not None else None

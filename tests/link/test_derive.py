@@ -7,7 +7,7 @@ from enrich.clean import clean_files
 from enrich.errors import InputError
 from enrich.link.derive import derive, helper_names, level_rows, levels
 from enrich.link.files import load_settings
-from enrich.link.levels import dedupe
+from enrich.link.levels import LEVELS, dedupe
 from enrich.ruleset import Rules
 
 ROWS = pl.DataFrame(
@@ -73,6 +73,7 @@ def test_levels_and_their_rows():
         ("company", "company_id", None),
         ("contact", "contact_id", "company"),
     ]
+    assert LEVELS == tuple(lv.name for lv in levels())  # the shipped levels, for callers
     rows = ROWS.select(pl.struct(level_rows().values()).alias("r")).unnest("r")
     assert rows.rows() == [(True, True), (True, False), (False, True)]
 
