@@ -57,7 +57,7 @@ def main() -> None:
         out.update(scores(result.cluster_id, frame["cluster"]))
     elif which == "b2b":
         from enrich.clean import clean_files
-        from enrich.link.b2b import dedupe
+        from enrich.link.levels import dedupe
 
         if sys.argv[2].endswith(".parquet"):
             frame = pl.read_parquet(sys.argv[2])

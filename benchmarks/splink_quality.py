@@ -116,14 +116,14 @@ def main() -> None:
         ids, truth = clusters["cluster_id"], clusters["cluster"]
     elif which == "b2b":  # company level of the synthetic B2B file, on enrich's cleaned rows
         from enrich.clean import clean_files
-        from enrich.link.b2b import derive
+        from enrich.link.derive import derive
 
         if sys.argv[2].endswith(".parquet"):
             cleaned = pl.read_parquet(sys.argv[2])
         else:
             cleaned = clean_files([sys.argv[2]]).frame
             t = time.perf_counter()
-        rows = derive(cleaned).filter("_has_company")
+        rows = derive(cleaned).filter("has_company")
         truth_file = pl.read_csv(sys.argv[3], schema_overrides={"company_entity": pl.String})
         cols = [
             "company_name_norm",

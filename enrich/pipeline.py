@@ -160,7 +160,7 @@ class _Prepared:
 
 def _prepare(job: Job, say: Say) -> _Prepared:
     """Everything that can refuse the job, checked before any row is read."""
-    from .link.b2b import load_models, load_settings, read_decisions
+    from .link.files import load_models, load_settings, read_decisions
     from .master import folder
     from .master.build import read_suppression
     from .master.survive import load as load_survivorship
@@ -173,9 +173,9 @@ def _prepare(job: Job, say: Say) -> _Prepared:
         check_index(job.registry.folder)
     sizes = read_sizes(job.registry, rules, say)
     survivorship = load_survivorship(rules)
-    settings = load_settings()
+    settings = load_settings(rules)
     models = load_models(job.model, settings) if job.model else None
-    decisions = read_decisions(job.decisions) if job.decisions else None
+    decisions = read_decisions(job.decisions, rules) if job.decisions else None
     suppression = read_suppression(job.suppress) if job.suppress else None
     if job.previous:
         folder.check_previous(job.previous)
@@ -216,7 +216,7 @@ def _attach(built, job: Job, rules: Rules, sizes, say: Say) -> None:
 def _finisher(built, job: Job, result: CleanResult, summary_: dict):
     """The review table, the run summary and the report, made while the big tables are
     written (``master.folder.write`` calls it)."""
-    from .link.b2b import LEVELS, review_table
+    from .link.review import review_table
     from .report.html import render
 
     def finish():
@@ -229,7 +229,7 @@ def _finisher(built, job: Job, result: CleanResult, summary_: dict):
         summary_["master"] = built.counts
         summary_["review_rows"] = review.height
         summary_["last_ids"] = built.last_ids
-        summary_["link"] = {level: built.linked.results[level].report for level in LEVELS}
+        summary_["link"] = {level: r.report for level, r in built.linked.results.items()}
         t1 = time.perf_counter()
         report = render(built, summary_)
         summary_["timings_s"]["report"] = round(time.perf_counter() - t1, 3)
@@ -350,16 +350,9 @@ def run_dedupe(job: Job, say: Say = silent):
     """`enrich dedupe`: records, rejects, pairs, review, model and run.json in ``job.out``;
     with ``job.previous`` (an earlier dedupe folder) the new rows are linked onto it."""
     from .io.write import check_not_input, write_json, write_table
-    from .link.b2b import (
-        LEVELS,
-        all_pairs,
-        dedupe,
-        load_models,
-        load_settings,
-        read_decisions,
-        read_master,
-        review_table,
-    )
+    from .link.files import load_models, load_settings, read_decisions, read_master
+    from .link.levels import dedupe
+    from .link.review import all_pairs, review_table
 
     started = time.perf_counter()
     folder, previous = Path(job.out), job.previous
@@ -372,16 +365,16 @@ def run_dedupe(job: Job, say: Say = silent):
     check_not_input([folder / n for n in names], [*(i.path for i in job.inputs), *kept])
     rules = Rules.load(job.rules)
     result = clean(job.inputs, rules, say)
-    settings = load_settings()
+    settings = load_settings(rules)
     master = read_master(previous, result.frame) if previous else None
     model = job.model
     if previous and not model and (Path(previous) / "model.json").exists():
         model = str(Path(previous) / "model.json")
         say(f"reusing the master's model {model}")
     models = load_models(model, settings) if model else None
-    decided = read_decisions(job.decisions) if job.decisions else None
+    decided = read_decisions(job.decisions, rules) if job.decisions else None
     t0 = time.perf_counter()
-    found = dedupe(result.frame, models, decided, master)
+    found = dedupe(result.frame, models, decided, master, rules=rules)
     link_time = time.perf_counter() - t0
     if master is not None:
         say(messages.linked_to_master(found.frame.slice(master.height), master))
@@ -391,15 +384,16 @@ def run_dedupe(job: Job, say: Say = silent):
     write_table(all_pairs(found), folder / "pairs.parquet", "parquet")
     write_table(review_table(found), folder / "review.csv", "csv")
     write_json(
-        {level: found.results[level].model.to_json() for level in LEVELS}, folder / "model.json"
+        {level: found.results[level].model.to_json() for level in found.results},
+        folder / "model.json",
     )
     summary_ = summary("dedupe", result, {"folder": str(folder)}, rules, CLEAN_RULES)
-    summary_["link"] = {level: found.results[level].report for level in LEVELS}
+    summary_["link"] = {level: found.results[level].report for level in found.results}
     summary_["timings_s"]["link"] = round(link_time, 3)
     summary_["timings_s"]["write"] = round(time.perf_counter() - t0, 3)
     write_json(summary_, folder / "run.json")
-    for level in LEVELS:
-        say(messages.link_level(level, found.results[level].report))
+    for level, linked in found.results.items():
+        say(messages.link_level(level, linked.report))
     say(f"wrote {folder}/records.{job.format}, review.csv, pairs.parquet, model.json, run.json")
     say(f"done in {time.perf_counter() - started:.1f} s")
     return found

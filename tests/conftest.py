@@ -25,13 +25,3 @@ def run_cli():
         return CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
 
     return run
-
-
-@pytest.fixture(autouse=True)
-def default_rules():
-    """Each test starts and ends with the shipped rules (--rules changes them process-wide)."""
-    from enrich import rulefiles
-
-    rulefiles.use_rules_dir(None)
-    yield
-    rulefiles.use_rules_dir(None)

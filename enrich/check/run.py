@@ -374,10 +374,10 @@ def filled_rate(data: Data, check: Check, ctx: dict) -> dict:
 
 def duplicate_rate(data: Data, check: Check, ctx: dict) -> dict:
     from ..clean import normalise
-    from ..link.b2b import dedupe
+    from ..link.levels import dedupe
 
     frame = data.frame.with_columns(pl.lit(data.name).alias("source_file"))
-    linked = dedupe(normalise(frame)).frame.sort(ROW)
+    linked = dedupe(normalise(frame, None, data.rules), rules=data.rules).frame.sort(ROW)
     level = check.settings["level"]
     if level == "auto":
         level = "contact" if linked["contact_id"].drop_nulls().len() else "company"

@@ -19,12 +19,13 @@ bound: its blocks grow with the file, and their pairs with the square of it.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import functools
 
 import numpy as np
 import polars as pl
 
 from ..normalise.text import fold_values
+from ..parallel import side_by_side
 from .settings import STEWARD, Blocking, parse_key
 
 ID = "__id"
@@ -146,8 +147,8 @@ def candidate_pairs(
 
     # the rules side by side when pairs hold a flagged record (they are few): part of each
     # rule's work is numpy on one core; a whole file's pairs are too many to hold two rules' at once
-    with ThreadPoolExecutor(max_workers=2 if only_with is not None else 1) as pool:
-        done = list(pool.map(rule_pairs, range(len(rules)), rules))
+    steps = [functools.partial(rule_pairs, i, rule) for i, rule in enumerate(rules)]
+    done = side_by_side(*steps, workers=2 if only_with is not None else 1)
     found = [pairs for pairs, _ in done]
     report: dict = {"rules": {rule.name: counts for rule, (_, counts) in zip(rules, done)}}
     # one row per pair: sorted by pair then rule, the first row of each run has the first rule

@@ -16,7 +16,7 @@ value is no evidence either way).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import functools
 
 import numpy as np
 import polars as pl
@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Jaro, JaroWinkler, Levenshtein
 
 from ..normalise.text import fold_values, on_unique, tidy
+from ..parallel import side_by_side
 from .settings import SIMILARITY_KINDS, Comparison, Level
 
 _SCORERS = {
@@ -216,8 +217,9 @@ def gammas(
 
     # two fields side by side when the pairs are few (a new file against a master): much of a
     # field's work is numpy on one core; tens of millions of pairs are too many to hold twice
-    with ThreadPoolExecutor(max_workers=2 if pairs.height <= SIDE_BY_SIDE_PAIRS else 1) as pool:
-        level = dict(zip((c.field for c in comparisons), pool.map(field_levels, comparisons)))
+    workers = 2 if pairs.height <= SIDE_BY_SIDE_PAIRS else 1
+    steps = [functools.partial(field_levels, comp) for comp in comparisons]
+    level = dict(zip((c.field for c in comparisons), side_by_side(*steps, workers=workers)))
     by_field = {c.field: c for c in comparisons}
     for comp in comparisons:
         if comp.swap_with:

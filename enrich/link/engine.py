@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
 from ..errors import InputError
+from ..parallel import beside
 from .blocking import ID, candidate_pairs
 from .cluster import cluster, cluster_new
 from .comparisons import FOLDED, gammas, prepared, view
@@ -87,14 +87,53 @@ def link(
     seen = view(frame, settings.comparisons, keyed, given)
     folded = {name.removeprefix(FOLDED): s for name, s in seen.items() if name.startswith(FOLDED)}
     values = prepared(seen, settings.comparisons)
-    # what needs no pair is computed beside the pairs: blocking and comparing leave a core idle
-    aside = ThreadPoolExecutor(max_workers=1)
     tf_fields = (
         model.tf_fields if model is not None else [c.field for c in settings.comparisons if c.tf]
     )
-    tf_job = aside.submit(term_frequencies, values, tf_fields)
-    comparable_job = aside.submit(comparable_pairs, frame, settings.cannot_link, known)
-    aside.shutdown(wait=False)
+
+    def needs_no_pair() -> tuple[dict[str, np.ndarray], float]:
+        return term_frequencies(values, tf_fields), comparable_pairs(
+            frame, settings.cannot_link, known
+        )
+
+    # what needs no pair is computed beside the pairs: blocking and comparing leave a core idle
+    with beside(needs_no_pair) as aside:
+        pairs, block_report = _candidates(frame, settings, known, folded, link_only_between)
+        timings["block"] = time.perf_counter() - t
+        t = time.perf_counter()
+        g = gammas(values, pairs, settings.comparisons)
+        timings["compare"] = time.perf_counter() - t
+        t = time.perf_counter()
+        model = _trained(model, g, pairs, values, settings, decisions)
+        tf, comparable = aside.result()
+    model = dataclasses.replace(model, lam=model.prior * pairs.height / max(comparable, 1.0))
+    timings["train"] = time.perf_counter() - t
+    t = time.perf_counter()
+    scored = _scored(g.with_columns(pairs["rule"]), model, tf, settings, decisions)
+    timings["score"] = time.perf_counter() - t
+    t = time.perf_counter()
+    ids, cluster_report = _clustered(frame, scored, settings, decisions, known)
+    timings["cluster"] = time.perf_counter() - t
+    review = review_pairs(scored, ids)
+    report = {
+        "records": frame.height,
+        "blocking": block_report,
+        **_scoring_report(scored, review, settings, model, comparable),
+        "clusters": cluster_report,
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+    }
+    return LinkResult(scored, ids, model, report, tf, review, seen)
+
+
+def _candidates(
+    frame: pl.DataFrame,
+    settings: Settings,
+    known: str | None,
+    folded: dict[str, pl.Series],
+    link_only_between: str | None,
+) -> tuple[pl.DataFrame, dict]:
+    """The candidate pairs the blocking rules find (with a master: those holding a new
+    record; *link_only_between*: those across its values) and the blocking report."""
     new = frame[known].is_null() if known else None
     pairs, block_report = candidate_pairs(
         frame, settings.blocking, settings.max_block_size, only_with=new, folded=folded
@@ -105,33 +144,42 @@ def link(
             side.gather(pairs["id_l"]).to_numpy() != side.gather(pairs["id_r"]).to_numpy()
         )
         block_report["pairs_between_sides"] = pairs.height
-    timings["block"] = time.perf_counter() - t
-    t = time.perf_counter()
-    g = gammas(values, pairs, settings.comparisons)
-    timings["compare"] = time.perf_counter() - t
-    t = time.perf_counter()
-    if model is None:
-        u = estimate_u(values, settings.comparisons, settings.u_sample_pairs, settings.seed)
-        blocked = {rule.name: {parse_key(k)[1] for k in rule.keys} for rule in settings.blocking}
-        model = fit(
-            g.with_columns(pairs["rules"]),
-            settings.comparisons,
-            u,
-            settings.em_max_iterations,
-            decisions,
-            blocked,
-            set(settings.cannot_link),
-        )
-    else:
-        model = refit_prior(model, g, decisions, settings.em_max_iterations)
-    comparable = comparable_job.result()
-    model = dataclasses.replace(model, lam=model.prior * pairs.height / max(comparable, 1.0))
-    timings["train"] = time.perf_counter() - t
-    t = time.perf_counter()
-    tf = tf_job.result()
-    scored = score(
-        g.with_columns(pairs["rule"]), model, tf, weights=False
-    )  # LinkResult.weighed adds them
+    return pairs, block_report
+
+
+def _trained(
+    model: Model | None,
+    g: pl.DataFrame,
+    pairs: pl.DataFrame,
+    values: pl.DataFrame,
+    settings: Settings,
+    decisions: pl.DataFrame | None,
+) -> Model:
+    """A model fitted on the compared pairs *g*, or *model* with its prior fitted again."""
+    if model is not None:
+        return refit_prior(model, g, decisions, settings.em_max_iterations)
+    u = estimate_u(values, settings.comparisons, settings.u_sample_pairs, settings.seed)
+    blocked = {rule.name: {parse_key(k)[1] for k in rule.keys} for rule in settings.blocking}
+    return fit(
+        g.with_columns(pairs["rules"]),
+        settings.comparisons,
+        u,
+        settings.em_max_iterations,
+        decisions,
+        blocked,
+        set(settings.cannot_link),
+    )
+
+
+def _scored(
+    g: pl.DataFrame,
+    model: Model,
+    tf: dict[str, np.ndarray],
+    settings: Settings,
+    decisions: pl.DataFrame | None,
+) -> pl.DataFrame:
+    """The compared pairs with their match probability and band; a steward's decision wins."""
+    scored = score(g, model, tf, weights=False)  # LinkResult.weighed adds them
     p = scored["match_probability"].to_numpy()
     band = np.where(
         p >= settings.match_threshold, 0, np.where(p >= settings.review_threshold, 1, 2)
@@ -139,8 +187,18 @@ def link(
     scored = scored.with_columns(pl.Series(BANDS, dtype=BAND).gather(band).alias("band"))
     if decisions is not None and decisions.height:
         scored = _apply_decisions(scored, decisions)
-    timings["score"] = time.perf_counter() - t
-    t = time.perf_counter()
+    return scored
+
+
+def _clustered(
+    frame: pl.DataFrame,
+    scored: pl.DataFrame,
+    settings: Settings,
+    decisions: pl.DataFrame | None,
+    known: str | None,
+) -> tuple[pl.Series, dict]:
+    """The cluster of each record and the clustering report. With *known* ids (a master's),
+    only the clusters a new record can change."""
     cannot = [*settings.cannot_link, *([known] if known else [])]
     must = [*settings.must_link, *([known] if known else [])]
     keys = frame.select(cannot) if cannot else None
@@ -149,8 +207,8 @@ def link(
         if decisions is not None
         else None
     )
-    if known:  # only the clusters a new record can change
-        ids, cluster_report = cluster_new(
+    if known:
+        return cluster_new(
             frame.height,
             scored,
             settings.match_threshold,
@@ -160,22 +218,27 @@ def link(
             frame.select(must),
             frame[known],
         )
-    else:
-        ids, cluster_report = cluster(
-            frame.height,
-            scored,
-            settings.match_threshold,
-            keys,
-            settings.max_cluster_size,
-            apart,
-            frame.select(must) if must else None,
-        )
-    timings["cluster"] = time.perf_counter() - t
+    return cluster(
+        frame.height,
+        scored,
+        settings.match_threshold,
+        keys,
+        settings.max_cluster_size,
+        apart,
+        frame.select(must) if must else None,
+    )
+
+
+def _scoring_report(
+    scored: pl.DataFrame,
+    review: pl.DataFrame,
+    settings: Settings,
+    model: Model,
+    comparable: float,
+) -> dict:
+    """What run.json says of the scored pairs and the model of one link."""
     bands = dict(scored["band"].value_counts().sort("band").iter_rows())
-    review = review_pairs(scored, ids)
-    report = {
-        "records": frame.height,
-        "blocking": block_report,
+    return {
         "bands": bands,
         "thresholds": {"match": settings.match_threshold, "review": settings.review_threshold},
         "review": {
@@ -190,10 +253,7 @@ def link(
             "iterations": model.iterations,
             "converged": model.converged,
         },
-        "clusters": cluster_report,
-        "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
-    return LinkResult(scored, ids, model, report, tf, review, seen)
 
 
 def review_pairs(pairs: pl.DataFrame, cluster_id: pl.Series) -> pl.DataFrame:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..rulefiles import tomllib
+from ..ruleset import tomllib
 
 LEVEL_KINDS = (
     "exact",

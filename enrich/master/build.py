@@ -25,18 +25,11 @@ import polars as pl
 
 from ..errors import InputError
 from ..io.read import typed_like
-from ..link.b2b import (
-    HAS_COMPANY,
-    HAS_PERSON,
-    LEVELS,
-    Dedupe,
-    chunked_like,
-    dedupe,
-    first_rows,
-    id_number,
-    person_ids,
-)
+from ..link.derive import level_rows
+from ..link.ids import first_rows, id_number, person_ids
+from ..link.levels import LEVELS, Dedupe, dedupe
 from ..link.model import Model
+from ..link.state import chunked_like
 from ..parallel import beside, side_by_side
 from ..ruleset import Rules
 from . import survive
@@ -112,7 +105,7 @@ def state_versions() -> dict:
 
 
 def _usable_state(
-    previous: Previous, kept: pl.Series | None, rules_hash: str | None
+    previous: Previous, kept: pl.Series | None, rules_hash: str | None, rules: Rules | None
 ) -> dict[str, pl.DataFrame] | None:
     """The previous master's link state for its *kept* records (a mask over its records; None:
     all), if the same rules and code made it; else None (everything is read again)."""
@@ -124,7 +117,7 @@ def _usable_state(
     ):
         return None
     out = {}
-    for level, rows in (("company", HAS_COMPANY), ("contact", HAS_PERSON)):
+    for level, rows in level_rows(rules).items():
         st = previous.link_state.get(level)
         at_level = previous.records.select(rows).to_series()
         if st is None or st.height != int(at_level.sum()):
@@ -162,7 +155,7 @@ def _number(ids: pl.Series, prefix: str) -> int:
 
 
 def _decisions_by_key(decisions: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """DECISION_COLUMNS → per level: both sides and is_match (the format link.b2b expects)."""
+    """DECISION_COLUMNS → per level: both sides and is_match (the format link.levels.dedupe expects)."""
     d = decisions.with_columns(
         pl.col("source_row_l").cast(pl.Int64),
         pl.col("source_row_r").cast(pl.Int64),
@@ -502,9 +495,9 @@ def build(
     all_decisions = merge_decisions(previous.decisions if previous else None, decisions)
     start = _Start()
     if previous is not None:
-        frame, start = _start_from(previous, frame, all_decisions, rules_hash)
+        frame, start = _start_from(previous, frame, all_decisions, rules_hash, rules)
     lap("order")
-    found = _link(frame, start, all_decisions, models)
+    found = _link(frame, start, all_decisions, models, rules)
     lap("link")
     records, changes = found.frame, []
     if any(start.reopened.values()):
@@ -512,7 +505,7 @@ def build(
     last_ids = _last_ids(records, start.master, start.used)
     rows = _survival_rows(records, found.derived, survivorship)
     all_rejects = _all_rejects(records, rejects)
-    aside = partial(_ids_and_lineage, found.derived, records, all_rejects, previous)
+    aside = partial(_ids_and_lineage, found.derived, records, all_rejects, previous, rules)
     with beside(aside) as ids_and_lineage:  # what does not wait for the golden records
         lap("ids")
         tables = _reusable(previous, previous_tables, rules_hash)
@@ -583,7 +576,11 @@ class _Start:
 
 
 def _start_from(
-    previous: Previous, frame: pl.DataFrame, decisions: pl.DataFrame, rules_hash: str | None
+    previous: Previous,
+    frame: pl.DataFrame,
+    decisions: pl.DataFrame,
+    rules_hash: str | None,
+    rules: Rules | None,
 ) -> tuple[pl.DataFrame, _Start]:
     """(the rows to link, what they are linked to): the previous master's records, but those of
     the ids a decision reopens, which are linked again with the new rows (ahead of them, their
@@ -604,7 +601,7 @@ def _start_from(
     if any(reopened.values()):
         records, again, kept = _take_reopened(records, reopened)
         frame = pl.concat([again, frame], how="diagonal_relaxed")
-    state = _usable_state(previous, kept, rules_hash)
+    state = _usable_state(previous, kept, rules_hash, rules)
     carried = {}
     if (
         kept is None and previous.parts
@@ -622,7 +619,11 @@ def _start_from(
 
 
 def _link(
-    frame: pl.DataFrame, start: _Start, decisions: pl.DataFrame, models: dict[str, Model] | None
+    frame: pl.DataFrame,
+    start: _Start,
+    decisions: pl.DataFrame,
+    models: dict[str, Model] | None,
+    rules: Rules | None,
 ) -> Dedupe:
     """The rows of *frame* linked to what linking starts from, and among themselves; their
     person ids are not given here (build() gives them beside the golden records)."""
@@ -634,6 +635,7 @@ def _link(
         start.used,
         start.state,
         persons=False,
+        rules=rules,
     )
 
 
@@ -726,7 +728,7 @@ def _survival_rows(
             "_order": pl.int_range(records.height, eager=True),
             "_priority": source_priority(records["source_file"], survivorship.sources),
             "_date": records["source_date"].cast(pl.String).str.to_date("%Y-%m-%d", strict=False),
-            "_has_person": derived["_has_person"],
+            "_has_person": derived["has_person"],
         }
     )
     needed = [
@@ -775,10 +777,11 @@ def _ids_and_lineage(
     records: pl.DataFrame,
     rejects: pl.DataFrame,
     previous: Previous | None,
+    rules: Rules | None,
 ) -> list:
     """[person ids, lineage, contacts per company]: what does not wait for the golden records."""
     return side_by_side(
-        lambda: person_ids(derived),
+        lambda: person_ids(derived, rules),
         lambda: _lineage(records, rejects, previous),
         lambda: _contacts_per_company(records),
         workers=2,

@@ -28,7 +28,8 @@ import polars as pl
 from ..errors import InputError
 from ..io.read import unguard
 from ..io.write import replace_folder, write_json, write_table
-from ..link.b2b import LEVELS, load_models
+from ..link.files import load_models
+from ..link.levels import LEVELS
 from ..parallel import beside, side_by_side
 from .build import DECISION_COLUMNS, LINEAGE_COLUMNS, Master, Previous, state_versions
 

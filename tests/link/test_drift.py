@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 
 from enrich.clean import clean_files
-from enrich.link.b2b import dedupe
 from enrich.link.cluster import pairwise_scores
+from enrich.link.levels import dedupe
 
 GENERATOR = Path(__file__).resolve().parents[2] / "benchmarks" / "generate_contacts.py"
 

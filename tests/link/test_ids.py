@@ -1,10 +1,10 @@
-"""Ids from clusters (``_ids``), person ids, and the chunk layout helpers of link.b2b."""
+"""Ids from clusters (``assign_ids``) and person ids (enrich/link/ids.py)."""
 
 import polars as pl
 import pytest
 
 from enrich.errors import InputError
-from enrich.link.b2b import _ids, chunked_like, lined_up, person_ids
+from enrich.link.ids import assign_ids, id_number, id_text, person_ids
 
 
 def test_master_ids_are_kept_and_new_clusters_numbered_after_the_highest_in_use():
@@ -14,14 +14,16 @@ def test_master_ids_are_kept_and_new_clusters_numbered_after_the_highest_in_use(
     known = pl.Series(
         ["co-7", None, None, None, "co-12", None]
     )  # row 1 joins co-7, row 3 joins co-12
-    ids = _ids("co", rows, clusters, 6, known, used=20)
+    ids = assign_ids("co", rows, clusters, 6, known, used=20)
     assert ids.to_list() == ["co-7", "co-7", "co-21", "co-12", "co-12", None]
     # without a master: numbered from 0 in the order of each cluster's first row
-    fresh = _ids("co", rows, pl.Series([3, 3, 2, 3, 3]), 6)
+    fresh = assign_ids("co", rows, pl.Series([3, 3, 2, 3, 3]), 6)
     assert fresh.to_list() == ["co-0", "co-0", "co-1", "co-0", "co-0", None]
     # a retired id is never given again: *used* is above every id still held
     assert (
-        _ids("ct", rows, clusters, 6, pl.Series([None] * 6, dtype=pl.String), used=4).to_list()[2]
+        assign_ids(
+            "ct", rows, clusters, 6, pl.Series([None] * 6, dtype=pl.String), used=4
+        ).to_list()[2]
         == "ct-6"
     )
     assert known.to_list() == [
@@ -37,7 +39,7 @@ def test_master_ids_are_kept_and_new_clusters_numbered_after_the_highest_in_use(
 def test_an_id_enrich_did_not_give_is_refused():
     rows = pl.Series([0, 1], dtype=pl.UInt32)
     with pytest.raises(InputError, match="'ACME-1'"):
-        _ids("co", rows, pl.Series([0, 0]), 2, pl.Series(["ACME-1", None]))
+        assign_ids("co", rows, pl.Series([0, 0]), 2, pl.Series(["ACME-1", None]))
 
 
 def test_person_ids_need_the_name_and_a_private_channel():
@@ -68,17 +70,8 @@ def test_person_ids_need_the_name_and_a_private_channel():
     assert person_ids(data).to_list() == ["pe-5", "pe-5", "pe-5", "pe-5", "pe-3", None]
 
 
-def test_a_new_column_is_cut_into_the_frames_chunks():
-    frame = pl.concat([pl.DataFrame({"a": [1, 2, 3]}), pl.DataFrame({"a": [4, 5]})], rechunk=False)
-    column = chunked_like(frame, pl.Series("b", [10, 20, 30, 40, 50]))
-    assert [len(c) for c in column.get_chunks()] == [3, 2] and column.to_list() == [
-        10,
-        20,
-        30,
-        40,
-        50,
-    ]
-    lined = frame.with_columns(column)
-    assert lined_up(lined) is lined  # lined up: nothing to copy
-    off = frame.with_columns(pl.Series("b", [10, 20, 30, 40, 50]))  # one chunk beside two
-    assert lined_up(off).n_chunks("all") == [1, 1] and lined_up(off).equals(off)
+def test_id_numbers_and_texts_round_trip():
+    ids = pl.Series(["co-0", "co-41", "ct-3", "co-x", None])
+    number = id_number(ids, "co")
+    assert number.to_list() == [0, 41, None, None, None]
+    assert id_text(number.drop_nulls().to_numpy(), "co").to_list() == ["co-0", "co-41"]

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from enrich.link.b2b import load_settings
+from enrich.link.files import load_settings
 from enrich.master import folder
 
 DEMO = ["crm_export.csv", "purchased_list_fr.csv"]

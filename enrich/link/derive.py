@@ -1,0 +1,185 @@
+"""The helper columns linking compares and the levels it links, as ``rules/link.toml``
+declares them (its header documents the kinds): a new helper column or level is a rules
+entry, not code.
+
+>>> frame = pl.DataFrame({"first_name": ["Jean", None], "last_name": ["DUPONT", None],
+...                       "website": ["https://www.Acme.be/contact", None]})
+>>> spec = {"person_key": {"kind": "words", "of": ["first_name", "last_name"]},
+...         "website_domain": {"kind": "host", "of": "website"},
+...         "has_person": {"kind": "any", "of": ["first_name", "last_name"]}}
+>>> frame.select(helper(name, s, freemail=[]) for name, s in spec.items()).rows()
+[('dupont jean', 'acme.be', True), (None, None, False)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from ..errors import InputError
+from ..normalise.emails import role_and_freemail
+from ..ruleset import Rules, rules_or_default
+
+KINDS = ("value", "first", "domain", "host", "words", "any")
+LISTS = ("first", "words", "any")  # the kinds whose `of` is a list of columns
+CONDITIONS = ("present", "valid", "unless", "mailbox")
+MAILBOXES = ("free", "company")
+
+
+@dataclass(frozen=True)
+class Level:
+    """One linking level of rules/link.toml."""
+
+    name: str
+    rows: str  # the helper column true for the rows this level links
+    id: str  # the id column it gives: '<prefix>-<n>'
+    prefix: str
+    within: str | None = None  # an earlier level: its id is a cannot-link of this one
+
+
+@dataclass(frozen=True)
+class Person:
+    """How person_id links contacts across companies (rules/link.toml [person])."""
+
+    of: str  # the level whose records it links
+    prefix: str
+    key: str  # the name, in either order
+    channels: tuple[str, ...]  # private channels: one shared value (and the key) is one person
+
+
+def derive(frame: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
+    """*frame* with the helper columns rules/link.toml declares, in its order."""
+    _, freemail = role_and_freemail(rules)
+    return frame.with_columns(helper(name, spec, freemail) for name, spec in helpers(rules).items())
+
+
+def helpers(rules: Rules | None = None) -> dict[str, dict]:
+    """The declared helper columns: name → declaration, checked."""
+    return rules_or_default(rules).derived(_helpers)
+
+
+def levels(rules: Rules | None = None) -> tuple[Level, ...]:
+    """The declared levels, in the order they are linked."""
+    return rules_or_default(rules).derived(_levels)
+
+
+def person(rules: Rules | None = None) -> Person:
+    """The declared person_id linking."""
+    data = rules_or_default(rules).get("link")["person"]
+    return Person(data["of"], data["prefix"], data["key"], tuple(data["channels"]))
+
+
+def level_rows(rules: Rules | None = None) -> dict[str, pl.Expr]:
+    """Per level: which rows it links, as an expression of the cleaned columns."""
+    rules = rules_or_default(rules)
+    declared = helpers(rules)
+    return {level.name: helper(level.rows, declared[level.rows], []) for level in levels(rules)}
+
+
+def helper_names(rules: Rules | None = None) -> tuple[str, ...]:
+    """The helper columns' names, without the levels' row flags."""
+    flags = {level.rows for level in levels(rules)}
+    return tuple(name for name in helpers(rules) if name not in flags)
+
+
+def helper(name: str, spec: dict, freemail: list[str]) -> pl.Expr:
+    """The expression of one declared helper column (*freemail*: the free-mail domains)."""
+    of = spec["of"]
+    value = {
+        "value": lambda: pl.col(of),
+        "first": lambda: pl.coalesce(*of),
+        "domain": lambda: _domain(of),
+        "host": lambda: _host(of),
+        "words": lambda: _words(of),
+        "any": lambda: pl.any_horizontal(pl.col(c).is_not_null() for c in of),
+    }[spec["kind"]]()
+    conditions = []
+    if "present" in spec:
+        conditions.append(pl.col(spec["present"]).is_not_null())
+    if "valid" in spec:
+        conditions.append(pl.col(spec["valid"]) == "valid")
+    if "unless" in spec:
+        conditions.append(~pl.col(spec["unless"]).fill_null(False))
+    if "mailbox" in spec:
+        free = _domain(of).is_in(freemail)
+        conditions.append(free if spec["mailbox"] == "free" else ~free)
+    if not conditions:
+        return value.alias(name)
+    condition = conditions[0]
+    for more in conditions[1:]:
+        condition = condition & more
+    return pl.when(condition).then(value).alias(name)
+
+
+def _domain(column: str) -> pl.Expr:
+    return pl.col(column).str.extract(r"@([^@]+)$", 1)
+
+
+def _host(column: str) -> pl.Expr:
+    return (
+        pl.col(column)
+        .str.to_lowercase()
+        .str.replace(r"^[a-z]+://", "")
+        .str.replace(r"^www\.", "")
+        .str.extract(r"^([^/:?#]+)", 1)
+    )
+
+
+def _words(columns: list[str]) -> pl.Expr:
+    return (
+        pl.concat_str([pl.col(c) for c in columns], separator=" ", ignore_nulls=True)
+        .str.to_lowercase()
+        .str.split(" ")
+        .list.sort()
+        .list.join(" ")
+        .replace("", None)
+    )
+
+
+def _helpers(rules: Rules) -> dict[str, dict]:
+    declared = rules.get("link").get("derived", {})
+    for name, spec in declared.items():
+        _check_helper(rules, name, spec)
+    return declared
+
+
+def _check_helper(rules: Rules, name: str, spec: object) -> None:
+    def fail(message: str) -> InputError:
+        file, line = rules.line_of("link", name)
+        return InputError(f"[derived] {name}: {message}", file=file, row=line)
+
+    if not isinstance(spec, dict):
+        raise fail("needs { kind = ..., of = ... }")
+    if spec.get("kind") not in KINDS:
+        raise fail(f"unknown kind {spec.get('kind')!r} (known: {', '.join(KINDS)})")
+    unknown = set(spec) - {"kind", "of", *CONDITIONS}
+    if unknown:
+        raise fail(f"unknown key {sorted(unknown)[0]!r} (known: of, {', '.join(CONDITIONS)})")
+    of = spec.get("of")
+    if spec["kind"] in LISTS:
+        if not isinstance(of, list) or not of or not all(isinstance(c, str) for c in of):
+            raise fail(f"kind {spec['kind']} needs of = [columns]")
+    elif not isinstance(of, str):
+        raise fail(f"kind {spec['kind']} needs of = 'a column'")
+    if spec.get("mailbox", "free") not in MAILBOXES:
+        raise fail(f"mailbox must be one of {', '.join(MAILBOXES)}")
+
+
+def _levels(rules: Rules) -> tuple[Level, ...]:
+    data = rules.get("link")
+    out: list[Level] = []
+    for name in data.get("levels", []):
+        spec = data.get(name, {})
+        missing = [key for key in ("rows", "id", "prefix") if key not in spec]
+        within = spec.get("within")
+        if missing or spec.get("rows") not in helpers(rules):
+            problem = f"needs {', '.join(missing)}" if missing else "rows must name a helper column"
+        elif within is not None and within not in [level.name for level in out]:
+            problem = "within must name an earlier level"
+        else:
+            out.append(Level(name, spec["rows"], spec["id"], spec["prefix"], within))
+            continue
+        file, line = rules.line_of("link", f"[{name}]")
+        raise InputError(f"[{name}]: {problem}", file=file, row=line)
+    return tuple(out)

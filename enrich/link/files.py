@@ -1,0 +1,107 @@
+"""What linking reads from files: a master's records, a steward's decisions, a fitted
+model, and the linking rules of each level."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import InputError
+from ..io.read import read, typed_like, unguard
+from ..ruleset import Rules, rules_or_default
+from .derive import levels
+from .model import Model
+from .settings import Settings, parse
+
+DECISIONS = ("match", "no_match")
+
+
+def load_settings(rules: Rules | None = None) -> dict[str, Settings]:
+    """Per declared level, its linking rules (rules/link.toml [<level>]). A level linked
+    *within* another has that level's id as a cannot-link, first."""
+    rules = rules_or_default(rules)
+    data, where = rules.get("link"), rules.location("link")
+    declared = levels(rules)
+    ids = {level.name: level.id for level in declared}
+    out = {}
+    for level in declared:
+        settings = parse(data.get(level.name, {}), f"{where} [{level.name}]")
+        outer = ids.get(level.within)
+        if outer is not None and outer not in settings.cannot_link:
+            settings = dataclasses.replace(settings, cannot_link=[outer, *settings.cannot_link])
+        out[level.name] = settings
+    return out
+
+
+def read_master(folder: str | Path, like: pl.DataFrame) -> pl.DataFrame:
+    """The records of an earlier `enrich dedupe` run (records.parquet, else records.csv), typed
+    like *like* (a cleaned frame). A CSV's formula guard (a leading ') is taken off again."""
+    folder = Path(folder)
+    parquet, csv = folder / "records.parquet", folder / "records.csv"
+    try:
+        if parquet.exists():
+            master = pl.read_parquet(parquet)
+        elif csv.exists():
+            master = unguard(pl.read_csv(csv, infer_schema=False, encoding="utf8-lossy"))
+        else:
+            raise InputError(
+                "not an enrich dedupe folder: no records.parquet or records.csv", file=str(folder)
+            )
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise InputError(
+            f"cannot read the master records ({type(exc).__name__})", file=str(folder)
+        ) from None
+    missing = {"company_id", "contact_id", "source_file", "source_row"} - set(master.columns)
+    if missing:
+        raise InputError(
+            f"not an enrich records table: missing {', '.join(sorted(missing))}", file=str(folder)
+        )
+    try:  # a cell that does not fit becomes null
+        return typed_like(master, like.schema)
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(
+            f"master records do not fit the cleaned schema ({exc})", file=str(folder)
+        ) from None
+
+
+def read_decisions(path: str, rules: Rules | None = None) -> dict[str, pl.DataFrame]:
+    """A filled review.csv → per level: source_file/row of both sides and is_match."""
+    table = read(path)[0].frame
+    need = {"level", "source_file_l", "source_row_l", "source_file_r", "source_row_r", "decision"}
+    missing = need - set(table.columns)
+    if missing:
+        raise InputError(f"not a review file: missing {', '.join(sorted(missing))}", file=path)
+    decision = pl.col("decision").str.strip_chars().str.to_lowercase()
+    decided = table.filter(pl.col("decision").str.strip_chars() != "")
+    bad = decided.filter(~decision.is_in(list(DECISIONS)))
+    if bad.height:
+        raise InputError(
+            "decision must be 'match' or 'no_match'",
+            file=path,
+            row=int(bad["source_row"][0]),
+            column="decision",
+        )
+    decided = decided.with_columns(
+        pl.col("source_row_l").cast(pl.Int64),
+        pl.col("source_row_r").cast(pl.Int64),
+        (decision == "match").alias("is_match"),
+    )
+    return {level.name: decided.filter(pl.col("level") == level.name) for level in levels(rules)}
+
+
+def load_models(path: str, settings: dict[str, Settings]) -> dict[str, Model]:
+    """The per-level models of a model.json written by `enrich dedupe` (a level per level
+    of *settings*)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read model ({type(exc).__name__})", file=path) from None
+    missing = [level for level in settings if level not in data]
+    if missing:
+        raise InputError(f"no {', '.join(missing)} model in it", file=path)
+    return {
+        level: Model.from_json(data[level], s.comparisons, path) for level, s in settings.items()
+    }
