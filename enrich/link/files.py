@@ -84,12 +84,18 @@ def read_decisions(path: str, rules: Rules | None = None) -> dict[str, pl.DataFr
             row=int(bad["source_row"][0]),
             column="decision",
         )
+    return decisions_by_level(decided, [level.name for level in levels(rules)])
+
+
+def decisions_by_level(decided: pl.DataFrame, names: list[str]) -> dict[str, pl.DataFrame]:
+    """Decisions (``level``, both sides' ``source_file``/``source_row``, ``decision``) → per
+    level *names*: the same rows, rows as numbers, and ``is_match`` (what dedupe reads)."""
     decided = decided.with_columns(
         pl.col("source_row_l").cast(pl.Int64),
         pl.col("source_row_r").cast(pl.Int64),
-        (decision == "match").alias("is_match"),
+        (pl.col("decision").str.strip_chars().str.to_lowercase() == "match").alias("is_match"),
     )
-    return {level.name: decided.filter(pl.col("level") == level.name) for level in levels(rules)}
+    return {name: decided.filter(pl.col("level") == name) for name in names}
 
 
 def load_models(path: str, settings: dict[str, Settings]) -> dict[str, Model]:

@@ -26,6 +26,7 @@ import polars as pl
 from ..errors import InputError
 from ..io.read import typed_like
 from ..link.derive import level_rows
+from ..link.files import decisions_by_level
 from ..link.ids import first_rows, id_number, person_ids
 from ..link.levels import LEVELS, Dedupe, dedupe
 from ..link.model import Model
@@ -156,12 +157,7 @@ def _number(ids: pl.Series, prefix: str) -> int:
 
 def _decisions_by_key(decisions: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """DECISION_COLUMNS → per level: both sides and is_match (the format link.levels.dedupe expects)."""
-    d = decisions.with_columns(
-        pl.col("source_row_l").cast(pl.Int64),
-        pl.col("source_row_r").cast(pl.Int64),
-        (pl.col("decision") == "match").alias("is_match"),
-    )
-    return {level: d.filter(pl.col("level") == level) for level in LEVELS}
+    return decisions_by_level(decisions, list(LEVELS))
 
 
 def merge_decisions(old: pl.DataFrame | None, new: dict[str, pl.DataFrame] | None) -> pl.DataFrame:
