@@ -159,6 +159,24 @@ def _check_value(kind_of: object, key: str, value: object, where: str) -> object
 
 def parse(text: str, location: str) -> list[Check]:
     """The checks of a checks file's *text*; *location* names it in messages."""
+    tables = _check_tables(text, location)
+    lines = _lines(text)
+    checks = [
+        _check(table, location, *(lines[i] if i < len(lines) else (None, {})))
+        for i, table in enumerate(tables)
+    ]
+    names = [c.name for c in checks]
+    for c in checks:
+        if names.count(c.name) > 1:
+            raise InputError(
+                f'two checks are named {c.name!r}: give one a name = "..."',
+                file=f"{location}: line {c.line}",
+            )
+    return checks
+
+
+def _check_tables(text: str, location: str) -> list[dict]:
+    """The ``[[check]]`` tables of the TOML *text*; an error for anything else in it."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -181,67 +199,64 @@ def parse(text: str, location: str) -> list[Check]:
     tables = data.get("check", [])
     if not isinstance(tables, list):
         raise InputError("checks are [[check]] tables (an array of tables)", file=location)
-    lines = _lines(text)
-    checks = []
-    for i, table in enumerate(tables):
-        header, keys = lines[i] if i < len(lines) else (None, {})
+    return tables
 
-        def where(key: str | None = None, header: int | None = header, keys: dict = keys) -> str:
-            line = keys.get(key, header) if key else header
-            return f"{location}: line {line}" if line else location
 
-        kind = table.get("kind")
-        if kind not in KINDS:
-            raise InputError(
-                f"unknown check kind {kind!r} (known: {', '.join(KINDS)})"
-                if kind
-                else "a check needs a kind",
-                file=where("kind" if kind else None),
-            )
-        spec = KINDS[kind]
-        for key in table:
-            if key not in COMMON and key not in spec["required"] and key not in spec["optional"]:
-                allowed = [*spec["required"], *spec["optional"], "name", "severity", "files"]
-                raise InputError(
-                    f"unknown setting {key!r} for a {kind} check (it takes: {', '.join(allowed)})",
-                    file=where(key),
-                )
-        settings = {}
-        for key, kind_of in spec["required"].items():
-            if key not in table:
-                raise InputError(f"a {kind} check needs {key!r}", file=where())
-            settings[key] = _check_value(kind_of, key, table[key], where(key))
-        for key, (kind_of, default) in spec["optional"].items():
-            settings[key] = (
-                _check_value(kind_of, key, table[key], where(key)) if key in table else default
-            )
-        if kind == "row_count" and all(settings[k] is None for k in ("min", "max", "max_change")):
-            raise InputError("a row_count check needs min, max or max_change", file=where())
-        severity = table.get("severity", "error")
-        if severity not in SEVERITIES:
-            raise InputError(
-                f"severity must be 'error' or 'warning', got {severity!r}", file=where("severity")
-            )
-        named = {
-            k: v for k, v in settings.items() if k in spec["required"] or (k == "column" and v)
-        }
-        name = table.get("name") or _default_name(kind, named)
-        if not isinstance(name, str):
-            raise InputError(f"name must be text, got {name!r}", file=where("name"))
-        files = (
-            _check_value("columns", "files", table["files"], where("files"))
-            if "files" in table
-            else None
+def _check(table: dict, location: str, header: int | None, keys: dict[str, int]) -> Check:
+    """One ``[[check]]`` *table*, checked; *header* and *keys* give its lines for messages."""
+
+    def where(key: str | None = None) -> str:
+        line = keys.get(key, header) if key else header
+        return f"{location}: line {line}" if line else location
+
+    kind = table.get("kind")
+    if kind not in KINDS:
+        raise InputError(
+            f"unknown check kind {kind!r} (known: {', '.join(KINDS)})"
+            if kind
+            else "a check needs a kind",
+            file=where("kind" if kind else None),
         )
-        checks.append(Check(kind, name, severity, settings, header, files))
-    names = [c.name for c in checks]
-    for c in checks:
-        if names.count(c.name) > 1:
+    spec = KINDS[kind]
+    settings = _settings(kind, spec, table, where)
+    severity = table.get("severity", "error")
+    if severity not in SEVERITIES:
+        raise InputError(
+            f"severity must be 'error' or 'warning', got {severity!r}", file=where("severity")
+        )
+    named = {k: v for k, v in settings.items() if k in spec["required"] or (k == "column" and v)}
+    name = table.get("name") or _default_name(kind, named)
+    if not isinstance(name, str):
+        raise InputError(f"name must be text, got {name!r}", file=where("name"))
+    files = (
+        _check_value("columns", "files", table["files"], where("files"))
+        if "files" in table
+        else None
+    )
+    return Check(kind, name, severity, settings, header, files)
+
+
+def _settings(kind: str, spec: dict, table: dict, where) -> dict:
+    """The settings of a *kind* check from its *table*: each checked, defaults filled in."""
+    for key in table:
+        if key not in COMMON and key not in spec["required"] and key not in spec["optional"]:
+            allowed = [*spec["required"], *spec["optional"], "name", "severity", "files"]
             raise InputError(
-                f'two checks are named {c.name!r}: give one a name = "..."',
-                file=f"{location}: line {c.line}",
+                f"unknown setting {key!r} for a {kind} check (it takes: {', '.join(allowed)})",
+                file=where(key),
             )
-    return checks
+    settings = {}
+    for key, kind_of in spec["required"].items():
+        if key not in table:
+            raise InputError(f"a {kind} check needs {key!r}", file=where())
+        settings[key] = _check_value(kind_of, key, table[key], where(key))
+    for key, (kind_of, default) in spec["optional"].items():
+        settings[key] = (
+            _check_value(kind_of, key, table[key], where(key)) if key in table else default
+        )
+    if kind == "row_count" and all(settings[k] is None for k in ("min", "max", "max_change")):
+        raise InputError("a row_count check needs min, max or max_change", file=where())
+    return settings
 
 
 def load_default(rules: Rules | None = None) -> list[Check]:

@@ -143,13 +143,21 @@ _EDGES = " ,;"  # separators typed around a street, never part of it
 def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     """OUTPUTS and ``issues``. ``country`` must already be ISO alpha-2 (or null)."""
     rules = rules_or_default(rules)
-    markers = rules.derived(_box_markers)
     frame = (
         pl.DataFrame({k: column(df, k) for k in INPUTS})
         .lazy()
         .select(tidy(pl.col(k)).alias(k) for k in INPUTS)
     )
-    # 1. a whole street line, or a street cell that carries its number
+    frame = _street_number_box(frame, rules.derived(_box_markers))
+    frame = _expand_street_types(frame, rules)
+    frame = _postcode_and_city(frame, rules)
+    frame = _postcode_status(frame, rules)
+    return _outputs(frame).collect()
+
+
+def _street_number_box(frame: pl.LazyFrame, markers: str) -> pl.LazyFrame:
+    """``_s``, ``_n``, ``_b``: street, house number and box, from a whole street line or a
+    street cell that carries its number, and from a box typed in the number cell."""
     line = pl.coalesce("street", "address").str.strip_chars(_EDGES).replace("", None)
     split_street, split_number, split_box = _split_line(line, markers)
     use_split = pl.col("house_number").is_null()
@@ -159,25 +167,26 @@ def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     # a box typed in the number cell: "16 bte 3", "16/3"
     in_number = rf"^({_NUM}?)\s*(?:(?i:{markers})\.?\s*|/\s*)([\w.]{{1,8}})$"
     frame = frame.with_columns(street.alias("_s"), number.alias("_n"), box.alias("_b"))
-    frame = frame.with_columns(
-        pl.when(
-            pl.col("_b").is_null()
-            & pl.col("_n").str.contains(in_number)
-            & ~pl.col("_n").str.contains(rf"^{_NUM}$")
-        )
+    box_in_number = (
+        pl.col("_b").is_null()
+        & pl.col("_n").str.contains(in_number)
+        & ~pl.col("_n").str.contains(rf"^{_NUM}$")
+    )
+    return frame.with_columns(
+        pl.when(box_in_number)
         .then(pl.col("_n").str.extract(in_number, 1))
         .otherwise(pl.col("_n"))
         .alias("_n"),
-        pl.when(
-            pl.col("_b").is_null()
-            & pl.col("_n").str.contains(in_number)
-            & ~pl.col("_n").str.contains(rf"^{_NUM}$")
-        )
+        pl.when(box_in_number)
         .then(pl.col("_n").str.extract(in_number, 2))
         .otherwise(pl.col("_b"))
         .alias("_b"),
     )
-    # 2. abbreviations (street types), per language of the row's country
+
+
+def _expand_street_types(frame: pl.LazyFrame, rules: Rules) -> pl.LazyFrame:
+    """``_s`` with its street-type abbreviations expanded per language of the row's country,
+    and a capital first letter."""
     stripped = pl.col("_s").str.strip_chars(_EDGES)  # the street left of a split number too
     frame = frame.with_columns(stripped.replace("", None).alias("_s")).collect()
     expanded = expand_abbreviations(frame.select(pl.col("_s").alias("street"), "country"), rules)
@@ -188,13 +197,11 @@ def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
         .then(first.str.to_uppercase() + expanded.str.slice(1))
         .otherwise(expanded)
     ).to_series()
-    frame = frame.with_columns(expanded.alias("_s")).lazy()
-    # 3. postcode and city (possibly from one "1000 Bruxelles" cell)
-    pc_city = r"^(?:[A-Za-z]{1,2}\s?-\s?)?(\d{4,5}(?:\s?[A-Za-z]{2}(?:\s|$))?)\s*(.*)$"
-    postcode = pl.coalesce(pl.col("postcode"), pl.col("postcode_city").str.extract(pc_city, 1))
-    city = pl.coalesce(
-        pl.col("city"), pl.col("postcode_city").str.extract(pc_city, 2).str.strip_chars()
-    )
+    return frame.with_columns(expanded.alias("_s")).lazy()
+
+
+def _postcode_prefix_pattern(rules: Rules) -> str:
+    """A regex for a country prefix typed before a postcode (``B-1000``, ``F 75001``)."""
     prefixes = sorted(
         {
             p.strip().rstrip("-").strip()
@@ -204,13 +211,22 @@ def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
         key=len,
         reverse=True,
     )
-    prefix_re = (
-        r"(?i)^(?:" + "|".join(re.escape(p) for p in prefixes) + r")\s*-?\s*(\d)"
-        if prefixes
-        else r"^$"
+    if not prefixes:
+        return r"^$"
+    return r"(?i)^(?:" + "|".join(re.escape(p) for p in prefixes) + r")\s*-?\s*(\d)"
+
+
+def _postcode_and_city(frame: pl.LazyFrame, rules: Rules) -> pl.LazyFrame:
+    """``_pc`` and ``_city`` (possibly from one "1000 Bruxelles" cell); the postcode without
+    its country prefix, a Dutch one with its space, a French or German one with its leading
+    zero back (``_zero`` says so)."""
+    pc_city = r"^(?:[A-Za-z]{1,2}\s?-\s?)?(\d{4,5}(?:\s?[A-Za-z]{2}(?:\s|$))?)\s*(.*)$"
+    postcode = pl.coalesce(pl.col("postcode"), pl.col("postcode_city").str.extract(pc_city, 1))
+    city = pl.coalesce(
+        pl.col("city"), pl.col("postcode_city").str.extract(pc_city, 2).str.strip_chars()
     )
     pc = (
-        postcode.str.replace(prefix_re, "$1")
+        postcode.str.replace(rules.derived(_postcode_prefix_pattern), "$1")
         .str.replace_all(r"\s+", " ")
         .str.to_uppercase()
         .str.strip_chars()
@@ -225,7 +241,7 @@ def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     country = pl.col("country")
     nl = (country == "NL") & pl.col("_pc").str.contains(r"^\d{4}\s?[A-Z]{2}$")
     fr_zero = country.is_in(["FR", "DE"]) & pl.col("_pc").str.contains(r"^\d{4}$")
-    frame = frame.with_columns(
+    return frame.with_columns(
         pl.when(nl)
         .then(pl.col("_pc").str.slice(0, 4) + " " + pl.col("_pc").str.slice(-2))
         .when(fr_zero)
@@ -234,9 +250,13 @@ def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
         .alias("_pc"),
         fr_zero.fill_null(False).alias("_zero"),
     )
-    checks = rules.get("addresses").get("postcode", {})
+
+
+def _postcode_status(frame: pl.LazyFrame, rules: Rules) -> pl.LazyFrame:
+    """``_pcs``: missing, unchecked (no pattern for the country), valid or invalid."""
+    country = pl.col("country")
     valid = pl.lit(None, dtype=pl.Boolean)
-    for cc, pattern in checks.items():
+    for cc, pattern in rules.get("addresses").get("postcode", {}).items():
         valid = pl.when(country == cc).then(pl.col("_pc").str.contains(pattern)).otherwise(valid)
     status = (
         pl.when(pl.col("_pc").is_null())
@@ -247,7 +267,10 @@ def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
         .then(pl.lit("valid"))
         .otherwise(pl.lit("invalid"))
     )
-    frame = frame.with_columns(status.alias("_pcs"))
+    return frame.with_columns(status.alias("_pcs"))
+
+
+def _outputs(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.select(
         pl.col("_s").alias("street"),
         pl.col("_n").str.replace_all(r"\s+", " ").alias("house_number"),
@@ -258,9 +281,11 @@ def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
         pl.col("_city").alias("city"),
         join_issues(
             pl.when(pl.col("_zero")).then(pl.lit("postcode: leading zero restored")),
-            pl.when(pl.col("_pcs") == "invalid").then(pl.lit("postcode: invalid for ") + country),
+            pl.when(pl.col("_pcs") == "invalid").then(
+                pl.lit("postcode: invalid for ") + pl.col("country")
+            ),
         ).alias("issues"),
-    ).collect()
+    )
 
 
 def clean_one(**values: str | None) -> dict:

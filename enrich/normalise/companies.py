@@ -109,31 +109,7 @@ def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
         .otherwise(pl.col("_fold"))
         .alias("_key"),
     ).collect()
-    # legal-form codes: Python once per distinct (token, country)
-    pairs = frame.select(
-        pl.coalesce("_form_in", "_token").alias("t"), pl.col("_token"), "country"
-    ).unique()
-    codes = {
-        (t, c): code_for(t, c, rules)
-        for t, c in set(pairs.select("t", "country").iter_rows())
-        | set(pairs.select("_token", "country").iter_rows())
-    }
-    lookup = pl.DataFrame(
-        [(t, c, code) for (t, c), code in codes.items()],
-        schema={"t": pl.String, "country": pl.String, "code": pl.String},
-        orient="row",
-    )
-    frame = frame.join(
-        lookup.rename({"t": "_form_in", "code": "_code_in"}),
-        on=["_form_in", "country"],
-        how="left",
-        nulls_equal=True,
-    ).join(
-        lookup.rename({"t": "_token", "code": "_code_name"}),
-        on=["_token", "country"],
-        how="left",
-        nulls_equal=True,
-    )
+    frame = _with_legal_form_codes(frame, rules)
     words = pl.col("_key").str.split(" ").list.filter(~pl.element().is_in(list(_NOISE)))
     key = words.list.join(" ").str.strip_chars()
     key = pl.when(key == "").then(pl.col("_key")).otherwise(key)  # never an empty key
@@ -154,6 +130,35 @@ def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
             ).alias("issues"),
         )
         .collect()
+    )
+
+
+def _with_legal_form_codes(frame: pl.DataFrame, rules: Rules | None) -> pl.DataFrame:
+    """``_code_in`` (of the legal-form cell) and ``_code_name`` (of the form found in the
+    name): Python once per distinct (token, country)."""
+    pairs = frame.select(
+        pl.coalesce("_form_in", "_token").alias("t"), pl.col("_token"), "country"
+    ).unique()
+    codes = {
+        (t, c): code_for(t, c, rules)
+        for t, c in set(pairs.select("t", "country").iter_rows())
+        | set(pairs.select("_token", "country").iter_rows())
+    }
+    lookup = pl.DataFrame(
+        [(t, c, code) for (t, c), code in codes.items()],
+        schema={"t": pl.String, "country": pl.String, "code": pl.String},
+        orient="row",
+    )
+    return frame.join(
+        lookup.rename({"t": "_form_in", "code": "_code_in"}),
+        on=["_form_in", "country"],
+        how="left",
+        nulls_equal=True,
+    ).join(
+        lookup.rename({"t": "_token", "code": "_code_name"}),
+        on=["_token", "country"],
+        how="left",
+        nulls_equal=True,
     )
 
 

@@ -103,8 +103,39 @@ def _idn_reason(values: list[str]) -> dict[str, str | None]:
 def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     """OUTPUTS and ``issues``."""
     role, free = role_and_freemail(rules)
+    frame = _first_address(_unpacked(df))
+    frame = _invalid_reason(frame)
+    local = pl.col("email").str.extract(r"^([^@+]*)", 1)
+    domain = pl.col("email").str.extract(r"@([^@]*)$", 1)
+    status = (
+        pl.when(pl.col("email").is_null())
+        .then(pl.lit("missing"))
+        .when(pl.col("_r").is_null())
+        .then(pl.lit("valid"))
+        .otherwise(pl.lit("invalid"))
+    )
+    return (
+        frame.lazy()
+        .select(
+            "email",
+            status.alias("email_status"),
+            pl.col("_r").alias("email_reason"),
+            (local.is_in(role) & pl.col("email").is_not_null()).alias("email_role"),
+            (domain.is_in(free) & pl.col("email").is_not_null()).alias("email_freemail"),
+            "email_other",
+            join_issues(
+                pl.when(pl.col("_r").is_not_null()).then(pl.lit("email: ") + pl.col("_r"))
+            ).alias("issues"),
+        )
+        .collect()
+    )
+
+
+def _unpacked(df: pl.DataFrame) -> pl.DataFrame:
+    """``raw``, ``_i`` (row index), ``_u`` the cell without its packaging ("Name <addr>",
+    "mailto:addr", quotes and trailing punctuation are not address) and ``email`` that cell
+    taken as one address."""
     raw = tidy(pl.col("raw")).str.to_lowercase()
-    # "Name <addr>", "mailto:addr", quotes and trailing punctuation are packaging, not address
     unpacked = (
         raw.str.replace_all(r"mailto:", "")
         .str.replace_all(r"[^<;,]*<([^>]*)>", " $1 ")
@@ -113,9 +144,14 @@ def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
         .str.strip_chars()
     )
     frame = pl.DataFrame({"raw": column(df, "email")}).with_columns(unpacked.alias("_u"))
-    frame = frame.with_row_index("_i").with_columns(
+    return frame.with_row_index("_i").with_columns(
         pl.col("_u").str.strip_chars(" .;,").replace("", None).alias("email")
     )
+
+
+def _first_address(frame: pl.DataFrame) -> pl.DataFrame:
+    """``email`` the first address of a cell that holds several, ``email_other`` the others
+    (``;``-separated)."""
     # a cell with separators may hold several addresses: split only those rows
     multi = frame.filter(pl.col("_u").str.contains(r"[;,\s]")).lazy()
     multi = multi.with_columns(
@@ -137,9 +173,14 @@ def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
         .alias("_email"),
         pl.when(several).then(pl.col("_addrs").list.slice(1).list.join(";")).alias("email_other"),
     ).collect()
-    frame = frame.join(multi, on="_i", how="left", maintain_order="left").with_columns(
+    return frame.join(multi, on="_i", how="left", maintain_order="left").with_columns(
         pl.coalesce("_email", "email").alias("email")
     )
+
+
+def _invalid_reason(frame: pl.DataFrame) -> pl.DataFrame:
+    """``_r``: why ``email`` is invalid (null when valid), from the vectorised rules for
+    ASCII addresses, from email-validator for the others."""
     ascii_ = pl.col("email").str.contains(r"^[\x00-\x7f]*$")
     # the detailed reason only for addresses that fail the one-regex check (a few percent)
     valid_ascii = (
@@ -166,30 +207,7 @@ def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
         frame = frame.with_columns(
             pl.when(~ascii_).then(pl.col("_idn")).otherwise(pl.col("_r")).alias("_r")
         )
-    local = pl.col("email").str.extract(r"^([^@+]*)", 1)
-    domain = pl.col("email").str.extract(r"@([^@]*)$", 1)
-    status = (
-        pl.when(pl.col("email").is_null())
-        .then(pl.lit("missing"))
-        .when(pl.col("_r").is_null())
-        .then(pl.lit("valid"))
-        .otherwise(pl.lit("invalid"))
-    )
-    return (
-        frame.lazy()
-        .select(
-            "email",
-            status.alias("email_status"),
-            pl.col("_r").alias("email_reason"),
-            (local.is_in(role) & pl.col("email").is_not_null()).alias("email_role"),
-            (domain.is_in(free) & pl.col("email").is_not_null()).alias("email_freemail"),
-            "email_other",
-            join_issues(
-                pl.when(pl.col("_r").is_not_null()).then(pl.lit("email: ") + pl.col("_r"))
-            ).alias("issues"),
-        )
-        .collect()
-    )
+    return frame
 
 
 def clean_one(**values: str | None) -> dict:

@@ -120,6 +120,21 @@ def _slow(raw: str, region: str | None) -> tuple[str | None, str, str | None, st
 
 def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
     """OUTPUTS (named after *prefix*: ``phone`` or ``mobile``) and ``issues``."""
+    frame = _calling_code_and_number(df, prefix)
+    frame = _type_by_pattern(frame)
+    frame = _plain_verdict(frame)
+    frame = _odd_values_verdict(frame)
+    return _outputs(frame, prefix).collect()
+
+
+# a plain number whose national number fits one of its calling code's patterns
+_FAST_OK = pl.col("_simple") & pl.col("_type").is_not_null()
+
+
+def _calling_code_and_number(df: pl.DataFrame, prefix: str) -> pl.DataFrame:
+    """``raw`` (tidied), ``cc_region``; ``_simple`` (digits and separators only), ``_intl``,
+    ``_cc`` the calling code (from the number, else from the row's country) and ``_nsn`` the
+    national number without its trunk prefix."""
     frame = pl.DataFrame({"raw": column(df, prefix), "cc_region": column(df, "country")}).lazy()
     frame = frame.with_columns(tidy(pl.col("raw")).alias("raw"))
     simple = pl.col("raw").str.contains(r"^\+?[0-9\s().\-/]+$")
@@ -157,7 +172,7 @@ def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
         .then(nat.str.slice(pl.col("_np").str.len_chars()))
         .otherwise(nat)
     )
-    frame = frame.with_columns(
+    return frame.with_columns(
         pl.when(pl.col("_intl"))
         .then(pl.col("_cci").cast(pl.Int64))
         .otherwise(pl.col("_ccr"))
@@ -167,7 +182,11 @@ def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
         .otherwise(nat)
         .alias("_nsn"),
     ).collect()
-    # vectorised verdict per calling code present in the data, each on its own rows
+
+
+def _type_by_pattern(frame: pl.DataFrame) -> pl.DataFrame:
+    """``_i`` (row index) and ``_type``: the vectorised verdict per calling code present in
+    the data, each on its own rows (null: no pattern fits)."""
     frame = frame.with_row_index("_i")
     candidates = frame.filter(pl.col("_simple") & pl.col("_cc").is_not_null()).select(
         "_i", "_cc", "_nsn"
@@ -179,9 +198,12 @@ def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
             expr = pl.when(pl.col("_nsn").str.contains(pattern)).then(pl.lit(name)).otherwise(expr)
         rows = candidates.filter(pl.col("_cc") == cc)
         pieces.append(rows.select("_i", expr.alias("_type")))
-    frame = frame.join(pl.concat(pieces), on="_i", how="left", maintain_order="left")
-    fast_ok = pl.col("_simple") & pl.col("_type").is_not_null()
-    # why a plain number is invalid, from the numbering plan's possible lengths
+    return frame.join(pl.concat(pieces), on="_i", how="left", maintain_order="left")
+
+
+def _plain_verdict(frame: pl.DataFrame) -> pl.DataFrame:
+    """``_e164`` of the plain numbers that fit, ``_pr`` why the other plain ones are invalid
+    (from the numbering plan's possible lengths)."""
     ccs = frame["_cc"].drop_nulls().unique().to_list()
     lengths = pl.DataFrame(
         [(cc, *_length_range(int(cc))) for cc in ccs],
@@ -201,13 +223,17 @@ def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
         .then(pl.lit("too long"))
         .otherwise(pl.lit("not a number in use"))
     )
-    frame = frame.with_columns(
-        pl.when(fast_ok)
+    return frame.with_columns(
+        pl.when(_FAST_OK)
         .then(pl.lit("+") + pl.col("_cc").cast(pl.String) + pl.col("_nsn"))
         .alias("_e164"),
-        pl.when(pl.col("_simple") & ~fast_ok).then(plain_reason).alias("_pr"),
+        pl.when(pl.col("_simple") & ~_FAST_OK).then(plain_reason).alias("_pr"),
     ).collect()
-    # the rest (letters, extensions, odd formats): phonenumbers once per distinct (value, region)
+
+
+def _odd_values_verdict(frame: pl.DataFrame) -> pl.LazyFrame:
+    """``_se``, ``_ss``, ``_sr``, ``_st`` (e164, status, reason, type) of the rest (letters,
+    extensions, odd formats): phonenumbers once per distinct (value, region)."""
     todo = (
         frame.filter(~pl.col("_simple") & pl.col("raw").is_not_null())
         .select("raw", "cc_region")
@@ -226,21 +252,24 @@ def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
         },
         orient="row",
     )
-    frame = frame.join(
+    return frame.join(
         lookup, on=["raw", "cc_region"], how="left", nulls_equal=True, maintain_order="left"
     ).lazy()
-    value = pl.when(fast_ok).then(pl.col("_e164")).otherwise(pl.coalesce("_se", "raw"))
+
+
+def _outputs(frame: pl.LazyFrame, prefix: str) -> pl.LazyFrame:
+    value = pl.when(_FAST_OK).then(pl.col("_e164")).otherwise(pl.coalesce("_se", "raw"))
     status = (
         pl.when(pl.col("raw").is_null())
         .then(pl.lit("missing"))
-        .when(fast_ok)
+        .when(_FAST_OK)
         .then(pl.lit("valid"))
         .when(pl.col("_simple"))
         .then(pl.lit("invalid"))
         .otherwise(pl.col("_ss"))
     )
-    reason = pl.when(fast_ok).then(None).otherwise(pl.coalesce("_pr", "_sr"))
-    kind = pl.when(fast_ok).then(pl.col("_type")).otherwise(pl.col("_st"))
+    reason = pl.when(_FAST_OK).then(None).otherwise(pl.coalesce("_pr", "_sr"))
+    kind = pl.when(_FAST_OK).then(pl.col("_type")).otherwise(pl.col("_st"))
     return frame.select(
         value.alias(prefix),
         status.alias(f"{prefix}_status"),
@@ -249,7 +278,7 @@ def clean(df: pl.DataFrame, prefix: str = "phone") -> pl.DataFrame:
         join_issues(pl.when(reason.is_not_null()).then(pl.lit(f"{prefix}: ") + reason)).alias(
             "issues"
         ),
-    ).collect()
+    )
 
 
 @cache

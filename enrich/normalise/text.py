@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import polars as pl
@@ -36,18 +37,22 @@ def tidy(expr: pl.Expr) -> pl.Expr:
     return out.replace("", None)  # not when/then: that would evaluate *out* twice
 
 
+# The folding of ``fold`` and ``fold_py``, defined once for both: letters NFKD does not take
+# apart, spelled the way a matching key wants them; then lower case, and every run of what is
+# not a letter, a digit or ``&`` becomes one space.
+_LETTERS = {"ß": "ss", "Œ": "oe", "œ": "oe", "Æ": "ae", "æ": "ae", "Ø": "o", "ø": "o"}
+_KEEP = "&"  # the one non-alphanumeric character a key keeps ("Dupont & Fils")
+
+
 def fold(expr: pl.Expr) -> pl.Expr:
     """Matching key: lower case, accents and punctuation removed (``&`` kept), one space."""
     out = (
         tidy(expr)
         .str.normalize("NFKD")
         .str.replace_all(r"\p{Mn}", "")
-        .str.replace_all("ß", "ss")
-        .str.replace_all("[Œœ]", "oe")
-        .str.replace_all("[Ææ]", "ae")
-        .str.replace_all("[Øø]", "o")
+        .str.replace_many(_LETTERS)
         .str.to_lowercase()
-        .str.replace_all(r"[^\p{L}\p{N}&]+", " ")
+        .str.replace_all(rf"[^\p{{L}}\p{{N}}{re.escape(_KEEP)}]+", " ")
         .str.strip_chars()
     )
     return out.replace("", None)
@@ -65,13 +70,21 @@ def fold_one(value: str | None) -> str | None:
     return _one(fold, value)
 
 
+_LETTERS_PY = str.maketrans(_LETTERS)
+_INVISIBLE_PY = re.compile(_INVISIBLE)
+
+
 def fold_py(value: str) -> str:
-    """Pure-Python ``fold`` for rules tables (headers, legal forms, countries …)."""
-    s = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", value))
-    s = "".join(c for c in s if unicodedata.category(c) != "Mn")
-    s = s.replace("ß", "ss").replace("Œ", "oe").replace("œ", "oe").replace("Æ", "ae")
-    s = s.replace("æ", "ae").replace("Ø", "o").replace("ø", "o").lower()
-    return " ".join("".join(c if c.isalnum() or c == "&" else " " for c in s).split())
+    """Pure-Python ``fold`` for rules tables (headers, legal forms, countries …): the same
+    key, ``''`` where ``fold`` gives null.
+
+    >>> fold_py("  Œuvre\u200bs d'ART  "), fold_py(" - ")
+    ('oeuvres d art', '')
+    """
+    s = _INVISIBLE_PY.sub("", unicodedata.normalize("NFKC", value))
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(c for c in s if unicodedata.category(c) != "Mn").translate(_LETTERS_PY).lower()
+    return " ".join("".join(c if c.isalnum() or c in _KEEP else " " for c in s).split())
 
 
 FORMULA_START = r"[=+\-@\t\r]"  # the first characters that make a spreadsheet run a cell

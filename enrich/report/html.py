@@ -66,43 +66,60 @@ def _sizes(per: pl.Series) -> list[tuple[str, int]]:
 
 def render(master, summary: dict) -> str:
     """The page for a ``build.Master`` and its run summary."""
+    parts = [
+        f"<h1>enrich master — {escape(str(summary.get('version', '')))}</h1>",
+        _result(master, summary),
+        *_rows_per_file(master.lineage),
+        _validity(master.records),
+        *_levels(master),
+        _consent(master),
+        *_companies(master.companies),
+    ]
+    body = "\n".join(parts)
+    return f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>enrich master report</title><style>{STYLE}</style></head><body>\n{body}\n</body></html>\n'
+
+
+def _result(master, summary: dict) -> str:
     c = master.counts
-    parts = [f"<h1>enrich master — {escape(str(summary.get('version', '')))}</h1>"]
-    parts.append(
-        "<h2>Result</h2>"
-        + _table(
-            ["", "count"],
-            [
-                ["input rows (this run and earlier ones)", f"{master.lineage.height:,}"],
-                ["companies", f"{c['companies']:,}"],
-                ["contacts", f"{c['contacts']:,}"],
-                ["persons", f"{c['persons']:,}"],
-                ["rows merged into a company or contact with others", f"{c['merged_rows']:,}"],
-                ["rows kept alone", f"{c['kept_rows']:,}"],
-                ["rows rejected", f"{c['rejected_rows']:,}"],
-                ["review decisions waiting (review.csv)", f"{summary.get('review_rows', 0):,}"],
-                ["id changes (changes.csv)", f"{c['changes']:,}"],
-            ],
-        )
+    return "<h2>Result</h2>" + _table(
+        ["", "count"],
+        [
+            ["input rows (this run and earlier ones)", f"{master.lineage.height:,}"],
+            ["companies", f"{c['companies']:,}"],
+            ["contacts", f"{c['contacts']:,}"],
+            ["persons", f"{c['persons']:,}"],
+            ["rows merged into a company or contact with others", f"{c['merged_rows']:,}"],
+            ["rows kept alone", f"{c['kept_rows']:,}"],
+            ["rows rejected", f"{c['rejected_rows']:,}"],
+            ["review decisions waiting (review.csv)", f"{summary.get('review_rows', 0):,}"],
+            ["id changes (changes.csv)", f"{c['changes']:,}"],
+        ],
     )
+
+
+def _rows_per_file(lineage: pl.DataFrame) -> list[str]:
+    """Merged, kept and rejected rows per input file, and why rows were rejected."""
     per_file = (
-        master.lineage.group_by("source_file")
+        lineage.group_by("source_file")
         .agg(
             pl.len().alias("rows"),
             *(((pl.col("status") == s).sum()).alias(s) for s in ("merged", "kept", "rejected")),
         )
         .sort("source_file")
     )
-    parts.append(
+    parts = [
         "<h2>Rows per file</h2>"
         + _table(
             ["file", "rows", "merged", "kept", "rejected"], [list(r) for r in per_file.iter_rows()]
         )
-    )
-    reasons = master.lineage.filter(pl.col("status") == "rejected")["reason"]
+    ]
+    reasons = lineage.filter(pl.col("status") == "rejected")["reason"]
     if reasons.len():
         parts.append("<h2>Why rows were rejected</h2>" + _bars(_distribution(reasons)))
-    records = master.records
+    return parts
+
+
+def _validity(records: pl.DataFrame) -> str:
     rates = []
     for col in ("id_status", "email_status", "phone_status", "mobile_status", "postcode_status"):
         if col in records.columns:
@@ -118,10 +135,14 @@ def render(master, summary: dict) -> str:
                     f"{100 * valid / n:.1f} %" if n else "–",
                 ]
             )
-    parts.append(
-        "<h2>Validity of the input values</h2>"
-        + _table(["value", "given", "valid", "valid rate"], rates)
+    return "<h2>Validity of the input values</h2>" + _table(
+        ["value", "given", "valid", "valid rate"], rates
     )
+
+
+def _levels(master) -> list[str]:
+    """Per linking level: the match-probability histogram and the rows per entity."""
+    parts = []
     for level, per in (("company", master.companies["rows"]), ("contact", master.contacts["rows"])):
         p = master.linked.results[level].pairs["match_probability"].to_numpy()
         parts.append(
@@ -129,39 +150,42 @@ def render(master, summary: dict) -> str:
             + _bars(_histogram(p))
         )
         parts.append(f"<p>Rows per {level}:</p>" + _bars(_sizes(per)))
-    contacts = master.contacts
-    parts.append(
-        "<h2>Consent</h2>"
-        + _table(
-            ["", "contacts"],
-            [
-                ["opted out (in any source)", f"{c['opt_out_contacts']:,}"],
-                ["on the suppression list", f"{c['suppressed_contacts']:,}"],
-                ["do not contact (either)", f"{c['do_not_contact']:,}"],
-                ["may be contacted", f"{contacts.height - c['do_not_contact']:,}"],
-            ],
-        )
+    return parts
+
+
+def _consent(master) -> str:
+    c = master.counts
+    return "<h2>Consent</h2>" + _table(
+        ["", "contacts"],
+        [
+            ["opted out (in any source)", f"{c['opt_out_contacts']:,}"],
+            ["on the suppression list", f"{c['suppressed_contacts']:,}"],
+            ["do not contact (either)", f"{c['do_not_contact']:,}"],
+            ["may be contacted", f"{master.contacts.height - c['do_not_contact']:,}"],
+        ],
     )
-    firmographics = [
-        col
-        for col in (
-            "nace_section",
-            "nace_source",
-            "size_band",
-            "size_source",
-            "registry_status",
-            "registry_match",
-            "legal_form",
-            "country",
-        )
-        if col in master.companies.columns
-    ]
-    parts.append("<h2>Companies</h2>")
-    for col in firmographics:
-        parts.append(f"<p>{escape(col)}:</p>" + _bars(_distribution(master.companies[col])[:25]))
-    if "nace_section" not in master.companies.columns:
+
+
+_FIRMOGRAPHICS = (
+    "nace_section",
+    "nace_source",
+    "size_band",
+    "size_source",
+    "registry_status",
+    "registry_match",
+    "legal_form",
+    "country",
+)
+
+
+def _companies(companies: pl.DataFrame) -> list[str]:
+    """The distribution of each firmographic column the companies have (top 25 values)."""
+    parts = ["<h2>Companies</h2>"]
+    for col in _FIRMOGRAPHICS:
+        if col in companies.columns:
+            parts.append(f"<p>{escape(col)}:</p>" + _bars(_distribution(companies[col])[:25]))
+    if "nace_section" not in companies.columns:
         parts.append(
             '<p class="note">No registry attached: sectors and size bands appear when a registry index is given.</p>'
         )
-    body = "\n".join(parts)
-    return f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>enrich master report</title><style>{STYLE}</style></head><body>\n{body}\n</body></html>\n'
+    return parts
