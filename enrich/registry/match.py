@@ -20,7 +20,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from ..normalise.companies import name_keys
-from ..normalise.text import fold
+from ..normalise.text import strip_accents
 from ..ruleset import Rules, rules_or_default
 from .folder import COMPANIES, NAMES
 
@@ -46,7 +46,8 @@ def name_block(name: pl.Expr, *, rules: Rules | None = None) -> pl.Expr:
     [name_match]): a cheap key that streams over tens of millions of registry names, where
     the full matching key (``name_keys``) is computed only for the few candidates it finds."""
     rule = rules_or_default(rules).get("registry")["name_match"]
-    words = fold(name).str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars().str.split(" ")
+    text = strip_accents(name.str.to_lowercase())
+    words = text.str.replace_all(r"[^\p{L}\p{N}]+", " ").str.strip_chars().str.split(" ")
     return (
         words.list.filter(~pl.element().is_in(rule["skip"]))
         .list.first()
