@@ -109,50 +109,68 @@ def candidate_pairs(
     frame = pl.DataFrame(
         [frame[ID], *(folded[c] if c in folded else fold_values(frame[c]) for c in columns)]
     )
+    flag = None
     if only_with is not None:
         frame = frame.with_columns(only_with.alias("_new"))
         flag = only_with.to_numpy()
-
-    def rule_pairs(bit: int, rule: Blocking) -> tuple[np.ndarray, dict]:
-        parts = [key_expr(k) for k in rule.keys]
-        # the key's 64-bit hash: sorting and grouping numbers is much faster than strings (two
-        # keys colliding would only put two blocks together: more pairs compared, none lost)
-        key = pl.when(pl.all_horizontal([p.is_not_null() & (p != "") for p in parts])).then(
-            pl.concat_str(parts, separator="\x1f").hash(seed=0)
-        )
-        keyed = (
-            frame.lazy()
-            .select(ID, key.alias("_k"), *(["_new"] if only_with is not None else []))
-            .drop_nulls("_k")
-        )
-        if (
-            only_with is not None
-        ):  # the blocks holding a flagged record, whole; the others are never looked at
-            keyed = keyed.filter(
-                pl.col("_k").is_in(
-                    keyed.filter("_new").select("_k").unique().collect()["_k"].implode()
-                )
-            )
-        keyed = keyed.collect()
-        sizes = keyed.group_by("_k").len()
-        too_big = sizes.filter(pl.col("len") > (rule.max_block_size or max_block_size))
-        keyed = keyed.join(too_big.select("_k"), on="_k", how="anti")
-        left, right = _block_pairs(keyed, flag if only_with is not None else None)
-        counts = {
-            "pairs": int(left.size),
-            "blocks_skipped": too_big.height,
-            "records_in_skipped_blocks": int(too_big["len"].sum() or 0),
-        }
-        return (left * n + right) * 64 + bit, counts  # pair and rule in one int64 (n < 2^28)
-
     # the rules side by side when pairs hold a flagged record (they are few): part of each
     # rule's work is numpy on one core; a whole file's pairs are too many to hold two rules' at once
-    steps = [functools.partial(rule_pairs, i, rule) for i, rule in enumerate(rules)]
-    done = side_by_side(*steps, workers=2 if only_with is not None else 1)
-    found = [pairs for pairs, _ in done]
+    steps = [
+        functools.partial(_rule_pairs, frame, i, rule, max_block_size, n, flag)
+        for i, rule in enumerate(rules)
+    ]
+    done = side_by_side(*steps, workers=2 if flag is not None else 1)
     report: dict = {"rules": {rule.name: counts for rule, (_, counts) in zip(rules, done)}}
-    # one row per pair: sorted by pair then rule, the first row of each run has the first rule
-    # that found it, and the OR of the runs' bits is the mask (faster than a group-by)
+    all_pairs = _first_rule_and_mask([pairs for pairs, _ in done], rules, n)
+    report["pairs"] = all_pairs.height
+    return all_pairs, report
+
+
+def _rule_pairs(
+    frame: pl.DataFrame,
+    bit: int,
+    rule: Blocking,
+    max_block_size: int,
+    n: int,
+    flag: np.ndarray | None,
+) -> tuple[np.ndarray, dict]:
+    """The pairs one rule finds in *frame* (``__id``, the folded key columns, ``_new`` with
+    *flag*), each with the rule's *bit* in one int64 (n < 2^28), and the rule's counts."""
+    parts = [key_expr(k) for k in rule.keys]
+    # the key's 64-bit hash: sorting and grouping numbers is much faster than strings (two
+    # keys colliding would only put two blocks together: more pairs compared, none lost)
+    key = pl.when(pl.all_horizontal([p.is_not_null() & (p != "") for p in parts])).then(
+        pl.concat_str(parts, separator="\x1f").hash(seed=0)
+    )
+    keyed = (
+        frame.lazy()
+        .select(ID, key.alias("_k"), *(["_new"] if flag is not None else []))
+        .drop_nulls("_k")
+    )
+    if (
+        flag is not None
+    ):  # the blocks holding a flagged record, whole; the others are never looked at
+        keyed = keyed.filter(
+            pl.col("_k").is_in(keyed.filter("_new").select("_k").unique().collect()["_k"].implode())
+        )
+    keyed = keyed.collect()
+    sizes = keyed.group_by("_k").len()
+    too_big = sizes.filter(pl.col("len") > (rule.max_block_size or max_block_size))
+    keyed = keyed.join(too_big.select("_k"), on="_k", how="anti")
+    left, right = _block_pairs(keyed, flag)
+    counts = {
+        "pairs": int(left.size),
+        "blocks_skipped": too_big.height,
+        "records_in_skipped_blocks": int(too_big["len"].sum() or 0),
+    }
+    return (left * n + right) * 64 + bit, counts
+
+
+def _first_rule_and_mask(found: list[np.ndarray], rules: list[Blocking], n: int) -> pl.DataFrame:
+    """One row per pair out of every rule's (pair, bit) numbers: the first rule that found
+    it and the mask of all that did."""
+    # sorted by pair then rule, the first row of each run has the first rule that found it,
+    # and the OR of the runs' bits is the mask (faster than a group-by)
     ordered = pl.Series(np.concatenate(found) if found else np.empty(0, np.int64)).sort().to_numpy()
     pair, rule = ordered >> 6, ordered & 63
     starts = (
@@ -165,7 +183,7 @@ def candidate_pairs(
     )
     names = [r.name for r in rules]
     rule_names = pl.Series(names, dtype=pl.Enum([*names, STEWARD]))
-    all_pairs = pl.DataFrame(
+    return pl.DataFrame(
         {
             "id_l": (pair[starts] // n).astype(np.uint32),
             "id_r": (pair[starts] % n).astype(np.uint32),
@@ -174,5 +192,3 @@ def candidate_pairs(
             "rules": mask,
         }
     )
-    report["pairs"] = all_pairs.height
-    return all_pairs, report

@@ -54,6 +54,8 @@ def cluster(
     columns whose shared value makes records one entity (the same valid VAT number; a
     master's cluster id) — united first, whatever their scores and beyond the size bound,
     but never through a cannot-link conflict."""
+    if cannot_link is not None and not cannot_link.width:
+        cannot_link = None
     strong = edges.filter(pl.col("match_probability") >= threshold)
     left, right = strong["id_l"].cast(pl.Int64).to_numpy(), strong["id_r"].cast(pl.Int64).to_numpy()
     ml_left, ml_right = (
@@ -61,95 +63,85 @@ def cluster(
         if must_link is not None and must_link.width
         else (np.empty(0, np.int64),) * 2
     )
-    # Fast path: a connected component with no cannot-link conflict, no steward "apart" pair
-    # and within the size bound is exactly what the greedy pass would build (it refuses no
-    # edge there), so only the other components go through the edge-by-edge pass.
     label = components(n, np.concatenate([left, ml_left]), np.concatenate([right, ml_right]))
-    slow = np.bincount(label, minlength=n)[label] > max_size
-    if cannot_link is not None and cannot_link.width:
-        slow |= np.isin(label, _conflicting(cannot_link, label))
-    if apart:
-        pa, pb = np.array(apart, dtype=np.int64).T
-        slow |= np.isin(label, label[pa][label[pa] == label[pb]])
+    slow = _needs_greedy_pass(label, cannot_link, max_size, apart)
     fast_merges = int(np.count_nonzero(~slow) - np.unique(label[~slow]).size)
 
     # must-link groups (records sharing a valid VAT number) without a cannot-link conflict
     # inside are united at once; only the conflicting ones go edge by edge below
     ml_label = components(n, ml_left, ml_right)
     inconsistent = np.zeros(n, dtype=bool)
-    if ml_left.size and cannot_link is not None and cannot_link.width:
+    if ml_left.size and cannot_link is not None:
         inconsistent = np.isin(ml_label, _conflicting(cannot_link, ml_label))
     start = np.where(slow & ~inconsistent, ml_label, np.arange(n))
-    parent = start.tolist()  # plain lists: a Python loop indexes them faster than numpy
-    size = np.bincount(start, minlength=n).tolist()
-    # per root: the set of cannot-link values its records carry (only for records with one)
-    keys: dict[int, frozenset] = {}
-    if cannot_link is not None and cannot_link.width:
-        carrying = (
-            cannot_link.with_columns(pl.Series("_root", start))
-            .filter(
-                pl.Series(slow)
-                & pl.any_horizontal(pl.col(c).is_not_null() for c in cannot_link.columns)
-            )
-            .group_by("_root")
-            .agg(pl.col(c).drop_nulls().unique() for c in cannot_link.columns)
-        )
-        for root, *values in carrying.iter_rows():
-            keys[root] = frozenset((c, v) for c, vs in zip(cannot_link.columns, values) for v in vs)
-
-    def find(x: int) -> int:
-        root = x
-        while parent[root] != root:
-            root = parent[root]
-        while parent[x] != root:  # path compression
-            parent[x], x = root, parent[x]
-        return root
-
-    # per root: the records in it that have a "keep apart" partner, and those partners (a
-    # record in a must-link group starts under the group's root, not under itself)
-    tagged: dict[int, set[int]] = {}
-    banned: dict[int, set[int]] = {}
-    for a, b in apart or []:
-        tagged.setdefault(find(a), set()).add(a)
-        tagged.setdefault(find(b), set()).add(b)
-        banned.setdefault(find(a), set()).add(b)
-        banned.setdefault(find(b), set()).add(a)
-    counts = {"merged": 0, "refused_cannot_link": 0, "refused_size": 0}
-
-    def join(a: int, b: int, bounded: bool) -> None:
-        ra, rb = find(a), find(b)
-        if ra == rb:
-            return
-        ka, kb = keys.get(ra, frozenset()), keys.get(rb, frozenset())
-        if (
-            _conflict(ka, kb)
-            or banned.get(ra, set()) & tagged.get(rb, set())
-            or banned.get(rb, set()) & tagged.get(ra, set())
-        ):
-            counts["refused_cannot_link"] += 1
-            return
-        if bounded and size[ra] + size[rb] > max_size:
-            counts["refused_size"] += 1
-            return
-        if ra > rb:
-            ra, rb = rb, ra  # keep the smaller id as the root
-        parent[rb] = ra
-        size[ra] += size[rb]
-        if ka or kb:
-            keys[ra] = ka | kb
-        keys.pop(rb, None)
-        for table in (tagged, banned):
-            if rb in table:
-                table.setdefault(ra, set()).update(table.pop(rb))
-        counts["merged"] += 1
-
+    forest = _Forest(start, max_size, _cannot_link_values(cannot_link, start, slow), apart or [])
     todo = slow[ml_left] & inconsistent[ml_left]
-    for a, b in zip(ml_left[todo].tolist(), ml_right[todo].tolist()):
-        join(a, b, bounded=False)
-    # the scored edges between the groups formed so far: one per pair of groups (the
-    # strongest; a weaker parallel edge could only be refused again), strongest first
-    root = _jump(np.array(parent, dtype=np.int64))
-    between = (
+    forest.join_all(ml_left[todo].tolist(), ml_right[todo].tolist(), bounded=False)
+    between = _edges_between_groups(forest.roots(), strong, left, right, slow)
+    forest.join_all(between["a"].to_list(), between["b"].to_list(), bounded=True)
+
+    ids = pl.Series("cluster_id", np.where(slow, forest.roots(), label))
+    sizes = ids.value_counts()["count"]
+    report = {
+        "edges_above_threshold": int(left.size),
+        "merges": forest.counts["merged"] + fast_merges,
+        "refused_cannot_link": forest.counts["refused_cannot_link"],
+        "refused_size": forest.counts["refused_size"],
+        "clusters": int(ids.n_unique()),
+        "largest_cluster": int(sizes.max() or 0),
+    }
+    return ids, report
+
+
+def _needs_greedy_pass(
+    label: np.ndarray,
+    cannot_link: pl.DataFrame | None,
+    max_size: int,
+    apart: list[tuple[int, int]] | None,
+) -> np.ndarray:
+    """Per record: is its connected component (*label*) one the greedy pass must build?
+
+    A component with no cannot-link conflict, no steward "apart" pair and within the size
+    bound is exactly what the greedy pass would build (it refuses no edge there): it is
+    taken whole, and only the other components go through the edge-by-edge pass."""
+    slow = np.bincount(label, minlength=label.size)[label] > max_size
+    if cannot_link is not None:
+        slow |= np.isin(label, _conflicting(cannot_link, label))
+    if apart:
+        pa, pb = np.array(apart, dtype=np.int64).T
+        slow |= np.isin(label, label[pa][label[pa] == label[pb]])
+    return slow
+
+
+def _cannot_link_values(
+    cannot_link: pl.DataFrame | None, start: np.ndarray, slow: np.ndarray
+) -> dict[int, frozenset]:
+    """Per starting root of the greedy pass: the set of (column, value) of cannot-link
+    columns its records carry (only roots with such a record, only in slow components)."""
+    keys: dict[int, frozenset] = {}
+    if cannot_link is None:
+        return keys
+    carrying = (
+        cannot_link.with_columns(pl.Series("_root", start))
+        .filter(
+            pl.Series(slow)
+            & pl.any_horizontal(pl.col(c).is_not_null() for c in cannot_link.columns)
+        )
+        .group_by("_root")
+        .agg(pl.col(c).drop_nulls().unique() for c in cannot_link.columns)
+    )
+    for root, *values in carrying.iter_rows():
+        keys[root] = frozenset((c, v) for c, vs in zip(cannot_link.columns, values) for v in vs)
+    return keys
+
+
+def _edges_between_groups(
+    root: np.ndarray, strong: pl.DataFrame, left: np.ndarray, right: np.ndarray, slow: np.ndarray
+) -> pl.DataFrame:
+    """The scored edges between the groups formed so far (*root*: each record's group), in
+    slow components only: one per pair of groups (the strongest; a weaker parallel edge
+    could only be refused again), strongest first, ties by record ids."""
+    return (
         pl.DataFrame(
             {
                 "a": root[left],
@@ -170,20 +162,82 @@ def cluster(
         .sort(["p", "l", "r"], descending=[True, False, False])
         .unique(["a", "b"], keep="first", maintain_order=True)
     )
-    for a, b in zip(between["a"].to_list(), between["b"].to_list()):
-        join(a, b, bounded=True)
-    roots = np.where(slow, _jump(np.array(parent, dtype=np.int64)), label)
-    ids = pl.Series("cluster_id", roots)
-    sizes = ids.value_counts()["count"]
-    report = {
-        "edges_above_threshold": int(left.size),
-        "merges": counts["merged"] + fast_merges,
-        "refused_cannot_link": counts["refused_cannot_link"],
-        "refused_size": counts["refused_size"],
-        "clusters": int(ids.n_unique()),
-        "largest_cluster": int(sizes.max() or 0),
-    }
-    return ids, report
+
+
+class _Forest:
+    """The greedy pass's union-find: a join is refused (and counted) when the two groups
+    hold different values of a cannot-link column or a steward's "apart" pair, or when
+    bounded and the union would pass *max_size*. A root is its group's smallest id."""
+
+    def __init__(
+        self,
+        start: np.ndarray,
+        max_size: int,
+        keys: dict[int, frozenset],
+        apart: list[tuple[int, int]],
+    ) -> None:
+        self.parent = start.tolist()  # plain lists: a Python loop indexes them faster than numpy
+        self.size = np.bincount(start, minlength=start.size).tolist()
+        self.max_size = max_size
+        self.keys = keys  # per root: its cannot-link values (see _cannot_link_values)
+        self.counts = {"merged": 0, "refused_cannot_link": 0, "refused_size": 0}
+        # per root: the records in it that have a "keep apart" partner, and those partners (a
+        # record in a must-link group starts under the group's root, not under itself)
+        self.tagged: dict[int, set[int]] = {}
+        self.banned: dict[int, set[int]] = {}
+        for a, b in apart:
+            self.tagged.setdefault(self.find(a), set()).add(a)
+            self.tagged.setdefault(self.find(b), set()).add(b)
+            self.banned.setdefault(self.find(a), set()).add(b)
+            self.banned.setdefault(self.find(b), set()).add(a)
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:  # path compression
+            parent[x], x = root, parent[x]
+        return root
+
+    def join_all(self, lefts: list[int], rights: list[int], bounded: bool) -> None:
+        """Join each pair (lefts[i], rights[i]) in order, refusing as the class says."""
+        join = self.join
+        for a, b in zip(lefts, rights):
+            join(a, b, bounded)
+
+    def join(self, a: int, b: int, bounded: bool) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        keys, tagged, banned = self.keys, self.tagged, self.banned
+        ka, kb = keys.get(ra, frozenset()), keys.get(rb, frozenset())
+        if (
+            _conflict(ka, kb)
+            or banned.get(ra, set()) & tagged.get(rb, set())
+            or banned.get(rb, set()) & tagged.get(ra, set())
+        ):
+            self.counts["refused_cannot_link"] += 1
+            return
+        size = self.size
+        if bounded and size[ra] + size[rb] > self.max_size:
+            self.counts["refused_size"] += 1
+            return
+        if ra > rb:
+            ra, rb = rb, ra  # keep the smaller id as the root
+        self.parent[rb] = ra
+        size[ra] += size[rb]
+        if ka or kb:
+            keys[ra] = ka | kb
+        keys.pop(rb, None)
+        for table in (tagged, banned):
+            if rb in table:
+                table.setdefault(ra, set()).update(table.pop(rb))
+        self.counts["merged"] += 1
+
+    def roots(self) -> np.ndarray:
+        """Every record's root, as an array."""
+        return _jump(np.array(self.parent, dtype=np.int64))
 
 
 def _conflicting(cannot_link: pl.DataFrame, label: np.ndarray) -> np.ndarray:

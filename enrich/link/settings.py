@@ -107,69 +107,14 @@ def parse_key(key: str) -> tuple[str | None, str, int | None]:
 
 
 def parse(data: dict, source: str) -> Settings:
-    def fail(where: str, message: str) -> InputError:
-        return InputError(f"{where}: {message}", file=source)
-
-    blocking = []
-    for i, b in enumerate(data.get("blocking", [])):
-        where = f"[[blocking]] #{i + 1}"
-        keys = b.get("keys")
-        if not keys or not isinstance(keys, list):
-            raise fail(where, "needs keys = [...]")
-        for k in keys:
-            fn, _, _ = parse_key(k)
-            if fn is not None and fn not in KEY_FUNCTIONS:
-                raise fail(
-                    where, f"unknown key function {fn!r} (known: {', '.join(KEY_FUNCTIONS)})"
-                )
-        bound = b.get("max_block_size")
-        if bound is not None and (not isinstance(bound, int) or bound < 2):
-            raise fail(where, "max_block_size must be an integer >= 2")
-        blocking.append(Blocking(b.get("name", f"rule{i + 1}"), tuple(keys), bound))
-    if not blocking:
-        raise fail("[[blocking]]", "at least one blocking rule is needed")
-    names = [b.name for b in blocking]
-    for name in names:
-        if names.count(name) > 1 or name == STEWARD:
-            raise fail(
-                "[[blocking]]",
-                f"rule name {name!r} is used twice or reserved ('{STEWARD}' marks decided pairs)",
-            )
-    comparisons = []
-    for i, c in enumerate(data.get("comparison", [])):
-        where = f"[[comparison]] #{i + 1} ({c.get('field', '?')})"
-        if "field" not in c:
-            raise fail(where, "needs field = '...'")
-        levels = []
-        for lv in c.get("levels", []):
-            kind = lv.get("kind")
-            if kind not in LEVEL_KINDS:
-                raise fail(where, f"unknown level kind {kind!r} (known: {', '.join(LEVEL_KINDS)})")
-            t = lv.get("threshold")
-            if kind != "exact" and t is None:
-                raise fail(where, f"level {kind} needs a threshold")
-            if kind in SIMILARITY_KINDS and not 0 < t <= 1:
-                raise fail(where, f"{kind} threshold must be in (0, 1], got {t}")
-            if kind not in SIMILARITY_KINDS and kind != "exact" and t < 0:
-                raise fail(where, f"{kind} threshold is a distance (>= 0), got {t}")
-            levels.append(Level(kind, t))
-        if not levels:
-            raise fail(where, "needs at least one level")
-        comparisons.append(
-            Comparison(c["field"], tuple(levels), bool(c.get("tf", False)), c.get("swap_with"))
-        )
+    """The settings of a rules file's parsed TOML (*data*), checked: an error names *source*
+    and the key."""
+    blocking = [_blocking_rule(b, i, source) for i, b in enumerate(data.get("blocking", []))]
+    _check_rule_names(blocking, source)
+    comparisons = [_comparison(c, i, source) for i, c in enumerate(data.get("comparison", []))]
     if not comparisons:
-        raise fail("[[comparison]]", "at least one comparison is needed")
-    fields = {c.field: c for c in comparisons}
-    for i, c in enumerate(comparisons):
-        other = fields.get(c.swap_with) if c.swap_with else None
-        if c.swap_with and (
-            other is None or other is c or other.swap_with or c.reads_numbers or other.reads_numbers
-        ):
-            raise fail(
-                f"[[comparison]] #{i + 1} ({c.field})",
-                "swap_with must name another compared text field (declared on one of the two only)",
-            )
+        raise _error(source, "[[comparison]]", "at least one comparison is needed")
+    _check_swaps(comparisons, source)
     s = data.get("settings", {})
     out = Settings(
         blocking,
@@ -178,13 +123,100 @@ def parse(data: dict, source: str) -> Settings:
         cannot_link=list(s.get("cannot_link", [])),
         must_link=list(s.get("must_link", [])),
     )
+    _set_numbers(out, s, source)
+    return out
+
+
+def _error(source: str, where: str, message: str) -> InputError:
+    return InputError(f"{where}: {message}", file=source)
+
+
+def _blocking_rule(b: dict, i: int, source: str) -> Blocking:
+    """The *i*-th ``[[blocking]]`` table: keys (known key functions only), bound, name."""
+    where = f"[[blocking]] #{i + 1}"
+    keys = b.get("keys")
+    if not keys or not isinstance(keys, list):
+        raise _error(source, where, "needs keys = [...]")
+    for k in keys:
+        fn, _, _ = parse_key(k)
+        if fn is not None and fn not in KEY_FUNCTIONS:
+            raise _error(
+                source, where, f"unknown key function {fn!r} (known: {', '.join(KEY_FUNCTIONS)})"
+            )
+    bound = b.get("max_block_size")
+    if bound is not None and (not isinstance(bound, int) or bound < 2):
+        raise _error(source, where, "max_block_size must be an integer >= 2")
+    return Blocking(b.get("name", f"rule{i + 1}"), tuple(keys), bound)
+
+
+def _check_rule_names(blocking: list[Blocking], source: str) -> None:
+    """At least one rule; names unique and not the steward's (a pair's rule names its origin)."""
+    if not blocking:
+        raise _error(source, "[[blocking]]", "at least one blocking rule is needed")
+    names = [b.name for b in blocking]
+    for name in names:
+        if names.count(name) > 1 or name == STEWARD:
+            raise _error(
+                source,
+                "[[blocking]]",
+                f"rule name {name!r} is used twice or reserved ('{STEWARD}' marks decided pairs)",
+            )
+
+
+def _comparison(c: dict, i: int, source: str) -> Comparison:
+    """The *i*-th ``[[comparison]]`` table: a field and at least one level."""
+    where = f"[[comparison]] #{i + 1} ({c.get('field', '?')})"
+    if "field" not in c:
+        raise _error(source, where, "needs field = '...'")
+    levels = [_level(lv, where, source) for lv in c.get("levels", [])]
+    if not levels:
+        raise _error(source, where, "needs at least one level")
+    return Comparison(c["field"], tuple(levels), bool(c.get("tf", False)), c.get("swap_with"))
+
+
+def _level(lv: dict, where: str, source: str) -> Level:
+    """One level: a known kind, and a threshold that fits it (a similarity or a distance)."""
+    kind = lv.get("kind")
+    if kind not in LEVEL_KINDS:
+        raise _error(
+            source, where, f"unknown level kind {kind!r} (known: {', '.join(LEVEL_KINDS)})"
+        )
+    t = lv.get("threshold")
+    if kind != "exact" and t is None:
+        raise _error(source, where, f"level {kind} needs a threshold")
+    if kind in SIMILARITY_KINDS and not 0 < t <= 1:
+        raise _error(source, where, f"{kind} threshold must be in (0, 1], got {t}")
+    if kind not in SIMILARITY_KINDS and kind != "exact" and t < 0:
+        raise _error(source, where, f"{kind} threshold is a distance (>= 0), got {t}")
+    return Level(kind, t)
+
+
+def _check_swaps(comparisons: list[Comparison], source: str) -> None:
+    """A ``swap_with`` names another compared text field, and only one of the two says so."""
+    fields = {c.field: c for c in comparisons}
+    for i, c in enumerate(comparisons):
+        other = fields.get(c.swap_with) if c.swap_with else None
+        if c.swap_with and (
+            other is None or other is c or other.swap_with or c.reads_numbers or other.reads_numbers
+        ):
+            raise _error(
+                source,
+                f"[[comparison]] #{i + 1} ({c.field})",
+                "swap_with must name another compared text field (declared on one of the two only)",
+            )
+
+
+def _set_numbers(out: Settings, s: dict, source: str) -> None:
+    """The ``[settings]`` thresholds (probabilities, review not above match) and counts."""
     for key in ("match_threshold", "review_threshold"):
         if key in s:
             if not 0 < s[key] < 1:
-                raise fail("[settings]", f"{key} must be a probability strictly between 0 and 1")
+                raise _error(
+                    source, "[settings]", f"{key} must be a probability strictly between 0 and 1"
+                )
             setattr(out, key, float(s[key]))
     if out.review_threshold > out.match_threshold:
-        raise fail("[settings]", "review_threshold must not be above match_threshold")
+        raise _error(source, "[settings]", "review_threshold must not be above match_threshold")
     for key in (
         "max_block_size",
         "max_cluster_size",
@@ -194,9 +226,8 @@ def parse(data: dict, source: str) -> Settings:
     ):
         if key in s:
             if not isinstance(s[key], int) or s[key] < 1:
-                raise fail("[settings]", f"{key} must be a positive integer")
+                raise _error(source, "[settings]", f"{key} must be a positive integer")
             setattr(out, key, s[key])
-    return out
 
 
 def load(path: str | Path) -> Settings:
