@@ -162,7 +162,7 @@ def _prepare(job: Job, say: Say) -> _Prepared:
     """Everything that can refuse the job, checked before any row is read."""
     from .link.files import load_models, load_settings, read_decisions
     from .master import folder
-    from .master.build import read_suppression
+    from .master.suppression import read_suppression
     from .master.survive import load as load_survivorship
     from .registry.folder import check_index
 
@@ -243,7 +243,7 @@ def run(job: Job, say: Say = silent, warn: Say | None = None) -> Result:
     written whole at the end, or not at all. *warn* (default: *say*) gets what a person
     should read even from a quiet run."""
     from .master import folder
-    from .master.build import check_accounting
+    from .master.lineage import check_accounting
 
     started = time.perf_counter()
     ready = _prepare(job, say)

@@ -31,7 +31,10 @@ from ..io.write import replace_folder, write_json, write_table
 from ..link.files import load_models
 from ..link.levels import LEVELS
 from ..parallel import beside, side_by_side
-from .build import DECISION_COLUMNS, LINEAGE_COLUMNS, Master, Previous, state_versions
+from .build import Master, Previous
+from .carry import state_versions
+from .decisions import DECISION_COLUMNS
+from .lineage import LINEAGE_COLUMNS
 
 TABLES = ("companies", "contacts", "contact_points", "provenance")
 LINK_STATE = {

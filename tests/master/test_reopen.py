@@ -1,8 +1,8 @@
-"""Reopened ids given back after relinking (build._settle)."""
+"""Reopened ids given back after relinking (reopen.settle)."""
 
 import polars as pl
 
-from enrich.master.build import _settle
+from enrich.master.reopen import settle
 
 
 def test_a_reopened_record_joining_a_kept_cluster_does_not_rename_it():
@@ -14,7 +14,7 @@ def test_a_reopened_record_joining_a_kept_cluster_does_not_rename_it():
             "_old_company": [None, None, None, "co-1", "co-1", "co-1"],
         }
     )
-    out, changes = _settle(frame, "company", "_old_company", pl.Series(["co-5"]))
+    out, changes = settle(frame, "company", "_old_company", pl.Series(["co-5"]))
     assert out["company_id"].to_list() == ["co-5", "co-5", "co-5", "co-1", "co-1", "co-5"]
     assert [(c["old_id"], c["new_id"], c["change"]) for c in changes] == [("co-1", "co-5", "split")]
 
@@ -26,7 +26,7 @@ def test_the_part_with_most_rows_keeps_the_old_id():
             "_old_contact": ["ct-2", "ct-2", "ct-2", "ct-3"],
         }
     )
-    out, changes = _settle(frame, "contact", "_old_contact", pl.Series([], dtype=pl.String))
+    out, changes = settle(frame, "contact", "_old_contact", pl.Series([], dtype=pl.String))
     # ct-8 holds two rows of ct-2: it becomes ct-2; ct-3's row went there too (merged), ct-7 split off
     assert out["contact_id"].to_list() == ["ct-7", "ct-2", "ct-2", "ct-2"]
     assert sorted((c["old_id"], c["new_id"], c["change"]) for c in changes) == [
