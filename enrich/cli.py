@@ -222,37 +222,7 @@ def registry():
 
 
 @registry.command("build", epilog=EXIT_CODES)
-@click.option(
-    "--kbo",
-    type=click.Path(dir_okay=False),
-    help="A KBO/BCE open-data zip (KboOpenData_*_Full.zip).",
-)
-@click.option(
-    "--sirene",
-    type=click.Path(dir_okay=False),
-    help="SIRENE legal units: StockUniteLegale*.zip, its .csv, or the .parquet edition.",
-)
-@click.option(
-    "--sirene-establishments",
-    type=click.Path(dir_okay=False),
-    help="SIRENE establishments (StockEtablissement*.zip/.csv/.parquet): gives each company its seat's address.",
-)
-@opt.out("folder", "The index folder (replaced whole, at the end).")
-@click.option(
-    "--max-member-gb",
-    type=click.FloatRange(min=1e-6),
-    default=40.0,
-    show_default=True,
-    help="Refuse an archive member that inflates to more than this.",
-)
-@click.option(
-    "--max-ratio",
-    type=click.FloatRange(min=1),
-    default=200.0,
-    show_default=True,
-    help="Refuse an archive member compressed more than this many times (a zip bomb).",
-)
-@opt.QUIET
+@opt.REGISTRY_BUILD
 @handle_errors
 def registry_build(**o):
     """Build a registry index (Parquet) from the bulk files as published. Read streaming:
@@ -261,15 +231,11 @@ def registry_build(**o):
     corrupt archive, a missing file or a changed header are refused, naming what is wrong."""
     import time
 
-    from .registry import archive
+    from .registry import SOURCES, archive
     from .registry.folder import check_out
     from .registry.index import build
 
-    files = {
-        "kbo_zip": o["kbo"],
-        "sirene_units": o["sirene"],
-        "sirene_establishments": o["sirene_establishments"],
-    }
+    files = {keyword: o[keyword] for source in SOURCES for keyword in source.OPTIONS}
     check_out(o["out"], [p for p in files.values() if p])
     started = time.perf_counter()
     limits = archive.Limits(max_bytes=int(o["max_member_gb"] * (1 << 30)), max_ratio=o["max_ratio"])
@@ -327,53 +293,7 @@ def attach(**o):
 
 
 @main.command(epilog=CHECK_EXIT_CODES)
-@click.argument("files", nargs=-1, required=True)
-@click.option(
-    "--checks",
-    type=click.Path(dir_okay=False),
-    help="The checks file (TOML). Default: the rules "
-    "folder's checks.toml, else the shipped rules/checks.toml.",
-)
-@click.option(
-    "--rules",
-    type=click.Path(),
-    help="A rules folder (its checks.toml is the checks file; its other "
-    "files extend the shipped rules). A .toml file here is taken as --checks.",
-)
-@click.option(
-    "--report-format",
-    "fmt",
-    type=click.Choice(opt.REPORT_FORMATS),
-    default="human",
-    show_default=True,
-    help="human: a table (coloured on a terminal); json; junit: JUnit XML for CI test reports; github: workflow annotations.",
-)
-@opt.alias("--format", "old_fmt", type=click.Choice(opt.REPORT_FORMATS))
-@opt.out("file", "Write the report to this file (atomically) instead of stdout.", required=False)
-@opt.alias("--output", "output", type=click.Path(dir_okay=False))
-@click.option(
-    "--max-examples",
-    type=click.IntRange(min=0),
-    default=10,
-    show_default=True,
-    help="Failing rows listed per check (by row number, never value).",
-)
-@click.option(
-    "--baseline",
-    type=click.Path(dir_okay=False),
-    help="An earlier version of the file: row_count's max_change compares with its rows.",
-)
-@click.option(
-    "--as-of", metavar="YYYY-MM-DD", help="The day freshness is measured from (default: today)."
-)
-@click.option(
-    "--skip",
-    multiple=True,
-    metavar="NAME|KIND",
-    help="Do not run this check (its name or kind; repeatable), e.g. --skip duplicate_rate.",
-)
-@click.option("--strict", is_flag=True, help="A failed warning fails the run too.")
-@opt.together(opt.MAP, opt.SHEET, opt.ENCODING, opt.DELIMITER, opt.MAX_FIELD)
+@opt.CHECK
 @handle_errors
 def check(**o):
     """Check data FILES against declared rules, like a linter for data: required and
@@ -388,29 +308,16 @@ def check(**o):
     enrich check exports/*.csv --report-format junit -o check-results.xml
     enrich check data.csv --report-format github --skip duplicate_rate
     """
-    from .check import output as report
-    from .check.run import check_files
+    from .check.run import check_and_report
 
-    plan = opt.check_plan(o)
-    out, fmt = (
-        o["out"] or o["output"],
-        o["old_fmt"] if o["old_fmt"] and o["fmt"] == "human" else o["fmt"],
-    )
-    if out:
-        from .io.write import check_not_input
-
-        check_not_input([Path(out)], list(o["files"]))
-    results, unreadable, header_lines = check_files(
-        list(o["files"]), plan, say=lambda line: click.echo(line, err=True)
-    )
+    out = o["out"] or o["output"]
+    fmt = o["old_fmt"] if o["old_fmt"] and o["fmt"] == "human" else o["fmt"]
     colour = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = report.render(fmt, results, unreadable, o["max_examples"], header_lines, colour)
-    if out:
-        from .io.write import write_text
-
-        write_text(text if text.endswith("\n") else text + "\n", out)
-        _say(report.said(results, unreadable, out))
-    elif text:
+    say = lambda line: click.echo(line, err=True)  # noqa: E731
+    results, unreadable, text = check_and_report(
+        o["files"], opt.check_plan(o), fmt, out, colour, say
+    )
+    if text and not out:
         click.echo(text)
     if unreadable:
         sys.exit(EXIT_INPUT)

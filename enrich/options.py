@@ -266,3 +266,92 @@ def check_plan(o: dict):
         overrides=parse_overrides(o["maps"]),
         read_options=read_options,
     )
+
+
+def registry_files():
+    """`registry build`'s file options: each registry adapter declares its own."""
+    from .registry import SOURCES
+
+    return together(
+        *(
+            click.option(flag, keyword, type=click.Path(dir_okay=False), help=help)
+            for source in SOURCES
+            for keyword, (flag, help) in source.OPTIONS.items()
+        )
+    )
+
+
+REGISTRY_BUILD = together(
+    registry_files(),
+    out("folder", "The index folder (replaced whole, at the end)."),
+    click.option(
+        "--max-member-gb",
+        type=click.FloatRange(min=1e-6),
+        default=40.0,
+        show_default=True,
+        help="Refuse an archive member that inflates to more than this.",
+    ),
+    click.option(
+        "--max-ratio",
+        type=click.FloatRange(min=1),
+        default=200.0,
+        show_default=True,
+        help="Refuse an archive member compressed more than this many times (a zip bomb).",
+    ),
+    QUIET,
+)
+
+CHECK = together(
+    click.argument("files", nargs=-1, required=True),
+    click.option(
+        "--checks",
+        type=click.Path(dir_okay=False),
+        help="The checks file (TOML). Default: the rules "
+        "folder's checks.toml, else the shipped rules/checks.toml.",
+    ),
+    click.option(
+        "--rules",
+        type=click.Path(),
+        help="A rules folder (its checks.toml is the checks file; its other "
+        "files extend the shipped rules). A .toml file here is taken as --checks.",
+    ),
+    click.option(
+        "--report-format",
+        "fmt",
+        type=click.Choice(REPORT_FORMATS),
+        default="human",
+        show_default=True,
+        help="human: a table (coloured on a terminal); json; junit: JUnit XML for CI test reports; "
+        "github: workflow annotations.",
+    ),
+    alias("--format", "old_fmt", type=click.Choice(REPORT_FORMATS)),
+    out("file", "Write the report to this file (atomically) instead of stdout.", required=False),
+    alias("--output", "output", type=click.Path(dir_okay=False)),
+    click.option(
+        "--max-examples",
+        type=click.IntRange(min=0),
+        default=10,
+        show_default=True,
+        help="Failing rows listed per check (by row number, never value).",
+    ),
+    click.option(
+        "--baseline",
+        type=click.Path(dir_okay=False),
+        help="An earlier version of the file: row_count's max_change compares with its rows.",
+    ),
+    click.option(
+        "--as-of", metavar="YYYY-MM-DD", help="The day freshness is measured from (default: today)."
+    ),
+    click.option(
+        "--skip",
+        multiple=True,
+        metavar="NAME|KIND",
+        help="Do not run this check (its name or kind; repeatable), e.g. --skip duplicate_rate.",
+    ),
+    click.option("--strict", is_flag=True, help="A failed warning fails the run too."),
+    MAP,
+    SHEET,
+    ENCODING,
+    DELIMITER,
+    MAX_FIELD,
+)

@@ -81,3 +81,14 @@ def test_help_lists_strict_only_where_it_exists(run_cli):
     for name in ("master", "dedupe", "attach"):
         assert "--strict" not in run_cli(name, "--help").output
     assert "--strict" in run_cli("clean", "--help").output
+
+
+def test_registry_build_takes_the_files_each_registry_adapter_declares():
+    from enrich.registry import SOURCES
+
+    build = main.commands["registry"].commands["build"]
+    declared = {flag for source in SOURCES for flag, _ in source.OPTIONS.values()}
+    assert declared == {"--kbo", "--sirene", "--sirene-establishments"}
+    assert declared <= set(options(build))
+    for source in SOURCES:
+        assert set(source.OPTIONS) == set(source.INPUTS)  # a build() keyword for each option

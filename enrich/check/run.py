@@ -746,3 +746,23 @@ def check_files(
             header_lines[data.name] = header_line(data)
             results += run_checks(data, plan.checks, plan.ctx)
     return results, unreadable, header_lines
+
+
+def check_and_report(
+    paths: list[str], plan: Plan, fmt: str, out: str | None, colour: bool = False, say=None
+) -> tuple[list[Result], list[tuple[str, str]], str]:
+    """Run the *plan* on *paths* and make the report in *fmt*: (results, unreadable files,
+    the report's text). With *out*, the report is written there (atomically) and a one-line
+    summary said."""
+    from ..io.write import check_not_input, write_text
+    from . import output
+
+    if out:
+        check_not_input([Path(out)], list(paths))
+    results, unreadable, header_lines = check_files(list(paths), plan, say)
+    text = output.render(fmt, results, unreadable, plan.ctx["max_examples"], header_lines, colour)
+    if out:
+        write_text(text if text.endswith("\n") else text + "\n", out)
+        if say:
+            say(output.said(results, unreadable, out))
+    return results, unreadable, text

@@ -26,6 +26,7 @@ NAME = "kbo"
 COUNTRY = "BE"
 KEY = "enterprise_number"
 INPUTS = {"kbo_zip": "a KBO open-data zip (--kbo)"}
+OPTIONS = {"kbo_zip": ("--kbo", "A KBO/BCE open-data zip (KboOpenData_*_Full.zip).")}
 FILLS = (
     "country",
     "registry_id",

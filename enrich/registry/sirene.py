@@ -29,6 +29,17 @@ INPUTS = {
     "sirene_units": "a SIRENE legal-unit file (--sirene)",
     "sirene_establishments": "a SIRENE establishment file (--sirene-establishments)",
 }
+OPTIONS = {
+    "sirene_units": (
+        "--sirene",
+        "SIRENE legal units: StockUniteLegale*.zip, its .csv, or the .parquet edition.",
+    ),
+    "sirene_establishments": (
+        "--sirene-establishments",
+        "SIRENE establishments (StockEtablissement*.zip/.csv/.parquet): gives each company "
+        "its seat's address.",
+    ),
+}
 FILLS = (
     "country",
     "registry_id",

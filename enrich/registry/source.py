@@ -55,6 +55,7 @@ class Source(Protocol):
     COUNTRY: str  # the index's ``country`` of its companies
     KEY: str  # the clean identifier column that finds its companies (also registry_match)
     INPUTS: dict[str, str]  # build() keyword → what the file is (for messages); main first
+    OPTIONS: dict[str, tuple[str, str]]  # build() keyword → `registry build` option and its help
     FILLS: tuple[str, ...]  # the index columns its companies frame holds
     NO_SIZE: str  # size_reason of a company with no headcount band
     HAS_ACTIVITIES: bool  # whether it gives activities.parquet (main and secondary ones)
