@@ -101,3 +101,35 @@ def test_a_job_that_cannot_run_is_refused_before_anything_is_written(tmp_path):
     with pytest.raises(InputError, match="not found"):
         run(Job([Input(str(tmp_path / "missing.csv"))], str(tmp_path / "m")))
     assert not (tmp_path / "m").exists()
+
+
+def test_a_rules_folder_reaches_every_normaliser(tmp_path):
+    from enrich.pipeline import run_clean
+
+    data = tmp_path / "leads.csv"
+    data.write_text(
+        "Handelaar;Civilité;Prénom;Nom;Courriel;Pays\n"
+        "Brouwerij Test;Sieur;Jan;Peeters;jan@brouwmail.be;Belgikistan\n",
+        encoding="utf-8",
+    )
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "headers.toml").write_text('[columns]\ncompany_name = ["Handelaar"]\n')
+    (rules / "titles.toml").write_text('[titles]\nmr = ["Sieur"]\n')
+    (rules / "countries.toml").write_text('[names]\nBE = ["Belgikistan"]\n')
+    (rules / "emails.toml").write_text('[freemail]\ndomains = ["brouwmail.be"]\n')
+    plain = run_clean(Job([Input(str(data))], str(tmp_path / "plain.csv"))).frame.row(0, named=True)
+    ours = run_clean(Job([Input(str(data))], str(tmp_path / "ours.csv"), rules=str(rules)))
+    row = ours.frame.row(0, named=True)
+    assert (row["company_name"], row["title"], row["country"], row["email_freemail"]) == (
+        "Brouwerij Test",
+        "mr",
+        "BE",
+        True,
+    )
+    assert (plain["company_name"], plain["title"], plain["country"], plain["email_freemail"]) == (
+        None,
+        None,
+        None,
+        False,
+    )
