@@ -49,6 +49,9 @@ class TableReport:
     reject_reasons: Counter = field(default_factory=Counter)
     reject_rows: dict[str, list[int]] = field(default_factory=dict)  # the first rows per reason
     default_country: str | None = None
+    mapping_details: list[dict] = field(
+        default_factory=list
+    )  # per header: column, confidence, reason
 
     def as_dict(self) -> dict:
         return {
@@ -60,6 +63,7 @@ class TableReport:
             "reject_reasons": dict(sorted(self.reject_reasons.items())),
             "default_country": self.default_country,
             "mapping": self.mapping,
+            "mapping_details": self.mapping_details,
         }
 
 
@@ -128,7 +132,7 @@ def prepare(
         )
     rejects = rejects.with_columns(pl.lit(table.name).alias("source_file"))
     frame = frame.with_columns(pl.lit(table.name).alias("source_file"))
-    report = TableReport(table.name, table.info, m.describe())
+    report = TableReport(table.name, table.info, m.describe(), mapping_details=m.details())
     report.rows_in = table.rows_in
     report.rows_out = frame.height
     report.rows_rejected = rejects.height

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import polars as pl
 
@@ -46,10 +47,115 @@ def _synonyms(rules: Rules) -> dict[str, str]:
     return table
 
 
+EXACT, WITHOUT_QUALIFIERS, WORDS_PRESENT = 1.0, 0.9, 0.8  # the confidence of each pass
+
+
+def header_words(header: str) -> list[str]:
+    """'contactFirstName' → ['contact', 'first', 'name']: folded words, camelCase, digits,
+    spaces and punctuation apart."""
+    from .normalise.text import fold_py
+
+    chars = []
+    for i, c in enumerate(header):
+        prev, nxt = header[i - 1 : i], header[i + 1 : i + 2]
+        camel = prev.islower() and c.isupper() and nxt.islower()  # contact|First|Name, not KvK
+        digit = prev.isalnum() and c.isalnum() and prev.isdigit() != c.isdigit()  # Tel|2
+        chars.append(" " + c if camel or digit else c)
+    return [w for w in re.split(r"[^a-z0-9]+", fold_py("".join(chars))) if w]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the word pass matches with, derived from ``rules/headers.toml``."""
+
+    by_key: dict[str, str]  # header key → column (``synonyms()``)
+    by_words: dict[tuple[str, ...], frozenset[str]]  # a synonym's words, sorted → its columns
+    phrases: list[tuple[frozenset[str], str, str]]  # (words, column, synonym) that say something
+    qualifiers: frozenset[str]
+    generic: frozenset[str]
+
+    def weak(self, word: str) -> bool:
+        """A word that does not say which column on its own (a qualifier, a number, 'name')."""
+        return word in self.qualifiers or word in self.generic or word.isdigit()
+
+
+def vocabulary(rules: Rules | None = None) -> Vocabulary:
+    return rules_or_default(rules).derived(_vocabulary)
+
+
+def _vocabulary(rules: Rules) -> Vocabulary:
+    data = rules.get("headers")
+
+    def words_of(table: str) -> frozenset[str]:
+        return frozenset(
+            w for name in data.get(table, {}).get("words", []) for w in header_words(name)
+        )
+
+    names = [(c, c) for c in INPUT_COLUMNS]
+    names += [(n, c) for c, listed in data["columns"].items() for n in listed]
+    by_words: dict[tuple[str, ...], set[str]] = {}
+    for name, column in names:
+        by_words.setdefault(tuple(sorted(header_words(name))), set()).add(column)
+    vocab = Vocabulary(
+        synonyms(rules),
+        {k: frozenset(v) for k, v in by_words.items()},
+        [],
+        words_of("qualifiers"),
+        words_of("generic"),
+    )
+    for name, column in names:
+        words = frozenset(header_words(name))
+        if not all(vocab.weak(w) for w in words):
+            vocab.phrases.append((words, column, name))
+    return vocab
+
+
+def match_words(words: list[str], vocab: Vocabulary) -> tuple[list[str], float, str]:
+    """(candidate columns, confidence, reason) for a header's *words*; no candidate: ``[]``.
+
+    A synonym once the qualifiers are dropped (the fewest first) is worth 0.9; failing that,
+    the synonyms whose words are all present (the most specific ones) are worth 0.8."""
+    optional = [i for i, w in enumerate(words) if w in vocab.qualifiers or w.isdigit()]
+    for k in range(len(optional) + 1):
+        found: dict[str, str] = {}
+        for dropped in combinations(optional, k):
+            rest = [w for i, w in enumerate(words) if i not in dropped]
+            if k and not _says_something(rest, vocab):
+                continue
+            columns = {vocab.by_key.get("".join(rest))} | vocab.by_words.get(
+                tuple(sorted(rest)), set()
+            )
+            gone = f" without {' '.join(words[i] for i in dropped)}" if dropped else ""
+            for column in sorted(columns - {None}):
+                found.setdefault(column, f"synonym {' '.join(rest)!r}{gone}")
+        if found:
+            return sorted(found), WITHOUT_QUALIFIERS, "; ".join(found.values())
+    present = set(words)
+    hits = [(ws, column, name) for ws, column, name in vocab.phrases if ws <= present]
+    best = [(ws, c, n) for ws, c, n in hits if not any(ws < other for other, _, _ in hits)]
+    found: dict[str, str] = {}
+    for _, column, name in sorted(best, key=lambda hit: (hit[1], -len(hit[0]))):
+        found.setdefault(column, f"words of synonym {name!r}")
+    if len(found) == 1 and max(len(ws) for ws, _, _ in best) < 2:
+        # one word of a longer header ("Other Street", "Account Owner") is too weak alone
+        return [], WORDS_PRESENT, f"only {'; '.join(found.values())}: one word, too weak"
+    return sorted(found), WORDS_PRESENT, "; ".join(found.values())
+
+
+def _says_something(rest: list[str], vocab: Vocabulary) -> bool:
+    """Not only qualifiers ("Primary contact"), not only generic words ("Client number")."""
+    return not all(w in vocab.qualifiers for w in rest) and not all(
+        w in vocab.generic or w.isdigit() for w in rest
+    )
+
+
 @dataclass
 class Mapping:
     headers: list[str]
     target: dict[str, str] = field(default_factory=dict)  # header → canonical or extra.<header>
+    confidence: dict[str, float] = field(default_factory=dict)  # mapped header → 1.0 … 0.8
+    reason: dict[str, str] = field(default_factory=dict)  # header → why it went where it went
+    ambiguous: dict[str, list[str]] = field(default_factory=dict)  # header → its candidates
 
     @property
     def mapped(self) -> dict[str, str]:
@@ -57,6 +163,22 @@ class Mapping:
 
     def describe(self) -> list[str]:
         return [f"{h} → {self.target[h]}" for h in self.headers]
+
+    def details(self) -> list[dict]:
+        """One entry per header: where it went, how sure, why (``run.json`` "mapping_details");
+        an ambiguous header also lists its candidate columns."""
+        out = []
+        for h in self.headers:
+            entry = {
+                "header": h,
+                "column": self.target[h],
+                "confidence": self.confidence.get(h),
+                "reason": self.reason.get(h, "no synonym"),
+            }
+            if h in self.ambiguous:
+                entry["candidates"] = self.ambiguous[h]
+            out.append(entry)
+        return out
 
 
 def parse_overrides(specs: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -76,32 +198,79 @@ def parse_overrides(specs: tuple[str, ...] | list[str]) -> dict[str, str]:
 
 
 def map_headers(
-    headers: list[str], overrides: dict[str, str] | None = None, rules: Rules | None = None
+    headers: list[str],
+    overrides: dict[str, str] | None = None,
+    rules: Rules | None = None,
+    *,
+    words: bool = True,
 ) -> Mapping:
-    """Decide where each header goes; each canonical column is taken at most once."""
+    """Decide where each header goes; each canonical column is taken at most once: overrides
+    first, then exact synonyms, then (*words*) the headers still unmapped by their words."""
     overrides = overrides or {}
     by_key = {header_key(k): v for k, v in overrides.items()}
     table = synonyms(rules)
     mapping = Mapping(list(headers))
-    taken = set()
+    taken: dict[str, str] = {}  # column → the header that took it
     for h in headers:  # explicit overrides first
         target = overrides.get(h) or by_key.get(header_key(h))
         if target:
-            mapping.target[h] = target
-            taken.add(target)
+            _assign(mapping, taken, h, target, EXACT, "--map")
     # exact synonyms first, then synonyms without a trailing number ("Téléphone 2")
-    for strip_number in (False, True):
+    for strip_number, reason in ((False, "synonym"), (True, "synonym without its number")):
         for h in headers:
             if h in mapping.target:
                 continue
             key = header_key(h)
             target = table.get(re.sub(r"\d+$", "", key) if strip_number else key)
             if target and target not in taken:
-                mapping.target[h] = target
-                taken.add(target)
+                _assign(mapping, taken, h, target, EXACT, reason)
+    if words:
+        _map_by_words(mapping, taken, vocabulary(rules))
     for h in headers:
         mapping.target.setdefault(h, EXTRA_PREFIX + h)
     return mapping
+
+
+def _assign(
+    mapping: Mapping, taken: dict, header: str, target: str, confidence: float, reason: str
+):
+    mapping.target[header] = target
+    mapping.confidence[header] = confidence
+    mapping.reason[header] = reason
+    taken.setdefault(target, header)
+
+
+def _map_by_words(mapping: Mapping, taken: dict[str, str], vocab: Vocabulary) -> None:
+    """The second pass: each unmapped header's best word match claims its column; a header
+    whose words point to two columns, or two headers claiming one column equally, stay extra
+    and are listed as ambiguous."""
+    claims: dict[str, list[tuple[float, str, str]]] = {}  # column → (confidence, header, reason)
+    for h in mapping.headers:
+        if h in mapping.target:
+            continue
+        columns, confidence, reason = match_words(header_words(h), vocab)
+        if not columns and reason:
+            mapping.reason[h] = reason
+        if len(columns) > 1:
+            mapping.ambiguous[h] = columns
+            mapping.reason[h] = f"ambiguous: {reason}"
+        elif columns:
+            claims.setdefault(columns[0], []).append((confidence, h, reason))
+    for column, claim in claims.items():
+        best = max(c for c, _, _ in claim)
+        first = [h for c, h, _ in claim if c == best]
+        for confidence, h, reason in claim:
+            if column in taken:
+                mapping.reason[h] = f"{reason}; {column} already taken by {taken[column]!r}"
+            elif len(first) > 1:
+                mapping.ambiguous[h] = [column]
+                others = ", ".join(repr(o) for o in first if o != h)
+                mapping.reason[h] = f"ambiguous: {reason}; {others} match {column} as well"
+            elif confidence < best:
+                mapping.reason[h] = f"{reason}; {column} already taken by {first[0]!r}"
+        if column not in taken and len(first) == 1:
+            h = first[0]
+            _assign(mapping, taken, h, column, best, dict((x, r) for _, x, r in claim)[h])
 
 
 def apply(frame: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:

@@ -44,7 +44,7 @@ T = TypeVar("T")
 # Every other list (blocking rules, comparison levels, survivorship orders, checks …) is
 # replaced whole: half of a default order plus half of the steward's would mean nothing.
 EXTEND: dict[str, tuple[str, ...]] = {
-    "headers": ("columns.*",),
+    "headers": ("columns.*", "qualifiers.*", "generic.*"),
     "countries": ("names.*",),
     "titles": ("titles.*",),
     "legal_forms": ("form",),

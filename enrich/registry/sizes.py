@@ -152,7 +152,7 @@ def _found(table, extra: dict[str, str], rules: Rules | None) -> dict[str, str]:
     """The table's columns by what they hold (a key, employees, a figure, the year) → header;
     an error naming the file when it has no key or no figure."""
     headers = [h for h in table.frame.columns if h != "source_row"]
-    mapping = map_headers(headers, rules=rules)
+    mapping = map_headers(headers, rules=rules, words=False)
     found = {t: h for h, t in mapping.mapped.items() if t in (*KEYS, "employees", "country")}
     for h in headers:
         field = extra.get(header_key(h))
