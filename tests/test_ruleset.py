@@ -15,17 +15,19 @@ def folder(tmp_path, **files):
 
 
 def test_a_three_line_headers_file_adds_synonyms_and_keeps_the_others(tmp_path):
-    rules = Rules.load(folder(tmp_path, headers='[columns]\nemail = ["Contact Email"]\n'))
+    rules = Rules.load(folder(tmp_path, headers='[columns]\nemail = ["Elektronische Post"]\n'))
     shipped = Rules.load()
     emails = rules.get("headers")["columns"]["email"]
-    assert emails[-1] == "Contact Email"
+    assert emails[-1] == "Elektronische Post"
     assert emails[:-1] == shipped.get("headers")["columns"]["email"]
     assert rules.get("headers")["columns"]["vat"] == shipped.get("headers")["columns"]["vat"]
-    assert map_headers(["Contact Email", "N° TVA"], rules=rules).mapped == {
-        "Contact Email": "email",
+    assert map_headers(["Elektronische Post", "N° TVA"], rules=rules).mapped == {
+        "Elektronische Post": "email",
         "N° TVA": "vat",
     }
-    assert "Contact Email" not in map_headers(["Contact Email"]).mapped  # the defaults untouched
+    assert (
+        "Elektronische Post" not in map_headers(["Elektronische Post"]).mapped
+    )  # the defaults untouched
 
 
 def test_values_and_ordinary_lists_replace_the_shipped_ones(tmp_path):
@@ -69,11 +71,11 @@ def test_a_full_copy_of_the_shipped_file_changes_nothing(tmp_path, fixtures):
 
 
 def test_two_rule_sets_in_one_process_do_not_mix(tmp_path):
-    theirs = Rules.load(folder(tmp_path, headers='[columns]\nemail = ["Courriel du contact"]\n'))
+    theirs = Rules.load(folder(tmp_path, headers='[columns]\nemail = ["Courrier du contact"]\n'))
     ours = Rules.load()
-    assert map_headers(["Courriel du contact"], rules=theirs).mapped
-    assert not map_headers(["Courriel du contact"], rules=ours).mapped
-    assert map_headers(["Courriel du contact"], rules=theirs).mapped  # cached per object
+    assert map_headers(["Courrier du contact"], rules=theirs).mapped
+    assert not map_headers(["Courrier du contact"], rules=ours).mapped
+    assert map_headers(["Courrier du contact"], rules=theirs).mapped  # cached per object
 
 
 def test_errors_name_the_file_and_line(tmp_path):
