@@ -48,6 +48,7 @@ def _synonyms(rules: Rules) -> dict[str, str]:
 
 
 EXACT, WITHOUT_QUALIFIERS, WORDS_PRESENT = 1.0, 0.9, 0.8  # the confidence of each pass
+PERSON_NAMES = {"first_name", "last_name", "full_name"}
 
 
 def header_words(header: str) -> list[str]:
@@ -73,6 +74,7 @@ class Vocabulary:
     phrases: list[tuple[frozenset[str], str, str]]  # (words, column, synonym) that say something
     qualifiers: frozenset[str]
     generic: frozenset[str]
+    person: frozenset[str]  # qualifiers that say the column is about the contact person
 
     def weak(self, word: str) -> bool:
         """A word that does not say which column on its own (a qualifier, a number, 'name')."""
@@ -86,10 +88,8 @@ def vocabulary(rules: Rules | None = None) -> Vocabulary:
 def _vocabulary(rules: Rules) -> Vocabulary:
     data = rules.get("headers")
 
-    def words_of(table: str) -> frozenset[str]:
-        return frozenset(
-            w for name in data.get(table, {}).get("words", []) for w in header_words(name)
-        )
+    def words_of(table: str, key: str = "words") -> frozenset[str]:
+        return frozenset(w for name in data.get(table, {}).get(key, []) for w in header_words(name))
 
     names = [(c, c) for c in INPUT_COLUMNS]
     names += [(n, c) for c, listed in data["columns"].items() for n in listed]
@@ -100,8 +100,9 @@ def _vocabulary(rules: Rules) -> Vocabulary:
         synonyms(rules),
         {k: frozenset(v) for k, v in by_words.items()},
         [],
-        words_of("qualifiers"),
+        words_of("qualifiers") | words_of("qualifiers", "person"),
         words_of("generic"),
+        words_of("qualifiers", "person"),
     )
     for name, column in names:
         words = frozenset(header_words(name))
@@ -120,11 +121,15 @@ def match_words(words: list[str], vocab: Vocabulary) -> tuple[list[str], float, 
         found: dict[str, str] = {}
         for dropped in combinations(optional, k):
             rest = [w for i, w in enumerate(words) if i not in dropped]
-            if k and not _says_something(rest, vocab):
+            # only generic words left: a name, if a dropped word says it is the contact's
+            unlocked = bool(k) and not _says_something(rest, vocab)
+            if unlocked and not any(words[i] in vocab.person for i in dropped):
                 continue
             columns = {vocab.by_key.get("".join(rest))} | vocab.by_words.get(
                 tuple(sorted(rest)), set()
             )
+            if unlocked:  # "Contact Nom" → last_name, never "Contact date" → source_date
+                columns &= PERSON_NAMES
             gone = f" without {' '.join(words[i] for i in dropped)}" if dropped else ""
             for column in sorted(columns - {None}):
                 found.setdefault(column, f"synonym {' '.join(rest)!r}{gone}")

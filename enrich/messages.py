@@ -24,10 +24,27 @@ def file_accounting(result: CleanResult) -> list[str]:
             f"  columns: {len(t.mapping) - len(extra)} mapped, "
             f"{len(extra)} passed through as extra.*{shown}"
         )
+        lines += _by_words(t.mapping_details)
         for reason, n in sorted(t.reject_reasons.items()):
             rows = t.reject_rows.get(reason, [])
             listed = ", ".join(map(str, rows)) + (" …" if n > len(rows) else "")
             lines.append(f"  rejected: {n} × {reason} ({'rows' if n > 1 else 'row'} {listed})")
+    return lines
+
+
+def _by_words(details: list[dict]) -> list[str]:
+    """The headers mapped by their words (not an exact synonym), and the ambiguous ones."""
+    lines = []
+    for d in details:
+        if d.get("candidates"):
+            lines.append(
+                f"  ambiguous header {d['header']!r}: {' or '.join(d['candidates'])}? "
+                "left as extra (map it with --map)"
+            )
+        elif d["confidence"] is not None and d["confidence"] < 1:
+            lines.append(
+                f"  mapped by its words: {d['header']!r} → {d['column']} ({d['confidence']:.1f})"
+            )
     return lines
 
 

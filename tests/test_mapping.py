@@ -80,6 +80,9 @@ def test_overrides_by_name_or_key():
         ("Company Name", "company_name", 1.0),
         ("Nom de la société", "company_name", 1.0),
         ("Bedrijfsnaam", "company_name", 1.0),
+        ("Contact Nom", "last_name", 0.9),  # a name word, and the column is the contact's
+        ("Nom contact", "last_name", 0.9),
+        ("Ansprechpartner Name", "full_name", 0.9),
     ],
 )
 def test_headers_mapped_by_their_words(header, target, confidence):
@@ -97,6 +100,9 @@ def test_headers_mapped_by_their_words(header, target, confidence):
         "Contact owner",
         "Client number",  # only a generic word left: number of what?
         "Customer Name",
+        "Client Name",  # a person or a company? not guessed
+        "Contact date",  # the contact qualifier unlocks names only
+        "Contact number",
         "Numéro de fax",
         "Date de création",  # deliberately absent from source_date, by words too
         "Created date",
@@ -213,3 +219,22 @@ def test_mapping_details_reach_run_json(tmp_path):
         ("Téléphone / e-mail", "extra.Téléphone / e-mail", None),
     ]
     assert details[3]["candidates"] == ["email", "phone"]
+
+
+def test_the_run_says_which_headers_it_mapped_by_words_and_which_are_ambiguous(tmp_path):
+    from enrich.clean import clean_files
+    from enrich.messages import file_accounting
+
+    data = tmp_path / "crm.csv"
+    data.write_text(
+        "Contact Nom;Contact Email;Téléphone / e-mail;Company Name\nPeeters;jan@x.be;x;ACME\n",
+        encoding="utf-8",
+    )
+    lines = file_accounting(clean_files([str(data)]))
+    assert "  mapped by its words: 'Contact Email' → email (0.9)" in lines
+    assert "  mapped by its words: 'Contact Nom' → last_name (0.9)" in lines
+    assert any(
+        line.startswith("  ambiguous header 'Téléphone / e-mail': email or phone?")
+        for line in lines
+    )
+    assert not any("Company Name" in line for line in lines[2:])  # an exact synonym: nothing to say
