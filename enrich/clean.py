@@ -260,6 +260,21 @@ def check_country(code: str | None, rules: Rules | None = None) -> str | None:
     return code.upper()
 
 
+def check_maps(tables: list[tuple[Input, Table]]) -> None:
+    """A hand mapping (``--map``) must name a header of at least one table it applies to: a
+    typo would otherwise be ignored and its column silently left unmapped (exit 2)."""
+    seen: dict[str, bool] = {}
+    for given, table in tables:
+        keys = {mapping.header_key(c) for c in table.frame.columns if c != ROW}
+        for header in given.map:
+            seen[header] = seen.get(header, False) or (
+                header in table.frame.columns or mapping.header_key(header) in keys
+            )
+    missing = [h for h, found in seen.items() if not found]
+    if missing:
+        raise InputError(f"--map {missing[0]!r}: no input has a header of that name")
+
+
 def clean_files(inputs: list[Input | str], rules: Rules | None = None) -> CleanResult:
     """Read, map, normalise and validate *inputs* (each with its read options; a plain path
     is read with the defaults) into one canonical table."""
@@ -269,6 +284,7 @@ def clean_files(inputs: list[Input | str], rules: Rules | None = None) -> CleanR
     tables = read_all(inputs)
     timings["read"] = time.perf_counter() - t0
     t0 = time.perf_counter()
+    check_maps(tables)
     frames, rejects, reports, defaults = [], [], [], {}
     for given, table in tables:
         frame, rej, report = prepare(table, given.map, rules)

@@ -232,3 +232,16 @@ def test_rules_folder_replaces_a_default_file(run_cli, tmp_path):
         and "headers.toml: invalid TOML" in result.stderr
         and "line 1" in result.stderr
     )
+
+
+def test_a_map_that_names_no_header_is_a_usage_error(run_cli, fixtures, tmp_path):
+    out = tmp_path / "c.csv"
+    result = run_cli("clean", fixtures / "crm_export.csv", "-o", out, "--map", "Emial Adress=email")
+    assert result.exit_code == 2
+    assert "--map 'Emial Adress': no input has a header of that name" in result.stderr
+    assert not out.exists()
+    two = [fixtures / "crm_export.csv", fixtures / "purchased_list_fr.csv"]
+    ok = run_cli(
+        "clean", *two, "-o", out, "-q", "--map", "Account Name=company_name"
+    )  # one file has it
+    assert ok.exit_code == 0, ok.output
