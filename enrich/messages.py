@@ -65,16 +65,13 @@ def online_counts(frame, client_counts: dict, lei: bool) -> list[str]:
     return lines
 
 
-def attached(frame) -> list[str]:
-    """How `enrich attach` matched the rows, and where the size bands came from."""
-    matched = frame["registry_match"].value_counts().sort("registry_match")
-    ceased = int(frame["ceased"].fill_null(False).sum())
-    sources = frame["size_source"].value_counts().drop_nulls().sort("size_source")
-    bands = ", ".join(f"{how} {n}" for how, n in sources.iter_rows())
+def attached(counts: dict) -> list[str]:
+    """How `enrich attach` matched the rows, and where the size bands came from
+    (``pipeline.registry_counts``)."""
+    matched = ", ".join(f"{n} {how}" for how, n in counts["matched_by"].items())
+    bands = ", ".join(f"{how} {n}" for how, n in counts["size_source"].items())
     return [
-        "registry: "
-        + ", ".join(f"{n} {how}" for how, n in matched.iter_rows())
-        + f"; {ceased} ceased",
+        f"registry: {matched}; {counts['ceased']} ceased",
         "size band from: " + (bands or "nowhere (no headcount known)"),
     ]
 

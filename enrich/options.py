@@ -199,15 +199,18 @@ def inputs(o: dict) -> list[Input]:
     """The job's inputs: the same read options for every file given on the command line."""
     from .mapping import parse_overrides
 
-    given = {
-        "map": parse_overrides(o["maps"]),
-        "default_country": o["default_country"],
+    given = {"map": parse_overrides(o["maps"]), "default_country": o["default_country"]}
+    return [Input(f, **given, **_reading(o)) for f in o["files"]]
+
+
+def _reading(o: dict) -> dict:
+    """The read options of a command that reads contact files, as ``Input`` fields."""
+    return {
         "sheet": o["sheet"],
         "encoding": o["encoding"],
         "delimiter": delimiter(o["delimiter"]),
         "max_field_length": o["max_field_length"],
     }
-    return [Input(f, **given) for f in o["files"]]
 
 
 def online(o: dict) -> Online | None:
@@ -250,12 +253,7 @@ def check_plan(o: dict):
     from .check.run import plan
     from .mapping import parse_overrides
 
-    read_options = {
-        "sheet": o["sheet"],
-        "encoding": o["encoding"],
-        "delimiter": delimiter(o["delimiter"]),
-        "max_field": o["max_field_length"],
-    }
+    read_options = Input("-", **_reading(o)).read_options()  # the same for every file
     return plan(
         o["checks"],
         o["rules"],

@@ -198,19 +198,23 @@ def _attach(built, job: Job, rules: Rules, sizes, say: Say) -> None:
         vies = built.companies["vies_status"].value_counts().drop_nulls().sort("vies_status")
         built.counts["vies"] = dict(vies.iter_rows())
     if job.registry:  # after the online answers, which fill in what the index lacks
-        c = built.companies
-
-        def counted(column: str) -> dict:
-            return dict(c[column].value_counts().drop_nulls().sort(column).iter_rows())
-
         built.counts["registry"] = {
-            "matched_by": dict(
-                c["registry_match"].value_counts().sort("registry_match").iter_rows()
-            ),
-            "ceased": int(c["ceased"].fill_null(False).sum()),
-            "size_source": counted("size_source"),
+            **registry_counts(built.companies),
             **({"size_file": size_counts(sizes[1])} if sizes else {}),
         }
+
+
+def registry_counts(frame: pl.DataFrame) -> dict:
+    """How the rows of an attached *frame* were matched, how many are ceased, and where their
+    size bands came from."""
+    size_source = frame["size_source"].value_counts().drop_nulls().sort("size_source")
+    return {
+        "matched_by": dict(
+            frame["registry_match"].value_counts().sort("registry_match").iter_rows()
+        ),
+        "ceased": int(frame["ceased"].fill_null(False).sum()),
+        "size_source": dict(size_source.iter_rows()),
+    }
 
 
 def _finisher(built, job: Job, result: CleanResult, summary_: dict):
@@ -429,7 +433,7 @@ def run_attach(job: Job, say: Say = silent) -> pl.DataFrame:
     write_table(attached, out, excel=job.excel)
     write_table(result.rejects, rejects_path, "csv", excel=job.excel)
     write_table(review, review_path, "csv", excel=job.excel)
-    for line in messages.attached(attached):
+    for line in messages.attached(registry_counts(attached)):
         say(line)
     say(
         f"wrote {out}, {rejects_path} and {review_path} (rows whose name fits two registry companies)"
