@@ -65,6 +65,11 @@ def test_overrides_by_name_or_key():
         ("Client - Prénom", "first_name", 0.9),  # Odoo
         ("Nom de famille du contact", "last_name", 0.9),
         ("Numéro de TVA du client", "vat", 0.9),
+        ("Tel. algemeen", "phone", 0.9),  # a "which one" qualifier (general, switchboard)
+        ("Telefon Zentrale", "phone", 0.9),
+        ("cityName", "city", 1.0),  # camelCase of a synonym whole
+        ("Datum wijziging", "source_date", 1.0),
+        ("Werbesperre", "opt_out", 1.0),
         ("Ansprechpartner Vorname", "first_name", 0.9),
         ("Kunde E-Mail", "email", 0.9),
         ("Contact Mobile", "mobile", 0.9),
