@@ -280,6 +280,7 @@ def clean(df: pl.DataFrame, routed: bool = True, report: bool = False) -> pl.Dat
     if present:
         hint = route.hint(column(df, "postcode"), column(df, "phone"))
         frame = route.route(frame.with_columns(pl.lit(hint).alias("_hint")), present, fields)
+        frame = frame.collect().lazy()  # one plan of it all costs more to optimise than to run
     frame = frame.with_columns(pl.coalesce("country", "default_country").alias("country"))
     for ident in IDENTIFIERS:
         frame = ident.check(frame, f"_{ident.field}", f"_{ident.field}")
@@ -290,13 +291,26 @@ def clean(df: pl.DataFrame, routed: bool = True, report: bool = False) -> pl.Dat
 
 def keyed(df: pl.DataFrame) -> pl.DataFrame:
     """INPUTS of *df* for ``on_unique``, with each row's postcode and phone (else mobile)
-    replaced by one postcode standing for what they say of the country (``route.hint``):
-    the same answers from far fewer distinct rows."""
+    replaced by one postcode standing for what they say of the country (``route.hint``),
+    kept only on rows whose identifiers may need it (a value of 8 to 10 digits: the weak
+    kinds): the same answers from far fewer distinct rows."""
+    fields = [f for f in _fields() if f in df.columns]
+    prefixed = rf"(?i)^\s*(?:{'|'.join(route.EU)})\s*[0-9]"  # a VAT number: never weak
+    weak = [
+        ~pl.col(f).str.contains(prefixed) & pl.col(f).str.count_matches(r"\d").is_between(8, 10)
+        for f in fields
+    ]
+    weak = pl.any_horizontal([pl.lit(False), *weak])
     phone = pl.select(pl.coalesce(column(df, "phone"), column(df, "mobile"))).to_series()
-    stand_in = route.standing_for(route.hint(column(df, "postcode"), phone))
+    hint = route.hint(column(df, "postcode"), phone)
+    stand_in = df.select(pl.when(weak.fill_null(False)).then(pl.lit(hint))).to_series()
     return pl.DataFrame(
         {
-            k: stand_in if k == "postcode" else None if k == "phone" else column(df, k)
+            k: route.standing_for(stand_in)
+            if k == "postcode"
+            else None
+            if k == "phone"
+            else column(df, k)
             for k in INPUTS
         },
         schema=dict.fromkeys(INPUTS, pl.String),

@@ -8,6 +8,8 @@ pair its vectorised check writes for a whole column.
 ('BE0403170701', 'FR40303265045')
 >>> is_placeholder("N/A"), is_placeholder("en cours"), is_placeholder("-"), is_placeholder("12")
 (True, True, True, False)
+>>> is_placeholder("NC"), is_placeholder("000.000.000"), is_placeholder("000000001")
+(True, True, False)
 >>> from stdnum.exceptions import InvalidChecksum, InvalidLength
 >>> def bad(number):
 ...     raise InvalidLength("invalid length") if len(number) != 2 else InvalidChecksum()
@@ -60,16 +62,22 @@ PLACEHOLDERS = [
     "tbc",
     "tbd",
     "?",
+    "nc",  # non communiqué
+    "non communique",
 ]
 _PLACEHOLDER_KEYS = {p.replace(" ", "") for p in PLACEHOLDERS}
 _LABEL = r"(?i)^(?:n°\s*)?(?:tva|btw|vat|ust-?id(?:nr)?\.?|mwst|n°|nr|no|num(?:ero)?|ondernemingsnummer|entreprise)\b[\s:.#°-]*"
 
 
 def is_placeholder(value: str) -> bool:
-    """'N/A', 'en cours', '-', '0', '0 0' … typed where a number should be (separators do
-    not count: what compacts to a placeholder is one)."""
-    return fold_py(value).replace(" ", "") in _PLACEHOLDER_KEYS or bool(
-        re.fullmatch(r"\s*[-?/.*]+\s*", value)
+    """'N/A', 'en cours', 'NC', '-', '0', '000 000 000' … typed where a number should be
+    (separators do not count: what compacts to a placeholder is one; zeros alone pass the
+    Luhn check but name no company)."""
+    key = fold_py(value).replace(" ", "")
+    return (
+        key in _PLACEHOLDER_KEYS
+        or re.fullmatch(r"0+", key) is not None
+        or re.fullmatch(r"\s*[-?/.*]+\s*", value) is not None
     )
 
 

@@ -60,6 +60,7 @@ from .fr import siret_digits, tva_key_int
 AMBIGUOUS = "ambiguous"
 NOT_FR, NOT_BE = "not FR", "not BE"  # what a bare 4- / 5-digit postcode says
 SLOTS = ("vat", "enterprise_number", "siren", "siret", "kvk")
+EU = [*PREFIXES, "GR"]  # a VAT number's prefix (GR typed for VIES' EL)
 AMBIGUOUS_REASON = "valid as a French SIREN and as a Belgian number; the row says neither"
 # postcode shape → country evidence (after upper case, spaces and dots removed)
 _POSTCODES = (
@@ -106,33 +107,46 @@ def standing_for(hint: pl.Series) -> pl.Series:
     return hint.replace_strict(_STANDS_FOR, default=None, return_dtype=pl.String)
 
 
-def _digits(field: str) -> list[pl.Expr]:
-    """``_q{i}_{field}``: the integer that the value's 8 to 14 digits make, divided by
-    10**i (null for any other value) — one division per digit, shared by every check."""
+def _stages(field: str) -> list[list[pl.Expr]]:
+    """The columns :func:`_kind` reads, stage by stage (each reads the one before, so every
+    expression stays small): the integer that the value's 8 to 14 digits make divided by
+    10**i (one division per digit), its digits, then its checks."""
     v = pl.col(f"_{field}")
+
+    def col(name: str) -> pl.Expr:
+        return pl.col(f"_{name}_{field}")
+
     n = pl.when(v.str.contains(r"^[0-9]{8,14}$")).then(number(v))
-    return [(n // 10**i).alias(f"_q{i}_{field}") for i in range(15)]
+    q, d = [col(f"q{i}") for i in range(15)], [col(f"d{i}") for i in range(14)]
+    return [
+        [(n // 10**i).alias(f"_q{i}_{field}") for i in range(15)],
+        [(q[i] - q[i + 1] * 10).alias(f"_d{i}_{field}") for i in range(14)],
+        [
+            luhn_digits(d[:9]).alias(f"_luhn9_{field}"),
+            (97 - q[2] % 97 == q[0] - q[2] * 100).alias(f"_mod97_{field}"),
+            siret_digits(q[0], d).alias(f"_siret_{field}"),
+            tva_key_int(q[9], q[0] - q[9] * 10**9).alias(f"_tva_{field}"),
+        ],
+    ]
 
 
 def _kind(field: str) -> pl.Expr:
     """The kind of ``_{field}``'s compact value by its shape and check digits (module
-    table), in arithmetic on its :func:`_digits`."""
-    v, q = pl.col(f"_{field}"), [pl.col(f"_q{i}_{field}") for i in range(15)]
-    n, d = q[0], [q[i] - q[i + 1] * 10 for i in range(14)]
+    table), from its :func:`_stages`."""
+    v, n = pl.col(f"_{field}"), pl.col(f"_q0_{field}")
+    luhn9, mod97 = pl.col(f"_luhn9_{field}"), pl.col(f"_mod97_{field}")
     length = v.str.len_bytes()
-    luhn9, mod97 = luhn_digits(d[:9]), 97 - q[2] % 97 == n - q[2] * 100
-    tva = tva_key_int(q[9], n - q[9] * 10**9) & luhn9
     nine = pl.when(luhn9 & mod97).then(pl.lit("both9")).when(luhn9).then(pl.lit("siren9"))
     ten = pl.when(n < 2 * 10**9).then(pl.lit("be10")).otherwise(pl.lit("unit"))
     return (
-        pl.when(v.str.contains(r"^[A-Z]{2}") & v.str.slice(0, 2).is_in([*PREFIXES, "GR"]))
+        pl.when(v.str.contains(r"^[A-Z]{2}") & v.str.slice(0, 2).is_in(EU))
         .then(pl.lit("vat"))
         .when(n.is_null())
         .then(pl.lit(None, dtype=pl.String))
         .when(length == 14)
-        .then(pl.when(siret_digits(n, d)).then(pl.lit("siret")))
+        .then(pl.when(pl.col(f"_siret_{field}")).then(pl.lit("siret")))
         .when(length == 11)
-        .then(pl.when(tva).then(pl.lit("frtva")))
+        .then(pl.when(pl.col(f"_tva_{field}") & luhn9).then(pl.lit("frtva")))
         .when(length == 10)
         .then(pl.when(mod97).then(ten))
         .when(length == 9)
@@ -232,7 +246,8 @@ def route(frame: pl.LazyFrame, fields: list[str], slots: list[str] | None = None
     becomes what its check reads, ``_{slot}``: its own column's value if it stays, else the
     first routed to it in field order. ``_in_{field}`` keeps what *field* offered."""
     slots = list(slots or fields)
-    frame = frame.with_columns(q for f in fields for q in _digits(f))
+    for stage in zip(*[_stages(f) for f in fields], strict=True):
+        frame = frame.with_columns(e for exprs in stage for e in exprs)
     frame = frame.with_columns(_kind(f).alias(f"_kind_{f}") for f in fields)
     frame = frame.with_columns(_evidence(fields))
     frame = frame.with_columns(_destination(f).alias(f"_to_{f}") for f in fields)
