@@ -52,7 +52,7 @@ def _by_words(details: list[dict]) -> list[str]:
 def _identifier_columns(columns: list[dict]) -> list[str]:
     """The identifier columns that held other kinds than their header says, and what."""
     return [
-        f"  column {c['header']!r} ({c['column']}) held other identifiers: "
+        f"  column {c['header'] or c['column']!r} ({c['column']}) held other identifiers: "
         + ", ".join(f"{n} {label}" for label, n in c["held"].items())
         for c in columns
         if c["other_kind"]

@@ -304,17 +304,9 @@ def keyed(df: pl.DataFrame) -> pl.DataFrame:
     phone = pl.select(pl.coalesce(column(df, "phone"), column(df, "mobile"))).to_series()
     hint = route.hint(column(df, "postcode"), phone)
     stand_in = df.select(pl.when(weak.fill_null(False)).then(pl.lit(hint))).to_series()
-    return pl.DataFrame(
-        {
-            k: route.standing_for(stand_in)
-            if k == "postcode"
-            else None
-            if k == "phone"
-            else column(df, k)
-            for k in INPUTS
-        },
-        schema=dict.fromkeys(INPUTS, pl.String),
-    )
+    columns = {k: column(df, k) for k in INPUTS}
+    columns["postcode"], columns["phone"] = route.standing_for(stand_in), None
+    return pl.DataFrame(columns, schema=dict.fromkeys(INPUTS, pl.String))
 
 
 def clean_one(**values: str | None) -> dict:

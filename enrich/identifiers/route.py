@@ -23,12 +23,13 @@ FR): the row's own country, else what its other identifiers say (a typed prefix,
 FR TVA, a 10-digit Belgian number — when they agree), else its postcode's shape (``B-1000``,
 ``1234 AB`` → NL), else its phone's calling code, else the file's country when it is a
 third one (a German file's unprefixed VAT numbers are not SIRENs), else a bare postcode
-(``1000`` → not FR, ``75001`` → not BE). A strong kind (a prefix, a SIRET, a FR TVA, 10 Belgian digits) is only held
-back by the row's own country or its other identifiers; a 9-digit number needs the whole
-ladder's consent, and one valid as both a SIREN and a Belgian number that the row does not
-decide is *ambiguous* (in the siren column it stays a SIREN): it fills no slot, so no company
-is invented in the wrong country. A value that fits nothing stays in its column and is
-checked there as before.
+(``1000`` → not FR — though it may be a French ``01000`` a spreadsheet shortened —,
+``75001`` → not BE). A strong kind (a prefix, a SIRET, a FR TVA, 10 Belgian digits) is only
+held back by the row's own country or its other identifiers; a 9-digit number needs the
+whole ladder's consent, and one valid as both a SIREN and a Belgian number that the row
+does not decide is *ambiguous* (in the siren column it stays a SIREN): it fills no slot, so
+no company is invented in the wrong country. A value that fits nothing stays in its column
+and is checked there as before.
 
 A routed value fills its slot unless the slot's own column holds a value that stays (then
 it is a conflict if they differ, noted by :func:`collisions`).
@@ -79,6 +80,7 @@ _STANDS_FOR |= {NOT_FR: "0000", NOT_BE: "00000"}
 
 
 def _postcode_says(postcode: pl.Expr) -> pl.Expr:
+    """The country (or NOT_FR / NOT_BE) a postcode's shape says (``_POSTCODES``)."""
     shape = postcode.str.to_uppercase().str.replace_all(r"[\s.]", "").str.replace_all("[0-9]", "0")
     return pl.coalesce([pl.when(shape.str.contains(p)).then(pl.lit(c)) for p, c in _POSTCODES])
 
@@ -200,6 +202,7 @@ def _destination(field: str) -> pl.Expr:
     be_slot = pl.lit("vat" if field == "vat" else "enterprise_number")
     fr_ok, be_ok = _fits("FR", ev), _fits("BE", ev)
     kept_as_siren = pl.lit("siren" if field == "siren" else AMBIGUOUS)
+    kvk_ok = pl.lit(True) if field == "kvk" else ev == "NL"  # 8 digits say little alone
     vat = pl.lit("vat")
     if field == "enterprise_number":  # 'BE 0403.170.701' typed as the enterprise number
         vat = pl.when(pl.col(f"_{field}").str.starts_with("BE")).then(pl.lit(field)).otherwise(vat)
@@ -220,7 +223,7 @@ def _destination(field: str) -> pl.Expr:
         .then(be_slot)
         .when(k == "both9")
         .then(kept_as_siren)
-        .when((k == "eight") & ((field == "kvk") | (ev == "NL")))
+        .when((k == "eight") & kvk_ok)
         .then(pl.lit("kvk"))
     )
 
@@ -240,11 +243,12 @@ def _canonical(field: str) -> pl.Expr:
 
 
 def route(frame: pl.LazyFrame, fields: list[str], slots: list[str] | None = None) -> pl.LazyFrame:
-    """(``_hint``: :func:`hint`.) Each of *fields*' compact value (``_{field}``) classified (``_kind_{field}``) and sent
-    to its slot (``_to_{field}``: a slot, AMBIGUOUS, or null when it stays); each of *slots*
-    (default: *fields*; the registered identifiers, a superset of the columns present)
-    becomes what its check reads, ``_{slot}``: its own column's value if it stays, else the
-    first routed to it in field order. ``_in_{field}`` keeps what *field* offered."""
+    """Each of *fields*' compact value (``_{field}``) classified (``_kind_{field}``) and
+    sent to its slot (``_to_{field}``: a slot, AMBIGUOUS, or null when it stays), with the
+    row's ``country``, ``default_country`` and ``_hint`` (:func:`hint`) as evidence. Each of
+    *slots* (default: *fields*; the registered identifiers, a superset of the columns
+    present) becomes what its check reads, ``_{slot}``: its own column's value if it stays,
+    else the first routed to it in field order. ``_in_{field}`` keeps what *field* offered."""
     slots = list(slots or fields)
     for stage in zip(*[_stages(f) for f in fields], strict=True):
         frame = frame.with_columns(e for exprs in stage for e in exprs)
