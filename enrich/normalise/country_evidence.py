@@ -61,7 +61,7 @@ def decide(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
         _phone_rows(rows, rules, weights),
         _domains(rows, rules, weights),
     ]
-    return _verdict(pl.concat(parts), df.height)
+    return _verdict(pl.concat(parts).filter(pl.col("w") > 0), df.height)
 
 
 def _per_unique(rows: pl.DataFrame, cols: tuple[str, ...], fn, rules, weights) -> pl.DataFrame:
