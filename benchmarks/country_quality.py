@@ -8,7 +8,9 @@ it is; each company's true country is the one its rows name or their identifiers
   left empty);
 * ``no_country_column`` — the same rows without the country column at all;
 * ``no_country_no_ids`` — without the country column nor the identifiers (VAT, SIRET):
-  the postcode, city, phones and e-mail alone.
+  the postcode, city, phones and e-mail alone;
+* ``degraded`` — that, with a third of the postcodes and of the phones gone and two
+  letters of two cities in five swapped.
 
 Printed per variant: ``country`` — rows whose country is right; ``country_sources`` —
 rows per ``country_source``; ``e164`` — phones that reach E.164, as a share of those the
@@ -61,7 +63,10 @@ def measure(path: Path, right: pl.DataFrame, base: pl.DataFrame) -> dict:
         .join(right, on="source_row")
         .join(base, on="source_row")
     )  # fmt: skip
-    in_e164 = pl.col("phone_base").str.starts_with("+").fill_null(False)
+    # of the phones the file with its country column puts in E.164 (and still typed here)
+    in_e164 = pl.col("phone_base").str.starts_with("+").fill_null(False) & (
+        pl.col("phone_status") != "missing"
+    )
     sources = rows["country_source"].fill_null("none").value_counts(sort=True)
     return {
         "rows": rows.height,
@@ -102,7 +107,31 @@ def main(argv: list[str] | None = None) -> int:
         bare = folder / "no_country_no_ids.csv"
         raw.drop([c for c in raw.columns if c in COUNTRY_HEADERS + ID_HEADERS]).write_csv(bare)
         print(json.dumps({"variant": "no_country_no_ids", **measure(bare, right, base)}))
+        worse = folder / "degraded.csv"
+        degrade(raw.drop([c for c in raw.columns if c in COUNTRY_HEADERS + ID_HEADERS])).write_csv(
+            worse
+        )
+        print(json.dumps({"variant": "degraded", **measure(worse, right, base)}))
     return 0
+
+
+def degrade(frame: pl.DataFrame) -> pl.DataFrame:
+    """A third of the postcodes, phones and mobiles gone, a third of the cities with two
+    letters swapped (a row's hash decides: the same file every run)."""
+    postcode, city = ("Zip", "City") if "Zip" in frame.columns else ("Code postal", "Ville")
+    phones = [c for c in ("Phone", "Mobile", "Téléphone", "Portable") if c in frame.columns]
+    n = pl.int_range(pl.len()).hash(7)
+    swapped = (
+        pl.col(city).str.slice(0, 2)
+        + pl.col(city).str.slice(3, 1)
+        + pl.col(city).str.slice(2, 1)
+        + pl.col(city).str.slice(4)
+    )
+    return frame.with_columns(
+        pl.when(n % 3 == 0).then(None).otherwise(pl.col(postcode)).alias(postcode),
+        pl.when(n % 5 < 2).then(swapped).otherwise(pl.col(city)).alias(city),
+        *(pl.when((n // 7 + i) % 3 == 0).then(None).otherwise(pl.col(c)).alias(c) for i, c in enumerate(phones)),
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -237,7 +237,19 @@ def _place(uniq: pl.DataFrame, rules: Rules, w: dict) -> pl.DataFrame:
         .select("_k", "country").unique()
         .select("_k", "country", pl.lit("city").alias("source"), pl.lit(w["city"]).alias("w"))
     )  # fmt: skip
-    return pl.concat([postcode.cast(_EVIDENCE), pair.cast(_EVIDENCE), city.cast(_EVIDENCE)])
+    near = _near_cities(keys.join(city, on="_k", how="anti"), w["city_near"])
+    return pl.concat([p.cast(_EVIDENCE) for p in (postcode, pair, city, near)])
+
+
+def _near_cities(keys: pl.DataFrame, weight: int) -> pl.DataFrame:
+    """The countries of the places one typo away (two for a long name) from a city that is
+    no place of the gazetteer ("Pairs", "Grneoble"): once per distinct name."""
+    found = [
+        (k, country)
+        for k, key in keys.select("_k", "key").iter_rows()
+        for country in places.near(key)
+    ]
+    return pl.DataFrame([(k, c, "city", weight) for k, c in found], schema=_EVIDENCE, orient="row")
 
 
 def _city_keys(t: pl.DataFrame) -> pl.DataFrame:
@@ -274,47 +286,64 @@ def _trimmed(name: str) -> pl.Expr:
 
 
 def _phone_rows(rows: pl.DataFrame, rules: Rules, w: dict) -> pl.DataFrame:
+    """(``_i``, country, w, best) of the phone and mobile numbers, per row: numbers are
+    nearly all distinct, so they are read row by row (no distinct pass)."""
     both = pl.concat(
         [
             rows.select("_i", _trimmed("phone").alias("number"), pl.lit(False).alias("is_mobile")),
             rows.select("_i", _trimmed("mobile").alias("number"), pl.lit(True).alias("is_mobile")),
         ]
-    )
-    found = _per_unique(both, ("number", "is_mobile"), _phone, rules, w)
+    ).drop_nulls("number")
     phone = _RANKS - 1 - SOURCES.index("phone")
-    return _per_row(found).with_columns((pl.col("w") * _RANKS + phone).alias("best"))
+    found = _per_row(_phone(both, rules, w).with_columns(best=pl.lit(0, pl.Int64)))
+    return found.with_columns((pl.col("w") * _RANKS + phone).alias("best"))
 
 
-def _phone(uniq: pl.DataFrame, rules: Rules, w: dict) -> pl.DataFrame:
-    """Evidence of a phone number: its calling code, else the countries where its national
-    number is in use (and written that country's way)."""
-    t = uniq.lazy().with_columns(pl.col("number").str.replace_all(r"\s+", " ").alias("raw"))
+def _phone(numbers: pl.DataFrame, rules: Rules, w: dict) -> pl.DataFrame:
+    """(``_i``, country (numbered), w) of each number: its calling code, else the countries
+    where its national number is in use (and written that country's way)."""
+    t = numbers.lazy().with_columns(pl.col("number").str.replace_all(r"\s+", " ").alias("raw"))
     compact = pl.col("raw").str.replace_all(r"\(0\)", "").str.replace_all(r"[^0-9+]", "")
     t = t.with_columns(
         (compact.str.starts_with("+") | compact.str.starts_with("00")).alias("intl"),
         compact.str.replace(r"^(\+|00)", "").str.replace_all(r"\D", "").alias("d"),
     ).collect()
-    intl = t.filter("intl")
-    codes = {str(c): r for c in phonenumbers.COUNTRY_CODE_TO_REGION_CODE if (r := _main_region(c))}
+    number = {c: i for i, c in enumerate(_CODES)}
+    codes = {
+        str(c): number[r]
+        for c in phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+        if (r := _main_region(c)) in number
+    }
     cc = pl.coalesce(
-        *(pl.col("d").str.slice(0, n).replace_strict(codes, default=None) for n in (1, 2, 3))
+        *(
+            pl.col("d").str.slice(0, n).replace_strict(codes, default=None, return_dtype=pl.UInt64)
+            for n in (1, 2, 3)
+        )
     )
     parts = [
-        intl.select("_k", cc.alias("country"), pl.lit("phone").alias("source"),
-                    pl.lit(w["phone_international"]).alias("w")).drop_nulls()
+        t.filter("intl").select("_i", cc.alias("country"), pl.lit(w["phone_international"], pl.Int64).alias("w")).drop_nulls()
     ]  # fmt: skip
-    national = t.filter(~pl.col("intl") & pl.col("d").str.len_chars().is_between(6, 12))
+    plain = pl.col("raw").str.contains(r"^\+?[0-9\s().\-/]+$")  # a letter: no evidence
+    national = t.filter(~pl.col("intl") & plain & pl.col("d").str.len_chars().is_between(6, 12))
     formats = rules.get("countries").get("phone_format", {})
     for region in places.COUNTRIES:
         for mobile in (True, False):
-            numbers = national.filter(pl.col("is_mobile") == mobile)
-            parts.append(_national(numbers, region, mobile, formats.get(region, []), w))
-    return pl.concat([p.cast(_EVIDENCE) for p in parts])
+            found = _national(
+                national.filter(pl.col("is_mobile") == mobile),
+                region,
+                mobile,
+                formats.get(region, []),
+                w,
+            )
+            parts.append(
+                found.select("_i", pl.lit(number[region], pl.UInt64).alias("country"), "w")
+            )
+    return pl.concat(parts)
 
 
 def _national(numbers: pl.DataFrame, region: str, mobile: bool, formats: list, w: dict):
     """The national *numbers* in use in *region* (as mobiles for a mobile column), with the
-    weight of a valid number and of one written the region's way."""
+    weight ``w`` of a valid number and of one written the region's way."""
     prefix = phonenumbers.PhoneMetadata.metadata_for_region(region).national_prefix or ""
     nsn = pl.col("d")
     if prefix:  # the trunk 0; a number typed without it (Excel ate it) is read as it is
@@ -326,9 +355,7 @@ def _national(numbers: pl.DataFrame, region: str, mobile: bool, formats: list, w
     for pattern in formats:
         styled = styled | pl.col("raw").str.contains(pattern)
     weight = pl.lit(w["phone_national"]) + pl.when(styled).then(w["phone_format"]).otherwise(0)
-    return numbers.filter(valid).select(
-        "_k", pl.lit(region).alias("country"), pl.lit("phone").alias("source"), weight.alias("w")
-    )
+    return numbers.filter(valid).select("_i", weight.cast(pl.Int64).alias("w"))
 
 
 @functools.cache

@@ -39,7 +39,7 @@ import polars as pl
 
 from ..ruleset import Rules, rules_or_default
 from . import places
-from .text import column, fold, fold_py, join_issues, on_unique, one_row, tidy
+from .text import column, fold, fold_py, fold_values, join_issues, on_unique, one_row, tidy
 
 INPUTS = (
     "language", "country", "postcode", "city", "street", "title", "full_name", "first_name",
@@ -150,18 +150,19 @@ def _clues(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """(``_i``, ``_clue_lang``, ``_clue_source``) of the rows with no language yet."""
     weights = rules.get("languages")["evidence"]
     tables = rules.derived(_tables)
-    todo = frame.filter(pl.col("_lang").is_null())
+    todo = _folded(frame.filter(pl.col("_lang").is_null()))
     brussels = todo.filter(pl.col("country") == "BE")
+    first_word = pl.col("first_name").str.extract(r"^(\S+) ")
     parts = [
-        _matches(brussels, places.place_key(pl.col("city")), tables["place"], "address"),
+        _matches(brussels, pl.col("city"), tables["place"], "address"),
         *_street_clues(brussels, rules),
-        _matches(todo, fold(pl.coalesce("title", pl.col("full_name").str.extract(r"^(\S+)\s"))), tables["title"], "title"),
-        _matches(todo, fold(pl.col("first_name")), tables["first_name"], "first_name"),
-        _matches(todo, fold(pl.col("first_name")).str.extract(r"^(\S+)"), tables["first_name"], "first_name"),
-        _words(todo, pl.col("email").str.extract(r"^\s*([^@]+)@"), tables["word"], "email"),
+        _matches(todo, pl.col("title"), tables["title"], "title"),
+        _matches(todo, pl.col("first_name"), tables["first_name"], "first_name"),
+        _matches(todo, first_word, tables["first_name"], "first_name"),
+        _words(todo, pl.col("email"), tables["word"], "email"),
         _words(todo, pl.col("function"), tables["word"], "function"),
         _file_clue(frame, todo, weights["file_share"]),
-    ]  # fmt: skip
+    ]
     evidence = (
         pl.concat(parts)
         .unique(["_i", "lang", "kind"])
@@ -172,6 +173,21 @@ def _clues(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         )
     )
     return _verdict(evidence.filter(pl.col("w") > 0))
+
+
+def _folded(rows: pl.DataFrame) -> pl.DataFrame:
+    """The clue columns as matching keys, each folded once per distinct value: the city's
+    place key, the civility (else the first word of a whole name), the first name, the
+    e-mail's local part, the function and the street."""
+    title = pl.coalesce("title", pl.col("full_name").str.extract(r"^(\S+)\s"))
+    local = pl.col("email").str.extract(r"^\s*([^@]+)@")
+    raw = rows.select(
+        title.alias("title"), local.alias("email"), "first_name", "function", "street"
+    )
+    city = on_unique(rows, ("city",), lambda u: u.select(places.place_key(pl.col("city"))))
+    return rows.select("_i", "country", "source_file").with_columns(
+        city.to_series().alias("city"), *(fold_values(raw[c]).alias(c) for c in raw.columns)
+    )
 
 
 _CLUE = {"_i": pl.UInt32, "lang": pl.String, "kind": pl.String}
@@ -186,14 +202,13 @@ def _matches(rows: pl.DataFrame, key: pl.Expr, table: pl.DataFrame, kind: str) -
 
 def _words(rows: pl.DataFrame, text: pl.Expr, table: pl.DataFrame, kind: str) -> pl.DataFrame:
     """A clue of *kind* for each word of *text* that is a word of *table*."""
-    words = rows.select("_i", fold(text).str.split(" ").alias("word")).drop_nulls().explode("word")
+    words = rows.select("_i", text.str.split(" ").alias("word")).drop_nulls().explode("word")
     return words.join(table, on="word").select("_i", "lang", pl.lit(kind).alias("kind")).cast(_CLUE)
 
 
 def _street_clues(rows: pl.DataFrame, rules: Rules) -> list[pl.DataFrame]:
-    street = fold(pl.col("street"))
     return [
-        rows.filter(street.str.contains(pattern)).select("_i", pl.lit(lang).alias("lang"), pl.lit("address").alias("kind")).cast(_CLUE)
+        rows.filter(pl.col("street").str.contains(pattern)).select("_i", pl.lit(lang).alias("lang"), pl.lit("address").alias("kind")).cast(_CLUE)
         for lang, pattern in rules.derived(_street_patterns).items()
     ]  # fmt: skip
 

@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import functools
 import gzip
+from collections import defaultdict
 from importlib import resources
 
 import polars as pl
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from .text import fold
 
@@ -67,6 +70,36 @@ def names() -> pl.DataFrame:
         .agg(pl.when(pl.col("lang").n_unique() == 1).then(pl.col("lang").first()).alias("lang"))
         .sort("name", "country")
     )
+
+
+@functools.cache
+def _by_initial() -> dict[str, tuple[list[str], list[tuple[str, ...]]]]:
+    """First letter → (names, the countries of each), for near matches."""
+    grouped: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for name, country in names().select("name", "country").iter_rows():
+        grouped[name[0]][name].add(country)
+    return {
+        letter: (list(found), [tuple(sorted(c)) for c in found.values()])
+        for letter, found in grouped.items()
+    }
+
+
+@functools.cache
+def near(key: str) -> tuple[str, ...]:
+    """The countries of the places nearest to *key* (a place key no place has) within one
+    typo — two for a name of 10 letters or more — with the same first letter; none for a
+    name under 5 letters (too many places are one typo apart).
+
+    >>> near("pairs"), near("grneoble"), near("niec")
+    (('FR',), ('FR',), ())
+    """
+    if len(key) < 5:
+        return ()
+    names_, countries = _by_initial().get(key[0], ([], []))
+    allowed = 1 if len(key) < 10 else 2
+    hits = process.extract(key, names_, scorer=OSA.distance, score_cutoff=allowed, limit=None)
+    best = min((score for _, score, _ in hits), default=None)
+    return tuple(sorted({c for _, score, i in hits if score == best for c in countries[i]}))
 
 
 def place_key(expr: pl.Expr) -> pl.Expr:
