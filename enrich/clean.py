@@ -218,7 +218,7 @@ def _country_choice(
     country > the file's majority; a tie in the evidence goes to the default or the majority
     only when it is one of the tied countries."""
     tied = pl.col("_ev_tied")
-    no_evidence = tied.is_null()
+    no_evidence = tied.is_null() & pl.col("_ev_country").is_null()
     picks = [
         (pl.col("_country"), pl.lit("input")),
         (identifier, pl.lit("identifier")),

@@ -38,7 +38,7 @@ import phonenumbers
 import polars as pl
 
 from ..ruleset import Rules, rules_or_default
-from . import places
+from . import places, scoring
 from .text import column, one_row, tidy
 
 INPUTS = ("postcode", "city", "postcode_city", "phone", "mobile", "email", "website")
@@ -52,7 +52,7 @@ _PREFIXED = r"^([A-Za-z]{1,3})\s*-?\s*(\d.*)$"
 
 def decide(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     """Per row of *df*: ``country`` (null: no evidence, or a tie), ``tied`` (the countries
-    tied at the top; null when the row has no evidence at all) and ``source``."""
+    tied at the top, on a tie only) and ``source``."""
     rules = rules_or_default(rules)
     weights = rules.get("countries")["evidence"]
     rows = pl.DataFrame({k: column(df, k) for k in INPUTS}).with_row_index("_i")
@@ -61,70 +61,38 @@ def decide(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
         _phone_rows(rows, rules, weights),
         _domains(rows, rules, weights),
     ]
-    return _verdict(pl.concat(parts).filter(pl.col("w") > 0), df.height)
+    evidence = pl.concat([p.cast(scoring.SUMMED) for p in parts]).filter(pl.col("w") > 0)
+    found = scoring.verdict(evidence, df.height, list(_CODES), list(SOURCES))
+    return found.rename({"winner": "country"})
 
 
 def _per_unique(rows: pl.DataFrame, cols: tuple[str, ...], fn, rules, weights) -> pl.DataFrame:
     """``fn``'s evidence (``_k``, country, source, w) on each distinct combination of
-    *cols*, summed per country (``_ranked``) and joined back to the rows (``_i``)."""
+    *cols*, summed per country (``scoring.summed``) and joined back to the rows (``_i``)."""
     given = rows.select("_i", *cols).filter(
         pl.any_horizontal(pl.col(c).is_not_null() for c in cols)
     )
     uniq = given.select(cols).unique(maintain_order=True).with_row_index("_k")
-    found = _ranked(fn(uniq, rules, weights).filter(pl.col("w") > 0))
+    found = (
+        fn(uniq, rules, weights)
+        .filter(pl.col("w") > 0)
+        .select(
+            "_k",
+            pl.col("country")
+            .replace_strict(_NUMBER, default=None, return_dtype=pl.UInt64)
+            .alias("cand"),
+            pl.col("source").replace_strict(_KIND, return_dtype=pl.UInt64).alias("kind"),
+            "w",
+        )
+    )
+    found = scoring.summed(found.drop_nulls("cand"), "_k")
     keyed = given.join(uniq, on=list(cols), how="inner", nulls_equal=True).select("_i", "_k")
-    return keyed.join(found, on="_k").select("_i", "country", "w", "best")
+    return keyed.join(found, on="_k").select("_i", "cand", "w", "best")
 
 
-# Countries are numbered while rows are scored: one integer key per (row, country) groups
-# several times faster than a (row, text) pair.
-_CODES = tuple(sorted(phonenumbers.SUPPORTED_REGIONS - {"001"}))
-_SLOTS = 1024
-_RANKS = 16  # ``best`` = the source's weight * _RANKS + (_RANKS - 1 - its rank in SOURCES)
-
-
-def _ranked(evidence: pl.DataFrame) -> pl.DataFrame:
-    """(``_k``, country, w, best): the weight per country (numbered) and, in ``best``, the
-    source that gave it the most (its weight and rank in one number, compared with max)."""
-    rank = pl.col("source").replace_strict(
-        {s: i for i, s in enumerate(SOURCES)}, return_dtype=pl.UInt64
-    )
-    number = pl.col("country").replace_strict(
-        {c: i for i, c in enumerate(_CODES)}, default=None, return_dtype=pl.UInt64
-    )
-    key = (pl.col("_k").cast(pl.UInt64) * _SLOTS + number) * _RANKS + rank
-    per_source = (
-        evidence.select(key.alias("_key"), "w")
-        .drop_nulls("_key")
-        .group_by("_key")
-        .agg(pl.col("w").sum())
-    )
-    best = pl.col("w") * _RANKS + _RANKS - 1 - pl.col("_key") % _RANKS
-    return (
-        per_source.group_by(pl.col("_key") // _RANKS)
-        .agg(pl.col("w").sum(), best.max().alias("best"))
-        .select(
-            (pl.col("_key") // _SLOTS).cast(pl.UInt32).alias("_k"),
-            (pl.col("_key") % _SLOTS).alias("country"),
-            pl.col("w").cast(pl.Int64),
-            pl.col("best").cast(pl.Int64),
-        )
-    )
-
-
-def _per_row(evidence: pl.DataFrame) -> pl.DataFrame:
-    """(``_i``, country, w, best) summed per row and country."""
-    key = pl.col("_i").cast(pl.UInt64) * _SLOTS + pl.col("country")
-    return (
-        evidence.group_by(key.alias("_key"))
-        .agg(pl.col("w").sum(), pl.col("best").max())
-        .select(
-            (pl.col("_key") // _SLOTS).cast(pl.UInt32).alias("_i"),
-            (pl.col("_key") % _SLOTS).alias("country"),
-            pl.col("w").cast(pl.Int64),
-            pl.col("best").cast(pl.Int64),
-        )
-    )
+_CODES = tuple(sorted(phonenumbers.SUPPORTED_REGIONS - {"001"}))  # the candidates
+_NUMBER = scoring.numbered(_CODES)
+_KIND = scoring.numbered(SOURCES)
 
 
 # ------------------------------------------------------------------ postcode and city
@@ -294,13 +262,12 @@ def _phone_rows(rows: pl.DataFrame, rules: Rules, w: dict) -> pl.DataFrame:
             rows.select("_i", _trimmed("mobile").alias("number"), pl.lit(True).alias("is_mobile")),
         ]
     ).drop_nulls("number")
-    phone = _RANKS - 1 - SOURCES.index("phone")
-    found = _per_row(_phone(both, rules, w).with_columns(best=pl.lit(0, pl.Int64)))
-    return found.with_columns((pl.col("w") * _RANKS + phone).alias("best"))
+    found = _phone(both, rules, w).with_columns(kind=pl.lit(_KIND["phone"], pl.UInt64))
+    return scoring.summed(found, "_i").select("_i", "cand", "w", "best")
 
 
 def _phone(numbers: pl.DataFrame, rules: Rules, w: dict) -> pl.DataFrame:
-    """(``_i``, country (numbered), w) of each number: its calling code, else the countries
+    """(``_i``, cand, w) of each number: its calling code, else the countries
     where its national number is in use (and written that country's way)."""
     t = numbers.lazy().with_columns(pl.col("number").str.replace_all(r"\s+", " ").alias("raw"))
     compact = pl.col("raw").str.replace_all(r"\(0\)", "").str.replace_all(r"[^0-9+]", "")
@@ -308,7 +275,7 @@ def _phone(numbers: pl.DataFrame, rules: Rules, w: dict) -> pl.DataFrame:
         (compact.str.starts_with("+") | compact.str.starts_with("00")).alias("intl"),
         compact.str.replace(r"^(\+|00)", "").str.replace_all(r"\D", "").alias("d"),
     ).collect()
-    number = {c: i for i, c in enumerate(_CODES)}
+    number = _NUMBER
     codes = {
         str(c): number[r]
         for c in phonenumbers.COUNTRY_CODE_TO_REGION_CODE
@@ -321,7 +288,7 @@ def _phone(numbers: pl.DataFrame, rules: Rules, w: dict) -> pl.DataFrame:
         )
     )
     parts = [
-        t.filter("intl").select("_i", cc.alias("country"), pl.lit(w["phone_international"], pl.Int64).alias("w")).drop_nulls()
+        t.filter("intl").select("_i", cc.alias("cand"), pl.lit(w["phone_international"], pl.Int64).alias("w")).drop_nulls()
     ]  # fmt: skip
     plain = pl.col("raw").str.contains(r"^\+?[0-9\s().\-/]+$")  # a letter: no evidence
     national = t.filter(~pl.col("intl") & plain & pl.col("d").str.len_chars().is_between(6, 12))
@@ -335,9 +302,7 @@ def _phone(numbers: pl.DataFrame, rules: Rules, w: dict) -> pl.DataFrame:
                 formats.get(region, []),
                 w,
             )
-            parts.append(
-                found.select("_i", pl.lit(number[region], pl.UInt64).alias("country"), "w")
-            )
+            parts.append(found.select("_i", pl.lit(number[region], pl.UInt64).alias("cand"), "w"))
     return pl.concat(parts)
 
 
@@ -368,50 +333,23 @@ def _main_region(code: int) -> str | None:
 
 
 def _domains(rows: pl.DataFrame, rules: Rules, w: dict) -> pl.DataFrame:
-    """(``_i``, country, w, best) of the e-mail's and the website's top-level domain
+    """(``_i``, cand, w, best) of the e-mail's and the website's top-level domain
     (a regex per row: cheaper than finding the distinct addresses)."""
     table = rules.get("countries").get("domains", {})
-    numbers = {c: i for i, c in enumerate(_CODES)}
-    domains = {k.lower().lstrip("."): numbers[v] for k, v in table.items() if v in numbers}
+    domains = {k.lower().lstrip("."): _NUMBER[v] for k, v in table.items() if v in _NUMBER}
     email = pl.col("email").str.to_lowercase().str.extract(r"@[a-z0-9.\-]*\.([a-z]{2,})\b", 1)
     site = pl.col("website").str.to_lowercase().str.strip_chars()
     site = site.str.extract(r"^(?:[a-z]+://)?[^/:?#\s]*\.([a-z]{2,})(?:[/:?#]|\.?$)", 1)
     parts = [
         rows.select(
             "_i",
-            tld.replace_strict(domains, default=None, return_dtype=pl.UInt64).alias("country"),
+            tld.replace_strict(domains, default=None, return_dtype=pl.UInt64).alias("cand"),
+            pl.lit(_KIND[source], pl.UInt64).alias("kind"),
             pl.lit(w["email_domain"], pl.Int64).alias("w"),
-            pl.lit(w["email_domain"] * _RANKS + _RANKS - 1 - SOURCES.index(source), pl.Int64)
-            .alias("best"),
-        ).drop_nulls("country")
+        ).drop_nulls("cand")
         for tld, source in ((email, "email"), (site, "website"))
-    ]  # fmt: skip
-    return pl.concat(parts)
-
-
-# ------------------------------------------------------------------ the verdict
-
-
-def _verdict(evidence: pl.DataFrame, height: int) -> pl.DataFrame:
-    """The winner per row, the countries tied at the top, the source that weighed most."""
-    per = _per_row(evidence)
-    top = per.filter(pl.col("w") == pl.col("w").max().over("_i"))
-    top = top.with_columns(pl.len().over("_i").alias("n"))
-    name = pl.col("country").replace_strict(dict(enumerate(_CODES)), return_dtype=pl.String)
-    source = pl.lit(list(SOURCES)).list.get(_RANKS - 1 - pl.col("best") % _RANKS)
-    single = top.filter(pl.col("n") == 1).select(
-        "_i", name.alias("country"), pl.concat_list(name).alias("tied"), source.alias("source")
-    )
-    tied = (
-        top.filter(pl.col("n") > 1)
-        .group_by("_i")
-        .agg(name.sort().alias("tied"))
-        .select("_i", pl.lit(None, pl.String).alias("country"), "tied", pl.lit(None, pl.String).alias("source"))
-    )  # fmt: skip
-    frame = pl.DataFrame({"_i": pl.arange(0, height, eager=True, dtype=pl.UInt32)})
-    return frame.join(pl.concat([single, tied]), on="_i", how="left", maintain_order="left").select(
-        "country", "tied", "source"
-    )
+    ]
+    return scoring.summed(pl.concat(parts), "_i").select("_i", "cand", "w", "best")
 
 
 def one(**values: str | None) -> tuple[str | None, str | None]:

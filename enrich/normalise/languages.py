@@ -38,7 +38,7 @@ import re
 import polars as pl
 
 from ..ruleset import Rules, rules_or_default
-from . import places
+from . import places, scoring
 from .text import column, fold, fold_py, fold_values, join_issues, on_unique, one_row, tidy
 
 INPUTS = (
@@ -66,13 +66,13 @@ def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
         .otherwise(placed["source"])
         .alias("_source"),
     )
-    frame = frame.with_row_index("_i")
-    clued = _clues(frame, rules)
-    out = frame.join(clued, on="_i", how="left", maintain_order="left")
+    clued = _clues(frame.with_row_index("_i"), rules)
     return pl.DataFrame(
         {
-            "language": out.select(pl.coalesce("_lang", "_clue_lang")).to_series(),
-            "language_source": out.select(pl.coalesce("_source", "_clue_source")).to_series(),
+            "language": frame.select(pl.coalesce("_lang", clued["winner"])).to_series(),
+            "language_source": frame.select(
+                pl.coalesce("_source", clued["source"].str.replace("_", " "))
+            ).to_series(),
             "issues": typed["issues"],
         }
     )
@@ -120,9 +120,19 @@ def _placed(uniq: pl.DataFrame, rules: Rules) -> pl.DataFrame:
 # ------------------------------------------------------------------ clues
 
 
-def _tables(rules: Rules) -> dict[str, pl.DataFrame]:
-    """(word, lang) per clue kind, the words folded."""
+def _languages(rules: Rules) -> list[str]:
+    """Every language the rules name, in order: the candidates of the clues."""
     data = rules.get("languages")
+    found = set(data.get("country", {}).values())
+    for key in ("names", "titles", "first_names", "words", "places", "streets"):
+        found |= set(data.get(key, {}))
+    return sorted(found)
+
+
+def _tables(rules: Rules) -> dict[str, pl.DataFrame]:
+    """(word, cand) per clue kind: the words folded, their language numbered."""
+    data = rules.get("languages")
+    number = scoring.numbered(rules.derived(_languages))
     out = {}
     for kind, key in (
         ("title", "titles"),
@@ -130,9 +140,9 @@ def _tables(rules: Rules) -> dict[str, pl.DataFrame]:
         ("word", "words"),
         ("place", "places"),
     ):
-        pairs = {(fold_py(v), lang) for lang, vs in data.get(key, {}).items() for v in vs}
+        pairs = {(fold_py(v), number[lang]) for lang, vs in data.get(key, {}).items() for v in vs}
         out[kind] = pl.DataFrame(
-            sorted(pairs), schema={"word": pl.String, "lang": pl.String}, orient="row"
+            sorted(pairs), schema={"word": pl.String, "cand": pl.UInt64}, orient="row"
         )
     return out  # fmt: skip
 
@@ -147,7 +157,8 @@ def _street_patterns(rules: Rules) -> dict[str, str]:
 
 
 def _clues(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
-    """(``_i``, ``_clue_lang``, ``_clue_source``) of the rows with no language yet."""
+    """``winner``, ``tied``, ``source`` (``scoring.verdict``) of the clues of the rows
+    with no language yet (null on the others)."""
     weights = rules.get("languages")["evidence"]
     tables = rules.derived(_tables)
     todo = _folded(frame.filter(pl.col("_lang").is_null()))
@@ -161,18 +172,18 @@ def _clues(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         _matches(todo, first_word, tables["first_name"], "first_name"),
         _words(todo, pl.col("email"), tables["word"], "email"),
         _words(todo, pl.col("function"), tables["word"], "function"),
-        _file_clue(frame, todo, weights["file_share"]),
+        _file_clue(frame, todo, weights["file_share"], rules),
     ]
+    weight = [int(weights.get(k, 0)) for k in CLUES]
     evidence = (
         pl.concat(parts)
-        .unique(["_i", "lang", "kind"])
+        .unique()
         .with_columns(
-            pl.col("kind")
-            .replace_strict({k: weights.get(k, 0) for k in CLUES}, default=0, return_dtype=pl.Int64)
-            .alias("w")
+            pl.col("kind").replace_strict(dict(enumerate(weight)), return_dtype=pl.Int64).alias("w")
         )
     )
-    return _verdict(evidence.filter(pl.col("w") > 0))
+    found = scoring.summed(evidence.filter(pl.col("w") > 0), "_i")
+    return scoring.verdict(found, frame.height, rules.derived(_languages), list(CLUES))
 
 
 def _folded(rows: pl.DataFrame) -> pl.DataFrame:
@@ -180,67 +191,58 @@ def _folded(rows: pl.DataFrame) -> pl.DataFrame:
     place key, the civility (else the first word of a whole name), the first name, the
     e-mail's local part, the function and the street."""
     title = pl.coalesce("title", pl.col("full_name").str.extract(r"^(\S+)\s"))
-    local = pl.col("email").str.extract(r"^\s*([^@]+)@")
-    raw = rows.select(
-        title.alias("title"), local.alias("email"), "first_name", "function", "street"
-    )
+    raw = rows.select(title.alias("title"), "first_name", "function", "street")
     city = on_unique(rows, ("city",), lambda u: u.select(places.place_key(pl.col("city"))))
-    return rows.select("_i", "country", "source_file").with_columns(
+    # an e-mail's local part is ASCII and nearly unique: lower case and words, row by row
+    local = pl.col("email").str.extract(r"^\s*([^@]+)@").str.to_lowercase()
+    return rows.select(
+        "_i",
+        "country",
+        "source_file",
+        local.str.replace_all(r"[^a-z0-9&]+", " ").str.strip_chars().alias("email"),
+    ).with_columns(
         city.to_series().alias("city"), *(fold_values(raw[c]).alias(c) for c in raw.columns)
     )
 
 
-_CLUE = {"_i": pl.UInt32, "lang": pl.String, "kind": pl.String}
+_CLUE = {"_i": pl.UInt32, "cand": pl.UInt64, "kind": pl.UInt64}
+
+
+def _kind(kind: str) -> pl.Expr:
+    return pl.lit(CLUES.index(kind), pl.UInt64).alias("kind")
 
 
 def _matches(rows: pl.DataFrame, key: pl.Expr, table: pl.DataFrame, kind: str) -> pl.DataFrame:
     """A clue of *kind* where *key* of a row is a word of *table*."""
     keyed = rows.select("_i", key.alias("word")).drop_nulls()
-    found = keyed.join(table, on="word").select("_i", "lang", pl.lit(kind).alias("kind"))
-    return found.cast(_CLUE)
+    return keyed.join(table, on="word").select("_i", "cand", _kind(kind)).cast(_CLUE)
 
 
 def _words(rows: pl.DataFrame, text: pl.Expr, table: pl.DataFrame, kind: str) -> pl.DataFrame:
     """A clue of *kind* for each word of *text* that is a word of *table*."""
     words = rows.select("_i", text.str.split(" ").alias("word")).drop_nulls().explode("word")
-    return words.join(table, on="word").select("_i", "lang", pl.lit(kind).alias("kind")).cast(_CLUE)
+    return words.join(table, on="word").select("_i", "cand", _kind(kind)).cast(_CLUE)
 
 
 def _street_clues(rows: pl.DataFrame, rules: Rules) -> list[pl.DataFrame]:
+    number = scoring.numbered(rules.derived(_languages))
     return [
-        rows.filter(pl.col("street").str.contains(pattern)).select("_i", pl.lit(lang).alias("lang"), pl.lit("address").alias("kind")).cast(_CLUE)
+        rows.filter(pl.col("street").str.contains(pattern)).select("_i", pl.lit(number[lang]).alias("cand"), _kind("address")).cast(_CLUE)
         for lang, pattern in rules.derived(_street_patterns).items()
     ]  # fmt: skip
 
 
-def _file_clue(frame: pl.DataFrame, todo: pl.DataFrame, share: float) -> pl.DataFrame:
+def _file_clue(frame: pl.DataFrame, todo: pl.DataFrame, share: float, rules: Rules):
     """The language of the row's file: the one at least *share* of the file's contacts with
     a known language (typed, or from their region or country) have."""
     known = frame.filter(pl.col("_lang").is_not_null())
     counts = known.group_by("source_file", "_lang").len()
     top = counts.with_columns((pl.col("len") / pl.col("len").sum().over("source_file")).alias("s"))
-    files = top.filter(pl.col("s") >= share).select("source_file", pl.col("_lang").alias("lang"))
-    found = todo.join(files, on="source_file").select("_i", "lang", pl.lit("file").alias("kind"))
+    number = scoring.numbered(rules.derived(_languages))
+    cand = pl.col("_lang").replace_strict(number, default=None, return_dtype=pl.UInt64)
+    files = top.filter(pl.col("s") >= share).select("source_file", cand.alias("cand"))
+    found = todo.join(files.drop_nulls(), on="source_file").select("_i", "cand", _kind("file"))
     return found.cast(_CLUE)
-
-
-def _verdict(evidence: pl.DataFrame) -> pl.DataFrame:
-    """(``_i``, ``_clue_lang``, ``_clue_source``): the language with the highest total (none
-    on a tie) and the clue that weighed most for it."""
-    rank = pl.col("kind").replace_strict({k: i for i, k in enumerate(CLUES)}, default=len(CLUES))
-    per_kind = evidence.group_by("_i", "lang", "kind").agg(pl.col("w").sum())
-    per_lang = (
-        per_kind.sort(["_i", "lang", "w", rank], descending=[False, False, True, False])
-        .group_by("_i", "lang")
-        .agg(pl.col("w").sum(), pl.col("kind").first())
-    )
-    top = per_lang.filter(pl.col("w") == pl.col("w").max().over("_i"))
-    single = top.filter(pl.len().over("_i") == 1)
-    return single.select(
-        "_i",
-        pl.col("lang").alias("_clue_lang"),
-        pl.col("kind").str.replace("_", " ").alias("_clue_source"),
-    )
 
 
 def one(**values: str | None) -> tuple[str | None, str | None]:
