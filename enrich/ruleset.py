@@ -45,12 +45,13 @@ T = TypeVar("T")
 # replaced whole: half of a default order plus half of the steward's would mean nothing.
 EXTEND: dict[str, tuple[str, ...]] = {
     "headers": ("columns.*", "qualifiers.*", "generic.*"),
-    "countries": ("names.*",),
+    "countries": ("names.*", "phone_format.*"),
     "titles": ("titles.*",),
     "legal_forms": ("form",),
     "addresses": ("abbreviation", "*.*"),
     "emails": ("*.*",),
     "registry": ("size_file.*",),
+    "languages": ("names.*", "titles.*", "first_names.*", "words.*", "places.*", "streets.*"),
 }
 
 
