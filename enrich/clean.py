@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from . import identifiers, mapping
+from . import content, identifiers, mapping
 from .errors import InputError
 from .io.read import ROW, Table, read
 from .job import Input
@@ -51,7 +51,8 @@ class TableReport:
     default_country: str | None = None
     mapping_details: list[dict] = field(
         default_factory=list
-    )  # per header: column, confidence, reason
+    )  # per header: column, confidence, reason, what its values are
+    date_orders: dict[str, dict] = field(default_factory=dict)  # date column → its order, why
 
     def as_dict(self) -> dict:
         return {
@@ -64,6 +65,7 @@ class TableReport:
             "default_country": self.default_country,
             "mapping": self.mapping,
             "mapping_details": self.mapping_details,
+            "date_orders": self.date_orders,
         }
 
 
@@ -108,10 +110,12 @@ def split_rows(
     table: Table, overrides: dict[str, str], rules: Rules | None = None
 ) -> tuple[mapping.Mapping, pl.DataFrame, pl.DataFrame]:
     """(header mapping, the usable rows under their mapped names, the rejected rows with
-    ``source_row``, ``column``, ``reason``): what every command does with a table it read."""
+    ``source_row``, ``column``, ``reason``): what every command does with a table it read.
+    The mapping by the headers' words is then checked against a sample of the values."""
     headers = [c for c in table.frame.columns if c != ROW]
     m = mapping.map_headers(headers, overrides, rules)
     kept, bad = _row_rejects(table.frame, headers)
+    content.judge(m, content.profile(kept, headers, rules), rules)
     read_rejects = pl.DataFrame(
         table.rejects, schema={ROW: pl.Int64, "column": pl.String, "reason": pl.String}
     ).rename({ROW: "source_row"})
@@ -119,9 +123,13 @@ def split_rows(
 
 
 def prepare(
-    table: Table, overrides: dict[str, str], rules: Rules | None = None
+    table: Table,
+    overrides: dict[str, str],
+    rules: Rules | None = None,
+    date_order: str | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, TableReport]:
-    """Map one table's headers and split off the rows that cannot be used."""
+    """Map one table's headers, decide its date columns' order (*date_order* forces it)
+    and split off the rows that cannot be used."""
     m, frame, rejects = split_rows(table, overrides, rules)
     if not m.mapped:
         headers = m.headers
@@ -133,6 +141,7 @@ def prepare(
     rejects = rejects.with_columns(pl.lit(table.name).alias("source_file"))
     frame = frame.with_columns(pl.lit(table.name).alias("source_file"))
     report = TableReport(table.name, table.info, m.describe(), mapping_details=m.details())
+    report.date_orders = content.date_orders(m, date_order, rules)
     report.rows_in = table.rows_in
     report.rows_out = frame.height
     report.rows_rejected = rejects.height
@@ -163,11 +172,15 @@ def _majority_country(frame: pl.DataFrame) -> dict[str, str]:
 
 
 def normalise(
-    frame: pl.DataFrame, defaults: dict[str, str] | None = None, rules: Rules | None = None
+    frame: pl.DataFrame,
+    defaults: dict[str, str] | None = None,
+    rules: Rules | None = None,
+    date_orders: dict[str, dict[str, str]] | None = None,
 ) -> pl.DataFrame:
     """Every canonical column normalised and validated; extras passed through untouched.
     *defaults*: the country of each source file's rows that name none (else the file's
-    most frequent one)."""
+    most frequent one); *date_orders*: date column → source file → its order (else
+    day-first)."""
     rules = rules_or_default(rules)
     countries_out = on_unique(
         frame, countries.INPUTS, functools.partial(countries.clean, rules=rules)
@@ -182,7 +195,7 @@ def normalise(
         pl.col("source_file").replace_strict(majority, default=None, return_dtype=pl.String),
     )
     frame = frame.with_columns(pl.coalesce("_country", fallback).alias("_row_country"))
-    first = _before_country(frame, rules)
+    first = _before_country(frame, rules, date_orders or {})
     frame = frame.with_columns(first[0]["id_country"].alias("_id_country"))
     frame = frame.with_columns(
         pl.coalesce("_country", "_id_country", fallback).alias("country"),
@@ -192,12 +205,17 @@ def normalise(
     return _assemble(frame, [countries_out, *first, *second])
 
 
-def _before_country(frame: pl.DataFrame, rules: Rules) -> list[pl.DataFrame]:
+def _before_country(frame: pl.DataFrame, rules: Rules, orders: dict) -> list[pl.DataFrame]:
     """What does not depend on the final country (identifiers give it, from the VAT prefix)."""
     with_row_country = frame.with_columns(pl.col("_row_country").alias("country"))
     dated = [
-        functools.partial(on_unique, frame, (name,), functools.partial(dates.clean, name=name))
-        for name in ("birth_date", "consent_date", "source_date")
+        functools.partial(
+            on_unique,
+            _dated(frame, name, orders.get(name, {})),
+            (name, "order"),
+            functools.partial(dates.clean, name=name),
+        )
+        for name in content.DATE_COLUMNS
     ]
     return side_by_side(
         lambda: on_unique(with_row_country, identifiers.INPUTS, identifiers.clean),
@@ -207,6 +225,12 @@ def _before_country(frame: pl.DataFrame, rules: Rules) -> list[pl.DataFrame]:
         lambda: on_unique(frame, consent.INPUTS, consent.clean),
         lambda: on_unique(frame, firmographics.INPUTS, firmographics.clean),
     )
+
+
+def _dated(frame: pl.DataFrame, name: str, orders: dict[str, str]) -> pl.DataFrame:
+    """The date column *name* and each row's ``order`` (its source file's)."""
+    order = pl.col("source_file").replace_strict(orders, default=None, return_dtype=pl.String)
+    return frame.select(pl.lit(column(frame, name)).alias(name), order.alias("order"))
 
 
 def _country_source(default: pl.Expr, fallback: pl.Expr) -> pl.Expr:
@@ -285,19 +309,21 @@ def clean_files(inputs: list[Input | str], rules: Rules | None = None) -> CleanR
     timings["read"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     check_maps(tables)
-    frames, rejects, reports, defaults = [], [], [], {}
+    frames, rejects, reports, defaults, orders = [], [], [], {}, {}
     for given, table in tables:
-        frame, rej, report = prepare(table, given.map, rules)
+        frame, rej, report = prepare(table, given.map, rules, given.date_order)
         report.default_country = check_country(given.default_country, rules)
         if report.default_country:
             defaults[table.name] = report.default_country
+        for name, decided in report.date_orders.items():
+            orders.setdefault(name, {})[table.name] = decided["order"]
         frames.append(frame)
         rejects.append(rej)
         reports.append(report)
     frame = pl.concat(frames, how="diagonal_relaxed")
     timings["map"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    out = normalise(frame, defaults, rules) if frame.height else _empty_output(frame)
+    out = normalise(frame, defaults, rules, orders) if frame.height else _empty_output(frame)
     timings["normalise"] = time.perf_counter() - t0
     order = {t.name: i for i, (_, t) in enumerate(tables)}
     all_rejects = (
