@@ -4,8 +4,8 @@
 values from rows spread evenly over the table — and gives each value one *kind* (the first
 of ``rules/content.toml``'s kinds that fits it: e-mail, web address, date, VAT number,
 SIRET, SIREN, Belgian enterprise number — by shape and checksum —, mobile or other phone
-number, postcode, yes/no word, legal form, country name, number, headcount band, else
-text). :func:`judge` then confirms a header mapping, maps a column whose header says nothing
+number, postcode, yes/no word, legal form, civility, country name, number, headcount
+band, else text). :func:`judge` then confirms a header mapping, maps a column whose header says nothing
 when its values are clearly one column's, moves a column whose values contradict its header
 (or only reports it: identifiers, ``--map``), and gives the columns left unmapped their best
 guess. :func:`date_orders` decides whether each date column is day-first or month-first.
@@ -39,7 +39,7 @@ import polars as pl
 from . import identifiers
 from .errors import InputError
 from .mapping import Mapping, header_words
-from .normalise import consent, countries, dates
+from .normalise import consent, countries, dates, persons
 from .normalise.companies import _forms as legal_form_table  # its token table, as built
 from .normalise.text import fold, tidy
 from .ruleset import Rules, rules_or_default
@@ -51,7 +51,7 @@ _KEPT_OUT = "its header's words keep it from being mapped by content (rules/cont
 TEXT = "text"  # the kind of a value no other kind takes
 # the kinds enrich knows by their name (the others need a pattern)
 _CODED = ("date", "vat", "siret", "siren", "enterprise_number", "postcode", "yes_no")
-_CODED += ("legal_form", "country", TEXT)
+_CODED += ("legal_form", "title", "country", TEXT)
 _FORMS = {
     "tidy": pl.col("v"),
     "lower": pl.col("v").str.to_lowercase(),
@@ -213,6 +213,7 @@ def _coded_tests(rules: Rules) -> dict[str, pl.Expr]:
         "postcode": pl.any_horizontal(postcode.str.contains(p) for p in s.postcodes.values()),
         "yes_no": pl.col("_fold").is_in(consent.YES + consent.NO),
         "legal_form": pl.col("_fold").str.replace_all(" ", "").is_in(tokens),
+        "title": pl.col("_fold").is_in(list(persons.titles(rules))),
         "country": pl.col("_fold").is_in(names),
     }
 

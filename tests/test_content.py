@@ -41,6 +41,8 @@ def kinds_of(values: list[str]) -> list[str]:
         ("désinscrit", "yes_no"),
         ("S.P.R.L.", "legal_form"),
         ("GmbH", "legal_form"),
+        ("Mevr.", "title"),
+        ("Herr", "title"),
         ("Belgique", "country"),
         ("Nederland", "country"),
         ("BE", "text"),  # two letters: a language as often as a country
