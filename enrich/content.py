@@ -47,7 +47,7 @@ from .schema import EXTRA_PREFIX, INPUT_COLUMNS
 
 DATE_COLUMNS = ("birth_date", "consent_date", "source_date")
 _DATE_LIKE = r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}\b|^(?:19|20)\d{6}$"
-_KEPT_OUT = "its header's words keep it from being mapped by content (rules/content.toml keep_out)"
+_KEPT_OUT = "its header's words keep it out, rules/content.toml [keep_out]"
 TEXT = "text"  # the kind of a value no other kind takes
 # the kinds enrich knows by their name (the others need a pattern)
 _CODED = ("date", "vat", "siret", "siren", "enterprise_number", "postcode", "yes_no")
