@@ -1673,6 +1673,17 @@ class LineFormatter:
         return self.buf.getvalue()[:-2]
 
 
+SITE_KEYS = ("name", "form", "vat", "siret", "line", "postcode", "city", "country")
+PERSON_KEYS = ("civ", "last", "first", "function", "email", "phone", "mobile", "date", "optout")
+
+
+def styled_row(fields: list[str], row_no: int, site: tuple, person: tuple) -> list[str]:
+    """A row of a style of STYLE_FIELDS: its fields in its header's order."""
+    values = dict(zip(SITE_KEYS, site)) | dict(zip(PERSON_KEYS, person))
+    values["record"] = str(51_000_000_000 + row_no * 7)
+    return [values[f] for f in fields]
+
+
 def _write_rows(
     world: World, kinds: list[int], header_every: int, rows: int, style: str, fh, tfh
 ) -> int:
@@ -1743,14 +1754,12 @@ def _write_rows(
                 be = world.companies[sites[site_id][0]][0] == "BE"
                 if style == "hub" and be and not siret and r() < 0.5:
                     siret = vat  # a BE row: its number in "Company ID" too
-                values = {
-                    "record": str(51_000_000_000 + row_no * 7),
-                    "name": name, "form": form_col, "vat": vat, "siret": siret, "line": line,
-                    "postcode": pc, "city": city, "country": country, "civ": civ,
-                    "first": first, "last": last, "function": function, "email": email,
-                    "phone": phone, "mobile": mobile, "date": date, "optout": optout,
-                }  # fmt: skip
-                row = [values[f] for f in fields]
+                row = styled_row(
+                    fields,
+                    row_no,
+                    (name, form_col, vat, siret, line, pc, city, country),
+                    (civ, last, first, function, email, phone, mobile, date, optout),
+                )
             elif crm:
                 rec = record_id(row_no, rnd)
                 row = [
