@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import polars as pl
+import polars.selectors as cs
 
 from . import content, identifiers, mapping
 from .errors import InputError
@@ -52,6 +53,7 @@ class TableReport:
     mapping_details: list[dict] = field(
         default_factory=list
     )  # per header: column, confidence, reason, what its values are
+    identifier_columns: list[dict] = field(default_factory=list)  # what each one really held
     date_orders: dict[str, dict] = field(default_factory=dict)  # date column → its order, why
 
     def as_dict(self) -> dict:
@@ -65,6 +67,7 @@ class TableReport:
             "default_country": self.default_country,
             "mapping": self.mapping,
             "mapping_details": self.mapping_details,
+            "identifier_columns": self.identifier_columns,
             "date_orders": self.date_orders,
         }
 
@@ -181,6 +184,17 @@ def normalise(
     *defaults*: the country of each source file's rows that name none (else the file's
     most frequent one); *date_orders*: date column → source file → its order (else
     day-first)."""
+    return normalised(frame, defaults, rules, date_orders)[0]
+
+
+def normalised(
+    frame: pl.DataFrame,
+    defaults: dict[str, str] | None = None,
+    rules: Rules | None = None,
+    date_orders: dict[str, dict[str, str]] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`normalise`, and per row what each identifier column held (``source_file`` and
+    ``held.*``: identifiers.held)."""
     rules = rules_or_default(rules)
     countries_out = on_unique(
         frame, countries.INPUTS, functools.partial(countries.clean, rules=rules)
@@ -202,12 +216,21 @@ def normalise(
         _country_source(default, fallback).alias("country_source"),
     )
     second = _after_country(frame, rules)
-    return _assemble(frame, [countries_out, *first, *second])
+    held = pl.concat(
+        [frame.select("source_file"), first[0].select(cs.starts_with(identifiers.held.PREFIX))],
+        how="horizontal",
+    )
+    return _assemble(frame, [countries_out, *first, *second]), held
 
 
 def _before_country(frame: pl.DataFrame, rules: Rules, orders: dict) -> list[pl.DataFrame]:
     """What does not depend on the final country (identifiers give it, from the VAT prefix)."""
-    with_row_country = frame.with_columns(pl.col("_row_country").alias("country"))
+    # the row's own country, and the one it is given (for a VAT typed without its prefix)
+    ids = identifiers.keyed(
+        frame.with_columns(
+            pl.col("_country").alias("country"), pl.col("_row_country").alias("default_country")
+        )
+    )
     dated = [
         functools.partial(
             on_unique,
@@ -218,7 +241,9 @@ def _before_country(frame: pl.DataFrame, rules: Rules, orders: dict) -> list[pl.
         for name in content.DATE_COLUMNS
     ]
     return side_by_side(
-        lambda: on_unique(with_row_country, identifiers.INPUTS, identifiers.clean),
+        lambda: on_unique(
+            ids, identifiers.INPUTS, functools.partial(identifiers.clean, report=True)
+        ),
         lambda: on_unique(frame, persons.INPUTS, functools.partial(persons.clean, rules=rules)),
         lambda: emails.clean(frame, rules),  # nearly one address per row: unique() gains nothing
         *dated,
@@ -323,7 +348,11 @@ def clean_files(inputs: list[Input | str], rules: Rules | None = None) -> CleanR
     frame = pl.concat(frames, how="diagonal_relaxed")
     timings["map"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    out = normalise(frame, defaults, rules, orders) if frame.height else _empty_output(frame)
+    if frame.height:
+        out, held = normalised(frame, defaults, rules, orders)
+        _held_report(held, reports)
+    else:
+        out = _empty_output(frame)
     timings["normalise"] = time.perf_counter() - t0
     order = {t.name: i for i, (_, t) in enumerate(tables)}
     all_rejects = (
@@ -335,6 +364,16 @@ def clean_files(inputs: list[Input | str], rules: Rules | None = None) -> CleanR
         .drop("_o")
     )
     return CleanResult(out, all_rejects, reports, timings)
+
+
+def _held_report(held: pl.DataFrame, reports: list[TableReport]) -> None:
+    """Each table's report says what its identifier columns really held."""
+    for report in reports:
+        headers: dict[str, str] = {}
+        for d in report.mapping_details:
+            headers.setdefault(d["column"], d["header"])
+        rows = held.filter(pl.col("source_file") == report.source_file)
+        report.identifier_columns = identifiers.held.counts(rows, headers)
 
 
 def _empty_output(frame: pl.DataFrame) -> pl.DataFrame:

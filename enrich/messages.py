@@ -26,6 +26,7 @@ def file_accounting(result: CleanResult) -> list[str]:
         )
         lines += _by_words(t.mapping_details)
         lines += _by_content(t.mapping_details)
+        lines += _identifier_columns(t.identifier_columns)
         lines += _date_orders(t.date_orders)
         for reason, n in sorted(t.reject_reasons.items()):
             rows = t.reject_rows.get(reason, [])
@@ -114,6 +115,16 @@ def _date_orders(orders: dict[str, dict]) -> list[str]:
                 "an assumption (force it with --date-order)"
             )
     return lines
+
+
+def _identifier_columns(columns: list[dict]) -> list[str]:
+    """The identifier columns that held other kinds than their header says, and what."""
+    return [
+        f"  column {c['header'] or c['column']!r} ({c['column']}) held other identifiers: "
+        + ", ".join(f"{n} {label}" for label, n in c["held"].items())
+        for c in columns
+        if c["other_kind"]
+    ]
 
 
 def online_counts(frame, client_counts: dict, lei: bool) -> list[str]:
