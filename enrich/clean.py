@@ -24,9 +24,11 @@ from .normalise import (
     companies,
     consent,
     countries,
+    country_evidence,
     dates,
     emails,
     firmographics,
+    languages,
     persons,
     phones,
 )
@@ -36,7 +38,7 @@ from .ruleset import Rules, rules_or_default
 from .schema import EXTRA_PREFIX, OUTPUT_COLUMNS
 
 REJECT_COLUMNS = ["source_file", "source_row", "column", "reason"]
-_PASSTHROUGH = ("function", "language", "website", "consent_source", "external_id")
+_PASSTHROUGH = ("function", "website", "consent_source", "external_id")
 
 
 @dataclass
@@ -54,6 +56,8 @@ class TableReport:
         default_factory=list
     )  # per header: column, confidence, reason, what its values are
     identifier_columns: list[dict] = field(default_factory=list)  # what each one really held
+    country_sources: dict[str, int] = field(default_factory=dict)  # rows per country_source
+    language_sources: dict[str, int] = field(default_factory=dict)  # rows per language_source
     date_orders: dict[str, dict] = field(default_factory=dict)  # date column → its order, why
 
     def as_dict(self) -> dict:
@@ -68,6 +72,8 @@ class TableReport:
             "mapping": self.mapping,
             "mapping_details": self.mapping_details,
             "identifier_columns": self.identifier_columns,
+            "country_sources": self.country_sources,
+            "language_sources": self.language_sources,
             "date_orders": self.date_orders,
         }
 
@@ -159,17 +165,19 @@ def prepare(
 
 
 def _majority_country(frame: pl.DataFrame) -> dict[str, str]:
-    """The most frequent country per source file (ties: alphabetical), for rows without one."""
+    """The most frequent country per source file (ties: alphabetical) among the rows' own
+    countries (typed, else from their evidence), for the rows that have none."""
+    own = pl.coalesce("_country", "_ev_country")
     counts = (
-        frame.filter(pl.col("_country").is_not_null())
-        .group_by("source_file", "_country")
+        frame.filter(own.is_not_null())
+        .group_by("source_file", own.alias("_own"))
         .len()
-        .sort(["source_file", "len", "_country"], descending=[False, True, False])
+        .sort(["source_file", "len", "_own"], descending=[False, True, False])
     )
     return dict(
         counts.group_by("source_file", maintain_order=True)
         .first()
-        .select("source_file", "_country")
+        .select("source_file", "_own")
         .iter_rows()
     )
 
@@ -181,9 +189,10 @@ def normalise(
     date_orders: dict[str, dict[str, str]] | None = None,
 ) -> pl.DataFrame:
     """Every canonical column normalised and validated; extras passed through untouched.
-    *defaults*: the country of each source file's rows that name none (else the file's
-    most frequent one); *date_orders*: date column → source file → its order (else
-    day-first)."""
+    A row's country: the one it names, else its identifiers', else its own evidence
+    (postcode, city, phones, e-mail), else *defaults* (per source file), else the file's
+    most frequent one — which never overrides the row's evidence (``_country_choice``).
+    *date_orders*: date column → source file → its order (else day-first)."""
     return normalised(frame, defaults, rules, date_orders)[0]
 
 
@@ -200,35 +209,72 @@ def normalised(
         frame, countries.INPUTS, functools.partial(countries.clean, rules=rules)
     )
     frame = frame.with_columns(countries_out["country"].alias("_country"))
+    frame = frame.with_columns(_evidence(frame, rules))
+    majority = pl.col("source_file").replace_strict(
+        _majority_country(frame), default=None, return_dtype=pl.String
+    )
     default = pl.col("source_file").replace_strict(
         defaults or {}, default=None, return_dtype=pl.String
     )
-    majority = _majority_country(frame)
-    fallback = pl.coalesce(
-        default,
-        pl.col("source_file").replace_strict(majority, default=None, return_dtype=pl.String),
-    )
-    frame = frame.with_columns(pl.coalesce("_country", fallback).alias("_row_country"))
+    row_country, _ = _country_choice(pl.lit(None, pl.String), default, majority)
+    frame = frame.with_columns(row_country.alias("_row_country"))
     first = _before_country(frame, rules, date_orders or {})
     frame = frame.with_columns(first[0]["id_country"].alias("_id_country"))
-    frame = frame.with_columns(
-        pl.coalesce("_country", "_id_country", fallback).alias("country"),
-        _country_source(default, fallback).alias("country_source"),
-    )
+    country, source = _country_choice(pl.col("_id_country"), default, majority)
+    frame = frame.with_columns(country.alias("country"), source.alias("country_source"))
     second = _after_country(frame, rules)
     held = pl.concat(
         [frame.select("source_file"), first[0].select(cs.starts_with(identifiers.held.PREFIX))],
         how="horizontal",
     )
-    return _assemble(frame, [countries_out, *first, *second]), held
+    spoken = _language(frame, second[-1], rules)
+    return _assemble(frame, [countries_out, *first, *second, spoken]), held
+
+
+def _evidence(frame: pl.DataFrame, rules: Rules) -> list[pl.Series]:
+    """``_ev_country``, ``_ev_tied``, ``_ev_source`` (country_evidence.decide) of the rows
+    that name no country (null on the others)."""
+    todo = frame.with_row_index("_r").filter(pl.col("_country").is_null())
+    found = country_evidence.decide(todo, rules).with_columns(todo["_r"])
+    out = frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_r")).join(
+        found, on="_r", how="left", maintain_order="left"
+    )
+    return [out[c].alias(f"_ev_{c}") for c in ("country", "tied", "source")]
+
+
+def _country_choice(
+    identifier: pl.Expr, default: pl.Expr, majority: pl.Expr
+) -> tuple[pl.Expr, pl.Expr]:
+    """(country, country_source): typed > identifier > the row's evidence > the default
+    country > the file's majority; a tie in the evidence goes to the default or the majority
+    only when it is one of the tied countries."""
+    tied = pl.col("_ev_tied")
+    no_evidence = tied.is_null() & pl.col("_ev_country").is_null()
+    picks = [
+        (pl.col("_country"), pl.lit("input")),
+        (identifier, pl.lit("identifier")),
+        (pl.col("_ev_country"), pl.col("_ev_source")),
+        (pl.when(no_evidence | tied.list.contains(default)).then(default), pl.lit("default")),
+        (
+            pl.when(no_evidence | tied.list.contains(majority)).then(majority),
+            pl.lit("file majority"),
+        ),
+    ]
+    country, source = pl.lit(None, pl.String), pl.lit(None, pl.String)
+    for value, label in reversed(picks):
+        country = pl.when(value.is_not_null()).then(value).otherwise(country)
+        source = pl.when(value.is_not_null()).then(label).otherwise(source)
+    return country, source
 
 
 def _before_country(frame: pl.DataFrame, rules: Rules, orders: dict) -> list[pl.DataFrame]:
     """What does not depend on the final country (identifiers give it, from the VAT prefix)."""
-    # the row's own country, and the one it is given (for a VAT typed without its prefix)
+    # the row's own country (typed, else its postcode/city/phone/e-mail evidence), and the
+    # one it is given (for a VAT typed without its prefix)
     ids = identifiers.keyed(
         frame.with_columns(
-            pl.col("_country").alias("country"), pl.col("_row_country").alias("default_country")
+            pl.coalesce("_country", "_ev_country").alias("country"),
+            pl.col("_row_country").alias("default_country"),
         )
     )
     dated = [
@@ -258,19 +304,6 @@ def _dated(frame: pl.DataFrame, name: str, orders: dict[str, str]) -> pl.DataFra
     return frame.select(pl.lit(column(frame, name)).alias(name), order.alias("order"))
 
 
-def _country_source(default: pl.Expr, fallback: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(pl.col("_country").is_not_null())
-        .then(pl.lit("input"))
-        .when(pl.col("_id_country").is_not_null())
-        .then(pl.lit("identifier"))
-        .when(default.is_not_null())
-        .then(pl.lit("default"))
-        .when(fallback.is_not_null())
-        .then(pl.lit("file majority"))
-    )
-
-
 def _after_country(frame: pl.DataFrame, rules: Rules) -> list[pl.DataFrame]:
     """What reads the row's country: legal forms, phone numbers, postcodes."""
     phoned = [
@@ -284,6 +317,18 @@ def _after_country(frame: pl.DataFrame, rules: Rules) -> list[pl.DataFrame]:
         *phoned,
         lambda: on_unique(frame, addresses.INPUTS, functools.partial(addresses.clean, rules=rules)),
     )
+
+
+def _language(frame: pl.DataFrame, address: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """The language of correspondence, from the typed one, the row's country and cleaned
+    address, and its clues (``normalise.languages``)."""
+    cleaned = address.select("postcode", "city", "street")
+    given = frame.select(
+        [column(frame, c).alias(c) for c in ("language", "title", "full_name", "first_name")]
+        + [column(frame, c).alias(c) for c in ("function", "email")]
+        + [pl.col("country"), pl.col("source_file")]
+    )
+    return languages.clean(pl.concat([given, cleaned], how="horizontal"), rules)
 
 
 def _assemble(frame: pl.DataFrame, parts: list[pl.DataFrame]) -> pl.DataFrame:
@@ -354,6 +399,7 @@ def clean_files(inputs: list[Input | str], rules: Rules | None = None) -> CleanR
     else:
         out = _empty_output(frame)
     timings["normalise"] = time.perf_counter() - t0
+    _count_sources(out, reports)
     order = {t.name: i for i, (_, t) in enumerate(tables)}
     all_rejects = (
         pl.concat(rejects)
@@ -374,6 +420,16 @@ def _held_report(held: pl.DataFrame, reports: list[TableReport]) -> None:
             headers.setdefault(d["column"], d["header"])
         rows = held.filter(pl.col("source_file") == report.source_file)
         report.identifier_columns = identifiers.held.counts(rows, headers)
+
+
+def _count_sources(out: pl.DataFrame, reports: list[TableReport]) -> None:
+    """Each table's rows per ``country_source`` and ``language_source`` ("none": no value)."""
+    for name in ("country_source", "language_source"):
+        counts = out.group_by("source_file", pl.col(name).fill_null("none")).len()
+        for report in reports:
+            mine = counts.filter(pl.col("source_file") == report.source_file)
+            found = dict(sorted(mine.select(name, "len").iter_rows()))
+            setattr(report, name.replace("_source", "_sources"), found)
 
 
 def _empty_output(frame: pl.DataFrame) -> pl.DataFrame:

@@ -46,12 +46,13 @@ T = TypeVar("T")
 EXTEND: dict[str, tuple[str, ...]] = {
     "headers": ("columns.*", "qualifiers.*", "generic.*"),
     "content": ("kinds.*.fits", "keep_out.words", "postcode.countries"),
-    "countries": ("names.*",),
+    "countries": ("names.*", "phone_format.*"),
     "titles": ("titles.*",),
     "legal_forms": ("form",),
     "addresses": ("abbreviation", "*.*"),
     "emails": ("*.*",),
     "registry": ("size_file.*",),
+    "languages": ("names.*", "titles.*", "first_names.*", "words.*", "places.*", "streets.*"),
 }
 
 

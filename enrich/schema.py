@@ -100,6 +100,7 @@ OUTPUT_COLUMNS: list[str] = [
     "mobile_status",
     "mobile_type",
     "language",
+    "language_source",
     "birth_date",
     # consent
     "opt_out",

@@ -245,3 +245,38 @@ def test_a_map_that_names_no_header_is_a_usage_error(run_cli, fixtures, tmp_path
         "clean", *two, "-o", out, "-q", "--map", "Account Name=company_name"
     )  # one file has it
     assert ok.exit_code == 0, ok.output
+
+
+def test_a_sheet_with_no_country_column(run_cli, tmp_path):
+    """Each row's country from its own evidence, said per file in run.json; phones in E.164,
+    postcodes checked, the language of correspondence filled."""
+    src = tmp_path / "salon.csv"
+    src.write_text(
+        "Bedrijf,Postcode,Gemeente,Voornaam,E-mail,GSM\n"
+        "Peeters NV,9000,Gent,Koen,koen@peeters.be,0475 12 34 56\n"
+        "Dupont SARL,59000,Lille,Jean,jean@dupont.fr,06 12 34 56 78\n"
+        "Maes BV,1000,Brussel,Katrien,,0476 12 34 56\n"
+        "Durand SAS,,,Marie,marie.durand@orange.fr,\n"
+        "Onbekend,,,,,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "o.csv"
+    result = run_cli("clean", src, "-o", out)
+    assert result.exit_code == 0, result.output
+    t = read_out(out)
+    assert t["country"].to_list() == ["BE", "FR", "BE", "FR", "BE"]
+    assert t["country_source"].to_list() == [
+        "postcode",
+        "postcode",
+        "postcode",
+        "email",
+        "file majority",
+    ]
+    assert t["mobile"].to_list()[:3] == ["+32475123456", "+33612345678", "+32476123456"]
+    assert t["postcode_status"].to_list()[:3] == ["valid", "valid", "valid"]
+    assert t["language"].to_list() == ["nl", "fr", "nl", "fr", None]
+    assert t["language_source"].to_list() == ["region", "country", "address", "country", None]
+    summary = json.loads((tmp_path / "o.run.json").read_text())
+    (table,) = summary["files"]
+    assert table["country_sources"] == {"email": 1, "file majority": 1, "postcode": 3}
+    assert table["language_sources"] == {"address": 1, "country": 2, "none": 1, "region": 1}

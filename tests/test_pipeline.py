@@ -109,7 +109,7 @@ def test_a_rules_folder_reaches_every_normaliser(tmp_path):
     data = tmp_path / "leads.csv"
     data.write_text(
         "Handelaar;Civilité;Prénom;Nom;Courriel;Pays\n"
-        "Brouwerij Test;Sieur;Jan;Peeters;jan@brouwmail.be;Belgikistan\n",
+        "Brouwerij Test;Sieur;Jan;Peeters;jan@brouwmail.eu;Belgikistan\n",
         encoding="utf-8",
     )
     rules = tmp_path / "rules"
@@ -117,7 +117,7 @@ def test_a_rules_folder_reaches_every_normaliser(tmp_path):
     (rules / "headers.toml").write_text('[columns]\ncompany_name = ["Handelaar"]\n')
     (rules / "titles.toml").write_text('[titles]\nmr = ["Sieur"]\n')
     (rules / "countries.toml").write_text('[names]\nBE = ["Belgikistan"]\n')
-    (rules / "emails.toml").write_text('[freemail]\ndomains = ["brouwmail.be"]\n')
+    (rules / "emails.toml").write_text('[freemail]\ndomains = ["brouwmail.eu"]\n')
     plain = run_clean(Job([Input(str(data))], str(tmp_path / "plain.csv"))).frame.row(0, named=True)
     ours = run_clean(Job([Input(str(data))], str(tmp_path / "ours.csv"), rules=str(rules)))
     row = ours.frame.row(0, named=True)
