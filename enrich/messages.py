@@ -25,8 +25,8 @@ def file_accounting(result: CleanResult) -> list[str]:
             f"{len(extra)} passed through as extra.*{shown}"
         )
         lines += _by_words(t.mapping_details)
-        lines += _by_content(t.mapping_details)
         lines += _identifier_columns(t.identifier_columns)
+        lines += _by_content(t.mapping_details)
         lines += _date_orders(t.date_orders)
         for reason, n in sorted(t.reject_reasons.items()):
             rows = t.reject_rows.get(reason, [])
