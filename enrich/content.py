@@ -49,6 +49,7 @@ DATE_COLUMNS = ("birth_date", "consent_date", "source_date")
 _DATE_LIKE = r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}\b|^(?:19|20)\d{6}$"
 _KEPT_OUT = "its header's words keep it out, rules/content.toml [keep_out]"
 TEXT = "text"  # the kind of a value no other kind takes
+_IDENTIFIERS = frozenset(i.field for i in identifiers.IDENTIFIERS)
 # the kinds enrich knows by their name (the others need a pattern)
 _CODED = ("date", "vat", "siret", "siren", "enterprise_number", "postcode", "yes_no")
 _CODED += ("legal_form", "title", "country", TEXT)
@@ -230,7 +231,7 @@ def classify(values: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
         "_i", dates.evidence(pl.col("v")).alias("_date")
     )  # only these can be dates: the rest need not be parsed
     frame = frame.join(dated, on="_i", how="left", maintain_order="left")
-    ids = [k for k in s.kinds if k in {i.field for i in identifiers.IDENTIFIERS}]
+    ids = [k for k in s.kinds if k in _IDENTIFIERS]
     frame = _identifier_checks(frame, ids)
     coded = _coded_tests(rules)
     coded.update({k: pl.col(f"_{k}_status") == "valid" for k in ids if k != "vat"})
@@ -338,6 +339,8 @@ def _check_header(m: Mapping, h: str, column: str, p: Profile, taken: dict, s: S
     kind, share = p.top(others)
     if share < s.share["contradict"] or p.share(_fitting(column, s)) >= s.share["fit_below"]:
         return
+    if {column, kind} <= _IDENTIFIERS:  # routed by what they are, and reported on every row
+        return  # (identifiers.held: run.json "identifier_columns")
     said, target = _note(p, [kind], s), s.kinds[kind].maps
     verdict = {"verdict": "contradicts", "note": said, "was": column, "column": target}
     why = _not_movable(m, h, column, target, taken, s)
@@ -353,10 +356,9 @@ def _check_header(m: Mapping, h: str, column: str, p: Profile, taken: dict, s: S
 
 def _not_movable(m: Mapping, h: str, column: str, target, taken: dict, s: Settings):
     """Why a contradicted header stays where its words put it (None: it may move)."""
-    ids = {i.field for i in identifiers.IDENTIFIERS}
     if m.reason.get(h) == "--map":
         return "mapped with --map"
-    if column in ids or target in ids:
+    if column in _IDENTIFIERS or target in _IDENTIFIERS:
         return "an identifier column: reported, not moved"
     if target is None:
         return "its values name no column"

@@ -146,10 +146,15 @@ def test_a_contradicted_header_stays_when_its_column_is_taken_an_identifier_or_m
         "55203253400646",
     ]
     vat = ["BE0403170701", "BE0451239842", "BE0778881294", "BE0543210094", "BE0432198742"]
-    m = _mapped(["SIRET", "Numéro"], {"SIRET": vat, "Numéro": sirets})
-    assert m.target["SIRET"] == "siret"  # Belgian VAT numbers in a SIRET column: reported only
-    assert m.by_content["SIRET"]["note"] == "100 % VAT numbers"
-    assert m.by_content["SIRET"]["kept"] == "an identifier column: reported, not moved"
+    m = _mapped(["SIRET", "Col9", "N° TVA"], {"SIRET": vat, "Col9": sirets, "N° TVA": EMAILS})
+    # Belgian VAT numbers in a SIRET column: identifiers are routed by what they are and
+    # reported per column by identifiers.held, not here
+    assert m.target["SIRET"] == "siret" and "SIRET" not in m.by_content
+    assert m.content["SIRET"]["kinds"] == {"vat": 1.0}
+    assert m.target["Col9"] == "extra.Col9"  # a column of SIRETs … but siret is taken
+    assert m.by_content["Col9"]["kept"] == "siret is taken by 'SIRET'"
+    assert m.target["N° TVA"] == "vat"  # e-mail addresses in an identifier column: reported
+    assert m.by_content["N° TVA"]["kept"] == "an identifier column: reported, not moved"
     m = _mapped(["Col X"], {"Col X": EMAILS}, parse_overrides(["Col X=phone"]))
     assert m.target["Col X"] == "phone" and m.confidence["Col X"] == 1.0  # --map wins
     assert m.by_content["Col X"]["kept"] == "mapped with --map"
