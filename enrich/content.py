@@ -49,7 +49,8 @@ DATE_COLUMNS = ("birth_date", "consent_date", "source_date")
 _DATE_LIKE = r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}\b|^(?:19|20)\d{6}$"
 _KEPT_OUT = "its header's words keep it out, rules/content.toml [keep_out]"
 TEXT = "text"  # the kind of a value no other kind takes
-_IDENTIFIERS = frozenset(i.field for i in identifiers.IDENTIFIERS)
+_ID_ORDER = [i.field for i in identifiers.IDENTIFIERS]
+_IDENTIFIERS = frozenset(_ID_ORDER)
 # the kinds enrich knows by their name (the others need a pattern)
 _CODED = ("date", "vat", "siret", "siren", "enterprise_number", "postcode", "yes_no")
 _CODED += ("legal_form", "title", "country", TEXT)
@@ -291,7 +292,7 @@ def _counted(series: pl.Series) -> dict[str, int]:
 def _note(p: Profile, kinds, s: Settings) -> str:
     """'97 % e-mail addresses' — the share of each of *kinds* a column holds, largest first."""
     labels = s.kinds
-    held = sorted((-p.shares[k], i, k) for i, k in enumerate(kinds) if p.shares.get(k))
+    held = sorted((-p.shares[k], i, k) for i, k in enumerate(kinds) if p.shares.get(k, 0) >= 0.005)
     return ", ".join(f"{round(-share * 100)} % {labels[k].label}" for share, _, k in held)
 
 
@@ -402,10 +403,12 @@ def _map_headerless(m: Mapping, judged: dict, taken: dict, s: Settings) -> None:
         p = judged[h]
         kind, _ = p.top([k.name for k in s.kinds.values() if not k.weak])
         target = kind and s.kinds[kind].maps
-        if target and p.share(_fitting(target, s, strong=True)) >= s.share["map"]:
-            claims.append((-p.share(_fitting(target, s, strong=True)), i, h, target))
+        if target and p.share(_claimed(target, s)) >= s.share["map"]:
+            claims.append((-p.share(_claimed(target, s)), i, h, target))
     for _, _, h, target in sorted(claims):
-        said = _note(judged[h], _fitting(target, s, strong=True), s)
+        said = _note(judged[h], _claimed(target, s), s)
+        if target in _IDENTIFIERS:  # a mix of identifiers: any free slot, values are routed
+            target = next((c for c in _ID_ORDER if c not in taken), target)
         if target in taken or _kept_out(h, s):
             why = f"{target} is taken by {taken[target]!r}" if target in taken else _KEPT_OUT
             m.by_content[h] = {"verdict": "guess", "note": said, "column": target, "kept": why}
@@ -414,6 +417,15 @@ def _map_headerless(m: Mapping, judged: dict, taken: dict, s: Settings) -> None:
         m.reason[h] = f"mapped by content: {said}"
         m.by_content[h] = {"verdict": "mapped", "note": said, "column": target}
         taken[target] = h
+
+
+def _claimed(target: str, s: Settings) -> list[str]:
+    """The kinds whose share claims *target*: its own — or, for an identifier column, every
+    identifier kind (a "Company ID" of SIRETs and enterprise numbers: each value goes to its
+    own slot whatever column it is read from, identifiers.route)."""
+    if target in _IDENTIFIERS:
+        return [k.name for k in s.kinds.values() if k.maps in _IDENTIFIERS and not k.weak]
+    return _fitting(target, s, strong=True)
 
 
 def _guess(m: Mapping, h: str, p: Profile, s: Settings) -> None:

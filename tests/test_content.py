@@ -105,6 +105,19 @@ def test_mixed_fixed_and_mobile_numbers_map_as_phones():
     assert _mapped(["Col1"], {"Col1": mobiles}).target == {"Col1": "mobile"}
 
 
+def test_a_column_of_mixed_identifiers_takes_a_free_identifier_slot():
+    # a CRM's "Company ID": SIRETs of French rows, enterprise numbers of Belgian ones — no
+    # kind reaches the share alone, together they do; each value is routed by what it is
+    mixed = ["552 120 222 00013", "73282932000074", "0403.170.701", "BE 0403.170.701"] * 3
+    m = _mapped(["N° TVA", "Company ID"], {"N° TVA": ["BE0403170701"] * 12, "Company ID": mixed})
+    assert m.target == {"N° TVA": "vat", "Company ID": "enterprise_number"}
+    assert m.reason["Company ID"].startswith("mapped by content: 50 % SIRET numbers")
+    half = mixed[:2] * 3 + ["Rue de la Loi 16", "Peeters", "x y", "Gent", "Liège", "Mons"]
+    assert _mapped(["Company ID"], {"Company ID": half}).target == {
+        "Company ID": "extra.Company ID"
+    }
+
+
 def test_the_clearest_claim_on_a_column_wins():
     nine = [f"02 512 34 {i:02d}" for i in range(9)] + ["onbekend"]
     ten = [f"09 233 44 {i:02d}" for i in range(10)]
@@ -151,8 +164,8 @@ def test_a_contradicted_header_stays_when_its_column_is_taken_an_identifier_or_m
     # reported per column by identifiers.held, not here
     assert m.target["SIRET"] == "siret" and "SIRET" not in m.by_content
     assert m.content["SIRET"]["kinds"] == {"vat": 1.0}
-    assert m.target["Col9"] == "extra.Col9"  # a column of SIRETs … but siret is taken
-    assert m.by_content["Col9"]["kept"] == "siret is taken by 'SIRET'"
+    # a column of SIRETs, siret taken: another identifier slot; its values are routed
+    assert m.target["Col9"] == "enterprise_number"
     assert m.target["N° TVA"] == "vat"  # e-mail addresses in an identifier column: reported
     assert m.by_content["N° TVA"]["kept"] == "an identifier column: reported, not moved"
     m = _mapped(["Col X"], {"Col X": EMAILS}, parse_overrides(["Col X=phone"]))
