@@ -44,6 +44,8 @@ def by_row(frame: pl.DataFrame, *columns: str) -> dict[int, tuple]:
         ({"postcode": "13008", "city": "MARSEILLE CEDEX 08"}, "FR", "postcode"),
         ({"city": "Anvers"}, "BE", "city"),
         ({"city": "Köln"}, "DE", "city"),
+        ({"city": "Grneoble"}, "FR", "city"),  # one typo from Grenoble
+        ({"postcode": "9000", "city": "Gnet"}, "BE", "postcode"),
     ],
 )
 def test_postcode_and_city(fields, country, source):
