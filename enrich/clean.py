@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import polars as pl
+import polars.selectors as cs
 
 from . import identifiers, mapping
 from .errors import InputError
@@ -54,6 +55,7 @@ class TableReport:
     mapping_details: list[dict] = field(
         default_factory=list
     )  # per header: column, confidence, reason
+    identifier_columns: list[dict] = field(default_factory=list)  # what each one really held
     country_sources: dict[str, int] = field(default_factory=dict)  # rows per country_source
     language_sources: dict[str, int] = field(default_factory=dict)  # rows per language_source
 
@@ -68,6 +70,7 @@ class TableReport:
             "default_country": self.default_country,
             "mapping": self.mapping,
             "mapping_details": self.mapping_details,
+            "identifier_columns": self.identifier_columns,
             "country_sources": self.country_sources,
             "language_sources": self.language_sources,
         }
@@ -177,6 +180,14 @@ def normalise(
     A row's country: the one it names, else its identifiers', else its own evidence
     (postcode, city, phones, e-mail), else *defaults* (per source file), else the file's
     most frequent one — which never overrides the row's evidence (``_country_choice``)."""
+    return normalised(frame, defaults, rules)[0]
+
+
+def normalised(
+    frame: pl.DataFrame, defaults: dict[str, str] | None = None, rules: Rules | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`normalise`, and per row what each identifier column held (``source_file`` and
+    ``held.*``: identifiers.held)."""
     rules = rules_or_default(rules)
     countries_out = on_unique(
         frame, countries.INPUTS, functools.partial(countries.clean, rules=rules)
@@ -197,7 +208,11 @@ def normalise(
     frame = frame.with_columns(country.alias("country"), source.alias("country_source"))
     second = _after_country(frame, rules)
     spoken = _language(frame, second[-1], rules)
-    return _assemble(frame, [countries_out, *first, *second, spoken])
+    held = pl.concat(
+        [frame.select("source_file"), first[0].select(cs.starts_with(identifiers.held.PREFIX))],
+        how="horizontal",
+    )
+    return _assemble(frame, [countries_out, *first, *second, spoken]), held
 
 
 def _evidence(frame: pl.DataFrame, rules: Rules) -> list[pl.Series]:
@@ -238,13 +253,20 @@ def _country_choice(
 
 def _before_country(frame: pl.DataFrame, rules: Rules) -> list[pl.DataFrame]:
     """What does not depend on the final country (identifiers give it, from the VAT prefix)."""
-    with_row_country = frame.with_columns(pl.col("_row_country").alias("country"))
+    # the row's own country, and the one it is given (for a VAT typed without its prefix)
+    ids = identifiers.keyed(
+        frame.with_columns(
+            pl.col("_country").alias("country"), pl.col("_row_country").alias("default_country")
+        )
+    )
     dated = [
         functools.partial(on_unique, frame, (name,), functools.partial(dates.clean, name=name))
         for name in ("birth_date", "consent_date", "source_date")
     ]
     return side_by_side(
-        lambda: on_unique(with_row_country, identifiers.INPUTS, identifiers.clean),
+        lambda: on_unique(
+            ids, identifiers.INPUTS, functools.partial(identifiers.clean, report=True)
+        ),
         lambda: on_unique(frame, persons.INPUTS, functools.partial(persons.clean, rules=rules)),
         lambda: emails.clean(frame, rules),  # nearly one address per row: unique() gains nothing
         *dated,
@@ -340,7 +362,11 @@ def clean_files(inputs: list[Input | str], rules: Rules | None = None) -> CleanR
     frame = pl.concat(frames, how="diagonal_relaxed")
     timings["map"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    out = normalise(frame, defaults, rules) if frame.height else _empty_output(frame)
+    if frame.height:
+        out, held = normalised(frame, defaults, rules)
+        _held_report(held, reports)
+    else:
+        out = _empty_output(frame)
     timings["normalise"] = time.perf_counter() - t0
     _count_sources(out, reports)
     order = {t.name: i for i, (_, t) in enumerate(tables)}
@@ -353,6 +379,16 @@ def clean_files(inputs: list[Input | str], rules: Rules | None = None) -> CleanR
         .drop("_o")
     )
     return CleanResult(out, all_rejects, reports, timings)
+
+
+def _held_report(held: pl.DataFrame, reports: list[TableReport]) -> None:
+    """Each table's report says what its identifier columns really held."""
+    for report in reports:
+        headers: dict[str, str] = {}
+        for d in report.mapping_details:
+            headers.setdefault(d["column"], d["header"])
+        rows = held.filter(pl.col("source_file") == report.source_file)
+        report.identifier_columns = identifiers.held.counts(rows, headers)
 
 
 def _count_sources(out: pl.DataFrame, reports: list[TableReport]) -> None:

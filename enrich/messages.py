@@ -25,6 +25,7 @@ def file_accounting(result: CleanResult) -> list[str]:
             f"{len(extra)} passed through as extra.*{shown}"
         )
         lines += _by_words(t.mapping_details)
+        lines += _identifier_columns(t.identifier_columns)
         for reason, n in sorted(t.reject_reasons.items()):
             rows = t.reject_rows.get(reason, [])
             listed = ", ".join(map(str, rows)) + (" …" if n > len(rows) else "")
@@ -46,6 +47,16 @@ def _by_words(details: list[dict]) -> list[str]:
                 f"  mapped by its words: {d['header']!r} → {d['column']} ({d['confidence']:.1f})"
             )
     return lines
+
+
+def _identifier_columns(columns: list[dict]) -> list[str]:
+    """The identifier columns that held other kinds than their header says, and what."""
+    return [
+        f"  column {c['header'] or c['column']!r} ({c['column']}) held other identifiers: "
+        + ", ".join(f"{n} {label}" for label, n in c["held"].items())
+        for c in columns
+        if c["other_kind"]
+    ]
 
 
 def online_counts(frame, client_counts: dict, lei: bool) -> list[str]:

@@ -111,5 +111,5 @@ OUTPUT_COLUMNS: list[str] = [
     "issues",
 ]
 
-ID_STATUSES = ("valid", "invalid_checksum", "invalid_format", "conflict", "missing")
+ID_STATUSES = ("valid", "invalid_checksum", "invalid_format", "conflict", "ambiguous", "missing")
 VALUE_STATUSES = ("valid", "invalid", "missing")

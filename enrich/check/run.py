@@ -115,7 +115,10 @@ class Data:
         from .. import identifiers
 
         return self.cached(
-            "vat_status", lambda: self._with_country("vat", "vat", identifiers.clean, "id_status")
+            "vat_status",  # the VAT column's own validity: a SIRET there is not a valid VAT
+            lambda: self._with_country(
+                "vat", "vat", functools.partial(identifiers.clean, routed=False), "id_status"
+            ),
         )
 
     def email_status(self) -> pl.Series:

@@ -25,7 +25,7 @@ import re
 import polars as pl
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
-from .common import compact_one, only_digits, verdict  # noqa: F401 (verdict: doctests)
+from .common import compact_one, number, only_digits, verdict  # noqa: F401 (verdict: doctests)
 
 VAT_GIVES = ("enterprise_number",)  # what check_vat adds for a valid one
 ESTABLISHMENT = "an establishment unit number, not an enterprise number"
@@ -62,11 +62,14 @@ def format_vat(number: str) -> str:
     return f"BE {n[:4]}.{n[4:7]}.{n[7:]}"
 
 
+def mod97_int(n: pl.Expr) -> pl.Expr:
+    """Belgian check on the integer of 9 or 10 digits: 97 - first8 % 97 == last2."""
+    return 97 - (n // 100) % 97 == n % 100
+
+
 def mod97_ok(s: pl.Expr) -> pl.Expr:
     """Belgian enterprise number check on 10 digits: 97 - first8 % 97 == last2."""
-    return (97 - s.str.slice(0, 8).cast(pl.Int64, strict=False) % 97) == s.str.slice(8, 2).cast(
-        pl.Int64, strict=False
-    )
+    return mod97_int(number(s))
 
 
 def check(frame: pl.LazyFrame, src: str, out: str) -> pl.LazyFrame:

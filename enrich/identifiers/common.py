@@ -8,6 +8,8 @@ pair its vectorised check writes for a whole column.
 ('BE0403170701', 'FR40303265045')
 >>> is_placeholder("N/A"), is_placeholder("en cours"), is_placeholder("-"), is_placeholder("12")
 (True, True, True, False)
+>>> is_placeholder("NC"), is_placeholder("000.000.000"), is_placeholder("000000001")
+(True, True, False)
 >>> from stdnum.exceptions import InvalidChecksum, InvalidLength
 >>> def bad(number):
 ...     raise InvalidLength("invalid length") if len(number) != 2 else InvalidChecksum()
@@ -60,16 +62,22 @@ PLACEHOLDERS = [
     "tbc",
     "tbd",
     "?",
+    "nc",  # non communiqué
+    "non communique",
 ]
 _PLACEHOLDER_KEYS = {p.replace(" ", "") for p in PLACEHOLDERS}
 _LABEL = r"(?i)^(?:n°\s*)?(?:tva|btw|vat|ust-?id(?:nr)?\.?|mwst|n°|nr|no|num(?:ero)?|ondernemingsnummer|entreprise)\b[\s:.#°-]*"
 
 
 def is_placeholder(value: str) -> bool:
-    """'N/A', 'en cours', '-', '0', '0 0' … typed where a number should be (separators do
-    not count: what compacts to a placeholder is one)."""
-    return fold_py(value).replace(" ", "") in _PLACEHOLDER_KEYS or bool(
-        re.fullmatch(r"\s*[-?/.*]+\s*", value)
+    """'N/A', 'en cours', 'NC', '-', '0', '000 000 000' … typed where a number should be
+    (separators do not count: what compacts to a placeholder is one; zeros alone pass the
+    Luhn check but name no company)."""
+    key = fold_py(value).replace(" ", "")
+    return (
+        key in _PLACEHOLDER_KEYS
+        or re.fullmatch(r"0+", key) is not None
+        or re.fullmatch(r"\s*[-?/.*]+\s*", value) is not None
     )
 
 
@@ -85,18 +93,33 @@ def compact_one(number: str) -> str:
     return pl.select(compact(pl.lit(number, dtype=pl.String))).item() or ""
 
 
-def digit(s: pl.Expr, i: int) -> pl.Expr:
-    """The digit at position *i* as a number (null if it is not one)."""
-    return s.str.slice(i, 1).cast(pl.Int32, strict=False)
+def number(s: pl.Expr) -> pl.Expr:
+    """A string of digits as an integer (null if it is not one): the checks below are
+    arithmetic on it, far cheaper than slicing strings."""
+    return s.cast(pl.Int64, strict=False)
+
+
+def digits_of(n: pl.Expr, length: int) -> list[pl.Expr]:
+    """The *length* last digits of the integer *n*, the rightmost first."""
+    return [(n // 10**i) % 10 for i in range(length)]
+
+
+def luhn_digits(digits: list[pl.Expr]) -> pl.Expr:
+    """Luhn check of *digits* (integer expressions, the rightmost first)."""
+    total = pl.lit(0, dtype=pl.Int64)
+    for i, d in enumerate(digits):
+        total = total + (d if i % 2 == 0 else d * 2 - (d > 4).cast(pl.Int64) * 9)
+    return (total % 10) == 0
+
+
+def luhn_int(n: pl.Expr, length: int) -> pl.Expr:
+    """Luhn check of the *length* last digits of the integer *n* (vectorised)."""
+    return luhn_digits(digits_of(n, length))
 
 
 def luhn_ok(s: pl.Expr, length: int) -> pl.Expr:
     """Luhn check of a string of exactly *length* digits (vectorised)."""
-    total = pl.lit(0, dtype=pl.Int32)
-    for i in range(length):
-        d = digit(s, length - 1 - i)
-        total = total + (pl.when(d * 2 > 9).then(d * 2 - 9).otherwise(d * 2) if i % 2 else d)
-    return (total % 10) == 0
+    return luhn_int(number(s), length)
 
 
 def luhn_one(number: str) -> bool:

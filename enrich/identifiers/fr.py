@@ -25,7 +25,16 @@ import polars as pl
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
 from . import eu
-from .common import compact_one, digit, luhn_ok, luhn_one, only_digits, verdict  # noqa: F401
+from .common import (  # noqa: F401 (verdict: doctests)
+    compact_one,
+    digits_of,
+    luhn_digits,
+    luhn_ok,
+    luhn_one,
+    number,
+    only_digits,
+    verdict,
+)
 
 VAT_GIVES = ("siren",)  # what check_vat adds for a valid one
 LA_POSTE, LA_POSTE_HEAD_OFFICE = "356000000", "35600000000048"
@@ -115,18 +124,29 @@ def check_siren(frame: pl.LazyFrame, src: str, out: str) -> pl.LazyFrame:
     return _luhn_check(frame, src, out, 9, luhn_ok(pl.col(src), 9))
 
 
+def siret_digits(n: pl.Expr, digits: list[pl.Expr]) -> pl.Expr:
+    """The SIRET check of the integer *n* and its 14 *digits* (rightmost first): Luhn of the
+    14 and of the SIREN's 9; La Poste's establishments (all but the head office): their
+    digit sum divisible by 5."""
+    la_poste = (n // 10**5 == int(LA_POSTE)) & (n != int(LA_POSTE_HEAD_OFFICE))
+    return (
+        pl.when(la_poste)
+        .then(pl.sum_horizontal(digits) % 5 == 0)
+        .otherwise(luhn_digits(digits) & luhn_digits(digits[5:]))
+    )
+
+
+def tva_key_int(key: pl.Expr, siren: pl.Expr) -> pl.Expr:
+    """The TVA key (12 + 3 × SIREN mod 97) mod 97 is *key* (both integers)."""
+    return (12 + 3 * (siren % 97)) % 97 == key
+
+
 def check_siret(frame: pl.LazyFrame, src: str, out: str) -> pl.LazyFrame:
     """:func:`validate_siret` over column *src*, vectorised; also ``{out}_siren`` (the
     SIREN a valid SIRET gives)."""
     s = pl.col(src)
-    digit_sum = pl.sum_horizontal([digit(s, i) for i in range(14)])
-    la_poste = s.str.starts_with(LA_POSTE) & (s != LA_POSTE_HEAD_OFFICE)
-    ok = (
-        pl.when(la_poste)
-        .then(digit_sum % 5 == 0)
-        .otherwise(luhn_ok(s, 14) & luhn_ok(s.str.slice(0, 9), 9))
-    )
-    frame = _luhn_check(frame, src, out, 14, ok)
+    n = number(s)
+    frame = _luhn_check(frame, src, out, 14, siret_digits(n, digits_of(n, 14)))
     valid = pl.col(f"{out}_status") == "valid"
     return frame.with_columns(pl.when(valid).then(s.str.slice(0, 9)).alias(f"{out}_siren"))
 
@@ -139,9 +159,7 @@ def check_vat(frame: pl.LazyFrame, src: str, out: str) -> pl.LazyFrame:
     frame = frame.with_columns(key.alias(f"{out}_key"), siren.alias(f"{out}_digits"))
     frame = check_siren(frame, f"{out}_digits", f"{out}_sirencheck")
     key, siren = pl.col(f"{out}_key"), pl.col(f"{out}_digits")
-    key_ok = (12 + 3 * (siren.cast(pl.Int64, strict=False) % 97)) % 97 == key.cast(
-        pl.Int64, strict=False
-    )
+    key_ok = tva_key_int(number(key), number(siren))
     siren_status = pl.col(f"{out}_sirencheck_status")
     frame = frame.with_columns(
         pl.when(siren_status != "valid")

@@ -10,7 +10,7 @@ from enrich.identifiers import IDENTIFIERS, INPUTS, OUTPUTS, Identifier, clean, 
 
 def test_every_registered_identifier_is_an_input_and_an_output():
     fields = [i.field for i in IDENTIFIERS]
-    assert (*fields, "country") == INPUTS
+    assert (*fields, "country", "default_country", "postcode", "phone") == INPUTS
     assert [c for c in OUTPUTS if c in fields] == fields
     assert "vat_formatted" in OUTPUTS and OUTPUTS[-3:] == ("id_country", "id_status", "id_reason")
     assert list(clean(pl.DataFrame({"vat": ["x"]})).columns) == [*OUTPUTS, "issues"]
