@@ -253,10 +253,12 @@ def _country_choice(
 
 def _before_country(frame: pl.DataFrame, rules: Rules) -> list[pl.DataFrame]:
     """What does not depend on the final country (identifiers give it, from the VAT prefix)."""
-    # the row's own country, and the one it is given (for a VAT typed without its prefix)
+    # the row's own country (typed, else from its evidence: postcode and city, phones …),
+    # and the one it is given (for a VAT typed without its prefix)
     ids = identifiers.keyed(
         frame.with_columns(
-            pl.col("_country").alias("country"), pl.col("_row_country").alias("default_country")
+            pl.coalesce("_country", "_ev_country").alias("country"),
+            pl.col("_row_country").alias("default_country"),
         )
     )
     dated = [
