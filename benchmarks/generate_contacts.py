@@ -56,11 +56,40 @@ CRM_HEADER = [
     "First Name", "Last Name", "Title", "Email", "Phone", "Mobile", "Last Modified Date",
     "Email Opt Out",
 ]  # fmt: skip
+# a Dutch-language export of a Belgian list: no country column, qualified person headers,
+# one column for "the number" (BTW or KBO for BE rows, whatever was typed for FR ones) and a
+# mobile column whose header says nothing
+NL_HEADER = [
+    "Bedrijf", "Rechtsvorm", "BTW / Ondernemingsnr", "Adres", "Postcode", "Gemeente",
+    "Aanspreking", "Contact Voornaam", "Contact Achternaam", "Functie", "E-mailadres",
+    "Telefoon", "Veld 1", "Datum wijziging", "Geen mailing gewenst",
+]  # fmt: skip
+# a US-made CRM export: qualified person headers, US dates (m/d/yyyy), a country column
+# often left empty, and a "Company ID" that holds the SIRET or the enterprise number
+HUB_HEADER = [
+    "Record ID", "Contact first name", "Contact last name", "Email Address", "Phone Number",
+    "Mobile Phone Number", "Job Title", "Company Name", "Company VAT", "Company ID",
+    "Street Address", "Postal Code", "City", "Country/Region", "Last Activity Date",
+    "Unsubscribed from all email",
+]  # fmt: skip
 STYLES = {
     # style: (header, encoding, delimiter, line terminator)
     "fr": (FR_HEADER, "cp1252", ";", "\r\n"),
     "crm": (CRM_HEADER, "utf-8", ",", "\n"),
+    "nl": (NL_HEADER, "cp1252", ";", "\r\n"),
+    "hub": (HUB_HEADER, "utf-8", ",", "\n"),
 }
+# the canonical field each header of the new styles holds (rows are built by field)
+STYLE_FIELDS = {
+    "nl": [
+        "name", "form", "vat", "line", "postcode", "city", "civ", "first", "last", "function",
+        "email", "phone", "mobile", "date", "optout",
+    ],
+    "hub": [
+        "record", "first", "last", "email", "phone", "mobile", "function", "name", "vat",
+        "siret", "line", "postcode", "city", "country", "date", "optout",
+    ],
+}  # fmt: skip
 
 # --------------------------------------------------------------------------- word lists
 
@@ -400,6 +429,115 @@ ROLES_NL = [
 ]  # fmt: skip
 
 
+# --------------------------------------------------------------------------- --realism
+# A real registry's names are skewed: the commonest trade + place and trade + surname names
+# ("Pharmacie du Centre", "Boulangerie Martin", "Garage de la Gare") are hundreds of distinct
+# companies each (other forms, towns, SIRENs, switchboards). With --realism a share
+# P_COMMON of the companies take such a name, drawn with Zipf weights rank ** -ZIPF_S, so
+# the repeats grow with the file: ~10 of the top name at 10k rows, ~500 at 1M.
+P_COMMON = 0.2
+ZIPF_S = 0.6
+COMMON_TRADES_FR = [
+    "Pharmacie", "Boulangerie", "Garage", "Carrosserie", "Boucherie", "Coiffure", "Café",
+    "Restaurant", "Hôtel", "Taxis", "Auto-école", "Optique", "Plomberie", "Électricité",
+    "Menuiserie", "Transports", "Pâtisserie", "Fleurs", "Brasserie", "Immobilière", "Ambulances",
+    "Tabac", "Cabinet",
+]  # fmt: skip
+COMMON_TRADES_NL = [
+    "Apotheek", "Bakkerij", "Garage", "Slagerij", "Kapsalon", "Café", "Frituur", "Taxi",
+    "Optiek", "Bloemen", "Restaurant", "Immo", "Hotel", "Drukkerij", "Tuincentrum",
+]  # fmt: skip
+COMMON_FIRST_FR = [
+    "Pharmacie du Centre", "Garage de la Gare", "Boulangerie Martin", "Carrosserie Faure",
+    "Pharmacie de la Gare", "Café de la Place", "Boulangerie du Centre", "Garage du Centre",
+]  # fmt: skip
+COMMON_FIRST_NL = ["Apotheek De Markt", "Bakkerij Peeters", "Garage 't Centrum", "Frituur De Kroon"]
+# network / franchise domains: many distinct companies mail from one domain
+FRANCHISE = {
+    "Pharmacie": ["giphar.fr", "pharmavie.fr", "pharmaciesreunies.com"],
+    "Apotheek": ["multipharma.be", "apotheek-netwerk.be"],
+    "Optique": ["krys.com", "opticien-atol.fr"],
+    "Optiek": ["pearle.be"],
+    "Garage": ["ad-garage.fr", "motrio.fr", "garage-partner.be"],
+    "Carrosserie": ["ad-carrosserie.fr", "carrosserie-five-star.fr"],
+    "Immobilière": ["century21.fr", "orpi.com", "laforet.com"],
+    "Immo": ["century21.be", "era.be"],
+    "Boulangerie": ["ange.fr", "banette.fr"],
+    "Bakkerij": ["bakkersgilde.be"],
+    "Coiffure": ["franckprovost.com", "tchip.fr"],
+    "Kapsalon": ["hairnet-salons.be"],
+    "Auto-école": ["ecf.fr", "cer-reseau.fr"],
+    "Taxis": ["taxis-g7.fr"],
+    "Hôtel": ["logishotels.com"],
+    "Tabac": ["buralistes.fr"],
+}
+NETWORK_DOMAINS = {d for ds in FRANCHISE.values() for d in ds}
+# synthetic towns for --realism (a registry has thousands of towns, the lists above ~120):
+# a postcode anywhere in the country, its town name built from it
+TOWN_FR_A = [
+    "Saint-Martin", "Villeneuve", "Beaumont", "Châteauneuf", "Fontaine", "Montigny", "Rochefort",
+    "Bourg", "Pont", "Vaux", "Champagne", "Moulins", "Sainte-Marie", "Clairvaux", "Belleville",
+    "Mont", "Val", "Bois", "Neuville", "Lachapelle",
+]  # fmt: skip
+TOWN_FR_B = [
+    "-sur-Loire", "-le-Vieux", "-en-Bresse", "-les-Bains", "-la-Forêt", "-sur-Mer", "-du-Lac",
+    "", "-sur-Saône", "-en-Vexin", "-lès-Nancy", "-le-Château", "-d'Aunis", "-sur-Marne",
+]  # fmt: skip
+TOWN_NL_A = [
+    "Oost", "Wester", "Zand", "Berg", "Lin", "Moer", "Hou", "Mol", "Kes", "Her", "Sint-Ma",
+    "Ede", "Wijn", "Ros", "Beve", "Lo",
+]  # fmt: skip
+TOWN_NL_B = ["kerke", "zele", "gem", "hout", "beek", "donk", "lare", "hem", "dijk", "broek", "rode"]
+TOWN_WA_A = [
+    "Mont", "Ville", "Fon", "Beau", "Chap", "Her", "Mar", "Thi", "Flo", "Sain", "Rochef", "Ger",
+]  # fmt: skip
+TOWN_WA_B = [
+    "-sur-Sambre", "ville", "court", "fontaine", "mont", "ries", "champs", "-lez-Huy", "elle",
+]  # fmt: skip
+
+
+def _town(pc: int, first: list[str], second: list[str]) -> str:
+    """A stable made-up town name for postcode *pc* ('Villeneuve-sur-Loire').
+
+    >>> _town(66110, TOWN_FR_A, TOWN_FR_B) == _town(66110, TOWN_FR_A, TOWN_FR_B)
+    True
+    """
+    h = pc * 2654435761 % 4294967296
+    return first[h % len(first)] + second[(h >> 8) % len(second)]
+
+
+def far_place(rnd: Random, country: str, lang: str) -> tuple:
+    """A place tuple shaped like BE_PLACES' / FR_PLACES' anywhere in the country."""
+    if country == "FR":
+        pc = f"{rnd.choice(FR_DEPTS)}{rnd.randrange(100) * 10:03d}"
+        if pc.endswith("000"):
+            pc = pc[:-1] + "1"
+        return pc, _town(int(pc), TOWN_FR_A, TOWN_FR_B)
+    if lang == "nl":  # Flanders: 1500-3999, 8000-9999
+        n = rnd.randrange(150, 400) if rnd.random() < 0.55 else rnd.randrange(800, 1000)
+        town = _town(n, TOWN_NL_A, TOWN_NL_B)
+        area = "nl"
+    else:  # Wallonia: 1300-1499, 4000-7999
+        n = rnd.randrange(130, 150) if rnd.random() < 0.1 else rnd.randrange(400, 800)
+        town = _town(n, TOWN_WA_A, TOWN_WA_B)
+        area = "fr"
+    return f"{n * 10}", town, town, area
+
+
+def _zipf_pool(trades: list[str], places: list[str], surnames: list[str], first: list[str]):
+    """(names, cumulative Zipf weights): *first* at the top ranks, then trade + place and
+    trade + surname names in a fixed shuffled order."""
+    names = [f"{t} {p}" for t in trades for p in places] + [
+        f"{t} {s}" for t in trades for s in surnames
+    ]
+    Random(7).shuffle(names)
+    names = first + [n for n in names if n not in first]
+    return names, _cum(1 / (k + 1) ** ZIPF_S for k in range(len(names)))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
 def _weighted_pairs(*pairs: tuple[str, int]) -> tuple[str, ...]:
     """Each value repeated by its weight: a uniform pick from the tuple is a weighted pick."""
     return tuple(v for v, w in pairs for _ in range(w))
@@ -415,6 +553,8 @@ CIV_CRM_M = _weighted_pairs(("Mr.", 30), ("M.", 5), ("Dr.", 1), ("", 8))
 CIV_CRM_F = _weighted_pairs(("Ms.", 25), ("Mrs.", 6), ("Mme", 4), ("Dr.", 1), ("", 8))
 OPTOUT_FR_NO = _weighted_pairs(("Non", 50), ("", 30), ("0", 10), ("non", 5), ("NON", 2))
 OPTOUT_FR_YES = _weighted_pairs(("Oui", 45), ("1", 20), ("x", 15), ("X", 8), ("oui", 10))
+OPTOUT_NL_NO = _weighted_pairs(("nee", 40), ("", 40), ("0", 10), ("Nee", 10))
+OPTOUT_NL_YES = _weighted_pairs(("ja", 45), ("x", 20), ("1", 15), ("Ja", 20))
 OPTOUT_CRM_NO = _weighted_pairs(("false", 70), ("FALSE", 10), ("0", 10), ("", 10))
 OPTOUT_CRM_YES = _weighted_pairs(("true", 70), ("TRUE", 15), ("1", 15))
 COUNTRY_BE = _weighted_pairs(
@@ -670,6 +810,7 @@ _FR_REGIONS = {
     "5": "09 12 16 17 19 23 24 31 32 33 40 46 47 64 65 79 81 82 86 87",
 }
 FR_REGION_DIGIT = {dep: digit for digit, deps in _FR_REGIONS.items() for dep in deps.split()}
+FR_DEPTS = sorted(FR_REGION_DIGIT)  # --realism: towns anywhere in France
 # second digits that are valid geographic ranges per first digit (02 6x, 040, 059x partly not)
 FR_FIXED_SECOND = {
     "1": "0123456789",
@@ -841,8 +982,23 @@ def swap_and(name: str, rnd: Random) -> str:
 class World:
     """Companies, sites and persons, drawn once; rows are renderings of them."""
 
-    def __init__(self, rnd: Random, n_companies: int, n_persons: int, style: str):
+    def __init__(
+        self,
+        rnd: Random,
+        n_companies: int,
+        n_persons: int,
+        style: str,
+        realism: bool = False,
+        wrong_column: float = 0.0,
+    ):
         self.rnd, self.style = rnd, style
+        self.realism, self.wrong_column = realism, wrong_column
+        self.taken: set[str] = set()  # --realism: identifiers and domains given out
+        if realism:  # name -> (names, cumulative Zipf weights) by language
+            self.common = {
+                "fr": _zipf_pool(COMMON_TRADES_FR, PLACE_FR, LAST_FR[:40], COMMON_FIRST_FR),
+                "nl": _zipf_pool(COMMON_TRADES_NL, PLACE_NL, LAST_NL[:30], COMMON_FIRST_NL),
+            }
         self.be_places = [p[:4] for p in BE_PLACES]
         self.be_cum = _cum(p[4] for p in BE_PLACES)
         self.fr_places = [p[:2] for p in FR_PLACES]
@@ -857,13 +1013,15 @@ class World:
         self.persons: list[tuple] = []
         self._new_persons(n_persons)
         self.primary: list = [None] * len(self.sites)  # cached site rendering
-        crm = style == "crm"
+        crm = style in ("crm", "hub")
         # civilities[female][nl]
         self.civilities = (
             (CIV_CRM_M, CIV_CRM_M) if crm else (CIV_FR_M, CIV_NL_M),
             (CIV_CRM_F, CIV_CRM_F) if crm else (CIV_FR_F, CIV_NL_F),
         )
         self.optouts = (OPTOUT_CRM_NO, OPTOUT_CRM_YES) if crm else (OPTOUT_FR_NO, OPTOUT_FR_YES)
+        if style == "nl":
+            self.optouts = (OPTOUT_NL_NO, OPTOUT_NL_YES)
 
     # ---- companies
     def _new_company(self, c: int) -> None:
@@ -878,7 +1036,16 @@ class World:
             country, lang = "FR", "fr"
             form = rnd.choice(FORMS_FR)
             ident = new_siren(rnd)
-        core = self._company_name(lang, country)
+        if self.realism:  # one number, one company (drawn again on a collision)
+            while ident in self.taken:
+                ident = new_be_number(rnd) if country == "BE" else new_siren(rnd)
+            self.taken.add(ident)
+        common = self.realism and r() < P_COMMON
+        if common:
+            names, cum = self.common[lang]
+            core = names[bisect(cum, r() * cum[-1])]
+        else:
+            core = self._company_name(lang, country)
         freemail = r() < (0.35 if form in ("", "EI") else 0.08)
         if freemail:
             domain = rnd.choice(FREEMAIL_BE if country == "BE" else FREEMAIL_FR)
@@ -893,6 +1060,12 @@ class World:
                 else (".fr" if r() < 0.75 else ".com")
             )
             domain = slug[:28] + tld
+            if self.realism:  # a domain has one owner: a namesake takes another
+                k = 1
+                while domain in self.taken:
+                    k += 1
+                    domain = f"{slug[:26]}{k}{tld}"
+                self.taken.add(domain)
         case = 1 if r() < (0.35 if country == "FR" else 0.15) else (2 if r() < 0.03 else 0)
         placement = rnd.choice((0, 0, 0, 0, 1, 1, 2, 3, 3, 3, 3, 4)) if form else 4
         if form in ("NV", "BV", "BVBA", "SARL", "SAS") and placement == 0 and r() < 0.3:
@@ -900,7 +1073,30 @@ class World:
         self.companies.append([country, lang, core, form, ident, domain, freemail, case, placement])
         n_sites = 1 if r() < 0.9 else rnd.choice((2, 2, 3))
         for s in range(n_sites):
-            self.sites.append(self._new_site(c, country, lang, ident, s))
+            self.sites.append(self._new_site(c, country, lang, ident, s, common))
+        if common:
+            self._common_domain(self.companies[-1], self.sites[-1][2])
+
+    def _common_domain(self, company: list, place: tuple) -> None:
+        """A common-name company mails from a network (franchise) domain shared with
+        other companies, from a free-mail box, or from its own domain with its town in it
+        (the bare name is taken: 'boulangerie-martin-perpignan.fr')."""
+        rnd = self.rnd
+        x = rnd.random()
+        networks = FRANCHISE.get(company[2].split(" ")[0])
+        if networks and x < 0.4:
+            company[5], company[6] = rnd.choice(networks), False
+        elif not company[6]:
+            town = place[1].lower().translate(SLUG).replace("-", "")[:12]
+            stem = company[2].lower().translate(SLUG).replace("-", "")[:20] + "-" + town
+            tld = ".be" if company[0] == "BE" else ".fr"
+            domain = stem + tld
+            k = 1
+            while domain in self.taken:
+                k += 1
+                domain = f"{stem}{k}{tld}"
+            self.taken.add(domain)
+            company[5] = domain
 
     def _company_name(self, lang: str, country: str) -> str:
         rnd = self.rnd
@@ -934,9 +1130,9 @@ class World:
         brand = rnd.choice(BRAND_A) + rnd.choice(BRAND_B)
         return brand if rnd.random() < 0.5 else f"{brand} {rnd.choice(TRADE_EN_SUFFIX)}"
 
-    def _new_site(self, c, country, lang, ident, s):
+    def _new_site(self, c, country, lang, ident, s, spread=False):
         rnd = self.rnd
-        street, place = self._new_address(country, lang)
+        street, place = self._new_address(country, lang, spread)
         # the switchboard matches the area (a few companies keep a number from elsewhere)
         local = rnd.random() < 0.95
         if country == "BE":
@@ -946,17 +1142,22 @@ class World:
                 rnd, FR_REGION_DIGIT[place[0][:2]] if local and rnd.random() < 0.88 else "9"
             )
         siret = new_siret(rnd, ident, s) if country == "FR" else ""
-        moved = self._new_address(country, lang) if rnd.random() < 0.06 else (None, None)
+        moved = self._new_address(country, lang, spread) if rnd.random() < 0.06 else (None, None)
         return (c, street, place, phone, siret, moved[0], moved[1])
 
-    def _new_address(self, country: str, lang: str):
+    def _new_address(self, country: str, lang: str, spread: bool = False):
+        """(street, number, box, nl), place; *spread*: mostly a town anywhere in the country
+        (--realism: the companies of a common name are all over it)."""
         rnd = self.rnd
         r = rnd.random
+        far = spread and r() < 0.8
         if country == "BE":
-            while True:
+            while not far:
                 place = self.be_places[bisect(self.be_cum, r() * self.be_cum[-1])]
                 if place[3] == "bi" or place[3] == lang or r() < 0.05:
                     break
+            if far:
+                place = far_place(rnd, country, lang)
             nl = place[3] == "nl" or (place[3] == "bi" and lang == "nl")
             street = rnd.choice(STREETS_BE_NL if nl else STREETS_BE_FR)
             num = str(rnd.randrange(1, 250) if r() < 0.9 else rnd.randrange(250, 1500))
@@ -964,7 +1165,10 @@ class World:
                 num += rnd.choice("ABC")
             box = str(rnd.randrange(1, 30)) if r() < 0.22 else ""
             return (street, num, box, nl), place
-        place = self.fr_places[bisect(self.fr_cum, r() * self.fr_cum[-1])]
+        if far:
+            place = far_place(rnd, country, lang)
+        else:
+            place = self.fr_places[bisect(self.fr_cum, r() * self.fr_cum[-1])]
         if r() < 0.08:
             return (rnd.choice(ZONES_FR), "", "", False), place
         num = str(rnd.randrange(1, 180))
@@ -1028,6 +1232,8 @@ class World:
                     else:
                         roles = ROLES_NL if nl else ROLES_FR
                         email = f"{roles[int(r() * len(roles))]}@{domain}"
+                        if domain in NETWORK_DOMAINS:  # info.66000@giphar.fr
+                            email = email.replace("@", f".{sites[site][2][0]}@")
                 else:
                     f, lst = slug(first), slug(last)
                     x = r()
@@ -1108,7 +1314,7 @@ class World:
         elif placement == 2:
             name = f"{core} ({spelled})"
         elif placement == 3:
-            if self.style == "crm":
+            if self.style in ("crm", "hub"):  # no legal-form column
                 name = f"{core} {spelled}" if r() < 0.7 else core
             elif form in FORM_LONG and r() < 0.15:
                 form_col = FORM_LONG[form]
@@ -1129,6 +1335,8 @@ class World:
 
     def _ids(self, country, ident, siret):
         rnd = self.rnd
+        if self.wrong_column and rnd.random() < self.wrong_column:
+            return self._wrong_ids(country, ident, siret)
         r = rnd.random()
         if r < 0.20:
             vat = ""
@@ -1151,6 +1359,23 @@ class World:
             return vat, rnd.choice(GARBAGE_IDS)
         s = corrupt_check(siret, rnd, luhn_ok) if r < 0.25 else siret
         return vat, format_siret(s, rnd.choice(SIRET_STYLES))
+
+    def _wrong_ids(self, country, ident, siret):
+        """(vat, siret) with the identifier typed in the wrong column: a French SIRET or
+        SIREN in the VAT column (the SIRET column then mostly empty), a Belgian enterprise
+        number in the SIRET column (the VAT column empty)."""
+        rnd = self.rnd
+        x = rnd.random()
+        if country == "BE":
+            if self.style in ("crm", "nl"):  # no other column: the bare number
+                return format_be_vat(ident, 5), ""
+            return "", format_be_vat(ident, rnd.choice((2, 5, 11)))
+        if x < 0.6:
+            vat = format_siret(siret, rnd.choice(SIRET_STYLES))
+        else:
+            vat = format_fr_tva(ident, 0, 7) if x < 0.8 else ident
+        keep = rnd.random() < 0.2  # the SIRET column filled as well
+        return vat, (format_siret(siret, rnd.choice(SIRET_STYLES)) if keep else "")
 
     def _street_line(self, country, street, dup):
         rnd = self.rnd
@@ -1219,6 +1444,8 @@ class World:
         return pc, city
 
     def _country(self, country):
+        if self.realism and self.rnd.random() < 0.15:
+            return ""  # rows that name no country
         names = COUNTRY_BE if country == "BE" else COUNTRY_FR
         return names[int(self.rnd.random() * len(names))]
 
@@ -1316,6 +1543,11 @@ class World:
                 date_txt = f"{dmy} {hh:02d}:{mm:02d}"
             else:
                 date_txt = iso
+        elif self.style == "hub":  # US: m/d/yyyy, some ISO
+            y, m, d = iso.split("-")
+            date_txt = iso if x < 0.2 else f"{int(m)}/{int(d)}/{y}"
+        elif self.style == "nl" and x < 0.74:
+            date_txt = dmy.replace("/", "-")
         elif x < 0.74:
             date_txt = dmy
         elif x < 0.86:
@@ -1441,6 +1673,17 @@ class LineFormatter:
         return self.buf.getvalue()[:-2]
 
 
+SITE_KEYS = ("name", "form", "vat", "siret", "line", "postcode", "city", "country")
+PERSON_KEYS = ("civ", "last", "first", "function", "email", "phone", "mobile", "date", "optout")
+
+
+def styled_row(fields: list[str], row_no: int, site: tuple, person: tuple) -> list[str]:
+    """A row of a style of STYLE_FIELDS: its fields in its header's order."""
+    values = dict(zip(SITE_KEYS, site)) | dict(zip(PERSON_KEYS, person))
+    values["record"] = str(51_000_000_000 + row_no * 7)
+    return [values[f] for f in fields]
+
+
 def _write_rows(
     world: World, kinds: list[int], header_every: int, rows: int, style: str, fh, tfh
 ) -> int:
@@ -1450,6 +1693,7 @@ def _write_rows(
     persons, sites = world.persons, world.sites
     n_persons = len(persons)
     crm = style == "crm"
+    fields = STYLE_FIELDS.get(style)
     empty = [""] * len(header)
     to_line = LineFormatter(delimiter, len(header))
     header_line = to_line(header)
@@ -1474,10 +1718,12 @@ def _write_rows(
                 row = empty
             else:
                 row = list(empty)
-                row[1 if crm else 0] = (
-                    FORMULA_JUNK[0] if rnd.random() < 0.5 else rnd.choice(FORMULA_JUNK)
-                )
-                row[-5] = "promo@x.com"
+                junk = FORMULA_JUNK[0] if rnd.random() < 0.5 else rnd.choice(FORMULA_JUNK)
+                if fields:
+                    row[fields.index("name")], row[fields.index("email")] = junk, "promo@x.com"
+                else:
+                    row[1 if crm else 0] = junk
+                    row[-5] = "promo@x.com"
                 if crm:
                     row[0] = record_id(row_no, rnd)
             chunk.append(to_line(row))
@@ -1504,7 +1750,17 @@ def _write_rows(
                     line = f"{line}{delimiter} 2e étage"
                 else:
                     function = f"{function or 'Gérant'}{delimiter} {rnd.choice(FUNCTIONS_FR)}"
-            if crm:
+            if fields:
+                be = world.companies[sites[site_id][0]][0] == "BE"
+                if style == "hub" and be and not siret and r() < 0.5:
+                    siret = vat  # a BE row: its number in "Company ID" too
+                row = styled_row(
+                    fields,
+                    row_no,
+                    (name, form_col, vat, siret, line, pc, city, country),
+                    (civ, last, first, function, email, phone, mobile, date, optout),
+                )
+            elif crm:
                 rec = record_id(row_no, rnd)
                 row = [
                     rec,
@@ -1566,13 +1822,20 @@ def generate(
     style: str = "fr",
     truth: Path | None = None,
     dup_rate: float = 0.15,
+    realism: bool = False,
+    wrong_column: float | None = None,
 ) -> dict:
-    """Write ``rows`` data rows to ``out`` (and the truth file); returns counts."""
+    """Write ``rows`` data rows to ``out`` (and the truth file); returns counts.
+    *realism*: skewed names, spread towns, shared domains, rows naming no country;
+    *wrong_column*: share of site renderings with an identifier in the wrong column
+    (default 0.15 with *realism*, else 0)."""
+    if wrong_column is None:
+        wrong_column = 0.15 if realism else 0.0
     encoding = STYLES[style][1]
     rnd = FastRandom(seed)
     kinds, header_every, n_persons = plan(rnd, rows, dup_rate)
     # about rows / 6 companies (~10 % of them with 2-3 sites): several contacts each
-    world = World(rnd, max(1, rows // 6), n_persons, style)
+    world = World(rnd, max(1, rows // 6), n_persons, style, realism, wrong_column)
     out.parent.mkdir(parents=True, exist_ok=True)
     with ExitStack() as files:
         fh = files.enter_context(open(out, "w", encoding=encoding, newline=""))
@@ -1604,7 +1867,9 @@ def main(argv: list[str] | None = None) -> int:
         choices=sorted(STYLES),
         default="fr",
         help="fr: purchased list, cp1252 ';' CRLF French headers (default); "
-        "crm: CRM export, UTF-8 ',' English headers",
+        "crm: CRM export, UTF-8 ',' English headers; "
+        "nl: Dutch export, cp1252 ';', no country column, qualified person headers; "
+        "hub: US CRM export, UTF-8 ',', m/d/yyyy dates, qualified person headers",
     )
     p.add_argument("--truth", type=Path, help="also write row,company_entity,person_entity")
     p.add_argument(
@@ -1613,6 +1878,20 @@ def main(argv: list[str] | None = None) -> int:
         default=0.15,
         help="share of rows that are near-duplicates of another row (default 0.15)",
     )
+    p.add_argument(
+        "--realism",
+        action="store_true",
+        help="a registry's skew: common trade + place / trade + surname names shared by "
+        "hundreds of distinct companies all over the country, network and free-mail domains "
+        "shared between companies, identifiers in the wrong column, rows naming no country "
+        "(off: the same bytes as before)",
+    )
+    p.add_argument(
+        "--wrong-column",
+        type=float,
+        help="share of renderings with an identifier in the wrong column "
+        "(default 0.15 with --realism, else 0)",
+    )
     args = p.parse_args(argv)
     if args.rows < 1:
         p.error("--rows must be at least 1")
@@ -1620,7 +1899,16 @@ def main(argv: list[str] | None = None) -> int:
     # millions of small, acyclic tuples: the cyclic GC would only rescan them over and over
     gc.disable()
     try:
-        stats = generate(args.rows, args.out, args.seed, args.style, args.truth, args.dup_rate)
+        stats = generate(
+            args.rows,
+            args.out,
+            args.seed,
+            args.style,
+            args.truth,
+            args.dup_rate,
+            args.realism,
+            args.wrong_column,
+        )
     finally:
         gc.enable()
     secs = time.perf_counter() - t0

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import polars as pl
 import polars.selectors as cs
 
-from . import identifiers, mapping
+from . import content, identifiers, mapping
 from .errors import InputError
 from .io.read import ROW, Table, read
 from .job import Input
@@ -54,10 +54,11 @@ class TableReport:
     default_country: str | None = None
     mapping_details: list[dict] = field(
         default_factory=list
-    )  # per header: column, confidence, reason
+    )  # per header: column, confidence, reason, what its values are
     identifier_columns: list[dict] = field(default_factory=list)  # what each one really held
     country_sources: dict[str, int] = field(default_factory=dict)  # rows per country_source
     language_sources: dict[str, int] = field(default_factory=dict)  # rows per language_source
+    date_orders: dict[str, dict] = field(default_factory=dict)  # date column → its order, why
 
     def as_dict(self) -> dict:
         return {
@@ -73,6 +74,7 @@ class TableReport:
             "identifier_columns": self.identifier_columns,
             "country_sources": self.country_sources,
             "language_sources": self.language_sources,
+            "date_orders": self.date_orders,
         }
 
 
@@ -117,10 +119,12 @@ def split_rows(
     table: Table, overrides: dict[str, str], rules: Rules | None = None
 ) -> tuple[mapping.Mapping, pl.DataFrame, pl.DataFrame]:
     """(header mapping, the usable rows under their mapped names, the rejected rows with
-    ``source_row``, ``column``, ``reason``): what every command does with a table it read."""
+    ``source_row``, ``column``, ``reason``): what every command does with a table it read.
+    The mapping by the headers' words is then checked against a sample of the values."""
     headers = [c for c in table.frame.columns if c != ROW]
     m = mapping.map_headers(headers, overrides, rules)
     kept, bad = _row_rejects(table.frame, headers)
+    content.judge(m, content.profile(kept, headers, rules), rules)
     read_rejects = pl.DataFrame(
         table.rejects, schema={ROW: pl.Int64, "column": pl.String, "reason": pl.String}
     ).rename({ROW: "source_row"})
@@ -128,9 +132,13 @@ def split_rows(
 
 
 def prepare(
-    table: Table, overrides: dict[str, str], rules: Rules | None = None
+    table: Table,
+    overrides: dict[str, str],
+    rules: Rules | None = None,
+    date_order: str | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, TableReport]:
-    """Map one table's headers and split off the rows that cannot be used."""
+    """Map one table's headers, decide its date columns' order (*date_order* forces it)
+    and split off the rows that cannot be used."""
     m, frame, rejects = split_rows(table, overrides, rules)
     if not m.mapped:
         headers = m.headers
@@ -142,6 +150,7 @@ def prepare(
     rejects = rejects.with_columns(pl.lit(table.name).alias("source_file"))
     frame = frame.with_columns(pl.lit(table.name).alias("source_file"))
     report = TableReport(table.name, table.info, m.describe(), mapping_details=m.details())
+    report.date_orders = content.date_orders(m, date_order, rules)
     report.rows_in = table.rows_in
     report.rows_out = frame.height
     report.rows_rejected = rejects.height
@@ -174,17 +183,24 @@ def _majority_country(frame: pl.DataFrame) -> dict[str, str]:
 
 
 def normalise(
-    frame: pl.DataFrame, defaults: dict[str, str] | None = None, rules: Rules | None = None
+    frame: pl.DataFrame,
+    defaults: dict[str, str] | None = None,
+    rules: Rules | None = None,
+    date_orders: dict[str, dict[str, str]] | None = None,
 ) -> pl.DataFrame:
     """Every canonical column normalised and validated; extras passed through untouched.
     A row's country: the one it names, else its identifiers', else its own evidence
     (postcode, city, phones, e-mail), else *defaults* (per source file), else the file's
-    most frequent one — which never overrides the row's evidence (``_country_choice``)."""
-    return normalised(frame, defaults, rules)[0]
+    most frequent one — which never overrides the row's evidence (``_country_choice``).
+    *date_orders*: date column → source file → its order (else day-first)."""
+    return normalised(frame, defaults, rules, date_orders)[0]
 
 
 def normalised(
-    frame: pl.DataFrame, defaults: dict[str, str] | None = None, rules: Rules | None = None
+    frame: pl.DataFrame,
+    defaults: dict[str, str] | None = None,
+    rules: Rules | None = None,
+    date_orders: dict[str, dict[str, str]] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """:func:`normalise`, and per row what each identifier column held (``source_file`` and
     ``held.*``: identifiers.held)."""
@@ -202,16 +218,16 @@ def normalised(
     )
     row_country, _ = _country_choice(pl.lit(None, pl.String), default, majority)
     frame = frame.with_columns(row_country.alias("_row_country"))
-    first = _before_country(frame, rules)
+    first = _before_country(frame, rules, date_orders or {})
     frame = frame.with_columns(first[0]["id_country"].alias("_id_country"))
     country, source = _country_choice(pl.col("_id_country"), default, majority)
     frame = frame.with_columns(country.alias("country"), source.alias("country_source"))
     second = _after_country(frame, rules)
-    spoken = _language(frame, second[-1], rules)
     held = pl.concat(
         [frame.select("source_file"), first[0].select(cs.starts_with(identifiers.held.PREFIX))],
         how="horizontal",
     )
+    spoken = _language(frame, second[-1], rules)
     return _assemble(frame, [countries_out, *first, *second, spoken]), held
 
 
@@ -251,10 +267,10 @@ def _country_choice(
     return country, source
 
 
-def _before_country(frame: pl.DataFrame, rules: Rules) -> list[pl.DataFrame]:
+def _before_country(frame: pl.DataFrame, rules: Rules, orders: dict) -> list[pl.DataFrame]:
     """What does not depend on the final country (identifiers give it, from the VAT prefix)."""
-    # the row's own country (typed, else from its evidence: postcode and city, phones …),
-    # and the one it is given (for a VAT typed without its prefix)
+    # the row's own country (typed, else its postcode/city/phone/e-mail evidence), and the
+    # one it is given (for a VAT typed without its prefix)
     ids = identifiers.keyed(
         frame.with_columns(
             pl.coalesce("_country", "_ev_country").alias("country"),
@@ -262,8 +278,13 @@ def _before_country(frame: pl.DataFrame, rules: Rules) -> list[pl.DataFrame]:
         )
     )
     dated = [
-        functools.partial(on_unique, frame, (name,), functools.partial(dates.clean, name=name))
-        for name in ("birth_date", "consent_date", "source_date")
+        functools.partial(
+            on_unique,
+            _dated(frame, name, orders.get(name, {})),
+            (name, "order"),
+            functools.partial(dates.clean, name=name),
+        )
+        for name in content.DATE_COLUMNS
     ]
     return side_by_side(
         lambda: on_unique(
@@ -275,6 +296,12 @@ def _before_country(frame: pl.DataFrame, rules: Rules) -> list[pl.DataFrame]:
         lambda: on_unique(frame, consent.INPUTS, consent.clean),
         lambda: on_unique(frame, firmographics.INPUTS, firmographics.clean),
     )
+
+
+def _dated(frame: pl.DataFrame, name: str, orders: dict[str, str]) -> pl.DataFrame:
+    """The date column *name* and each row's ``order`` (its source file's)."""
+    order = pl.col("source_file").replace_strict(orders, default=None, return_dtype=pl.String)
+    return frame.select(pl.lit(column(frame, name)).alias(name), order.alias("order"))
 
 
 def _after_country(frame: pl.DataFrame, rules: Rules) -> list[pl.DataFrame]:
@@ -352,12 +379,14 @@ def clean_files(inputs: list[Input | str], rules: Rules | None = None) -> CleanR
     timings["read"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     check_maps(tables)
-    frames, rejects, reports, defaults = [], [], [], {}
+    frames, rejects, reports, defaults, orders = [], [], [], {}, {}
     for given, table in tables:
-        frame, rej, report = prepare(table, given.map, rules)
+        frame, rej, report = prepare(table, given.map, rules, given.date_order)
         report.default_country = check_country(given.default_country, rules)
         if report.default_country:
             defaults[table.name] = report.default_country
+        for name, decided in report.date_orders.items():
+            orders.setdefault(name, {})[table.name] = decided["order"]
         frames.append(frame)
         rejects.append(rej)
         reports.append(report)
@@ -365,7 +394,7 @@ def clean_files(inputs: list[Input | str], rules: Rules | None = None) -> CleanR
     timings["map"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     if frame.height:
-        out, held = normalised(frame, defaults, rules)
+        out, held = normalised(frame, defaults, rules, orders)
         _held_report(held, reports)
     else:
         out = _empty_output(frame)

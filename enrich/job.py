@@ -23,6 +23,7 @@ from .errors import InputError
 FORMATS = ("csv", "parquet")
 LANGS = ("fr", "nl", "en")
 DELIMITERS = (",", ";", "\t", "|")
+DATE_ORDERS = ("dmy", "mdy", "ymd")
 MAX_FIELD_LENGTH = 32767  # Excel's own limit on a cell
 DEFAULT_CACHE = str(Path.home() / ".cache" / "enrich" / "online.sqlite")
 
@@ -37,6 +38,7 @@ class Input:
     delimiter: str | None = None  # CSV: one of , ; \t |
     map: dict[str, str] = field(default_factory=dict)  # header → canonical column, by hand
     default_country: str | None = None  # ISO code for rows that name none
+    date_order: str | None = None  # dmy, mdy or ymd for every date column (None: per column)
     max_field_length: int = MAX_FIELD_LENGTH  # a longer value rejects its row
 
     def read_options(self) -> dict:
@@ -93,6 +95,8 @@ class Job:
         for i in self.inputs:
             if i.delimiter is not None and i.delimiter not in DELIMITERS:
                 raise InputError(f"delimiter {i.delimiter!r}: one of , ; tab |", file=i.path)
+            if i.date_order is not None and i.date_order not in DATE_ORDERS:
+                raise InputError(f"date_order {i.date_order!r}: one of dmy, mdy, ymd", file=i.path)
             if i.max_field_length < 1:
                 raise InputError("max_field_length must be 1 or more", file=i.path)
         return self

@@ -161,6 +161,8 @@ class Mapping:
     confidence: dict[str, float] = field(default_factory=dict)  # mapped header → 1.0 … 0.8
     reason: dict[str, str] = field(default_factory=dict)  # header → why it went where it went
     ambiguous: dict[str, list[str]] = field(default_factory=dict)  # header → its candidates
+    content: dict[str, dict] = field(default_factory=dict)  # header → its values' profile
+    by_content: dict[str, dict] = field(default_factory=dict)  # header → what they decided
 
     @property
     def mapped(self) -> dict[str, str]:
@@ -171,7 +173,8 @@ class Mapping:
 
     def details(self) -> list[dict]:
         """One entry per header: where it went, how sure, why (``run.json`` "mapping_details");
-        an ambiguous header also lists its candidate columns."""
+        an ambiguous header also lists its candidate columns; the profile of its values and
+        what it decided (``enrich.content``), where the values were looked at."""
         out = []
         for h in self.headers:
             entry = {
@@ -182,6 +185,9 @@ class Mapping:
             }
             if h in self.ambiguous:
                 entry["candidates"] = self.ambiguous[h]
+            for key, table in (("content", self.content), ("by_content", self.by_content)):
+                if h in table:
+                    entry[key] = table[h]
             out.append(entry)
         return out
 

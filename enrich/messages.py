@@ -26,6 +26,8 @@ def file_accounting(result: CleanResult) -> list[str]:
         )
         lines += _by_words(t.mapping_details)
         lines += _identifier_columns(t.identifier_columns)
+        lines += _by_content(t.mapping_details)
+        lines += _date_orders(t.date_orders)
         for reason, n in sorted(t.reject_reasons.items()):
             rows = t.reject_rows.get(reason, [])
             listed = ", ".join(map(str, rows)) + (" …" if n > len(rows) else "")
@@ -42,9 +44,75 @@ def _by_words(details: list[dict]) -> list[str]:
                 f"  ambiguous header {d['header']!r}: {' or '.join(d['candidates'])}? "
                 "left as extra (map it with --map)"
             )
-        elif d["confidence"] is not None and d["confidence"] < 1:
+        elif d["confidence"] is not None and d["confidence"] < 1 and not _moved(d):
+            confirms = ", content confirms" if _verdict(d) == "confirms" else ""
             lines.append(
-                f"  mapped by its words: {d['header']!r} → {d['column']} ({d['confidence']:.1f})"
+                f"  mapped by its words: {d['header']!r} → {d['column']} "
+                f"({d['confidence']:.2g}{confirms})"
+            )
+    return lines
+
+
+def _verdict(d: dict) -> str | None:
+    return d.get("by_content", {}).get("verdict")
+
+
+def _moved(d: dict) -> bool:
+    """Mapped where it is by its values, not its header's words."""
+    return _verdict(d) in ("mapped", "resolved") or (
+        _verdict(d) == "contradicts" and "kept" not in d["by_content"]
+    )
+
+
+def _by_content(details: list[dict]) -> list[str]:
+    """What the columns' values decided: columns mapped by content, headers their values
+    contradict (moved or kept), and the best guess for the columns left unmapped."""
+    lines = []
+    for d in details:
+        c, h = d.get("by_content", {}), repr(d["header"])
+        verdict = c.get("verdict")
+        if verdict == "mapped":
+            lines.append(f"  mapped by content: {h} → {d['column']} ({c['note']})")
+        elif verdict == "resolved":
+            lines.append(f"  ambiguous header {h} → {d['column']} by its content ({c['note']})")
+        elif verdict == "contradicts":
+            then = (
+                f"kept as {c['was']} ({c['kept']})" if "kept" in c else f"mapped to {d['column']}"
+            )
+            lines.append(f"  content contradicts header {h} ({c['was']}): {c['note']}; {then}")
+        elif verdict == "guess":
+            hint = (
+                f"{c['column']}? ({c['kept']})"
+                if "kept" in c
+                else f"{c['column']}? (map it with --map {d['header'] + '=' + c['column']!r})"
+            )
+            lines.append(f"  unmapped {h}: {c['note']} — {hint}")
+    return lines
+
+
+def _date_orders(orders: dict[str, dict]) -> list[str]:
+    """The date columns not read day-first from their own values: month-first, mixed,
+    forced, or day-first by assumption."""
+    lines = []
+    first = {"dmy": "day-first", "mdy": "month-first", "ymd": "year-first"}
+    for column, o in orders.items():
+        where = f"  dates: {o['header']!r} ({column})"
+        day, month = o.get("day_first", 0), o.get("month_first", 0)
+        if o["how"] == "--date-order":
+            against = day if o["order"] == "mdy" else month if o["order"] == "dmy" else 0
+            but = f", though {against} values can only be read the other way" if against else ""
+            lines.append(f"{where} read {first[o['order']]} (--date-order){but}")
+        elif o["how"] == "mixed":
+            lines.append(
+                f"{where} mixed: {day} values can only be day-first, {month} only "
+                f"month-first; read {first[o['order']]} where a value can be read both ways"
+            )
+        elif o["how"] == "values" and o["order"] == "mdy":
+            lines.append(f"{where} read month-first: {month} values can only be month-first")
+        elif o["how"] == "assumed":
+            lines.append(
+                f"{where} ambiguous: no day over 12 in {o['either']} values; read day-first, "
+                "an assumption (force it with --date-order)"
             )
     return lines
 

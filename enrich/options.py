@@ -12,7 +12,7 @@ from __future__ import annotations
 import click
 
 from .errors import InputError
-from .job import DEFAULT_CACHE, MAX_FIELD_LENGTH, Input, Job, Online, Registry
+from .job import DATE_ORDERS, DEFAULT_CACHE, MAX_FIELD_LENGTH, Input, Job, Online, Registry
 
 
 def exit_codes(gate: str | None = None) -> str:
@@ -113,6 +113,12 @@ DEFAULT_COUNTRY = click.option(
     metavar="CC",
     help="ISO country for rows without one (else the file's most frequent country).",
 )
+DATE_ORDER = click.option(
+    "--date-order",
+    type=click.Choice(DATE_ORDERS),
+    help="Read every date column day-first (dmy), month-first (mdy) or year-first (ymd) "
+    "(default: decided per column from its values; day-first when they do not tell).",
+)
 EXCEL = click.option(
     "--excel", is_flag=True, help="CSV with a UTF-8 BOM, so Excel shows accents right."
 )
@@ -155,6 +161,7 @@ READ = together(
     click.argument("files", nargs=-1, required=True),
     MAP,
     DEFAULT_COUNTRY,
+    DATE_ORDER,
     SHEET,
     ENCODING,
     DELIMITER,
@@ -199,7 +206,11 @@ def inputs(o: dict) -> list[Input]:
     """The job's inputs: the same read options for every file given on the command line."""
     from .mapping import parse_overrides
 
-    given = {"map": parse_overrides(o["maps"]), "default_country": o["default_country"]}
+    given = {
+        "map": parse_overrides(o["maps"]),
+        "default_country": o["default_country"],
+        "date_order": o.get("date_order"),
+    }
     return [Input(f, **given, **_reading(o)) for f in o["files"]]
 
 

@@ -32,7 +32,16 @@ from .parallel import beside
 from .ruleset import Rules
 
 Say = Callable[[str], None]
-CLEAN_RULES = ["headers", "legal_forms", "countries", "titles", "addresses", "emails", "languages"]
+CLEAN_RULES = [
+    "headers",
+    "content",
+    "legal_forms",
+    "countries",
+    "titles",
+    "addresses",
+    "emails",
+    "languages",
+]
 MASTER_RULES = [*CLEAN_RULES, "link", "survivorship"]
 STATUSES = ("id_status", "email_status", "phone_status", "mobile_status", "postcode_status")
 

@@ -5,7 +5,7 @@ The shipped defaults live inside the package (``enrich.rules``). ``Rules.load(fo
 a steward's folder on top of them: each of its files **extends** the default of the same name
 key by key — tables merge, a value replaces the default's, and the vocabularies (header
 synonyms, country names, titles, legal forms, street abbreviations, role and freemail lists,
-size-file headers) are *extended*: a 3-line ``headers.toml`` adds synonyms, it does not wipe
+size-file headers, the columns a kind of value fits) are *extended*: a 3-line ``headers.toml`` adds synonyms, it does not wipe
 the others. A file whose first key is ``replace = true`` replaces the default whole.
 ``Rules.overrides`` says which files and keys overrode what (``run.json`` records it).
 
@@ -45,6 +45,7 @@ T = TypeVar("T")
 # replaced whole: half of a default order plus half of the steward's would mean nothing.
 EXTEND: dict[str, tuple[str, ...]] = {
     "headers": ("columns.*", "qualifiers.*", "generic.*"),
+    "content": ("kinds.*.fits", "keep_out.words", "postcode.countries"),
     "countries": ("names.*", "phone_format.*"),
     "titles": ("titles.*",),
     "legal_forms": ("form",),

@@ -9,6 +9,14 @@ entry, not code.
 ...         "has_person": {"kind": "any", "of": ["first_name", "last_name"]}}
 >>> frame.select(helper(name, s, freemail=[]) for name, s in spec.items()).rows()
 [('dupont jean', 'acme.be', True), (None, None, False)]
+
+``same`` makes the values of one group one value (the group's first): a company typed with
+its former or sister legal form is the same company.
+
+>>> forms = pl.DataFrame({"legal_form": ["BE-SPRL", "BE-SRL", "BE-SA", None]})
+>>> same = {"kind": "value", "of": "legal_form", "same": [["BE-SRL", "BE-SPRL"]]}
+>>> forms.select(helper("family", same, freemail=[]))["family"].to_list()
+['BE-SRL', 'BE-SRL', 'BE-SA', None]
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from ..ruleset import Rules, rules_or_default
 KINDS = ("value", "first", "domain", "host", "words", "any")
 LISTS = ("first", "words", "any")  # the kinds whose `of` is a list of columns
 CONDITIONS = ("present", "valid", "unless", "mailbox")
+MODIFIERS = ("same",)
 MAILBOXES = ("free", "company")
 
 
@@ -94,6 +103,8 @@ def helper(name: str, spec: dict, freemail: list[str]) -> pl.Expr:
         "words": lambda: _words(of),
         "any": lambda: pl.any_horizontal(pl.col(c).is_not_null() for c in of),
     }[spec["kind"]]()
+    if "same" in spec:
+        value = value.replace({v: group[0] for group in spec["same"] for v in group})
     conditions = []
     if "present" in spec:
         conditions.append(pl.col(spec["present"]).is_not_null())
@@ -153,9 +164,15 @@ def _check_helper(rules: Rules, name: str, spec: object) -> None:
         raise fail("needs { kind = ..., of = ... }")
     if spec.get("kind") not in KINDS:
         raise fail(f"unknown kind {spec.get('kind')!r} (known: {', '.join(KINDS)})")
-    unknown = set(spec) - {"kind", "of", *CONDITIONS}
+    unknown = set(spec) - {"kind", "of", *CONDITIONS, *MODIFIERS}
     if unknown:
-        raise fail(f"unknown key {sorted(unknown)[0]!r} (known: of, {', '.join(CONDITIONS)})")
+        known = ", ".join(("of", *CONDITIONS, *MODIFIERS))
+        raise fail(f"unknown key {sorted(unknown)[0]!r} (known: {known})")
+    same = spec.get("same", [])
+    if not isinstance(same, list) or not all(
+        isinstance(g, list) and g and all(isinstance(v, str) for v in g) for g in same
+    ):
+        raise fail('same needs a list of groups of values: [["A", "B"], ...]')
     of = spec.get("of")
     if spec["kind"] in LISTS:
         if not isinstance(of, list) or not of or not all(isinstance(c, str) for c in of):

@@ -98,13 +98,23 @@ def decisions_by_level(decided: pl.DataFrame, names: list[str]) -> dict[str, pl.
     return {name: decided.filter(pl.col("level") == name) for name in names}
 
 
-def load_models(path: str, settings: dict[str, Settings]) -> dict[str, Model]:
+def load_models(
+    path: str, settings: dict[str, Settings], refit_stale: bool = False
+) -> dict[str, Model]:
     """The per-level models of a model.json written by `enrich dedupe` (a level per level
-    of *settings*)."""
+    of *settings*). *refit_stale*: a level whose model no longer fits the rules (they
+    changed since: a field added, other levels) is left out, so linking fits it again —
+    a previous master's model, not one a user named."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot read model ({type(exc).__name__})", file=path) from None
+    if refit_stale:
+        settings = {
+            level: s
+            for level, s in settings.items()
+            if isinstance(data, dict) and Model.fits(data.get(level), s.comparisons)
+        }
     missing = [level for level in settings if level not in data]
     if missing:
         raise InputError(f"no {', '.join(missing)} model in it", file=path)

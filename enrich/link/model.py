@@ -98,13 +98,26 @@ class Model:
             ) from None
         return cls.from_json(data, comparisons, str(path))
 
+    @staticmethod
+    def fits(data: object, comparisons: list[Comparison]) -> bool:
+        """Whether a model written by ``to_json`` compares what *comparisons* compare, level
+        for level (rules changed since it was fitted: it does not)."""
+        try:
+            fields = data["fields"]  # type: ignore[index]
+            return all(
+                fields.get(c.field) is not None and fields[c.field]["levels"] == c.level_names()
+                for c in comparisons
+            )
+        except (KeyError, TypeError, AttributeError):
+            return False
+
     @classmethod
     def from_json(cls, data: dict, comparisons: list[Comparison], source: str = "model") -> Model:
         """A model written by ``to_json``, checked against the rules it must score with."""
         try:
             fields = data["fields"]
             for c in comparisons:
-                if c.field not in fields or fields[c.field]["levels"] != c.level_names():
+                if not cls.fits({"fields": {c.field: fields.get(c.field)}}, [c]):
                     raise InputError(
                         f"model does not fit the rules: field {c.field!r} differs", file=source
                     )

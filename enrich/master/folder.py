@@ -175,7 +175,7 @@ def read_previous(folder: str, settings) -> Previous:
             pl.col("source_row_l").cast(pl.Int64), pl.col("source_row_r").cast(pl.Int64)
         ),
         last_ids={level: int(last.get(level, -1)) for level in LEVELS},
-        models=load_models(str(path / "model.json"), settings),
+        models=load_models(str(path / "model.json"), settings, refit_stale=True),
         rules_hash=run.get("rules_hash"),
         link_state=link_state,
         state_made_by=run.get("link_state_made_by") or {},

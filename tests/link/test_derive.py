@@ -28,6 +28,7 @@ ROWS = pl.DataFrame(
         "last_name": ["DUPONT", None, "Jean"],
         "company_name": ["Acme", "Acme", None],
         "city": ["Bruxelles", "Bruxelles", "Liège"],
+        "legal_form": ["BE-SPRL", "BE-SRL", "FR-SASU"],
     },
     schema_overrides={"enterprise_number": pl.String},
 )
@@ -44,6 +45,8 @@ def test_the_shipped_helper_columns():
     assert out["person_key"].to_list() == ["dupont jean", None, "dupont jean"]  # either order
     assert out["has_company"].to_list() == [True, True, False]
     assert out["has_person"].to_list() == [True, False, True]
+    # a converted / one-member form is the same company's form
+    assert out["legal_form_family"].to_list() == ["BE-SRL", "BE-SRL", "FR-SAS"]
     assert "has_person" not in helper_names() and "person_key" in helper_names()
 
 
@@ -57,6 +60,15 @@ def test_a_stewards_link_toml_declares_one_more_helper_column(tmp_path):
     assert out["city_word"].to_list() == ["bruxelles", "bruxelles", None]
     assert out["vat_valid"].to_list() == ["BE0403170701", None, None]  # the shipped ones stay
     assert "city_word" not in derive(ROWS).columns  # the defaults are untouched
+
+
+def test_same_groups_must_be_lists_of_values(tmp_path):
+    (tmp_path / "link.toml").write_text(
+        '[derived]\nform = { kind = "value", of = "legal_form", same = ["BE-SRL"] }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="same needs a list of groups"):
+        derive(ROWS, Rules.load(tmp_path))
 
 
 def test_a_helper_column_of_an_unknown_kind_is_refused_with_its_line(tmp_path):

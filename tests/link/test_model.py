@@ -1,7 +1,12 @@
+import json
+
 import numpy as np
 import polars as pl
+import pytest
 
-from enrich.link.model import fit, score, term_frequencies
+from enrich.errors import InputError
+from enrich.link.files import load_models, load_settings
+from enrich.link.model import Model, fit, score, term_frequencies
 from enrich.link.settings import Comparison, Level
 
 COMPS = [Comparison(f, (Level("exact"), Level("jaro_winkler", 0.9))) for f in ("a", "b", "c")]
@@ -97,3 +102,28 @@ def test_u_from_a_sample_that_covers_every_record_is_the_exact_u():
     assert np.allclose(
         u, (counts + U_PRIOR_PAIRS * np.array(_start_u(3))) / (counts.sum() + U_PRIOR_PAIRS)
     )
+
+
+def test_a_model_fitted_before_the_rules_changed_is_refitted_for_a_previous_master(tmp_path):
+    """A master built before a comparison was added (rules/link.toml changed, e.g. an
+    upgrade) is extended: its stale level model is fitted again; a model a user names
+    must still fit."""
+    settings = load_settings()
+    models = {
+        level: Model(
+            [c.field for c in s.comparisons],
+            {c.field: c.level_names() for c in s.comparisons},
+            {c.field: [1.0 / len(c.level_names())] * len(c.level_names()) for c in s.comparisons},
+            {c.field: [1.0 / len(c.level_names())] * len(c.level_names()) for c in s.comparisons},
+            0.1,
+        ).to_json()
+        for level, s in settings.items()
+    }
+    del models["company"]["fields"]["legal_form_family"]  # fitted before that comparison
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(models), encoding="utf-8")
+    assert Model.fits(models["contact"], settings["contact"].comparisons)
+    assert not Model.fits(models["company"], settings["company"].comparisons)
+    assert set(load_models(str(path), settings, refit_stale=True)) == {"contact"}
+    with pytest.raises(InputError, match="does not fit the rules"):
+        load_models(str(path), settings)

@@ -68,4 +68,5 @@ MISSING = (
     "website",
     "phone",
     "phone_status",
+    "legal_form",
 )
