@@ -1,6 +1,7 @@
 """How much of a file enrich reads by what it holds, on layouts nobody tuned it for (#18).
 
-One messy French-layout file is generated (``generate_contacts.py``, with its truth), then
+One messy French-layout file is generated (``generate_contacts.py --realism``: namesakes,
+identifiers in the wrong column, rows naming no country; with its truth), then
 rewritten into other layouts: Dutch headers with qualifiers, German headers in an XLSX
 sheet with no country column, a camelCase CRM export with US dates — and identifiers in
 the wrong columns (SIRETs under a Belgian "enterprise number" header, SIRETs in the VAT
@@ -194,7 +195,7 @@ def measure(path: Path, hand: dict[str, str], base_out: pl.DataFrame, truth: pl.
 def base_file(rows: int, folder: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The base rows (strings), its clean output, and the truth with each row's country."""
     path, truth_path = folder / "base.csv", folder / "base.truth.csv"
-    generate(rows, path, style="fr", truth=truth_path)
+    generate(rows, path, style="fr", truth=truth_path, realism=True)
     base = read(str(path))[0].frame.sort(ROW)  # the rows as enrich reads them
     out = clean_files([Input(str(path))]).frame
     truth = pl.read_csv(
