@@ -155,7 +155,7 @@ def _postcode_candidates(t: pl.LazyFrame, rules: Rules) -> pl.DataFrame:
         (r"^\d{5}$", "FR", body, "postcode"),
         (r"^\d{5}$", "DE", body, "postcode"),
         (r"^\d{4}$", "BE", body, "postcode"),
-        (r"^\d{4}$", "LU", body, "postcode"),
+        (r"^\d{4}$", "LU", body, "postcode_partial"),  # Luxembourg writes L-1234
         (r"^\d{4}$", "NL", body, "postcode_partial"),
         (r"^\d{4}$", "FR", pl.lit("0") + body, "postcode_partial"),
         (r"^\d{4}$", "DE", pl.lit("0") + body, "postcode_partial"),
