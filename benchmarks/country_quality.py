@@ -16,7 +16,7 @@ Printed per variant: ``country`` — rows whose country is right; ``country_sour
 rows per ``country_source``; ``e164`` — phones that reach E.164, as a share of those the
 file with its country column puts there; ``phone_valid`` — share of typed phones valid.
 
-    python benchmarks/country_quality.py [--rows 20000] [--style crm] [--keep DIR]
+    python benchmarks/country_quality.py [--rows 20000] [--style crm] [--realism] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -90,12 +90,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rows", type=int, default=20_000)
     ap.add_argument("--style", default="crm", choices=("crm", "fr"))
     ap.add_argument("--keep", type=Path, help="write the files here (default: a temp dir)")
+    ap.add_argument(
+        "--realism", action="store_true", help="generate_contacts.py --realism (made-up towns)"
+    )
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         path, truth_path = folder / "base.csv", folder / "base.truth.csv"
-        generate(args.rows, path, style=args.style, truth=truth_path)
+        generate(args.rows, path, style=args.style, truth=truth_path, realism=args.realism)
         out = clean_files([Input(str(path))]).frame
         right = truth(out, truth_path)
         base = out.select(pl.col("source_row").cast(pl.Int64), pl.col("phone").alias("phone_base"))

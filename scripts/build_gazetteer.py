@@ -173,7 +173,7 @@ def write(table: set[tuple[str, ...]], path: Path) -> None:
     writer.writerow(["country", "postcode", "region", "lang", "name"])
     writer.writerows(sorted(table))
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+    with open(path, "wb") as raw, gzip.GzipFile("", "wb", fileobj=raw, mtime=0) as gz:
         gz.write(text.getvalue().encode("utf-8"))
 
 

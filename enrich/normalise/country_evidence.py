@@ -44,6 +44,12 @@ from .text import column, one_row, tidy
 INPUTS = ("postcode", "city", "postcode_city", "phone", "mobile", "email", "website")
 # the order in which kinds of evidence of equal weight name the source
 SOURCES = ("postcode", "city", "phone", "email", "website")
+WEIGHTS = (
+    "postcode_prefix", "postcode", "postcode_partial", "postcode_shape", "postcode_city",
+    "city", "city_near", "phone_international", "phone_national", "phone_format",
+    "email_domain",
+)  # fmt: skip
+NEAR_LIMIT = 2_000  # the most frequent unknown city names looked up for a near match
 _EVIDENCE = {"_k": pl.UInt32, "country": pl.String, "source": pl.String, "w": pl.Int64}
 # a postcode typed before the city in one cell: "1000 Bruxelles", "B-1000 Bruxelles", "1012 AB Amsterdam"
 _PC_CITY = r"^((?:[A-Za-z]{1,2}\s?-\s?)?\d{4,5}(?:\s?[A-Za-z]{2}\b)?)(?:[\s,]+(.*))?$"
@@ -54,7 +60,8 @@ def decide(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     """Per row of *df*: ``country`` (null: no evidence, or a tie), ``tied`` (the countries
     tied at the top, on a tie only) and ``source``."""
     rules = rules_or_default(rules)
-    weights = rules.get("countries")["evidence"]
+    given = rules.get("countries").get("evidence", {})
+    weights = {k: int(given.get(k, 0)) for k in WEIGHTS}  # a weight left out counts for 0
     rows = pl.DataFrame({k: column(df, k) for k in INPUTS}).with_row_index("_i")
     parts = [
         _per_unique(rows, ("postcode", "city", "postcode_city"), _place, rules, weights),
@@ -72,7 +79,7 @@ def _per_unique(rows: pl.DataFrame, cols: tuple[str, ...], fn, rules, weights) -
     given = rows.select("_i", *cols).filter(
         pl.any_horizontal(pl.col(c).is_not_null() for c in cols)
     )
-    uniq = given.select(cols).unique(maintain_order=True).with_row_index("_k")
+    uniq = given.group_by(cols, maintain_order=True).agg(pl.len().alias("_n")).with_row_index("_k")
     found = (
         fn(uniq, rules, weights)
         .filter(pl.col("w") > 0)
@@ -86,7 +93,8 @@ def _per_unique(rows: pl.DataFrame, cols: tuple[str, ...], fn, rules, weights) -
         )
     )
     found = scoring.summed(found.drop_nulls("cand"), "_k")
-    keyed = given.join(uniq, on=list(cols), how="inner", nulls_equal=True).select("_i", "_k")
+    keyed = given.join(uniq.drop("_n"), on=list(cols), how="inner", nulls_equal=True)
+    keyed = keyed.select("_i", "_k")
     return keyed.join(found, on="_k").select("_i", "cand", "w", "best")
 
 
@@ -147,7 +155,7 @@ def _postcode_candidates(t: pl.LazyFrame, rules: Rules) -> pl.DataFrame:
         (r"^\d{5}$", "FR", body, "postcode"),
         (r"^\d{5}$", "DE", body, "postcode"),
         (r"^\d{4}$", "BE", body, "postcode"),
-        (r"^\d{4}$", "LU", body, "postcode"),
+        (r"^\d{4}$", "LU", body, "postcode_partial"),  # Luxembourg writes L-1234
         (r"^\d{4}$", "NL", body, "postcode_partial"),
         (r"^\d{4}$", "FR", pl.lit("0") + body, "postcode_partial"),
         (r"^\d{4}$", "DE", pl.lit("0") + body, "postcode_partial"),
@@ -205,19 +213,29 @@ def _place(uniq: pl.DataFrame, rules: Rules, w: dict) -> pl.DataFrame:
         .select("_k", "country").unique()
         .select("_k", "country", pl.lit("city").alias("source"), pl.lit(w["city"]).alias("w"))
     )  # fmt: skip
-    near = _near_cities(keys.join(city, on="_k", how="anti"), w["city_near"])
+    unknown = keys.join(city, on="_k", how="anti").join(uniq.select("_k", "_n"), on="_k")
+    near = _near_cities(unknown, w["city_near"])
     return pl.concat([p.cast(_EVIDENCE) for p in (postcode, pair, city, near)])
 
 
 def _near_cities(keys: pl.DataFrame, weight: int) -> pl.DataFrame:
     """The countries of the places one typo away (two for a long name) from a city that is
-    no place of the gazetteer ("Pairs", "Grneoble"): once per distinct name."""
+    no place of the gazetteer ("Pairs", "Grneoble"): once per distinct name that looks like
+    a place (letters, up to four words), the NEAR_LIMIT most frequent at most."""
+    names = (
+        keys.filter(pl.col("key").str.contains(r"^[a-z]+(?: [a-z&]+){0,3}$"))
+        .group_by("key")
+        .agg(pl.col("_n").sum(), pl.col("_k"))
+        .sort(["_n", "key"], descending=[True, False])
+        .head(NEAR_LIMIT)
+    )
     found = [
-        (k, country)
-        for k, key in keys.select("_k", "key").iter_rows()
+        (k, country, "city", weight)
+        for key, ks in names.select("key", "_k").iter_rows()
         for country in places.near(key)
+        for k in ks
     ]
-    return pl.DataFrame([(k, c, "city", weight) for k, c in found], schema=_EVIDENCE, orient="row")
+    return pl.DataFrame(found, schema=_EVIDENCE, orient="row")
 
 
 def _city_keys(t: pl.DataFrame) -> pl.DataFrame:

@@ -159,7 +159,7 @@ def _street_patterns(rules: Rules) -> dict[str, str]:
 def _clues(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """``winner``, ``tied``, ``source`` (``scoring.verdict``) of the clues of the rows
     with no language yet (null on the others)."""
-    weights = rules.get("languages")["evidence"]
+    weights = rules.get("languages").get("evidence", {})
     tables = rules.derived(_tables)
     todo = _folded(frame.filter(pl.col("_lang").is_null()))
     brussels = todo.filter(pl.col("country") == "BE")
@@ -172,7 +172,7 @@ def _clues(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         _matches(todo, first_word, tables["first_name"], "first_name"),
         _words(todo, pl.col("email"), tables["word"], "email"),
         _words(todo, pl.col("function"), tables["word"], "function"),
-        _file_clue(frame, todo, weights["file_share"], rules),
+        _file_clue(frame, todo, float(weights.get("file_share", 1.0)), rules),
     ]
     weight = [int(weights.get(k, 0)) for k in CLUES]
     evidence = (

@@ -44,6 +44,8 @@ def by_row(frame: pl.DataFrame, *columns: str) -> dict[int, tuple]:
         ({"postcode": "13008", "city": "MARSEILLE CEDEX 08"}, "FR", "postcode"),
         ({"city": "Anvers"}, "BE", "city"),
         ({"city": "Köln"}, "DE", "city"),
+        ({"city": "Grneoble"}, "FR", "city"),  # one typo from Grenoble
+        ({"postcode": "9000", "city": "Gnet"}, "BE", "postcode"),
     ],
 )
 def test_postcode_and_city(fields, country, source):
@@ -152,3 +154,17 @@ def test_a_steward_changes_the_weights(tmp_path):
     alone = pl.DataFrame({"email": ["j@dupont.fr"]})
     assert country_evidence.decide(alone, rules)["country"].to_list() == [None]
     assert country_evidence.decide(alone)["country"].to_list() == ["FR"]
+
+
+def test_the_rows_evidence_reaches_the_identifiers(tmp_path):
+    """A 9-digit number valid as a SIREN and as a Belgian number, in a Belgian file: the
+    row's French place makes it a SIREN, not a Belgian company."""
+    body = (
+        "A;BE0403170701;1000;Bruxelles;Belgique;;;;;\n"
+        "B;BE0403170701;1000;Bruxelles;Belgique;;;;;\n"
+        "C;435428941;1000;Bourg-en-Bresse;;;;;;\n"  # a French postcode that lost its 0
+        "D;403170701;4000;Liège;;;;;;\n"
+    )
+    rows = by_row(clean(tmp_path, body), "siren", "enterprise_number", "country")
+    assert rows[3] == ("435428941", None, "FR")
+    assert rows[4] == (None, "0403170701", "BE")
