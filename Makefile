@@ -31,8 +31,8 @@ demo: install
 	@echo "registry index   : $(DEMO_OUT)/registry (try: .venv/bin/enrich registry lookup 0403.170.701 --registry $(DEMO_OUT)/registry)"
 
 lint: install
-	$(BIN)/ruff check enrich tests benchmarks fixtures
-	$(BIN)/ruff format --check enrich tests benchmarks fixtures
+	$(BIN)/ruff check enrich tests benchmarks fixtures scripts
+	$(BIN)/ruff format --check enrich tests benchmarks fixtures scripts
 
 test: lint
 	$(BIN)/python -m pytest
