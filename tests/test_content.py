@@ -24,6 +24,7 @@ def kinds_of(values: list[str]) -> list[str]:
         ("14/03/2024", "date"),
         ("8/20/2025", "date"),
         ("2024-03-14", "date"),
+        ("2025-03-14T09:12:00Z", "date"),  # a CRM export's timestamp
         ("BE 0403.170.701", "vat"),  # a valid Belgian VAT number
         ("FR 40 303265045", "vat"),
         ("BE 0403.170.702", "id_shape"),  # its checksum is wrong: only its shape fits
