@@ -30,7 +30,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate_contacts import generate  # noqa: E402
+from generate_contacts import FR_HEADER, generate  # noqa: E402
 
 from enrich.clean import clean_files  # noqa: E402
 from enrich.io.read import ROW, read  # noqa: E402
@@ -38,11 +38,7 @@ from enrich.job import Input  # noqa: E402
 from enrich.link.cluster import pairwise_scores  # noqa: E402
 from enrich.link.levels import dedupe  # noqa: E402
 
-BASE = [
-    "Raison sociale", "Forme juridique", "N° TVA", "SIRET", "Adresse", "Code postal", "Ville",
-    "Pays", "Civilité", "Nom", "Prénom", "Fonction", "E-mail", "Téléphone", "Portable",
-    "Date de mise à jour", "Désinscrit",
-]  # fmt: skip
+BASE = FR_HEADER  # the base file's headers, and what each means:
 CANONICAL = [
     "company_name", "legal_form", "vat", "siret", "address", "postcode", "city", "country",
     "title", "last_name", "first_name", "function", "email", "phone", "mobile", "source_date",
