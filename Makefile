@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/registry.py
+	$(BIN)/python benchmarks/read_quality.py
 
 clean:
 	rm -rf out bench-data .pytest_cache .ruff_cache
