@@ -20,11 +20,20 @@ from ..errors import InputError
 from ..io.write import replace_folder
 from ..ruleset import Rules, rules_or_default
 from . import SOURCES, archive
-from .folder import ACTIVITIES, COLUMNS, COMPANIES, META, NAMES, check_index
-from .match import name_block
+from .folder import (
+    ACTIVITIES,
+    COLUMNS,
+    COMPANIES,
+    META,
+    NAME_COLUMNS,
+    NAME_KEYS,
+    NAMES,
+    check_index,
+)
 from .nace import nace_class, nace_table
 from .sme import sme_class
 from .source import Bulk, Source, per_source
+from .words import city_key, tokens
 
 NACE_LABELS = dict.fromkeys(
     ("nace_version", "_nace_key", "nace_label_fr", "nace_label_nl"), pl.String
@@ -126,9 +135,7 @@ def _write(tmp: Path, table: pl.LazyFrame, bulks: list[Bulk], meta: dict, rules:
 
     def sinks() -> None:
         table.sink_parquet(tmp / COMPANIES, compression="zstd")
-        pl.concat([bulk.names for bulk in bulks], how="diagonal_relaxed").with_columns(
-            name_block(pl.col("name"), rules=rules).alias("block")
-        ).sink_parquet(tmp / NAMES, compression="zstd")
+        _names(bulks, rules).sink_parquet(tmp / NAMES, compression="zstd")
         activities = [bulk.activities for bulk in bulks if bulk.activities is not None]
         if activities:
             pl.concat(activities, how="diagonal_relaxed").sink_parquet(
@@ -145,6 +152,19 @@ def _write(tmp: Path, table: pl.LazyFrame, bulks: list[Bulk], meta: dict, rules:
     )
     meta["companies"] = {f"{c} {s}": n for c, s, n in counts.iter_rows()}
     (tmp / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _names(bulks: list[Bulk], rules: Rules) -> pl.LazyFrame:
+    """Every name at every place of its company (``NAME_COLUMNS``), with the tokens and town
+    keys that find it (``match.by_name``)."""
+    names = pl.concat([bulk.names for bulk in bulks], how="diagonal_relaxed")
+    fr, nl = city_key(pl.col("city_fr")), city_key(pl.col("city_nl"))
+    return names.select(
+        *(c for c in NAME_COLUMNS if c not in NAME_KEYS),
+        tokens(pl.col("name"), rules=rules).alias("tokens"),
+        fr.alias("city_key"),
+        pl.when(nl != fr).then(nl).alias("city_key_nl"),
+    )
 
 
 def keys_of(number: str) -> list[tuple[str, str]]:
