@@ -591,12 +591,20 @@ class World:
 
 
 # ---------------------------------------------------------------- the registry files
+def number(world: World) -> None:
+    """Each company's SIREN or enterprise number (valid check digits), in place."""
+    ids = sirens(pl.Series(range(10_000_000, 10_000_000 + len(world.fr))).to_numpy())
+    for u, siren in zip(world.fr, ids):
+        u["id"] = str(siren)
+    numbers = be_numbers(pl.Series(range(20_000_000, 20_000_000 + len(world.be))).to_numpy())
+    for e, n in zip(world.be, numbers):
+        e["id"] = str(n)
+
+
 def write_sirene(world: World, keep: list[bool], folder: Path) -> tuple[Path, Path]:
     """StockUniteLegale and StockEtablissement CSVs of the kept French units."""
     units_rows, sites_rows = [], []
-    ids = sirens(pl.Series(range(10_000_000, 10_000_000 + len(world.fr))).to_numpy())
-    for u, siren, kept in zip(world.fr, ids, keep):
-        u["id"] = str(siren)
+    for u, kept in zip(world.fr, keep):
         if not kept:
             continue
         row = dict.fromkeys(UL_HEADER, "")
@@ -653,12 +661,10 @@ def _dotted(number: str) -> str:
 
 def write_kbo(world: World, keep: list[bool], path: Path) -> Path:
     """A KboOpenData zip of the kept Belgian enterprises."""
-    numbers = be_numbers(pl.Series(range(20_000_000, 20_000_000 + len(world.be))).to_numpy())
     q = lambda s: f'"{s}"'  # noqa: E731
     ent, den, adr, act, est = [], [], [], [], []
     unit = 2_000_000_000
-    for e, number, kept in zip(world.be, numbers, keep):
-        e["id"] = str(number)
+    for e, kept in zip(world.be, keep):
         if not kept:
             continue
         n = q(_dotted(e["id"]))
@@ -802,7 +808,7 @@ def _fr_row(rng: random.Random, u: dict) -> dict:
     )
     row = {
         "name": typed_name(rng, name, forms, []),
-        "country": rng.choice(["France", "FR", "France", ""]),
+        "country": rng.choice(["France", "FR", "France"]),
     }
     row.update(_typed_place(rng, place["postcode"], place["town"], "fr"))
     if rng.random() < 0.7:
@@ -822,7 +828,7 @@ def _be_row(rng: random.Random, e: dict) -> dict:
     p = places[0] if len(places) == 1 or rng.random() < 0.5 else rng.choice(places[1:])
     row = {
         "name": typed_name(rng, name, e["typed_forms"], e["legacy_forms"]),
-        "country": rng.choice(["Belgique", "BE", "België", "Belgium", ""]),
+        "country": rng.choice(["Belgique", "BE", "België", "Belgium"]),
     }
     town = p["town_fr"] if p["french"] else p["town_nl"]
     r = rng.random()
@@ -852,7 +858,7 @@ def _typed_place(rng: random.Random, postcode: str, town: str, country: str) -> 
 
 
 def typed_rows(
-    world: World, keep_fr: list[bool], keep_be: list[bool], n: int, seed: int
+    world: World, keep_fr: list[bool], keep_be: list[bool], n: int, seed: int, blank_country: float
 ) -> pl.DataFrame:
     """*n* rows of companies (a tenth of them not in the registry; a ceased company a third
     as likely as a live one), with the truth."""
@@ -870,6 +876,8 @@ def typed_rows(
         while c.get("ceased") and rng.random() < 2 / 3:  # a contact file is mostly live companies
             c = rng.choice(pool)
         row = _fr_row(rng, c) if french else _be_row(rng, c)
+        if rng.random() < blank_country:
+            row["country"] = ""
         row.update(
             truth_country=c["country"],
             truth_id=c["id"],
@@ -967,7 +975,16 @@ def main() -> None:
     ap.add_argument("--be", type=int, default=100_000, help="KBO enterprises")
     ap.add_argument("--rows", type=int, default=20_000, help="typed rows")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--blank-country",
+        type=float,
+        default=0.2,
+        help="share of rows whose country cell is empty (default 0.2)",
+    )
     ap.add_argument("--out", default=str(DATA / "registry_match"))
+    ap.add_argument(
+        "--keep-index", action="store_true", help="reuse the index of an earlier run (no build)"
+    )
     args = ap.parse_args()
     out = Path(args.out) / f"{args.fr}_{args.be}_{args.seed}"
     out.mkdir(parents=True, exist_ok=True)
@@ -975,11 +992,19 @@ def main() -> None:
     rng = random.Random(args.seed + 1)
     keep_fr = [rng.random() < 0.97 for _ in world.fr]
     keep_be = [rng.random() < 0.97 for _ in world.be]
-    units, sites = write_sirene(world, keep_fr, out)
-    kbo = write_kbo(world, keep_be, out / "KboOpenData_0140_2025_10_05_Full.zip")
-    rows = typed_rows(world, keep_fr, keep_be, args.rows, args.seed + 2)
-    contacts = out / f"contacts_{args.rows}.csv"
-    rows.write_parquet(out / f"truth_{args.rows}.parquet")
+    number(world)
+    index = out / "index"
+    build = (0.0, 0.0, "")
+    if not (args.keep_index and (index / "meta.json").exists()):
+        units, sites = write_sirene(world, keep_fr, out)
+        kbo = write_kbo(world, keep_be, out / "KboOpenData_0140_2025_10_05_Full.zip")
+        build = measure(
+            [*ENRICH, "registry", "build", "--kbo", str(kbo), "--sirene", str(units)]
+            + ["--sirene-establishments", str(sites), "-o", str(index), "-q"]
+        )
+    rows = typed_rows(world, keep_fr, keep_be, args.rows, args.seed + 2, args.blank_country)
+    contacts = out / f"contacts_{args.rows}_{args.blank_country}.csv"
+    rows.write_parquet(out / f"truth_{args.rows}_{args.blank_country}.parquet")
     rows.select(
         pl.col("name").alias("Raison sociale"),
         pl.col("address").alias("Adresse"),
@@ -987,23 +1012,6 @@ def main() -> None:
         pl.col("city").alias("Ville"),
         pl.col("country").alias("Pays"),
     ).write_csv(contacts, separator=";")
-    index = out / "index"
-    build = measure(
-        [
-            *ENRICH,
-            "registry",
-            "build",
-            "--kbo",
-            str(kbo),
-            "--sirene",
-            str(units),
-            "--sirene-establishments",
-            str(sites),
-            "-o",
-            str(index),
-            "-q",
-        ]
-    )
     attached_path = out / "attached.parquet"
     attach = measure(
         [*ENRICH, "attach", str(contacts), "--registry", str(index), "-o", str(attached_path), "-q"]

@@ -24,7 +24,7 @@ COMPANIES = "companies.parquet"
 ACTIVITIES = "activities.parquet"
 NAMES = "names.parquet"
 META = "meta.json"
-NAME_KEYS = ["tokens", "city_key", "city_key_nl"]  # added by the index to a source's names
+NAME_KEYS = ["tokens", "city_key", "city_key_nl", "keys"]  # added by the index to a source's names
 NAME_COLUMNS = [
     "country",
     "registry_id",
@@ -40,7 +40,7 @@ NAME_COLUMNS = [
     "street_fr",
     "street_nl",
     "house_number",
-    *NAME_KEYS,  # city_key_nl: when the Dutch name is another
+    *NAME_KEYS,  # city_key_nl: when the Dutch name is another; keys: words.block_keys
 ]
 COLUMNS = [
     "country",

@@ -33,7 +33,7 @@ from .folder import (
 from .nace import nace_class, nace_table
 from .sme import sme_class
 from .source import Bulk, Source, per_source
-from .words import city_key, tokens
+from .words import address, block_keys, city_key, probe, tokens
 
 NACE_LABELS = dict.fromkeys(
     ("nace_version", "_nace_key", "nace_label_fr", "nace_label_nl"), pl.String
@@ -151,20 +151,30 @@ def _write(tmp: Path, table: pl.LazyFrame, bulks: list[Bulk], meta: dict, rules:
         .sort("country", "registry_status")
     )
     meta["companies"] = {f"{c} {s}": n for c, s, n in counts.iter_rows()}
+    meta["name_keys"] = probe()  # words.block_keys of a fixed name: match.py checks it
     (tmp / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _names(bulks: list[Bulk], rules: Rules) -> pl.LazyFrame:
-    """Every name at every place of its company (``NAME_COLUMNS``), with the tokens and town
-    keys that find it (``match.by_name``)."""
+    """Every name at every place of its company (``NAME_COLUMNS``), with the tokens, town
+    keys and block keys that find it (``match.by_name``): each token at the place's postcode
+    and in its town, and the place's address."""
     names = pl.concat([bulk.names for bulk in bulks], how="diagonal_relaxed")
     fr, nl = city_key(pl.col("city_fr")), city_key(pl.col("city_nl"))
-    return names.select(
+    names = names.select(
         *(c for c in NAME_COLUMNS if c not in NAME_KEYS),
         tokens(pl.col("name"), rules=rules).alias("tokens"),
         fr.alias("city_key"),
         pl.when(nl != fr).then(nl).alias("city_key_nl"),
     )
+    towns = [pl.col("city_key"), pl.col("city_key_nl")]
+    addresses = [
+        address(place, pl.col("house_number"), pl.col(street), rules=rules)
+        for place in [pl.lit("a") + pl.col("postcode"), *(pl.lit("b") + t for t in towns)]
+        for street in ("street_fr", "street_nl")
+    ]
+    keys = block_keys(pl.col("tokens"), {"p": [pl.col("postcode")], "t": towns}, addresses)
+    return names.with_columns(keys.alias("keys"))
 
 
 def keys_of(number: str) -> list[tuple[str, str]]:

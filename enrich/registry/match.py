@@ -21,6 +21,7 @@ a close call goes to the review list with its candidates; else no match.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -28,13 +29,11 @@ import polars as pl
 from ..errors import InputError
 from ..link.comparisons import gammas
 from ..link.settings import LEVEL_KINDS, Comparison, Level
-from ..normalise.addresses import expand_abbreviations
 from ..normalise.companies import clean as clean_companies
 from ..normalise.companies import name_keys
-from ..normalise.text import fold
 from ..ruleset import Rules, rules_or_default
-from .folder import COMPANIES, NAMES
-from .words import city_key, compared, tokens
+from .folder import COMPANIES, META, NAMES
+from .words import address, block_keys, city_key, compared, probe, street_words, tokens
 
 REVIEW_COLUMNS = [
     "company_name",
@@ -75,14 +74,15 @@ def by_name(
     if "company_name" not in frame.columns or not (path / NAMES).is_file():
         return nothing
     rows = _rows(frame, rules)
-    keys = _keys(rows)
+    keys = _keys(rows, rules)
     if keys.height == 0:
         return nothing
+    _check_keys(path)
     found = _candidates(path, keys)
-    pairs = _blocked(keys, found, rule)
+    pairs, used = _blocked(keys, found, rule)
     if pairs.height == 0:
         return nothing
-    cands = _with_forms(found.drop("_keys"), path, rules)
+    cands = _with_forms(used, path, rules)
     ranked = _ranked(_scored(rows, cands, pairs, rules), cands, rule)
     decided = ranked.filter((pl.col("_rank") == 0) & (pl.col("_score") >= rule["review"])).select(
         "_row",
@@ -94,6 +94,16 @@ def by_name(
     return decided, _review(frame, ids, ranked, decided.filter("_ambiguous"), rule)
 
 
+def _check_keys(path: Path) -> None:
+    """An index whose names were keyed otherwise (another version) cannot be searched."""
+    meta = json.loads((path / META).read_text(encoding="utf-8"))
+    if meta.get("name_keys") != probe():
+        raise InputError(
+            "the index's names were keyed by another version: rebuild it with `enrich registry build`",
+            file=str(path),
+        )
+
+
 def _rows(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """The rows to find by name (no registry id, a name), with what they are compared on."""
 
@@ -103,6 +113,7 @@ def _rows(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     rows = frame.with_row_index("_row").filter(
         pl.col("_registry_id").is_null() & pl.col("company_name").is_not_null()
     )
+    street = street_words(col("street"), rules=rules).list.join(" ").replace("", None)
     key = rows["company_name_norm"] if "company_name_norm" in rows.columns else None
     if key is None:
         key = name_keys(rows["company_name"], rules)
@@ -114,22 +125,23 @@ def _rows(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         tokens(pl.col("company_name"), rules=rules).alias("tokens"),
         compared(pl.lit(key), rules=rules).alias("name"),
         col("legal_form").alias("legal_form"),
-        fold(col("street")).alias("street"),
-        fold(col("street")).alias("street_nl"),
+        street.alias("street"),
+        street.alias("street_nl"),
         col("house_number").cast(pl.String).str.extract(r"^\s*(\d+)").alias("house_number"),
     )
 
 
-def _keys(rows: pl.DataFrame) -> pl.DataFrame:
-    """Each row's blocking keys: a token at its postcode ("p|1000|brou"), in its town
-    ("t|gent|brou")."""
-    exploded = rows.select("_row", "postcode", "city_key", "tokens").explode("tokens")
-    at = [
-        pl.lit("p|") + pl.col("postcode") + "|" + pl.col("tokens"),
-        pl.lit("t|") + pl.col("city_key") + "|" + pl.col("tokens"),
+def _keys(rows: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """Each row's blocks (``words.block_keys``): each token of its name at its postcode and
+    in its town, and its address (postcode or town, number, street)."""
+    addresses = [
+        address(place, pl.col("house_number"), pl.col("street"), rules=rules)
+        for place in (pl.lit("a") + pl.col("postcode"), pl.lit("b") + pl.col("city_key"))
     ]
+    places = {"p": [pl.col("postcode")], "t": [pl.col("city_key")]}
+    keys = block_keys(pl.col("tokens"), places, addresses)
     return (
-        exploded.select("_row", pl.concat_list(at).alias("key"))
+        rows.select("_row", keys.alias("key"))
         .explode("key")
         .drop_nulls("key")
         .unique(maintain_order=True)
@@ -137,48 +149,51 @@ def _keys(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def _candidates(path: Path, keys: pl.DataFrame) -> pl.DataFrame:
-    """The index's names in the rows' blocks, once each (``_cand``), with their blocks
+    """The index's names in the rows' blocks, once each (``_cand``), with those blocks
     (``_keys``): one streaming pass over names.parquet."""
-    at = [
-        pl.lit("p|") + pl.col("postcode") + "|" + pl.col("tokens"),
-        pl.lit("t|") + pl.col("city_key") + "|" + pl.col("tokens"),
-        pl.lit("t|") + pl.col("city_key_nl") + "|" + pl.col("tokens"),
-    ]
+    wanted = keys["key"].unique()
     columns = ["country", "registry_id", "kind", "name", "site", "active", *PLACE]
-    found = (
+    near = (
         pl.scan_parquet(path / NAMES)
-        .select(*columns, "tokens")
-        .explode("tokens")
-        .select(*columns, pl.concat_list(at).alias("key"))
-        .explode("key")
-        .join(keys.select("key").unique().lazy(), on="key", how="semi")
+        .filter(pl.col("keys").list.eval(pl.element().is_in(wanted.implode())).list.any())
+        .select(*columns, "keys")
         .collect(engine="streaming")
     )
-    return (
-        found.group_by(columns, maintain_order=True)
-        .agg(pl.col("key").alias("_keys"))
-        .with_row_index("_cand")
-    )
+    near = near.with_row_index("_cand")
+    blocks = (
+        near.select("_cand", "keys")
+        .explode("keys")
+        .join(wanted.to_frame("keys"), on="keys", how="semi")
+        .group_by("_cand")
+        .agg(pl.col("keys").alias("_keys"))
+    )  # (a list.filter with is_in copies the wanted keys per row)
+    return near.drop("keys").join(blocks, on="_cand", maintain_order="left")
 
 
-def _blocked(keys: pl.DataFrame, found: pl.DataFrame, rule: dict) -> pl.DataFrame:
+def _blocked(
+    keys: pl.DataFrame, found: pl.DataFrame, rule: dict
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(row, candidate) pairs: each row's blocks rarest first while they hold at most
-    ``max_candidates`` names together (the rarest one always, up to ``max_block_alone``)."""
+    ``max_candidates`` names together (the rarest one always, up to ``max_block_alone``);
+    and the candidates in a pair, numbered anew (``_cand``)."""
     blocks = found.select("_cand", pl.col("_keys").alias("key")).explode("key")
     sizes = blocks.group_by("key").len("_size")
+    first = pl.int_range(pl.len()).over("_row") == 0
     kept = (
         keys.join(sizes, on="key")
         .sort("_row", "_size", "key")
         .with_columns(pl.col("_size").cum_sum().over("_row").alias("_total"))
         .filter(
             (pl.col("_total") <= rule["max_candidates"])
-            | (
-                (pl.int_range(pl.len()).over("_row") == 0)
-                & (pl.col("_size") <= rule["max_block_alone"])
-            )
+            | (first & (pl.col("_size") <= rule["max_block_alone"]))
         )
     )
-    return kept.join(blocks, on="key").select("_row", "_cand").unique().sort("_row", "_cand")
+    pairs = kept.join(blocks, on="key").select("_row", "_cand").unique()
+    used = found.join(pairs.select("_cand").unique(), on="_cand", how="semi").with_row_index("_new")
+    pairs = pairs.join(used.select("_cand", "_new"), on="_cand").select(
+        "_row", pl.col("_new").alias("_cand")
+    )
+    return pairs.sort("_row", "_cand"), used.drop("_keys", "_cand").rename({"_new": "_cand"})
 
 
 def _with_forms(cands: pl.DataFrame, path: Path, rules: Rules) -> pl.DataFrame:
@@ -240,20 +255,13 @@ def comparisons(rule: dict) -> list[Comparison]:
 
 def _candidate_values(cands: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """The candidates' compared values: name words (legal form and noise left out, sorted),
-    streets (the registry's abbreviated street types spelled out), house number digits,
-    postcode."""
-    names = cands.select("name").unique()
-    names = names.with_columns(
-        compared(pl.lit(name_keys(names["name"], rules)), rules=rules).alias("_compared")
-    )
-    streets = {}
-    for column in ("street_fr", "street_nl"):
-        typed = cands.select(pl.col(column).alias("street"), "country")
-        streets[column] = fold(pl.lit(expand_abbreviations(typed, rules)))
-    return cands.join(names, on="name", how="left", maintain_order="left").select(
-        pl.col("_compared").alias("name"),
-        streets["street_fr"].alias("street"),
-        streets["street_nl"].alias("street_nl"),
+    street words (its type left out), house number digits, postcode."""
+    return cands.select(
+        compared(pl.col("name"), rules=rules).alias("name"),
+        *(
+            street_words(pl.col(c), rules=rules).list.join(" ").replace("", None).alias(alias)
+            for c, alias in (("street_fr", "street"), ("street_nl", "street_nl"))
+        ),
         pl.col("house_number").str.extract(r"^\s*(\d+)").alias("house_number"),
         "postcode",
     )
