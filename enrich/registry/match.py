@@ -1,22 +1,24 @@
 """Finding a company that has no valid identifier by its name, place and street.
 
 Every registry name (legal, abbreviation, commercial, shop sign, a sole trader's own name)
-is indexed at every place of its company — its seat and its establishments — with its
-tokens (``words.tokens``: the first letters of its significant words) and its town
-(``words.city_key``). A row's candidates are the names sharing a token with its name at
-its postcode, or in its town (a typo'd or missing postcode, or a postcode of the town
-other than the registry's: a Belgian sub-municipality): one streaming pass over the index,
-semi-joined to the rows' keys. Blocks are taken rarest first, up to rules/registry.toml
-[name_match] ``max_candidates`` names per row.
+is indexed at every place of its company — its seat and its establishments — with the
+blocks that find it (``words.block_keys``): each token of the name (the first letters of
+a significant word) at the place's postcode and in its town, and the place's address. A
+row's blocks are the same of its name and place, so a typo'd or missing postcode (the
+town), a postcode of the town other than the registry's (a Belgian sub-municipality), or a
+name typed past recognition (the address) still find the company: one streaming pass over
+names.parquet keeps the names sharing a block with a row. A row's blocks are taken rarest
+first, up to rules/registry.toml [name_match] ``max_candidates`` names.
 
 Each candidate is scored with the linking engine's comparisons (``link.comparisons``): its
-name against the row's (legal form and noise words left out, words sorted), its street and
-house number; with its legal form (the same, of one family — SARL/EURL, BV/BVBA — or
-another: "SARL" and "SAS" twins are told apart), whether the row's postcode is the place's,
-and whether the company is ceased or the establishment closed. Each level weighs a log2
-likelihood ratio of the rules; their sum and the prior give a match probability. A row's
-best company is attached when it is probable enough and much likelier than the next one;
-a close call goes to the review list with its candidates; else no match.
+name against the row's (legal form and noise words left out, words sorted), its postcode,
+street and house number; with its legal form (the same, of one family — SARL/EURL, BV/BVBA
+— or another: "SARL" and "SAS" twins are told apart), its country, and — against the row's
+other candidates only — whether it is ceased or its establishment closed. Each level
+weighs a log2 likelihood ratio of the rules. A row's companies share the probability in
+proportion to 2^weight, with "none of them" weighing 2^``none``: the best is attached when
+its probability is at least ``attach``; else, from ``review``, the row and its candidates
+go to the review list (a close call between two, or one not sure enough); else no match.
 """
 
 from __future__ import annotations
@@ -158,8 +160,11 @@ def _candidates(path: Path, keys: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("keys").list.eval(pl.element().is_in(wanted.implode())).list.any())
         .select(*columns, "keys")
         .collect(engine="streaming")
+        .sort(
+            columns, nulls_last=True
+        )  # the streaming engine keeps no order: same input, same output
+        .with_row_index("_cand")
     )
-    near = near.with_row_index("_cand")
     blocks = (
         near.select("_cand", "keys")
         .explode("keys")
@@ -364,7 +369,10 @@ def _ranked(scored: pl.DataFrame, cands: pl.DataFrame, rule: dict) -> pl.DataFra
             ),
             on="_cand",
         )
-        .sort(["_row", "_weight", "_cand"], descending=[False, True, False])
+        .sort(
+            ["_row", "_weight", "country", "registry_id", "_cand"],
+            descending=[False, True, False, False, False],
+        )
         .unique(["_row", "country", "registry_id"], keep="first", maintain_order=True)
     )
     odds = pl.lit(2.0).pow(pl.col("_weight"))

@@ -47,6 +47,19 @@ def test_a_name_is_compared_without_its_legal_form_noise_or_word_order():
     assert set(got) == {"fils martin"}
 
 
+def test_an_address_is_its_place_number_and_street_name():
+    from enrich.registry.words import address, street_words
+
+    streets = pl.Series(
+        ["BD HAUSSMANN", "Boulevard Haussmann", "AV DU GENERAL DE GAULLE", "Kerkstraat"]
+    )
+    got = pl.select(street_words(pl.lit(streets))).to_series().to_list()
+    assert got == [["haussmann"], ["haussmann"], ["general", "gaulle"], ["kerkstraat"]]
+    typed = pl.DataFrame({"street": ["12 bis", "12"], "where": ["R. de la Paix", "RUE DE LA PAIX"]})
+    keys = typed.select(address(pl.lit("a75009"), pl.col("street"), pl.col("where"))).to_series()
+    assert keys.to_list() == ["a75009|12|paix", "a75009|12|paix"]
+
+
 def test_a_town_key_drops_arrondissements_and_cedex():
     towns = ["PARIS 11", "Paris 11e", "Lyon 3ème", "ST-ÉTIENNE CEDEX 2", "Saint Etienne"]
     got = pl.select(city_key(pl.lit(pl.Series(towns)))).to_series().to_list()
@@ -78,6 +91,7 @@ UNITS = {  # siren: (legal name, form, status, NAF, person, sigle)
     10: ("CAFE DE LA PLACE", "5499", "A", "56.30Z", None, None),
     11: ("GIRARD LOGICIELS", "5710", "A", "62.01Z", None, None),
     12: ("SOCIETE GENERALE D'ELECTRICITE", "5599", "A", "35.14Z", None, "SGE"),
+    13: ("SCI RENAUD", "6540", "A", "68.20B", None, None),
 }
 SITES = [  # siren, nic, seat, open, street number, type, street, postcode, town, sign
     (1, "00011", True, True, "12", "RUE", "DES LILAS", "66000", "PERPIGNAN", None),
@@ -93,6 +107,7 @@ SITES = [  # siren, nic, seat, open, street number, type, street, postcode, town
     (11, "00011", True, True, "12", "RUE", "DES LILAS", "69003", "LYON 3EME", None),
     (11, "00029", False, True, "3", "QUAI", "DES CHARTRONS", "33000", "BORDEAUX", None),
     (12, "00013", True, True, "29", "BD", "HAUSSMANN", "75009", "PARIS 9", None),
+    (13, "00013", True, True, "8", "RUE", "DE LA PAIX", "44000", "NANTES", None),
 ]
 
 
@@ -186,6 +201,7 @@ ROWS = [  # name, street, number, postcode, town, country, legal form → expect
     ("SGE", None, None, "75009", "Paris", "FR", None, siren(12)),
     ("Frituur de Kerk", None, None, "9000", "Gent", "BE", None, enterprise(1).replace(".", "")),
     ("Garage Martin", None, None, "66000", "Perpignan", "FR", None, None),
+    ("Sci Rneaud", "Rue de la Paix", "8", "44000", "Nantes", "FR", "FR-SCI", siren(13)),
 ]
 
 
@@ -232,6 +248,28 @@ def test_companies_without_an_identifier_are_found_by_name_place_and_street(regi
     # the attached company's own firmographics: the SAS twin's activity, not the SARL's
     assert got["nace_code"][1] == "45.20B" and got["nace_code"][0] == "45.20A"
     assert got.height == rows.height
+
+
+def test_an_index_keyed_otherwise_is_refused(registry, tmp_path):
+    import json
+    import shutil
+
+    from enrich.errors import InputError
+
+    copy = shutil.copytree(registry, tmp_path / "index")
+    meta = json.loads((copy / "meta.json").read_text())
+    (copy / "meta.json").write_text(json.dumps({**meta, "name_keys": meta["name_keys"] + 1}))
+    rows = pl.DataFrame(
+        {
+            "company_name": ["SGE"],
+            "postcode": ["75009"],
+            "enterprise_number": [None],
+            "siren": [None],
+        },
+        schema=dict.fromkeys(("company_name", "postcode", "enterprise_number", "siren"), pl.String),
+    )
+    with pytest.raises(InputError, match="rebuild"):
+        attach_with_review(rows, copy)
 
 
 def test_sole_traders_and_establishments_are_indexed_where_they_are(registry):
