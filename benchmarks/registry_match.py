@@ -377,7 +377,8 @@ class World:
         self._cumulative: dict[tuple[int, float], list[float]] = {}
         rng = self.rng
         syll = _words(
-            "ba be bi bo ma me mi mo la le li lo ra re ri ro da de di do ne ni no va ve vi"
+            "ba be bi bo ma me mi mo la le li lo ra re ri ro da de di do ne ni no va ve vi "
+            "ga ge gu lu mu nu ru su tu po"
         )
         self.fr_names = FR_SURNAMES + tail(rng, syll, max(2000, n_fr // 8))
         self.be_names_nl = BE_SURNAMES_NL + tail(rng, syll, max(1000, n_be // 8))
@@ -601,57 +602,60 @@ def number(world: World) -> None:
         e["id"] = str(n)
 
 
+def _columns(rows: list[tuple], names: list[str], header: list[str], fixed: dict) -> pl.DataFrame:
+    """A frame in *header*'s column order from *rows* (tuples of *names*), *fixed* values
+    and empty text elsewhere: built by column (millions of rows)."""
+    frame = pl.DataFrame(rows, schema=dict.fromkeys(names, pl.String), orient="row")
+    return frame.with_columns(
+        *(pl.lit(v).alias(c) for c, v in fixed.items()),
+        *(pl.lit("").alias(c) for c in header if c not in names and c not in fixed),
+    ).select(header)
+
+
 def write_sirene(world: World, keep: list[bool], folder: Path) -> tuple[Path, Path]:
     """StockUniteLegale and StockEtablissement CSVs of the kept French units."""
+    unit_names = ["siren", "sigleUniteLegale", "prenom1UniteLegale", "nomUniteLegale"]
+    unit_names += ["etatAdministratifUniteLegale", "denominationUniteLegale"]
+    unit_names += ["denominationUsuelle1UniteLegale", "categorieJuridiqueUniteLegale"]
+    unit_names += ["activitePrincipaleUniteLegale"]
+    site_names = ["siren", "nic", "siret", "etablissementSiege", "numeroVoieEtablissement"]
+    site_names += ["typeVoieEtablissement", "libelleVoieEtablissement", "codePostalEtablissement"]
+    site_names += ["libelleCommuneEtablissement", "dateDebut", "etatAdministratifEtablissement"]
+    site_names += ["enseigne1Etablissement", "activitePrincipaleEtablissement"]
     units_rows, sites_rows = [], []
     for u, kept in zip(world.fr, keep):
         if not kept:
             continue
-        row = dict.fromkeys(UL_HEADER, "")
-        row.update(
-            siren=u["id"],
-            statutDiffusionUniteLegale="O",
-            dateCreationUniteLegale="2012-03-01",
-            sigleUniteLegale=u["sigle"] or "",
-            prenom1UniteLegale=u["first"] if u["form"] == "1000" else "",
-            nomUniteLegale=u["last"] if u["form"] == "1000" else "",
-            trancheEffectifsUniteLegale="01",
-            anneeEffectifsUniteLegale="2023",
-            categorieEntreprise="PME",
-            etatAdministratifUniteLegale="C" if u["ceased"] else "A",
-            denominationUniteLegale=u["denomination"] or "",
-            denominationUsuelle1UniteLegale=u["usual"] or "",
-            categorieJuridiqueUniteLegale=u["form"],
-            activitePrincipaleUniteLegale=u["naf"],
-            nomenclatureActivitePrincipaleUniteLegale="NAFRev2",
-            nicSiegeUniteLegale="00012",
-            caractereEmployeurUniteLegale="O",
+        person = u["form"] == "1000"
+        units_rows.append(
+            (u["id"], u["sigle"], person and u["first"] or None, person and u["last"] or None)
+            + ("C" if u["ceased"] else "A", u["denomination"], u["usual"], u["form"], u["naf"])
         )
-        units_rows.append(row)
         for k, p in enumerate(u["places"]):
             nic = f"{12 + 7 * k:05d}"
-            site = dict.fromkeys(SIRENE_ETAB_HEADER, "")
-            site.update(
-                siren=u["id"],
-                nic=nic,
-                siret=u["id"] + nic,
-                statutDiffusionEtablissement="O",
-                etablissementSiege="true" if k == 0 else "false",
-                numeroVoieEtablissement=p["number"],
-                typeVoieEtablissement=p["type"],
-                libelleVoieEtablissement=p["street"],
-                codePostalEtablissement=p["postcode"],
-                libelleCommuneEtablissement=p["city"],
-                dateDebut=u["closed_on"] if u["ceased"] else "2012-03-01",
-                etatAdministratifEtablissement="F" if u["ceased"] else "A",
-                enseigne1Etablissement=u["sign"] or "",
-                activitePrincipaleEtablissement=u["naf"],
-                nomenclatureActivitePrincipaleEtablissement="NAFRev2",
+            sites_rows.append(
+                (u["id"], nic, u["id"] + nic, "true" if k == 0 else "false", p["number"])
+                + (p["type"], p["street"], p["postcode"], p["city"])
+                + (u["closed_on"] if u["ceased"] else "2012-03-01", "F" if u["ceased"] else "A")
+                + (u["sign"], u["naf"])
             )
-            sites_rows.append(site)
+    unit_fixed = {
+        "statutDiffusionUniteLegale": "O",
+        "dateCreationUniteLegale": "2012-03-01",
+        "trancheEffectifsUniteLegale": "01",
+        "anneeEffectifsUniteLegale": "2023",
+        "categorieEntreprise": "PME",
+        "nomenclatureActivitePrincipaleUniteLegale": "NAFRev2",
+        "nicSiegeUniteLegale": "00012",
+        "caractereEmployeurUniteLegale": "O",
+    }
+    site_fixed = {
+        "statutDiffusionEtablissement": "O",
+        "nomenclatureActivitePrincipaleEtablissement": "NAFRev2",
+    }
     units, sites = folder / "StockUniteLegale_utf8.csv", folder / "StockEtablissement_utf8.csv"
-    pl.DataFrame(units_rows, schema=dict.fromkeys(UL_HEADER, pl.String)).write_csv(units)
-    pl.DataFrame(sites_rows, schema=dict.fromkeys(SIRENE_ETAB_HEADER, pl.String)).write_csv(sites)
+    _columns(units_rows, unit_names, UL_HEADER, unit_fixed).write_csv(units)
+    _columns(sites_rows, site_names, SIRENE_ETAB_HEADER, site_fixed).write_csv(sites)
     return units, sites
 
 

@@ -11,6 +11,9 @@
                         sign, a sole trader's own name) at every place of it (its seat, its
                         establishments), with the tokens and town keys that find it
                         (``words.py``), for matching by name (``NAME_COLUMNS``)
+    towns.parquet       every postcode with the town keys of the places at it (a row that
+                        gives only a postcode, or a town the registry does not name, is
+                        looked for in the postcode's towns)
     meta.json           the source files, their snapshot, row counts
 """
 
@@ -23,6 +26,7 @@ from ..errors import InputError
 COMPANIES = "companies.parquet"
 ACTIVITIES = "activities.parquet"
 NAMES = "names.parquet"
+TOWNS = "towns.parquet"
 META = "meta.json"
 NAME_KEYS = ["tokens", "city_key", "city_key_nl", "keys"]  # added by the index to a source's names
 NAME_COLUMNS = [

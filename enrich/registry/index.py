@@ -28,6 +28,7 @@ from .folder import (
     NAME_COLUMNS,
     NAME_KEYS,
     NAMES,
+    TOWNS,
     check_index,
 )
 from .nace import nace_class, nace_table
@@ -143,6 +144,16 @@ def _write(tmp: Path, table: pl.LazyFrame, bulks: list[Bulk], meta: dict, rules:
             )
 
     archive.readable(sinks)
+    if (tmp / NAMES).is_file():
+        towns = pl.scan_parquet(tmp / NAMES).select(
+            "country", "postcode", "city_key", "city_key_nl"
+        )
+        pl.concat(
+            [
+                towns.select("country", "postcode", pl.col(c).alias("town"))
+                for c in ("city_key", "city_key_nl")
+            ]
+        ).drop_nulls().unique().sort("country", "postcode", "town").sink_parquet(tmp / TOWNS)
     counts = (
         pl.scan_parquet(tmp / COMPANIES)
         .group_by("country", "registry_status")

@@ -34,7 +34,7 @@ from ..link.settings import LEVEL_KINDS, Comparison, Level
 from ..normalise.companies import clean as clean_companies
 from ..normalise.companies import name_keys
 from ..ruleset import Rules, rules_or_default
-from .folder import COMPANIES, META, NAMES
+from .folder import COMPANIES, META, NAMES, TOWNS
 from .words import address, block_keys, city_key, compared, probe, street_words, tokens
 
 REVIEW_COLUMNS = [
@@ -76,7 +76,7 @@ def by_name(
     if "company_name" not in frame.columns or not (path / NAMES).is_file():
         return nothing
     rows = _rows(frame, rules)
-    keys = _keys(rows, rules)
+    keys = _keys(rows, _towns(rows, path), rules)
     if keys.height == 0:
         return nothing
     _check_keys(path)
@@ -133,14 +133,27 @@ def _rows(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     )
 
 
-def _keys(rows: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+def _towns(rows: pl.DataFrame, path: Path) -> pl.DataFrame:
+    """Each row's towns (``_row``, ``town``): the town it gives when the registry knows it,
+    else the towns of its postcode (towns.parquet: "9000" is Gent, where 9030 is too)."""
+    typed = rows.select("_row", "postcode", pl.col("city_key").alias("town"))
+    if not (path / TOWNS).is_file():
+        return typed.drop("postcode").drop_nulls()
+    towns = pl.read_parquet(path / TOWNS, columns=["postcode", "town"])
+    known = typed.join(towns.select("town").unique(), on="town", how="semi")
+    by_postcode = typed.join(known, on="_row", how="anti").drop("town").join(towns, on="postcode")
+    return pl.concat([known.drop("postcode"), by_postcode.drop("postcode")]).unique()
+
+
+def _keys(rows: pl.DataFrame, towns: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """Each row's blocks (``words.block_keys``): each token of its name at its postcode and
-    in its town, and its address (postcode or town, number, street)."""
+    in its towns, and its address (postcode or town, number, street)."""
+    rows = rows.join(towns, on="_row", how="left")
     addresses = [
         address(place, pl.col("house_number"), pl.col("street"), rules=rules)
-        for place in (pl.lit("a") + pl.col("postcode"), pl.lit("b") + pl.col("city_key"))
+        for place in (pl.lit("a") + pl.col("postcode"), pl.lit("b") + pl.col("town"))
     ]
-    places = {"p": [pl.col("postcode")], "t": [pl.col("city_key")]}
+    places = {"p": [pl.col("postcode")], "t": [pl.col("town")]}
     keys = block_keys(pl.col("tokens"), places, addresses)
     return (
         rows.select("_row", keys.alias("key"))

@@ -200,6 +200,7 @@ ROWS = [  # name, street, number, postcode, town, country, legal form → expect
     ("Girard Logiciels", None, None, "33000", "Bordeaux", "FR", None, siren(11)),
     ("SGE", None, None, "75009", "Paris", "FR", None, siren(12)),
     ("Frituur de Kerk", None, None, "9000", "Gent", "BE", None, enterprise(1).replace(".", "")),
+    ("Frituur de Kerk", None, None, "9000", None, "BE", None, enterprise(1).replace(".", "")),
     ("Garage Martin", None, None, "66000", "Perpignan", "FR", None, None),
     ("Sci Rneaud", "Rue de la Paix", "8", "44000", "Nantes", "FR", "FR-SCI", siren(13)),
 ]
@@ -236,7 +237,7 @@ def test_companies_without_an_identifier_are_found_by_name_place_and_street(regi
     # a confident match records its probability; a close call lists both candidates
     scores = got.filter(pl.col("registry_match") == "name")["registry_match_score"]
     assert scores.min() >= 0.9
-    faure = review.filter(pl.col("source_row") == "3")
+    faure = review.filter(pl.col("source_row") == "3")  # (the postcode alone tells Gent: 9000)
     assert set(faure["registry_id"]) == {siren(1), siren(2)}
     paris = review.filter(pl.col("source_row") == "8")
     assert set(paris["registry_id"]) == {siren(6), siren(7)} and set(
