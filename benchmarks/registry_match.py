@@ -360,11 +360,10 @@ def zipf(n: int, s: float = 1.0) -> list[float]:
 
 def tail(rng: random.Random, parts: list[str], n: int) -> list[str]:
     """*n* made-up distinct words from syllables (the long tail of surnames, brands)."""
-    if n > len(parts) ** 4 // 2:
-        raise ValueError("too few syllables for so many words")
+    most = 4 if n <= len(parts) ** 4 // 2 else 5  # syllables a word has at most
     out: dict[str, None] = {}
     while len(out) < n:
-        out["".join(rng.choice(parts) for _ in range(rng.randint(2, 4))).upper()] = None
+        out["".join(rng.choice(parts) for _ in range(rng.randint(2, most))).upper()] = None
     return list(out)
 
 
