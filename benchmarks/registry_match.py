@@ -391,8 +391,8 @@ class World:
         self.be_streets_fr = [f.format(s) for s in BE_STREET_FR for _, f in BE_STREET_KINDS] + [
             f"Rue {n.title()}" for n in self.be_names_fr[:300]
         ]
-        self.fr_towns = self._fr_towns(max(200, n_fr // 150))
-        self.be_towns = self._be_towns(max(100, n_be // 400))
+        self.fr_towns = self._fr_towns(min(max(200, n_fr // 150), 6000))  # France: ~6,000 postcodes
+        self.be_towns = self._be_towns(min(max(100, n_be // 400), 1100))  # Belgium: ~1,150
         self.fr = [self._fr_unit(i) for i in range(n_fr)]
         self.fr += [self._successor(u) for u in self.fr if u["sign"] and u["form"] == "1000"][
             : n_fr // 50
@@ -415,19 +415,18 @@ class World:
         return self.rng.choice(names)
 
     def _fr_towns(self, n: int) -> list[tuple[str, list[tuple[str, str]]]]:
-        rng, towns, used = (
-            self.rng,
-            list(FR_BIG_TOWNS),
-            {p for _, ps in FR_BIG_TOWNS for p, _ in ps},
-        )
+        rng, towns = self.rng, list(FR_BIG_TOWNS)
+        used = {p for _, ps in FR_BIG_TOWNS for p, _ in ps}
+        names = {t for t, _ in towns}
         while len(towns) < n:
             name = f"{rng.choice(FR_TOWN_PARTS)}-{rng.choice(FR_TOWN_TAILS)}"
             if rng.random() < 0.4:
-                name = f"{rng.choice(FR_TOWN_PARTS)}-{rng.choice(self.fr_names[:200]).title()}"
+                name = f"{rng.choice(FR_TOWN_PARTS)}-{rng.choice(self.fr_names).title()}"
             code = f"{rng.randint(1, 95):02d}{rng.randint(0, 999):03d}"
-            if code in used or any(t == name for t, _ in towns):
+            if code in used or name in names:
                 continue
             used.add(code)
+            names.add(name)
             label = name.upper().replace("-", " ").replace("Â", "A").replace("Ê", "E")
             label = label.replace("È", "E").replace("É", "E").replace("Ô", "O").replace("'", " ")
             towns.append((name, [(code, label)]))
@@ -436,20 +435,22 @@ class World:
     def _be_towns(self, n: int) -> list[tuple[str, str, list[tuple[str, str]]]]:
         rng, towns = self.rng, list(BE_TOWNS)
         used = {p for *_, ps in BE_TOWNS for p, _ in ps}
+        names = {t[0] for t in towns}
         while len(towns) < n:
             if rng.random() < 0.55:
                 name = (
                     rng.choice(BE_TOWN_PARTS)
-                    + rng.choice(self.be_names_nl[:50]).title().replace(" ", "")
+                    + rng.choice(self.be_names_nl).title().replace(" ", "")
                     + rng.choice(BE_TOWN_STEMS)
                 )
                 name = name.replace("--", "-")
             else:
                 name = rng.choice(BE_TOWN_FR) + rng.choice(BE_TOWN_FR_TAILS)
             code = str(rng.randint(1000, 9999))
-            if code in used or any(t[0] == name for t in towns):
+            if code in used or name in names:
                 continue
             used.add(code)
+            names.add(name)
             towns.append((name, name, [(code, name)]))
         return towns
 
