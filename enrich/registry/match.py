@@ -76,15 +76,28 @@ def by_name(
     if "company_name" not in frame.columns or not (path / NAMES).is_file():
         return nothing
     rows = _rows(frame, rules)
+    if rows.height:
+        _check_keys(path)
+    size = rule["batch_rows"]  # each batch one pass over the index: memory stays bounded
+    done = [_decide(rows.slice(i, size), path, rules) for i in range(0, rows.height, size)]
+    done = [d for d in done if d is not None]
+    if not done:
+        return nothing
+    decided = pl.concat([d for d, _ in done])
+    return decided, _review(frame, ids, pl.concat([r for _, r in done]))
+
+
+def _decide(
+    rows: pl.DataFrame, path: Path, rules: Rules
+) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """For a batch of rows: the best company of each row that has one worth a look, and
+    the ranked candidates of the rows to review (None: no candidate at all)."""
+    rule = rules.get("registry")["name_match"]
     keys = _keys(rows, _towns(rows, path), rules)
-    if keys.height == 0:
-        return nothing
-    _check_keys(path)
-    found = _candidates(path, keys)
-    pairs, used = _blocked(keys, found, rule)
+    pairs, found = _candidates(path, keys, rule)
     if pairs.height == 0:
-        return nothing
-    cands = _with_forms(used, path, rules)
+        return None
+    cands = _with_forms(found, path, rules)
     ranked = _ranked(_scored(rows, cands, pairs, rules), cands, rule)
     decided = ranked.filter((pl.col("_rank") == 0) & (pl.col("_score") >= rule["review"])).select(
         "_row",
@@ -93,7 +106,8 @@ def by_name(
         "_score",
         (pl.col("_score") < rule["attach"]).alias("_ambiguous"),
     )
-    return decided, _review(frame, ids, ranked, decided.filter("_ambiguous"), rule)
+    review = ranked.join(decided.filter("_ambiguous"), on="_row", how="semi")
+    return decided, review.filter(pl.col("_rank") < rule["review_list"])
 
 
 def _check_keys(path: Path) -> None:
@@ -163,14 +177,36 @@ def _keys(rows: pl.DataFrame, towns: pl.DataFrame, rules: Rules) -> pl.DataFrame
     )
 
 
-def _candidates(path: Path, keys: pl.DataFrame) -> pl.DataFrame:
-    """The index's names in the rows' blocks, once each (``_cand``), with those blocks
-    (``_keys``): one streaming pass over names.parquet."""
-    wanted = keys["key"].unique()
+def _candidates(path: Path, keys: pl.DataFrame, rule: dict) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(row, candidate) pairs and the candidates (``_cand``): two streaming passes over
+    names.parquet, its block keys only, then the names of the kept blocks. A row's blocks
+    are kept rarest first while they hold at most ``max_candidates`` names together (its
+    rarest always, up to ``max_block_alone``): a block of a common word ("boul" at a Paris
+    postcode) is counted, never read."""
+    wanted = keys["key"].unique().to_frame("key")
+    names = pl.scan_parquet(path / NAMES)
+    sizes = (
+        names.select(pl.col("keys").alias("key"))
+        .explode("key")
+        .join(wanted.lazy(), on="key", how="semi")
+        .group_by("key")
+        .len("_size")
+        .collect(engine="streaming")
+    )
+    first = pl.int_range(pl.len()).over("_row") == 0
+    kept = (
+        keys.join(sizes, on="key")
+        .sort("_row", "_size", "key")
+        .filter(
+            (pl.col("_size").cum_sum().over("_row") <= rule["max_candidates"])
+            | (first & (pl.col("_size") <= rule["max_block_alone"]))
+        )
+        .select("_row", "key")
+    )
+    blocks = kept["key"].unique()
     columns = ["country", "registry_id", "kind", "name", "site", "active", *PLACE]
-    near = (
-        pl.scan_parquet(path / NAMES)
-        .filter(pl.col("keys").list.eval(pl.element().is_in(wanted.implode())).list.any())
+    found = (
+        names.filter(pl.col("keys").list.eval(pl.element().is_in(blocks.implode())).list.any())
         .select(*columns, "keys")
         .collect(engine="streaming")
         .sort(
@@ -178,40 +214,15 @@ def _candidates(path: Path, keys: pl.DataFrame) -> pl.DataFrame:
         )  # the streaming engine keeps no order: same input, same output
         .with_row_index("_cand")
     )
-    blocks = (
-        near.select("_cand", "keys")
-        .explode("keys")
-        .join(wanted.to_frame("keys"), on="keys", how="semi")
-        .group_by("_cand")
-        .agg(pl.col("keys").alias("_keys"))
-    )  # (a list.filter with is_in copies the wanted keys per row)
-    return near.drop("keys").join(blocks, on="_cand", maintain_order="left")
-
-
-def _blocked(
-    keys: pl.DataFrame, found: pl.DataFrame, rule: dict
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(row, candidate) pairs: each row's blocks rarest first while they hold at most
-    ``max_candidates`` names together (the rarest one always, up to ``max_block_alone``);
-    and the candidates in a pair, numbered anew (``_cand``)."""
-    blocks = found.select("_cand", pl.col("_keys").alias("key")).explode("key")
-    sizes = blocks.group_by("key").len("_size")
-    first = pl.int_range(pl.len()).over("_row") == 0
-    kept = (
-        keys.join(sizes, on="key")
-        .sort("_row", "_size", "key")
-        .with_columns(pl.col("_size").cum_sum().over("_row").alias("_total"))
-        .filter(
-            (pl.col("_total") <= rule["max_candidates"])
-            | (first & (pl.col("_size") <= rule["max_block_alone"]))
-        )
+    pairs = (
+        found.select("_cand", pl.col("keys").alias("key"))
+        .explode("key")
+        .join(kept, on="key")  # (a list.filter with is_in would copy the keys per row)
+        .select("_row", "_cand")
+        .unique()
+        .sort("_row", "_cand")
     )
-    pairs = kept.join(blocks, on="key").select("_row", "_cand").unique()
-    used = found.join(pairs.select("_cand").unique(), on="_cand", how="semi").with_row_index("_new")
-    pairs = pairs.join(used.select("_cand", "_new"), on="_cand").select(
-        "_row", pl.col("_new").alias("_cand")
-    )
-    return pairs.sort("_row", "_cand"), used.drop("_keys", "_cand").rename({"_new": "_cand"})
+    return pairs, found.drop("keys")
 
 
 def _with_forms(cands: pl.DataFrame, path: Path, rules: Rules) -> pl.DataFrame:
@@ -395,14 +406,8 @@ def _ranked(scored: pl.DataFrame, cands: pl.DataFrame, rule: dict) -> pl.DataFra
     )
 
 
-def _review(
-    frame: pl.DataFrame, ids: list[str], ranked: pl.DataFrame, rows: pl.DataFrame, rule: dict
-) -> pl.DataFrame:
-    """The rows not attached but worth a look (*rows*), with their best candidates (at most
-    ``review_list``)."""
-    close = ranked.join(rows.select("_row"), on="_row").filter(
-        pl.col("_rank") < rule["review_list"]
-    )
+def _review(frame: pl.DataFrame, ids: list[str], close: pl.DataFrame) -> pl.DataFrame:
+    """The rows not attached but worth a look, with their best candidates (*close*)."""
     source = frame.with_row_index("_row").select(
         "_row", *ids, "company_name", *(c for c in ("postcode", "city") if c in frame.columns)
     )
