@@ -206,8 +206,8 @@ ROWS = [  # name, street, number, postcode, town, country, legal form → expect
 ]
 
 
-def test_companies_without_an_identifier_are_found_by_name_place_and_street(registry):
-    rows = pl.DataFrame(
+def _rows():
+    return pl.DataFrame(
         [(i + 1, *row[:-1]) for i, row in enumerate(ROWS)],
         schema=[
             "source_row",
@@ -221,6 +221,10 @@ def test_companies_without_an_identifier_are_found_by_name_place_and_street(regi
         ],
         orient="row",
     ).with_columns(pl.lit(None, pl.String).alias(c) for c in ("enterprise_number", "siren"))
+
+
+def test_companies_without_an_identifier_are_found_by_name_place_and_street(registry):
+    rows = _rows()
     got, review = attach_with_review(rows, registry, rules=Rules.load())
     expected = [row[-1] for row in ROWS]
     matched = (
@@ -249,6 +253,13 @@ def test_companies_without_an_identifier_are_found_by_name_place_and_street(regi
     # the attached company's own firmographics: the SAS twin's activity, not the SARL's
     assert got["nace_code"][1] == "45.20B" and got["nace_code"][0] == "45.20A"
     assert got.height == rows.height
+
+
+def test_rows_looked_for_in_batches_give_the_same_answers(registry, tmp_path):
+    (tmp_path / "registry.toml").write_text("[name_match]\nbatch_rows = 3\n")
+    whole = attach_with_review(_rows(), registry, rules=Rules.load())
+    batched = attach_with_review(_rows(), registry, rules=Rules.load(tmp_path))
+    assert whole[0].equals(batched[0]) and whole[1].equals(batched[1])
 
 
 def test_an_index_keyed_otherwise_is_refused(registry, tmp_path):
