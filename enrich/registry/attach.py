@@ -48,8 +48,9 @@ def attach_with_review(
     not), ``registry_number`` which company it found (its enterprise number or SIREN), and
     ``registry_match_score`` how probable a match by name is. The registry's values are its own
     columns; the input's are left as they were. *sizes* (``sizes.read_sizes``) gives staff
-    and accounts figures by company, which decide the size band first. Also: the rows whose
-    name fits two registry companies about as well (none attached), with those candidates."""
+    and accounts figures by company, which decide the size band first. Also: the rows found
+    by name but not attached (two companies fit about as well, or one not surely enough),
+    with their candidates (``match.REVIEW_COLUMNS``)."""
     rules = rules_or_default(rules)
     path = check_index(folder)
     frame = with_keys(frame, SOURCES)

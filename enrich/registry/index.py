@@ -144,16 +144,7 @@ def _write(tmp: Path, table: pl.LazyFrame, bulks: list[Bulk], meta: dict, rules:
             )
 
     archive.readable(sinks)
-    if (tmp / NAMES).is_file():
-        towns = pl.scan_parquet(tmp / NAMES).select(
-            "country", "postcode", "city_key", "city_key_nl"
-        )
-        pl.concat(
-            [
-                towns.select("country", "postcode", pl.col(c).alias("town"))
-                for c in ("city_key", "city_key_nl")
-            ]
-        ).drop_nulls().unique().sort("country", "postcode", "town").sink_parquet(tmp / TOWNS)
+    _towns(tmp)
     counts = (
         pl.scan_parquet(tmp / COMPANIES)
         .group_by("country", "registry_status")
@@ -186,6 +177,17 @@ def _names(bulks: list[Bulk], rules: Rules) -> pl.LazyFrame:
     ]
     keys = block_keys(pl.col("tokens"), {"p": [pl.col("postcode")], "t": towns}, addresses)
     return names.with_columns(keys.alias("keys"))
+
+
+def _towns(tmp: Path) -> None:
+    """towns.parquet: every postcode of names.parquet with the town keys at it."""
+    names = pl.scan_parquet(tmp / NAMES)
+    pl.concat(
+        [
+            names.select("country", "postcode", pl.col(c).alias("town"))
+            for c in ("city_key", "city_key_nl")
+        ]
+    ).drop_nulls().unique().sort("country", "postcode", "town").sink_parquet(tmp / TOWNS)
 
 
 def keys_of(number: str) -> list[tuple[str, str]]:
