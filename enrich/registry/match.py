@@ -34,6 +34,7 @@ from ..link.settings import LEVEL_KINDS, Comparison, Level
 from ..normalise.companies import clean as clean_companies
 from ..normalise.companies import name_keys
 from ..ruleset import Rules, rules_or_default
+from . import SOURCES
 from .folder import COMPANIES, META, NAMES, TOWNS
 from .words import address, block_keys, city_key, compared, probe, street_words, tokens
 
@@ -121,13 +122,17 @@ def _check_keys(path: Path) -> None:
 
 
 def _rows(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
-    """The rows to find by name (no registry id, a name), with what they are compared on."""
+    """The rows to find by name (no registry id, a name, no country or one a source covers),
+    with what they are compared on."""
 
     def col(name: str) -> pl.Expr:
         return pl.col(name) if name in frame.columns else pl.lit(None, pl.String)
 
+    covered = [source.COUNTRY for source in SOURCES]  # a Dutch company is in no index
     rows = frame.with_row_index("_row").filter(
-        pl.col("_registry_id").is_null() & pl.col("company_name").is_not_null()
+        pl.col("_registry_id").is_null()
+        & pl.col("company_name").is_not_null()
+        & (col("country").is_null() | col("country").is_in(covered))
     )
     street = street_words(col("street"), rules=rules).list.join(" ").replace("", None)
     key = rows["company_name_norm"] if "company_name_norm" in rows.columns else None

@@ -203,6 +203,7 @@ ROWS = [  # name, street, number, postcode, town, country, legal form → expect
     ("Frituur de Kerk", None, None, "9000", None, "BE", None, enterprise(1).replace(".", "")),
     ("Garage Martin", None, None, "66000", "Perpignan", "FR", None, None),
     ("Sci Rneaud", "Rue de la Paix", "8", "44000", "Nantes", "FR", "FR-SCI", siren(13)),
+    ("Frituur de Kerk", None, None, "9000", "Gent", "NL", None, None),  # a country no source has
 ]
 
 
