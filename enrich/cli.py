@@ -281,12 +281,13 @@ def registry_lookup(number, registry, as_json):
 @handle_errors
 def attach(**o):
     """Clean contact FILES and attach each row's registry firmographics, found by its valid
-    enterprise number, SIREN, SIRET or VAT number, else by its company name at its postcode:
-    official name, status (a ceased company is flagged), legal form, creation date, NACE
-    code, version, class, section and label, seat address, headcount band and EU SME size
-    band. registry_match says how each row was matched, or why not. Rejected rows go to
-    OUT's name + .rejects.csv; rows whose name fits two registry companies about as well are
-    attached to neither and listed in OUT's name + .registry_review.csv."""
+    enterprise number, SIREN, SIRET or VAT number, else by its company name, postcode or town
+    and street: official name, status (a ceased company is flagged), legal form, creation
+    date, NACE code, version, class, section and label, seat address, headcount band and EU
+    SME size band. registry_match says how each row was matched, or why not; registry_number
+    which company. Rejected rows go to OUT's name + .rejects.csv; rows whose name fits two
+    registry companies about as well (or one not surely enough) are attached to none and
+    listed with their candidates in OUT's name + .registry_review.csv."""
     from .pipeline import run_attach
 
     run_attach(opt.job(o), sayer(o["quiet"]))

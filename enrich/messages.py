@@ -195,7 +195,7 @@ def master_registry(companies: int, registry: dict) -> str:
     sources = ", ".join(f"{how} {n}" for how, n in registry["size_source"].items())
     return (
         f"registry: of {companies} companies, {by_id} found by their identifier, "
-        f"{matched.get('name and postcode', 0)} by name and postcode, "
+        f"{matched.get('name', 0)} by name, place and street, "
         f"{matched.get('ambiguous name (see review)', 0)} ambiguous (registry_review.csv), "
         f"{matched.get('recherche-entreprises', 0)} online; {registry['ceased']} ceased; "
         "size band from: " + (sources or "nowhere")

@@ -1,5 +1,5 @@
 """The registry's firmographics attached to a file's rows: each company found by its valid
-identifier (each source's ``KEY``), else by its name at its postcode (``match.py``); its size
+identifier (each source's ``KEY``), else by its name, place and street (``match.py``); its size
 band from the first source that decides it; its activity from the registry, else as the file
 declares it; and a French company the index lacks, filled from recherche-entreprises.
 """
@@ -44,11 +44,13 @@ def attach_with_review(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """*frame* (cleaned rows or golden companies, with ``enterprise_number`` / ``siren``)
     with the registry's firmographics of each company found by its valid identifier, else
-    by its name and postcode (``match.by_name``): ``registry_match`` says how (or why not),
-    and ``registry_match_score`` how alike the names are. The registry's values are its own
+    by its name, place and street (``match.by_name``): ``registry_match`` says how (or why
+    not), ``registry_number`` which company it found (its enterprise number or SIREN), and
+    ``registry_match_score`` how probable a match by name is. The registry's values are its own
     columns; the input's are left as they were. *sizes* (``sizes.read_sizes``) gives staff
-    and accounts figures by company, which decide the size band first. Also: the rows whose
-    name fits two registry companies about as well (none attached), with those candidates."""
+    and accounts figures by company, which decide the size band first. Also: the rows found
+    by name but not attached (two companies fit about as well, or one not surely enough),
+    with their candidates (``match.REVIEW_COLUMNS``)."""
     rules = rules_or_default(rules)
     path = check_index(folder)
     frame = with_keys(frame, SOURCES)
@@ -82,7 +84,7 @@ def _keys(frame: pl.DataFrame, path: Path, rules: Rules) -> tuple[pl.DataFrame, 
         .otherwise(pl.col("_registry_id"))
         .alias("_registry_id"),
         pl.when(named)
-        .then(pl.lit("name and postcode"))
+        .then(pl.lit("name"))
         .when(pl.col("_ambiguous").fill_null(False))
         .then(pl.lit("ambiguous name (see review)"))
         .alias("_by_name"),
@@ -117,6 +119,7 @@ def _found(path: Path, key: pl.DataFrame, lang: str) -> pl.DataFrame:
     found = found.select(
         pl.col("country").alias("_country"),
         pl.col("registry_id").alias("_registry_id"),
+        pl.col("registry_id").alias("registry_number"),
         pl.col("official_name").alias("registry_name"),
         "registry_status",
         form.alias("registry_legal_form"),

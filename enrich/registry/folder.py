@@ -7,8 +7,13 @@
                         SME size band (``COLUMNS``)
     activities.parquet  every registered activity of a company, from the sources that
                         publish them (KBO: main, secondary, ancillary)
-    names.parquet       every name of a company (legal, abbreviation, commercial) and its
-                        block (``match.name_block``), for matching by name
+    names.parquet       every name of a company (legal, abbreviation, commercial, shop
+                        sign, a sole trader's own name) at every place of it (its seat, its
+                        establishments), with the tokens and town keys that find it
+                        (``words.py``), for matching by name (``NAME_COLUMNS``)
+    towns.parquet       every postcode with the town keys of the places at it (a row that
+                        gives only a postcode, or a town the registry does not name, is
+                        looked for in the postcode's towns)
     meta.json           the source files, their snapshot, row counts
 """
 
@@ -21,7 +26,26 @@ from ..errors import InputError
 COMPANIES = "companies.parquet"
 ACTIVITIES = "activities.parquet"
 NAMES = "names.parquet"
+TOWNS = "towns.parquet"
 META = "meta.json"
+NAME_KEYS = ["tokens", "city_key", "city_key_nl", "keys"]  # added by the index to a source's names
+NAME_COLUMNS = [
+    "country",
+    "registry_id",
+    "kind",  # legal, abbreviation, commercial, branch, sign, person
+    "language",
+    "name",
+    "site",  # the establishment (SIRET, KBO unit number); null: the company itself
+    "seat",
+    "active",  # the company is active and the establishment open
+    "postcode",
+    "city_fr",
+    "city_nl",
+    "street_fr",
+    "street_nl",
+    "house_number",
+    *NAME_KEYS,  # city_key_nl: when the Dutch name is another; keys: words.block_keys
+]
 COLUMNS = [
     "country",
     "registry_id",

@@ -20,11 +20,21 @@ from ..errors import InputError
 from ..io.write import replace_folder
 from ..ruleset import Rules, rules_or_default
 from . import SOURCES, archive
-from .folder import ACTIVITIES, COLUMNS, COMPANIES, META, NAMES, check_index
-from .match import name_block
+from .folder import (
+    ACTIVITIES,
+    COLUMNS,
+    COMPANIES,
+    META,
+    NAME_COLUMNS,
+    NAME_KEYS,
+    NAMES,
+    TOWNS,
+    check_index,
+)
 from .nace import nace_class, nace_table
 from .sme import sme_class
 from .source import Bulk, Source, per_source
+from .words import address, block_keys, city_key, probe, tokens
 
 NACE_LABELS = dict.fromkeys(
     ("nace_version", "_nace_key", "nace_label_fr", "nace_label_nl"), pl.String
@@ -126,9 +136,7 @@ def _write(tmp: Path, table: pl.LazyFrame, bulks: list[Bulk], meta: dict, rules:
 
     def sinks() -> None:
         table.sink_parquet(tmp / COMPANIES, compression="zstd")
-        pl.concat([bulk.names for bulk in bulks], how="diagonal_relaxed").with_columns(
-            name_block(pl.col("name"), rules=rules).alias("block")
-        ).sink_parquet(tmp / NAMES, compression="zstd")
+        _names(bulks, rules).sink_parquet(tmp / NAMES, compression="zstd")
         activities = [bulk.activities for bulk in bulks if bulk.activities is not None]
         if activities:
             pl.concat(activities, how="diagonal_relaxed").sink_parquet(
@@ -136,6 +144,7 @@ def _write(tmp: Path, table: pl.LazyFrame, bulks: list[Bulk], meta: dict, rules:
             )
 
     archive.readable(sinks)
+    _towns(tmp)
     counts = (
         pl.scan_parquet(tmp / COMPANIES)
         .group_by("country", "registry_status")
@@ -144,7 +153,41 @@ def _write(tmp: Path, table: pl.LazyFrame, bulks: list[Bulk], meta: dict, rules:
         .sort("country", "registry_status")
     )
     meta["companies"] = {f"{c} {s}": n for c, s, n in counts.iter_rows()}
+    meta["name_keys"] = probe()  # words.block_keys of a fixed name: match.py checks it
     (tmp / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _names(bulks: list[Bulk], rules: Rules) -> pl.LazyFrame:
+    """Every name at every place of its company (``NAME_COLUMNS``), with the tokens, town
+    keys and block keys that find it (``match.by_name``): each token at the place's postcode
+    and in its town, and the place's address."""
+    names = pl.concat([bulk.names for bulk in bulks], how="diagonal_relaxed")
+    fr, nl = city_key(pl.col("city_fr")), city_key(pl.col("city_nl"))
+    names = names.select(
+        *(c for c in NAME_COLUMNS if c not in NAME_KEYS),
+        tokens(pl.col("name"), rules=rules).alias("tokens"),
+        fr.alias("city_key"),
+        pl.when(nl != fr).then(nl).alias("city_key_nl"),
+    )
+    towns = [pl.col("city_key"), pl.col("city_key_nl")]
+    addresses = [
+        address(place, pl.col("house_number"), pl.col(street), rules=rules)
+        for place in [pl.lit("a") + pl.col("postcode"), *(pl.lit("b") + t for t in towns)]
+        for street in ("street_fr", "street_nl")
+    ]
+    keys = block_keys(pl.col("tokens"), {"p": [pl.col("postcode")], "t": towns}, addresses)
+    return names.with_columns(keys.alias("keys"))
+
+
+def _towns(tmp: Path) -> None:
+    """towns.parquet: every postcode of names.parquet with the town keys at it."""
+    names = pl.scan_parquet(tmp / NAMES)
+    pl.concat(
+        [
+            names.select("country", "postcode", pl.col(c).alias("town"))
+            for c in ("city_key", "city_key_nl")
+        ]
+    ).drop_nulls().unique().sort("country", "postcode", "town").sink_parquet(tmp / TOWNS)
 
 
 def keys_of(number: str) -> list[tuple[str, str]]:

@@ -316,20 +316,75 @@ def companies(files: dict[str, Path], work: Path, rules: Rules) -> pl.LazyFrame:
     return out.with_columns(pl.lit("BE").alias("country"), pl.col("employer").fill_null(False))
 
 
+def _places(files: dict[str, Path], owner: pl.LazyFrame | None) -> pl.LazyFrame:
+    """Where each enterprise is (addresses not struck off): its seat (``REGO``, ``site``
+    null) and its establishment units (``BAET``, ``site`` = the unit's number)."""
+    address = _scan(files["address.csv"]).filter(
+        pl.col("TypeOfAddress").is_in(["REGO", "BAET"]) & pl.col("DateStrikingOff").is_null()
+    )
+    where = [
+        pl.col("Zipcode").alias("postcode"),
+        pl.col("MunicipalityFR").alias("city_fr"),
+        pl.col("MunicipalityNL").alias("city_nl"),
+        pl.col("StreetFR").alias("street_fr"),
+        pl.col("StreetNL").alias("street_nl"),
+        pl.col("HouseNumber").alias("house_number"),
+    ]
+    own = address.filter(pl.col("EntityNumber").str.contains(ENTERPRISE_NUMBER)).select(
+        _digits("EntityNumber").alias("registry_id"),
+        pl.lit(None, pl.String).alias("site"),
+        (pl.col("TypeOfAddress") == "REGO").alias("seat"),
+        *where,
+    )
+    if owner is None:
+        return own
+    units = address.join(owner, on="EntityNumber").select(
+        pl.col("_owner").alias("registry_id"),
+        pl.col("EntityNumber").alias("site"),
+        pl.lit(False).alias("seat"),
+        *where,
+    )
+    return pl.concat([own, units])
+
+
 def names(files: dict[str, Path]) -> pl.LazyFrame:
-    """Every name of every enterprise (legal, abbreviation, commercial, branch), for
-    matching companies by name."""
+    """Every name (legal, abbreviation, commercial, branch; every language) at every place
+    of its enterprise, for matching companies by name: an enterprise's own names at its seat
+    and at each of its establishment units, a unit's names at the unit's address. KBO
+    publishes active enterprises only (``active`` true)."""
     kinds = {"001": "legal", "002": "abbreviation", "003": "commercial", "004": "branch"}
+    owner = _owner(files)
+    places = _places(files, owner)
+    named = _scan(files["denomination.csv"]).select(
+        "EntityNumber",
+        recode(pl.col("TypeOfDenomination"), kinds, "other").alias("kind"),
+        recode(pl.col("Language"), LANGUAGES).alias("language"),
+        pl.col("Denomination").alias("name"),
+    )
+    own = named.filter(pl.col("EntityNumber").str.contains(ENTERPRISE_NUMBER)).select(
+        _digits("EntityNumber").alias("registry_id"), "kind", "language", "name"
+    )
+    columns = [
+        "registry_id",
+        "kind",
+        "language",
+        "name",
+        "site",
+        "seat",
+        "postcode",
+        "city_fr",
+        "city_nl",
+        "street_fr",
+        "street_nl",
+        "house_number",
+    ]
+    at_units = named.join(
+        places.filter(pl.col("site").is_not_null()), left_on="EntityNumber", right_on="site"
+    ).with_columns(pl.col("EntityNumber").alias("site"))
     return (
-        _by_enterprise(_scan(files["denomination.csv"]), _owner(files))
-        .select(
-            pl.lit("BE").alias("country"),
-            "registry_id",
-            recode(pl.col("TypeOfDenomination"), kinds, "other").alias("kind"),
-            recode(pl.col("Language"), LANGUAGES).alias("language"),
-            pl.col("Denomination").alias("name"),
-        )
+        pl.concat([own.join(places, on="registry_id").select(columns), at_units.select(columns)])
         .filter(pl.col("name").is_not_null())
+        .with_columns(pl.lit("BE").alias("country"), pl.lit(True).alias("active"))
     )
 
 

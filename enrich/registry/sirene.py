@@ -76,6 +76,8 @@ LEGAL_UNITS = [
     "nicSiegeUniteLegale",
 ]
 LEGAL_UNITS_OPTIONAL = [
+    "denominationUsuelle2UniteLegale",
+    "denominationUsuelle3UniteLegale",
     "prenom1UniteLegale",
     "prenomUsuelUniteLegale",
     "nomUsageUniteLegale",
@@ -93,7 +95,16 @@ ESTABLISHMENTS = [
     "codePostalEtablissement",
     "libelleCommuneEtablissement",
 ]
-ESTABLISHMENTS_OPTIONAL = ["indiceRepetitionEtablissement", "complementAdresseEtablissement"]
+ESTABLISHMENTS_OPTIONAL = [
+    "dateDebut",
+    "indiceRepetitionEtablissement",
+    "complementAdresseEtablissement",
+    "etatAdministratifEtablissement",
+    "enseigne1Etablissement",
+    "enseigne2Etablissement",
+    "enseigne3Etablissement",
+    "denominationUsuelleEtablissement",
+]
 HIDDEN = "[ND]"  # statutDiffusion P: a natural person's data not to be published
 
 
@@ -207,59 +218,171 @@ def _seats(establishments: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def companies(units: pl.LazyFrame, establishments: pl.LazyFrame | None, work: Path) -> pl.LazyFrame:
-    """One row per legal unit, with its seat's address if the establishments are given.
-    Units and seats are both tens of millions of rows: a join of the two in one query held
-    8.5 GB, so the seats are first written narrow to *work*, then joined slice by slice (by
-    the SIREN's first digit), each slice written to *work* in turn."""
-    out = _units(units)
-    if establishments is None:
-        return out.drop("_seat")
-    _seats(establishments).sink_parquet(work / "sirene_seats.parquet")
-    out.sink_parquet(work / "sirene_units.parquet")
+def sliced_join(
+    left: pl.LazyFrame, right: pl.LazyFrame, on: str, work: Path, stem: str, how: str = "left"
+) -> pl.LazyFrame:
+    """*left* joined to *right* on *on* (a SIREN or SIRET), both tens of millions of rows: a
+    join of the two in one query held 8.5 GB, so both are first written to *work*, then
+    joined slice by slice (by the key's first digit), each slice written to *work* in turn;
+    a left join's last slice is the rest (no key, or not digits), joined to nothing."""
+    left.sink_parquet(work / f"{stem}_left.parquet")
+    right.sink_parquet(work / f"{stem}_right.parquet")
     slices = []
     digits = list("0123456789")
-    for i, digit in enumerate(
-        [*digits, None]
-    ):  # the last slice: the rest (no seat number, or not digits), joined to nothing
-        path = work / f"sirene_units_{i}.parquet"
+    for i, digit in enumerate([*digits, None] if how == "left" else digits):
+        path = work / f"{stem}_{i}.parquet"
         first = (
-            pl.col("_seat").str.starts_with(digit)
+            pl.col(on).str.starts_with(digit)
             if digit
-            else ~pl.col("_seat").str.slice(0, 1).is_in(digits).fill_null(False)
+            else ~pl.col(on).str.slice(0, 1).is_in(digits).fill_null(False)
         )
         (
-            pl.scan_parquet(work / "sirene_units.parquet")
+            pl.scan_parquet(work / f"{stem}_left.parquet")
             .filter(first)
-            .join(
-                pl.scan_parquet(work / "sirene_seats.parquet").filter(first), on="_seat", how="left"
-            )
-            .drop("_seat")
+            .join(pl.scan_parquet(work / f"{stem}_right.parquet").filter(first), on=on, how=how)
             .sink_parquet(path)
         )
         slices.append(pl.scan_parquet(path))
     return pl.concat(slices)
 
 
-def names(units: pl.LazyFrame) -> pl.LazyFrame:
-    """Every name of every legal unit: its legal name, acronym and usual name."""
+def companies(units: pl.LazyFrame, establishments: pl.LazyFrame | None, work: Path) -> pl.LazyFrame:
+    """One row per legal unit, with its seat's address if the establishments are given."""
+    out = _units(units)
+    if establishments is None:
+        return out.drop("_seat")
+    return sliced_join(out, _seats(establishments), "_seat", work, "sirene_units").drop("_seat")
+
+
+def _unit_names(units: pl.LazyFrame) -> pl.LazyFrame:
+    """Every name of every legal unit: its legal name, acronym, usual names, and a sole
+    trader's own name (the first name used and the last name used), by SIREN."""
+    person = blank_is_null(
+        pl.concat_str(
+            [
+                pl.coalesce("prenomUsuelUniteLegale", "prenom1UniteLegale"),
+                pl.coalesce("nomUsageUniteLegale", "nomUniteLegale"),
+            ],
+            separator=" ",
+            ignore_nulls=True,
+        )
+    )
     parts = [
-        ("denominationUniteLegale", "legal"),
-        ("sigleUniteLegale", "abbreviation"),
-        ("denominationUsuelle1UniteLegale", "commercial"),
+        (pl.col("denominationUniteLegale"), "legal"),
+        (pl.col("sigleUniteLegale"), "abbreviation"),
+        *((pl.col(f"denominationUsuelle{i}UniteLegale"), "commercial") for i in (1, 2, 3)),
+        (pl.when(pl.col("denominationUniteLegale").is_null()).then(person), "person"),
     ]
+    active = pl.col("etatAdministratifUniteLegale") != "C"
     return pl.concat(
         [
             units.select(
-                pl.lit("FR").alias("country"),
-                pl.col("siren").alias("registry_id"),
+                pl.col("siren"),
                 pl.lit(kind).alias("kind"),
-                pl.lit("fr").alias("language"),
-                pl.col(c).alias("name"),
+                name.alias("name"),
+                active.alias("_unit"),
             )
-            for c, kind in parts
+            for name, kind in parts
         ]
     ).filter(pl.col("name").is_not_null())
+
+
+def _places(establishments: pl.LazyFrame, rules: Rules) -> pl.LazyFrame:
+    """The open establishments, every seat (a ceased unit's too) and the establishments
+    closed in the last rules/registry.toml [name_match] ``closed_years`` before the newest
+    change in the file (a contact file is older than the registry), with their address and
+    their own names (shop signs, usual name) as a list."""
+    open_ = pl.col("etatAdministratifEtablissement").fill_null("A") == "A"
+    seat = pl.col("etablissementSiege").str.to_lowercase() == "true"
+    changed = pl.col("dateDebut").str.to_date("%Y-%m-%d", strict=False)
+    newest = establishments.select(changed.max()).collect(engine="streaming").item()
+    years = rules.get("registry")["name_match"]["closed_years"]
+    recent = (
+        changed >= pl.lit(newest).dt.offset_by(f"-{years}y")
+        if newest is not None
+        else pl.lit(False)
+    )
+    signs = pl.concat_list(
+        "enseigne1Etablissement",
+        "enseigne2Etablissement",
+        "enseigne3Etablissement",
+        "denominationUsuelleEtablissement",
+    ).list.drop_nulls()
+    return establishments.filter(open_ | seat | recent.fill_null(False)).select(
+        pl.col("siret").str.slice(0, 9).alias("siren"),
+        pl.col("siret").alias("site"),
+        seat.alias("seat"),
+        pl.col("codePostalEtablissement").alias("postcode"),
+        pl.col("libelleCommuneEtablissement").alias("city_fr"),
+        blank_is_null(
+            pl.concat_str(
+                [pl.col("typeVoieEtablissement"), pl.col("libelleVoieEtablissement")],
+                separator=" ",
+                ignore_nulls=True,
+            )
+        ).alias("street_fr"),
+        blank_is_null(
+            pl.concat_str(
+                [pl.col("numeroVoieEtablissement"), pl.col("indiceRepetitionEtablissement")],
+                separator=" ",
+                ignore_nulls=True,
+            )
+        ).alias("house_number"),
+        open_.alias("_open"),
+        signs.alias("_signs"),
+    )
+
+
+def names(
+    units: pl.LazyFrame, establishments: pl.LazyFrame | None, work: Path, rules: Rules
+) -> pl.LazyFrame:
+    """Every name at every place of its unit, for matching companies by name: the unit's
+    names at its seat and at each open (or recently closed) establishment, a shop sign at
+    its establishment.
+    ``active``: the unit is not ceased and the establishment is open. Without the
+    establishments, the names have no place."""
+    own = _unit_names(units)
+    columns = [
+        "siren",
+        "kind",
+        "name",
+        "site",
+        "seat",
+        "postcode",
+        "city_fr",
+        "street_fr",
+        "house_number",
+        "active",
+    ]
+    if establishments is None:
+        own = own.with_columns(
+            pl.lit(None, pl.String).alias(c)
+            for c in ("site", "postcode", "city_fr", "street_fr", "house_number")
+        ).with_columns(pl.lit(None, pl.Boolean).alias("seat"), pl.col("_unit").alias("active"))
+        return _as_names(own.select(columns))
+    places = _places(establishments, rules)
+    at_places = sliced_join(own, places.drop("_signs"), "siren", work, "sirene_names", "inner")
+    signs = (
+        places.filter(pl.col("_signs").list.len() > 0)
+        .explode("_signs")
+        .join(
+            units.select("siren", (pl.col("etatAdministratifUniteLegale") != "C").alias("_unit")),
+            on="siren",
+        )
+        .with_columns(pl.col("_signs").alias("name"), pl.lit("sign").alias("kind"))
+    )
+    both = pl.concat([at_places, signs.drop("_signs")], how="diagonal_relaxed")
+    return _as_names(
+        both.with_columns((pl.col("_unit") & pl.col("_open")).alias("active")).select(columns)
+    )
+
+
+def _as_names(frame: pl.LazyFrame) -> pl.LazyFrame:
+    return frame.rename({"siren": "registry_id"}).with_columns(
+        pl.lit("FR").alias("country"),
+        pl.lit("fr").alias("language"),
+        *(pl.lit(None, pl.String).alias(c) for c in ("city_nl", "street_nl")),
+    )
 
 
 def legal_forms(rules: Rules) -> pl.DataFrame:
@@ -308,7 +431,7 @@ def read(files: dict[str, str | None], work: Path, limits: archive.Limits, rules
             **({"establishments": Path(seats_path).name} if seats_path else {}),
         },
         companies=archive.readable(lambda: companies(units, establishments, work)),
-        names=names(units),
+        names=archive.readable(lambda: names(units, establishments, work, rules)),
         legal_forms=legal_forms(rules),
     )
 
