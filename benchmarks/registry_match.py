@@ -940,6 +940,8 @@ def score(attached: pl.DataFrame, truth: pl.DataFrame, index: Path) -> dict:
 
     n = max(inside.height, 1)
     found, wrong = count(inside, right), count(inside, named & ~right)
+    named_ids = pl.scan_parquet(index / "names.parquet").select("registry_id").unique().collect()
+    nameless = inside.join(named_ids, left_on="truth_id", right_on="registry_id", how="anti")
     return {
         "rows": got.height,
         "in_registry": inside.height,
@@ -949,6 +951,7 @@ def score(attached: pl.DataFrame, truth: pl.DataFrame, index: Path) -> dict:
         "to_review": f"{count(inside, review) / n:.3f}",
         "not_found": f"{1 - (found + wrong + count(inside, review)) / n:.3f}",
         "nace_right": f"{count(inside, named & nace) / n:.3f}",
+        "no_name_in_registry": f"{nameless.height / n:.3f}",  # KBO natural persons without one
         "out_of_registry": outside.height,
         "out_attached": f"{count(outside, named) / max(outside.height, 1):.3f}",
     }

@@ -360,18 +360,18 @@ def names(
             for c in ("site", "postcode", "city_fr", "street_fr", "house_number")
         ).with_columns(pl.lit(None, pl.Boolean).alias("seat"), pl.col("_unit").alias("active"))
         return _as_names(own.select(columns))
-    places = _places(establishments, rules)
+    _places(establishments, rules).sink_parquet(work / "sirene_places.parquet")
+    places = pl.scan_parquet(work / "sirene_places.parquet")
     at_places = sliced_join(own, places.drop("_signs"), "siren", work, "sirene_names", "inner")
     signs = (
         places.filter(pl.col("_signs").list.len() > 0)
         .explode("_signs")
-        .join(
-            units.select("siren", (pl.col("etatAdministratifUniteLegale") != "C").alias("_unit")),
-            on="siren",
-        )
         .with_columns(pl.col("_signs").alias("name"), pl.lit("sign").alias("kind"))
+        .drop("_signs")
     )
-    both = pl.concat([at_places, signs.drop("_signs")], how="diagonal_relaxed")
+    status = units.select("siren", (pl.col("etatAdministratifUniteLegale") != "C").alias("_unit"))
+    signs = sliced_join(signs, status, "siren", work, "sirene_signs", "inner")  # 25M units
+    both = pl.concat([at_places, signs], how="diagonal_relaxed")
     return _as_names(
         both.with_columns((pl.col("_unit") & pl.col("_open")).alias("active")).select(columns)
     )
@@ -410,17 +410,30 @@ def given(files: dict[str, str | None]) -> bool:
     return bool(files.get("sirene_units"))
 
 
+def _local(frame: pl.LazyFrame, path: Path) -> pl.LazyFrame:
+    """*frame* (a stock file's columns) written once to *path*: the companies, the names and
+    their places each read it, and a CSV of gigabytes is parsed once, not three times."""
+    archive.readable(lambda: frame.sink_parquet(path))
+    return pl.scan_parquet(path)
+
+
 def read(files: dict[str, str | None], work: Path, limits: archive.Limits, rules: Rules) -> Bulk:
     units_path, seats_path = files["sirene_units"], files.get("sirene_establishments")
-    units = scan(units_path, LEGAL_UNITS, LEGAL_UNITS_OPTIONAL, work, limits, "StockUniteLegale")
+    units = _local(
+        scan(units_path, LEGAL_UNITS, LEGAL_UNITS_OPTIONAL, work, limits, "StockUniteLegale"),
+        work / "sirene_stock_units.parquet",
+    )
     establishments = (
-        scan(
-            seats_path,
-            ESTABLISHMENTS,
-            ESTABLISHMENTS_OPTIONAL,
-            work,
-            limits,
-            "StockEtablissement",
+        _local(
+            scan(
+                seats_path,
+                ESTABLISHMENTS,
+                ESTABLISHMENTS_OPTIONAL,
+                work,
+                limits,
+                "StockEtablissement",
+            ),
+            work / "sirene_stock_establishments.parquet",
         )
         if seats_path
         else None
