@@ -23,6 +23,9 @@ from pathlib import Path
 
 from ..errors import InputError
 
+# a place in the index: its address, in both languages where Belgium has two
+ADDRESS_COLUMNS = ["postcode", "city_fr", "city_nl", "street_fr", "street_nl", "house_number"]
+
 COMPANIES = "companies.parquet"
 ACTIVITIES = "activities.parquet"
 NAMES = "names.parquet"
@@ -38,12 +41,7 @@ NAME_COLUMNS = [
     "site",  # the establishment (SIRET, KBO unit number); null: the company itself
     "seat",
     "active",  # the company is active and the establishment open
-    "postcode",
-    "city_fr",
-    "city_nl",
-    "street_fr",
-    "street_nl",
-    "house_number",
+    *ADDRESS_COLUMNS,
     *NAME_KEYS,  # city_key_nl: when the Dutch name is another; keys: words.block_keys
 ]
 COLUMNS = [
@@ -64,12 +62,7 @@ COLUMNS = [
     "nace_label_fr",
     "nace_label_nl",
     "nace_label_en",
-    "postcode",
-    "city_fr",
-    "city_nl",
-    "street_fr",
-    "street_nl",
-    "house_number",
+    *ADDRESS_COLUMNS,
     "employees_band",
     "employees_year",
     "employees_min",

@@ -20,6 +20,7 @@ import polars as pl
 from ..identifiers import clean_one
 from ..ruleset import Rules
 from . import archive
+from .folder import ADDRESS_COLUMNS
 from .source import Bulk, bands
 
 NAME = "kbo"
@@ -36,12 +37,7 @@ FILLS = (
     "legal_form_code",
     "creation_date",
     "official_name",
-    "postcode",
-    "city_fr",
-    "city_nl",
-    "street_fr",
-    "street_nl",
-    "house_number",
+    *ADDRESS_COLUMNS,
     "nace_version",
     "nace_code",
     "employer",
@@ -371,12 +367,7 @@ def names(files: dict[str, Path]) -> pl.LazyFrame:
         "name",
         "site",
         "seat",
-        "postcode",
-        "city_fr",
-        "city_nl",
-        "street_fr",
-        "street_nl",
-        "house_number",
+        *ADDRESS_COLUMNS,
     ]
     at_units = named.join(
         places.filter(pl.col("site").is_not_null()), left_on="EntityNumber", right_on="site"
