@@ -156,9 +156,9 @@ def scan(
     )
 
 
-def _units(units: pl.LazyFrame) -> pl.LazyFrame:
-    """The index's columns of each legal unit, and ``_seat``: its seat's SIRET."""
-    person = blank_is_null(
+def _person_name() -> pl.Expr:
+    """A sole trader's own name: the first name used and the last name used."""
+    return blank_is_null(
         pl.concat_str(
             [
                 pl.coalesce("prenomUsuelUniteLegale", "prenom1UniteLegale"),
@@ -168,6 +168,11 @@ def _units(units: pl.LazyFrame) -> pl.LazyFrame:
             ignore_nulls=True,
         )
     )
+
+
+def _units(units: pl.LazyFrame) -> pl.LazyFrame:
+    """The index's columns of each legal unit, and ``_seat``: its seat's SIRET."""
+    person = _person_name()
     return units.select(
         pl.lit("FR").alias("country"),
         pl.col("siren").alias("registry_id"),
@@ -257,16 +262,7 @@ def companies(units: pl.LazyFrame, establishments: pl.LazyFrame | None, work: Pa
 def _unit_names(units: pl.LazyFrame) -> pl.LazyFrame:
     """Every name of every legal unit: its legal name, acronym, usual names, and a sole
     trader's own name (the first name used and the last name used), by SIREN."""
-    person = blank_is_null(
-        pl.concat_str(
-            [
-                pl.coalesce("prenomUsuelUniteLegale", "prenom1UniteLegale"),
-                pl.coalesce("nomUsageUniteLegale", "nomUniteLegale"),
-            ],
-            separator=" ",
-            ignore_nulls=True,
-        )
-    )
+    person = _person_name()
     parts = [
         (pl.col("denominationUniteLegale"), "legal"),
         (pl.col("sigleUniteLegale"), "abbreviation"),
