@@ -161,7 +161,8 @@ def _names(bulks: list[Bulk], rules: Rules) -> pl.LazyFrame:
     """Every name at every place of its company (``NAME_COLUMNS``), with the tokens, town
     keys and block keys that find it (``match.by_name``): each token at the place's postcode
     and in its town, and the place's address."""
-    names = pl.concat([bulk.names for bulk in bulks], how="diagonal_relaxed")
+    made = [bulk.names() if callable(bulk.names) else bulk.names for bulk in bulks]
+    names = pl.concat(made, how="diagonal_relaxed")
     fr, nl = city_key(pl.col("city_fr")), city_key(pl.col("city_nl"))
     names = names.select(
         *(c for c in NAME_COLUMNS if c not in NAME_KEYS),

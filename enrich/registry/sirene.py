@@ -440,7 +440,7 @@ def read(files: dict[str, str | None], work: Path, limits: archive.Limits, rules
             **({"establishments": Path(seats_path).name} if seats_path else {}),
         },
         companies=archive.readable(lambda: companies(units, establishments, work)),
-        names=archive.readable(lambda: names(units, establishments, work, rules)),
+        names=lambda: archive.readable(lambda: names(units, establishments, work, rules)),
         legal_forms=legal_forms(rules),
     )
 

@@ -21,7 +21,7 @@ its entry in ``rules/registry.toml``, its line in ``enrich.registry.SOURCES`` an
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -36,13 +36,16 @@ from .archive import Limits
 class Bulk:
     """What a source's bulk files give the index (frames lazy: they are written streaming).
 
-    ``nace_labels``: nace_version, ``_nace_key``, nace_label_fr, nace_label_nl (for every
-    source's rows: NAF rév. 2 is NACE-BEL down to the class). ``legal_forms``: country,
-    legal_form_code, legal_form_fr, legal_form_nl."""
+    ``names``: every name at every place of its company (``folder.NAME_COLUMNS`` but the
+    keys the index adds), or a function that makes them — a source whose names need work of
+    their own (joins written slice by slice) does it after the companies are written, so the
+    two do not add up in memory. ``nace_labels``: nace_version, ``_nace_key``,
+    nace_label_fr, nace_label_nl (for every source's rows: NAF rév. 2 is NACE-BEL down to the
+    class). ``legal_forms``: country, legal_form_code, legal_form_fr, legal_form_nl."""
 
     meta: dict
     companies: pl.LazyFrame
-    names: pl.LazyFrame
+    names: pl.LazyFrame | Callable[[], pl.LazyFrame]
     activities: pl.LazyFrame | None = None
     nace_labels: pl.DataFrame | None = None
     legal_forms: pl.DataFrame | None = None
