@@ -17,7 +17,7 @@ import polars.selectors as cs
 
 from . import content, identifiers, mapping
 from .errors import InputError
-from .io.read import ROW, Table, read
+from .io.read import ROW, Table, looks_like_value, read
 from .job import Input
 from .normalise import (
     addresses,
@@ -143,6 +143,8 @@ def prepare(
     if not m.mapped:
         headers = m.headers
         shown = ", ".join(repr(h) for h in headers[:6]) + (" …" if len(headers) > 6 else "")
+        if table.info.get("header", "").startswith("none"):
+            shown = f"no header line, the first holds values: columns {shown}"
         raise InputError(
             f"no recognisable column (headers: {shown}); map them with --map 'Header=column'",
             file=table.name,
@@ -365,6 +367,11 @@ def check_maps(tables: list[tuple[Input, Table]]) -> None:
                 header in table.frame.columns or mapping.header_key(header) in keys
             )
     missing = [h for h, found in seen.items() if not found]
+    if missing and looks_like_value(missing[0]):  # a value typed as a header: not echoed
+        raise InputError(
+            "--map names a value (an e-mail, a number …), not a header: a file without a "
+            "header line has columns 'column 1', 'column 2' …"
+        )
     if missing:
         raise InputError(f"--map {missing[0]!r}: no input has a header of that name")
 

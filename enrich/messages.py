@@ -16,8 +16,7 @@ def file_accounting(result: CleanResult) -> list[str]:
         lines.append(
             f"{t.source_file}: {t.rows_in} rows in = {t.rows_out} out + {t.rows_rejected} rejected"
         )
-        if t.info.get("lines_before_header"):
-            lines.append(f"  skipped {t.info['lines_before_header']} line(s) above the header")
+        lines += reading(t.info)
         extra = [m.split(" → ")[0] for m in t.mapping if " → extra." in m]
         shown = f" ({', '.join(extra[:5])}{' …' if len(extra) > 5 else ''})" if extra else ""
         lines.append(
@@ -32,6 +31,30 @@ def file_accounting(result: CleanResult) -> list[str]:
             rows = t.reject_rows.get(reason, [])
             listed = ", ".join(map(str, rows)) + (" …" if n > len(rows) else "")
             lines.append(f"  rejected: {n} × {reason} ({'rows' if n > 1 else 'row'} {listed})")
+    return lines
+
+
+def reading(info: dict) -> list[str]:
+    """What the reader did that a person should know: lines skipped, no header line, lines
+    not in the file's encoding, lone CRs read as line ends."""
+    lines = []
+    if info.get("lines_before_header"):
+        lines.append(f"  skipped {info['lines_before_header']} line(s) above the header")
+    if info.get("header", "").startswith("none"):
+        lines.append(
+            "  no header line: the first line holds values (an e-mail, a phone number, a "
+            "date …), so it is row 1 and the columns are named 'column 1', 'column 2' … "
+            "(map them with --map 'column 2=email')"
+        )
+    if info.get("lines_read_as_cp1252"):
+        n, shown = info["lines_read_as_cp1252"], info["cp1252_lines"]
+        listed = ", ".join(map(str, shown)) + (" …" if n > len(shown) else "")
+        lines.append(
+            f"  warning: {n} line(s) not valid UTF-8, read as cp1252 "
+            f"({'lines' if n > 1 else 'line'} {listed}): check their accents"
+        )
+    if info.get("lone_cr_line_ends"):
+        lines.append(f"  {info['lone_cr_line_ends']} lone CR(s) read as line ends")
     return lines
 
 

@@ -643,9 +643,9 @@ def add_lines(data: Data, results: list[Result]) -> None:
                 f if hint else itertools.chain([first], f), delimiter=info.get("delimiter", ",")
             )
             row, start = (
-                -info.get("lines_before_header", 0),
+                -info.get("lines_before_header", 0) + ("header" in info),
                 2 if hint else 1,
-            )  # the header record is row 0
+            )  # the header record is row 0 (a file without one: its first line is row 1)
             for _ in reader:
                 if row >= 1 and row in wanted:
                     line_of[row] = start
@@ -668,7 +668,7 @@ def add_lines(data: Data, results: list[Result]) -> None:
 
 def header_line(data: Data) -> int | None:
     """The line of a CSV file's header (for annotations about columns)."""
-    if data.table.info.get("format") != "csv":
+    if data.table.info.get("format") != "csv" or "header" in data.table.info:
         return None
     return data.table.info.get("lines_before_header", 0) + 1
 

@@ -27,6 +27,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from ..errors import InputError
@@ -132,10 +133,28 @@ def read_bytes(
 
 
 def decode(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str]:
-    """Decode *data*: explicit *encoding*, else BOM, else UTF-8, else cp1252, else latin-1."""
+    """Decode *data*: explicit *encoding*, else BOM, else UTF-8, else cp1252, else latin-1.
+
+    A file in another script's encoding (Shift-JIS, GBK, cp1251 …) is refused: read as cp1252
+    it would be mojibake in every name. See :func:`decode_lines` for a UTF-8 file with a few
+    cp1252 lines.
+    """
+    return decode_lines(data, name, encoding)[:2]
+
+
+def decode_lines(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str, list[int]]:
+    r"""(text, encoding, the line numbers read as cp1252 in a UTF-8 file).
+
+    A UTF-8 file with a few lines in cp1252 (rows pasted from another export) keeps its UTF-8
+    lines and reads the others as cp1252, each line whole:
+
+    >>> text, enc, lines = decode_lines("Nom\nHélène\n".encode() + "Zoé\n".encode("cp1252"), "x")
+    >>> text.splitlines(), enc, lines
+    (['Nom', 'Hélène', 'Zoé'], 'utf-8', [3])
+    """
     if encoding:
         try:
-            return data.decode(encoding), encoding
+            return data.decode(encoding), encoding, []
         except LookupError:
             raise InputError(f"unknown encoding {encoding!r}", file=name) from None
         except UnicodeDecodeError as exc:
@@ -148,8 +167,10 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> tuple[str, st
     ):
         if data.startswith(bom):
             try:
-                return data.decode(enc), enc
+                return data.decode(enc), enc, []
             except UnicodeDecodeError:
+                if enc == "utf-8-sig":
+                    break  # a UTF-8 file with some cp1252 lines: below
                 raise InputError(
                     f"starts with a {enc} BOM but is not valid {enc}", file=name
                 ) from None
@@ -157,18 +178,80 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> tuple[str, st
     if head.count(b"\x00") > len(head) // 4:  # UTF-16 without BOM: every other byte is NUL
         enc = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
         try:
-            return data.decode(enc), enc
+            return data.decode(enc), enc, []
         except UnicodeDecodeError:
             raise InputError("binary file (NUL bytes), not a contact table", file=name) from None
     if b"\x00" in head:
         raise InputError("binary file (NUL bytes), not a contact table", file=name)
-    for enc in ("utf-8", "cp1252", "latin-1"):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        return text, enc
-    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+    try:
+        return data.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError:
+        pass
+    return _not_utf8(data, name)
+
+
+# UTF-8's multi-byte sequences: a file that has some is UTF-8 with a few foreign lines
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_NOT_UTF8_LINE = re.compile(r"[^\n]*[\udc80-\udcff][^\n]*")
+
+
+def _not_utf8(data: bytes, name: str) -> tuple[str, str, list[int]]:
+    """A file that is not valid UTF-8: cp1252 (latin-1 for the bytes cp1252 leaves
+    undefined), or UTF-8 with its invalid lines in cp1252; another script is refused."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    bad = list(_NOT_UTF8_LINE.finditer(text))
+    foreign = b"\n".join(m.group().encode("utf-8", "surrogateescape") for m in bad)
+    mixed = _UTF8_SEQUENCE.search(data) is not None and len(foreign) < len(data) // 2
+    _refuse_other_script(foreign if mixed else data, name)
+    if not mixed:
+        return _western(data), _western_name(data), []
+    parts, last = [], 0
+    for m in bad:
+        parts += [text[last : m.start()], _western(m.group().encode("utf-8", "surrogateescape"))]
+        last = m.end()
+    lines = [text.count("\n", 0, m.start()) + 1 for m in bad]
+    return "".join([*parts, text[last:]]), "utf-8", lines
+
+
+def _western(data: bytes) -> str:
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _western_name(data: bytes) -> str:
+    try:
+        data.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+_ASCII = bytes(range(128))
+_NOT_LETTERS = bytes(b for b in range(256) if not chr(b).isascii() or not chr(b).isalpha())
+
+
+def _refuse_other_script(data: bytes, name: str) -> None:
+    """Refuse bytes that are no Western text: in French, Dutch or German, accented letters
+    are a few among many plain ones; in Shift-JIS, GBK, Big5, EUC-KR, cp1251 or Greek nearly
+    every letter is a byte above 127 (counted on the first 64 KiB)."""
+    sample = data[:65536]
+    high = len(sample.translate(None, _ASCII))
+    plain = len(sample.translate(None, _NOT_LETTERS))
+    if high < 8 or high < 0.35 * (high + plain):
+        return
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    guess = f" (perhaps {best.encoding})" if best is not None else ""
+    raise InputError(
+        f"not UTF-8 nor a Western encoding{guess}: {high} of its first "
+        f"{high + plain} letters would be misread; give its encoding with --encoding",
+        file=name,
+    )
 
 
 def _looks_binary(text: str) -> bool:
@@ -204,32 +287,45 @@ def sniff_delimiter(sample: str) -> str:
 
 
 def find_header(text: str, delim: str, name: str) -> tuple[list[str], int, int]:
-    """(header fields, offset of the header line, lines skipped before it).
+    r"""(header fields, offset of the header line, lines skipped before it).
 
     The header is the first of the first ten records that fills at least half of the usual
     number of fields: title lines an export puts above the table ("Export du 12/03/2024",
-    blank lines) are skipped, and reported.
+    blank lines) are skipped, and reported. Only the first records are read, however long.
 
-    >>> find_header("Export contacts\\n\\nNom;Ville;CP\\nA;B;1000\\n", ";", "x")
+    >>> find_header("Export contacts\n\nNom;Ville;CP\nA;B;1000\n", ";", "x")
     (['Nom', 'Ville', 'CP'], 17, 2)
     """
-    lines = text[:1_000_000].splitlines(keepends=True)
-    reader = csv.reader(lines, delimiter=delim)
+    sizes: list[int] = []  # the length of each line read
+    reader = csv.reader(_lines(text, sizes), delimiter=delim)
     records: list[tuple[list[str], int]] = []
+    start = 0
     try:
-        start = 0
         for fields in reader:
             records.append((fields, start))
             start = reader.line_num
             if len(records) >= 30:
                 break
-    except csv.Error as exc:
-        raise InputError(f"cannot read the header line: {exc}", file=name) from None
+    except csv.Error as exc:  # a value past the csv module's limit: the records before it do
+        if not records:
+            why = "a column name longer than 131,072 characters" if "limit" in str(exc) else exc
+            raise InputError(f"cannot read the header line: {why}", file=name) from None
     i = header_index([f for f, _ in records])
     if i is None:
         raise InputError("no header line", file=name)
     fields, start = records[i]
-    return fields, sum(len(line) for line in lines[:start]), start
+    return fields, sum(sizes[:start]), start
+
+
+def _lines(text: str, sizes: list[int]):
+    """*text*'s lines, one by one (with their ends), their lengths appended to *sizes*."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        sizes.append(end - start)
+        yield text[start:end]
+        start = end
 
 
 def header_index(records: list[list[str]]) -> int | None:
@@ -250,14 +346,17 @@ def header_index(records: list[list[str]]) -> int | None:
     return 0
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
 def _read_csv(data: bytes, name: str, encoding: str | None, delimiter: str | None) -> Table:
-    text, enc = decode(data, name, encoding)
+    text, enc, foreign = decode_lines(data, name, encoding)
     if _looks_binary(text):
         raise InputError("binary file (control characters), not a contact table", file=name)
     text = text.lstrip("\ufeff")
-    mac = "\n" not in text[:65536] and "\r" in text[:65536]
-    if mac:
-        text = text.replace("\r", "\n")  # classic Mac line ends
+    lone_cr = text.count("\r") - text.count("\r\n")
+    if lone_cr:  # classic Mac line ends, or a few among CRLF/LF ones: a line end each
+        text = _LONE_CR.sub("\n", text)
     excel_hint = re.match(r"sep=(.)\r?\n", text[:8])  # Excel's "sep=;" first line
     if excel_hint:
         text = text[excel_hint.end() :]
@@ -265,49 +364,145 @@ def _read_csv(data: bytes, name: str, encoding: str | None, delimiter: str | Non
     header, offset, skipped = find_header(text, delim, name)
     if offset:
         text = text[offset:]
-    n = len(header)
-    # A synthetic first line with one sentinel column more than the header: rows with more
-    # fields than the header fill it (ragged), rows with fewer get empty strings.
-    names = [f"c{i}" for i in range(n + 1)]
-    synthetic = delim.join(names) + "\n"
-    body = data if enc == "utf-8" and not (mac or offset or excel_hint) else text.encode("utf-8")
-    try:
-        raw = pl.read_csv(
-            synthetic.encode() + body,
-            separator=delim,
-            quote_char='"',
-            infer_schema=False,
-            empty_string_is_null=False,
-            truncate_ragged_lines=True,
-            raise_if_empty=False,
-        )
-    except pl.exceptions.PolarsError as exc:
-        msg = str(exc).splitlines()[0][:200]
-        raise InputError(f"cannot parse as CSV ({msg})", file=name) from None
-    raw = raw.slice(1)  # the real header line
-    raw = raw.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
-    sentinel = names[-1]
-    ragged = raw.filter(pl.col(sentinel).str.strip_chars() != "")
-    rejects = [
-        {ROW: r, "column": None, "reason": f"ragged row: more fields than the {n} of the header"}
-        for r in ragged[ROW].to_list()
-    ]
-    frame = raw.filter(pl.col(sentinel).str.strip_chars() == "").drop(sentinel)
-    frame = frame.rename(dict(zip(names[:n], unique_headers(header))))
+    unchanged = enc == "utf-8" and not (lone_cr or offset or excel_hint or foreign)
+    body = data if unchanged else text.encode("utf-8")
+    headed = not any(looks_like_value(h) for h in header)
+    first = skipped + (1 if excel_hint else 0) + 1  # the file line the body starts on
+    frame, ragged = _parse(body, delim, len(header), headed, name, first)
+    names = unique_headers(header) if headed else [f"column {i}" for i in range(1, len(header) + 1)]
+    frame = frame.rename(dict(zip(frame.columns[1:], names)))
+    reason = f"ragged row: more fields than the {len(header)} of the header"
+    rejects = [{ROW: r, "column": None, "reason": reason} for r in ragged]
     info = {"format": "csv", "encoding": enc, "delimiter": delim, "lines_before_header": skipped}
+    if foreign:
+        info |= {"lines_read_as_cp1252": len(foreign), "cp1252_lines": foreign[:20]}
+    if lone_cr:
+        info["lone_cr_line_ends"] = lone_cr
+    if not headed:
+        info["header"] = "none: the first line holds values"
     return Table(name, frame, rejects, info)
 
 
-def unique_headers(headers: list[str]) -> list[str]:
-    """Strip headers, name blank ones by position and make repeated ones unique.
+def _parse(
+    body: bytes, delim: str, n: int, headed: bool, name: str, first: int
+) -> tuple[pl.DataFrame, list[int]]:
+    """(``source_row`` + the *n* columns, the rows with more fields than *n*: ragged).
 
-    >>> unique_headers(["Email", " ", "Email", "email "])
-    ['Email', 'column 2', 'Email (2)', 'email (3)']
+    A synthetic first line names as many columns as the longest line has fields, so a value
+    past the header's last column is seen even after empty fields (a quoted line break can
+    hide fields from that count: then the records are counted)."""
+    width = max(n + 1, _max_fields(body, delim))
+    for attempt in (1, 2):
+        names = [f"c{i}" for i in range(width)]
+        try:
+            raw = _scan(delim.join(names).encode() + b"\n" + body, delim, names[:n], names[n:])
+            break
+        except pl.exceptions.PolarsError as exc:
+            if "more fields" not in str(exc) or attempt == 2:
+                raise InputError(
+                    f"cannot parse as CSV: {_malformed(body, delim, first)}", file=name
+                ) from None
+            width = max(width, _count_fields(body, delim) + 1)
+    if headed:
+        raw = raw.slice(1)  # the real header line
+    raw = raw.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    ragged = raw.filter(pl.col("_ragged"))[ROW].to_list()
+    return raw.filter(~pl.col("_ragged")).drop("_ragged"), ragged
+
+
+def _scan(data: bytes, delim: str, kept: list[str], extra: list[str]) -> pl.DataFrame:
+    """The *kept* columns of CSV *data* and ``_ragged``: a value in an *extra* column (read in
+    batches when they are many, so a few very long rows do not widen the whole file)."""
+    lazy = pl.scan_csv(
+        io.BytesIO(data),
+        separator=delim,
+        quote_char='"',
+        infer_schema=False,
+        empty_string_is_null=False,
+        raise_if_empty=False,
+    )
+    ragged = pl.any_horizontal(pl.col(c).fill_null("").str.strip_chars() != "" for c in extra)
+    lazy = lazy.select(pl.col(kept).fill_null(""), ragged.alias("_ragged"))
+    return lazy.collect(engine="streaming" if len(extra) > 32 else "auto")
+
+
+def _max_fields(body: bytes, delim: str) -> int:
+    """The most fields a line of *body* can hold: its delimiters + 1 (quoted ones too)."""
+    if len(delim.encode()) != 1:
+        return 1
+    data = np.frombuffer(body, np.uint8)
+    seps = np.flatnonzero(data == ord(delim))
+    ends = np.concatenate(([0], np.flatnonzero(data == 10), [len(data)]))
+    return int(np.diff(np.searchsorted(seps, ends)).max(initial=0)) + 1
+
+
+def _count_fields(body: bytes, delim: str) -> int:
+    """The most fields a record of *body* holds, records read as the csv module reads them."""
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+    reader = csv.reader(_lines(body.decode("utf-8", "replace"), []), delimiter=delim)
+    return max((len(r) for r in reader), default=1)
+
+
+def _malformed(body: bytes, delim: str, first: int) -> str:
+    """Where quoting goes wrong, as a file line — never the text (the parser's own message
+    quotes it)."""
+    reader = csv.reader(_lines(body.decode("utf-8", "replace"), []), delimiter=delim, strict=True)
+    start = 1
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error:
+        return f"the record starting on line {first + start - 1} is not properly quoted"
+    return "malformed quoting or line ends"
+
+
+# What a header cell never is: an e-mail or web address; a phone number, a date, a VAT or
+# another number (five digits or more)
+_ADDRESS = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}|(https?://|www\.)\S+")
+_NUMBER = re.compile(r"[+(]?\d[\d\s./:()-]*\d|\d{4}-\d\d-\d\d[T ][\d:.]+Z?|[A-Za-z]{2} ?\d[\d .]+")
+
+
+def looks_like_value(text: str) -> bool:
+    """A "header" that is a value of the data: the file has no header line.
+
+    >>> [looks_like_value(h) for h in ("E-mail", "Téléphone 2", "2024", "Q1 2024", "CP 1000")]
+    [False, False, False, False, False]
+    >>> [looks_like_value(h) for h in ("jan@x.be", "+32 470 12 34 56", "12/03/2024", "BE0403170701")]
+    [True, True, True, True]
+    """
+    text = text.strip()
+    if _ADDRESS.fullmatch(text):
+        return True
+    return _NUMBER.fullmatch(text) is not None and sum(c.isdigit() for c in text) >= 5
+
+
+# Cc (control) and Cf (format: bidi overrides, zero-width) characters: a header holding them
+# would drive the terminal it is printed on
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
+)
+
+
+def safe_name(text: str) -> str:
+    r"""*text* with its control and format characters written as escapes.
+
+    >>> safe_name("\x1b[31mEmail\x1b[0m")
+    '\\x1b[31mEmail\\x1b[0m'
+    """
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
+def unique_headers(headers: list[str]) -> list[str]:
+    """Strip headers, escape control characters, name blank ones by position and make
+    repeated ones unique (``source_row`` is the reader's own).
+
+    >>> unique_headers(["Email", " ", "Email", "email ", "source_row"])
+    ['Email', 'column 2', 'Email (2)', 'email (3)', 'source_row (2)']
     """
     out: list[str] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {ROW: 1}
     for i, h in enumerate(headers, start=1):
-        h = " ".join(str(h or "").split()) or f"column {i}"
+        h = safe_name(" ".join(str(h or "").split())) or f"column {i}"
         key = h.casefold()
         seen[key] = seen.get(key, 0) + 1
         out.append(h if seen[key] == 1 else f"{h} ({seen[key]})")
@@ -342,17 +537,28 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> list[Table]:
             raise InputError(f"cannot read sheet {sh!r} ({msg})", file=name) from None
         if grid.width == 0 or grid.height == 0:
             continue  # an empty sheet has no header and no rows: nothing to account for
-        grid = grid.with_columns(pl.all().cast(pl.String).fill_null(""))
-        top = [list(r) for r in grid.head(30).iter_rows()]
-        i = header_index(top) or 0
-        headers = unique_headers([str(v) for v in top[i]])
-        frame = grid.slice(i + 1).rename(dict(zip(grid.columns, headers)))
-        frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
-        info = {"format": "xlsx", "sheet": sh, "lines_before_header": i}
-        tables.append(Table(f"{name}#{sh}", frame, [], info))
+        tables.append(_sheet(grid, f"{name}#{safe_name(sh)}", safe_name(sh)))
     if not tables:
         raise InputError("workbook has no sheet with data", file=name)
     return tables
+
+
+def _sheet(grid: pl.DataFrame, name: str, sheet: str) -> Table:
+    """One sheet's table: its header row found as in a CSV (a first row of values is no
+    header: then it is row 1, and the columns are named by position)."""
+    grid = grid.with_columns(pl.all().cast(pl.String).fill_null(""))
+    top = [list(r) for r in grid.head(30).iter_rows()]
+    i = header_index(top) or 0
+    info = {"format": "xlsx", "sheet": sheet, "lines_before_header": i}
+    if any(looks_like_value(str(v)) for v in top[i]):
+        headers = [f"column {k}" for k in range(1, grid.width + 1)]
+        info["header"] = "none: the first line holds values"
+    else:
+        headers = unique_headers([str(v) for v in top[i]])
+        i += 1
+    frame = grid.slice(i).rename(dict(zip(grid.columns, headers)))
+    frame = frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+    return Table(name, frame, [], info)
 
 
 def _stringify(frame: pl.DataFrame) -> pl.DataFrame:
@@ -383,19 +589,13 @@ def _read_parquet(data: bytes, name: str) -> Table:
 
 def _read_json(data: bytes, name: str) -> Table:
     text, enc = decode(data, name)
-    stripped = text.lstrip("\ufeff").strip()
-    records: list = []
+    text = text.lstrip("\ufeff")
+    stripped = text.strip()
+    above = text[: len(text) - len(text.lstrip())].count("\n")  # blank lines before the data
     try:
-        if stripped.startswith("["):
-            records = json.loads(stripped)
-            fmt = "json"
-        else:
-            fmt = "ndjson"
-            for line in stripped.splitlines():
-                if line.strip():
-                    records.append(json.loads(line))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON at line {exc.lineno}: {exc.msg}", file=name) from None
+        records, fmt = _json_records(stripped, above)
+    except _JSONError as exc:
+        raise InputError(f"invalid JSON at line {exc.line}: {exc.why}", file=name) from None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise InputError("JSON must be an array of objects, or one object per line", file=name)
     keys: dict[str, None] = {}
@@ -407,6 +607,37 @@ def _read_json(data: bytes, name: str) -> Table:
         raise InputError("no records with fields", file=name)
     table = _stringify(frame)
     return Table(name, table, [], {"format": fmt, "encoding": enc})
+
+
+def _json_int(digits: str) -> int | str:
+    """An integer, or its digits when it is longer than Python converts (4,300 digits)."""
+    return int(digits) if len(digits) < 4000 else digits
+
+
+class _JSONError(Exception):
+    def __init__(self, line: int, why: str):
+        self.line, self.why = line, why
+
+
+def _json_records(text: str, above: int) -> tuple[list, str]:
+    """The records of a JSON array or of NDJSON; integers kept as their digits (however
+    long). A syntax error names its line in the file (*above*: blank lines before *text*)."""
+    if text.startswith("["):
+        return _json_load(text, above), "json"
+    records = []
+    for i, line in enumerate(text.split("\n"), start=above):
+        if line.strip():
+            records.append(_json_load(line, i))
+    return records, "ndjson"
+
+
+def _json_load(text: str, above: int) -> object:
+    try:
+        return json.loads(text, parse_int=_json_int)
+    except json.JSONDecodeError as exc:
+        raise _JSONError(above + exc.lineno, exc.msg) from None
+    except RecursionError:
+        raise _JSONError(above + 1, "nested too deep") from None
 
 
 def _json_value(v: object) -> str:
