@@ -14,6 +14,7 @@ Headers nobody knows pass through as ``extra.<header>``; ``--map 'Col X=email'``
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -25,6 +26,7 @@ from .ruleset import Rules, rules_or_default
 from .schema import EXTRA_PREFIX, INPUT_COLUMNS
 
 
+@functools.lru_cache(maxsize=8192)  # asked again and again of the same headers (check)
 def header_key(header: str) -> str:
     """'N° TVA' → 'ntva': no case, accents, punctuation or spaces."""
     from .normalise.text import fold_py
@@ -48,6 +50,7 @@ def _synonyms(rules: Rules) -> dict[str, str]:
 
 
 EXACT, WITHOUT_QUALIFIERS, WORDS_PRESENT = 1.0, 0.9, 0.8  # the confidence of each pass
+MAX_WORDS, MAX_CHARS = 12, 200  # the longest header matched by its words
 PERSON_NAMES = {"first_name", "last_name", "full_name"}
 
 
@@ -116,6 +119,8 @@ def match_words(words: list[str], vocab: Vocabulary) -> tuple[list[str], float, 
 
     A synonym once the qualifiers are dropped (the fewest first) is worth 0.9; failing that,
     the synonyms whose words are all present (the most specific ones) are worth 0.8."""
+    if len(words) > MAX_WORDS:  # a sentence, not a column name (and 2^n ways to drop words)
+        return [], WORDS_PRESENT, f"more than {MAX_WORDS} words: not matched by its words"
     optional = [i for i, w in enumerate(words) if w in vocab.qualifiers or w.isdigit()]
     for k in range(len(optional) + 1):
         found: dict[str, str] = {}
@@ -259,6 +264,9 @@ def _map_by_words(mapping: Mapping, taken: dict[str, str], vocab: Vocabulary) ->
     for h in mapping.headers:
         if h in mapping.target:
             continue
+        if len(h) > MAX_CHARS:  # a pasted text, not a column name
+            mapping.reason[h] = f"more than {MAX_CHARS} characters: not matched by its words"
+            continue
         columns, confidence, reason = match_words(header_words(h), vocab)
         if not columns and reason:
             mapping.reason[h] = reason
@@ -286,4 +294,5 @@ def _map_by_words(mapping: Mapping, taken: dict[str, str], vocab: Vocabulary) ->
 
 def apply(frame: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:
     """Rename *frame*'s columns to their targets (other columns, e.g. source_row, kept)."""
-    return frame.rename({h: t for h, t in mapping.target.items() if h in frame.columns})
+    columns = set(frame.columns)
+    return frame.rename({h: t for h, t in mapping.target.items() if h in columns})

@@ -17,7 +17,7 @@ def file_accounting(result: CleanResult) -> list[str]:
             f"{t.source_file}: {t.rows_in} rows in = {t.rows_out} out + {t.rows_rejected} rejected"
         )
         lines += reading(t.info)
-        extra = [m.split(" → ")[0] for m in t.mapping if " → extra." in m]
+        extra = [_short(m.split(" → ")[0]) for m in t.mapping if " → extra." in m]
         shown = f" ({', '.join(extra[:5])}{' …' if len(extra) > 5 else ''})" if extra else ""
         lines.append(
             f"  columns: {len(t.mapping) - len(extra)} mapped, "
@@ -32,6 +32,11 @@ def file_accounting(result: CleanResult) -> list[str]:
             listed = ", ".join(map(str, rows)) + (" …" if n > len(rows) else "")
             lines.append(f"  rejected: {n} × {reason} ({'rows' if n > 1 else 'row'} {listed})")
     return lines
+
+
+def _short(header: str, most: int = 40) -> str:
+    """A header as a list shows it: cut after *most* characters."""
+    return header if len(header) <= most else header[: most - 1] + "…"
 
 
 def reading(info: dict) -> list[str]:

@@ -37,6 +37,7 @@ ROW = "source_row"
 DELIMITERS = (";", ",", "\t", "|")
 # Excel's own cell limit; longer values are almost always a broken quote or a pasted blob.
 MAX_FIELD_CHARS = 32_767
+MAX_COLUMNS = 16_384  # Excel's
 
 _MAGIC = {
     b"\x89PNG": "a PNG image",
@@ -194,25 +195,41 @@ def decode_lines(data: bytes, name: str, encoding: str | None = None) -> tuple[s
 _UTF8_SEQUENCE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
-_NOT_UTF8_LINE = re.compile(r"[^\n]*[\udc80-\udcff][^\n]*")
+_UNDECODED = re.compile(r"[\udc80-\udcff]")
 
 
 def _not_utf8(data: bytes, name: str) -> tuple[str, str, list[int]]:
     """A file that is not valid UTF-8: cp1252 (latin-1 for the bytes cp1252 leaves
     undefined), or UTF-8 with its invalid lines in cp1252; another script is refused."""
+    if _UTF8_SEQUENCE.search(data) is None:  # no UTF-8 at all: a Western file, or refused
+        _refuse_other_script(data, name)
+        return _western(data), _western_name(data), []
     text = data.decode("utf-8", errors="surrogateescape")
-    bad = list(_NOT_UTF8_LINE.finditer(text))
-    foreign = b"\n".join(m.group().encode("utf-8", "surrogateescape") for m in bad)
-    mixed = _UTF8_SEQUENCE.search(data) is not None and len(foreign) < len(data) // 2
+    bad = _bad_lines(text)
+    foreign = b"\n".join(text[a:b].encode("utf-8", "surrogateescape") for a, b in bad)
+    mixed = len(foreign) < len(data) // 2
     _refuse_other_script(foreign if mixed else data, name)
     if not mixed:
         return _western(data), _western_name(data), []
-    parts, last = [], 0
-    for m in bad:
-        parts += [text[last : m.start()], _western(m.group().encode("utf-8", "surrogateescape"))]
-        last = m.end()
-    lines = [text.count("\n", 0, m.start()) + 1 for m in bad]
-    return "".join([*parts, text[last:]]), "utf-8", lines
+    parts, end, lines, line = [], 0, [], 1
+    for a, b in bad:
+        parts += [text[end:a], _western(text[a:b].encode("utf-8", "surrogateescape"))]
+        line += text.count("\n", end, a)
+        lines.append(line)
+        end = b
+    return "".join([*parts, text[end:]]), "utf-8", lines
+
+
+def _bad_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line of *text* holding an undecoded byte (a lone surrogate)."""
+    spans: list[tuple[int, int]] = []
+    for m in _UNDECODED.finditer(text):
+        if spans and m.start() < spans[-1][1]:
+            continue  # on the line already found
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.start())
+        spans.append((start, len(text) if end < 0 else end))
+    return spans
 
 
 def _western(data: bytes) -> str:
@@ -362,6 +379,12 @@ def _read_csv(data: bytes, name: str, encoding: str | None, delimiter: str | Non
         text = text[excel_hint.end() :]
     delim = delimiter or (excel_hint.group(1) if excel_hint else sniff_delimiter(text[:65536]))
     header, offset, skipped = find_header(text, delim, name)
+    if len(header) > MAX_COLUMNS:
+        raise InputError(
+            f"the header has {len(header):,} columns, more than a spreadsheet holds "
+            f"({MAX_COLUMNS:,}): not a contact table",
+            file=name,
+        )
     if offset:
         text = text[offset:]
     unchanged = enc == "utf-8" and not (lone_cr or offset or excel_hint or foreign)
