@@ -461,9 +461,12 @@ def _max_fields(body: bytes, delim: str) -> int:
 
 def _count_fields(body: bytes, delim: str) -> int:
     """The most fields a record of *body* holds, records read as the csv module reads them."""
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
-    reader = csv.reader(_lines(body.decode("utf-8", "replace"), []), delimiter=delim)
-    return max((len(r) for r in reader), default=1)
+    limit = csv.field_size_limit(1 << 30)  # the csv module's limit is global: given back
+    try:
+        reader = csv.reader(_lines(body.decode("utf-8", "replace"), []), delimiter=delim)
+        return max((len(r) for r in reader), default=1)
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _malformed(body: bytes, delim: str, first: int) -> str:
