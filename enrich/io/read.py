@@ -627,6 +627,11 @@ def _read_json(data: bytes, name: str) -> Table:
     keys: dict[str, None] = {}
     for r in records:
         keys.update(dict.fromkeys(r))
+    if any(looks_like_value(k) for k in keys):  # keyed by e-mail or number: not field names
+        raise InputError(
+            "JSON keys that are values (an e-mail, a number …): records need field names",
+            file=name,
+        )
     columns = {k: [_json_value(r.get(k)) for r in records] for k in keys}
     frame = pl.DataFrame(columns, schema={k: pl.String for k in keys}) if keys else pl.DataFrame()
     if frame.width == 0:

@@ -353,3 +353,23 @@ def test_a_map_naming_a_value_is_refused_without_echoing_it(hostile, tmp_path):
     assert ROWS[2][3].encode() not in said.stderr
     said = enrich("clean", path, "-o", tmp_path / "o.csv", "--map", "column 4=email")
     assert said.returncode == 0, said.stderr
+
+
+def test_json_keyed_by_values_is_refused_without_echoing_them():
+    data = json.dumps([{ROWS[0][3]: {"name": ROWS[0][0]}}]).encode()
+    with pytest.raises(InputError, match="JSON keys that are values") as caught:
+        read_bytes(data, "x.json")
+    assert ROWS[0][3] not in str(caught.value)
+
+
+def test_check_names_the_lines_of_a_file_without_a_header(tmp_path):
+    rows = [[r[0], f"{i}.{r[3]}", r[4]] for i, r in enumerate(ROWS * 2)]  # 12 distinct
+    rows[4][1] = "not-an-email"
+    path = tmp_path / "leads.csv"
+    path.write_bytes("".join(";".join(r) + "\r\n" for r in rows).encode("cp1252"))
+    said = enrich("check", path, "--report-format", "json")
+    failing = [
+        e for r in json.loads(said.stdout)["results"] if r["check"].startswith("valid_email")
+        for e in r["examples"]
+    ]  # fmt: skip
+    assert failing == [{"row": 5, "column": "column 2", "line": 5}]
