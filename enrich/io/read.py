@@ -6,7 +6,14 @@ sheets, or one), Parquet, JSON (array of objects) and NDJSON; ``-`` reads standa
 
 Every value is a string (``0403170701`` and ``01000`` keep their zeros). Each table comes
 back with its original headers plus ``source_row`` (1-based data row, as a spreadsheet
-shows it: blank lines count) and the rows that could not be used, with a reason.
+shows it: blank lines count) and the rows that could not be used, with a reason (a row with
+more fields than the header, even past empty ones, is one: no value is dropped).
+
+Hostile files are read or refused in one line (``InputError``), never a value in the
+message: lone CRs end lines; a UTF-8 file's cp1252 lines are read as cp1252 and reported;
+another script (Shift-JIS, cp1251 …) is refused; a first line of values (an e-mail, a
+phone …) is no header: the columns are named ``column 1`` …; header names have their control
+characters escaped (:func:`safe_name`).
 
 >>> t = read_bytes(b"Nom;Code postal\\r\\nDupont;01000\\r\\n", "x.csv")[0]
 >>> t.frame.rows(), t.info["delimiter"], t.info["encoding"]
