@@ -148,7 +148,7 @@ def hostile(tmp_path_factory) -> dict[str, tuple[Path, int]]:
     return hostile_files(tmp_path_factory.mktemp("hostile"))
 
 
-def enrich(*args, timeout: int = 120) -> subprocess.CompletedProcess:
+def run_enrich(*args, timeout: int = 120) -> subprocess.CompletedProcess:
     """The program itself, in a fresh process (its real exit code), under a timeout."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT)}
     env |= {"LC_ALL": "C.UTF-8", "HOME": os.environ.get("HOME", "/tmp")}
@@ -320,12 +320,12 @@ def test_every_hostile_file_gives_a_clean_run_or_one_line_and_exit_2(hostile, tm
 
 
 def test_the_program_says_what_the_reader_did(hostile, tmp_path):
-    said = enrich("clean", hostile["utf8_with_a_cp1252_row.csv"][0], "-o", tmp_path / "u.csv")
+    said = run_enrich("clean", hostile["utf8_with_a_cp1252_row.csv"][0], "-o", tmp_path / "u.csv")
     assert said.returncode == 0
     assert b"warning: 1 line(s) not valid UTF-8, read as cp1252 (line 4)" in said.stderr
     run = json.loads((tmp_path / "u.run.json").read_text())
     assert run["files"][0]["cp1252_lines"] == [4]
-    said = enrich("clean", hostile["no_header.csv"][0], "-o", tmp_path / "n.csv")
+    said = run_enrich("clean", hostile["no_header.csv"][0], "-o", tmp_path / "n.csv")
     assert said.returncode == 0, said.stderr
     assert b"no header line: the first line holds values" in said.stderr
     cleaned = pl.read_csv(tmp_path / "n.csv", infer_schema=False)
@@ -341,17 +341,17 @@ def test_the_program_says_what_the_reader_did(hostile, tmp_path):
     ],
 )
 def test_refusals_exit_2_in_one_line(hostile, tmp_path, name, message):
-    said = enrich("clean", hostile[name][0], "-o", tmp_path / "o.csv")
+    said = run_enrich("clean", hostile[name][0], "-o", tmp_path / "o.csv")
     assert said.returncode == 2 and message in said.stderr
     assert len(said.stderr.strip().splitlines()) == 1 and not list(tmp_path.iterdir())
 
 
 def test_a_map_naming_a_value_is_refused_without_echoing_it(hostile, tmp_path):
     path = hostile["no_header.csv"][0]
-    said = enrich("clean", path, "-o", tmp_path / "o.csv", "--map", f"{ROWS[2][3]}=email")
+    said = run_enrich("clean", path, "-o", tmp_path / "o.csv", "--map", f"{ROWS[2][3]}=email")
     assert said.returncode == 2 and b"--map names a value" in said.stderr
     assert ROWS[2][3].encode() not in said.stderr
-    said = enrich("clean", path, "-o", tmp_path / "o.csv", "--map", "column 4=email")
+    said = run_enrich("clean", path, "-o", tmp_path / "o.csv", "--map", "column 4=email")
     assert said.returncode == 0, said.stderr
 
 
@@ -367,7 +367,7 @@ def test_check_names_the_lines_of_a_file_without_a_header(tmp_path):
     rows[4][1] = "not-an-email"
     path = tmp_path / "leads.csv"
     path.write_bytes("".join(";".join(r) + "\r\n" for r in rows).encode("cp1252"))
-    said = enrich("check", path, "--report-format", "json")
+    said = run_enrich("check", path, "--report-format", "json")
     failing = [
         e for r in json.loads(said.stdout)["results"] if r["check"].startswith("valid_email")
         for e in r["examples"]
