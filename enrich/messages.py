@@ -52,11 +52,12 @@ def reading(info: dict) -> list[str]:
             "(map them with --map 'column 2=email')"
         )
     if info.get("lines_read_as_cp1252"):
-        n, shown = info["lines_read_as_cp1252"], info["cp1252_lines"]
-        listed = ", ".join(map(str, shown)) + (" …" if n > len(shown) else "")
+        n, rows = info["lines_read_as_cp1252"], sorted(set(info.get("cp1252_rows", [])))
+        where = ", ".join(map(str, rows or info["cp1252_lines"])) + (" …" if n > 20 else "")
+        what = ("rows" if len(rows) > 1 else "row") if rows else "file lines"
         lines.append(
-            f"  warning: {n} line(s) not valid UTF-8, read as cp1252 "
-            f"({'lines' if n > 1 else 'line'} {listed}): check their accents"
+            f"  warning: {n} line(s) not valid UTF-8, read as cp1252 ({what} {where}): "
+            "check their accents"
         )
     if info.get("lone_cr_line_ends"):
         lines.append(f"  {info['lone_cr_line_ends']} lone CR(s) read as line ends")

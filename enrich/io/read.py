@@ -24,6 +24,7 @@ characters escaped (:func:`safe_name`).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
@@ -207,17 +208,16 @@ _UNDECODED = re.compile(r"[\udc80-\udcff]")
 
 def _not_utf8(data: bytes, name: str) -> tuple[str, str, list[int]]:
     """A file that is not valid UTF-8: cp1252 (latin-1 for the bytes cp1252 leaves
-    undefined), or UTF-8 with its invalid lines in cp1252; another script is refused."""
+    undefined) when it has no UTF-8 character at all, else UTF-8 with each invalid line read
+    as cp1252; another script is refused."""
     if _UTF8_SEQUENCE.search(data) is None:  # no UTF-8 at all: a Western file, or refused
         _refuse_other_script(data, name)
         return _western(data), _western_name(data), []
     text = data.decode("utf-8", errors="surrogateescape")
     bad = _bad_lines(text)
-    foreign = b"\n".join(text[a:b].encode("utf-8", "surrogateescape") for a, b in bad)
-    mixed = len(foreign) < len(data) // 2
-    _refuse_other_script(foreign if mixed else data, name)
-    if not mixed:
-        return _western(data), _western_name(data), []
+    _refuse_other_script(
+        b"\n".join(text[a:b].encode("utf-8", "surrogateescape") for a, b in bad[:2000]), name
+    )
     parts, end, lines, line = [], 0, [], 1
     for a, b in bad:
         parts += [text[end:a], _western(text[a:b].encode("utf-8", "surrogateescape"))]
@@ -406,11 +406,29 @@ def _read_csv(data: bytes, name: str, encoding: str | None, delimiter: str | Non
     info = {"format": "csv", "encoding": enc, "delimiter": delim, "lines_before_header": skipped}
     if foreign:
         info |= {"lines_read_as_cp1252": len(foreign), "cp1252_lines": foreign[:20]}
+        info["cp1252_rows"] = _rows_of(text, delim, foreign[:20], first, headed)
     if lone_cr:
         info["lone_cr_line_ends"] = lone_cr
     if not headed:
         info["header"] = "none: the first line holds values"
     return Table(name, frame, rejects, info)
+
+
+def _rows_of(text: str, delim: str, lines: list[int], line: int, headed: bool) -> list[int]:
+    """The data rows (``source_row``) the file *lines* are in; *text* starts at file line
+    *line*, with the header when *headed*. Rows are counted as the csv module reads records
+    (a quoted line break makes two lines one row)."""
+    rows: list[int] = []
+    reader = csv.reader(_lines(text, []), delimiter=delim)
+    start = line
+    with contextlib.suppress(csv.Error):  # a value past the module's limit: rows so far
+        for row, _ in enumerate(reader, start=0 if headed else 1):
+            end = line + reader.line_num - 1
+            rows += [row for n in lines if start <= n <= end and row]
+            if end >= lines[-1]:
+                break
+            start = end + 1
+    return rows
 
 
 def _parse(

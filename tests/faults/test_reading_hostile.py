@@ -191,6 +191,7 @@ def test_a_cp1252_row_in_a_utf8_file_is_read_as_cp1252_and_reported(hostile):
     assert table.frame.drop("source_row").rows() == [tuple(r) for r in ROWS]  # accents right
     assert table.info["encoding"] == "utf-8"
     assert (table.info["lines_read_as_cp1252"], table.info["cp1252_lines"]) == (1, [4])
+    assert table.info["cp1252_rows"] == [3]
 
 
 def test_a_utf8_file_with_several_cp1252_rows_keeps_each_line_whole():
@@ -201,6 +202,21 @@ def test_a_utf8_file_with_several_cp1252_rows_keeps_each_line_whole():
     table = read_bytes(data, "x.csv")[0]
     assert table.frame.drop("source_row").rows() == [tuple(r) for r in ROWS]
     assert table.info["cp1252_lines"] == [2, 4, 7]
+    assert table.info["cp1252_rows"] == [1, 3, 6]
+
+
+def test_cp1252_lines_are_reported_by_row_past_title_lines_and_quoted_line_breaks():
+    data = (
+        "Export du 12/03/2025\r\n\r\n" + ";".join(HEADER) + "\r\n" + ";".join(ROWS[0]) + "\r\n"
+    ).encode() + (";".join(ROWS[2][:2]) + ';"Crèche\r\nLes Petits Loups";' + ";".join(ROWS[2][3:])
+                  + "\r\n" + ";".join(ROWS[5]) + "\r\n").encode("cp1252")  # fmt: skip
+    table = read_bytes(data, "x.csv")[0]
+    assert table.frame["Société"].to_list() == [
+        ROWS[0][2],
+        "Crèche\r\nLes Petits Loups",
+        ROWS[5][2],
+    ]
+    assert (table.info["cp1252_lines"], table.info["cp1252_rows"]) == ([5, 7], [2, 3])
 
 
 @pytest.mark.parametrize("name,guess", [("shift_jis.csv", "cp932"), ("cp1251.csv", "cp1251")])
@@ -322,9 +338,9 @@ def test_every_hostile_file_gives_a_clean_run_or_one_line_and_exit_2(hostile, tm
 def test_the_program_says_what_the_reader_did(hostile, tmp_path):
     said = run_enrich("clean", hostile["utf8_with_a_cp1252_row.csv"][0], "-o", tmp_path / "u.csv")
     assert said.returncode == 0
-    assert b"warning: 1 line(s) not valid UTF-8, read as cp1252 (line 4)" in said.stderr
+    assert b"warning: 1 line(s) not valid UTF-8, read as cp1252 (row 3)" in said.stderr
     run = json.loads((tmp_path / "u.run.json").read_text())
-    assert run["files"][0]["cp1252_lines"] == [4]
+    assert (run["files"][0]["cp1252_lines"], run["files"][0]["cp1252_rows"]) == ([4], [3])
     said = run_enrich("clean", hostile["no_header.csv"][0], "-o", tmp_path / "n.csv")
     assert said.returncode == 0, said.stderr
     assert b"no header line: the first line holds values" in said.stderr
