@@ -141,7 +141,23 @@ def online_counts(frame, client_counts: dict, lei: bool) -> list[str]:
     lines.append(
         f"online: {c['calls']} calls, {c['cached']} answers from the cache, {c['failed']} failed"
     )
+    if c.get("deadline"):
+        lines.append(
+            f"online: the run's deadline passed: {c['deadline']} lookups not made (unknown: "
+            "deadline); rules/registry.toml [online] run_deadline_s sets it"
+        )
     return lines
+
+
+def online_unknown(frame, lei: bool) -> dict[str, dict[str, int]]:
+    """Per service, how many rows' answers are unknown, by reason (for run.json)."""
+    services = [("vies", "vies"), ("recherche", "recherche")] + ([("gleif", "lei")] if lei else [])
+    out = {}
+    for service, prefix in services:
+        unknown = frame.filter(frame[f"{prefix}_status"] == "unknown")
+        reasons = unknown[f"{prefix}_reason"].fill_null("(none)").value_counts()
+        out[service] = dict(sorted(reasons.iter_rows()))
+    return out
 
 
 def attached(counts: dict) -> list[str]:

@@ -125,20 +125,30 @@ def read_sizes(registry: Registry | None, rules: Rules, say: Say = silent):
 
 
 def ask_online(
-    frame: pl.DataFrame, online: Online | None, rules: Rules, say: Say = silent
+    frame: pl.DataFrame,
+    online: Online | None,
+    rules: Rules,
+    say: Say = silent,
+    counts: dict | None = None,
 ) -> pl.DataFrame:
     """VIES and recherche-entreprises answers (and GLEIF's, with ``lei``) for *frame*, if
-    asked; counted, never fatal."""
+    asked; never fatal, bounded in time (rules/registry.toml [online]); what was asked and
+    why answers are unknown go into *counts* (run.json)."""
     if online is None:
         return frame
     from .registry.attach import fill_from_recherche
     from .registry.gleif import gleif_columns
-    from .registry.http import Client
+    from .registry.http import Client, limits
     from .registry.recherche import recherche_columns
     from .registry.vies import vies_columns
 
-    Path(online.cache).parent.mkdir(parents=True, exist_ok=True)
-    client = Client(online.cache, offline=online.offline)
+    cache, notes = online.cache, []
+    try:
+        Path(cache).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        cache = None
+        notes.append(f"online cache {online.cache}: {exc.strerror}: run without a cache")
+    client = Client(cache, offline=online.offline, notes=notes, **limits(rules))
     try:
         asked = recherche_columns(vies_columns(frame, client), client)
         out = fill_from_recherche(asked, rules=rules)
@@ -146,8 +156,11 @@ def ask_online(
             out = gleif_columns(out, client)
     finally:
         client.close()
-    for line in messages.online_counts(out, client.counts, online.lei):
+    lines = messages.online_counts(out, client.counts, online.lei)
+    for line in [*client.notes, *lines]:
         say(line)
+    if counts is not None:
+        counts.update(client.counts, unknown=messages.online_unknown(out, online.lei))
     return out
 
 
@@ -203,7 +216,10 @@ def _attach(built, job: Job, rules: Rules, sizes, say: Say) -> None:
         )
         built.timings["registry"] = round(time.perf_counter() - t1, 3)
     if job.online:
-        built.companies = ask_online(built.companies, job.online, rules, say)
+        built.counts["online"] = {}
+        built.companies = ask_online(
+            built.companies, job.online, rules, say, built.counts["online"]
+        )
         vies = built.companies["vies_status"].value_counts().drop_nulls().sort("vies_status")
         built.counts["vies"] = dict(vies.iter_rows())
     if job.registry:  # after the online answers, which fill in what the index lacks
