@@ -228,6 +228,37 @@ def decisions_not_applied(outcome: dict) -> str | None:
     )
 
 
+def decision_file(outcome: dict) -> tuple[str, bool]:
+    """(the line that accounts for every row of a decisions file, whether a person should
+    read it even from a quiet run: something was not applied or could not be read).
+
+    >>> decision_file({"file": "d.csv", "rows": 5, "applied": 1, "blank": 1,
+    ...     "not_applied": {"kept apart": [4]}, "unreadable": {"ragged row": [2, 3]}})
+    ('decisions d.csv: 5 rows: 1 applied, 1 blank, 1 not applied (row 4: kept apart), 2 unreadable (rows 2, 3: ragged row)', True)
+    """
+    parts = (
+        [f"{outcome['applied']} applied"]
+        if "applied" in outcome
+        else [f"{outcome['decisions']} decisions"]
+    )
+    parts.append(f"{outcome['blank']} blank")
+    for key, label in (("not_applied", "not applied"), ("unreadable", "unreadable")):
+        by_reason = outcome.get(key) or {}
+        if by_reason:
+            count = sum(len(rows) for rows in by_reason.values())
+            said = "; ".join(f"{_rows(rows)}: {reason}" for reason, rows in by_reason.items())
+            parts.append(f"{count} {label} ({said})")
+    heed = bool(outcome.get("not_applied") or outcome.get("unreadable"))
+    return f"decisions {outcome['file']}: {outcome['rows']} rows: " + ", ".join(parts), heed
+
+
+def _rows(rows: list[int], most: int = 10) -> str:
+    """ "row 4", "rows 2, 3", "rows 1, 2, … (25 in all)"."""
+    shown = ", ".join(map(str, rows[:most]))
+    more = f", … ({len(rows)} in all)" if len(rows) > most else ""
+    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+
+
 def registry_entries(found: list[dict]) -> list[str]:
     """`enrich registry lookup`'s text: each company the index holds for a number."""
     lines = []

@@ -175,14 +175,15 @@ class _Prepared:
     survivorship: object
     settings: dict
     models: dict | None
-    decisions: dict | None
+    decisions: object  # link.decision_file.DecisionFile, or None
     suppression: tuple | None
     sizes: tuple | None
 
 
 def _prepare(job: Job, say: Say) -> _Prepared:
     """Everything that can refuse the job, checked before any row is read."""
-    from .link.files import load_models, load_settings, read_decisions
+    from .link.decision_file import read_decision_file
+    from .link.files import load_models, load_settings
     from .master import folder
     from .master.suppression import read_suppression
     from .master.survive import load as load_survivorship
@@ -197,7 +198,7 @@ def _prepare(job: Job, say: Say) -> _Prepared:
     survivorship = load_survivorship(rules)
     settings = load_settings(rules)
     models = load_models(job.model, settings) if job.model else None
-    decisions = read_decisions(job.decisions, rules) if job.decisions else None
+    decisions = read_decision_file(job.decisions, rules) if job.decisions else None
     suppression = read_suppression(job.suppress) if job.suppress else None
     if job.previous:
         folder.check_previous(job.previous)
@@ -293,6 +294,10 @@ def run(job: Job, say: Say = silent, warn: Say | None = None) -> Result:
         t0 = time.perf_counter()
         built, summary_ = _build(job, ready, result, previous, golden)
     check_accounting(built.lineage, result.rows_in + (previous.lineage.height if previous else 0))
+    if ready.decisions:
+        from .master.decisions import file_outcomes
+
+        built.counts["decisions_file"] = file_outcomes(built.records, ready.decisions)
     _attach(built, job, ready.rules, ready.sizes, say)
     result.timings.update(built.timings)
     link_and_survive = time.perf_counter() - t0
@@ -327,7 +332,7 @@ def _build(job: Job, ready: _Prepared, result: CleanResult, previous, golden):
         rules=ready.rules,
         previous=previous,
         previous_tables=golden.result if golden else None,
-        decisions=ready.decisions,
+        decisions=ready.decisions.by_level if ready.decisions else None,
         models=ready.models or (previous.models if previous else None),
         suppress=ready.suppression,
         rules_hash=summary_["rules_hash"],
@@ -346,6 +351,9 @@ def _say_master(built, job: Job, summary_: dict, say: Say, warn: Say) -> None:
     say(messages.master_built(built.counts, summary_["review_rows"], built.lineage.height))
     if job.registry:
         say(messages.master_registry(built.companies.height, built.counts["registry"]))
+    if "decisions_file" in built.counts:
+        line, heed = messages.decision_file(built.counts["decisions_file"])
+        (warn if heed else say)(line)
     not_applied = messages.decisions_not_applied(built.counts["decision_outcomes"])
     if not_applied:
         warn(not_applied)
@@ -385,7 +393,8 @@ def run_dedupe(job: Job, say: Say = silent):
     """`enrich dedupe`: records, rejects, pairs, review, model and run.json in ``job.out``;
     with ``job.previous`` (an earlier dedupe folder) the new rows are linked onto it."""
     from .io.write import check_not_input, write_json, write_table
-    from .link.files import load_models, load_settings, read_decisions, read_master
+    from .link.decision_file import read_decision_file
+    from .link.files import load_models, load_settings, read_master
     from .link.levels import dedupe
     from .link.review import all_pairs, review_table
 
@@ -407,7 +416,10 @@ def run_dedupe(job: Job, say: Say = silent):
         model = str(Path(previous) / "model.json")
         say(f"reusing the master's model {model}")
     models = load_models(model, settings) if model else None
-    decided = read_decisions(job.decisions, rules) if job.decisions else None
+    decision_file = read_decision_file(job.decisions, rules) if job.decisions else None
+    if decision_file:
+        say(messages.decision_file(decision_file.reading())[0])
+    decided = decision_file.by_level if decision_file else None
     t0 = time.perf_counter()
     found = dedupe(result.frame, models, decided, master, rules=rules)
     link_time = time.perf_counter() - t0
@@ -424,6 +436,8 @@ def run_dedupe(job: Job, say: Say = silent):
     )
     summary_ = summary("dedupe", result, {"folder": str(folder)}, rules, CLEAN_RULES)
     summary_["link"] = {level: found.results[level].report for level in found.results}
+    if decision_file:
+        summary_["decisions_file"] = decision_file.reading()
     summary_["timings_s"]["link"] = round(link_time, 3)
     summary_["timings_s"]["write"] = round(time.perf_counter() - t0, 3)
     write_json(summary_, folder / "run.json")
