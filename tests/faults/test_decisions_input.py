@@ -189,3 +189,22 @@ def test_a_stewards_own_yes_no_column_beside_reviews_empty_decision(tmp_path):
     read = read_decision_file(path)
     assert read.decided.select("source_row_l", "decision").rows() == [(1, "match")]
     assert read.blank == 1
+
+
+def test_a_decisions_workbook_from_excel(tmp_path):
+    """review.csv opened in Excel, filled in French and saved as a workbook."""
+    pl.DataFrame(
+        {
+            "Level": ["Entreprise", "company"],
+            "source_file_l": ["a.csv", "a.csv"],
+            "source_row_l": [1, 2],
+            "source_file_r": ["b.csv", "b.csv"],
+            "source_row_r": [3, 4],
+            "Décision": ["Oui", "Non"],
+        }
+    ).write_excel(tmp_path / "d.xlsx")
+    read = read_decision_file(str(tmp_path / "d.xlsx"))
+    assert read.decided.select("level", "source_row_l", "decision").rows() == [
+        ("company", 1, "match"),
+        ("company", 2, "no_match"),
+    ]
