@@ -17,9 +17,30 @@ import click
 # taken again costs a fault: in a batch job that frees and takes gigabytes stage after stage,
 # that was 1–1.5 s of system time per million-row master run. Ten seconds (jemalloc's own
 # default) keeps it for the next stage. Set before polars is imported; a value of the user's wins
-# (not polars' own, which a parent process that imported polars passes down).
-if os.environ.get("_RJEM_MALLOC_CONF", "") in ("", "dirty_decay_ms:500,muzzy_decay_ms:1000"):
-    os.environ["_RJEM_MALLOC_CONF"] = "dirty_decay_ms:10000,muzzy_decay_ms:10000"
+# — not polars' own, which a parent process that imported polars passes down (each polars
+# import writes its default in front of what it finds: once, twice, with its THP keys …).
+POLARS_ALLOCATOR = {
+    "dirty_decay_ms:500",
+    "muzzy_decay_ms:1000",
+    "thp:always",
+    "metadata_thp:always",
+}
+
+
+def allocator_conf(given: str) -> str:
+    """The allocator setting to run with: *given* if it holds a setting of the user's, else ours.
+
+    >>> allocator_conf("dirty_decay_ms:500,muzzy_decay_ms:1000,dirty_decay_ms:500,muzzy_decay_ms:1000")
+    'dirty_decay_ms:10000,muzzy_decay_ms:10000'
+    >>> allocator_conf("dirty_decay_ms:500,muzzy_decay_ms:1000,dirty_decay_ms:1")
+    'dirty_decay_ms:500,muzzy_decay_ms:1000,dirty_decay_ms:1'
+    """
+    if {part.strip() for part in given.split(",")} - {""} <= POLARS_ALLOCATOR:
+        return "dirty_decay_ms:10000,muzzy_decay_ms:10000"
+    return given
+
+
+os.environ["_RJEM_MALLOC_CONF"] = allocator_conf(os.environ.get("_RJEM_MALLOC_CONF", ""))
 
 from . import __version__  # noqa: E402
 from . import options as opt  # noqa: E402

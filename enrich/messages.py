@@ -170,7 +170,23 @@ def online_counts(frame, client_counts: dict, lei: bool) -> list[str]:
     lines.append(
         f"online: {c['calls']} calls, {c['cached']} answers from the cache, {c['failed']} failed"
     )
+    if c.get("deadline"):
+        lines.append(
+            f"online: the run's deadline passed: {c['deadline']} lookups not made (unknown: "
+            "deadline); rules/registry.toml [online] run_deadline_s sets it"
+        )
     return lines
+
+
+def online_unknown(frame, lei: bool) -> dict[str, dict[str, int]]:
+    """Per service, how many rows' answers are unknown, by reason (for run.json)."""
+    services = [("vies", "vies"), ("recherche", "recherche")] + ([("gleif", "lei")] if lei else [])
+    out = {}
+    for service, prefix in services:
+        unknown = frame.filter(frame[f"{prefix}_status"] == "unknown")
+        reasons = unknown[f"{prefix}_reason"].fill_null("(none)").value_counts()
+        out[service] = dict(sorted(reasons.iter_rows()))
+    return out
 
 
 def attached(counts: dict) -> list[str]:
@@ -239,6 +255,37 @@ def decisions_not_applied(outcome: dict) -> str | None:
         "(a cannot-link rule, e.g. two different valid VAT numbers, is stronger than a match), "
         f"{outcome['unknown_rows']} name a row the master does not hold"
     )
+
+
+def decision_file(outcome: dict) -> tuple[str, bool]:
+    """(the line that accounts for every row of a decisions file, whether a person should
+    read it even from a quiet run: something was not applied or could not be read).
+
+    >>> decision_file({"file": "d.csv", "rows": 5, "applied": 1, "blank": 1,
+    ...     "not_applied": {"kept apart": [4]}, "unreadable": {"ragged row": [2, 3]}})
+    ('decisions d.csv: 5 rows: 1 applied, 1 blank, 1 not applied (row 4: kept apart), 2 unreadable (rows 2, 3: ragged row)', True)
+    """
+    parts = (
+        [f"{outcome['applied']} applied"]
+        if "applied" in outcome
+        else [f"{outcome['decisions']} decisions"]
+    )
+    parts.append(f"{outcome['blank']} blank")
+    for key, label in (("not_applied", "not applied"), ("unreadable", "unreadable")):
+        by_reason = outcome.get(key) or {}
+        if by_reason:
+            count = sum(len(rows) for rows in by_reason.values())
+            said = "; ".join(f"{_rows(rows)}: {reason}" for reason, rows in by_reason.items())
+            parts.append(f"{count} {label} ({said})")
+    heed = bool(outcome.get("not_applied") or outcome.get("unreadable"))
+    return f"decisions {outcome['file']}: {outcome['rows']} rows: " + ", ".join(parts), heed
+
+
+def _rows(rows: list[int], most: int = 10) -> str:
+    """ "row 4", "rows 2, 3", "rows 1, 2, … (25 in all)"."""
+    shown = ", ".join(map(str, rows[:most]))
+    more = f", … ({len(rows)} in all)" if len(rows) > most else ""
+    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
 
 
 def registry_entries(found: list[dict]) -> list[str]:

@@ -125,7 +125,10 @@ EXCEL = click.option(
 DECISIONS = click.option(
     "--decisions",
     type=click.Path(dir_okay=False),
-    help="A review.csv with its decision column filled (match / no_match).",
+    help="A review.csv with its decision column filled: match / no_match, in any case or in "
+    "the words of rules/decisions.toml (oui / non, ja / nee, same / different …), or a yes/no "
+    "column of its own. Every row is accounted for in run.json (applied, not applied and why, "
+    "blank, unreadable).",
 )
 MODEL = click.option(
     "--model",

@@ -125,20 +125,30 @@ def read_sizes(registry: Registry | None, rules: Rules, say: Say = silent):
 
 
 def ask_online(
-    frame: pl.DataFrame, online: Online | None, rules: Rules, say: Say = silent
+    frame: pl.DataFrame,
+    online: Online | None,
+    rules: Rules,
+    say: Say = silent,
+    counts: dict | None = None,
 ) -> pl.DataFrame:
     """VIES and recherche-entreprises answers (and GLEIF's, with ``lei``) for *frame*, if
-    asked; counted, never fatal."""
+    asked; never fatal, bounded in time (rules/registry.toml [online]); what was asked and
+    why answers are unknown go into *counts* (run.json)."""
     if online is None:
         return frame
     from .registry.attach import fill_from_recherche
     from .registry.gleif import gleif_columns
-    from .registry.http import Client
+    from .registry.http import Client, limits
     from .registry.recherche import recherche_columns
     from .registry.vies import vies_columns
 
-    Path(online.cache).parent.mkdir(parents=True, exist_ok=True)
-    client = Client(online.cache, offline=online.offline)
+    cache, notes = online.cache, []
+    try:
+        Path(cache).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        cache = None
+        notes.append(f"online cache {online.cache}: {exc.strerror}: run without a cache")
+    client = Client(cache, offline=online.offline, notes=notes, **limits(rules))
     try:
         asked = recherche_columns(vies_columns(frame, client), client)
         out = fill_from_recherche(asked, rules=rules)
@@ -146,8 +156,11 @@ def ask_online(
             out = gleif_columns(out, client)
     finally:
         client.close()
-    for line in messages.online_counts(out, client.counts, online.lei):
+    lines = messages.online_counts(out, client.counts, online.lei)
+    for line in [*client.notes, *lines]:
         say(line)
+    if counts is not None:
+        counts.update(client.counts, unknown=messages.online_unknown(out, online.lei))
     return out
 
 
@@ -162,14 +175,15 @@ class _Prepared:
     survivorship: object
     settings: dict
     models: dict | None
-    decisions: dict | None
+    decisions: object  # link.decision_file.DecisionFile, or None
     suppression: tuple | None
     sizes: tuple | None
 
 
 def _prepare(job: Job, say: Say) -> _Prepared:
     """Everything that can refuse the job, checked before any row is read."""
-    from .link.files import load_models, load_settings, read_decisions
+    from .link.decision_file import read_decision_file
+    from .link.files import load_models, load_settings
     from .master import folder
     from .master.suppression import read_suppression
     from .master.survive import load as load_survivorship
@@ -184,7 +198,7 @@ def _prepare(job: Job, say: Say) -> _Prepared:
     survivorship = load_survivorship(rules)
     settings = load_settings(rules)
     models = load_models(job.model, settings) if job.model else None
-    decisions = read_decisions(job.decisions, rules) if job.decisions else None
+    decisions = read_decision_file(job.decisions, rules) if job.decisions else None
     suppression = read_suppression(job.suppress) if job.suppress else None
     if job.previous:
         folder.check_previous(job.previous)
@@ -203,7 +217,10 @@ def _attach(built, job: Job, rules: Rules, sizes, say: Say) -> None:
         )
         built.timings["registry"] = round(time.perf_counter() - t1, 3)
     if job.online:
-        built.companies = ask_online(built.companies, job.online, rules, say)
+        built.counts["online"] = {}
+        built.companies = ask_online(
+            built.companies, job.online, rules, say, built.counts["online"]
+        )
         vies = built.companies["vies_status"].value_counts().drop_nulls().sort("vies_status")
         built.counts["vies"] = dict(vies.iter_rows())
     if job.registry:  # after the online answers, which fill in what the index lacks
@@ -277,6 +294,10 @@ def run(job: Job, say: Say = silent, warn: Say | None = None) -> Result:
         t0 = time.perf_counter()
         built, summary_ = _build(job, ready, result, previous, golden)
     check_accounting(built.lineage, result.rows_in + (previous.lineage.height if previous else 0))
+    if ready.decisions:
+        from .master.decisions import file_outcomes
+
+        built.counts["decisions_file"] = file_outcomes(built.records, ready.decisions)
     _attach(built, job, ready.rules, ready.sizes, say)
     result.timings.update(built.timings)
     link_and_survive = time.perf_counter() - t0
@@ -311,7 +332,7 @@ def _build(job: Job, ready: _Prepared, result: CleanResult, previous, golden):
         rules=ready.rules,
         previous=previous,
         previous_tables=golden.result if golden else None,
-        decisions=ready.decisions,
+        decisions=ready.decisions.by_level if ready.decisions else None,
         models=ready.models or (previous.models if previous else None),
         suppress=ready.suppression,
         rules_hash=summary_["rules_hash"],
@@ -330,6 +351,9 @@ def _say_master(built, job: Job, summary_: dict, say: Say, warn: Say) -> None:
     say(messages.master_built(built.counts, summary_["review_rows"], built.lineage.height))
     if job.registry:
         say(messages.master_registry(built.companies.height, built.counts["registry"]))
+    if "decisions_file" in built.counts:
+        line, heed = messages.decision_file(built.counts["decisions_file"])
+        (warn if heed else say)(line)
     not_applied = messages.decisions_not_applied(built.counts["decision_outcomes"])
     if not_applied:
         warn(not_applied)
@@ -369,7 +393,8 @@ def run_dedupe(job: Job, say: Say = silent):
     """`enrich dedupe`: records, rejects, pairs, review, model and run.json in ``job.out``;
     with ``job.previous`` (an earlier dedupe folder) the new rows are linked onto it."""
     from .io.write import check_not_input, write_json, write_table
-    from .link.files import load_models, load_settings, read_decisions, read_master
+    from .link.decision_file import read_decision_file
+    from .link.files import load_models, load_settings, read_master
     from .link.levels import dedupe
     from .link.review import all_pairs, review_table
 
@@ -391,7 +416,10 @@ def run_dedupe(job: Job, say: Say = silent):
         model = str(Path(previous) / "model.json")
         say(f"reusing the master's model {model}")
     models = load_models(model, settings) if model else None
-    decided = read_decisions(job.decisions, rules) if job.decisions else None
+    decision_file = read_decision_file(job.decisions, rules) if job.decisions else None
+    if decision_file:
+        say(messages.decision_file(decision_file.reading())[0])
+    decided = decision_file.by_level if decision_file else None
     t0 = time.perf_counter()
     found = dedupe(result.frame, models, decided, master, rules=rules)
     link_time = time.perf_counter() - t0
@@ -408,6 +436,8 @@ def run_dedupe(job: Job, say: Say = silent):
     )
     summary_ = summary("dedupe", result, {"folder": str(folder)}, rules, CLEAN_RULES)
     summary_["link"] = {level: found.results[level].report for level in found.results}
+    if decision_file:
+        summary_["decisions_file"] = decision_file.reading()
     summary_["timings_s"]["link"] = round(link_time, 3)
     summary_["timings_s"]["write"] = round(time.perf_counter() - t0, 3)
     write_json(summary_, folder / "run.json")

@@ -52,6 +52,7 @@ EXTEND: dict[str, tuple[str, ...]] = {
     "addresses": ("abbreviation", "*.*"),
     "emails": ("*.*",),
     "registry": ("size_file.*",),
+    "decisions": ("words.*", "columns.*", "levels.*"),
     "languages": ("names.*", "titles.*", "first_names.*", "words.*", "places.*", "streets.*"),
 }
 

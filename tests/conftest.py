@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,33 @@ def run_cli():
         return CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
 
     return run
+
+
+def clean_environment(home: Path, **extra: str) -> dict[str, str]:
+    """The environment of a subprocess a test starts: built from nothing, not the caller's
+    (no allocator, colour, locale or Python settings of whoever runs the tests), with this
+    checkout first on the path. *extra* adds what the test itself means to set."""
+    return {
+        "PATH": os.defpath,
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONPATH": str(ROOT),
+        "PYTHONIOENCODING": "utf-8",
+        **extra,
+    }
+
+
+@pytest.fixture
+def clean_env(tmp_path):
+    """``clean_env(**extra)``: a clean environment for a subprocess (see clean_environment)."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    return lambda **extra: clean_environment(home, **extra)
+
+
+@pytest.fixture(autouse=True)
+def _no_caller_settings(monkeypatch):
+    """In-process tests see none of the caller's settings that change what enrich prints."""
+    for name in ("NO_COLOR", "_RJEM_MALLOC_CONF", "POLARS_THP"):
+        monkeypatch.delenv(name, raising=False)

@@ -1,5 +1,7 @@
 """`enrich dedupe` on the three overlapping fixtures (their README lists who recurs where)."""
 
+import json
+
 import polars as pl
 
 DEMO = ["crm_export.csv", "purchased_list_fr.csv", "salon_leads_nl.xlsx"]
@@ -85,7 +87,7 @@ def test_steward_decisions_round_trip(run_cli, fixtures, tmp_path):
     assert ids(records, "crm_export.csv", 1)[1] != ids(records, "purchased_list_fr.csv", 1)[1]
     pairs = pl.read_parquet(tmp_path / "second" / "pairs.parquet")
     assert pairs.filter(pl.col("rule") == "steward").height >= 1
-    # a bad decision value is reported with its row
+    # a word the rules do not know: each row said unreadable with its number, the value never
     decided.with_columns(pl.lit("maybe").alias("decision")).write_csv(tmp_path / "bad.csv")
     result = run_cli(
         "dedupe",
@@ -95,7 +97,14 @@ def test_steward_decisions_round_trip(run_cli, fixtures, tmp_path):
         "--decisions",
         tmp_path / "bad.csv",
     )
-    assert result.exit_code == 2 and "decision must be 'match' or 'no_match'" in result.stderr
+    assert result.exit_code == 0 and "maybe" not in result.stderr
+    assert "2 rows: 0 decisions, 0 blank, 2 unreadable (rows 1, 2: the decision is not a word" in (
+        result.stderr
+    )
+    summary = json.loads((tmp_path / "x" / "run.json").read_text())["decisions_file"]
+    assert summary["unreadable"] == {
+        "the decision is not a word of rules/decisions.toml [words]": [1, 2]
+    }
 
 
 def test_model_reuse_gives_the_same_clusters(run_cli, fixtures, tmp_path):

@@ -6,7 +6,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import random
 import shutil
 
@@ -561,7 +560,7 @@ def test_a_csv_master_is_carried_from_its_parquet_copy_unless_the_csv_changed(
     ).any()
 
 
-def test_the_program_leaves_with_its_exit_code_and_all_its_output(tmp_path, fixtures):
+def test_the_program_leaves_with_its_exit_code_and_all_its_output(tmp_path, fixtures, clean_env):
     """`enrich` leaves at once when a command is done (os._exit): the exit codes stay as
     documented and nothing it printed is lost; the allocator keeps freed memory for the next
     stage unless the user set it otherwise."""
@@ -571,7 +570,11 @@ def test_the_program_leaves_with_its_exit_code_and_all_its_output(tmp_path, fixt
     def enrich(*args, env=None):
         code = "import sys, os; from enrich.cli import run; print(os.environ['_RJEM_MALLOC_CONF'], file=sys.stderr); run()"
         return subprocess.run(
-            [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, env=env
+            [sys.executable, "-c", code, *map(str, args)],
+            capture_output=True,
+            text=True,
+            env=env or clean_env(),
+            timeout=120,
         )
 
     done = enrich(
@@ -586,7 +589,7 @@ def test_the_program_leaves_with_its_exit_code_and_all_its_output(tmp_path, fixt
         tmp_path / "missing.csv",
         "-o",
         tmp_path / "m",
-        env={**os.environ, "_RJEM_MALLOC_CONF": "dirty_decay_ms:1"},
+        env=clean_env(_RJEM_MALLOC_CONF="dirty_decay_ms:1"),
     )
     assert bad.returncode == 2 and "missing.csv" in bad.stderr and "Traceback" not in bad.stderr
     assert bad.stderr.splitlines()[0].endswith("dirty_decay_ms:1") and "10000" not in bad.stderr

@@ -10,13 +10,12 @@ from pathlib import Path
 import polars as pl
 
 from ..errors import InputError
-from ..io.read import read, typed_like, unguard
+from ..io.read import typed_like, unguard
 from ..ruleset import Rules, rules_or_default
+from .decision_file import read_decision_file
 from .derive import levels
 from .model import Model
 from .settings import Settings, parse
-
-DECISIONS = ("match", "no_match")
 
 
 def load_settings(rules: Rules | None = None) -> dict[str, Settings]:
@@ -68,23 +67,9 @@ def read_master(folder: str | Path, like: pl.DataFrame) -> pl.DataFrame:
 
 
 def read_decisions(path: str, rules: Rules | None = None) -> dict[str, pl.DataFrame]:
-    """A filled review.csv → per level: source_file/row of both sides and is_match."""
-    table = read(path)[0].frame
-    need = {"level", "source_file_l", "source_row_l", "source_file_r", "source_row_r", "decision"}
-    missing = need - set(table.columns)
-    if missing:
-        raise InputError(f"not a review file: missing {', '.join(sorted(missing))}", file=path)
-    decision = pl.col("decision").str.strip_chars().str.to_lowercase()
-    decided = table.filter(pl.col("decision").str.strip_chars() != "")
-    bad = decided.filter(~decision.is_in(list(DECISIONS)))
-    if bad.height:
-        raise InputError(
-            "decision must be 'match' or 'no_match'",
-            file=path,
-            row=int(bad["source_row"][0]),
-            column="decision",
-        )
-    return decisions_by_level(decided, [level.name for level in levels(rules)])
+    """A filled review.csv → per level: source_file/row of both sides and is_match (how
+    each row was read: ``decision_file.read_decision_file``)."""
+    return read_decision_file(path, rules).by_level
 
 
 def decisions_by_level(decided: pl.DataFrame, names: list[str]) -> dict[str, pl.DataFrame]:

@@ -1,10 +1,12 @@
 """The steward decisions a master remembers: one row per pair and level (DECISION_COLUMNS), a
-new decision on a pair replacing the old one, and how they stand against the master's ids."""
+new decision on a pair replacing the old one, and how they stand against the master's ids —
+for this run's decisions file, row by row (``file_outcomes``)."""
 
 from __future__ import annotations
 
 import polars as pl
 
+from ..link.decision_file import AGAIN
 from ..link.files import decisions_by_level
 from ..link.levels import LEVELS
 from .ids import ID_COLUMNS
@@ -144,4 +146,38 @@ def decision_outcomes(records: pl.DataFrame, decisions: pl.DataFrame) -> dict[st
         out["applied"] += int(known["held"].sum())
         out["not_applied"] += int((~known["held"]).sum())
         out["unknown_rows"] += d.height - known.height
+    return out
+
+
+NOT_HELD = {
+    "match": "kept apart: a cannot-link rule (e.g. two different valid VAT numbers) is stronger",
+    "no_match": "still one: other rows join the two",
+}
+NOT_HELD_ROW = "names a row the master does not hold"
+
+
+def file_outcomes(records: pl.DataFrame, decided) -> dict:
+    """Every row of a decisions file (``link.decision_file.DecisionFile``) accounted for in
+    the result: applied, not applied with the reason (row numbers by reason), left blank,
+    or unreadable — ``rows`` is the sum of them all."""
+    out = decided.reading()
+    del out["decided_again"]  # not applied, below
+    not_applied: dict[str, list[int]] = {}
+    if decided.again:
+        not_applied[AGAIN] = list(decided.again)
+    applied = 0
+    for level in decided.decided["level"].unique().sort().to_list():
+        d = decided_ids(records, decided.decided, level)
+        applied += int(d["held"].fill_null(False).sum())
+        why = (
+            pl.when(pl.col("_l").is_null() | pl.col("_r").is_null())
+            .then(pl.lit(NOT_HELD_ROW))
+            .when(~pl.col("held"))
+            .then(pl.col("decision").replace_strict(NOT_HELD, default=None))
+        )
+        missed = d.select(why.alias("why"), "decision_row").drop_nulls("why")
+        for reason, rows in missed.group_by("why").agg("decision_row").rows():
+            not_applied.setdefault(reason, []).extend(rows)
+    out["applied"] = applied
+    out["not_applied"] = {r: sorted(rows) for r, rows in sorted(not_applied.items())}
     return out

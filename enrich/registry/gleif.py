@@ -30,7 +30,7 @@ def gleif(client: Client, country: str, registry_id: str) -> dict:
             return {"status": "unknown", **NONE, "reason": why}
         found = _valid(records)
         if found:
-            _, _, code, name, entity_status, registration = sorted(found)[0]
+            _, _, code, name, entity_status, registration = found[0]
             return {
                 "status": "found",
                 "lei": code,
@@ -46,24 +46,34 @@ def gleif(client: Client, country: str, registry_id: str) -> dict:
 
 def _valid(records: list) -> list[tuple]:
     """The records with a valid LEI: (not issued, not active, LEI, name, entity status,
-    registration status) — sorted, the issued and active one comes first."""
+    registration status) — sorted, the issued and active one comes first. A record of
+    another shape than GLEIF's is left out."""
     found = []
     for r in records:
-        attrs = r.get("attributes", {}) if isinstance(r, dict) else {}
+        r = _object(r)
+        attrs = _object(r.get("attributes"))
         code = attrs.get("lei") or r.get("id")
         if isinstance(code, str) and lei_number.is_valid(code):
-            entity, registration = attrs.get("entity") or {}, attrs.get("registration") or {}
+            entity, registration = _object(attrs.get("entity")), _object(attrs.get("registration"))
             found.append(
                 (
                     registration.get("status") != "ISSUED",
                     entity.get("status") != "ACTIVE",
                     code,
-                    (entity.get("legalName") or {}).get("name"),
-                    entity.get("status"),
-                    registration.get("status"),
+                    _word(_object(entity.get("legalName")).get("name")),
+                    _word(entity.get("status")),
+                    _word(registration.get("status")),
                 )
             )
-    return found
+    return sorted(set(found), key=lambda f: (f[0], f[1], f[2], f[3] or ""))
+
+
+def _object(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _word(value) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def gleif_columns(frame: pl.DataFrame, client: Client) -> pl.DataFrame:

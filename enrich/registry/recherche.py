@@ -33,18 +33,26 @@ def recherche(client: Client, siren: str) -> dict:
     if hit is None:
         return {"status": "not_found", **empty, "reason": None}
     seat = hit.get("siege") if isinstance(hit.get("siege"), dict) else {}
+    state = hit.get("etat_administratif")
     return {
         "status": "found",
-        "name": hit.get("nom_raison_sociale") or hit.get("nom_complet"),
-        "registry_status": {"A": "active", "C": "ceased"}.get(hit.get("etat_administratif")),
-        "naf": hit.get("activite_principale"),
-        "section": hit.get("section_activite_principale"),
-        "employees_band": hit.get("tranche_effectif_salarie"),
-        "employees_year": hit.get("annee_tranche_effectif_salarie"),
-        "postcode": seat.get("code_postal"),
-        "city": seat.get("libelle_commune"),
+        "name": _word(hit.get("nom_raison_sociale")) or _word(hit.get("nom_complet")),
+        "registry_status": {"A": "active", "C": "ceased"}.get(
+            state if isinstance(state, str) else None
+        ),
+        "naf": _word(hit.get("activite_principale")),
+        "section": _word(hit.get("section_activite_principale")),
+        "employees_band": _word(hit.get("tranche_effectif_salarie")),
+        "employees_year": _word(hit.get("annee_tranche_effectif_salarie")),
+        "postcode": _word(seat.get("code_postal")),
+        "city": _word(seat.get("libelle_commune")),
         "reason": None,
     }
+
+
+def _word(value) -> str | None:
+    """A field of the answer, if it is text or a number as the API writes it (else none)."""
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
 
 
 def recherche_columns(frame: pl.DataFrame, client: Client) -> pl.DataFrame:

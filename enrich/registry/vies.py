@@ -5,11 +5,14 @@ and address a member state publishes with it. Its transient codes (``MS_UNAVAILA
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from .http import Client, ask_each
 
 VIES = "https://ec.europa.eu/taxation_customs/vies/rest-api"
+CODE = re.compile(r"[A-Z][A-Z_]{1,60}")  # how VIES writes its error codes
 TRANSIENT = {
     "SERVICE_UNAVAILABLE",
     "MS_UNAVAILABLE",
@@ -22,20 +25,34 @@ TRANSIENT = {
 
 
 def _text(value) -> str | None:
-    """VIES writes '---' where a member state withholds a value."""
-    return None if value in (None, "", "---") else str(value)
+    """VIES writes '---' where a member state withholds a value (anything but text: none)."""
+    return str(value) if isinstance(value, str) and value not in ("", "---") else None
 
 
 def _vies_problem(data: dict) -> str | None:
-    """Why a VIES answer is not a definitive valid / invalid (its error code), or None."""
-    errors = [w.get("error") for w in data.get("errorWrappers") or [] if isinstance(w, dict)]
+    """Why a VIES answer is not a definitive valid / invalid (its error code), or None. A
+    code is a documented word (``MS_UNAVAILABLE``); anything else is "malformed answer".
+
+    >>> _vies_problem({"isValid": True, "userError": "VALID"}) is None
+    True
+    >>> _vies_problem({"errorWrappers": [{"error": "MS_UNAVAILABLE"}]})
+    'MS_UNAVAILABLE'
+    >>> _vies_problem({"errorWrappers": 3}), _vies_problem({"isValid": "yes"})
+    ('malformed answer', 'malformed answer')
+    """
+    wrappers = data.get("errorWrappers") or []
+    if not isinstance(wrappers, list):
+        return "malformed answer"
+    errors = [w.get("error") for w in wrappers if isinstance(w, dict)]
     user_error = data.get("userError")
     if (
         errors
         or (user_error and user_error not in ("VALID", "INVALID"))
         or not isinstance(data.get("isValid", data.get("valid")), bool)
     ):
-        return (errors or [user_error])[0] or "malformed answer"
+        code = (errors or [user_error])[0]
+        known = isinstance(code, str) and CODE.fullmatch(code) and code not in ("VALID", "INVALID")
+        return code if known else "malformed answer"
     return None
 
 
@@ -55,7 +72,9 @@ def vies(client: Client, country: str, number: str) -> dict:
             "status": "unknown",
             "name": None,
             "address": None,
-            "reason": f"VIES {code}" + ("" if code in TRANSIENT else " (not a transient code)"),
+            "reason": code
+            if code == "malformed answer"
+            else f"VIES {code}" + ("" if code in TRANSIENT else " (not a transient code)"),
         }
     valid = data.get("isValid", data.get("valid"))
     return {

@@ -5,6 +5,7 @@ The same on files with a registry's skew of names (`--realism`, issue #18): name
 "Pharmacie du Centre" in many towns, with other forms, numbers and switchboards — are not
 one company."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,8 @@ def generated(rows: int, folder: Path, *options: str) -> tuple[Path, Path]:
         ],
         check=True,
         capture_output=True,
+        env={"PATH": os.defpath, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"},  # not the caller's
+        timeout=300,
     )
     return data, truth
 

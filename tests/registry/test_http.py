@@ -23,7 +23,12 @@ def test_a_valid_number_and_the_cache_spares_the_second_call(tmp_path):
         "reason": None,
     }
     assert vies(c, "BE", "0712345630")["status"] == "valid"
-    assert len(responses.calls) == 1 and c.counts == {"calls": 1, "cached": 1, "failed": 0}
+    assert len(responses.calls) == 1 and c.counts == {
+        "calls": 1,
+        "cached": 1,
+        "failed": 0,
+        "deadline": 0,
+    }
     c.close()
     again, _ = client(
         tmp_path, offline=True
