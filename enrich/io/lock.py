@@ -20,8 +20,13 @@
   the outputs' files are compared with what they were when the session began.
 
 ``fault(point)`` is the fault-injection tests' hook, read in this one place:
-``ENRICH_FAULT_AT="POINT[:SIGNAL],…"`` makes the process kill itself with SIGNAL (KILL, INT or
-TERM) when it reaches POINT; a POINT without a signal only answers True (a switch).
+``ENRICH_FAULT_AT="POINT[:SIGNAL],…"`` makes the process send itself SIGNAL (KILL, INT, TERM,
+STOP) when it reaches POINT; a POINT without a signal only answers True (a switch). The
+points: ``locked`` (the locks taken, nothing read), ``wrote:NAME`` (a file renamed into
+place, in a master's temporary folder or beside the output), ``filled`` (a master's folder
+written, not yet in place), ``between-renames`` (the old folder set aside, the new not yet
+in; only without ``exchange`` — the switch ``no-exchange``), ``swapped`` (the new folder in,
+the old not yet removed).
 
 >>> stale(".master.k2j4_x9a.tmp", "master"), stale(".master.rejects.csv.k2j4_x9a.tmp", "master")
 (True, False)
@@ -44,7 +49,12 @@ from ..errors import EnrichError, InputError
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
 EXIT_TERMINATED = 143  # 128 + SIGTERM
-SIGNALS = {"KILL": signal.SIGKILL, "INT": signal.SIGINT, "TERM": signal.SIGTERM}
+SIGNALS = {
+    "KILL": signal.SIGKILL,
+    "INT": signal.SIGINT,
+    "TERM": signal.SIGTERM,
+    "STOP": signal.SIGSTOP,  # a test holds the run there, to start another beside it
+}
 HELD = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -293,6 +303,10 @@ def session(
     check_inputs([*inputs, *reads])
     check_outputs(outputs)
     with contextlib.ExitStack() as held:
+        for path in reads:  # a master a kill left set aside is put back before it is read
+            if path and not os.path.lexists(path) and os.path.realpath(path) != lock_at:
+                with locked(path):
+                    sweep(path)
         for path in sorted({os.path.realpath(p) for p in reads if p} - {lock_at}):
             held.enter_context(locked(path, shared=True))
         held.enter_context(locked(lock))

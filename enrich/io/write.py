@@ -237,8 +237,11 @@ def replace_folder(folder: str | Path, write) -> None:
     except BaseException as exc:
         error = disk_error(exc, folder)  # before the temporary goes: it may fill the disk
         shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and old.exists() and not os.path.lexists(folder):
-            os.rename(old, folder)  # the new folder did not get in: the old one goes back
+        if old is not None and old.exists():
+            if os.path.lexists(folder):  # the new folder is in: the old one goes
+                shutil.rmtree(old, ignore_errors=True)
+            else:  # the new folder did not get in: the old one goes back
+                os.rename(old, folder)
         if error:
             raise error from None
         raise
