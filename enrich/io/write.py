@@ -1,5 +1,10 @@
 """Atomic writers: a temporary file beside the target, then a rename — an interrupted run
-never leaves a half-written file, and inputs are never overwritten.
+never leaves a half-written file, and inputs are never overwritten. Several files that
+belong together (a table, its rejects, its run.json) are all written first, then renamed
+in order, run.json last, holding the others' SHA-256 (``write_set``); a folder is written
+whole beside its place and swapped in at once (``replace_folder``). A full or read-only
+disk is one line, exit 2 (``lock.disk_error``). What a killed run leaves (``.NAME.*.tmp``,
+``.NAME.*.old``) is swept by the next run on that output (``lock.session``).
 
 CSV output is safe to open in a spreadsheet: a text cell that starts with ``=``, ``+``,
 ``-``, ``@`` (or a tab or carriage return) and is not a number gets a leading ``'``, so Excel
