@@ -299,15 +299,16 @@ def session(
     *lock* and shared locks of the folders it *reads*; *inputs* are checked first. Earlier
     runs' debris is swept (and said); an interrupt raises ``Interrupted``."""
     outputs = [Path(p) for p in (outputs if outputs is not None else [lock])]
+    reads = [p for p in reads if p]
     lock_at = os.path.realpath(lock)  # a read of the output itself is refused by the job
     check_inputs([*inputs, *reads])
     check_outputs(outputs)
     with contextlib.ExitStack() as held:
         for path in reads:  # a master a kill left set aside is put back before it is read
-            if path and not os.path.lexists(path) and os.path.realpath(path) != lock_at:
+            if not os.path.lexists(path) and os.path.realpath(path) != lock_at:
                 with locked(path):
                     sweep(path)
-        for path in sorted({os.path.realpath(p) for p in reads if p} - {lock_at}):
+        for path in sorted({os.path.realpath(p) for p in reads} - {lock_at}):
             held.enter_context(locked(path, shared=True))
         held.enter_context(locked(lock))
         removed = [name for p in outputs for name in sweep(p)]
