@@ -127,3 +127,10 @@ def test_a_symlink_loop_as_input_or_output_is_one_line_exit_2(run_cli, tmp_path,
         assert result.exit_code == 2, result.output
         assert result.stderr.count("\n") == 1 and "symbolic links" in result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["loop"]
+
+
+def test_standard_input_is_still_read(run_cli, tmp_path):
+    out = tmp_path / "out.csv"
+    result = run_cli("clean", "-", "-o", out, "-q", input=CRM.read_bytes())
+    assert result.exit_code == 0, result.output
+    assert len(out.read_text().splitlines()) == 41  # the header and CRM's 40 rows

@@ -213,3 +213,16 @@ def test_ctrl_c_before_a_clean_writes_says_nothing_was_written(harness, enrich, 
     assert stopped.returncode == 130
     assert harness.one_line(stopped.stderr) == "enrich: interrupted: nothing was written"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_exchange_swaps_two_folders_in_one_step(tmp_path):
+    from enrich.io.write import exchange
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "new").write_text("")
+    (tmp_path / "b" / "old").write_text("")
+    if not exchange(tmp_path / "a", tmp_path / "b"):
+        pytest.skip("this system or file system has no renameat2(RENAME_EXCHANGE)")
+    assert [p.name for p in (tmp_path / "b").iterdir()] == ["new"]
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["old"]

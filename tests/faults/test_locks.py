@@ -4,6 +4,7 @@ and never interleaves; readers share; a killed run's lock goes with it; no lock 
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from pathlib import Path
@@ -110,3 +111,29 @@ def test_readers_share_a_previous_master(run_cli, demo_master, tmp_path):
     with locked(demo_master, shared=True):
         result = run_cli("master", PURCHASED, "--previous", demo_master, "-o", tmp_path / "m", "-q")
     assert result.exit_code == 0, result.output
+
+
+def test_the_sweep_removes_only_this_outputs_temporaries(tmp_path):
+    from enrich.io.lock import sweep
+
+    (tmp_path / "m").mkdir()
+    for name in [".m.k2j4_x9a.tmp", ".m.k2j4_x9b.old"]:  # a killed run's: go
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "contacts.csv").write_text("personal data")
+    kept = [".m2.k2j4_x9a.tmp", ".m.rejects.csv.k2j4_x9a.tmp", ".m.notes", ".m.k2j4.tmp"]
+    for name in kept:  # another output's, or not a temporary at all: stay
+        (tmp_path / name).write_text("")
+    assert sorted(sweep(tmp_path / "m")) == [".m.k2j4_x9a.tmp", ".m.k2j4_x9b.old"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*kept, "m"])
+
+
+def test_a_set_aside_master_without_its_folder_is_put_back(tmp_path):
+    from enrich.io.lock import sweep
+
+    (tmp_path / ".m.older__1.old").mkdir()
+    (tmp_path / ".m.newer__2.old").mkdir()
+    (tmp_path / ".m.newer__2.old" / "run.json").write_text("{}")
+    os.utime(tmp_path / ".m.older__1.old", (1, 1))
+    sweep(tmp_path / "m")
+    assert [p.name for p in tmp_path.iterdir()] == ["m"]
+    assert (tmp_path / "m" / "run.json").exists()  # the newest copy
