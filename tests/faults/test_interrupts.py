@@ -226,3 +226,16 @@ def test_exchange_swaps_two_folders_in_one_step(tmp_path):
         pytest.skip("this system or file system has no renameat2(RENAME_EXCHANGE)")
     assert [p.name for p in (tmp_path / "b").iterdir()] == ["new"]
     assert [p.name for p in (tmp_path / "a").iterdir()] == ["old"]
+
+
+def test_a_ctrl_c_while_the_options_are_read_is_130_not_clicks_aborted(monkeypatch, capsys):
+    from enrich import cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.main, "make_context", interrupted)
+    with pytest.raises(SystemExit) as leaving:
+        cli._main()
+    assert leaving.value.code == 130
+    assert capsys.readouterr().err.strip() == "enrich: interrupted: nothing was written"
