@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -45,6 +46,7 @@ os.environ["_RJEM_MALLOC_CONF"] = allocator_conf(os.environ.get("_RJEM_MALLOC_CO
 from . import __version__  # noqa: E402
 from . import options as opt  # noqa: E402
 from .errors import EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL, EnrichError  # noqa: E402
+from .io.lock import Interrupted  # noqa: E402
 from .options import CHECK_EXIT_CODES, EXIT_CODES  # noqa: E402
 
 
@@ -66,14 +68,14 @@ def handle_errors(fn):
         try:
             return fn(*args, **kwargs)
         except EnrichError as exc:
-            click.echo(f"enrich: error: {exc}", err=True)
+            what = "" if isinstance(exc, Interrupted) else "error: "
+            click.echo(f"enrich: {what}{exc}", err=True)
             sys.exit(exc.exit_code)
         except MemoryError:
             click.echo("enrich: error: out of memory", err=True)
             sys.exit(EXIT_INTERNAL)
-        except KeyboardInterrupt:
-            click.echo("enrich: interrupted; nothing was written", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:  # not while writing: that is Interrupted, above
+            _interrupted(exc)
         except Exception as exc:  # a bug: say what, without the data
             click.echo(f"enrich: internal error: {type(exc).__name__}: {str(exc)[:200]}", err=True)
             sys.exit(EXIT_INTERNAL)
@@ -81,13 +83,25 @@ def handle_errors(fn):
     return wrapper
 
 
+def _interrupted(exc: BaseException | None = None) -> None:
+    """Leave after a Ctrl-C (exit 130) or SIGTERM (143) that came before anything was
+    written (an interrupt while writing is ``lock.Interrupted``, which says what was)."""
+    from .io.lock import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated
+
+    click.echo("enrich: interrupted: nothing was written", err=True)
+    sys.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
+
+
 def run() -> None:
     """The ``enrich`` program. It leaves at once when the command is done: by then every
     output is written, closed and renamed into place, and tearing down gigabytes of frames
-    one by one took half a second of a million-row run."""
+    one by one took half a second of a million-row run. SIGTERM is taken as Ctrl-C is: the
+    temporaries are removed, and it exits 143 (Ctrl-C: 130) saying what was written."""
+    from .io.lock import on_terminate
+
+    signal.signal(signal.SIGTERM, on_terminate)
     try:
-        main()
-        code = 0
+        code = _main()
     except SystemExit as exc:
         code = exc.code
     if isinstance(code, str):  # sys.exit("message"), as Python itself would print it
@@ -99,6 +113,24 @@ def run() -> None:
         ):  # a closed pipe (| head): nothing more to say
             stream.flush()
     os._exit(code or 0)
+
+
+def _main() -> int:
+    """Click's own main, but a Ctrl-C outside a command (while it reads the options) is
+    handled here, not by Click ("Aborted!", exit 1)."""
+    try:
+        try:
+            main(standalone_mode=False)
+        except KeyboardInterrupt as exc:
+            _interrupted(exc)
+    except click.exceptions.Abort as exc:
+        _interrupted(exc.__cause__)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    return 0
 
 
 @click.group(
@@ -252,6 +284,7 @@ def registry_build(**o):
     corrupt archive, a missing file or a changed header are refused, naming what is wrong."""
     import time
 
+    from .io.lock import session
     from .registry import SOURCES, archive
     from .registry.folder import check_out
     from .registry.index import build
@@ -260,7 +293,8 @@ def registry_build(**o):
     check_out(o["out"], [p for p in files.values() if p])
     started = time.perf_counter()
     limits = archive.Limits(max_bytes=int(o["max_member_gb"] * (1 << 30)), max_ratio=o["max_ratio"])
-    meta = build(o["out"], **files, limits=limits)
+    with session(o["out"], inputs=files.values(), say=sayer(o["quiet"])):
+        meta = build(o["out"], **files, limits=limits)
     counts = ", ".join(f"{n} {what}" for what, n in meta["companies"].items())
     _say(
         f"wrote {o['out']}: {counts} companies in {time.perf_counter() - started:.1f} s", o["quiet"]
@@ -331,14 +365,17 @@ def check(**o):
     enrich check data.csv --report-format github --skip duplicate_rate
     """
     from .check.run import check_and_report
+    from .io.lock import check_inputs, session
 
     out = o["out"] or o["output"]
     fmt = o["old_fmt"] if o["old_fmt"] and o["fmt"] == "human" else o["fmt"]
     colour = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     say = lambda line: click.echo(line, err=True)  # noqa: E731
-    results, unreadable, text = check_and_report(
-        o["files"], opt.check_plan(o), fmt, out, colour, say
-    )
+    check_inputs(o["files"])
+    with session(out, inputs=o["files"]) if out else contextlib.nullcontext():
+        results, unreadable, text = check_and_report(
+            o["files"], opt.check_plan(o), fmt, out, colour, say
+        )
     if text and not out:
         click.echo(text)
     if unreadable:

@@ -21,9 +21,11 @@ def exit_codes(gate: str | None = None) -> str:
     if gate:
         lines.append(f"  1  {gate}")
     lines.append(
-        "  2  usage error, or an input or rules file that cannot be used (nothing is written)"
+        "  2  usage error, or an input or rules file that cannot be used (nothing is written),"
     )
+    lines.append("     an output another run is writing, a full or read-only disk")
     lines.append("  3  internal error (a bug: please report it with the command you ran)")
+    lines.append("  130  interrupted (Ctrl-C; SIGTERM: 143): the message says what was written")
     return "\n".join(lines)
 
 
@@ -33,7 +35,8 @@ Exit codes:
   0  every check passed (warnings allowed, unless --strict)
   1  a check failed: an error-severity check, or with --strict a warning
   2  usage error, unreadable input file or checks file (its line is named)
-  3  internal error (a bug: please report it with the command you ran)"""
+  3  internal error (a bug: please report it with the command you ran)
+  130  interrupted (Ctrl-C; SIGTERM: 143)"""
 
 
 def together(*options):

@@ -270,8 +270,22 @@ def _finisher(built, job: Job, result: CleanResult, summary_: dict):
 
 def run(job: Job, say: Say = silent, warn: Say | None = None) -> Result:
     """The whole master job (see the module's doc); the master folder ``job.out`` is
-    written whole at the end, or not at all. *warn* (default: *say*) gets what a person
+    written whole at the end, or not at all — under its lock, and a shared lock on the
+    previous master (``io.lock.session``). *warn* (default: *say*) gets what a person
     should read even from a quiet run."""
+    from .io.lock import session
+
+    with session(job.out, reads=[job.previous], inputs=job_files(job), say=say):
+        return _run(job, say, warn)
+
+
+def job_files(job: Job) -> list[str | None]:
+    """Every file a job reads (its inputs, decisions, suppression list, model, size file)."""
+    size = job.registry.size_file if job.registry else None
+    return [*(i.path for i in job.inputs), job.decisions, job.suppress, job.model, size]
+
+
+def _run(job: Job, say: Say, warn: Say | None) -> Result:
     from .master import folder
     from .master.lineage import check_accounting
 
@@ -365,22 +379,37 @@ def _say_master(built, job: Job, summary_: dict, say: Say, warn: Say) -> None:
 def run_clean(job: Job, rejects: str | None = None, say: Say = silent) -> CleanResult:
     """`enrich clean`: the canonical table ``job.out`` (csv or parquet, ``job.format``), the
     rejects beside it (OUT's name + .rejects.csv unless *rejects*) and OUT's name + .run.json."""
-    from .io.write import check_not_input, write_json, write_table
+    from .io.lock import session
+    from .io.write import check_not_input, table_writer, write_set
 
     started = time.perf_counter()
     out = Path(job.out)
     stem = out.with_suffix("") if out.suffix else out
     rejects_path = Path(rejects) if rejects else Path(f"{stem}.rejects.csv")
     summary_path = Path(f"{stem}.run.json")
-    check_not_input([out, rejects_path, summary_path], [i.path for i in job.inputs])
-    rules = Rules.load(job.rules)
-    result = clean(job.inputs, rules, say)
-    t0 = time.perf_counter()
-    write_table(result.frame, out, job.format, excel=job.excel)
-    write_table(result.rejects, rejects_path, "csv", excel=job.excel)
-    result.timings["write"] = time.perf_counter() - t0
-    outputs = {"table": str(out), "rejects": str(rejects_path)}
-    write_json(summary("clean", result, outputs, rules, CLEAN_RULES), summary_path)
+    outputs = [out, rejects_path, summary_path]
+    check_not_input(outputs, [i.path for i in job.inputs])
+    with session(out, outputs, inputs=job_files(job), say=say):
+        rules = Rules.load(job.rules)
+        result = clean(job.inputs, rules, say)
+        t0 = time.perf_counter()
+        files = {
+            out: table_writer(result.frame, job.format, excel=job.excel),
+            rejects_path: table_writer(result.rejects, "csv", excel=job.excel),
+        }
+
+        def make_summary(hashes: dict) -> dict:
+            result.timings["write"] = time.perf_counter() - t0
+            made = summary(
+                "clean",
+                result,
+                {"table": str(out), "rejects": str(rejects_path)},
+                rules,
+                CLEAN_RULES,
+            )
+            return {**made, "outputs_sha256": hashes}
+
+        write_set(files, summary_path, make_summary)
     say(
         f"wrote {out} ({result.frame.height} rows), {rejects_path} ({result.rejects.height} rows), "
         f"{summary_path}"
@@ -391,8 +420,19 @@ def run_clean(job: Job, rejects: str | None = None, say: Say = silent) -> CleanR
 
 def run_dedupe(job: Job, say: Say = silent):
     """`enrich dedupe`: records, rejects, pairs, review, model and run.json in ``job.out``;
-    with ``job.previous`` (an earlier dedupe folder) the new rows are linked onto it."""
-    from .io.write import check_not_input, write_json, write_table
+    with ``job.previous`` (an earlier dedupe folder) the new rows are linked onto it. Under
+    the folder's lock; the files are written as a set, run.json last (``io.write.write_set``)."""
+    from .io.lock import session
+
+    folder = Path(job.out)
+    names = (f"records.{job.format}", "rejects.csv", "pairs.parquet", "review.csv", "model.json")
+    outputs = [*(folder / n for n in names), folder / "run.json"]
+    with session(folder, outputs, reads=[job.previous], inputs=job_files(job), say=say):
+        return _dedupe(job, say)
+
+
+def _dedupe(job: Job, say: Say):
+    from .io.write import check_not_input, json_writer, table_writer, write_set
     from .link.decision_file import read_decision_file
     from .link.files import load_models, load_settings, read_master
     from .link.levels import dedupe
@@ -426,21 +466,26 @@ def run_dedupe(job: Job, say: Say = silent):
     if master is not None:
         say(messages.linked_to_master(found.frame.slice(master.height), master))
     t0 = time.perf_counter()
-    write_table(found.frame, folder / f"records.{job.format}", job.format)
-    write_table(result.rejects, folder / "rejects.csv", "csv")
-    write_table(all_pairs(found), folder / "pairs.parquet", "parquet")
-    write_table(review_table(found), folder / "review.csv", "csv")
-    write_json(
-        {level: found.results[level].model.to_json() for level in found.results},
-        folder / "model.json",
-    )
+    files = {
+        folder / f"records.{job.format}": table_writer(found.frame, job.format),
+        folder / "rejects.csv": table_writer(result.rejects, "csv"),
+        folder / "pairs.parquet": table_writer(all_pairs(found), "parquet"),
+        folder / "review.csv": table_writer(review_table(found), "csv"),
+        folder / "model.json": json_writer(
+            {level: found.results[level].model.to_json() for level in found.results}
+        ),
+    }
     summary_ = summary("dedupe", result, {"folder": str(folder)}, rules, CLEAN_RULES)
     summary_["link"] = {level: found.results[level].report for level in found.results}
     if decision_file:
         summary_["decisions_file"] = decision_file.reading()
     summary_["timings_s"]["link"] = round(link_time, 3)
-    summary_["timings_s"]["write"] = round(time.perf_counter() - t0, 3)
-    write_json(summary_, folder / "run.json")
+
+    def make_summary(hashes: dict) -> dict:
+        summary_["timings_s"]["write"] = round(time.perf_counter() - t0, 3)
+        return {**summary_, "outputs_sha256": hashes}
+
+    write_set(files, folder / "run.json", make_summary)
     for level, linked in found.results.items():
         say(messages.link_level(level, linked.report))
     say(f"wrote {folder}/records.{job.format}, review.csv, pairs.parquet, model.json, run.json")
@@ -451,8 +496,8 @@ def run_dedupe(job: Job, say: Say = silent):
 def run_attach(job: Job, say: Say = silent) -> pl.DataFrame:
     """`enrich attach`: each row of the inputs with its registry firmographics (``job.out``),
     its rejects and the rows whose name fits two registry companies (registry_review)."""
-    from .io.write import check_not_input, write_table
-    from .registry.attach import attach_with_review
+    from .io.lock import session
+    from .io.write import check_not_input
     from .registry.folder import check_index
 
     if job.registry is None:
@@ -462,6 +507,14 @@ def run_attach(job: Job, say: Say = silent) -> pl.DataFrame:
     rejects_path = out.with_name(out.stem + ".rejects.csv")
     review_path = out.with_name(out.stem + ".registry_review.csv")
     check_not_input([out, rejects_path, review_path], [i.path for i in job.inputs])
+    with session(out, [out, rejects_path, review_path], inputs=job_files(job), say=say):
+        return _attach_rows(job, out, rejects_path, review_path, say)
+
+
+def _attach_rows(job: Job, out: Path, rejects_path: Path, review_path: Path, say: Say):
+    from .io.write import write_table
+    from .registry.attach import attach_with_review
+
     rules = Rules.load(job.rules)
     sizes = read_sizes(job.registry, rules, say)
     result = clean(job.inputs, rules, say)

@@ -1,5 +1,10 @@
 """Atomic writers: a temporary file beside the target, then a rename — an interrupted run
-never leaves a half-written file, and inputs are never overwritten.
+never leaves a half-written file, and inputs are never overwritten. Several files that
+belong together (a table, its rejects, its run.json) are all written first, then renamed
+in order, run.json last, holding the others' SHA-256 (``write_set``); a folder is written
+whole beside its place and swapped in at once (``replace_folder``). A full or read-only
+disk is one line, exit 2 (``lock.disk_error``). What a killed run leaves (``.NAME.*.tmp``,
+``.NAME.*.old``) is swept by the next run on that output (``lock.session``).
 
 CSV output is safe to open in a spreadsheet: a text cell that starts with ``=``, ``+``,
 ``-``, ``@`` (or a tab or carriage return) and is not a number gets a leading ``'``, so Excel
@@ -12,9 +17,14 @@ as they are.
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import hashlib
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +32,8 @@ import polars as pl
 
 from ..errors import InputError
 from ..normalise.text import FORMULA_START, NUMBER_LIKE
+from ..parallel import settle
+from .lock import disk_error, fault, signals_held
 
 FORMATS = ("csv", "parquet")
 
@@ -75,17 +87,56 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def _atomic(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _stage(path: Path, write) -> str:
+    """``write(tmp)`` into a temporary file beside *path* (``.NAME.XXXXXXXX.tmp``, what
+    ``lock.sweep`` removes if a kill leaves it); its name. A full or read-only disk is an
+    ``InputError``; the temporary is gone on any failure or interrupt."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise disk_error(exc, path.parent) or exc from None
     os.close(fd)
     try:
         write(tmp)
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private; a written file is not
+    except BaseException as exc:
+        error = disk_error(exc, path)  # before the temporary goes: it may fill the disk
+        Path(tmp).unlink(missing_ok=True)
+        if error:
+            raise error from None
+        raise
+    return tmp
+
+
+def _atomic(path: Path, write) -> None:
+    tmp = _stage(path, write)
+    try:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fault(f"wrote:{path.name}")
+
+
+def table_writer(frame: pl.DataFrame, fmt: str, *, excel: bool = False, fast: bool = False):
+    """The function that writes *frame* as *fmt* to the path it is given (see write_table)."""
+    if fmt == "parquet":
+        options = (
+            {"compression": "lz4", "statistics": False}
+            if fast
+            else {"compression": "zstd", "compression_level": 1, "statistics": True}
+        )
+        return lambda tmp: frame.write_parquet(tmp, **options)
+    safe = neutralise(frame)
+
+    def write_csv(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
+            if excel:
+                fh.write(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel then reads accents right
+            safe.write_csv(fh, quote_style="necessary", null_value="")
+
+    return write_csv
 
 
 def write_table(
@@ -100,24 +151,7 @@ def write_table(
     reads back whole itself (a state): lz4 and no column statistics, about a third faster to
     write than zstd with them, a bit bigger."""
     path = Path(path)
-    fmt = format_for(path, fmt)
-    if fmt == "parquet":
-        options = (
-            {"compression": "lz4", "statistics": False}
-            if fast
-            else {"compression": "zstd", "compression_level": 1, "statistics": True}
-        )
-        _atomic(path, lambda tmp: frame.write_parquet(tmp, **options))
-        return
-    safe = neutralise(frame)
-
-    def write_csv(tmp: str) -> None:
-        with open(tmp, "wb") as fh:
-            if excel:
-                fh.write(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel then reads accents right
-            safe.write_csv(fh, quote_style="necessary", null_value="")
-
-    _atomic(path, write_csv)
+    _atomic(path, table_writer(frame, format_for(path, fmt), excel=excel, fast=fast))
 
 
 def write_text(text: str, path: str | Path) -> None:
@@ -125,47 +159,115 @@ def write_text(text: str, path: str | Path) -> None:
     _atomic(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
+def json_writer(data: dict):
+    """The function that writes *data* as JSON to the path it is given."""
+    return lambda tmp: Path(tmp).write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
+    )
+
+
 def write_json(data: dict, path: str | Path) -> None:
-    path = Path(path)
+    _atomic(Path(path), json_writer(data))
 
-    def dump(tmp: str) -> None:
-        Path(tmp).write_text(
-            json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
-        )
 
-    _atomic(path, dump)
+def write_set(files: dict[Path, Callable[[str], None]], summary: Path, make) -> None:
+    """Several files that belong together, and the summary that describes them (run.json),
+    as near to all at once as files can be: every one is written to its temporary first
+    (a failure or an interrupt leaves none of them), then they are renamed into place in
+    order, the summary last. ``make(hashes)`` gives the summary, told the SHA-256 of each
+    file (by its name) — a summary next to files it does not describe, as a kill
+    between two renames leaves, is found by them."""
+    staged: dict[Path, str] = {}
+    try:
+        for path, write in files.items():
+            staged[path] = _stage(path, write)
+        hashes = {path.name: _sha256(staged[path]) for path in files}
+        staged[summary] = _stage(summary, json_writer(make(hashes)))
+        with signals_held():  # a Ctrl-C here would leave half a set
+            for path in [*files, summary]:
+                os.replace(staged.pop(path), path)
+                fault(f"wrote:{path.name}")
+    except BaseException:
+        for tmp in staged.values():
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def check_not_input(outputs: list[Path], inputs: list[str]) -> None:
     """Refuse to write over an input file."""
-    real_inputs = {Path(p).resolve() for p in inputs if p != "-"}
+    real_inputs = {os.path.realpath(p) for p in inputs if p != "-"}  # a symlink loop: no error
     for out in outputs:
-        if out.resolve() in real_inputs:
+        if os.path.realpath(out) in real_inputs:
             raise InputError("refusing to overwrite an input file", file=str(out))
 
 
 def replace_folder(folder: str | Path, write) -> None:
     """Write a whole output folder at once: ``write(tmp)`` fills a temporary folder beside
-    *folder*, which then takes its place. An interrupted run leaves the old folder (or none),
-    never a half-written one."""
-    import shutil
-
+    *folder*, which then takes its place in one step (``exchange``). Where the system cannot
+    swap two folders, the old one is set aside (``.NAME.XXXXXXXX.old``), the new renamed in,
+    the old removed: a kill between the two renames leaves the old one set aside, which the
+    next run on *folder* puts back (``lock.sweep``). Either way an interrupted run leaves the
+    old folder (or none), never a half-written one; a full or read-only disk is an
+    ``InputError``."""
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    except OSError as exc:
+        raise disk_error(exc, folder.parent) or exc from None
+    old = None
     try:
         os.chmod(tmp, 0o777 & ~_UMASK)
         write(tmp)
-        if folder.exists():
+        fault("filled")
+        if not folder.exists():
+            os.rename(tmp, folder)
+        elif exchange(tmp, folder):  # tmp now holds the old folder
+            fault("swapped")
+        else:
             old = Path(
                 tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent)
             )
             os.rmdir(old)
-            os.rename(folder, old)
-            os.rename(tmp, folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, folder)
-    except BaseException:
+            with signals_held():
+                os.rename(folder, old)
+                fault("between-renames")
+                os.rename(tmp, folder)
+            fault("swapped")
+        shutil.rmtree(old or tmp, ignore_errors=True)
+    except BaseException as exc:
+        error = disk_error(exc, folder)  # before the temporary goes: it may fill the disk
+        settle()  # no step still writing into it
         shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and old.exists():
+            if os.path.lexists(folder):  # the new folder is in: the old one goes
+                shutil.rmtree(old, ignore_errors=True)
+            else:  # the new folder did not get in: the old one goes back
+                os.rename(old, folder)
+        if error:
+            raise error from None
         raise
+
+
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``, 3.15+); False where
+    the system or its file system cannot (then nothing was done)."""
+    rename = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if rename is None or fault("no-exchange"):
+        return False
+    rename.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if rename(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))

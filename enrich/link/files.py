@@ -12,7 +12,6 @@ import polars as pl
 from ..errors import InputError
 from ..io.read import typed_like, unguard
 from ..ruleset import Rules, rules_or_default
-from .decision_file import read_decision_file
 from .derive import levels
 from .model import Model
 from .settings import Settings, parse
@@ -62,14 +61,9 @@ def read_master(folder: str | Path, like: pl.DataFrame) -> pl.DataFrame:
         return typed_like(master, like.schema)
     except pl.exceptions.PolarsError as exc:
         raise InputError(
-            f"master records do not fit the cleaned schema ({exc})", file=str(folder)
+            f"master records do not fit the cleaned schema ({type(exc).__name__})",
+            file=str(folder),
         ) from None
-
-
-def read_decisions(path: str, rules: Rules | None = None) -> dict[str, pl.DataFrame]:
-    """A filled review.csv → per level: source_file/row of both sides and is_match (how
-    each row was read: ``decision_file.read_decision_file``)."""
-    return read_decision_file(path, rules).by_level
 
 
 def decisions_by_level(decided: pl.DataFrame, names: list[str]) -> dict[str, pl.DataFrame]:

@@ -96,7 +96,7 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
         raise OSError("No space left on device")
 
     monkeypatch.setattr(pl.DataFrame, "write_csv", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(InputError, match="cannot write: no space left"):  # exit 2, one line
         write_table(pl.DataFrame({"a": ["b"]}), target)
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["x.csv"]
 
