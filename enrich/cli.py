@@ -163,6 +163,7 @@ def dedupe(**o):
 @main.command(epilog=EXIT_CODES)
 @opt.READ
 @opt.out("folder", "Output folder: the master (replaced whole, at the end).")
+@opt.FORCE
 @opt.table_format("Format of companies, contacts, contact_points, provenance.")
 @opt.EXCEL
 @opt.previous("master")

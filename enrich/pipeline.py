@@ -165,19 +165,24 @@ class _Prepared:
     decisions: dict | None
     suppression: tuple | None
     sizes: tuple | None
+    inputs: list[Input]  # those to read: not a repeat, not already in the previous master
+    recorded: list[dict]  # every input of the master, by content (run.json's inputs)
+    notes: list[str]  # a line per input skipped; an older previous master, not verified
+    previous_sha256: str | None = None  # of the previous master's run.json as first read
 
 
 def _prepare(job: Job, say: Say) -> _Prepared:
     """Everything that can refuse the job, checked before any row is read."""
     from .link.files import load_models, load_settings, read_decisions
-    from .master import folder
+    from .master import folder, state
+    from .master.identity import identify, new_inputs
     from .master.suppression import read_suppression
     from .master.survive import load as load_survivorship
     from .registry.folder import check_index
 
     job.check()
     rules = Rules.load(job.rules)
-    folder.check_out(Path(job.out), [i.path for i in job.inputs], job.previous)
+    folder.check_out(Path(job.out), _paths(job), force=job.force)
     if job.registry:
         check_index(job.registry.folder)
     sizes = read_sizes(job.registry, rules, say)
@@ -186,9 +191,26 @@ def _prepare(job: Job, say: Say) -> _Prepared:
     models = load_models(job.model, settings) if job.model else None
     decisions = read_decisions(job.decisions, rules) if job.decisions else None
     suppression = read_suppression(job.suppress) if job.suppress else None
-    if job.previous:
-        folder.check_previous(job.previous)
-    return _Prepared(rules, survivorship, settings, models, decisions, suppression, sizes)
+    run, sha = folder.previous_run(job.previous) if job.previous else ({}, None)
+    inputs, recorded, notes = new_inputs(job.inputs, identify(job.inputs), run.get("inputs"))
+    if not inputs:
+        raise InputError("nothing to add: every input is already in the previous master")
+    if job.previous and state.listed(run) is None:
+        notes.append(f"{job.previous}: {state.UNVERIFIED}")
+    return _Prepared(
+        rules, survivorship, settings, models, decisions, suppression, sizes,
+        inputs, recorded, notes, sha,
+    )  # fmt: skip
+
+
+def _paths(job: Job) -> list[str]:
+    """Every file or folder *job* reads (none may be inside the folder it replaces)."""
+    extra = [job.previous, job.decisions, job.suppress, job.model, job.rules]
+    if job.registry:
+        extra += [job.registry.folder, job.registry.size_file]
+    if job.online:
+        extra.append(job.online.cache)
+    return [i.path for i in job.inputs] + [p for p in extra if p]
 
 
 def _attach(built, job: Job, rules: Rules, sizes, say: Say) -> None:
@@ -226,7 +248,7 @@ def registry_counts(frame: pl.DataFrame) -> dict:
     }
 
 
-def _finisher(built, job: Job, result: CleanResult, summary_: dict):
+def _finisher(built, job: Job, result: CleanResult, summary_: dict, inputs: list[dict]):
     """The review table, the run summary and the report, made while the big tables are
     written (``master.folder.write`` calls it)."""
     from .link.review import review_table
@@ -239,6 +261,7 @@ def _finisher(built, job: Job, result: CleanResult, summary_: dict):
         summary_["timings_s"] = {k: round(v, 3) for k, v in result.timings.items()}
         summary_["versions"] = versions()
         summary_["previous"] = str(job.previous) if job.previous else None
+        summary_["inputs"] = inputs  # every input of the master, by content
         summary_["master"] = built.counts
         summary_["review_rows"] = review.height
         summary_["last_ids"] = built.last_ids
@@ -260,19 +283,23 @@ def run(job: Job, say: Say = silent, warn: Say | None = None) -> Result:
 
     started = time.perf_counter()
     ready = _prepare(job, say)
-    previous_dir = job.previous
+    for line in ready.notes:
+        (warn or say)(line)
+    previous_dir, sha = job.previous, ready.previous_sha256
     # the previous master is read while the inputs are cleaned; its golden tables while linking
     with (
         beside(
-            functools.partial(folder.read_previous, previous_dir, ready.settings)
+            functools.partial(folder.read_previous, previous_dir, ready.settings, sha)
             if previous_dir
             else None
         ) as reading,
         beside(
-            functools.partial(folder.read_golden_tables, previous_dir) if previous_dir else None
+            functools.partial(folder.read_golden_tables, previous_dir, sha)
+            if previous_dir
+            else None
         ) as golden,
     ):
-        result = clean(job.inputs, ready.rules, say)
+        result = clean(ready.inputs, ready.rules, say)
         previous = reading.result() if reading else None
         t0 = time.perf_counter()
         built, summary_ = _build(job, ready, result, previous, golden)
@@ -286,7 +313,7 @@ def run(job: Job, say: Say = silent, warn: Say | None = None) -> Result:
         Path(job.out),
         job.format,
         excel=job.excel,
-        finish=_finisher(built, job, result, summary_),
+        finish=_finisher(built, job, result, summary_, ready.recorded),
     )
     _say_master(built, job, summary_, say, warn or say)
     say(
