@@ -318,10 +318,10 @@ def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, finish) 
         writes, listed, linked = _table_writes(master, tmp, fmt, excel)
         with beside(
             lambda: side_by_side(*writes, workers=2)
-        ) as writing:  # polars writes without the GIL: both cores work
+        ) as writing:  # polars writes (and hashlib hashes) without the GIL: both cores work
             review, summary, report = finish()
             write_table(review, tmp / "review.csv", "csv", excel=excel)
-            writing.result()  # raises what a write raised
+            hashed = dict(writing.result())  # raises what a write raised
         write_json(
             {level: master.linked.results[level].model.to_json() for level in LEVELS},
             tmp / "model.json",
@@ -341,7 +341,7 @@ def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, finish) 
                 "link_state_made_by": state_versions(),
                 "state_parts": listed,
                 **stamps,
-                "manifest": state.manifest(tmp, expected),
+                "manifest": state.manifest(tmp, expected, hashed),
             },
             tmp / "run.json",
         )
@@ -352,10 +352,11 @@ def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, finish) 
 def _table_writes(
     master: Master, tmp: Path, fmt: str, excel: bool
 ) -> tuple[list[Callable[[], None]], dict[str, list[str]], dict[str, Path]]:
-    """(the writes of the tables of *master* into *tmp*, the parts of each state table, the
-    parts linked in from the previous master and where from): the golden tables, the CSV side
-    tables, the state tables' new parts (their earlier parts are linked in here) and, for a
-    CSV master, the golden tables' Parquet copies."""
+    """(the writes of the tables of *master* into *tmp* — each gives the name and digest of
+    what it wrote —, the parts of each state table, the parts linked in from the previous
+    master and where from): the golden tables, the CSV side tables, the state tables' new
+    parts (their earlier parts are linked in here, and hashed) and, for a CSV master, the
+    golden tables' Parquet copies."""
     jobs = [(getattr(master, name), tmp / f"{name}.{fmt}", fmt) for name in TABLES]
     jobs += [
         (table, tmp / f"{name}.csv", "csv")
@@ -371,7 +372,10 @@ def _table_writes(
             ),
         )
     ]
-    writes = [partial(write_table, table, path, kind, excel=excel) for table, path, kind in jobs]
+    writes = [
+        _hashed(path, partial(write_table, table, path, kind, excel=excel))
+        for table, path, kind in jobs
+    ]
     stems = [
         (
             "records",
@@ -388,21 +392,38 @@ def _table_writes(
         linked, new = _state_parts(tmp, stem, table, master.carried)
         listed[stem] = [*linked, *(name for _, name in new)]
         links |= linked
+        writes += [_hashed(tmp / name) for name in linked]  # checked against what was read
         writes += [
-            partial(write_table, part, tmp / name, "parquet", fast=True) for part, name in new
+            _hashed(tmp / name, partial(write_table, part, tmp / name, "parquet", fast=True))
+            for part, name in new
         ]
     if fmt == "csv":  # read by the next run
         writes += [
-            partial(
-                write_table,
-                getattr(master, name),
+            _hashed(
                 tmp / f"golden_{name}.parquet",
-                "parquet",
-                fast=True,
+                partial(
+                    write_table,
+                    getattr(master, name),
+                    tmp / f"golden_{name}.parquet",
+                    "parquet",
+                    fast=True,
+                ),
             )
             for name in TABLES
         ]
     return writes, listed, links
+
+
+def _hashed(path: Path, write: Callable[[], None] | None = None) -> Callable[[], tuple]:
+    """*write* (if any), then (the name of *path*, its size and SHA-256) — in the pool of
+    writes, beside the review and the report, not after them."""
+
+    def run() -> tuple[str, dict]:
+        if write is not None:
+            write()
+        return path.name, state.file_digest(path)
+
+    return run
 
 
 def _state_parts(

@@ -94,15 +94,20 @@ def checked(folder: Path, name: str, files: dict | None) -> tuple[bytes, str]:
     return data, got["sha256"]
 
 
-def manifest(folder: Path, expected: dict[str, tuple[Path, str]] | None = None) -> dict:
-    """The size and SHA-256 of every file in *folder* but run.json, by name. *expected*: the
-    files linked in from a previous master — name → (the file it was linked from, the
-    SHA-256 of the bytes read from it); one that is not those bytes any more is an error."""
+def manifest(
+    folder: Path, expected: dict[str, tuple[Path, str]] | None = None, known: dict | None = None
+) -> dict:
+    """The size and SHA-256 of every file in *folder* but run.json, by name (*known*: those
+    hashed already, as they were written). *expected*: the files linked in from a previous
+    master — name → (the file it was linked from, the SHA-256 of the bytes read from it);
+    one that is not those bytes any more is an error."""
+    known = known or {}
     names = sorted(
-        (p.name for p in folder.iterdir() if p.is_file() and p.name != "run.json"),
+        (p.name for p in folder.iterdir() if p.is_file() and p.name not in known),
         key=lambda n: -(folder / n).stat().st_size,
     )  # biggest first: two threads finish together
-    hashed = dict(
+    names = [n for n in names if n != "run.json"]
+    hashed = known | dict(
         zip(names, side_by_side(*(lambda n=n: file_digest(folder / n) for n in names)))
     )  # hashlib lets go of the GIL
     for name, (source, sha) in (expected or {}).items():
