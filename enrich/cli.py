@@ -210,6 +210,13 @@ def master(**o):
     changes.csv. Decisions are remembered for later runs. OUT is written whole at the end:
     an interrupted or failed run leaves no half-written master. The same job runs from
     Python: enrich.pipeline.run(enrich.job.Job(...)).
+
+    \b
+    run.json lists every file of OUT with its size and SHA-256 (manifest) and every input
+    of the master by content (inputs): with --previous, a file changed, truncated or mixed
+    in from another master stops the run (exit 2), and an input already in the master
+    (under any name) is skipped, as is a file given twice. An OUT holding files enrich did
+    not write (notes …) is not replaced unless --force.
     """
     from .pipeline import run
 

@@ -64,7 +64,6 @@ class Previous:
     digests: dict[str, str] = field(
         default_factory=dict
     )  # the SHA-256 of each file read, by its path (those linked into the next master are checked)
-    verified: bool = False  # its files were checked against its run.json's manifest
 
 
 @dataclass

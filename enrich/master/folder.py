@@ -10,7 +10,9 @@ of its own rows and hard-links (or copies) the earlier parts, which it did not c
 incremental run does not rewrite a million records. A run that changes earlier records (a
 steward decision reopens clusters), or that would make more than ``MAX_PARTS`` parts, writes
 the state whole again, in one part.
-The folder is written whole into a temporary folder, then renamed into place.
+The folder is written whole into a temporary folder, then renamed into place. Its run.json
+lists every file with its size and SHA-256 (``manifest``, see ``state``): the next run reads
+only what these say, and checks again the parts it links in.
 """
 
 from __future__ import annotations
@@ -155,11 +157,6 @@ def previous_run(folder: str) -> tuple[dict, str]:
     return run, state.digest(data)["sha256"]
 
 
-def check_previous(folder: str) -> None:
-    """``previous_run``, for its checks."""
-    previous_run(folder)
-
-
 def _same_run(folder: str, expected: str | None) -> dict:
     """The run.json of *folder*: the one first read (SHA-256 *expected*), or an error."""
     run, sha = previous_run(folder)
@@ -235,7 +232,6 @@ def read_previous(folder: str, settings, run_sha256: str | None = None) -> Previ
         state_made_by=run.get("link_state_made_by") or {},
         parts=state_parts,
         digests=digests,
-        verified=files is not None,
     )
 
 

@@ -15,7 +15,7 @@ state (some 300 MB) costs a few tenths of a second, read and written.
 suppression list kept there —, which replacing the folder would delete.
 
 >>> digest(b"enrich")["bytes"], digest(b"enrich")["sha256"][:12]
-(6, 'a5ea3c5bca7b')
+(6, '9e7ef9e260ae')
 >>> [own("records.12.parquet"), own("contacts.parquet"), own("notes.txt"), own("records.x.parquet")]
 [True, True, False, False]
 """
