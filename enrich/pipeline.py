@@ -198,9 +198,18 @@ def _prepare(job: Job, say: Say) -> _Prepared:
     if job.previous and state.listed(run) is None:
         notes.append(f"{job.previous}: {state.UNVERIFIED}")
     return _Prepared(
-        rules, survivorship, settings, models, decisions, suppression, sizes,
-        inputs, recorded, notes, sha,
-    )  # fmt: skip
+        rules,
+        survivorship,
+        settings,
+        models,
+        decisions,
+        suppression,
+        sizes,
+        inputs,
+        recorded,
+        notes,
+        sha,
+    )
 
 
 def _paths(job: Job) -> list[str]:
