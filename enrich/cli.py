@@ -216,6 +216,7 @@ def dedupe(**o):
 @main.command(epilog=EXIT_CODES)
 @opt.READ
 @opt.out("folder", "Output folder: the master (replaced whole, at the end).")
+@opt.FORCE
 @opt.table_format("Format of companies, contacts, contact_points, provenance.")
 @opt.EXCEL
 @opt.previous("master")
@@ -262,6 +263,13 @@ def master(**o):
     changes.csv. Decisions are remembered for later runs. OUT is written whole at the end:
     an interrupted or failed run leaves no half-written master. The same job runs from
     Python: enrich.pipeline.run(enrich.job.Job(...)).
+
+    \b
+    run.json lists every file of OUT with its size and SHA-256 (manifest) and every input
+    of the master by content (inputs): with --previous, a file changed, truncated or mixed
+    in from another master stops the run (exit 2), and an input already in the master
+    (under any name) is skipped, as is a file given twice. An OUT holding files enrich did
+    not write (notes …) is not replaced unless --force.
     """
     from .pipeline import run
 
@@ -345,7 +353,7 @@ def attach(**o):
     listed with their candidates in OUT's name + .registry_review.csv."""
     from .pipeline import run_attach
 
-    run_attach(opt.job(o), sayer(o["quiet"]))
+    run_attach(opt.job(o), sayer(o["quiet"]), warn=sayer(False))
 
 
 @main.command(epilog=CHECK_EXIT_CODES)

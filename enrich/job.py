@@ -83,6 +83,7 @@ class Job:
     model: str | None = None  # a model.json to reuse instead of training
     registry: Registry | None = None
     online: Online | None = None
+    force: bool = False  # replace a master folder that holds files the tool did not write
 
     def check(self) -> Job:
         """The job itself, or an InputError naming what does not fit."""

@@ -110,6 +110,12 @@ MAX_FIELD = click.option(
     show_default=True,
     help="Reject rows with a longer value.",
 )
+FORCE = click.option(
+    "--force",
+    is_flag=True,
+    help="Replace OUT even if it holds files enrich did not write (they are deleted with it); "
+    "never a file this run reads.",
+)
 QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 DEFAULT_COUNTRY = click.option(
     "--default-country",
@@ -258,6 +264,7 @@ def job(o: dict, **fixed) -> Job:
         "model": o.get("model"),
         "registry": registry_of(o) if "registry" in o else None,
         "online": online(o) if "online" in o else None,
+        "force": o.get("force", False),
     }
     return Job(**{**fields, **fixed})
 

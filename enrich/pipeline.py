@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -28,6 +29,9 @@ from . import __version__, messages
 from .clean import CleanResult, clean_files
 from .errors import InputError
 from .job import Input, Job, Online, Registry
+
+if TYPE_CHECKING:
+    from .link.decision_file import DecisionFile
 from .parallel import beside
 from .ruleset import Rules
 
@@ -130,10 +134,12 @@ def ask_online(
     rules: Rules,
     say: Say = silent,
     counts: dict | None = None,
+    warn: Say | None = None,
 ) -> pl.DataFrame:
     """VIES and recherche-entreprises answers (and GLEIF's, with ``lei``) for *frame*, if
     asked; never fatal, bounded in time (rules/registry.toml [online]); what was asked and
-    why answers are unknown go into *counts* (run.json)."""
+    why answers are unknown go into *counts* (run.json). What went wrong with the cache or a
+    deadline goes to *warn* (default: *say*): a quiet run says it too."""
     if online is None:
         return frame
     from .registry.attach import fill_from_recherche
@@ -156,8 +162,9 @@ def ask_online(
             out = gleif_columns(out, client)
     finally:
         client.close()
-    lines = messages.online_counts(out, client.counts, online.lei)
-    for line in [*client.notes, *lines]:
+    for line in client.notes:
+        (warn or say)(line)
+    for line in messages.online_counts(out, client.counts, online.lei):
         say(line)
     if counts is not None:
         counts.update(client.counts, unknown=messages.online_unknown(out, online.lei))
@@ -175,23 +182,28 @@ class _Prepared:
     survivorship: object
     settings: dict
     models: dict | None
-    decisions: object  # link.decision_file.DecisionFile, or None
+    decisions: DecisionFile | None
     suppression: tuple | None
     sizes: tuple | None
+    inputs: list[Input]  # those to read: not a repeat, not already in the previous master
+    recorded: list[dict]  # every input of the master, by content (run.json's inputs)
+    notes: list[str]  # a line per input skipped; an older previous master, not verified
+    previous_sha256: str | None = None  # of the previous master's run.json as first read
 
 
 def _prepare(job: Job, say: Say) -> _Prepared:
     """Everything that can refuse the job, checked before any row is read."""
     from .link.decision_file import read_decision_file
     from .link.files import load_models, load_settings
-    from .master import folder
+    from .master import folder, state
+    from .master.identity import identify, new_inputs
     from .master.suppression import read_suppression
     from .master.survive import load as load_survivorship
     from .registry.folder import check_index
 
     job.check()
     rules = Rules.load(job.rules)
-    folder.check_out(Path(job.out), [i.path for i in job.inputs], job.previous)
+    folder.check_out(Path(job.out), job_files(job), force=job.force)
     if job.registry:
         check_index(job.registry.folder)
     sizes = read_sizes(job.registry, rules, say)
@@ -200,12 +212,28 @@ def _prepare(job: Job, say: Say) -> _Prepared:
     models = load_models(job.model, settings) if job.model else None
     decisions = read_decision_file(job.decisions, rules) if job.decisions else None
     suppression = read_suppression(job.suppress) if job.suppress else None
-    if job.previous:
-        folder.check_previous(job.previous)
-    return _Prepared(rules, survivorship, settings, models, decisions, suppression, sizes)
+    run, sha = folder.previous_run(job.previous) if job.previous else ({}, None)
+    inputs, recorded, notes = new_inputs(job.inputs, identify(job.inputs), run.get("inputs"))
+    if not inputs:
+        raise InputError("nothing to add: every input is already in the previous master")
+    if job.previous and state.listed(run) is None:
+        notes.append(f"{job.previous}: {state.UNVERIFIED}")
+    return _Prepared(
+        rules,
+        survivorship,
+        settings,
+        models,
+        decisions,
+        suppression,
+        sizes,
+        inputs,
+        recorded,
+        notes,
+        sha,
+    )
 
 
-def _attach(built, job: Job, rules: Rules, sizes, say: Say) -> None:
+def _attach(built, job: Job, rules: Rules, sizes, say: Say, warn: Say) -> None:
     """Registry firmographics and online answers onto the golden companies, counted."""
     from .registry.attach import attach_with_review
     from .registry.sizes import counts as size_counts
@@ -219,7 +247,7 @@ def _attach(built, job: Job, rules: Rules, sizes, say: Say) -> None:
     if job.online:
         built.counts["online"] = {}
         built.companies = ask_online(
-            built.companies, job.online, rules, say, built.counts["online"]
+            built.companies, job.online, rules, say, built.counts["online"], warn
         )
         vies = built.companies["vies_status"].value_counts().drop_nulls().sort("vies_status")
         built.counts["vies"] = dict(vies.iter_rows())
@@ -243,7 +271,7 @@ def registry_counts(frame: pl.DataFrame) -> dict:
     }
 
 
-def _finisher(built, job: Job, result: CleanResult, summary_: dict):
+def _finisher(built, job: Job, result: CleanResult, summary_: dict, inputs: list[dict]):
     """The review table, the run summary and the report, made while the big tables are
     written (``master.folder.write`` calls it)."""
     from .link.review import review_table
@@ -256,6 +284,7 @@ def _finisher(built, job: Job, result: CleanResult, summary_: dict):
         summary_["timings_s"] = {k: round(v, 3) for k, v in result.timings.items()}
         summary_["versions"] = versions()
         summary_["previous"] = str(job.previous) if job.previous else None
+        summary_["inputs"] = inputs  # every input of the master, by content
         summary_["master"] = built.counts
         summary_["review_rows"] = review.height
         summary_["last_ids"] = built.last_ids
@@ -279,10 +308,15 @@ def run(job: Job, say: Say = silent, warn: Say | None = None) -> Result:
         return _run(job, say, warn)
 
 
-def job_files(job: Job) -> list[str | None]:
-    """Every file a job reads (its inputs, decisions, suppression list, model, size file)."""
-    size = job.registry.size_file if job.registry else None
-    return [*(i.path for i in job.inputs), job.decisions, job.suppress, job.model, size]
+def job_files(job: Job) -> list[str]:
+    """Every file or folder *job* reads: checked before the run (no FIFO or device), and
+    none may be inside the folder it replaces."""
+    extra = [job.previous, job.decisions, job.suppress, job.model, job.rules]
+    if job.registry:
+        extra += [job.registry.folder, job.registry.size_file]
+    if job.online:
+        extra.append(job.online.cache)
+    return [i.path for i in job.inputs] + [str(p) for p in extra if p]
 
 
 def _run(job: Job, say: Say, warn: Say | None) -> Result:
@@ -291,19 +325,23 @@ def _run(job: Job, say: Say, warn: Say | None) -> Result:
 
     started = time.perf_counter()
     ready = _prepare(job, say)
-    previous_dir = job.previous
+    for line in ready.notes:
+        (warn or say)(line)
+    previous_dir, sha = job.previous, ready.previous_sha256
     # the previous master is read while the inputs are cleaned; its golden tables while linking
     with (
         beside(
-            functools.partial(folder.read_previous, previous_dir, ready.settings)
+            functools.partial(folder.read_previous, previous_dir, ready.settings, sha)
             if previous_dir
             else None
         ) as reading,
         beside(
-            functools.partial(folder.read_golden_tables, previous_dir) if previous_dir else None
+            functools.partial(folder.read_golden_tables, previous_dir, sha)
+            if previous_dir
+            else None
         ) as golden,
     ):
-        result = clean(job.inputs, ready.rules, say)
+        result = clean(ready.inputs, ready.rules, say)
         previous = reading.result() if reading else None
         t0 = time.perf_counter()
         built, summary_ = _build(job, ready, result, previous, golden)
@@ -312,7 +350,7 @@ def _run(job: Job, say: Say, warn: Say | None) -> Result:
         from .master.decisions import file_outcomes
 
         built.counts["decisions_file"] = file_outcomes(built.records, ready.decisions)
-    _attach(built, job, ready.rules, ready.sizes, say)
+    _attach(built, job, ready.rules, ready.sizes, say, warn or say)
     result.timings.update(built.timings)
     link_and_survive = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -321,7 +359,7 @@ def _run(job: Job, say: Say, warn: Say | None) -> Result:
         Path(job.out),
         job.format,
         excel=job.excel,
-        finish=_finisher(built, job, result, summary_),
+        finish=_finisher(built, job, result, summary_, ready.recorded),
     )
     _say_master(built, job, summary_, say, warn or say)
     say(
@@ -493,7 +531,7 @@ def _dedupe(job: Job, say: Say):
     return found
 
 
-def run_attach(job: Job, say: Say = silent) -> pl.DataFrame:
+def run_attach(job: Job, say: Say = silent, warn: Say | None = None) -> pl.DataFrame:
     """`enrich attach`: each row of the inputs with its registry firmographics (``job.out``),
     its rejects and the rows whose name fits two registry companies (registry_review)."""
     from .io.lock import session
@@ -508,10 +546,12 @@ def run_attach(job: Job, say: Say = silent) -> pl.DataFrame:
     review_path = out.with_name(out.stem + ".registry_review.csv")
     check_not_input([out, rejects_path, review_path], [i.path for i in job.inputs])
     with session(out, [out, rejects_path, review_path], inputs=job_files(job), say=say):
-        return _attach_rows(job, out, rejects_path, review_path, say)
+        return _attach_rows(job, out, rejects_path, review_path, say, warn)
 
 
-def _attach_rows(job: Job, out: Path, rejects_path: Path, review_path: Path, say: Say):
+def _attach_rows(
+    job: Job, out: Path, rejects_path: Path, review_path: Path, say: Say, warn: Say | None
+):
     from .io.write import write_table
     from .registry.attach import attach_with_review
 
@@ -521,7 +561,7 @@ def _attach_rows(job: Job, out: Path, rejects_path: Path, review_path: Path, say
     attached, review = attach_with_review(
         result.frame, job.registry.folder, job.registry.lang, sizes and sizes[0], rules=rules
     )
-    attached = ask_online(attached, job.online, rules, say)
+    attached = ask_online(attached, job.online, rules, say, warn=warn)
     write_table(attached, out, excel=job.excel)
     write_table(result.rejects, rejects_path, "csv", excel=job.excel)
     write_table(review, review_path, "csv", excel=job.excel)

@@ -61,6 +61,9 @@ class Previous:
     parts: dict[str, list] = field(
         default_factory=dict
     )  # the files records and link state were read from (folder.parts)
+    digests: dict[str, str] = field(
+        default_factory=dict
+    )  # the SHA-256 of each file read, by its path (those linked into the next master are checked)
 
 
 @dataclass
@@ -87,6 +90,7 @@ class Master:
     carried: dict[str, tuple[list, int]] = field(
         default_factory=dict
     )  # per state table: the previous parts holding its first n rows as they are
+    digests: dict[str, str] = field(default_factory=dict)  # Previous.digests
 
 
 def build(
@@ -167,6 +171,7 @@ def build(
         counts,
         lap.rounded(),
         start.carried,
+        previous.digests if previous else {},
     )
 
 

@@ -10,7 +10,9 @@ of its own rows and hard-links (or copies) the earlier parts, which it did not c
 incremental run does not rewrite a million records. A run that changes earlier records (a
 steward decision reopens clusters), or that would make more than ``MAX_PARTS`` parts, writes
 the state whole again, in one part.
-The folder is written whole into a temporary folder, then renamed into place.
+The folder is written whole into a temporary folder, then renamed into place. Its run.json
+lists every file with its size and SHA-256 (``manifest``, see ``state``): the next run reads
+only what these say, and checks again the parts it links in.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from ..io.write import replace_folder, write_json, write_table
 from ..link.files import load_models
 from ..link.levels import LEVELS
 from ..parallel import beside, side_by_side
+from . import state
 from .build import Master, Previous
 from .carry import state_versions
 from .decisions import DECISION_COLUMNS
@@ -44,10 +47,12 @@ STATE = ("records.parquet", "lineage.csv", "model.json", "run.json")
 MAX_PARTS = 16  # then a run writes the state in one part again
 
 
-def parts(folder: Path, stem: str, listed: list[str] | None = None) -> list[Path]:
+def parts(
+    folder: Path, stem: str, listed: list[str] | None = None, files: dict | None = None
+) -> list[Path]:
     """The parts of one state table, in order: ``stem.parquet``, ``stem.1.parquet`` … — those
     *listed* in its run.json (``state_parts``), else those on disk. A missing part, or none,
-    is an error (rows would be lost)."""
+    or one its run.json's manifest (*files*) does not hold, is an error (rows would be lost)."""
     if listed is None:
         numbers = sorted(
             int(m[1])
@@ -77,12 +82,21 @@ def parts(folder: Path, stem: str, listed: list[str] | None = None) -> list[Path
     missing = [name for name in listed if not (folder / name).is_file()]
     if missing:
         raise InputError(f"not a whole enrich master ({missing[0]} is missing)", file=str(folder))
+    unlisted = [name for name in listed if files is not None and name not in files]
+    if unlisted:
+        raise InputError(
+            f"not a whole enrich master ({unlisted[0]} is not in its run.json's manifest)",
+            file=str(folder),
+        )
     return [folder / name for name in listed]
 
 
 def read_parts(paths: list[Path]) -> pl.DataFrame:
     """A state table from its parts (a later part may have columns an earlier one lacks)."""
-    tables = [pl.read_parquet(p) for p in paths]
+    return _joined([pl.read_parquet(p) for p in paths])
+
+
+def _joined(tables: list[pl.DataFrame]) -> pl.DataFrame:
     return tables[0] if len(tables) == 1 else pl.concat(tables, how="diagonal_relaxed")
 
 
@@ -95,14 +109,16 @@ def is_master(folder: Path) -> bool:
         return False
 
 
-def check_out(folder: Path, inputs: list[str], previous: str | None) -> None:
-    """Refuse an output folder that would destroy something: an input inside it, the
-    previous master itself, or an existing folder that is not an enrich master."""
+def check_out(folder: Path, kept: list[str], *, force: bool = False) -> None:
+    """Refuse an output folder that would destroy something: a file of the run (*kept*: its
+    inputs, previous master, decisions, suppression list …) inside it, even with *force*; an
+    existing folder that is not an enrich master; a master holding files the tool did not
+    write (a steward's notes), unless *force*."""
     real = folder.resolve()
-    for p in [*inputs, *([previous] if previous else [])]:
-        if p != "-" and (Path(p).resolve() == real or real in Path(p).resolve().parents):
+    for p in kept:
+        if p and p != "-" and (Path(p).resolve() == real or real in Path(p).resolve().parents):
             raise InputError(
-                "the output folder holds an input; write the master to another folder",
+                "the output folder holds an input of this run; write the master to another folder",
                 file=str(folder),
             )
     if folder.exists() and not folder.is_dir():
@@ -112,39 +128,75 @@ def check_out(folder: Path, inputs: list[str], previous: str | None) -> None:
             "the output folder exists and is not an enrich master; choose a new or empty folder",
             file=str(folder),
         )
+    others = len(state.foreign(folder)) if folder.is_dir() else 0
+    if others and not force:
+        raise InputError(
+            f"the master folder holds {others} file{'s' if others > 1 else ''} enrich did not "
+            f"write, which replacing it would delete: move {'them' if others > 1 else 'it'} "
+            "out, or give --force",
+            file=str(folder),
+        )
 
 
-def check_previous(folder: str) -> None:
-    """A folder that is not an earlier master is an error (exit 2) — found at once, before the
-    inputs are cleaned; ``read_previous`` then reads it (and finds what is damaged inside)."""
+def previous_run(folder: str) -> tuple[dict, str]:
+    """(the run.json of the earlier master *folder*, the SHA-256 of its bytes). A folder that
+    is not one is an error (exit 2) — found at once, before the inputs are cleaned;
+    ``read_previous`` then reads it (and finds what is damaged inside)."""
     path = Path(folder)
     if not path.is_dir():
         raise InputError("--previous is not a folder", file=folder)
     missing = [n for n in STATE if not (path / n).is_file()]
-    if missing or not is_master(path):
+    try:
+        data = (path / "run.json").read_bytes()
+        run = json.loads(data)
+    except (OSError, ValueError):
+        data, run = b"", None
+    if missing or not isinstance(run, dict) or run.get("command") != "master":
         what = f"no {', '.join(missing)}" if missing else "its run.json is not a master run's"
         raise InputError(f"not an enrich master folder ({what})", file=folder)
+    return run, state.digest(data)["sha256"]
 
 
-def read_previous(folder: str, settings) -> Previous:
-    """An earlier master folder, checked: a folder that is not one is an error (exit 2)."""
-    check_previous(folder)
-    path = Path(folder)
+def _same_run(folder: str, expected: str | None) -> dict:
+    """The run.json of *folder*: the one first read (SHA-256 *expected*), or an error."""
+    run, sha = previous_run(folder)
+    if expected is not None and sha != expected:
+        raise InputError(
+            "the previous master changed while this run read it (replaced by another run?): "
+            "nothing was written; run again",
+            file=folder,
+        )
+    return run
+
+
+def read_previous(folder: str, settings, run_sha256: str | None = None) -> Previous:
+    """An earlier master folder, checked: a folder that is not one is an error (exit 2), and
+    so is a state file that is not the one its run.json lists (``state.checked``), records
+    and lineage that disagree, or a run.json that is not *run_sha256* (the one first read)."""
+    run = _same_run(folder, run_sha256)
+    path, files, digests = Path(folder), state.listed(run), {}
+
+    def read(name: str) -> bytes:  # checked, and parsed from the bytes that were checked
+        data, digests[str(path / name)] = state.checked(path, name, files)
+        return data
+
+    listed = run.get("state_parts") or {}  # the parts the run wrote (older masters: on disk)
     try:
-        run = json.loads((path / "run.json").read_text(encoding="utf-8"))
-        listed = (
-            run.get("state_parts") or {}
-        )  # the parts the run wrote (older masters: those on disk)
-        record_parts = parts(path, "records", listed.get("records"))
-        records = read_parts(record_parts)
-        lineage = pl.read_csv(path / "lineage.csv", infer_schema=False).with_columns(
+        record_parts = parts(path, "records", listed.get("records"), files)
+        records = _joined([pl.read_parquet(read(p.name)) for p in record_parts])
+        lineage = pl.read_csv(read("lineage.csv"), infer_schema=False).with_columns(
             pl.col("source_row").cast(pl.Int64)
         )
         decisions = (
-            pl.read_csv(path / "decisions.csv", infer_schema=False)
-            if (path / "decisions.csv").is_file()
+            pl.read_csv(read("decisions.csv"), infer_schema=False)
+            if (path / "decisions.csv").is_file() or (files and "decisions.csv" in files)
             else pl.DataFrame(schema={c: pl.String for c in DECISION_COLUMNS})
         )
+        if {"source_row_l", "source_row_r"} <= set(decisions.columns):  # else said below
+            decisions = decisions.with_columns(  # a bad number: the error, not its value
+                pl.col("source_row_l").cast(pl.Int64), pl.col("source_row_r").cast(pl.Int64)
+            )
+        read("model.json")  # checked: load_models reads it
     except (OSError, ValueError, AttributeError, pl.exceptions.PolarsError) as exc:
         raise InputError(
             f"cannot read the previous master ({type(exc).__name__})", file=folder
@@ -159,61 +211,64 @@ def read_previous(folder: str, settings) -> Previous:
             raise InputError(
                 f"not an enrich master folder ({name} has no {', '.join(lost)})", file=folder
             )
+    state.check_lineage(records, lineage, folder)
     last = run.get("last_ids", {})
     link_state, state_parts = {}, {"records": record_parts}
     for level, stem in LINK_STATE.items():  # optional: without it the records are read again
         try:
-            state_parts[stem] = parts(path, stem, listed.get(stem))
-            link_state[level] = read_parts(state_parts[stem])
+            state_parts[stem] = parts(path, stem, listed.get(stem), files)
+            link_state[level] = _joined([pl.read_parquet(read(p.name)) for p in state_parts[stem]])
+        except state.Mismatch:
+            raise
         except (OSError, InputError, pl.exceptions.PolarsError):
             link_state = {}
             break
     return Previous(
         records=records,
         lineage=lineage,
-        decisions=decisions.with_columns(
-            pl.col("source_row_l").cast(pl.Int64), pl.col("source_row_r").cast(pl.Int64)
-        ),
+        decisions=decisions,
         last_ids={level: int(last.get(level, -1)) for level in LEVELS},
         models=load_models(str(path / "model.json"), settings, refit_stale=True),
         rules_hash=run.get("rules_hash"),
         link_state=link_state,
         state_made_by=run.get("link_state_made_by") or {},
         parts=state_parts,
+        digests=digests,
     )
 
 
-def read_golden_tables(folder: str | Path) -> dict:
+def read_golden_tables(folder: str | Path, run_sha256: str | None = None) -> dict:
     """An earlier master's golden tables, for the entities no new row touches (contact
     points and provenance by level) — ``build(previous_tables=...)``; {} if one is missing or
     unreadable (then every golden row is computed again). Slow on a big master: read them
     beside cleaning and linking (``with beside(...)``). A CSV master's Parquet copy
     (``golden_<table>.parquet``) is read instead of its CSV when the CSV is the one written
-    with it (its size and time, in run.json) — read faster, and typed as computed; a CSV
-    changed since is read itself."""
+    with it (its size and time, in run.json) and the copy the one its manifest lists — read
+    faster, and typed as computed; a CSV changed since is read itself. A run.json that is
+    not *run_sha256* (the one ``read_previous`` checks) is an error: the folder was replaced."""
     path = Path(folder)
     try:
-        copies = json.loads((path / "run.json").read_text(encoding="utf-8")).get("golden_copies")
-    except (OSError, ValueError, AttributeError):
+        run = _same_run(str(folder), run_sha256)
+    except InputError:
+        if run_sha256 is not None:
+            raise
         return {}
-    return _golden_tables(path, copies or {})
+    return _golden_tables(path, run.get("golden_copies") or {}, state.listed(run))
 
 
-def _golden_tables(path: Path, copies: dict) -> dict:
+def _golden_tables(path: Path, copies: dict, files: dict | None = None) -> dict:
     """The golden tables of the master in *path* (see read_golden_tables); *copies*: the
-    size and time of each CSV when its Parquet copy was written."""
+    size and time of each CSV when its Parquet copy was written; *files*: its manifest."""
     tables = {}
     for name in TABLES:
         csv = path / f"{name}.csv"
         try:
             if (path / f"{name}.parquet").is_file():
                 tables[name] = pl.read_parquet(path / f"{name}.parquet")
-            elif (
-                csv.is_file()
-                and (path / f"golden_{name}.parquet").is_file()
-                and _stamp(csv) == copies.get(name)
+            elif (copy := _copy(path / f"golden_{name}.parquet", files)) is not None and (
+                csv.is_file() and _stamp(csv) == copies.get(name)
             ):
-                tables[name] = pl.read_parquet(path / f"golden_{name}.parquet")
+                tables[name] = pl.read_parquet(copy)
             elif csv.is_file():
                 tables[name] = unguard(pl.read_csv(csv, infer_schema=False, encoding="utf8-lossy"))
         except (OSError, pl.exceptions.PolarsError):
@@ -237,6 +292,16 @@ def _golden_tables(path: Path, copies: dict) -> dict:
     return tables
 
 
+def _copy(path: Path, files: dict | None) -> bytes | None:
+    """The bytes of a golden table's Parquet copy, if it is the one the manifest *files*
+    lists (an older master's, without one: as it is); else None."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if files is None or files.get(path.name) == state.digest(data) else None
+
+
 def _stamp(path: Path) -> list[int]:
     """A file's size and modification time: changed by any edit or replacement."""
     st = path.stat()
@@ -248,37 +313,48 @@ def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, finish) 
     (review, summary, report): it runs while the big tables are being written."""
 
     def fill(tmp: Path) -> None:
-        writes, listed = _table_writes(master, tmp, fmt, excel)
+        writes, listed, linked = _table_writes(master, tmp, fmt, excel)
         with beside(
             lambda: side_by_side(*writes, workers=2)
-        ) as writing:  # polars writes without the GIL: both cores work
+        ) as writing:  # polars writes (and hashlib hashes) without the GIL: both cores work
             review, summary, report = finish()
             write_table(review, tmp / "review.csv", "csv", excel=excel)
-            writing.result()  # raises what a write raised
+            hashed = dict(writing.result())  # raises what a write raised
         write_json(
             {level: master.linked.results[level].model.to_json() for level in LEVELS},
             tmp / "model.json",
         )
+        (tmp / "report.html").write_text(report, encoding="utf-8")
         stamps = (
             {"golden_copies": {name: _stamp(tmp / f"{name}.csv") for name in TABLES}}
             if fmt == "csv"
             else {}
         )
+        expected = {
+            name: (source, master.digests[str(source)]) for name, source in linked.items()
+        }  # the bytes read of the parts linked in: the ones the new master must hold
         write_json(
-            {**summary, "link_state_made_by": state_versions(), "state_parts": listed, **stamps},
+            {
+                **summary,
+                "link_state_made_by": state_versions(),
+                "state_parts": listed,
+                **stamps,
+                "manifest": state.manifest(tmp, expected, hashed),
+            },
             tmp / "run.json",
         )
-        (tmp / "report.html").write_text(report, encoding="utf-8")
 
     replace_folder(folder, fill)
 
 
 def _table_writes(
     master: Master, tmp: Path, fmt: str, excel: bool
-) -> tuple[list[Callable[[], None]], dict[str, list[str]]]:
-    """(the writes of the tables of *master* into *tmp*, the parts of each state table): the
-    golden tables, the CSV side tables, the state tables' new parts (their earlier parts are
-    linked in here) and, for a CSV master, the golden tables' Parquet copies."""
+) -> tuple[list[Callable[[], None]], dict[str, list[str]], dict[str, Path]]:
+    """(the writes of the tables of *master* into *tmp* — each gives the name and digest of
+    what it wrote —, the parts of each state table, the parts linked in from the previous
+    master and where from): the golden tables, the CSV side tables, the state tables' new
+    parts (their earlier parts are linked in here, and hashed) and, for a CSV master, the
+    golden tables' Parquet copies."""
     jobs = [(getattr(master, name), tmp / f"{name}.{fmt}", fmt) for name in TABLES]
     jobs += [
         (table, tmp / f"{name}.csv", "csv")
@@ -294,8 +370,11 @@ def _table_writes(
             ),
         )
     ]
-    writes = [partial(write_table, table, path, kind, excel=excel) for table, path, kind in jobs]
-    state = [
+    writes = [
+        _hashed(path, partial(write_table, table, path, kind, excel=excel))
+        for table, path, kind in jobs
+    ]
+    stems = [
         (
             "records",
             master.records.drop("person_id", strict=False),
@@ -306,36 +385,55 @@ def _table_writes(
             if level in master.link_state
         ),
     ]
-    listed = {}
-    for stem, table in state:
+    listed, links = {}, {}
+    for stem, table in stems:
         linked, new = _state_parts(tmp, stem, table, master.carried)
         listed[stem] = [*linked, *(name for _, name in new)]
+        links |= linked
+        writes += [_hashed(tmp / name) for name in linked]  # checked against what was read
         writes += [
-            partial(write_table, part, tmp / name, "parquet", fast=True) for part, name in new
+            _hashed(tmp / name, partial(write_table, part, tmp / name, "parquet", fast=True))
+            for part, name in new
         ]
     if fmt == "csv":  # read by the next run
         writes += [
-            partial(
-                write_table,
-                getattr(master, name),
+            _hashed(
                 tmp / f"golden_{name}.parquet",
-                "parquet",
-                fast=True,
+                partial(
+                    write_table,
+                    getattr(master, name),
+                    tmp / f"golden_{name}.parquet",
+                    "parquet",
+                    fast=True,
+                ),
             )
             for name in TABLES
         ]
-    return writes, listed
+    return writes, listed, links
+
+
+def _hashed(path: Path, write: Callable[[], None] | None = None) -> Callable[[], tuple]:
+    """*write* (if any), then (the name of *path*, its size and SHA-256) — in the pool of
+    writes, beside the review and the report, not after them."""
+
+    def run() -> tuple[str, dict]:
+        if write is not None:
+            write()
+        return path.name, state.file_digest(path)
+
+    return run
 
 
 def _state_parts(
     tmp: Path, stem: str, table: pl.DataFrame, carried: dict[str, tuple[list[Path], int]]
-) -> tuple[list[str], list[tuple[pl.DataFrame, str]]]:
-    """(the parts linked into *tmp*, the parts still to write) of one state table: the previous
+) -> tuple[dict[str, Path], list[tuple[pl.DataFrame, str]]]:
+    """(the parts linked into *tmp* and where from, the parts still to write) of one state
+    table: the previous
     master's parts that hold its first rows as they are (``carried[stem]``) are linked in, and
     only the rows after them make a new part; else the whole table is one part."""
     earlier, rows = carried.get(stem, ([], 0))
     if not earlier or rows > table.height or len(earlier) >= MAX_PARTS:
-        return [], [(table, f"{stem}.parquet")]
+        return {}, [(table, f"{stem}.parquet")]
     names = [
         f"{stem}.parquet",
         *(f"{stem}.{k}.parquet" for k in range(1, len(earlier) + 1)),
@@ -348,4 +446,4 @@ def _state_parts(
         except OSError:  # another file system, or no hard links there
             shutil.copyfile(p, tmp / name)
     added = table.slice(rows)
-    return names[: len(earlier)], [(added, names[-1])] if added.height else []
+    return dict(zip(names, earlier)), [(added, names[-1])] if added.height else []

@@ -348,7 +348,8 @@ def test_master_online_with_a_broken_service_and_a_corrupt_cache_goes_on(
     run_cli, fixtures, tmp_path, monkeypatch
 ):
     """`enrich master --online`: every service answering an HTML error page, the cache
-    garbage — exit 0, every row kept, the reasons counted in run.json, the cache rebuilt."""
+    garbage — exit 0, every row kept, the reasons counted in run.json, the cache rebuilt,
+    and said even by a quiet run."""
     monkeypatch.setattr("enrich.registry.http.time.sleep", lambda s: None)
     html = "<html><body>Service Unavailable</body></html>"
     responses.get(re.compile(r"https://.*"), body=html, status=200)
@@ -356,7 +357,15 @@ def test_master_online_with_a_broken_service_and_a_corrupt_cache_goes_on(
     cache.write_bytes(b"\x00garbage" * 1000)
     out = tmp_path / "m"
     result = run_cli(
-        "master", fixtures / "crm_export.csv", "-o", out, "--online", "--lei", "--cache", cache
+        "master",
+        fixtures / "crm_export.csv",
+        "-o",
+        out,
+        "-q",
+        "--online",
+        "--lei",
+        "--cache",
+        cache,
     )
     assert result.exit_code == 0, result.output
     assert "was corrupt: moved to" in result.output
