@@ -436,7 +436,7 @@ def run_clean(job: Job, rejects: str | None = None, say: Say = silent) -> CleanR
             rejects_path: table_writer(result.rejects, "csv", excel=job.excel),
         }
 
-        def make_summary(hashes: dict) -> dict:
+        def make_summary(manifest: dict) -> dict:
             result.timings["write"] = time.perf_counter() - t0
             made = summary(
                 "clean",
@@ -445,7 +445,7 @@ def run_clean(job: Job, rejects: str | None = None, say: Say = silent) -> CleanR
                 rules,
                 CLEAN_RULES,
             )
-            return {**made, "outputs_sha256": hashes}
+            return {**made, "manifest": manifest}
 
         write_set(files, summary_path, make_summary)
     say(
@@ -519,9 +519,9 @@ def _dedupe(job: Job, say: Say):
         summary_["decisions_file"] = decision_file.reading()
     summary_["timings_s"]["link"] = round(link_time, 3)
 
-    def make_summary(hashes: dict) -> dict:
+    def make_summary(manifest: dict) -> dict:
         summary_["timings_s"]["write"] = round(time.perf_counter() - t0, 3)
-        return {**summary_, "outputs_sha256": hashes}
+        return {**summary_, "manifest": manifest}
 
     write_set(files, folder / "run.json", make_summary)
     for level, linked in found.results.items():

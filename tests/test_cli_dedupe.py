@@ -1,6 +1,7 @@
 """`enrich dedupe` on the three overlapping fixtures (their README lists who recurs where)."""
 
 import json
+import shutil
 
 import polars as pl
 
@@ -221,6 +222,22 @@ def test_link_to_refuses_a_folder_that_is_not_a_master_or_its_own_output(
         tmp_path / "m",
     )
     assert result.exit_code == 2 and "overwrite an input" in result.output
+
+
+def test_a_previous_dedupe_folder_whose_records_changed_stops_the_run(run_cli, fixtures, tmp_path):
+    """records.csv is checked against the manifest in run.json (sizes and SHA-256 of the
+    files written as a set): records of another run copied in are refused, not linked to."""
+    first, other = tmp_path / "first", tmp_path / "other"
+    assert run_cli("dedupe", fixtures / "crm_export.csv", "-o", first).exit_code == 0
+    assert run_cli("dedupe", fixtures / "purchased_list_fr.csv", "-o", other).exit_code == 0
+    manifest = json.loads((first / "run.json").read_text())["manifest"]
+    assert manifest["records.csv"]["bytes"] == (first / "records.csv").stat().st_size
+    shutil.copyfile(other / "records.csv", first / "records.csv")
+    args = ["dedupe", fixtures / "salon_leads_nl.xlsx", "-o", tmp_path / "next"]
+    result = run_cli(*args, "--previous", first)
+    assert result.exit_code == 2
+    assert f"{first}: records.csv is not the file this master's run.json lists" in result.output
+    assert not (tmp_path / "next").exists()
 
 
 MOVED = """Société;N° TVA;Prénom;Nom;E-mail;GSM;Code postal;Ville;Pays

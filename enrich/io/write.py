@@ -174,15 +174,15 @@ def write_set(files: dict[Path, Callable[[str], None]], summary: Path, make) -> 
     """Several files that belong together, and the summary that describes them (run.json),
     as near to all at once as files can be: every one is written to its temporary first
     (a failure or an interrupt leaves none of them), then they are renamed into place in
-    order, the summary last. ``make(hashes)`` gives the summary, told the SHA-256 of each
-    file (by its name) — a summary next to files it does not describe, as a kill
-    between two renames leaves, is found by them."""
+    order, the summary last. ``make(manifest)`` gives the summary, told the size and SHA-256
+    of each file (by its name, as a master's run.json lists its files) — a summary next to
+    files it does not describe, as a kill between two renames leaves, is found by them."""
     staged: dict[Path, str] = {}
     try:
         for path, write in files.items():
             staged[path] = _stage(path, write)
-        hashes = {path.name: _sha256(staged[path]) for path in files}
-        staged[summary] = _stage(summary, json_writer(make(hashes)))
+        manifest = {path.name: file_digest(staged[path]) for path in files}
+        staged[summary] = _stage(summary, json_writer(make(manifest)))
         with signals_held():  # a Ctrl-C here would leave half a set
             for path in [*files, summary]:
                 os.replace(staged.pop(path), path)
@@ -193,9 +193,12 @@ def write_set(files: dict[Path, Callable[[str], None]], summary: Path, make) -> 
         raise
 
 
-def _sha256(path: str) -> str:
+def file_digest(path: str | Path) -> dict:
+    """The size and SHA-256 of the file *path* (read in blocks), as a run.json's manifest
+    lists them."""
     with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+        h = hashlib.file_digest(fh, "sha256")
+        return {"bytes": fh.tell(), "sha256": h.hexdigest()}
 
 
 def check_not_input(outputs: list[Path], inputs: list[str]) -> None:

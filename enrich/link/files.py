@@ -41,9 +41,10 @@ def read_master(folder: str | Path, like: pl.DataFrame) -> pl.DataFrame:
     parquet, csv = folder / "records.parquet", folder / "records.csv"
     try:
         if parquet.exists():
-            master = pl.read_parquet(parquet)
+            master = pl.read_parquet(_checked(folder, parquet.name))
         elif csv.exists():
-            master = unguard(pl.read_csv(csv, infer_schema=False, encoding="utf8-lossy"))
+            data = _checked(folder, csv.name)
+            master = unguard(pl.read_csv(data, infer_schema=False, encoding="utf8-lossy"))
         else:
             raise InputError(
                 "not an enrich dedupe folder: no records.parquet or records.csv", file=str(folder)
@@ -64,6 +65,18 @@ def read_master(folder: str | Path, like: pl.DataFrame) -> pl.DataFrame:
             f"master records do not fit the cleaned schema ({type(exc).__name__})",
             file=str(folder),
         ) from None
+
+
+def _checked(folder: Path, name: str) -> bytes:
+    """The bytes of *folder*/*name*, checked against the manifest of the folder's run.json
+    (a dedupe folder written before manifests: not checked)."""
+    from ..master import state
+
+    try:
+        run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        run = {}
+    return state.checked(folder, name, state.listed(run) if isinstance(run, dict) else None)[0]
 
 
 def decisions_by_level(decided: pl.DataFrame, names: list[str]) -> dict[str, pl.DataFrame]:

@@ -29,6 +29,7 @@ from pathlib import Path
 import polars as pl
 
 from ..errors import InputError
+from ..io.write import file_digest
 from ..parallel import side_by_side
 
 UNVERIFIED = (
@@ -60,13 +61,6 @@ def foreign(folder: Path) -> list[Path]:
 def digest(data: bytes) -> dict:
     """The size and SHA-256 of *data*, as the manifest holds them."""
     return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-
-
-def file_digest(path: Path) -> dict:
-    """The size and SHA-256 of the file *path*, read in blocks."""
-    with open(path, "rb") as fh:
-        h = hashlib.file_digest(fh, "sha256")
-        return {"bytes": fh.tell(), "sha256": h.hexdigest()}
 
 
 def listed(run: dict) -> dict | None:

@@ -174,8 +174,11 @@ def clean_set(folder):
 def consistent(folder) -> bool:
     """Does out.run.json describe the table and rejects beside it (their hashes)?"""
     table, rejects, summary = clean_set(folder)
-    hashes = json.loads(summary.read_text())["outputs_sha256"]
-    return hashes == {table.name: sha256(table), rejects.name: sha256(rejects)}
+    hashes = json.loads(summary.read_text())["manifest"]
+    return {name: got["sha256"] for name, got in hashes.items()} == {
+        table.name: sha256(table),
+        rejects.name: sha256(rejects),
+    }
 
 
 def test_a_clean_killed_between_its_renames_leaves_a_set_run_json_tells_apart(
