@@ -52,7 +52,16 @@ def clean_env(tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _no_caller_settings(monkeypatch):
-    """In-process tests see none of the caller's settings that change what enrich prints."""
-    for name in ("NO_COLOR", "_RJEM_MALLOC_CONF", "POLARS_THP"):
+def _no_caller_settings(monkeypatch, tmp_path_factory):
+    """In-process tests see none of the caller's settings that change what enrich prints,
+    nor the caller's secret key: a key file, if one is needed, is made in a folder of the
+    test session's (``enrich.consent.keys``)."""
+    for name in (
+        "NO_COLOR",
+        "_RJEM_MALLOC_CONF",
+        "POLARS_THP",
+        "ENRICH_SECRET_KEY",
+        "ENRICH_KEY_FILE",
+    ):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "config"))
