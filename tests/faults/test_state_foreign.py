@@ -3,16 +3,11 @@ did not write is refused (exit 2, the folder and how many, never their names or 
 unless ``--force``; a file the run reads inside it is refused even with ``--force``."""
 
 import pytest
+from runs import master
 
 from enrich.master import state
 
 CRM, BOUGHT = "crm_export.csv", "purchased_list_fr.csv"
-
-
-def master(run_cli, out, files, *extra, code=0):
-    result = run_cli("master", *files, "-o", out, "-q", *extra)
-    assert result.exit_code == code, result.output
-    return result
 
 
 @pytest.fixture

@@ -6,20 +6,10 @@ import json
 import os
 import shutil
 
-import polars as pl
 import pytest
+from runs import lineage, master
 
 CRM_ROWS = 40  # data rows of fixtures/crm_export.csv
-
-
-def master(run_cli, out, files, *extra, code=0):
-    result = run_cli("master", *files, "-o", out, "-q", *extra)
-    assert result.exit_code == code, result.output
-    return result
-
-
-def lineage(out):
-    return pl.read_csv(out / "lineage.csv", infer_schema=False)
 
 
 @pytest.fixture

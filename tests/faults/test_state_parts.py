@@ -8,22 +8,13 @@ import shutil
 
 import polars as pl
 import pytest
+from runs import lineage, master
 
 from enrich.link.files import load_settings
 from enrich.master import folder, state
 from enrich.master.lineage import LINEAGE_COLUMNS
 
 CRM, BOUGHT, SALON = "crm_export.csv", "purchased_list_fr.csv", "salon_leads_nl.xlsx"
-
-
-def master(run_cli, out, files, *extra, code=0):
-    result = run_cli("master", *files, "-o", out, "-q", *extra)
-    assert result.exit_code == code, result.output
-    return result
-
-
-def lineage(out):
-    return pl.read_csv(out / "lineage.csv", infer_schema=False)
 
 
 @pytest.fixture
