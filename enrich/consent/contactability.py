@@ -161,21 +161,42 @@ def _months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(y, m + 1, min(day.day, last))
 
 
+def _read(frame: pl.DataFrame, s: Settings) -> pl.DataFrame:
+    """*frame* with what its consent and purchase columns say: ``_<column>_yes`` (a consent
+    word of [consent] yes) and ``_<column>_day`` (a date) — read once per distinct value."""
+    read = []
+    for name in ("email_consent", "phone_consent", "consent_date", "last_purchase_date"):
+        values = (
+            frame.select(pl.col(name).cast(pl.String).alias("v"))
+            if name in frame.columns
+            else pl.Series("v", dtype=pl.String).extend_constant(None, frame.height).to_frame()
+        )
+        distinct = (
+            values.drop_nulls()
+            .unique()
+            .with_columns(
+                fold(pl.col("v")).is_in(list(s.yes)).fill_null(False).alias(f"_{name}_yes"),
+                as_date(pl.col("v")).alias(f"_{name}_day"),
+            )
+        )
+        read.append(values.join(distinct, on="v", how="left", maintain_order="left").drop("v"))
+    return pl.concat([frame, *read], how="horizontal")
+
+
 def _consent(frame: pl.DataFrame, channel: str, s: Settings, as_of: dt.date) -> list[pl.Expr]:
     """``<channel>:consent`` (valid | expired | none), ``<channel>:proof`` and
-    ``<channel>:consented`` (the day, if known)."""
+    ``<channel>:consented`` (the day, if known) — of a frame ``_read`` has read."""
     typed = _text(frame, f"{channel}_consent")
-    day_typed = as_date(typed)
-    said_yes = day_typed.is_not_null() | fold(typed).is_in(list(s.yes)).fill_null(False)
-    general = (
-        _text(frame, "consent_date").is_not_null() | _text(frame, "consent_source").is_not_null()
-    )
+    day_typed = pl.col(f"_{channel}_consent_day")
+    said_yes = day_typed.is_not_null() | pl.col(f"_{channel}_consent_yes").fill_null(False)
+    source = _text(frame, "consent_source").is_not_null()
+    general = _text(frame, "consent_date").is_not_null() | source
     given = (
         pl.when(typed.is_not_null())
         .then(said_yes)
         .otherwise(general if channel in s.general_channels else pl.lit(False))
     )
-    day = pl.when(given).then(pl.coalesce(day_typed, as_date(_text(frame, "consent_date"))))
+    day = pl.when(given).then(pl.coalesce(day_typed, pl.col("_consent_date_day")))
     months = s.max_months.get(channel, 0)
     old = (day < _months_before(as_of, months)).fill_null(False) if months else pl.lit(False)
     state = (
@@ -185,10 +206,9 @@ def _consent(frame: pl.DataFrame, channel: str, s: Settings, as_of: dt.date) -> 
         .then(pl.lit("expired"))
         .otherwise(pl.lit("valid"))
     )
-    proof = given & day.is_not_null() & _text(frame, "consent_source").is_not_null()
     return [
         state.alias(f"{channel}:consent"),
-        proof.alias(f"{channel}:proof"),
+        (given & day.is_not_null() & source).alias(f"{channel}:proof"),
         day.alias(f"{channel}:consented"),
     ]
 
@@ -241,7 +261,7 @@ def facts(
     s = settings or load()
     as_of = as_of or dt.date.today()
     frame = _with_company(contacts, companies)
-    frame = _with_listed(frame, listed)
+    frame = _read(_with_listed(frame, listed), s)
     out = [
         pl.coalesce(_text(frame, "country"), _text(frame, "_co_country"))
         .str.to_uppercase()
@@ -273,7 +293,7 @@ def _dnc_fact(service: str) -> pl.Expr:
 
 
 def _customer(frame: pl.DataFrame, s: Settings, as_of: dt.date) -> pl.Expr:
-    last = as_date(_text(frame, "last_purchase_date"))
+    last = pl.col("_last_purchase_date_day")
     since = _months_before(as_of, 12 * s.customer_years)
     return (
         pl.when(last.is_null())
