@@ -39,6 +39,8 @@ from .contactability import SERVICES, Settings, as_date
 
 NAME_DATE = re.compile(r"(20\d{2})-?(\d{2})-?(\d{2})")
 DELIMITERS = r"[;,\t|]"
+# the usual line: a number in one piece, perhaps a separator and a date
+QUICK = r"^(\+?\d{8,15})(?:[;,\t|]\s*(\d{8}|\d{4}-\d{2}-\d{2}|\d{2}/\d{2}/\d{4}))?$"
 # a line of a file without a header: a number, then perhaps its registration date
 LINE = (
     r"^\"?([+\d][\d .()/+-]*?\d)\"?(?:(?:\s*[;,\t|]\s*|\s+)\"?"
@@ -138,19 +140,24 @@ def _table(lines: list[str], cfg: dict, path: str) -> tuple[pl.DataFrame, list[i
             listed.alias("listed"),
         )
     else:
-        parts = pl.col("line").str.strip_chars().str.extract_groups(LINE)
-        table = rows.select(
-            "n",
-            parts.struct.field("1").alias("raw"),
-            parts.struct.field("2").alias("day"),
-            pl.lit(True).alias("listed"),
-        )
+        table = _numbers_and_dates(rows)
     number = e164(table["raw"], str(cfg.get("country_code", "")))
     table = table.with_columns(number.alias("phone"), as_date(pl.col("day")).alias("since"))
     bad = table.filter(pl.col("phone").is_null())["n"].to_list()
     if header is None and bad and bad[0] == 1 and re.search(r"[A-Za-z]", lines[0]):
         bad = bad[1:]  # a header line of a DNCM-like file
     return table.drop_nulls("phone").select("phone", "since", "listed"), bad
+
+
+def _numbers_and_dates(rows: pl.DataFrame) -> pl.DataFrame:
+    """(n, raw number, day, listed) of the lines of a file without a header: the usual line
+    read by QUICK, LINE's backtracking kept for the others."""
+    line = pl.col("line").str.strip_chars()
+    quick = rows.select("n", line.str.extract_groups(QUICK).alias("p")).unnest("p")
+    slow = quick["1"].is_null()
+    full = rows.filter(slow).select("n", line.str.extract_groups(LINE).alias("p")).unnest("p")
+    both = pl.concat([quick.filter(~slow), full]).sort("n")
+    return both.select("n", pl.col("1").alias("raw"), pl.col("2").alias("day"), listed=True)
 
 
 def _header(lines: list[str], cfg: dict) -> tuple[int, int | None, str] | None:
@@ -169,21 +176,25 @@ def _header(lines: list[str], cfg: dict) -> tuple[int, int | None, str] | None:
 
 
 def detect(path: str, lines: list[str], settings: Settings) -> str:
-    """The service of a file given without one: by its name, else by its content."""
+    """The service of a file given without one: by its name (``[dnc.<service>] names``);
+    else by its content — a CSV header of Bloctel's number words, or a registration date
+    beside the numbers (only DNCM's file has one), is Bloctel's resp. DNCM's; else numbers
+    under +32 are DNCM's, under +33 (or 10-digit national ones) Bloctel's."""
     name = fold_py(Path(path).name)
     for service in SERVICES:
         if any(fold_py(n) in name for n in settings.dnc.get(service, {}).get("names", [])):
             return service
-    sample = [line.strip() for line in lines[:50] if line.strip()]
     if _header(lines, settings.dnc.get("bloctel", {})) is not None:
         return "bloctel"
-    digits = [re.sub(r"[^\d]", "", re.split(DELIMITERS, s)[0]) for s in sample]
-    if digits and all(re.fullmatch(r"(?:0033|33)?0?[1-9]\d{8}", d) for d in digits if d):
-        if any(re.search(DELIMITERS + r"\s*\d", s) for s in sample):
-            return "dncm"  # a date beside each number
-        return "bloctel" if all(d.startswith(("0", "33", "0033")) for d in digits if d) else "dncm"
-    if digits and all(d.startswith(("32", "0032", "04")) for d in digits if d):
+    sample = pl.Series([line.strip() for line in lines[:200] if line.strip()], dtype=pl.String)
+    parts = sample.str.extract_groups(LINE).struct.unnest()
+    digits = parts["1"].str.replace_all(r"\D", "").drop_nulls()
+    if digits.len() and parts["2"].is_not_null().mean() > 0.5:
         return "dncm"
+    if digits.len() and digits.str.contains(r"^(?:00)?32").all():
+        return "dncm"
+    if digits.len() and digits.str.contains(r"^(?:(?:00)?33|0[1-9]\d{8}$)").all():
+        return "bloctel"
     raise InputError(
         "cannot tell which do-not-call service this file is from: write dncm:FILE or bloctel:FILE",
         file=path,

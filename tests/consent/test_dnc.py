@@ -58,6 +58,12 @@ def test_the_service_is_told_by_content_or_given(dnc_dir, tmp_path):
         shutil.copy(dnc_dir / name, copy)
         assert dnc.read(str(copy), load(), AS_OF).service == service
     assert dnc.read(f"bloctel:{copy}", load(), AS_OF).service == "bloctel"
+    plain = tmp_path / "numbers.txt"
+    plain.write_text("+32 475 12 34 56\n0032496551234\n", encoding="utf-8")
+    assert dnc.read(str(plain), load(), AS_OF).service == "dncm"
+    plain.write_text("+31 20 123 4567\n", encoding="utf-8")
+    with pytest.raises(InputError, match="write dncm:FILE or bloctel:FILE"):
+        dnc.read(str(plain), load(), AS_OF)
 
 
 def test_a_file_without_a_date_in_its_name_is_dated_by_its_modification_time(dnc_dir, tmp_path):
