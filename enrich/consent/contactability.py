@@ -74,8 +74,11 @@ class Settings:
 
 def load(rules: Rules | None = None) -> Settings:
     """The contactability rules of *rules*, checked: an unknown fact, value or reason code
-    is refused with the file and line that holds it."""
-    rules = rules_or_default(rules)
+    is refused with the file and line that holds it (read once per ``Rules``)."""
+    return rules_or_default(rules).derived(_settings)
+
+
+def _settings(rules: Rules) -> Settings:
     data = rules.get("contactability")
     reasons = {
         code: (bool(spec.get("ok")), str(spec.get("text", "")))
@@ -114,9 +117,13 @@ def _rule(rules: Rules, reasons: dict, spec: dict) -> Rule:
         if fact not in FACTS or any(v not in FACTS[fact] for v in values):
             _fail(rules, f"unknown condition {fact} = {value!r} in a rule's when", f"{fact} =")
         when.append((fact, values))
-    days = {
-        k: dt.date.fromisoformat(str(spec[k])) if spec.get(k) else None for k in ("from", "until")
-    }
+    try:
+        days = {
+            k: dt.date.fromisoformat(str(spec[k])) if spec.get(k) else None
+            for k in ("from", "until")
+        }
+    except ValueError:
+        _fail(rules, "a rule's from / until must be a date YYYY-MM-DD", "from =")
     return Rule(tuple(when), spec["then"], days["from"], days["until"])
 
 
@@ -129,16 +136,18 @@ def _fail(rules: Rules, message: str, needle: str) -> None:
 
 
 def refused(frame: pl.DataFrame) -> dict[str, pl.Expr]:
-    """Per channel, whether the person refused it: the register's golden columns
-    ``<channel>_opt_out`` where the frame has them, else the contact's own flags
-    (``do_not_contact``, ``opt_out``) for every channel. (The one place that reads refusals.)"""
+    """Per channel, whether the person refused it — the one place that reads refusals: the
+    register's golden columns ``<channel>_opt_out`` (with ``do_not_contact``) where the frame
+    has them; else, on a master without them, ``do_not_contact`` or ``opt_out`` refuse every
+    channel."""
     columns = set(frame.columns)
-    everything = pl.any_horizontal(
-        [pl.col(c).fill_null(False) for c in ("do_not_contact", "opt_out") if c in columns]
-        or [pl.lit(False)]
-    )
+
+    def flag(name: str) -> pl.Expr:
+        return pl.col(name).fill_null(False) if name in columns else pl.lit(False)
+
+    everything = flag("do_not_contact") | flag("opt_out")
     return {
-        ch: (pl.col(f"{ch}_opt_out").fill_null(False) | everything)
+        ch: (flag(f"{ch}_opt_out") | flag("do_not_contact"))
         if f"{ch}_opt_out" in columns
         else everything
         for ch in CHANNELS

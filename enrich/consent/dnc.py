@@ -121,7 +121,7 @@ def _lines(path: str) -> list[str]:
     return text.splitlines()
 
 
-def _table(lines: list[str], cfg: dict, path: str) -> tuple[pl.DataFrame, list[int]]:
+def _table(lines: list[str], cfg: dict) -> tuple[pl.DataFrame, list[int]]:
     """(number, since, listed) per line, and the line numbers holding no number."""
     rows = pl.Series("line", lines, dtype=pl.String).to_frame().with_row_index("n", offset=1)
     rows = rows.filter(pl.col("line").str.strip_chars() != "")
@@ -218,7 +218,7 @@ def read(text: str, settings: Settings, as_of: dt.date) -> DncFile:
     lines = _lines(path)
     service = service or detect(path, lines, settings)
     cfg = settings.dnc.get(service, {})
-    numbers, bad = _table(lines, cfg, path)
+    numbers, bad = _table(lines, cfg)
     if numbers.is_empty():
         raise InputError(f"no phone number in the {service} file", file=path)
     dated, dated_by = file_date(path)

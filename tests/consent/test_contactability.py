@@ -174,12 +174,15 @@ def test_a_contact_without_a_country_takes_its_company_s():
 
 
 def test_the_register_s_channel_columns_decide_per_channel():
-    """With the register's golden columns, an opt-out on e-mail leaves phone and post open."""
+    """With the register's golden columns, an opt-out on e-mail leaves phone and post open
+    (the contact's own opt_out — an "Email Opt Out" column — is read through them)."""
     given = {**FR_PRO, "email_opt_out": True, "phone_opt_out": False, "post_opt_out": False}
+    given["opt_out"] = True
     given["phone"] = "+33145678901"
     assert judge("email", **given) == (False, "opted_out")
     assert judge("phone", **given) == (True, "legitimate_interest")
     assert judge("post", **given) == (True, "legitimate_interest")
+    assert judge("post", **{**given, "do_not_contact": True}) == (False, "opted_out")
 
 
 # --- phone ----------------------------------------------------------------------------------
