@@ -38,7 +38,14 @@ from .ruleset import Rules, rules_or_default
 from .schema import EXTRA_PREFIX, OUTPUT_COLUMNS
 
 REJECT_COLUMNS = ["source_file", "source_row", "column", "reason"]
-_PASSTHROUGH = ("function", "website", "consent_source", "external_id")
+_PASSTHROUGH = (
+    "function",
+    "website",
+    "consent_source",
+    "external_id",
+    "email_consent",  # read by consent.contactability (yes words, a date)
+    "phone_consent",
+)
 
 
 @dataclass

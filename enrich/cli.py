@@ -226,6 +226,7 @@ def dedupe(**o):
     type=click.Path(dir_okay=False),
     help="Do-not-contact list: e-mails or their SHA-256 (of the lower-cased address), one per line.",
 )
+@opt.CONTACTABILITY
 @opt.MODEL
 @opt.registry()
 @opt.LANG
@@ -242,7 +243,8 @@ def master(**o):
                         addresses (establishments) and SIRETs listed
       contacts.*        one golden row per person at a company (company_id), or per
                         customer in a B2C file; opt_out (an opt-out in any source wins),
-                        suppressed, do_not_contact
+                        suppressed, do_not_contact; per channel email_ok/_why,
+                        phone_ok/_why, post_ok/_why (rules/contactability.toml)
       contact_points.*  every distinct e-mail, phone and address, and which one is golden
       provenance.*      for every golden value of an entity of several rows: the source
                         file and row, the rule that decided it

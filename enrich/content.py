@@ -45,7 +45,7 @@ from .normalise.text import fold, tidy
 from .ruleset import Rules, rules_or_default
 from .schema import EXTRA_PREFIX, INPUT_COLUMNS
 
-DATE_COLUMNS = ("birth_date", "consent_date", "source_date")
+DATE_COLUMNS = ("birth_date", "consent_date", "source_date", "last_purchase_date")
 _DATE_LIKE = r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(?:$|[^0-9])|^(?:19|20)\d{6}$"
 _KEPT_OUT = "its header's words keep it out, rules/content.toml [keep_out]"
 TEXT = "text"  # the kind of a value no other kind takes

@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,6 +85,10 @@ class Job:
     registry: Registry | None = None
     online: Online | None = None
     force: bool = False  # replace a master folder that holds files the tool did not write
+    dnc: list[str] = field(
+        default_factory=list
+    )  # national do-not-call files ([dncm:|bloctel:]FILE)
+    as_of: str | None = None  # the day contactability is judged on (YYYY-MM-DD; default today)
 
     def check(self) -> Job:
         """The job itself, or an InputError naming what does not fit."""
@@ -93,6 +98,11 @@ class Job:
             raise InputError(f"format {self.format!r}: one of {', '.join(FORMATS)}")
         if self.registry and self.registry.lang not in LANGS:
             raise InputError(f"lang {self.registry.lang!r}: one of {', '.join(LANGS)}")
+        if self.as_of is not None:
+            try:
+                dt.date.fromisoformat(self.as_of)
+            except ValueError:
+                raise InputError(f"as_of {self.as_of!r}: a date YYYY-MM-DD") from None
         for i in self.inputs:
             if i.delimiter is not None and i.delimiter not in DELIMITERS:
                 raise InputError(f"delimiter {i.delimiter!r}: one of , ; tab |", file=i.path)

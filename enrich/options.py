@@ -160,6 +160,26 @@ SIZE = click.option(
 )
 
 
+CONTACTABILITY = together(
+    click.option(
+        "--dnc",
+        multiple=True,
+        metavar="[dncm:|bloctel:]FILE",
+        help="A national do-not-call file as its service delivers it (repeatable): Belgium's "
+        "Ne m'appelez plus / Bel me niet meer (dncm) or France's Bloctel scrub (bloctel); the "
+        "service is told by the file's name or content unless given. Its age (a date in its "
+        "name, else its modification time) is checked against rules/contactability.toml [dnc].",
+    ),
+    click.option(
+        "--as-of",
+        "as_of_day",
+        metavar="YYYY-MM-DD",
+        help="The day contactability is judged on: dated rules (FR phone consent from "
+        "2026-08-11), consent and customer ages, do-not-call file ages (default: today).",
+    ),
+)
+
+
 def registry(required: bool = False):
     help = "A registry index (enrich registry build)" + (
         "." if required else ": attach firmographics."
@@ -265,6 +285,8 @@ def job(o: dict, **fixed) -> Job:
         "registry": registry_of(o) if "registry" in o else None,
         "online": online(o) if "online" in o else None,
         "force": o.get("force", False),
+        "dnc": list(o.get("dnc") or []),
+        "as_of": o.get("as_of_day"),
     }
     return Job(**{**fields, **fixed})
 

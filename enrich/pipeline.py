@@ -46,7 +46,7 @@ CLEAN_RULES = [
     "emails",
     "languages",
 ]
-MASTER_RULES = [*CLEAN_RULES, "link", "survivorship"]
+MASTER_RULES = [*CLEAN_RULES, "link", "survivorship", "contactability"]
 STATUSES = ("id_status", "email_status", "phone_status", "mobile_status", "postcode_status")
 
 
@@ -189,6 +189,7 @@ class _Prepared:
     recorded: list[dict]  # every input of the master, by content (run.json's inputs)
     notes: list[str]  # a line per input skipped; an older previous master, not verified
     previous_sha256: str | None = None  # of the previous master's run.json as first read
+    dnc: tuple | None = None  # (do-not-call files, lines to warn): consent.dnc.read_all
 
 
 def _prepare(job: Job, say: Say) -> _Prepared:
@@ -218,6 +219,7 @@ def _prepare(job: Job, say: Say) -> _Prepared:
         raise InputError("nothing to add: every input is already in the previous master")
     if job.previous and state.listed(run) is None:
         notes.append(f"{job.previous}: {state.UNVERIFIED}")
+    dnc = _read_dnc(job, rules)
     return _Prepared(
         rules,
         survivorship,
@@ -230,7 +232,42 @@ def _prepare(job: Job, say: Say) -> _Prepared:
         recorded,
         notes,
         sha,
+        dnc,
     )
+
+
+def as_of(job: Job):
+    """The day a run judges contactability on: ``job.as_of``, else today."""
+    import datetime as dt
+
+    return dt.date.fromisoformat(job.as_of) if job.as_of else dt.date.today()
+
+
+def _read_dnc(job: Job, rules: Rules) -> tuple:
+    """The national do-not-call files of *job*, read and dated (a stale one refused or warned
+    of, as rules/contactability.toml says), before any row is read."""
+    from .consent import contactability, dnc
+
+    return dnc.read_all(job.dnc, contactability.load(rules), as_of(job))
+
+
+def _contactability(built, job: Job, ready: _Prepared) -> None:
+    """``email_ok`` / ``_why``, ``phone_ok`` …, on every golden contact; counts in run.json
+    (``master.contactability``)."""
+    from .consent import contactability, dnc
+
+    t1 = time.perf_counter()
+    files = ready.dnc[0] if ready.dnc else []
+    listed = dnc.listed(built.contact_points, built.contacts, files) if files else None
+    built.contacts = contactability.contactability(
+        built.contacts, built.companies, listed, dnc.states(files), ready.rules, as_of(job)
+    )
+    built.counts["contactability"] = {
+        "as_of": as_of(job).isoformat(),
+        **contactability.counts(built.contacts),
+        "dnc_files": [f.summary() for f in files],
+    }
+    built.timings["contactability"] = round(time.perf_counter() - t1, 3)
 
 
 def _attach(built, job: Job, rules: Rules, sizes, say: Say, warn: Say) -> None:
@@ -311,7 +348,10 @@ def run(job: Job, say: Say = silent, warn: Say | None = None) -> Result:
 def job_files(job: Job) -> list[str]:
     """Every file or folder *job* reads: checked before the run (no FIFO or device), and
     none may be inside the folder it replaces."""
+    from .consent.dnc import spec
+
     extra = [job.previous, job.decisions, job.suppress, job.model, job.rules]
+    extra += [spec(d)[1] for d in job.dnc]
     if job.registry:
         extra += [job.registry.folder, job.registry.size_file]
     if job.online:
@@ -351,6 +391,9 @@ def _run(job: Job, say: Say, warn: Say | None) -> Result:
 
         built.counts["decisions_file"] = file_outcomes(built.records, ready.decisions)
     _attach(built, job, ready.rules, ready.sizes, say, warn or say)
+    _contactability(built, job, ready)
+    for line in ready.dnc[1] if ready.dnc else []:
+        (warn or say)(line)
     result.timings.update(built.timings)
     link_and_survive = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -54,6 +54,13 @@ EXTEND: dict[str, tuple[str, ...]] = {
     "registry": ("size_file.*",),
     "decisions": ("words.*", "columns.*", "levels.*"),
     "languages": ("names.*", "titles.*", "first_names.*", "words.*", "places.*", "streets.*"),
+    "contactability": (
+        "consent.yes",
+        "dnc.*.names",
+        "dnc.*.number_headers",
+        "dnc.*.status_headers",
+        "dnc.*.listed",
+    ),
 }
 
 

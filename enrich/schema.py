@@ -54,6 +54,9 @@ INPUT_COLUMNS: dict[str, str] = {
     "opt_out": "the person objected / unsubscribed (yes/no, oui/non, ja/nee, 1/0, x)",
     "consent_date": "date consent was given or recorded",
     "consent_source": "where consent was collected",
+    "email_consent": "consent to e-mail marketing (yes/no words, or the date it was given)",
+    "phone_consent": "consent to telephone marketing (yes/no words, or the date it was given)",
+    "last_purchase_date": "date of the customer's last purchase (existing customer: soft opt-in)",
     "source_date": "date the record was collected or last updated",
     "external_id": "the record's id in the source system (CRM id, customer number)",
 }
@@ -106,6 +109,9 @@ OUTPUT_COLUMNS: list[str] = [
     "opt_out",
     "consent_date",
     "consent_source",
+    "email_consent",
+    "phone_consent",
+    "last_purchase_date",
     "source_date",
     # every field-level problem of the row, ';'-separated, without personal data
     "issues",

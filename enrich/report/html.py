@@ -73,6 +73,7 @@ def render(master, summary: dict) -> str:
         _validity(master.records),
         *_levels(master),
         _consent(master),
+        _contactability(master.counts.get("contactability")),
         *_companies(master.companies),
     ]
     body = "\n".join(parts)
@@ -163,6 +164,29 @@ def _consent(master) -> str:
             ["do not contact (either)", f"{c['do_not_contact']:,}"],
             ["may be contacted", f"{master.contacts.height - c['do_not_contact']:,}"],
         ],
+    )
+
+
+def _contactability(counts: dict | None) -> str:
+    """Per channel and reason, how many contacts may (or may not) be contacted
+    (rules/contactability.toml explains each reason)."""
+    if not counts:
+        return ""
+    channels = ("email", "phone", "post")
+    reasons = sorted({why for ch in channels for why in counts[ch]["why"]})
+    rows = [["may be contacted", *(f"{counts[ch]['ok']:,}" for ch in channels)]]
+    rows += [[why, *(f"{counts[ch]['why'].get(why, 0):,}" for ch in channels)] for why in reasons]
+    files = [
+        f"{f['service']} {f['file']}: {f['age_days']} days old ({f['state']}), {f['listed']:,} numbers listed"
+        for f in counts.get("dnc_files", [])
+    ]
+    note = f"judged on {counts['as_of']}; " + (
+        "; ".join(files) or "no national do-not-call file given"
+    )
+    return (
+        "<h2>Contactability per channel</h2>"
+        + _table(["reason", "e-mail", "phone", "post"], rows)
+        + f'<p class="note">{escape(note)}</p>'
     )
 
 
