@@ -54,6 +54,7 @@ EXTEND: dict[str, tuple[str, ...]] = {
     "registry": ("size_file.*",),
     "decisions": ("words.*", "columns.*", "levels.*"),
     "languages": ("names.*", "titles.*", "first_names.*", "words.*", "places.*", "streets.*"),
+    "purposes": ("pseudonymise.*",),
 }
 
 

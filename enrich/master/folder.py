@@ -308,12 +308,24 @@ def _stamp(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
-def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, finish) -> None:
+def write(
+    master: Master,
+    folder: str | Path,
+    fmt: str,
+    *,
+    excel: bool,
+    finish,
+    register: pl.DataFrame | None = None,
+) -> None:
     """Every output of a master run, all at once (see the module's doc). ``finish()`` gives
-    (review, summary, report): it runs while the big tables are being written."""
+    (review, summary, report): it runs while the big tables are being written. *register*:
+    the do-not-contact register (``consent.register``), written as ``register.parquet``."""
 
     def fill(tmp: Path) -> None:
         writes, listed, linked = _table_writes(master, tmp, fmt, excel)
+        if register is not None:
+            path = tmp / "register.parquet"
+            writes.append(_hashed(path, partial(write_table, register, path, "parquet")))
         with beside(
             lambda: side_by_side(*writes, workers=2)
         ) as writing:  # polars writes (and hashlib hashes) without the GIL: both cores work
