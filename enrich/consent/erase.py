@@ -61,6 +61,7 @@ class Erased:
     companies_survived_again: int
     companies_removed: int
     tombstones: int
+    others: int = 0
 
     def line(self) -> str:
         s = lambda n: "" if n == 1 else "s"  # noqa: E731
@@ -70,6 +71,11 @@ class Erased:
             f"{'y' if self.companies_survived_again == 1 else 'ies'} survived again, "
             f"{self.companies_removed} removed; {self.tombstones} keyed tombstone"
             f"{s(self.tombstones)} in {register.FILE}"
+        ) + (
+            f"; {self.others} other contact{s(self.others)} hold{'s' if self.others == 1 else ''} "
+            "one of their addresses or numbers, not erased (see enrich subject)"
+            if self.others
+            else ""
         )
 
 
@@ -97,7 +103,7 @@ def erase(
                 "the master was built with other rules: give the --rules folder it was built with",
                 file=master,
             )
-        key = master_key(held.run)
+        key = master_key(held.run, say)
         started = time.perf_counter()
         found = find(held, asked)
         built, erased, tombstones = _next_master(held, found, rules, key)
@@ -139,15 +145,7 @@ def _next_master(
     )
     decisions = _without_rows(previous.decisions, gone_rows, ("_l", "_r"))
     rejects = _without_rows(_side(held, "rejects"), gone_rows, ("",))
-    tombstones = register.merge(
-        held.register,
-        register.entries(
-            "email", pl.Series(found.emails, dtype=pl.String), register.CHANNELS, "erased", key
-        ),
-        register.entries(
-            "phone", pl.Series(found.phones, dtype=pl.String), register.CHANNELS, "erased", key
-        ),
-    )
+    tombstones = _tombstones(held.register, found, key)
     counts = _counts(
         kept,
         companies,
@@ -183,8 +181,23 @@ def _next_master(
         counts["survived_again"]["companies"],
         removed.len(),
         len(found.emails) + len(found.phones),
+        len(found.others),
     )
     return built, erased, tombstones
+
+
+def _tombstones(held: pl.DataFrame | None, found: Found, key: bytes) -> pl.DataFrame:
+    """The register with every address and number of the person keyed, refusing every
+    channel, source ``erased``."""
+    return register.merge(
+        held,
+        *(
+            register.entries(
+                kind, pl.Series(values, dtype=pl.String), register.CHANNELS, "erased", key
+            )
+            for kind, values in (("email", found.emails), ("phone", found.phones))
+        ),
+    )
 
 
 def _link_state(previous, theirs: pl.Series, rules: Rules) -> dict[str, pl.DataFrame]:
@@ -405,6 +418,7 @@ def _summary(held: Held, built: Master, erased: Erased, key: bytes, seconds: flo
             "companies_survived_again": erased.companies_survived_again,
             "companies_removed": erased.companies_removed,
             "tombstones": erased.tombstones,
+            "other_contacts_holding_their_addresses": erased.others,
             "rows_erased_in_lineage": erased_rows,
             "day": dt.date.today().isoformat(),
         },

@@ -17,6 +17,7 @@ Request(emails=['jan@firma.be'], phones=['+32475123456'])
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +27,12 @@ from ..errors import InputError
 from ..master import folder as master_folder
 from ..master import state
 from ..master.build import Previous
+from ..parallel import side_by_side
 from . import keys, register
 
 EMAIL_COLUMNS = ("email", "email_other")  # the records' columns that hold a person's addresses
 PHONE_COLUMNS = ("phone", "mobile")
+E164 = re.compile(r"\+\d{6,15}")
 CONSENT_COLUMNS = (
     "opt_out",
     "email_opt_out",
@@ -101,11 +104,12 @@ def load(path: str | Path, rules) -> Held:
     from ..link.files import load_settings
 
     run, sha = master_folder.previous_run(str(path))
-    previous = master_folder.read_previous(str(path), load_settings(rules), sha)
-    split = master_folder.read_golden_tables(path, sha)
-    if not split:
+    previous, tables = side_by_side(
+        lambda: master_folder.read_previous(str(path), load_settings(rules), sha),
+        lambda: master_folder.read_golden_tables(path, sha, split=False),
+    )  # polars reads without the GIL
+    if not tables:
         raise InputError("cannot read the master's golden tables", file=str(path))
-    tables = {name: _whole(t) if isinstance(t, dict) else t for name, t in split.items()}
     files = state.listed(run)
     reg = None
     if (Path(path) / register.FILE).is_file() or (files and register.FILE in files):
@@ -113,14 +117,6 @@ def load(path: str | Path, rules) -> Held:
         reg = pl.read_parquet(data)
     fmt = "parquet" if (Path(path) / "companies.parquet").is_file() else "csv"
     return Held(Path(path), run, previous, tables, reg, sha, fmt)
-
-
-def _whole(by_level: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """A table the golden reader split by level, whole again (``level`` first)."""
-    return pl.concat(
-        [t.select(pl.lit(level).alias("level"), pl.all()) for level, t in by_level.items()],
-        how="diagonal_relaxed",
-    )
 
 
 @dataclass
@@ -131,6 +127,7 @@ class Found:
     rows: pl.Series  # a mask over the master's records
     emails: list[str]  # every address and number they hold (the tombstone's values)
     phones: list[str]
+    others: list[str]  # other contacts holding one of those (not the ones asked for)
 
     @property
     def any(self) -> bool:
@@ -139,17 +136,11 @@ class Found:
 
 def find(held: Held, asked: Request) -> Found:
     """Every contact holding one of the addresses (golden value, other values, a source row),
-    and every record of those contacts or carrying one of the addresses."""
+    and every record of those contacts or carrying one of the addresses. Not further: a
+    number their rows also give may be a switchboard their colleagues share — the contacts
+    holding their other addresses are named (``others``), not taken."""
     records, points = held.previous.records, held.tables["contact_points"]
-    carries = _carries(records, asked.emails, asked.phones)
-    listed = points.filter(
-        (pl.col("level") == "contact")
-        & (
-            ((pl.col("kind") == "emails") & pl.col("value").str.to_lowercase().is_in(asked.emails))
-            | ((pl.col("kind") == "phones") & pl.col("value").is_in(asked.phones))
-        )
-    )["id"]
-    ids = pl.concat([listed, records.filter(carries)["contact_id"]]).drop_nulls().unique().sort()
+    ids, carries = _holders(records, points, asked.emails, asked.phones)
     rows = carries | pl.Series(records["contact_id"].is_in(ids.implode()).fill_null(False))
     theirs = records.filter(rows)
     held_points = points.filter((pl.col("level") == "contact") & pl.col("id").is_in(ids.implode()))
@@ -167,12 +158,29 @@ def find(held: Held, asked: Request) -> Found:
             *(theirs[c].cast(pl.String) for c in PHONE_COLUMNS if c in theirs.columns),
         ]
     )
+    emails = sorted(set(keys.email_form(emails).drop_nulls().to_list()))
+    phones = sorted({p for p in phones.drop_nulls().to_list() if E164.fullmatch(p)})
+    also, _ = _holders(records, points, emails, phones)
     return Found(
-        ids.to_list(),
-        rows,
-        sorted(set(keys.email_form(emails).drop_nulls().to_list())),
-        sorted(set(phones.drop_nulls().to_list())),
+        ids.to_list(), rows, emails, phones, also.filter(~also.is_in(ids.implode())).to_list()
     )
+
+
+def _holders(
+    records: pl.DataFrame, points: pl.DataFrame, emails: list[str], phones: list[str]
+) -> tuple[pl.Series, pl.Series]:
+    """(the ids of the contacts holding one of the addresses — in their contact points or a
+    row —, the records that carry one)."""
+    carries = _carries(records, emails, phones)
+    listed = points.filter(
+        (pl.col("level") == "contact")
+        & (
+            ((pl.col("kind") == "emails") & pl.col("value").str.to_lowercase().is_in(emails))
+            | ((pl.col("kind") == "phones") & pl.col("value").is_in(phones))
+        )
+    )["id"]
+    ids = pl.concat([listed, records.filter(carries)["contact_id"]]).drop_nulls().unique().sort()
+    return ids, carries
 
 
 def _addresses(column: pl.Series) -> pl.Series:
@@ -243,6 +251,7 @@ def gather(held: Held, found: Found, asked: Request) -> dict:
         "contacts": out_contacts,
         "source_rows": source_rows,
         "register": refusals(held, found),
+        "other_contacts_holding_their_addresses": found.others,
     }
 
 
@@ -268,9 +277,12 @@ def refusals(held: Held, found: Found) -> list[dict]:
     return _plain(hits.select("kind", "channels", "source", "since"))
 
 
-def master_key(run: dict) -> bytes:
-    """The secret key, checked against the one the master's register was made with."""
-    key, _ = keys.secret_key()
+def master_key(run: dict, say=lambda line: None) -> bytes:
+    """The secret key, checked against the one the master's register was made with (a key
+    file just made is said)."""
+    key, made = keys.secret_key()
+    if made:
+        say(made)
     made_with = run.get("register_key")
     if made_with and made_with != keys.fingerprint(key):
         raise InputError("the register was made with another key (ENRICH_SECRET_KEY)")

@@ -198,3 +198,34 @@ def test_erase_refuses_a_master_built_with_other_rules(run_cli, master, tmp_path
     )
     assert done.exit_code == 2 and "other rules" in done.stderr
     assert files_holding(master, HERS)  # nothing was written
+
+
+def test_an_erasure_names_the_contacts_holding_their_other_addresses(run_cli, master, tmp_path):
+    # a steward split her two rows: the purchased row (her e-mail typed with a space) is a
+    # contact of its own, holding her phone only
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text(
+        "level,source_file_l,source_row_l,source_file_r,source_row_r,decision\n"
+        "contact,fixtures/crm_export.csv,23,fixtures/purchased_list_fr.csv,7,no_match\n"
+    )
+    split = tmp_path / "split"
+    files = ["fixtures/crm_export.csv", "fixtures/purchased_list_fr.csv"]
+    assert run_cli("master", *files, "-o", split, "--decisions", decisions, "-q").exit_code == 0
+    found = subject(run_cli, split, "--email", "claire.fontaine@sge-electricite.fr")
+    assert len(found["contacts"]) == 1 and len(found["other_contacts_holding_their_addresses"]) == 1
+    one = run_cli("erase", split, "-o", tmp_path / "one", "--email", CLAIRE["emails"][0])
+    assert "1 other contact holds one of their addresses" in one.stderr
+    assert files_holding(tmp_path / "one", HERS)  # the other contact is still there: said
+    both = run_cli(
+        "erase",
+        split,
+        "-o",
+        tmp_path / "both",
+        "--email",
+        CLAIRE["emails"][0],
+        "--phone",
+        CLAIRE["phones"][0],
+    )
+    assert both.exit_code == 0 and "erased 2 contacts, 2 source rows" in both.stderr
+    assert files_holding(tmp_path / "both", HERS) == []
+    assert pl.read_csv(tmp_path / "both" / "decisions.csv").height == 0  # hers went with her
