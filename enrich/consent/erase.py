@@ -72,8 +72,8 @@ class Erased:
             f"{self.companies_removed} removed; {self.tombstones} keyed tombstone"
             f"{s(self.tombstones)} in {register.FILE}"
         ) + (
-            f"; {self.others} other contact{s(self.others)} hold{'s' if self.others == 1 else ''} "
-            "one of their addresses or numbers, not erased (see enrich subject)"
+            f"; {self.others} other contact{s(self.others)} (holding one of their addresses "
+            "or numbers, or linked to them as one person) not erased: see enrich subject"
             if self.others
             else ""
         )
@@ -181,7 +181,7 @@ def _next_master(
         counts["survived_again"]["companies"],
         removed.len(),
         len(found.emails) + len(found.phones),
-        len(found.others),
+        len(set(found.others) | set(found.same_person)),
     )
     return built, erased, tombstones
 
@@ -418,7 +418,7 @@ def _summary(held: Held, built: Master, erased: Erased, key: bytes, seconds: flo
             "companies_survived_again": erased.companies_survived_again,
             "companies_removed": erased.companies_removed,
             "tombstones": erased.tombstones,
-            "other_contacts_holding_their_addresses": erased.others,
+            "other_contacts_not_erased": erased.others,
             "rows_erased_in_lineage": erased_rows,
             "day": dt.date.today().isoformat(),
         },

@@ -128,6 +128,7 @@ class Found:
     emails: list[str]  # every address and number they hold (the tombstone's values)
     phones: list[str]
     others: list[str]  # other contacts holding one of those (not the ones asked for)
+    same_person: list[str]  # other contacts linked to theirs as one person (``person_id``)
 
     @property
     def any(self) -> bool:
@@ -138,7 +139,8 @@ def find(held: Held, asked: Request) -> Found:
     """Every contact holding one of the addresses (golden value, other values, a source row),
     and every record of those contacts or carrying one of the addresses. Not further: a
     number their rows also give may be a switchboard their colleagues share — the contacts
-    holding their other addresses are named (``others``), not taken."""
+    holding their other addresses (``others``) and those linking put with theirs as one
+    person at other companies (``same_person``) are named, not taken."""
     records, points = held.previous.records, held.tables["contact_points"]
     ids, carries = _holders(records, points, asked.emails, asked.phones)
     rows = carries | pl.Series(records["contact_id"].is_in(ids.implode()).fill_null(False))
@@ -161,8 +163,16 @@ def find(held: Held, asked: Request) -> Found:
     emails = sorted(set(keys.email_form(emails).drop_nulls().to_list()))
     phones = sorted({p for p in phones.drop_nulls().to_list() if E164.fullmatch(p)})
     also, _ = _holders(records, points, emails, phones)
+    contacts = held.tables["contacts"]
+    persons = contacts.filter(pl.col("contact_id").is_in(ids.implode()))["person_id"].drop_nulls()
+    same = contacts.filter(pl.col("person_id").is_in(persons.implode()))["contact_id"]
     return Found(
-        ids.to_list(), rows, emails, phones, also.filter(~also.is_in(ids.implode())).to_list()
+        ids.to_list(),
+        rows,
+        emails,
+        phones,
+        also.filter(~also.is_in(ids.implode())).to_list(),
+        same.filter(~same.is_in(ids.implode())).sort().to_list(),
     )
 
 
@@ -251,7 +261,10 @@ def gather(held: Held, found: Found, asked: Request) -> dict:
         "contacts": out_contacts,
         "source_rows": source_rows,
         "register": refusals(held, found),
-        "other_contacts_holding_their_addresses": found.others,
+        "other_contacts": {
+            "holding_their_addresses": found.others,
+            "same_person": found.same_person,
+        },
     }
 
 
