@@ -230,3 +230,31 @@ def test_an_erasure_names_the_contacts_holding_their_other_addresses(run_cli, ma
     assert both.exit_code == 0 and "erased 2 contacts, 2 source rows" in both.stderr
     assert files_holding(tmp_path / "both", HERS) == []
     assert pl.read_csv(tmp_path / "both" / "decisions.csv").height == 0  # hers went with her
+
+
+def test_her_company_is_survived_again_as_if_her_rows_had_never_been_read(
+    run_cli, master, fixtures, tmp_path, monkeypatch
+):
+    """The company after the erasure is the company a master of the same files without her
+    rows gives (her direct line no longer its phone, nor among its phones)."""
+    assert run_cli("erase", master, "--email", CLAIRE["emails"][0], "-q").exit_code == 0
+    without = tmp_path / "without"
+    (without / "fixtures").mkdir(parents=True)
+    for name, encoding, newline in (
+        ("crm_export.csv", "utf-8", "\n"),
+        ("purchased_list_fr.csv", "cp1252", "\r\n"),
+    ):
+        lines = (fixtures / name).read_bytes().decode(encoding).split(newline)
+        kept = [line for line in lines if "fontaine" not in line.lower()]
+        assert len(kept) == len(lines) - 1  # her line (a record on one line in both files)
+        (without / "fixtures" / name).write_bytes(newline.join(kept).encode(encoding))
+    monkeypatch.chdir(without)
+    files = ["fixtures/crm_export.csv", "fixtures/purchased_list_fr.csv"]
+    assert run_cli("master", *files, "-o", without / "m", "-q").exit_code == 0
+
+    def sge(folder):
+        companies = pl.read_csv(folder / "companies.csv", infer_schema=False)
+        return companies.filter(pl.col("vat") == "FR27552120222").drop("company_id")
+
+    assert sge(master).equals(sge(without / "m"))
+    assert "+33153321015" not in sge(master)["phones"][0]
