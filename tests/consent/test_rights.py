@@ -258,3 +258,13 @@ def test_her_company_is_survived_again_as_if_her_rows_had_never_been_read(
 
     assert sge(master).equals(sge(without / "m"))
     assert "+33153321015" not in sge(master)["phones"][0]
+
+
+def test_erasing_nobody_changes_no_table_and_records_the_tombstone(run_cli, master, tmp_path):
+    out = tmp_path / "same"
+    done = run_cli("erase", master, "-o", out, "--email", "nobody@example.be")
+    assert done.exit_code == 0 and done.stderr.startswith("erased 0 contacts, 0 source rows")
+    names = ["companies.csv", "contacts.csv", "contact_points.csv", "provenance.csv", "lineage.csv"]
+    for name in [*names, "review.csv", "rejects.csv", "decisions.csv", "model.json"]:
+        assert (out / name).read_bytes() == (master / name).read_bytes(), name
+    assert pl.read_parquet(out / "register.parquet").height == 1
