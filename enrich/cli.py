@@ -278,6 +278,117 @@ def master(**o):
     run(opt.job(o), sayer(o["quiet"]), warn=sayer(False))
 
 
+@main.command(epilog=EXIT_CODES)
+@opt.PERSON
+@handle_errors
+def subject(**o):
+    """Everything MASTER holds about one person (GDPR Art. 15), as JSON on stdout: their
+    golden contacts (every contact holding one of the addresses, as its golden value or
+    among its others) with contact points, provenance and consent, every source row (file,
+    row, cleaned values, lineage status), and the register's refusals of them. Found nothing:
+    exit 0, "found": false. Nothing personal is written to stderr.
+
+    \b
+    enrich subject out/master --email 'Jan Peeters <JAN@firma.be>'
+    enrich subject out/master --phone '0475 12 34 56' --default-country BE
+    """
+    import json
+
+    from .consent.subject import find, gather, load
+    from .io.lock import check_inputs, locked
+    from .ruleset import Rules
+
+    asked = opt.person(o)
+    check_inputs([o["rules_dir"]])
+    with locked(o["master_dir"], shared=True):  # no run replaces it meanwhile
+        held = load(o["master_dir"], Rules.load(o["rules_dir"]))
+        found = gather(held, find(held, asked), asked)
+    click.echo(json.dumps(found, indent=2, ensure_ascii=False, default=str))
+
+
+@main.command(epilog=EXIT_CODES)
+@opt.PERSON
+@opt.out("folder", "The next master (default: MASTER, replaced whole at the end).", required=False)
+@opt.FORCE
+@opt.QUIET
+@handle_errors
+def erase(**o):
+    """Erase one person from MASTER (GDPR Art. 17): their golden contacts, contact points,
+    provenance, source rows (records and what linking derived of them), review, rejects and
+    decision rows; the companies they belonged to are survived again without their rows.
+    lineage.csv keeps each of their rows as `erased` (file and row only). A keyed tombstone
+    of every address and number they held goes into register.parquet, so a later import of
+    them is suppressed. The next master is written whole, with a fresh run.json: a valid
+    --previous. Give the --rules folder the master was built with.
+
+    \b
+    enrich erase out/master --email jan@firma.be --phone '+32 475 12 34 56'
+    """
+    from .consent.erase import erase as run_erase
+
+    asked = opt.person(o)
+    erased = run_erase(
+        o["master_dir"],
+        o["out"],
+        asked,
+        rules_dir=o["rules_dir"],
+        force=o["force"],
+        say=sayer(o["quiet"]),
+    )
+    _say(erased.line(), o["quiet"])
+
+
+@main.command("export", epilog=EXIT_CODES)
+@click.argument("master_dir", metavar="MASTER", type=click.Path(file_okay=False, exists=True))
+@opt.out("folder", "The export folder (replaced whole): companies, contacts, export.json.")
+@opt.table_format("Format of the exported tables.")
+@opt.EXCEL
+@click.option(
+    "--pseudonymise",
+    is_flag=True,
+    help="Replace the direct identifiers (rules/purposes.toml [pseudonymise]: names, e-mails, "
+    "phones, street lines …) by HMAC-SHA-256 under the secret key (ENRICH_SECRET_KEY); ids stay.",
+)
+@click.option("--keep", metavar="COLS", help="Export only these columns (a comma list); ids stay.")
+@click.option(
+    "--purpose",
+    metavar="NAME",
+    help="Export the columns of a purpose of rules/purposes.toml (mailing, calling, "
+    "analytics …); a marketing purpose leaves out who must not be contacted.",
+)
+@opt.RULES
+@opt.QUIET
+@handle_errors
+def export_(**o):
+    """Export MASTER's golden companies and contacts for an agency or a purpose: minimised
+    (--keep or --purpose: everything else is left out) and, with --pseudonymise, with direct
+    identifiers keyed (the same value gives the same pseudonym in every export made with the
+    same key). export.json beside the tables says what was kept, left out and keyed, and the
+    key's fingerprint (never the key).
+
+    \b
+    enrich export out/master -o out/agency --purpose analytics
+    enrich export out/master -o out/mailing --purpose mailing --format parquet
+    enrich export out/master -o out/x --keep city,function,email --pseudonymise
+    """
+    from .consent.export import export, plan
+    from .ruleset import Rules
+
+    chosen = plan(Rules.load(o["rules_dir"]), o["keep"], o["purpose"], o["pseudonymise"])
+    done = export(
+        o["master_dir"],
+        o["out"],
+        chosen,
+        fmt=o["fmt"],
+        excel=o["excel"],
+        rules_dir=o["rules_dir"],
+        say=sayer(o["quiet"]),
+    )
+    tables = ", ".join(f"{t['rows']} {name}" for name, t in done["tables"].items())
+    keyed = sum(len(t["pseudonymised"]) for t in done["tables"].values())
+    _say(f"wrote {o['out']}: {tables}; {keyed} columns pseudonymised", o["quiet"])
+
+
 @main.group(epilog=EXIT_CODES)
 def registry():
     """Public company registries: build a local index from bulk open-data files (KBO/BCE,

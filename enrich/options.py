@@ -291,6 +291,35 @@ def job(o: dict, **fixed) -> Job:
     return Job(**{**fields, **fixed})
 
 
+PERSON = together(
+    click.argument("master_dir", metavar="MASTER", type=click.Path(file_okay=False, exists=True)),
+    click.option(
+        "--email",
+        "emails",
+        multiple=True,
+        metavar="ADDRESS",
+        help="The person's e-mail address, in any form: any case, 'Name <address>', "
+        "mailto: (repeatable).",
+    ),
+    click.option(
+        "--phone",
+        "phones",
+        multiple=True,
+        metavar="NUMBER",
+        help="The person's phone number, national or international (repeatable).",
+    ),
+    DEFAULT_COUNTRY,
+    RULES,
+)
+
+
+def person(o: dict):
+    """The request of `enrich subject` / `enrich erase`: the addresses given, normalised."""
+    from .consent.subject import request
+
+    return request(list(o["emails"]), list(o["phones"]), o["default_country"])
+
+
 REPORT_FORMATS = ["human", "json", "junit", "github"]
 
 

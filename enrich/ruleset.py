@@ -61,6 +61,7 @@ EXTEND: dict[str, tuple[str, ...]] = {
         "dnc.*.status_headers",
         "dnc.*.listed",
     ),
+    "purposes": ("pseudonymise.*",),
 }
 
 

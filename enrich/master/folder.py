@@ -237,7 +237,9 @@ def read_previous(folder: str, settings, run_sha256: str | None = None) -> Previ
     )
 
 
-def read_golden_tables(folder: str | Path, run_sha256: str | None = None) -> dict:
+def read_golden_tables(
+    folder: str | Path, run_sha256: str | None = None, *, split: bool = True
+) -> dict:
     """An earlier master's golden tables, for the entities no new row touches (contact
     points and provenance by level) — ``build(previous_tables=...)``; {} if one is missing or
     unreadable (then every golden row is computed again). Slow on a big master: read them
@@ -245,7 +247,8 @@ def read_golden_tables(folder: str | Path, run_sha256: str | None = None) -> dic
     (``golden_<table>.parquet``) is read instead of its CSV when the CSV is the one written
     with it (its size and time, in run.json) and the copy the one its manifest lists — read
     faster, and typed as computed; a CSV changed since is read itself. A run.json that is
-    not *run_sha256* (the one ``read_previous`` checks) is an error: the folder was replaced."""
+    not *run_sha256* (the one ``read_previous`` checks) is an error: the folder was replaced.
+    *split*: contact points and provenance split by level (else whole, as written)."""
     path = Path(folder)
     try:
         run = _same_run(str(folder), run_sha256)
@@ -253,10 +256,10 @@ def read_golden_tables(folder: str | Path, run_sha256: str | None = None) -> dic
         if run_sha256 is not None:
             raise
         return {}
-    return _golden_tables(path, run.get("golden_copies") or {}, state.listed(run))
+    return _golden_tables(path, run.get("golden_copies") or {}, state.listed(run), split)
 
 
-def _golden_tables(path: Path, copies: dict, files: dict | None = None) -> dict:
+def _golden_tables(path: Path, copies: dict, files: dict | None = None, split: bool = True) -> dict:
     """The golden tables of the master in *path* (see read_golden_tables); *copies*: the
     size and time of each CSV when its Parquet copy was written; *files*: its manifest."""
     tables = {}
@@ -278,6 +281,8 @@ def _golden_tables(path: Path, copies: dict, files: dict | None = None) -> dict:
     tables = {
         name: t.rechunk() for name, t in tables.items()
     }  # one chunk (a Parquet file gives one per row group): filtered and sorted twice as fast
+    if not split:
+        return tables
     try:
         for name in (
             "contact_points",
@@ -308,12 +313,24 @@ def _stamp(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
-def write(master: Master, folder: str | Path, fmt: str, *, excel: bool, finish) -> None:
+def write(
+    master: Master,
+    folder: str | Path,
+    fmt: str,
+    *,
+    excel: bool,
+    finish,
+    register: pl.DataFrame | None = None,
+) -> None:
     """Every output of a master run, all at once (see the module's doc). ``finish()`` gives
-    (review, summary, report): it runs while the big tables are being written."""
+    (review, summary, report): it runs while the big tables are being written. *register*:
+    the do-not-contact register (``consent.register``), written as ``register.parquet``."""
 
     def fill(tmp: Path) -> None:
         writes, listed, linked = _table_writes(master, tmp, fmt, excel)
+        if register is not None:
+            path = tmp / "register.parquet"
+            writes.append(_hashed(path, partial(write_table, register, path, "parquet")))
         with beside(
             lambda: side_by_side(*writes, workers=2)
         ) as writing:  # polars writes (and hashlib hashes) without the GIL: both cores work

@@ -17,7 +17,8 @@ def row_lineage(
     """One row per input row: where it went. A row is 'merged' when its contact (or, without
     a person, its company) holds other rows too, 'kept' when it is alone, 'rejected' with
     the reason otherwise. Rows rejected by earlier runs (*earlier*: the previous master's
-    lineage) are carried over."""
+    lineage) are carried over, and so are rows an erasure took out (``erased``: file and
+    row only)."""
     contact, company = (
         id_number(pl.col(ID_COLUMNS[level]), PREFIX[level]) for level in ("contact", "company")
     )
@@ -52,7 +53,7 @@ def row_lineage(
     parts = [linked, rejected]
     if earlier is not None:  # rows an earlier run rejected before linking (not in the records)
         earlier = (
-            earlier.filter(pl.col("status") == "rejected")
+            earlier.filter(pl.col("status").is_in(["rejected", "erased"]))
             .select(LINEAGE_COLUMNS)
             .with_columns(pl.col("source_row").cast(pl.Int64))
         )

@@ -74,6 +74,7 @@ def render(master, summary: dict) -> str:
         *_levels(master),
         _consent(master),
         _contactability(master.counts.get("contactability")),
+        *_erasure(summary),
         *_companies(master.companies),
     ]
     body = "\n".join(parts)
@@ -100,19 +101,16 @@ def _result(master, summary: dict) -> str:
 
 def _rows_per_file(lineage: pl.DataFrame) -> list[str]:
     """Merged, kept and rejected rows per input file, and why rows were rejected."""
+    statuses = ["merged", "kept", "rejected"]
+    statuses += ["erased"] if (lineage["status"] == "erased").any() else []  # enrich erase
     per_file = (
         lineage.group_by("source_file")
-        .agg(
-            pl.len().alias("rows"),
-            *(((pl.col("status") == s).sum()).alias(s) for s in ("merged", "kept", "rejected")),
-        )
+        .agg(pl.len().alias("rows"), *(((pl.col("status") == s).sum()).alias(s) for s in statuses))
         .sort("source_file")
     )
     parts = [
         "<h2>Rows per file</h2>"
-        + _table(
-            ["file", "rows", "merged", "kept", "rejected"], [list(r) for r in per_file.iter_rows()]
-        )
+        + _table(["file", "rows", *statuses], [list(r) for r in per_file.iter_rows()])
     ]
     reasons = lineage.filter(pl.col("status") == "rejected")["reason"]
     if reasons.len():
@@ -145,11 +143,15 @@ def _levels(master) -> list[str]:
     """Per linking level: the match-probability histogram and the rows per entity."""
     parts = []
     for level, per in (("company", master.companies["rows"]), ("contact", master.contacts["rows"])):
-        p = master.linked.results[level].pairs["match_probability"].to_numpy()
-        parts.append(
-            f"<h2>{level.title()} level</h2><p>{len(p):,} candidate pairs scored; match probability:</p>"
-            + _bars(_histogram(p))
-        )
+        pairs = master.linked.results[level].pairs
+        if pairs is None:  # a master an erasure wrote: nothing was linked
+            parts.append(f"<h2>{level.title()} level</h2><p>No pairs scored by this run.</p>")
+        else:
+            p = pairs["match_probability"].to_numpy()
+            parts.append(
+                f"<h2>{level.title()} level</h2><p>{len(p):,} candidate pairs scored; match probability:</p>"
+                + _bars(_histogram(p))
+            )
         parts.append(f"<p>Rows per {level}:</p>" + _bars(_sizes(per)))
     return parts
 
@@ -188,6 +190,32 @@ def _contactability(counts: dict | None) -> str:
         + _table(["reason", "e-mail", "phone", "post"], rows)
         + f'<p class="note">{escape(note)}</p>'
     )
+
+
+def _erasure(summary: dict) -> list[str]:
+    """What an erasure (``enrich erase``) took out: counts only."""
+    erased = (summary.get("master") or {}).get("erased")
+    if not erased:
+        return []
+    return [
+        "<h2>Erasure</h2>"
+        + _table(
+            ["", "count"],
+            [
+                ["contacts erased", f"{erased['contacts']:,}"],
+                [
+                    "source rows erased (kept in lineage as erased, without values)",
+                    f"{erased['source_rows']:,}",
+                ],
+                [
+                    "companies survived again without their rows",
+                    f"{erased['companies_survived_again']:,}",
+                ],
+                ["companies removed (held only by their rows)", f"{erased['companies_removed']:,}"],
+                ["keyed tombstones added to the register", f"{erased['tombstones']:,}"],
+            ],
+        )
+    ]
 
 
 _FIRMOGRAPHICS = (
