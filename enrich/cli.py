@@ -221,11 +221,7 @@ def dedupe(**o):
 @opt.EXCEL
 @opt.previous("master")
 @opt.DECISIONS
-@click.option(
-    "--suppress",
-    type=click.Path(dir_okay=False),
-    help="Do-not-contact list: e-mails or their SHA-256 (of the lower-cased address), one per line.",
-)
+@opt.SUPPRESS
 @opt.MODEL
 @opt.registry()
 @opt.LANG
@@ -242,7 +238,8 @@ def master(**o):
                         addresses (establishments) and SIRETs listed
       contacts.*        one golden row per person at a company (company_id), or per
                         customer in a B2C file; opt_out (an opt-out in any source wins),
-                        suppressed, do_not_contact
+                        email_opt_out, phone_opt_out, post_opt_out, do_not_contact (all
+                        three), suppressed, refused_by
       contact_points.*  every distinct e-mail, phone and address, and which one is golden
       provenance.*      for every golden value of an entity of several rows: the source
                         file and row, the rule that decided it
@@ -251,6 +248,7 @@ def master(**o):
       review.csv        grey-zone pairs for a steward (fill decision, pass --decisions)
       rejects.csv, changes.csv (ids merged or split, old → new), decisions.csv,
       run.json, report.html, and for the next --previous: model.json,
+                        register.parquet (the do-not-contact register, keyed hashes),
                         records*.parquet, link_company*.parquet, link_contact*.parquet
                         (a part per run: earlier parts are hard-linked, not rewritten),
                         and for a CSV master golden_*.parquet (its tables, read faster)

@@ -19,6 +19,9 @@ from functools import partial
 
 import polars as pl
 
+from ..consent import apply as consent_apply
+from ..consent import register as consent_register
+from ..consent.apply import Consent
 from ..errors import InputError
 from ..link.ids import person_ids
 from ..link.levels import LEVELS, Dedupe, dedupe
@@ -64,6 +67,7 @@ class Previous:
     digests: dict[str, str] = field(
         default_factory=dict
     )  # the SHA-256 of each file read, by its path (those linked into the next master are checked)
+    register: pl.DataFrame | None = None  # the do-not-contact register (consent.register)
 
 
 @dataclass
@@ -91,6 +95,7 @@ class Master:
         default_factory=dict
     )  # per state table: the previous parts holding its first n rows as they are
     digests: dict[str, str] = field(default_factory=dict)  # Previous.digests
+    register: pl.DataFrame | None = None  # the do-not-contact register, for the next run
 
 
 def build(
@@ -103,7 +108,7 @@ def build(
     previous_tables: Callable[[], dict] | None = None,
     decisions: dict[str, pl.DataFrame] | None = None,
     models: dict[str, Model] | None = None,
-    suppress: tuple[set[str], set[str]] | None = None,
+    consent: Consent | None = None,
     rules_hash: str | None = None,
 ) -> Master:
     """Link *cleaned* (to *previous*, if given) and build the golden records.
@@ -114,9 +119,13 @@ def build(
     golden rows, contact points and provenance (*previous_tables* gives them:
     ``folder.read_golden_tables``, asked for once linking is done — e.g. the ``result`` of a
     future that reads them beside): the result is the same as surviving everything. Its link
-    state, if the same rules and code made it, spares folding its records again."""
+    state, if the same rules and code made it, spares folding its records again. *consent*:
+    the key and suppression lists the do-not-contact register is made and applied with
+    (``consent.apply``; None: the contacts' own opt-out columns only, the previous register
+    kept as it is)."""
     survivorship.check_columns(set(cleaned.columns) | {"opt_out"}, rules=rules)
     lap = _Laps()
+    before, register = _register(cleaned, previous, consent)
     frame = canonical_order(cleaned)
     del cleaned  # the caller may have let go of it too: one copy of the rows, not two
     all_decisions = merge_decisions(previous.decisions if previous else None, decisions)
@@ -144,7 +153,12 @@ def build(
     records = records.with_columns(chunked_like(records, persons))
     (companies, company_points, company_prov) = levels["company"]
     (contacts, contact_points, contact_prov) = levels["contact"]
-    contacts = contacts_table(contacts, companies, records, contact_points, suppress)
+    hits = (
+        consent_apply.matches(contact_points, register, consent.key)
+        if consent
+        else consent_apply.matches(contact_points, consent_register.empty(), b"")
+    )
+    contacts = contacts_table(contacts, companies, records, hits)
     companies = companies_table(companies, held_by)
     changes = pl.DataFrame(changes, schema={c: pl.String for c in CHANGE_COLUMNS}).sort(
         "level", "old_id", "new_id"
@@ -153,6 +167,7 @@ def build(
     counts = _counts(
         records, companies, contacts, lineage, changes, all_decisions, survived, link_state
     )
+    counts["register"] = consent_apply.counts(before, register, hits, contacts, consent)
     lap("lineage")
     return Master(
         records,
@@ -172,7 +187,21 @@ def build(
         lap.rounded(),
         start.carried,
         previous.digests if previous else {},
+        register,
     )
+
+
+def _register(
+    rows: pl.DataFrame, previous: Previous | None, consent: Consent | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the previous master's register, the register of this run): the previous one with
+    this run's suppression lists and opt-out columns (*rows*) added."""
+    before = previous.register if previous is not None else None
+    before = consent_register.empty() if before is None else before
+    if consent is None:
+        return before, before
+    made = consent_apply.list_entries(consent), consent_apply.column_entries(rows, consent)
+    return before, consent_register.merge(before, *made)
 
 
 def canonical_order(frame: pl.DataFrame) -> pl.DataFrame:
@@ -349,7 +378,7 @@ def _counts(
         "rejected_rows": int((lineage["status"] == "rejected").sum()),
         "merged_rows": int((lineage["status"] == "merged").sum()),
         "kept_rows": int((lineage["status"] == "kept").sum()),
-        "opt_out_contacts": int(contacts["opt_out"].fill_null(False).sum()),
+        "opt_out_contacts": int(contacts["opt_out"].fill_null(False).sum()),  # every channel
         "suppressed_contacts": int(contacts["suppressed"].sum()),
         "do_not_contact": int(contacts["do_not_contact"].sum()),
         "survived_again": survived,  # the others were carried over from the previous master

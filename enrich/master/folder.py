@@ -4,7 +4,9 @@ companies / contacts / contact_points / provenance (CSV or Parquet), lineage.csv
 review.csv, rejects.csv, changes.csv, decisions.csv, run.json, report.html, model.json and
 records.parquet: every linked row with its ids — the state the next incremental run links to
 — and link_company/link_contact.parquet: what linking read of those rows (derived, folded
-values), so that the next run does not compute it again.
+values), so that the next run does not compute it again; register.parquet: the
+do-not-contact register (``consent.register``: keyed hashes, no address), which every run
+reads, adds to and writes whole (empty too), its key's fingerprint in run.json.
 The state grows by parts: ``records.parquet``, ``records.1.parquet`` … each run adds the part
 of its own rows and hard-links (or copies) the earlier parts, which it did not change — an
 incremental run does not rewrite a million records. A run that changes earlier records (a
@@ -27,6 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ..consent import register as consent_register
 from ..errors import InputError
 from ..io.read import unguard
 from ..io.write import replace_folder, write_json, write_table
@@ -197,6 +200,7 @@ def read_previous(folder: str, settings, run_sha256: str | None = None) -> Previ
                 pl.col("source_row_l").cast(pl.Int64), pl.col("source_row_r").cast(pl.Int64)
             )
         read("model.json")  # checked: load_models reads it
+        register = _register(path, run, files, read)
     except (OSError, ValueError, AttributeError, pl.exceptions.PolarsError) as exc:
         raise InputError(
             f"cannot read the previous master ({type(exc).__name__})", file=folder
@@ -234,7 +238,23 @@ def read_previous(folder: str, settings, run_sha256: str | None = None) -> Previ
         state_made_by=run.get("link_state_made_by") or {},
         parts=state_parts,
         digests=digests,
+        register=register,
     )
+
+
+def _register(path: Path, run: dict, files: dict | None, read) -> pl.DataFrame:
+    """The previous master's do-not-contact register, checked like every state file: a
+    master that records a register key must hold it (as its manifest lists it); an older
+    master without one has an empty register."""
+    if "register_key" not in run and not (files and consent_register.FILE in files):
+        return consent_register.empty()
+    table = pl.read_parquet(read(consent_register.FILE))
+    if table.schema != pl.Schema(consent_register.SCHEMA):
+        raise InputError(
+            f"not an enrich master folder ({consent_register.FILE} is not a register)",
+            file=str(path),
+        )
+    return table
 
 
 def read_golden_tables(folder: str | Path, run_sha256: str | None = None) -> dict:
@@ -374,6 +394,9 @@ def _table_writes(
         _hashed(path, partial(write_table, table, path, kind, excel=excel))
         for table, path, kind in jobs
     ]
+    register = consent_register.empty() if master.register is None else master.register
+    path = tmp / consent_register.FILE
+    writes.append(_hashed(path, partial(write_table, register, path, "parquet")))
     stems = [
         (
             "records",
