@@ -294,7 +294,7 @@ def _map_by_words(mapping: Mapping, taken: dict[str, str], vocab: Vocabulary) ->
 
 
 OPT_OUT_COLUMNS = ("opt_out", "opt_out_email", "opt_out_phone", "opt_out_post")
-OPT_OUT_LEFT = "opt-out words"  # the reason of an opt-out header left unmapped starts so
+OPT_OUT_LEFT = "opt-out words, not read"  # the reason of an opt-out header left unmapped
 
 
 def opt_out_words(rules: Rules | None = None) -> dict[str, tuple[str, ...]]:
@@ -362,7 +362,7 @@ def _map_opt_outs(mapping: Mapping, taken: dict[str, str], table: dict) -> None:
             h,
             target,
             WORDS_PRESENT,
-            f"{OPT_OUT_LEFT} (rules/headers.toml [opt_out])",
+            "opt-out words (rules/headers.toml [opt_out])",
         )
 
 

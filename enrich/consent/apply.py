@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import polars as pl
 
 from . import register
-from .keys import email_form, keyed
+from .keys import email_form, hmac_hex
 from .lists import ListRead
 from .register import CHANNELS
 
@@ -154,9 +155,14 @@ def contact_columns(
     ``post_opt_out``, ``do_not_contact`` (all three), ``suppressed`` and ``refused_by``: by
     their own rows' opt-out columns (and the golden ``opt_out``) or by the register
     (*refused*: ``refusals``)."""
+    flags = [c for c in ("opt_out", *(f"opt_out_{c}" for c in CHANNELS)) if c in records.columns]
+    refusing = (
+        records.filter(pl.any_horizontal(pl.col(flags).fill_null(False)))
+        if flags
+        else records.clear()
+    )
     own = (
-        records.select(pl.col("contact_id").alias(ID), refused_channels(records).alias("_own"))
-        .filter(pl.col("_own").is_not_null())
+        refusing.select(pl.col("contact_id").alias(ID), refused_channels(refusing).alias("_own"))
         .group_by(ID)
         .agg(pl.col("_own").str.join(";"))
     )
@@ -209,34 +215,86 @@ def covered(hits: pl.DataFrame, contacts: pl.DataFrame) -> dict:
     }
 
 
-def matches(points: pl.DataFrame, reg: pl.DataFrame, key: bytes) -> pl.DataFrame:
-    """``_id``, ``channels``, ``source`` of each register entry a contact point matches."""
+POINTS = {"kind": pl.String, "h1": pl.UInt64, "h2": pl.UInt64, "key": pl.String}
+POINTS_FILE = "register_points.parquet"  # the keyed contact points of the last run
+
+
+def point_keys(
+    points: pl.DataFrame, reg: pl.DataFrame, key: bytes, known: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The keys of the contacts' distinct addresses and numbers, for each kind the register
+    *reg* holds: ``kind``, ``h1``/``h2`` (the raw value's 128-bit hash, seeded from the key —
+    no value, no bare hash), ``key`` (null: not an address). Those *known* from the previous
+    run (``register_points.parquet``) are taken as they are: only new values are keyed."""
+    seeds = _seeds(key)
+    out = [pl.DataFrame(schema=POINTS)]
+    for kind in sorted(set(reg["kind"].unique().to_list())):
+        source = "phones" if kind == "phone" else "emails"
+        raw = points.filter(pl.col("kind") == source)["value"].drop_nulls().unique()
+        frame = (
+            pl.DataFrame({"value": raw}).with_row_index("_i").with_columns(_hashes("value", seeds))
+        )
+        cached = pl.DataFrame(schema=POINTS)
+        if known is not None:
+            cached = known.filter(pl.col("kind") == kind).select("h1", "h2", "key")
+        found = _on_hashes(frame, cached)  # joined on one u64, then checked: several times faster
+        todo = frame.filter(~pl.col("_i").is_in(found["_i"].implode()))
+        done = todo.with_columns(_form(kind, todo["value"]).alias("form"))
+        done = done.filter(pl.col("form").is_not_null())
+        done = done.with_columns(pl.Series("key", hmac_hex(done["form"].to_list(), key)))
+        got = pl.concat([found.select("h1", "h2", "key"), done.select("h1", "h2", "key")])
+        out.append(got.select(pl.lit(kind).alias("kind"), "h1", "h2", "key"))
+    return pl.concat(out).sort("kind", "h1", "h2")
+
+
+def _on_hashes(frame: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """The rows of *frame* whose (``h1``, ``h2``) are in *table*, with *table*'s columns."""
+    joined = frame.join(table, on="h1", suffix="_t")
+    return joined.filter(pl.col("h2") == pl.col("h2_t")).drop("h2_t")
+
+
+def _seeds(key: bytes) -> tuple[int, int]:
+    """Two 64-bit seeds of the key (and of the polars version: another version's hashes,
+    which may differ, are simply not found)."""
+    made = hmac.new(key, f"enrich point hashes {pl.__version__}".encode(), hashlib.sha256)
+    return int.from_bytes(made.digest()[:8], "big"), int.from_bytes(made.digest()[8:16], "big")
+
+
+def _hashes(column: str, seeds: tuple[int, int]) -> list[pl.Expr]:
+    return [pl.col(column).hash(seeds[0]).alias("h1"), pl.col(column).hash(seeds[1]).alias("h2")]
+
+
+def _form(kind: str, values: pl.Series) -> pl.Series:
+    """What is keyed of each raw contact point value for a register *kind*."""
+    if kind == "phone":
+        return values
+    forms = email_form(values)
+    if kind == "email":
+        return forms
+    present = forms.drop_nulls()
+    digests = pl.DataFrame({"f": present, "d": _sha256(present)}).unique("f")
+    return forms.to_frame("f").join(digests, on="f", how="left", maintain_order="left")["d"]
+
+
+def matches(
+    points: pl.DataFrame, reg: pl.DataFrame, key: bytes, keyed: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """``_id``, ``channels``, ``source`` of each register entry a contact point matches:
+    the keys of the points' distinct values (*keyed*: ``point_keys``, computed here if not
+    given) looked up in the register, and only the points of the values found joined back."""
+    empty = pl.DataFrame(schema={ID: pl.String, "channels": pl.String, "source": pl.String})
     if reg.is_empty():
-        return pl.DataFrame(schema={ID: pl.String, "channels": pl.String, "source": pl.String})
-    emails = points.filter(pl.col("kind") == "emails").select(ID, "value")
-    emails = emails.with_columns(_on_distinct(emails["value"], email_form))
-    numbers = points.filter(pl.col("kind") == "phones").select(ID, "value")
-    forms = [("email", emails), ("phone", numbers)]
-    if (reg["kind"] == "email_sha256").any():
-        forms.append(("email_sha256", emails.with_columns(_on_distinct(emails["value"], _sha256))))
-    found = []
-    for kind, frame in forms:
-        entries = reg.filter(pl.col("kind") == kind).select("key", "channels", "source")
-        if entries.is_empty():
-            continue
-        distinct = frame["value"].drop_nulls().unique()
-        table = pl.DataFrame({"value": distinct, "key": keyed(distinct, key)})
-        hit = table.join(entries, on="key").drop("key")
-        found.append(frame.join(hit, on="value").select(ID, "channels", "source"))
-    return pl.concat(found) if found else matches(points, register.empty(), key)
-
-
-def _on_distinct(values: pl.Series, form) -> pl.Series:
-    """*form* of each distinct value of *values*, in *values*' rows."""
-    distinct = values.drop_nulls().unique()
-    table = pl.DataFrame({"v": distinct, "f": form(distinct)})
-    joined = values.to_frame("v").join(table, on="v", how="left", maintain_order="left")
-    return joined["f"].alias("value")
+        return empty
+    keyed = point_keys(points, reg, key) if keyed is None else keyed
+    keyed = keyed.filter(pl.col("key").is_in(reg["key"].implode()))  # few: then joined
+    entries = reg.filter(pl.col("key").is_in(keyed["key"].implode()))
+    hits = keyed.join(entries.select("kind", "key", "channels", "source"), on=["kind", "key"])
+    if hits.is_empty():
+        return empty
+    held = points.filter(pl.col("kind").is_in(["emails", "phones"])).select(ID, "value")
+    held = held.with_columns(_hashes("value", _seeds(key)))
+    found = _on_hashes(held, hits.select("h1", "h2", "channels", "source"))
+    return found.select(ID, "channels", "source")
 
 
 def _sha256(values: pl.Series) -> pl.Series:

@@ -68,6 +68,7 @@ class Previous:
         default_factory=dict
     )  # the SHA-256 of each file read, by its path (those linked into the next master are checked)
     register: pl.DataFrame | None = None  # the do-not-contact register (consent.register)
+    register_points: pl.DataFrame | None = None  # its contact points' keys (consent.apply)
 
 
 @dataclass
@@ -96,6 +97,7 @@ class Master:
     )  # per state table: the previous parts holding its first n rows as they are
     digests: dict[str, str] = field(default_factory=dict)  # Previous.digests
     register: pl.DataFrame | None = None  # the do-not-contact register, for the next run
+    register_points: pl.DataFrame | None = None  # the keys of its contact points, likewise
 
 
 def build(
@@ -153,11 +155,12 @@ def build(
     records = records.with_columns(chunked_like(records, persons))
     (companies, company_points, company_prov) = levels["company"]
     (contacts, contact_points, contact_prov) = levels["contact"]
-    hits = (
-        consent_apply.matches(contact_points, register, consent.key)
-        if consent
-        else consent_apply.matches(contact_points, consent_register.empty(), b"")
-    )
+    keyed, hits = None, consent_apply.matches(contact_points, consent_register.empty(), b"")
+    if consent is not None:  # the previous run's keys, if any: only new values are keyed
+        known = previous.register_points if previous is not None else None
+        keyed = consent_apply.point_keys(contact_points, register, consent.key, known)
+        hits = consent_apply.matches(contact_points, register, consent.key, keyed)
+    lap("register")
     contacts = contacts_table(contacts, companies, records, hits)
     companies = companies_table(companies, held_by)
     changes = pl.DataFrame(changes, schema={c: pl.String for c in CHANGE_COLUMNS}).sort(
@@ -188,6 +191,7 @@ def build(
         start.carried,
         previous.digests if previous else {},
         register,
+        keyed,
     )
 
 

@@ -6,7 +6,9 @@ records.parquet: every linked row with its ids — the state the next incrementa
 — and link_company/link_contact.parquet: what linking read of those rows (derived, folded
 values), so that the next run does not compute it again; register.parquet: the
 do-not-contact register (``consent.register``: keyed hashes, no address), which every run
-reads, adds to and writes whole (empty too), its key's fingerprint in run.json.
+reads, adds to and writes whole (empty too), its key's fingerprint in run.json, and
+register_points.parquet: the keys of the contacts' addresses and numbers (by a seeded hash
+of each, no value), so that the next run keys only the new ones.
 The state grows by parts: ``records.parquet``, ``records.1.parquet`` … each run adds the part
 of its own rows and hard-links (or copies) the earlier parts, which it did not change — an
 incremental run does not rewrite a million records. A run that changes earlier records (a
@@ -30,6 +32,7 @@ from pathlib import Path
 import polars as pl
 
 from ..consent import register as consent_register
+from ..consent.apply import POINTS, POINTS_FILE
 from ..errors import InputError
 from ..io.read import unguard
 from ..io.write import replace_folder, write_json, write_table
@@ -201,6 +204,9 @@ def read_previous(folder: str, settings, run_sha256: str | None = None) -> Previ
             )
         read("model.json")  # checked: load_models reads it
         register = _register(path, run, files, read)
+        points = (
+            pl.read_parquet(read(POINTS_FILE)) if files and POINTS_FILE in files else None
+        )  # optional: without it every value is keyed again
     except (OSError, ValueError, AttributeError, pl.exceptions.PolarsError) as exc:
         raise InputError(
             f"cannot read the previous master ({type(exc).__name__})", file=folder
@@ -239,6 +245,9 @@ def read_previous(folder: str, settings, run_sha256: str | None = None) -> Previ
         parts=state_parts,
         digests=digests,
         register=register,
+        register_points=points
+        if points is not None and points.schema == pl.Schema(POINTS)
+        else None,
     )
 
 
@@ -397,6 +406,10 @@ def _table_writes(
     register = consent_register.empty() if master.register is None else master.register
     path = tmp / consent_register.FILE
     writes.append(_hashed(path, partial(write_table, register, path, "parquet")))
+    if master.register_points is not None:
+        path = tmp / POINTS_FILE
+        keyed = master.register_points
+        writes.append(_hashed(path, partial(write_table, keyed, path, "parquet", fast=True)))
     stems = [
         (
             "records",
