@@ -9,8 +9,10 @@ e-mail address for every channel the row refuses, its numbers for the phone chan
 number is often a switchboard several people share); a refusal with no address to key
 (a post opt-out on a row with neither e-mail nor phone) holds for that row's contact only.
 
-Keys are computed on distinct values only (``keys.keyed``): the master's addresses and
-numbers once each, whatever the size of the register.
+Keys are computed on distinct values only: the master's addresses and numbers once each,
+whatever the size of the register — and only the new ones: ``point_keys`` finds the keys
+the previous run computed (``register_points.parquet``: by a 128-bit hash of each value,
+seeded from the secret key; no value, no bare hash) and keys the rest.
 
 >>> key = b"0123456789abcdef-example-key"
 >>> points = pl.DataFrame({"_id": ["ct-1", "ct-2", "ct-3"], "kind": ["emails", "emails", "phones"],
@@ -82,29 +84,21 @@ def column_entries(rows: pl.DataFrame, consent: Consent) -> pl.DataFrame:
     source = rows["source_file"].cast(pl.String)
     names = {f: "column:" + PurePath(f.split("#")[0]).name for f in source.unique().to_list()}
     rows = rows.with_columns(source.replace_strict(names).alias("_source"))
-    keys = (
-        [
-            rows.select(
-                pl.lit("email").alias("kind"),
-                email_form(rows["email"]).alias("v"),
-                "_channels",
-                "_source",
-            )
-        ]
-        if "email" in rows.columns
-        else []
-    )
-    for number in ("phone", "mobile"):
-        if number in rows.columns:
-            by_phone = rows.filter(pl.col("_channels").str.contains("phone"))
-            keys.append(
-                by_phone.select(
-                    pl.lit("phone").alias("kind"),
-                    pl.col(number).alias("v"),
-                    pl.lit("phone").alias("_channels"),
-                    "_source",
-                )
-            )
+    keys = []
+    if "email" in rows.columns:
+        form = email_form(rows["email"]).alias("v")
+        keys.append(rows.select(pl.lit("email").alias("kind"), form, "_channels", "_source"))
+    by_phone = rows.filter(pl.col("_channels").str.contains("phone"))
+    keys += [
+        by_phone.select(
+            pl.lit("phone").alias("kind"),
+            pl.col(number).alias("v"),
+            pl.lit("phone").alias("_channels"),
+            "_source",
+        )
+        for number in ("phone", "mobile")
+        if number in rows.columns
+    ]
     if not keys:
         return register.empty()
     found = pl.concat(keys).filter(pl.col("v").is_not_null())
@@ -224,27 +218,29 @@ def point_keys(
 ) -> pl.DataFrame:
     """The keys of the contacts' distinct addresses and numbers, for each kind the register
     *reg* holds: ``kind``, ``h1``/``h2`` (the raw value's 128-bit hash, seeded from the key —
-    no value, no bare hash), ``key`` (null: not an address). Those *known* from the previous
-    run (``register_points.parquet``) are taken as they are: only new values are keyed."""
-    seeds = _seeds(key)
+    no value, no bare hash), ``key``; a value that is no address has no row. Those *known*
+    from the previous run (``register_points.parquet``) are taken as they are: only new
+    values are keyed. Sorted (kind, then hashes): the same points give the same bytes."""
+    seeds, held = _seeds(key), {}
     out = [pl.DataFrame(schema=POINTS)]
     for kind in sorted(set(reg["kind"].unique().to_list())):
         source = "phones" if kind == "phone" else "emails"
-        raw = points.filter(pl.col("kind") == source)["value"].drop_nulls().unique()
-        frame = (
-            pl.DataFrame({"value": raw}).with_row_index("_i").with_columns(_hashes("value", seeds))
-        )
+        if source not in held:  # each value hashed once, for the kinds that read it
+            raw = points.filter(pl.col("kind") == source)["value"].drop_nulls().unique()
+            held[source] = pl.DataFrame({"value": raw}).with_row_index("_i")
+            held[source] = held[source].with_columns(_hashes("value", seeds))
+        frame = held[source]
         cached = pl.DataFrame(schema=POINTS)
         if known is not None:
             cached = known.filter(pl.col("kind") == kind).select("h1", "h2", "key")
         found = _on_hashes(frame, cached)  # joined on one u64, then checked: several times faster
-        todo = frame.filter(~pl.col("_i").is_in(found["_i"].implode()))
+        todo = frame.join(found.select("_i"), on="_i", how="anti")
         done = todo.with_columns(_form(kind, todo["value"]).alias("form"))
         done = done.filter(pl.col("form").is_not_null())
         done = done.with_columns(pl.Series("key", hmac_hex(done["form"].to_list(), key)))
         got = pl.concat([found.select("h1", "h2", "key"), done.select("h1", "h2", "key")])
-        out.append(got.select(pl.lit(kind).alias("kind"), "h1", "h2", "key"))
-    return pl.concat(out).sort("kind", "h1", "h2")
+        out.append(got.sort("h1", "h2").select(pl.lit(kind).alias("kind"), "h1", "h2", "key"))
+    return pl.concat(out)
 
 
 def _on_hashes(frame: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import NamedTuple
 
 import polars as pl
 
@@ -121,13 +122,9 @@ def build(
     golden rows, contact points and provenance (*previous_tables* gives them:
     ``folder.read_golden_tables``, asked for once linking is done — e.g. the ``result`` of a
     future that reads them beside): the result is the same as surviving everything. Its link
-    state, if the same rules and code made it, spares folding its records again. *consent*:
-    the key and suppression lists the do-not-contact register is made and applied with
-    (``consent.apply``; None: the contacts' own opt-out columns only, the previous register
-    kept as it is)."""
+    state, if the same rules and code made it, spares folding its records again."""
     survivorship.check_columns(set(cleaned.columns) | {"opt_out"}, rules=rules)
     lap = _Laps()
-    before, register = _register(cleaned, previous, consent)
     frame = canonical_order(cleaned)
     del cleaned  # the caller may have let go of it too: one copy of the rows, not two
     all_decisions = merge_decisions(previous.decisions if previous else None, decisions)
@@ -154,14 +151,7 @@ def build(
         persons, lineage, held_by = ids_and_lineage.result()
     records = records.with_columns(chunked_like(records, persons))
     (companies, company_points, company_prov) = levels["company"]
-    (contacts, contact_points, contact_prov) = levels["contact"]
-    keyed, hits = None, consent_apply.matches(contact_points, consent_register.empty(), b"")
-    if consent is not None:  # the previous run's keys, if any: only new values are keyed
-        known = previous.register_points if previous is not None else None
-        keyed = consent_apply.point_keys(contact_points, register, consent.key, known)
-        hits = consent_apply.matches(contact_points, register, consent.key, keyed)
-    lap("register")
-    contacts = contacts_table(contacts, companies, records, hits)
+    contacts, refused = _refused(levels["contact"], companies, records, start, previous, consent)
     companies = companies_table(companies, held_by)
     changes = pl.DataFrame(changes, schema={c: pl.String for c in CHANGE_COLUMNS}).sort(
         "level", "old_id", "new_id"
@@ -169,15 +159,14 @@ def build(
     link_state = None if previous is None else ("kept" if start.state else "computed again")
     counts = _counts(
         records, companies, contacts, lineage, changes, all_decisions, survived, link_state
-    )
-    counts["register"] = consent_apply.counts(before, register, hits, contacts, consent)
+    ) | {"register": refused.counts}
     lap("lineage")
     return Master(
         records,
         companies,
         contacts,
-        by_level(company_points, contact_points),
-        by_level(company_prov, contact_prov),
+        by_level(company_points, levels["contact"][1]),  # contact points
+        by_level(company_prov, levels["contact"][2]),  # provenance
         lineage,
         all_rejects,
         changes,
@@ -190,22 +179,45 @@ def build(
         lap.rounded(),
         start.carried,
         previous.digests if previous else {},
-        register,
-        keyed,
+        *refused[:2],
     )
 
 
-def _register(
-    rows: pl.DataFrame, previous: Previous | None, consent: Consent | None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(the previous master's register, the register of this run): the previous one with
-    this run's suppression lists and opt-out columns (*rows*) added."""
+class _Refused(NamedTuple):
+    register: pl.DataFrame  # the do-not-contact register of this run
+    keyed: pl.DataFrame | None  # the keys of the contacts' points (consent.apply.point_keys)
+    counts: dict  # run.json's master.register
+
+
+def _refused(
+    level: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+    companies: pl.DataFrame,
+    records: pl.DataFrame,
+    start: _Start,
+    previous: Previous | None,
+    consent: Consent | None,
+) -> tuple[pl.DataFrame, _Refused]:
+    """The contacts table as written (``contacts_table``: each channel refused), and the
+    do-not-contact register: the previous master's, with the suppression lists of *consent*
+    and the opt-out columns of this run's rows (those after the kept master's) added,
+    applied to the contacts' points (*level*: the contact level's golden rows, points and
+    provenance) — only the points the previous run did not key are keyed. Without *consent*
+    (no key): the previous register as it is, and the contacts' own opt-out columns only."""
+    contacts, points, _ = level
+    fresh = records.slice(start.master.height if start.master is not None else 0)
     before = previous.register if previous is not None else None
     before = consent_register.empty() if before is None else before
-    if consent is None:
-        return before, before
-    made = consent_apply.list_entries(consent), consent_apply.column_entries(rows, consent)
-    return before, consent_register.merge(before, *made)
+    register, keyed = before, None
+    hits = consent_apply.matches(points, consent_register.empty(), b"")
+    if consent is not None:
+        made = consent_apply.list_entries(consent), consent_apply.column_entries(fresh, consent)
+        register = consent_register.merge(before, *made)
+        known = previous.register_points if previous is not None else None
+        keyed = consent_apply.point_keys(points, register, consent.key, known)
+        hits = consent_apply.matches(points, register, consent.key, keyed)
+    contacts = contacts_table(contacts, companies, records, hits)
+    said = consent_apply.counts(before, register, hits, contacts, consent)
+    return contacts, _Refused(register, keyed, said)
 
 
 def canonical_order(frame: pl.DataFrame) -> pl.DataFrame:
