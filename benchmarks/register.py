@@ -3,12 +3,14 @@ register on a 1M-row master adds at most 5 s).
 
     python benchmarks/register.py                          # 1M contacts, a 1M-entry register
     python benchmarks/register.py --contacts 200000 --entries 200000
+    python benchmarks/register.py --digests 0          # a register of addresses and numbers
 
 Built in memory: a master-like contact table (one golden contact per row, with its opt-out
 columns mostly empty) and its contact points — each contact an e-mail address, some a second
 one, typed in mixed case, and one or two phone numbers (E.164) —, and a register of
 ``--entries`` keyed entries: e-mail addresses (a tenth of them held by the master), phone
-numbers (a tenth held) and SHA-256 digests of addresses (a list of digests; a few held).
+numbers (a tenth held) and SHA-256 digests of addresses (``--digests``: their share, 10 %
+by default; a few held) — a register with digests makes the master's addresses be keyed twice.
 What is timed is what a master run adds: the master's distinct addresses and numbers keyed
 (``consent.apply.point_keys``), matched against the register (``matches``) and the contacts'
 channel columns (``by_contact``, ``contact_columns``) — in a first run, where every value is
@@ -64,12 +66,13 @@ def master(n: int, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFr
     return contacts, points, records
 
 
-def the_register(entries: int, n: int, seed: int = 11) -> pl.DataFrame:
-    """A register of *entries*: 45 % e-mails, 45 % phones, 10 % digests; a tenth of each
-    held by the master."""
+def the_register(entries: int, n: int, digests: float = 0.1, seed: int = 11) -> pl.DataFrame:
+    """A register of *entries*: e-mails and phones half and half, but a share *digests* of
+    SHA-256 digests; a tenth of each held by the master."""
     rng = np.random.default_rng(seed)
-    n_mail, n_phone = int(entries * 0.45), int(entries * 0.45)
-    n_hash = entries - n_mail - n_phone
+    n_hash = int(entries * digests)
+    n_mail = (entries - n_hash) // 2
+    n_phone = entries - n_hash - n_mail
 
     def picks(count: int) -> pl.Series:
         held = rng.random(count) < 0.1
@@ -115,9 +118,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument(
+        "--digests", type=float, default=0.1, help="the share of SHA-256 digests (0: none)"
+    )
     args = parser.parse_args()
     contacts, points, records = master(args.contacts)
-    reg = the_register(args.entries, args.contacts)
+    reg = the_register(args.entries, args.contacts, args.digests)
     first, keyed = applied(contacts, points, records, reg)
     # the next run: 2 % of the contact points are new values, the rest known
     changed = pl.Series(np.random.default_rng(3).random(points.height) < 0.02)

@@ -183,3 +183,30 @@ def test_an_opt_out_header_that_cannot_be_mapped_is_reported(tmp_path):
     said = []
     run(Job(inputs=[Input(str(crm))], out=str(tmp_path / "m")), say=said.append)
     assert any("opt-out header 'Afgemeld' not read" in line for line in said)
+
+
+def test_suppress_is_repeatable_and_an_older_job_gives_one_list(fixtures, tmp_path, run_cli):
+    other = tmp_path / "stop.csv"
+    other.write_text("E-mail;Channel\nAn Claes <An.Claes@desmet-brouwerij.be>;post\n")
+    out = tmp_path / "m"
+    result = run_cli(
+        "master",
+        fixtures / "crm_export.csv",
+        "-o",
+        out,
+        "--suppress",
+        fixtures / "suppression_unicode.txt",
+        "--suppress",
+        other,
+    )
+    assert result.exit_code == 0, result.output
+    assert "suppression list stop.csv: 1 lines, 1 values" in result.output
+    an = holding(out, "an.claes@desmet-brouwerij.be").row(0, named=True)
+    assert (an["phone_opt_out"], an["post_opt_out"], an["email_opt_out"]) == (
+        "true",
+        "true",
+        "false",
+    )
+    assert Job.from_dict({"inputs": ["a.csv"], "out": "m", "suppress": "x.txt"}).suppress == [
+        "x.txt"
+    ]
