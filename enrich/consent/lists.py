@@ -107,7 +107,7 @@ def read_text(
     columns = _header(lines[first], delim, table)
     numbers = pl.int_range(1, lines.len() + 1, eager=True).alias("line")
     if columns:
-        cells = _headed(text, lines, first, delim, columns)
+        cells = _headed(lines, first, delim, columns)
         numbers = numbers.slice(first + 1)
     else:
         cells = _cells(body, delim)
@@ -158,34 +158,41 @@ def _header(line: str, delim: str, table: dict) -> dict[int, str]:
     return named
 
 
-def _headed(
-    text: str, lines: pl.Series, first: int, delim: str, columns: dict[int, str]
-) -> pl.DataFrame:
-    """``row``, ``cell``, ``role`` of a list with a header row (its line *first*)."""
-    body = "\n".join(lines.slice(first + 1).to_list()) + "\n"
-    frame = (
-        pl.read_csv(
-            body.encode("utf-8"),
-            has_header=False,
-            separator=delim,
-            infer_schema=False,
-            truncate_ragged_lines=True,
-            new_columns=[f"c{i}" for i in range(max(columns) + 1)],
-            columns=list(range(max(columns) + 1)),
-        )
-        if body.strip()
-        else pl.DataFrame()
+def _headed(lines: pl.Series, first: int, delim: str, columns: dict[int, str]) -> pl.DataFrame:
+    """``row``, ``cell``, ``role`` of a list with a header row (its line *first*): each line
+    split on its own (a line with a stray quote cannot swallow the next ones)."""
+    body = lines.slice(first + 1)
+    frame = pl.DataFrame(
+        {"row": pl.int_range(body.len(), dtype=pl.UInt32, eager=True), "cells": _split(body, delim)}
     )
-    parts = [
+    return pl.concat(
         frame.select(
-            pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"),
-            pl.col(f"c{i}").str.strip_chars().alias("cell"),
+            "row",
+            pl.col("cells").list.get(i, null_on_oob=True).str.strip_chars().alias("cell"),
             pl.lit("channels" if role == "channels" else "value").alias("role"),
         )
         for i, role in columns.items()
-        if f"c{i}" in frame.columns
-    ]
-    return pl.concat(parts) if parts else pl.DataFrame(schema=_CELLS)
+    )
+
+
+def _split(lines: pl.Series, delim: str) -> pl.Series:
+    """Each line's cells: split on *delim*; a line with quotes by the csv module (a quoted
+    cell may hold the delimiter: ``"Dupont, Jean" <j.dupont@exemple.fr>``)."""
+    cells = lines.str.split(delim)
+    quoted = lines.str.contains('"', literal=True).arg_true()
+    if quoted.len():
+        parsed = [
+            next(csv.reader([line], delimiter=delim, strict=False), [])
+            for line in lines.gather(quoted).to_list()
+        ]
+        fixed = pl.DataFrame(
+            {"i": quoted, "p": pl.Series(parsed, dtype=pl.List(pl.String))},
+            schema={"i": pl.UInt32, "p": pl.List(pl.String)},
+        )
+        frame = pl.DataFrame({"c": cells}).with_row_index("i")
+        joined = frame.join(fixed, on="i", how="left", maintain_order="left")
+        cells = joined.select(pl.coalesce("p", "c"))["p"]
+    return cells
 
 
 _CELLS = {"row": pl.UInt32, "cell": pl.String, "role": pl.String}

@@ -91,3 +91,15 @@ def test_a_list_with_nothing_readable_is_refused(tmp_path):
     listing.write_text("email\nnot an address\n")
     with pytest.raises(InputError, match="no e-mail address"):
         read_list(str(listing))
+
+
+def test_quoted_cells_and_a_stray_quote_in_a_csv_list():
+    text = (
+        "email,name\n"
+        '"Dupont, Jean" <J.Dupont@Exemple.fr>,Jean\n'  # a quoted display name holds the comma
+        '"unterminated,y\n'  # a stray quote: this line unreadable, the next one read
+        "z@x.be,q\n"
+    )
+    read = read_text(text, "a.csv")
+    assert values(read) == {("email", "j.dupont@exemple.fr", ALL), ("email", "z@x.be", ALL)}
+    assert read.unreadable_lines == [3]
