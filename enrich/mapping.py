@@ -351,8 +351,8 @@ def _map_opt_outs(mapping: Mapping, taken: dict[str, str], table: dict) -> None:
             continue
         if target in taken:
             mapping.reason[h] = (
-                f"{OPT_OUT_LEFT}: {target} already taken by {taken[target]!r}; its opt-outs "
-                "are not read (map it with --map, or join the two columns)"
+                f"{OPT_OUT_LEFT}: {target} is taken by {taken[target]!r} (map it with --map, "
+                "or join the two columns)"
             )
             continue
         mapping.ambiguous.pop(h, None)

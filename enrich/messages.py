@@ -80,7 +80,8 @@ def _by_words(details: list[dict]) -> list[str]:
     lines = []
     for d in details:
         if d["reason"].startswith(OPT_OUT_LEFT):
-            lines.append(f"  warning: opt-out header {d['header']!r} not read: {d['reason']}")
+            why = d["reason"].removeprefix(f"{OPT_OUT_LEFT}: ")
+            lines.append(f"  warning: opt-out header {d['header']!r} not read: {why}")
         elif d.get("candidates"):
             lines.append(
                 f"  ambiguous header {d['header']!r}: {' or '.join(d['candidates'])}? "
