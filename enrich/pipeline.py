@@ -215,8 +215,9 @@ def _prepare(job: Job, say: Say) -> _Prepared:
     models = load_models(job.model, settings) if job.model else None
     decisions = read_decision_file(job.decisions, rules) if job.decisions else None
     run, sha = folder.previous_run(job.previous) if job.previous else ({}, None)
-    consent = _consent(job, rules, run, say)
+    consent, made_key = _consent(job, rules, run, say)
     inputs, recorded, notes = new_inputs(job.inputs, identify(job.inputs), run.get("inputs"))
+    notes += [made_key] if made_key else []  # said even by a quiet run: keep that key
     if not inputs:
         raise InputError("nothing to add: every input is already in the previous master")
     if job.previous and state.listed(run) is None:
@@ -237,15 +238,14 @@ def _prepare(job: Job, say: Say) -> _Prepared:
 
 
 def _consent(job: Job, rules: Rules, previous_run: dict, say: Say):
-    """The secret key (a previous master made with another key is refused: its register
-    would match nobody) and the suppression lists read, each said with its unreadable lines."""
+    """(the secret key — a previous master made with another key is refused: its register
+    would match nobody — and the suppression lists read, each said with its unreadable
+    lines; the line saying a new key file was made, or None)."""
     from .consent import keys
     from .consent.apply import Consent
     from .consent.lists import read_list
 
     key, made = keys.secret_key()
-    if made:
-        say(made)
     recorded = previous_run.get("register_key")
     if recorded is not None and recorded != keys.fingerprint(key):
         raise InputError(ANOTHER_KEY, file=job.previous)
@@ -253,7 +253,7 @@ def _consent(job: Job, rules: Rules, previous_run: dict, say: Say):
     lists = [read_list(path, country, rules) for path in job.suppress]
     for read in lists:
         say(messages.suppression_list(read))
-    return Consent(key, lists)
+    return Consent(key, lists), made
 
 
 def _attach(built, job: Job, rules: Rules, sizes, say: Say, warn: Say) -> None:
