@@ -453,6 +453,6 @@ def _empty_output(frame: pl.DataFrame) -> pl.DataFrame:
         "source_row": pl.Int64,
         "email_role": pl.Boolean,
         "email_freemail": pl.Boolean,
-        "opt_out": pl.Boolean,
+        **{c: pl.Boolean for c in consent.OUTPUTS},
     }
     return pl.DataFrame(schema={c: typed.get(c, pl.String) for c in [*OUTPUT_COLUMNS, *extras]})

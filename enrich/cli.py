@@ -221,11 +221,7 @@ def dedupe(**o):
 @opt.EXCEL
 @opt.previous("master")
 @opt.DECISIONS
-@click.option(
-    "--suppress",
-    type=click.Path(dir_okay=False),
-    help="Do-not-contact list: e-mails or their SHA-256 (of the lower-cased address), one per line.",
-)
+@opt.SUPPRESS
 @opt.CONTACTABILITY
 @opt.MODEL
 @opt.registry()
@@ -243,7 +239,8 @@ def master(**o):
                         addresses (establishments) and SIRETs listed
       contacts.*        one golden row per person at a company (company_id), or per
                         customer in a B2C file; opt_out (an opt-out in any source wins),
-                        suppressed, do_not_contact; per channel email_ok/_why,
+                        email_opt_out, phone_opt_out, post_opt_out, do_not_contact (all
+                        three), suppressed, refused_by; per channel email_ok/_why,
                         phone_ok/_why, post_ok/_why (rules/contactability.toml)
       contact_points.*  every distinct e-mail, phone and address, and which one is golden
       provenance.*      for every golden value of an entity of several rows: the source
@@ -253,6 +250,7 @@ def master(**o):
       review.csv        grey-zone pairs for a steward (fill decision, pass --decisions)
       rejects.csv, changes.csv (ids merged or split, old → new), decisions.csv,
       run.json, report.html, and for the next --previous: model.json,
+                        register.parquet (the do-not-contact register, keyed hashes),
                         records*.parquet, link_company*.parquet, link_contact*.parquet
                         (a part per run: earlier parts are hard-linked, not rewritten),
                         and for a CSV master golden_*.parquet (its tables, read faster)
@@ -282,7 +280,7 @@ def master(**o):
 @opt.PERSON
 @handle_errors
 def subject(**o):
-    """Everything MASTER holds about one person (GDPR Art. 15), as JSON on stdout: their
+    """Everything MASTER holds about one person (GDPR Article 15), as JSON on stdout: their
     golden contacts (every contact holding one of the addresses, as its golden value or
     among its others) with contact points, provenance and consent, every source row (file,
     row, cleaned values, lineage status), and the register's refusals of them. Found nothing:
@@ -313,7 +311,7 @@ def subject(**o):
 @opt.QUIET
 @handle_errors
 def erase(**o):
-    """Erase one person from MASTER (GDPR Art. 17): their golden contacts, contact points,
+    """Erase one person from MASTER (GDPR Article 17): their golden contacts, contact points,
     provenance, source rows (records and what linking derived of them), review, rejects and
     decision rows; the companies they belonged to are survived again without their rows.
     lineage.csv keeps each of their rows as `erased` (file and row only). A keyed tombstone

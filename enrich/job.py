@@ -80,7 +80,7 @@ class Job:
     rules: str | None = None  # a rules folder that extends the shipped rules
     previous: str | None = None  # an earlier master to link onto
     decisions: str | None = None  # a review.csv with its decision column filled
-    suppress: str | None = None  # a do-not-contact list
+    suppress: list[str] = field(default_factory=list)  # do-not-contact lists
     model: str | None = None  # a model.json to reuse instead of training
     registry: Registry | None = None
     online: Online | None = None
@@ -123,6 +123,8 @@ class Job:
         data["inputs"] = [
             Input(**i) if isinstance(i, dict) else Input(str(i)) for i in data.get("inputs", [])
         ]
+        if isinstance(data.get("suppress"), str):  # one list, as older jobs gave it
+            data["suppress"] = [data["suppress"]]
         for key, kind in (("registry", Registry), ("online", Online)):
             if isinstance(data.get(key), dict):
                 data[key] = kind(**data[key])

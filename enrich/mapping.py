@@ -242,6 +242,7 @@ def map_headers(
                 _assign(mapping, taken, h, target, EXACT, reason)
     if words:
         _map_by_words(mapping, taken, vocabulary(rules))
+        _map_opt_outs(mapping, taken, opt_out_words(rules))
     for h in headers:
         mapping.target.setdefault(h, EXTRA_PREFIX + h)
     return mapping
@@ -290,6 +291,79 @@ def _map_by_words(mapping: Mapping, taken: dict[str, str], vocab: Vocabulary) ->
         if column not in taken and len(first) == 1:
             h = first[0]
             _assign(mapping, taken, h, column, best, dict((x, r) for _, x, r in claim)[h])
+
+
+OPT_OUT_COLUMNS = ("opt_out", "opt_out_email", "opt_out_phone", "opt_out_post")
+OPT_OUT_LEFT = "opt-out words, not read"  # the reason of an opt-out header left unmapped
+
+
+def opt_out_words(rules: Rules | None = None) -> dict[str, tuple[str, ...]]:
+    """rules/headers.toml [opt_out], each entry folded into words joined by one space."""
+    return rules_or_default(rules).derived(_opt_out_words)
+
+
+def _opt_out_words(rules: Rules) -> dict[str, tuple[tuple[str, ...], ...]]:
+    table = rules.get("headers").get("opt_out", {})
+    return {k: tuple(tuple(header_words(w)) for w in v) for k, v in table.items()}
+
+
+def _at(phrases: tuple[tuple[str, ...], ...], words: list[str]) -> int:
+    """The index of the first header word where one of *phrases* is (-1: none); a one-word
+    phrase of five letters or more is also found inside a longer word ("newsletterabmeldung")."""
+    for i, word in enumerate(words):
+        for p in phrases:
+            if tuple(words[i : i + len(p)]) == p or (
+                len(p) == 1 and len(p[0]) >= 5 and p[0] in word
+            ):
+                return i
+    return -1
+
+
+def opt_out_target(header: str, table: dict) -> str | None:
+    """The opt-out column a header says by its words (``opt_out_words``), or None: an
+    opt-out word, or a negation before a channel or contact word; the channel by its words
+    (one channel: its column; none or several: ``opt_out``).
+
+    >>> t = opt_out_words()
+    >>> [opt_out_target(h, t) for h in ("Désinscrit le", "Niet mailen", "Telefoon", "Afgemeld post")]
+    ['opt_out', 'opt_out_email', None, 'opt_out_post']
+    """
+    words = header_words(header)
+    at = {c: _at(table.get(c, ()), words) for c in ("email", "phone", "post", "topics")}
+    said = [c for c in ("email", "phone", "post") if at[c] >= 0]
+    negation = _at(table.get("negations", ()), words)
+    negated = negation >= 0 and max(at.values()) > negation
+    if _at(table.get("words", ()), words) < 0 and not negated:
+        return None
+    return f"opt_out_{said[0]}" if len(said) == 1 else "opt_out"
+
+
+def _map_opt_outs(mapping: Mapping, taken: dict[str, str], table: dict) -> None:
+    """The headers still unmapped that say opt-out by their words take their opt-out column;
+    one whose column is taken is left as extra with a reason that says so (never silently)."""
+    for h in mapping.headers:
+        if h in mapping.target and not (
+            h in mapping.ambiguous and set(mapping.ambiguous[h]) <= set(OPT_OUT_COLUMNS)
+        ):
+            continue
+        target = opt_out_target(h, table) if len(h) <= MAX_CHARS else None
+        if target is None:
+            continue
+        if target in taken:
+            mapping.reason[h] = (
+                f"{OPT_OUT_LEFT}: {target} is taken by {taken[target]!r} (map it with --map, "
+                "or join the two columns)"
+            )
+            continue
+        mapping.ambiguous.pop(h, None)
+        _assign(
+            mapping,
+            taken,
+            h,
+            target,
+            WORDS_PRESENT,
+            "opt-out words (rules/headers.toml [opt_out])",
+        )
 
 
 def apply(frame: pl.DataFrame, mapping: Mapping) -> pl.DataFrame:

@@ -7,6 +7,7 @@ pipeline hands them to its ``say`` callback; the command line prints them on std
 from __future__ import annotations
 
 from .clean import CleanResult
+from .mapping import OPT_OUT_LEFT
 
 
 def file_accounting(result: CleanResult) -> list[str]:
@@ -32,6 +33,16 @@ def file_accounting(result: CleanResult) -> list[str]:
             listed = ", ".join(map(str, rows)) + (" …" if n > len(rows) else "")
             lines.append(f"  rejected: {n} × {reason} ({'rows' if n > 1 else 'row'} {listed})")
     return lines
+
+
+def suppression_list(read) -> str:
+    """What a suppression list held (``consent.lists.ListRead``): counts and line numbers."""
+    line = f"suppression list {read.name}: {read.lines} lines, {read.values.height} values"
+    if read.unreadable:
+        shown = ", ".join(map(str, read.unreadable_lines))
+        more = " …" if read.unreadable > len(read.unreadable_lines) else ""
+        line += f"; {read.unreadable} unreadable (line{'s' if read.unreadable > 1 else ''} {shown}{more})"
+    return line
 
 
 def _short(header: str, most: int = 40) -> str:
@@ -68,7 +79,10 @@ def _by_words(details: list[dict]) -> list[str]:
     """The headers mapped by their words (not an exact synonym), and the ambiguous ones."""
     lines = []
     for d in details:
-        if d.get("candidates"):
+        if d["reason"].startswith(OPT_OUT_LEFT):
+            why = d["reason"].removeprefix(f"{OPT_OUT_LEFT}: ")
+            lines.append(f"  warning: opt-out header {d['header']!r} not read: {why}")
+        elif d.get("candidates"):
             lines.append(
                 f"  ambiguous header {d['header']!r}: {' or '.join(d['candidates'])}? "
                 "left as extra (map it with --map)"

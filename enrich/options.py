@@ -139,6 +139,15 @@ DECISIONS = click.option(
     "column of its own. Every row is accounted for in run.json (applied, not applied and why, "
     "blank, unreadable).",
 )
+SUPPRESS = click.option(
+    "--suppress",
+    type=click.Path(dir_okay=False),
+    multiple=True,
+    help="A do-not-contact list (repeatable): e-mail addresses (any case, 'Name <address>', "
+    "mailto:), phone numbers, SHA-256 digests of lower-cased addresses — one per line, or a CSV "
+    "with a header (e-mail / phone columns, a channel column); UTF-8, UTF-16 or cp1252. Kept in "
+    "the master's register (keyed hashes): it holds in later runs without the list.",
+)
 MODEL = click.option(
     "--model",
     type=click.Path(dir_okay=False),
@@ -280,7 +289,7 @@ def job(o: dict, **fixed) -> Job:
         "rules": o.get("rules_dir"),
         "previous": o.get("previous") or o.get("link_to"),
         "decisions": o.get("decisions"),
-        "suppress": o.get("suppress"),
+        "suppress": list(o.get("suppress") or ()),
         "model": o.get("model"),
         "registry": registry_of(o) if "registry" in o else None,
         "online": online(o) if "online" in o else None,

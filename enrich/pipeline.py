@@ -183,7 +183,7 @@ class _Prepared:
     settings: dict
     models: dict | None
     decisions: DecisionFile | None
-    suppression: tuple | None
+    consent: object  # consent.apply.Consent: the key and the suppression lists
     sizes: tuple | None
     inputs: list[Input]  # those to read: not a repeat, not already in the previous master
     recorded: list[dict]  # every input of the master, by content (run.json's inputs)
@@ -198,7 +198,6 @@ def _prepare(job: Job, say: Say) -> _Prepared:
     from .link.files import load_models, load_settings
     from .master import folder, state
     from .master.identity import identify, new_inputs
-    from .master.suppression import read_suppression
     from .master.survive import load as load_survivorship
     from .registry.folder import check_index
 
@@ -212,9 +211,10 @@ def _prepare(job: Job, say: Say) -> _Prepared:
     settings = load_settings(rules)
     models = load_models(job.model, settings) if job.model else None
     decisions = read_decision_file(job.decisions, rules) if job.decisions else None
-    suppression = read_suppression(job.suppress) if job.suppress else None
     run, sha = folder.previous_run(job.previous) if job.previous else ({}, None)
+    consent, made_key = _consent(job, rules, run, say)
     inputs, recorded, notes = new_inputs(job.inputs, identify(job.inputs), run.get("inputs"))
+    notes += [made_key] if made_key else []  # said even by a quiet run: keep that key
     if not inputs:
         raise InputError("nothing to add: every input is already in the previous master")
     if job.previous and state.listed(run) is None:
@@ -226,7 +226,7 @@ def _prepare(job: Job, say: Say) -> _Prepared:
         settings,
         models,
         decisions,
-        suppression,
+        consent,
         sizes,
         inputs,
         recorded,
@@ -270,6 +270,22 @@ def _contactability(built, job: Job, ready: _Prepared) -> None:
     built.timings["contactability"] = round(time.perf_counter() - t1, 3)
 
 
+def _consent(job: Job, rules: Rules, previous_run: dict, say: Say):
+    """(the secret key — a previous master made with another key is refused: its register
+    would match nobody — and the suppression lists read, each said with its unreadable
+    lines; the line saying a new key file was made, or None)."""
+    from .consent import keys
+    from .consent.apply import Consent
+    from .consent.lists import read_list
+
+    key, made = keys.master_key(previous_run.get("register_key"), job.previous)
+    country = job.inputs[0].default_country if job.inputs else None
+    lists = [read_list(path, country, rules) for path in job.suppress]
+    for read in lists:
+        say(messages.suppression_list(read))
+    return Consent(key, lists), made
+
+
 def _attach(built, job: Job, rules: Rules, sizes, say: Say, warn: Say) -> None:
     """Registry firmographics and online answers onto the golden companies, counted."""
     from .registry.attach import attach_with_review
@@ -308,11 +324,14 @@ def registry_counts(frame: pl.DataFrame) -> dict:
     }
 
 
-def _finisher(built, job: Job, result: CleanResult, summary_: dict, inputs: list[dict]):
+def _finisher(built, job: Job, result: CleanResult, summary_: dict, inputs: list[dict], consent):
     """The review table, the run summary and the report, made while the big tables are
     written (``master.folder.write`` calls it)."""
+    from .consent.keys import fingerprint
     from .link.review import review_table
     from .report.html import render
+
+    register_key = fingerprint(consent.key)
 
     def finish():
         t1 = time.perf_counter()
@@ -325,6 +344,7 @@ def _finisher(built, job: Job, result: CleanResult, summary_: dict, inputs: list
         summary_["master"] = built.counts
         summary_["review_rows"] = review.height
         summary_["last_ids"] = built.last_ids
+        summary_["register_key"] = register_key
         summary_["link"] = {level: r.report for level, r in built.linked.results.items()}
         t1 = time.perf_counter()
         report = render(built, summary_)
@@ -350,7 +370,7 @@ def job_files(job: Job) -> list[str]:
     none may be inside the folder it replaces."""
     from .consent.dnc import spec
 
-    extra = [job.previous, job.decisions, job.suppress, job.model, job.rules]
+    extra = [job.previous, job.decisions, *job.suppress, job.model, job.rules]
     extra += [spec(d)[1] for d in job.dnc]
     if job.registry:
         extra += [job.registry.folder, job.registry.size_file]
@@ -402,7 +422,7 @@ def _run(job: Job, say: Say, warn: Say | None) -> Result:
         Path(job.out),
         job.format,
         excel=job.excel,
-        finish=_finisher(built, job, result, summary_, ready.recorded),
+        finish=_finisher(built, job, result, summary_, ready.recorded, ready.consent),
     )
     _say_master(built, job, summary_, say, warn or say)
     say(
@@ -429,7 +449,7 @@ def _build(job: Job, ready: _Prepared, result: CleanResult, previous, golden):
         previous_tables=golden.result if golden else None,
         decisions=ready.decisions.by_level if ready.decisions else None,
         models=ready.models or (previous.models if previous else None),
-        suppress=ready.suppression,
+        consent=ready.consent,
         rules_hash=summary_["rules_hash"],
     )
     return built, summary_

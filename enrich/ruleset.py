@@ -44,7 +44,7 @@ T = TypeVar("T")
 # Every other list (blocking rules, comparison levels, survivorship orders, checks …) is
 # replaced whole: half of a default order plus half of the steward's would mean nothing.
 EXTEND: dict[str, tuple[str, ...]] = {
-    "headers": ("columns.*", "qualifiers.*", "generic.*"),
+    "headers": ("columns.*", "qualifiers.*", "generic.*", "opt_out.*"),
     "content": ("kinds.*.fits", "keep_out.words", "postcode.countries"),
     "countries": ("names.*", "phone_format.*"),
     "titles": ("titles.*",),

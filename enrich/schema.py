@@ -51,7 +51,10 @@ INPUT_COLUMNS: dict[str, str] = {
     "language": "preferred language",
     "birth_date": "date of birth",
     # consent and provenance supplied by the file
-    "opt_out": "the person objected / unsubscribed (yes/no, oui/non, ja/nee, 1/0, x)",
+    "opt_out": "the person objected / unsubscribed, every channel (yes/no, oui/non, ja/nee, 1/0, x, a date)",
+    "opt_out_email": "the person refused e-mail (and SMS): yes/no words, 1/0, x, or the date of withdrawal",
+    "opt_out_phone": "the person refused phone calls: yes/no words, 1/0, x, or the date of withdrawal",
+    "opt_out_post": "the person refused addressed post: yes/no words, 1/0, x, or the date of withdrawal",
     "consent_date": "date consent was given or recorded",
     "consent_source": "where consent was collected",
     "email_consent": "consent to e-mail marketing (yes/no words, or the date it was given)",
@@ -107,6 +110,9 @@ OUTPUT_COLUMNS: list[str] = [
     "birth_date",
     # consent
     "opt_out",
+    "opt_out_email",
+    "opt_out_phone",
+    "opt_out_post",
     "consent_date",
     "consent_source",
     "email_consent",

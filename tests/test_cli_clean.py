@@ -66,7 +66,7 @@ def test_demo_values(run_cli, fixtures, tmp_path):
         "+32475123456",
         "BE",
     )
-    assert row("crm_export.csv", 15)["opt_out"] == "true"
+    assert row("crm_export.csv", 15)["opt_out_email"] == "true"  # "Email Opt Out"
     assert row("purchased_list_fr.csv", 43)["phone_status"] == "invalid"
     assert set(t["id_status"]) <= set(ID_STATUSES)
     for col in ("email_status", "phone_status", "mobile_status"):

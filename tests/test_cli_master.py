@@ -74,9 +74,16 @@ def test_golden_values(built):
     assert (
         contact("crm_export.csv", 24)["phone"] == "+33478123456"
     )  # Michel Girard; purchased: …499
-    # opt-outs win: Dubois opted out in the CRM, Koen at the trade fair (the CRM says false)
-    for where in [("crm_export.csv", 15), ("crm_export.csv", 7)]:
-        assert (contact(*where)["opt_out"], contact(*where)["do_not_contact"]) == ("true", "true")
+    # opt-outs win: Koen opted out at the trade fair (the CRM says false), every channel;
+    # Dubois of e-mail in the CRM ("Email Opt Out"): e-mail only
+    koen, dubois = contact("crm_export.csv", 7), contact("crm_export.csv", 15)
+    assert (koen["opt_out"], koen["do_not_contact"]) == ("true", "true")
+    assert (dubois["opt_out"], dubois["email_opt_out"], dubois["phone_opt_out"]) == (
+        "false",
+        "true",
+        "false",
+    )
+    assert (dubois["do_not_contact"], dubois["refused_by"]) == ("false", "column")
     assert contact("crm_export.csv", 1)["opt_out"] == "false"
     # Yves Chevalier: the CRM gives a role address, the purchased list his own; his own wins, both are kept
     yves = contact("crm_export.csv", 32)
@@ -245,11 +252,14 @@ def test_incremental_run_keeps_ids_and_records_steward_changes(run_cli, fixtures
     master(run_cli, fourth, [fixtures / "bad" / "contacts.ndjson"], "--previous", third)
     assert at(table(fourth, "lineage"), "purchased_list_fr.csv", 1)[0] == split_off
     assert at(table(fourth, "lineage"), "crm_export.csv", 27)[1] == merged
-    # opt-outs of earlier runs stay: Dubois (CRM) and Koen (trade fair) are still not to be contacted
+    # opt-outs of earlier runs stay: Dubois (CRM, e-mail) and Koen (trade fair, every channel)
     contacts = table(fourth, "contacts")
-    for where in [("crm_export.csv", 15), ("xlsx#Dag 1", 2)]:
+    for where, column in [
+        (("crm_export.csv", 15), "email_opt_out"),
+        (("xlsx#Dag 1", 2), "do_not_contact"),
+    ]:
         assert contacts.filter(pl.col("contact_id") == at(table(fourth, "lineage"), *where)[1])[
-            "do_not_contact"
+            column
         ].to_list() == ["true"]
     assert table(fourth, "changes").height == 0 and table(fourth, "decisions").height == 2
     for run in (

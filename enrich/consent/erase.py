@@ -114,7 +114,6 @@ def erase(
             held.format,
             excel=_excel(held),
             finish=lambda: _finish(held, found, built, summary),
-            register=tombstones,
         )
     return erased
 
@@ -183,7 +182,18 @@ def _next_master(
         len(found.emails) + len(found.phones),
         len(set(found.others) | set(found.same_person)),
     )
+    built.register = tombstones
+    built.register_points = _points_kept(previous.register_points, tombstones)
     return built, erased, tombstones
+
+
+def _points_kept(points: pl.DataFrame | None, tombstones: pl.DataFrame) -> pl.DataFrame | None:
+    """The keys of the master's contact points (``consent.apply``), less the person's: the
+    next run keys only new values, and nothing keyed of the person is left but the tombstone."""
+    if points is None:
+        return None
+    theirs = tombstones.filter(pl.col("source") == "erased")["key"].implode()
+    return points.filter(~pl.col("key").is_in(theirs))
 
 
 def _tombstones(held: pl.DataFrame | None, found: Found, key: bytes) -> pl.DataFrame:

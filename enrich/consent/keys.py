@@ -66,6 +66,22 @@ def secret_key() -> tuple[bytes, str | None]:
     return data, None
 
 
+ANOTHER_KEY = (
+    "the register was made with another key (its fingerprint is not this key's): set the "
+    "key the master was made with (ENRICH_SECRET_KEY or ENRICH_KEY_FILE)"
+)
+
+
+def master_key(recorded: str | None, master: str | None = None) -> tuple[bytes, str | None]:
+    """``secret_key()``, checked against the fingerprint a master recorded (``register_key``
+    of its run.json; None: a master made before registers): another key is refused — the
+    master's register would match nobody."""
+    key, made = secret_key()
+    if recorded is not None and recorded != fingerprint(key):
+        raise InputError(ANOTHER_KEY, file=master)
+    return key, made
+
+
 def _made(path: Path) -> bytes:
     key = secrets.token_hex(32).encode("ascii")
     try:
@@ -88,6 +104,22 @@ def fingerprint(key: bytes) -> str:
 def keyed(values: pl.Series, key: bytes) -> pl.Series:
     """HMAC-SHA-256 (hex) of each value under *key*; null stays null. Computed once per
     distinct value (the inner and outer states are made once)."""
+    unique = values.drop_nulls().unique()
+    table = pl.DataFrame(
+        {"v": unique, "k": hmac_hex(unique.to_list(), key)},
+        schema={"v": pl.String, "k": pl.String},
+    )
+    return (
+        values.cast(pl.String)
+        .to_frame("v")
+        .join(table, on="v", how="left", maintain_order="left")["k"]
+        .alias(values.name)
+    )
+
+
+def hmac_hex(values: list[str], key: bytes) -> list[str]:
+    """HMAC-SHA-256 (hex) of each of *values* (no null) under *key*: the inner and outer
+    states made once and copied per value — about twice as fast as ``hmac.digest``."""
     inner = hashlib.sha256(bytes(b ^ 0x36 for b in _block(key)))
     outer = hashlib.sha256(bytes(b ^ 0x5C for b in _block(key)))
 
@@ -98,17 +130,7 @@ def keyed(values: pl.Series, key: bytes) -> pl.Series:
         o.update(i.digest())
         return o.hexdigest()
 
-    unique = values.drop_nulls().unique()
-    table = pl.DataFrame(
-        {"v": unique, "k": [one(v) for v in unique.to_list()]},
-        schema={"v": pl.String, "k": pl.String},
-    )
-    return (
-        values.cast(pl.String)
-        .to_frame("v")
-        .join(table, on="v", how="left", maintain_order="left")["k"]
-        .alias(values.name)
-    )
+    return [one(v) for v in values]
 
 
 def _block(key: bytes) -> bytes:

@@ -293,12 +293,9 @@ def refusals(held: Held, found: Found) -> list[dict]:
 def master_key(run: dict, say=lambda line: None) -> bytes:
     """The secret key, checked against the one the master's register was made with (a key
     file just made is said)."""
-    key, made = keys.secret_key()
+    key, made = keys.master_key(run.get("register_key"))
     if made:
         say(made)
-    made_with = run.get("register_key")
-    if made_with and made_with != keys.fingerprint(key):
-        raise InputError("the register was made with another key (ENRICH_SECRET_KEY)")
     return key
 
 

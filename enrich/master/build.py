@@ -16,9 +16,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import NamedTuple
 
 import polars as pl
 
+from ..consent import apply as consent_apply
+from ..consent import register as consent_register
+from ..consent.apply import Consent
 from ..errors import InputError
 from ..link.ids import person_ids
 from ..link.levels import LEVELS, Dedupe, dedupe
@@ -64,6 +68,8 @@ class Previous:
     digests: dict[str, str] = field(
         default_factory=dict
     )  # the SHA-256 of each file read, by its path (those linked into the next master are checked)
+    register: pl.DataFrame | None = None  # the do-not-contact register (consent.register)
+    register_points: pl.DataFrame | None = None  # its contact points' keys (consent.apply)
 
 
 @dataclass
@@ -91,6 +97,8 @@ class Master:
         default_factory=dict
     )  # per state table: the previous parts holding its first n rows as they are
     digests: dict[str, str] = field(default_factory=dict)  # Previous.digests
+    register: pl.DataFrame | None = None  # the do-not-contact register, for the next run
+    register_points: pl.DataFrame | None = None  # the keys of its contact points, likewise
 
 
 def build(
@@ -103,7 +111,7 @@ def build(
     previous_tables: Callable[[], dict] | None = None,
     decisions: dict[str, pl.DataFrame] | None = None,
     models: dict[str, Model] | None = None,
-    suppress: tuple[set[str], set[str]] | None = None,
+    consent: Consent | None = None,
     rules_hash: str | None = None,
 ) -> Master:
     """Link *cleaned* (to *previous*, if given) and build the golden records.
@@ -143,8 +151,7 @@ def build(
         persons, lineage, held_by = ids_and_lineage.result()
     records = records.with_columns(chunked_like(records, persons))
     (companies, company_points, company_prov) = levels["company"]
-    (contacts, contact_points, contact_prov) = levels["contact"]
-    contacts = contacts_table(contacts, companies, records, contact_points, suppress)
+    contacts, refused = _refused(levels["contact"], companies, records, start, previous, consent)
     companies = companies_table(companies, held_by)
     changes = pl.DataFrame(changes, schema={c: pl.String for c in CHANGE_COLUMNS}).sort(
         "level", "old_id", "new_id"
@@ -152,14 +159,14 @@ def build(
     link_state = None if previous is None else ("kept" if start.state else "computed again")
     counts = _counts(
         records, companies, contacts, lineage, changes, all_decisions, survived, link_state
-    )
+    ) | {"register": refused.counts}
     lap("lineage")
     return Master(
         records,
         companies,
         contacts,
-        by_level(company_points, contact_points),
-        by_level(company_prov, contact_prov),
+        by_level(company_points, levels["contact"][1]),  # contact points
+        by_level(company_prov, levels["contact"][2]),  # provenance
         lineage,
         all_rejects,
         changes,
@@ -172,7 +179,45 @@ def build(
         lap.rounded(),
         start.carried,
         previous.digests if previous else {},
+        *refused[:2],
     )
+
+
+class _Refused(NamedTuple):
+    register: pl.DataFrame  # the do-not-contact register of this run
+    keyed: pl.DataFrame | None  # the keys of the contacts' points (consent.apply.point_keys)
+    counts: dict  # run.json's master.register
+
+
+def _refused(
+    level: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+    companies: pl.DataFrame,
+    records: pl.DataFrame,
+    start: _Start,
+    previous: Previous | None,
+    consent: Consent | None,
+) -> tuple[pl.DataFrame, _Refused]:
+    """The contacts table as written (``contacts_table``: each channel refused), and the
+    do-not-contact register: the previous master's, with the suppression lists of *consent*
+    and the opt-out columns of this run's rows (those after the kept master's) added,
+    applied to the contacts' points (*level*: the contact level's golden rows, points and
+    provenance) — only the points the previous run did not key are keyed. Without *consent*
+    (no key): the previous register as it is, and the contacts' own opt-out columns only."""
+    contacts, points, _ = level
+    fresh = records.slice(start.master.height if start.master is not None else 0)
+    before = previous.register if previous is not None else None
+    before = consent_register.empty() if before is None else before
+    register, keyed = before, None
+    hits = consent_apply.matches(points, consent_register.empty(), b"")
+    if consent is not None:
+        made = consent_apply.list_entries(consent), consent_apply.column_entries(fresh, consent)
+        register = consent_register.merge(before, *made)
+        known = previous.register_points if previous is not None else None
+        keyed = consent_apply.point_keys(points, register, consent.key, known)
+        hits = consent_apply.matches(points, register, consent.key, keyed)
+    contacts = contacts_table(contacts, companies, records, hits)
+    said = consent_apply.counts(before, register, hits, contacts, consent)
+    return contacts, _Refused(register, keyed, said)
 
 
 def canonical_order(frame: pl.DataFrame) -> pl.DataFrame:
@@ -349,7 +394,7 @@ def _counts(
         "rejected_rows": int((lineage["status"] == "rejected").sum()),
         "merged_rows": int((lineage["status"] == "merged").sum()),
         "kept_rows": int((lineage["status"] == "kept").sum()),
-        "opt_out_contacts": int(contacts["opt_out"].fill_null(False).sum()),
+        "opt_out_contacts": int(contacts["opt_out"].fill_null(False).sum()),  # every channel
         "suppressed_contacts": int(contacts["suppressed"].sum()),
         "do_not_contact": int(contacts["do_not_contact"].sum()),
         "survived_again": survived,  # the others were carried over from the previous master

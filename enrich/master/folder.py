@@ -4,7 +4,11 @@ companies / contacts / contact_points / provenance (CSV or Parquet), lineage.csv
 review.csv, rejects.csv, changes.csv, decisions.csv, run.json, report.html, model.json and
 records.parquet: every linked row with its ids — the state the next incremental run links to
 — and link_company/link_contact.parquet: what linking read of those rows (derived, folded
-values), so that the next run does not compute it again.
+values), so that the next run does not compute it again; register.parquet: the
+do-not-contact register (``consent.register``: keyed hashes, no address), which every run
+reads, adds to and writes whole (empty too), its key's fingerprint in run.json, and
+register_points.parquet: the keys of the contacts' addresses and numbers (by a seeded hash
+of each, no value), so that the next run keys only the new ones.
 The state grows by parts: ``records.parquet``, ``records.1.parquet`` … each run adds the part
 of its own rows and hard-links (or copies) the earlier parts, which it did not change — an
 incremental run does not rewrite a million records. A run that changes earlier records (a
@@ -27,6 +31,8 @@ from pathlib import Path
 
 import polars as pl
 
+from ..consent import register as consent_register
+from ..consent.apply import POINTS, POINTS_FILE
 from ..errors import InputError
 from ..io.read import unguard
 from ..io.write import replace_folder, write_json, write_table
@@ -197,6 +203,10 @@ def read_previous(folder: str, settings, run_sha256: str | None = None) -> Previ
                 pl.col("source_row_l").cast(pl.Int64), pl.col("source_row_r").cast(pl.Int64)
             )
         read("model.json")  # checked: load_models reads it
+        register = _register(path, run, files, read)
+        points = (
+            pl.read_parquet(read(POINTS_FILE)) if files and POINTS_FILE in files else None
+        )  # optional: without it every value is keyed again
     except (OSError, ValueError, AttributeError, pl.exceptions.PolarsError) as exc:
         raise InputError(
             f"cannot read the previous master ({type(exc).__name__})", file=folder
@@ -234,7 +244,26 @@ def read_previous(folder: str, settings, run_sha256: str | None = None) -> Previ
         state_made_by=run.get("link_state_made_by") or {},
         parts=state_parts,
         digests=digests,
+        register=register,
+        register_points=points
+        if points is not None and points.schema == pl.Schema(POINTS)
+        else None,
     )
+
+
+def _register(path: Path, run: dict, files: dict | None, read) -> pl.DataFrame:
+    """The previous master's do-not-contact register, checked like every state file: a
+    master that records a register key must hold it (as its manifest lists it); an older
+    master without one has an empty register."""
+    if "register_key" not in run and not (files and consent_register.FILE in files):
+        return consent_register.empty()
+    table = pl.read_parquet(read(consent_register.FILE))
+    if table.schema != pl.Schema(consent_register.SCHEMA):
+        raise InputError(
+            f"not an enrich master folder ({consent_register.FILE} is not a register)",
+            file=str(path),
+        )
+    return table
 
 
 def read_golden_tables(
@@ -320,17 +349,12 @@ def write(
     *,
     excel: bool,
     finish,
-    register: pl.DataFrame | None = None,
 ) -> None:
     """Every output of a master run, all at once (see the module's doc). ``finish()`` gives
-    (review, summary, report): it runs while the big tables are being written. *register*:
-    the do-not-contact register (``consent.register``), written as ``register.parquet``."""
+    (review, summary, report): it runs while the big tables are being written."""
 
     def fill(tmp: Path) -> None:
         writes, listed, linked = _table_writes(master, tmp, fmt, excel)
-        if register is not None:
-            path = tmp / "register.parquet"
-            writes.append(_hashed(path, partial(write_table, register, path, "parquet")))
         with beside(
             lambda: side_by_side(*writes, workers=2)
         ) as writing:  # polars writes (and hashlib hashes) without the GIL: both cores work
@@ -391,6 +415,13 @@ def _table_writes(
         _hashed(path, partial(write_table, table, path, kind, excel=excel))
         for table, path, kind in jobs
     ]
+    register = consent_register.empty() if master.register is None else master.register
+    path = tmp / consent_register.FILE
+    writes.append(_hashed(path, partial(write_table, register, path, "parquet")))
+    if master.register_points is not None:
+        path = tmp / POINTS_FILE
+        keyed = master.register_points
+        writes.append(_hashed(path, partial(write_table, keyed, path, "parquet", fast=True)))
     stems = [
         (
             "records",

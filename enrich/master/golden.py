@@ -8,12 +8,12 @@ from pathlib import PurePath
 
 import polars as pl
 
+from ..consent.apply import by_contact, contact_columns
 from ..link.ids import first_rows, id_number
 from ..link.levels import LEVELS
 from ..link.state import chunked_like
 from . import survive
 from .ids import ID_COLUMNS, PREFIX
-from .suppression import suppressed
 from .survive import ID, Survivorship
 
 
@@ -129,11 +129,11 @@ def contacts_table(
     golden: pl.DataFrame,
     companies: pl.DataFrame,
     records: pl.DataFrame,
-    points: pl.DataFrame,
-    suppress: tuple[set[str], set[str]] | None,
+    hits: pl.DataFrame,
 ) -> pl.DataFrame:
     """The golden contacts as written: with their company and person ids, company name, and
-    whether they may be contacted (opt-out, suppression list)."""
+    the channels each refuses — by an opt-out of its own rows, or by the do-not-contact
+    register (*hits*: the entries its contact points match, ``consent.apply.matches``)."""
     contacts = _with_first_row(golden, records, ["company_id", "person_id"])
     contacts = contacts.join(
         companies.select(pl.col(ID).alias("company_id"), "company_name"),
@@ -141,14 +141,7 @@ def contacts_table(
         how="left",
         maintain_order="left",
     )
-    if suppress:
-        hit = suppressed(points, *suppress)
-        contacts = contacts.with_columns(pl.col(ID).is_in(hit.implode()).alias("suppressed"))
-    else:
-        contacts = contacts.with_columns(pl.lit(False).alias("suppressed"))
-    contacts = contacts.with_columns(
-        (pl.col("opt_out").fill_null(False) | pl.col("suppressed")).alias("do_not_contact")
-    )
+    contacts = contact_columns(contacts, records, by_contact(hits))
     return _order_columns(
         contacts.rename({ID: "contact_id"}),
         ["contact_id", "company_id", "person_id", "company_name"],

@@ -73,6 +73,7 @@ def render(master, summary: dict) -> str:
         _validity(master.records),
         *_levels(master),
         _consent(master),
+        _register(master.counts.get("register")),
         _contactability(master.counts.get("contactability")),
         *_erasure(summary),
         *_companies(master.companies),
@@ -216,6 +217,38 @@ def _erasure(summary: dict) -> list[str]:
             ],
         )
     ]
+
+
+def _register(counts: dict | None) -> str:
+    """The do-not-contact register: its entries by source (new this run), the contacts each
+    source and each channel covers, the suppression lists' unreadable lines (by number)."""
+    if not counts:
+        return ""
+    covered = counts["contacts"]
+    rows = [
+        [
+            source,
+            f"{n:,}",
+            f"{counts['new_by_source'].get(source, 0):,}",
+            f"{covered['by_source'].get(source, 0):,}",
+        ]
+        for source, n in counts["by_source"].items()
+    ]
+    channels = [[f"refused {c}", f"{n:,}"] for c, n in covered["by_channel"].items()]
+    lists = [
+        f"<p>{escape(name)}: {r['lines']:,} lines, {r['values']:,} values, {r['unreadable']:,} "
+        f"unreadable{' (lines ' + ', '.join(map(str, r['unreadable_lines'])) + ')' if r['unreadable'] else ''}</p>"
+        for name, r in counts["lists"].items()
+    ]
+    return (
+        f"<h2>Do-not-contact register</h2><p>{counts['entries']:,} entries "
+        f"({counts['new_entries']:,} new this run; by kind: "
+        + escape(", ".join(f"{k} {n:,}" for k, n in counts["by_kind"].items()) or "none")
+        + ").</p>"
+        + _table(["source", "entries", "new", "contacts covered"], rows)
+        + _table(["channel", "contacts"], channels)
+        + "".join(lists)
+    )
 
 
 _FIRMOGRAPHICS = (

@@ -150,15 +150,15 @@ def test_erase_leaves_no_value_of_the_person_in_any_file_and_keeps_their_rows_as
 
 def test_the_tombstone_is_keyed_and_a_later_request_sees_it(run_cli, master):
     assert run_cli("erase", master, "--phone", "+33 1 53 32 10 15", "-q").exit_code == 0
-    register = pl.read_parquet(master / "register.parquet")
+    whole = pl.read_parquet(master / "register.parquet")
+    register = whole.filter(pl.col("source") == "erased")
+    assert whole.height > register.height  # the opt-outs the master already held stay
     key = KEY.encode()
     assert sorted(register["key"]) == sorted(
         hmac.new(key, v.encode(), hashlib.sha256).hexdigest()
         for v in CLAIRE["emails"] + CLAIRE["phones"]
     )  # found by her phone, her e-mail is tombstoned too
-    assert set(register["source"]) == {"erased"} and set(register["channels"]) == {
-        "email;phone;post"
-    }
+    assert set(register["channels"]) == {"email;phone;post"}
     assert json.loads((master / "run.json").read_text())["register_key"] == keys.fingerprint(key)
     found = subject(run_cli, master, "--email", "CLAIRE.FONTAINE@sge-electricite.fr")
     assert found["found"] is False
@@ -267,4 +267,47 @@ def test_erasing_nobody_changes_no_table_and_records_the_tombstone(run_cli, mast
     names = ["companies.csv", "contacts.csv", "contact_points.csv", "provenance.csv", "lineage.csv"]
     for name in [*names, "review.csv", "rejects.csv", "decisions.csv", "model.json"]:
         assert (out / name).read_bytes() == (master / name).read_bytes(), name
-    assert pl.read_parquet(out / "register.parquet").height == 1
+    before = pl.read_parquet(master / "register.parquet")
+    after = pl.read_parquet(out / "register.parquet")
+    assert (
+        after.height == before.height + 1
+        and after.join(before, on=list(before.columns)).height == before.height
+    )
+
+
+def test_a_re_import_of_an_erased_person_is_suppressed_on_every_channel(run_cli, master, tmp_path):
+    """The tombstone is part of the register, which every later run applies: a new list
+    carrying her again (her address typed otherwise, her number in national form) brings her
+    back as a contact nobody may contact, refused by the erasure, without the list."""
+    assert run_cli("erase", master, "--email", "claire.fontaine@sge-electricite.fr").exit_code == 0
+    bought = tmp_path / "salon_paris.csv"
+    bought.write_text(
+        "Société;Prénom;Nom;E-mail;Téléphone;Pays\n"
+        "SGE;Claire;Fontaine;Claire Fontaine <CLAIRE.FONTAINE@SGE-electricite.fr>;;FR\n"
+        "SGE;C.;Fontaine;;01 53 32 10 15;FR\n"
+        "Imprimerie Noël;Marie;Lambert;m.lambert@imprimerie-noel.be;;BE\n",
+        encoding="utf-8",
+    )
+    nxt = tmp_path / "next"
+    done = run_cli("master", bought, "--previous", master, "-o", nxt, "-q")
+    assert done.exit_code == 0, done.output
+    contacts = pl.read_csv(nxt / "contacts.csv", infer_schema=False)
+    lineage = pl.read_csv(nxt / "lineage.csv", infer_schema=False)
+    new = lineage.filter(pl.col("source_file").str.ends_with("salon_paris.csv"))
+    hers = contacts.filter(
+        pl.col("contact_id").is_in(new.filter(pl.col("source_row") != "3")["contact_id"].implode())
+    )
+    assert hers.height >= 1
+    for column in (
+        "email_opt_out",
+        "phone_opt_out",
+        "post_opt_out",
+        "do_not_contact",
+        "suppressed",
+    ):
+        assert set(hers[column]) == {"true"}, column
+    assert all("erased" in r for r in hers["refused_by"])
+    marie = contacts.filter(
+        pl.col("contact_id") == new.filter(pl.col("source_row") == "3")["contact_id"][0]
+    )
+    assert marie["do_not_contact"].to_list() == ["false"]  # nobody else

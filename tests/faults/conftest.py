@@ -32,13 +32,16 @@ TIMEOUT = 60  # seconds: a run here takes one; a hang fails the test instead of 
 
 def program_env(home: Path, fault: str | None = None) -> dict:
     """What the program is given: this checkout, a plain locale, a home of its own — and
-    nothing of the caller's environment (its allocator settings, an ENRICH_* variable)."""
+    nothing of the caller's environment (its allocator settings, an ENRICH_* variable); the
+    secret key of the test session's folder (*home* is made in it), the one in-process runs
+    use, so that a master made by one is read by the other."""
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "PYTHONPATH": str(ROOT),
         "LC_ALL": "C.UTF-8",
         "LANG": "C.UTF-8",
         "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home.parent / "config"),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     if fault:
