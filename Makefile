@@ -42,6 +42,8 @@ bench: install
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/registry.py
 	$(BIN)/python benchmarks/read_quality.py
+	$(BIN)/python benchmarks/register.py
+	$(BIN)/python benchmarks/contactability.py
 
 clean:
 	rm -rf out bench-data .pytest_cache .ruff_cache
