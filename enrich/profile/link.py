@@ -77,40 +77,95 @@ def _unique_owner(pairs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def attach(lines: pl.DataFrame, keys: pl.DataFrame, emails: pl.DataFrame) -> pl.DataFrame:
-    """*lines* with ``customer`` and ``matched_by`` (customer_key, email), or ``reason``."""
+def name_table(path: Path, run: dict, contacts: pl.DataFrame) -> pl.DataFrame:
+    """``key`` (folded last and first name, either order, and postcode) → ``customer`` (null:
+    on several customers), from every source record of the master."""
+    from ..master import state
+    from ..master.folder import parts
+
+    idc = id_column(contacts)
+    paths = parts(path, "records", (run.get("state_parts") or {}).get("records"), state.listed(run))
+    records = pl.scan_parquet(paths)
+    if not {"first_name", "last_name", "postcode"} <= set(records.collect_schema().names()):
+        return pl.DataFrame(schema={"key": pl.String, "customer": pl.String})
+    frame = records.select("first_name", "last_name", "postcode", pl.col(idc).alias("customer"))
+    frame = frame.drop_nulls().collect()
+    keyed = [
+        name_key(frame[first], frame[last], frame["postcode"]).alias("key")
+        for first, last in (("first_name", "last_name"), ("last_name", "first_name"))
+    ]
+    return _unique_owner(pl.concat([pl.DataFrame([k, frame["customer"]]) for k in keyed]))
+
+
+def name_key(first: pl.Series, last: pl.Series, postcode: pl.Series) -> pl.Series:
+    """'dupont|marie|1000': folded names (``fold_values``) and the postcode's letters and
+    digits; null when one of them is missing."""
+    from ..normalise.text import fold_values
+
+    code = postcode.cast(pl.String).str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
+    return pl.select(
+        pl.concat_str(
+            fold_values(last.cast(pl.String)),
+            fold_values(first.cast(pl.String)),
+            code,
+            separator="|",
+        )
+    ).to_series()
+
+
+WAYS = (  # how a line is linked, in order: its column, the table's, the words of a reason
+    ("customer_key", "customer key"),
+    ("email", "e-mail"),
+    ("name_postcode", "name and postcode"),
+)
+
+
+def attach(lines: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """*lines* with ``customer`` and ``matched_by`` (a way of ``WAYS``), or ``reason``;
+    *tables*: a ``key`` → ``customer`` table per way. Joined on the keys alone (a narrow
+    frame, in the lines' order), then set beside the lines."""
     forms = lines["email"].unique()
-    formed = pl.DataFrame({"email": forms, "email_key": email_form(forms)})
-    by_key = keys.rename({"customer": "by_key"}).with_columns(pl.lit(True).alias("key_known"))
-    by_mail = emails.rename({"key": "email_key", "customer": "by_mail"}).with_columns(
-        pl.lit(True).alias("mail_known")
+    formed = pl.DataFrame({"email": forms, "_email": email_form(forms)})
+    named = lines.select("first_name", "last_name", "postcode").null_count().row(0)
+    name = (
+        pl.Series("_name_postcode", [None] * lines.height, pl.String)
+        if max(named) == lines.height  # no line has a whole name and postcode
+        else name_key(lines["first_name"], lines["last_name"], lines["postcode"])
     )
-    out = (
-        lines.join(formed, on="email", how="left", nulls_equal=False)
-        .join(by_key, left_on="customer_key", right_on="key", how="left")
-        .join(by_mail, on="email_key", how="left")
-    )
-    has_key, has_mail = (
-        pl.col("customer_key").fill_null("") != "",
-        pl.col("email_key").is_not_null(),
-    )
-    key_why = pl.when(pl.col("key_known")).then(pl.lit(SEVERAL)).otherwise(pl.lit(NOT_FOUND))
-    mail_why = pl.when(pl.col("mail_known")).then(pl.lit(SEVERAL)).otherwise(pl.lit(NOT_FOUND))
-    return out.with_columns(
-        pl.coalesce("by_key", "by_mail").alias("customer"),
-        pl.when(pl.col("by_key").is_not_null())
-        .then(pl.lit("customer_key"))
-        .when(pl.col("by_mail").is_not_null())
-        .then(pl.lit("email"))
-        .alias("matched_by"),
-        pl.when(pl.col("by_key").is_not_null() | pl.col("by_mail").is_not_null())
-        .then(None)
-        .when(~has_key & ~has_mail)
-        .then(pl.lit("no customer key or e-mail"))
-        .when(has_key & has_mail)
-        .then(pl.concat_str(pl.lit("customer key "), key_why, pl.lit("; e-mail "), mail_why))
-        .when(has_key)
-        .then(pl.concat_str(pl.lit("customer key "), key_why))
-        .otherwise(pl.concat_str(pl.lit("e-mail "), mail_why))
+    keys = lines.select(
+        "email", pl.col("customer_key").replace("", None).alias("_customer_key")
+    ).with_columns(name.alias("_name_postcode"))
+    keys = keys.join(formed, on="email", how="left", maintain_order="left")
+    for way, _ in WAYS:
+        table = tables[way].select(
+            pl.col("key").alias(f"_{way}"),
+            pl.col("customer").alias(f"by_{way}"),
+            pl.lit(True).alias(f"known_{way}"),
+        )
+        keys = keys.join(table, on=f"_{way}", how="left", maintain_order="left")
+    return lines.hstack(keys.select(_decided()))
+
+
+def _decided() -> list[pl.Expr]:
+    """``customer``, ``matched_by``, ``reason`` from the joined keys."""
+    found = pl.coalesce(*[f"by_{way}" for way, _ in WAYS])
+    why = [
+        pl.when(pl.col(f"_{way}").is_not_null()).then(
+            pl.concat_str(
+                pl.lit(f"{words} "),
+                pl.when(pl.col(f"known_{way}")).then(pl.lit(SEVERAL)).otherwise(pl.lit(NOT_FOUND)),
+            )
+        )
+        for way, words in WAYS
+    ]
+    matched_by = pl.when(False).then(pl.lit(None, pl.String))
+    for way, _ in WAYS:
+        matched_by = matched_by.when(pl.col(f"by_{way}").is_not_null()).then(pl.lit(way))
+    reason = pl.concat_str(why, separator="; ", ignore_nulls=True).replace("", None)
+    return [
+        found.alias("customer"),
+        matched_by.alias("matched_by"),
+        pl.when(found.is_null())
+        .then(reason.fill_null(pl.lit("no customer key, e-mail or name")))
         .alias("reason"),
-    ).drop("email_key", "by_key", "by_mail", "key_known", "mail_known")
+    ]

@@ -2,8 +2,8 @@
 
 Conventions (DOMAIN.md §2): ``revenue`` is the net sum of the lines (refunds negative,
 credit notes included); ``orders`` counts the distinct order ids with a positive line (a
-credit note alone is no order); ``first_order`` / ``last_order`` are the first and last days
-of a positive line; ``frequency_days`` the mean gap between distinct order days (null with
+credit note alone is no order); an order's day is the day of its first positive line, and
+``first_order`` / ``last_order`` the first and last of those; ``frequency_days`` the mean gap between distinct order days (null with
 one); ``top_categories`` the categories of the largest net revenue (positive only, ties by
 name); ``regular_products`` the products bought in at least N distinct orders (most orders
 first, ties by name). Scores and segments: ``rules/segments.toml``.
@@ -26,13 +26,18 @@ def per_customer(lines: pl.DataFrame, as_of: dt.date, rules: Rules) -> pl.DataFr
     ``money``, ``product``, ``category``)."""
     settings = rules.get("orders").get("profile", {})
     positive = pl.col("money") > 0
-    main = lines.group_by("customer").agg(
-        pl.col("order_id").filter(positive).n_unique().alias("orders"),
-        pl.col("money").sum().round(2).alias("revenue"),
-        (pl.col("money") < 0).sum().alias("refund_lines"),
-        pl.col("day").filter(positive).min().alias("first_order"),
-        pl.col("day").filter(positive).max().alias("last_order"),
-        pl.col("day").filter(positive).n_unique().alias("_days"),
+    per_order = lines.group_by("customer", "order_id").agg(
+        pl.col("money").sum().alias("net"),
+        pl.col("day").filter(positive).min().alias("day"),  # null: no positive line
+        (pl.col("money") < 0).sum().alias("refunds"),
+    )
+    main = per_order.group_by("customer").agg(
+        pl.col("day").is_not_null().sum().alias("orders"),
+        pl.col("net").sum().round(2).alias("revenue"),
+        pl.col("refunds").sum().alias("refund_lines"),
+        pl.col("day").min().alias("first_order"),
+        pl.col("day").max().alias("last_order"),
+        pl.col("day").drop_nulls().n_unique().alias("_days"),
     )
     days = (pl.col("last_order") - pl.col("first_order")).dt.total_days()
     main = main.with_columns(
@@ -55,11 +60,9 @@ def _top_categories(lines: pl.DataFrame, n: int) -> pl.DataFrame:
         .group_by("customer", "category")
         .agg(pl.col("money").sum().alias("_r"))
         .filter(pl.col("_r") > 0)
-        .sort(["customer", "_r", "category"], descending=[False, True, False])
     )
-    return by.group_by("customer").agg(
-        pl.col("category").head(n).str.join(";").alias("top_categories")
-    )
+    ranked = pl.col("category").sort_by(["_r", "category"], descending=[True, False])
+    return by.group_by("customer").agg(ranked.head(n).str.join(";").alias("top_categories"))
 
 
 def _regular_products(lines: pl.DataFrame, n: int) -> pl.DataFrame:
@@ -68,9 +71,9 @@ def _regular_products(lines: pl.DataFrame, n: int) -> pl.DataFrame:
         .group_by("customer", "product")
         .agg(pl.col("order_id").n_unique().alias("_n"))
         .filter(pl.col("_n") >= n)
-        .sort(["customer", "_n", "product"], descending=[False, True, False])
     )
-    return by.group_by("customer").agg(pl.col("product").str.join(";").alias("regular_products"))
+    ranked = pl.col("product").sort_by(["_n", "product"], descending=[True, False])
+    return by.group_by("customer").agg(ranked.str.join(";").alias("regular_products"))
 
 
 def scores(values: pl.Series, bins: int) -> pl.Series:

@@ -32,6 +32,9 @@ FIELDS = (
     "product",
     "category",
     "quantity",
+    "first_name",
+    "last_name",
+    "postcode",
 )
 LINE = ["source_file", "source_row", *FIELDS]  # the lines as read, mapped (strings)
 

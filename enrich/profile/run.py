@@ -44,11 +44,15 @@ def profile(
     """(profiles, unmatched lines, counts) of the read order *lines* against a master."""
     contacts, idc = tables["contacts"], link.id_column(tables["contacts"])
     lines = orders.typed(lines)
-    keys = link.key_table(master, run, contacts)
-    emails = link.email_table(tables["contact_points"], contacts)
-    usable = lines.filter(pl.col("problem").is_null())
-    matched = link.attach(usable, keys, emails)
-    good = matched.filter(pl.col("customer").is_not_null())
+    ways = {
+        "customer_key": link.key_table(master, run, contacts),
+        "email": link.email_table(tables["contact_points"], contacts),
+        "name_postcode": link.name_table(master, run, contacts),
+    }
+    matched = link.attach(lines.filter(pl.col("problem").is_null()), ways)
+    good = matched.select(
+        "customer", "matched_by", "order_id", "day", "money", "product", "category"
+    ).filter(pl.col("customer").is_not_null())
     unmatched = pl.concat(
         [
             lines.filter(pl.col("problem").is_not_null()).select(

@@ -90,7 +90,7 @@ def test_unmatched_and_counts(master, tmp_path):
             "W1006",
             "customer key not in the master; e-mail not in the master",
         ),
-        (str(FIX / "orders_webshop.csv"), "10", "W1007", "no customer key or e-mail"),
+        (str(FIX / "orders_webshop.csv"), "10", "W1007", "no customer key, e-mail or name"),
         (str(FIX / "orders_webshop.csv"), "11", "W1008", "date not readable"),
     ]
     counts = json.loads((tmp_path / "p" / "run.json").read_text())["counts"]
@@ -171,3 +171,25 @@ def test_same_bytes_and_refusals(master, tmp_path):
         main, ["profile", orders, "--master", str(master), "-o", str(master / "p")]
     )
     assert inside.exit_code == 2
+
+
+def test_name_and_postcode_last(master, tmp_path):
+    """Neither key nor e-mail: the buyer's name (either order, any case and accents) and
+    postcode, when exactly one customer has them."""
+    path = tmp_path / "shop.csv"
+    path.write_text(
+        "Order;Prénom;Nom;Code postal;Date;Total\n"
+        "S1;DUBOIS;Marie;1000;01/04/2026;10,00\n"  # swapped, upper case
+        "S2;Jan;Peeters;9999;01/04/2026;20,00\n"  # moved: not her postcode
+        "S3;Luc;Jänssens;9000;02/04/2026;30,00\n",  # an accent the master has not
+        encoding="utf-8",
+    )
+    table, _ = profile(master, tmp_path / "p", str(path), extra=["--as-of", AS_OF])
+    rows = by_name(master, table)
+    assert {n: r["revenue"] for n, r in rows.items()} == {"Marie": "10.0", "Luc": "30.0"}
+    unmatched = pl.read_csv(tmp_path / "p" / "unmatched_orders.csv", infer_schema=False)
+    assert unmatched.select("order_id", "reason").rows() == [
+        ("S2", "name and postcode not in the master")
+    ]
+    counts = json.loads((tmp_path / "p" / "run.json").read_text())["counts"]
+    assert counts["matched_by"] == {"name_postcode": 2}
