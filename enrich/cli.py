@@ -401,8 +401,9 @@ def profile(**o):
     segment (rules/segments.toml), age band and carried columns where the master has them.
 
     \b
-    Orders are linked by customer key (the master's external_id or ids), else by e-mail;
-    every line that counts for no customer is in unmatched_orders.csv with its reason.
+    Orders are linked by customer key (the master's external_id or ids), else by e-mail,
+    else by name and postcode; every line that counts for no customer is in
+    unmatched_orders.csv with its reason. run.json: counts only, nothing personal.
 
     \b
     enrich profile orders.csv webshop.xlsx --master out/master -o out/profiles --as-of 2026-12-01

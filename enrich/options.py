@@ -460,7 +460,8 @@ PROFILE = together(
         multiple=True,
         metavar="'HEADER=FIELD'",
         help="Map an order header by hand (repeatable), e.g. --map 'Ref=order_id'; fields: "
-        "order_id, customer_key, email, date, amount, line_amount, product, category, quantity.",
+        "order_id, customer_key, email, date, amount, line_amount, product, category, quantity, "
+        "first_name, last_name, postcode.",
     ),
 )
 

@@ -1,12 +1,16 @@
-"""Order lines → the master's customers: by customer key, else by e-mail.
+"""Order lines → the master's customers: by customer key, else by e-mail, else by name and
+postcode.
 
 The key a profile is keyed by is the master's ``customer_id`` when its contacts have one,
 else ``contact_id``. A line's customer key is matched against the master's source records'
 ``external_id`` (the customer number of the contact files: a customer typed twice under two
 numbers and merged by the master has both) and against the master's own ids; its e-mail
 (``consent.keys.email_form``: no display name, lower case) against every e-mail the master
-holds of a customer (``contact_points``, golden or not). A key or e-mail held by two
-customers matches none of them (the reason says so): a line is never given to a guess.
+holds of a customer (``contact_points``, golden or not); its buyer's folded first and last
+name (either order) and postcode against every source record's. A key, e-mail or name held
+by two customers matches none of them (the reason says so): a line is never given to a guess.
+Keys from different source systems share one space: the same number given to two people in
+two contact files is "on several customers", not a match.
 """
 
 from __future__ import annotations
@@ -22,7 +26,16 @@ NOT_FOUND, SEVERAL = "not in the master", "on several customers"
 
 
 def id_column(contacts: pl.DataFrame) -> str:
+    """The profile's key column: ``customer_id`` once the master has it, else ``contact_id``."""
     return "customer_id" if "customer_id" in contacts.columns else "contact_id"
+
+
+def customer(columns: list[str]) -> pl.Expr:
+    """Whose a row is: its ``customer_id``, else (a B2B contact, or a master without the
+    consumer level) its ``contact_id``."""
+    if "customer_id" in columns:
+        return pl.coalesce(pl.col("customer_id"), pl.col("contact_id"))
+    return pl.col("contact_id")
 
 
 def key_table(path: Path, run: dict, contacts: pl.DataFrame) -> pl.DataFrame:
@@ -31,18 +44,23 @@ def key_table(path: Path, run: dict, contacts: pl.DataFrame) -> pl.DataFrame:
     from ..master import state
     from ..master.folder import parts
 
-    idc = id_column(contacts)
     files = state.listed(run)
     paths = parts(path, "records", (run.get("state_parts") or {}).get("records"), files)
     records = pl.scan_parquet(paths)
     have = records.collect_schema().names()
-    if idc not in have:
-        raise InputError(f"the master's records have no {idc}", file=str(path))
-    pairs = [contacts.select(pl.col(idc).alias("key"), pl.col(idc).alias("customer"))]
+    if "contact_id" not in have:
+        raise InputError("the master's records have no contact_id", file=str(path))
+    whose = customer(contacts.columns)
+    pairs = [
+        contacts.select(pl.col(c).alias("key"), whose.alias("customer"))
+        for c in ("contact_id", "customer_id")
+        if c in contacts.columns
+    ]
     if "external_id" in have:
         pairs.append(
             records.select(
-                pl.col("external_id").str.strip_chars().alias("key"), pl.col(idc).alias("customer")
+                pl.col("external_id").str.strip_chars().alias("key"),
+                customer(have).alias("customer"),
             ).collect()
         )
     return _unique_owner(pl.concat(pairs))
@@ -52,9 +70,10 @@ def email_table(points: pl.DataFrame, contacts: pl.DataFrame) -> pl.DataFrame:
     """``key`` (an e-mail's keyed form) → ``customer`` (null: on several customers). Contact
     points of the contact level are the customer's through their contact's row; those of a
     ``customer`` level (once the consumer level lands) are the customer's own."""
-    idc = id_column(contacts)
     mails = points.filter(pl.col("kind") == "emails")
-    ids = contacts.select(pl.col("contact_id").alias("id"), pl.col(idc).alias("of_contact"))
+    ids = contacts.select(
+        pl.col("contact_id").alias("id"), customer(contacts.columns).alias("of_contact")
+    )
     mails = mails.join(ids, on="id", how="left").select(
         pl.col("value").alias("key"),
         pl.when(pl.col("level") == "contact")
@@ -83,12 +102,12 @@ def name_table(path: Path, run: dict, contacts: pl.DataFrame) -> pl.DataFrame:
     from ..master import state
     from ..master.folder import parts
 
-    idc = id_column(contacts)
     paths = parts(path, "records", (run.get("state_parts") or {}).get("records"), state.listed(run))
     records = pl.scan_parquet(paths)
-    if not {"first_name", "last_name", "postcode"} <= set(records.collect_schema().names()):
+    have = records.collect_schema().names()
+    if not {"first_name", "last_name", "postcode", "contact_id"} <= set(have):
         return pl.DataFrame(schema={"key": pl.String, "customer": pl.String})
-    frame = records.select("first_name", "last_name", "postcode", pl.col(idc).alias("customer"))
+    frame = records.select("first_name", "last_name", "postcode", customer(have).alias("customer"))
     frame = frame.drop_nulls().collect()
     keyed = [
         name_key(frame[first], frame[last], frame["postcode"]).alias("key")

@@ -123,12 +123,14 @@ def _segment(segments: list[dict]) -> pl.Expr:
     return out.otherwise(pl.lit("other"))
 
 
-def carried(contacts: pl.DataFrame, idc: str, as_of: dt.date, rules: Rules) -> pl.DataFrame:
-    """What a profile carries of its customer's golden row, where the master has it: the
+def carried(contacts: pl.DataFrame, whose: pl.Expr, as_of: dt.date, rules: Rules) -> pl.DataFrame:
+    """What a profile carries of its customer's golden row (*whose*: the customer's key),
+    where the master has it: the
     age band (from ``birth_date`` at *as_of*) and ``[carry] columns``; never invented."""
     carry = rules.get("segments").get("carry", {})
-    keep = [c for c in carry.get("columns", []) if c in contacts.columns and c != idc]
-    exprs = [pl.col(idc).alias("customer"), *[pl.col(c) for c in keep]]
+    ids = ("customer_id", "contact_id")
+    keep = [c for c in carry.get("columns", []) if c in contacts.columns and c not in ids]
+    exprs = [whose.alias("customer"), *[pl.col(c) for c in keep]]
     if "birth_date" in contacts.columns:
         born = pl.col("birth_date").cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
         age = (

@@ -62,9 +62,10 @@ def profile(
         ]
     ).sort("source_file", "source_row")
     table = metrics.rfm(metrics.per_customer(good, as_of, rules), rules)
-    table = table.join(metrics.carried(contacts, idc, as_of, rules), on="customer", how="left")
+    whose = link.customer(contacts.columns)
+    table = table.join(metrics.carried(contacts, whose, as_of, rules), on="customer", how="left")
     extra = [c for c in table.columns if c not in PROFILE_COLUMNS and c != "customer"]
-    table = table.select(pl.col("customer").alias(idc), *PROFILE_COLUMNS, *extra).sort(idc)
+    table = table.sort("customer").select(*_keys(contacts), *PROFILE_COLUMNS, *extra)
     counts = {
         "lines_read": lines.height,
         "lines_matched": good.height,
@@ -79,6 +80,18 @@ def profile(
         ),
     }
     return table, unmatched, counts
+
+
+def _keys(contacts: pl.DataFrame) -> list[pl.Expr]:
+    """The profile's key columns: ``contact_id``; or, once the master has the consumer
+    level, ``customer_id`` and, for a B2B buyer (no customer id), ``contact_id``."""
+    if "customer_id" not in contacts.columns:
+        return [pl.col("customer").alias("contact_id")]
+    consumer = pl.col("customer").is_in(contacts["customer_id"].drop_nulls().unique().implode())
+    return [
+        pl.when(consumer).then(pl.col("customer")).alias("customer_id"),
+        pl.when(~consumer).then(pl.col("customer")).alias("contact_id"),
+    ]
 
 
 def _counted(frame: pl.DataFrame, column: str) -> dict:

@@ -49,3 +49,16 @@ def test_dates_day_first_unless_the_column_says_otherwise():
     ]
     month_first = dates(pl.Series(["03/04/2026", "12/25/2025 3:45 PM"]))
     assert month_first.to_list() == [dt.date(2026, 3, 4), dt.date(2025, 12, 25)]
+
+
+def test_map_by_hand():
+    import pytest
+
+    from enrich.errors import InputError
+    from enrich.options import order_maps
+
+    hand = order_maps(("Ref=order_id", "Wie=customer_key"))
+    got = map_order_headers(["Ref", "Wie", "Order ID"], Rules.load(), hand)
+    assert got == {"Ref": "order_id", "Wie": "customer_key"}  # "Order ID" left: taken by hand
+    with pytest.raises(InputError):
+        order_maps(("Ref=company_name",))

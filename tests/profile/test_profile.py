@@ -193,3 +193,29 @@ def test_name_and_postcode_last(master, tmp_path):
     ]
     counts = json.loads((tmp_path / "p" / "run.json").read_text())["counts"]
     assert counts["matched_by"] == {"name_postcode": 2}
+
+
+def test_keyed_by_customer_id_when_the_master_has_it(master, tmp_path):
+    """A master with the consumer level (customer_id beside contact_id, null for a B2B
+    contact): consumers by customer_id, the B2B buyer by contact_id — here Luc, made a
+    contact of a company by hand in a copy of the master."""
+    import shutil
+
+    copy = tmp_path / "m"
+    shutil.copytree(master, copy)
+    contacts = pl.read_csv(copy / "contacts.csv", infer_schema=False)
+    b2b = contacts.filter(pl.col("first_name") == "Luc")["contact_id"].item()
+    ids = pl.when(pl.col("contact_id") != b2b).then(pl.col("contact_id").str.replace("ct-", "cu-"))
+    contacts.with_columns(ids.alias("customer_id")).write_csv(copy / "contacts.csv")
+    (copy / "golden_contacts.parquet").unlink()
+    records = pl.read_parquet(copy / "records.parquet")
+    records.with_columns(ids.alias("customer_id")).write_parquet(copy / "records.parquet")
+    table, _ = profile(
+        copy, tmp_path / "p", str(FIX / "orders_webshop.csv"), extra=["--as-of", AS_OF]
+    )
+    assert table.columns[:3] == ["customer_id", "contact_id", "orders"]
+    luc = table.filter(pl.col("contact_id") == b2b)
+    assert luc["customer_id"].to_list() == [None] and luc["revenue"].to_list() == ["1200.0"]
+    consumers = table.filter(pl.col("customer_id").is_not_null())
+    assert consumers["contact_id"].null_count() == 3
+    assert sorted(consumers["revenue"].to_list()) == ["0.0", "1322.0", "5.9"]
