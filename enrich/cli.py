@@ -387,6 +387,40 @@ def export_(**o):
     _say(f"wrote {o['out']}: {tables}; {keyed} columns pseudonymised", o["quiet"])
 
 
+@main.command(epilog=EXIT_CODES)
+@opt.PROFILE
+@opt.out("folder", "Output folder (replaced whole): profiles.csv/.parquet, unmatched_orders.csv.")
+@opt.RULES
+@opt.QUIET
+@handle_errors
+def profile(**o):
+    """Profile the customers of MASTER from order exports ORDERS (CSV, XLSX, Parquet; headers
+    by rules/orders.toml): one row per customer who ordered, keyed by customer_id (else
+    contact_id) — orders, revenue (refunds netted), average_basket, first_order, last_order,
+    recency_days, frequency_days, top_categories, regular_products, RFM scores and a named
+    segment (rules/segments.toml), age band and carried columns where the master has them.
+
+    \b
+    Orders are linked by customer key (the master's external_id or ids), else by e-mail,
+    else by name and postcode; every line that counts for no customer is in
+    unmatched_orders.csv with its reason. run.json: counts only, nothing personal.
+
+    \b
+    enrich profile orders.csv webshop.xlsx --master out/master -o out/profiles --as-of 2026-12-01
+    """
+    from .profile.run import run_profile
+
+    run_profile(
+        list(o["files"]),
+        o["master_dir"],
+        o["out"],
+        as_of=o["as_of_day"],
+        rules_dir=o["rules_dir"],
+        maps=opt.order_maps(o["maps"]),
+        say=sayer(o["quiet"]),
+    )
+
+
 @main.group(epilog=EXIT_CODES)
 def registry():
     """Public company registries: build a local index from bulk open-data files (KBO/BCE,

@@ -437,3 +437,43 @@ CHECK = together(
     DELIMITER,
     MAX_FIELD,
 )
+
+
+PROFILE = together(
+    click.argument("files", nargs=-1, required=True, metavar="ORDERS..."),
+    click.option(
+        "--master",
+        "master_dir",
+        required=True,
+        type=click.Path(file_okay=False, exists=True),
+        help="The master folder (enrich master) whose customers the orders are linked to.",
+    ),
+    click.option(
+        "--as-of",
+        "as_of_day",
+        metavar="YYYY-MM-DD",
+        help="The day recency and age bands are counted from (default: today).",
+    ),
+    click.option(
+        "--map",
+        "maps",
+        multiple=True,
+        metavar="'HEADER=FIELD'",
+        help="Map an order header by hand (repeatable), e.g. --map 'Ref=order_id'; fields: "
+        "order_id, customer_key, email, date, amount, line_amount, product, category, quantity, "
+        "first_name, last_name, postcode.",
+    ),
+)
+
+
+def order_maps(specs: tuple[str, ...]) -> dict[str, str]:
+    """``('Ref=order_id',)`` → ``{'Ref': 'order_id'}``, checked against the order fields."""
+    from .profile.orders import FIELDS
+
+    out = {}
+    for spec in specs:
+        header, sep, field = (x.strip() for x in spec.rpartition("="))
+        if not sep or not header or field not in FIELDS:
+            raise InputError(f"--map takes 'Header=field' with a field of {', '.join(FIELDS)}")
+        out[header] = field
+    return out

@@ -45,6 +45,7 @@ T = TypeVar("T")
 # replaced whole: half of a default order plus half of the steward's would mean nothing.
 EXTEND: dict[str, tuple[str, ...]] = {
     "headers": ("columns.*", "qualifiers.*", "generic.*", "opt_out.*"),
+    "orders": ("columns.*",),
     "content": ("kinds.*.fits", "keep_out.words", "postcode.countries"),
     "countries": ("names.*", "phone_format.*"),
     "titles": ("titles.*",),
