@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python benchmarks/read_quality.py
 	$(BIN)/python benchmarks/register.py
 	$(BIN)/python benchmarks/contactability.py
+	$(BIN)/python benchmarks/profile.py
 
 clean:
 	rm -rf out bench-data .pytest_cache .ruff_cache
