@@ -508,7 +508,10 @@ def check(**o):
 @click.argument("row_a")
 @click.argument("row_b")
 @click.option(
-    "--level", type=click.Choice(["company", "contact"]), default="contact", show_default=True
+    "--level",
+    type=click.Choice(["company", "customer", "contact"]),
+    default="contact",
+    show_default=True,
 )
 @handle_errors
 def explain(run_dir, row_a, row_b, level):

@@ -362,7 +362,7 @@ def write(
             write_table(review, tmp / "review.csv", "csv", excel=excel)
             hashed = dict(writing.result())  # raises what a write raised
         write_json(
-            {level: master.linked.results[level].model.to_json() for level in LEVELS},
+            {level: res.model.to_json() for level, res in master.linked.results.items()},
             tmp / "model.json",
         )
         (tmp / "report.html").write_text(report, encoding="utf-8")

@@ -2,6 +2,8 @@
 [customer]): a webshop's customer export, typed twice with the usual slips, and the consumer
 rows of a mixed file."""
 
+import json
+
 import polars as pl
 import pytest
 
@@ -199,6 +201,9 @@ def test_customer_id_is_in_lineage_and_contacts(webshop, tmp_path):
     consumers = contacts.filter(pl.col("customer_id").is_not_null())
     assert consumers.height == 42 and consumers["company_id"].is_null().all()
     assert contacts.filter(pl.col("company_id").is_not_null())["customer_id"].is_null().all()
+    # the customer level's model and link state are kept for the next run
+    assert set(json.loads((out / "model.json").read_text())) == {"company", "customer", "contact"}
+    assert (out / "link_customer.parquet").is_file()
 
 
 def test_name_keys_sound_alike_across_languages():
@@ -229,3 +234,41 @@ def test_a_stewards_decision_on_customers_is_applied(webshop, tmp_path):
     ids = dict(zip(lineage["source_row"].cast(int), lineage["customer_id"]))
     assert ids[1] != ids[n + 1]  # the swapped names kept apart
     assert ids[12] == ids[first_namesake]  # a namesake the steward says is him
+
+
+def test_a_customer_pair_is_explained(webshop, run_cli, tmp_path):
+    path, again, n = webshop
+    out = tmp_path / "run"
+    assert run_cli("dedupe", path, "-o", out, "-q").exit_code == 0
+    done = run_cli("explain", out, "1", str(n + 1), "--level", "customer")
+    assert done.exit_code == 0, done.output
+    assert "customer pair" in done.output and "birth_date = exact" in done.output
+    assert "last_name" in done.output and "probability" in done.output
+
+
+def test_a_next_file_joins_the_masters_customers(webshop, tmp_path):
+    from enrich.pipeline import run
+
+    path, *_ = webshop
+    first = run(Job([Input(path)], str(tmp_path / "m1"))).out
+    people = _people()
+    koen, sofie = people[5], people[22]
+    later = _write(
+        tmp_path / "loyalty.csv",
+        [
+            [koen[1], koen[0], *koen[2:6], koen[6], "", ""],  # names swapped, same e-mail
+            ["Sophie", *sofie[1:6], "", "", ""],
+            ["Nieuwe", "KLANT", "01/02/2001", "Kerkstraat 1", "9000", "Gent", "", "", ""],
+        ],
+    )
+    second = run(Job([Input(later)], str(tmp_path / "m2"), previous=str(first))).out
+    before = pl.read_csv(first / "lineage.csv", infer_schema=False)
+    after = pl.read_csv(second / "lineage.csv", infer_schema=False)
+    old = dict(zip(before["source_row"].cast(int), before["customer_id"]))
+    new = after.filter(pl.col("source_file") == later)["customer_id"].to_list()
+    assert new[0] == old[6] and new[1] == old[23]  # Koen and Sofie: their customers
+    assert new[2] not in old.values()  # a new customer, a new id
+    kept = after.filter(pl.col("source_file") == path)
+    assert dict(zip(kept["source_row"].cast(int), kept["customer_id"])) == old
+    run_json = json.loads((second / "run.json").read_text())
+    assert run_json["master"]["master_link_state"] == "kept"  # link_customer read, not redone
