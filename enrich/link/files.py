@@ -19,7 +19,8 @@ from .settings import Settings, parse
 
 def load_settings(rules: Rules | None = None) -> dict[str, Settings]:
     """Per declared level, its linking rules (rules/link.toml [<level>]). A level linked
-    *within* another has that level's id as a cannot-link, first."""
+    *within* another has that level's id as a cannot-link, first; one that *unites* the
+    entities of another (declared) level, that level's id as a must-link and a cannot-link."""
     rules = rules_or_default(rules)
     data, where = rules.get("link"), rules.location("link")
     declared = levels(rules)
@@ -30,6 +31,13 @@ def load_settings(rules: Rules | None = None) -> dict[str, Settings]:
         outer = ids.get(level.within)
         if outer is not None and outer not in settings.cannot_link:
             settings = dataclasses.replace(settings, cannot_link=[outer, *settings.cannot_link])
+        one = ids.get(level.unite)
+        if one is not None:
+            settings = dataclasses.replace(
+                settings,
+                cannot_link=[*settings.cannot_link, one],
+                must_link=[*settings.must_link, one],
+            )
         out[level.name] = settings
     return out
 

@@ -35,7 +35,10 @@ from .state import (
     own_ids,
 )
 
-LEVELS = ("company", "contact")  # the shipped levels (rules/link.toml); a run's: levels(rules)
+# the master's entity levels (its golden tables); a customer is a contact of no company
+LEVELS = ("company", "contact")
+# the shipped linking levels in link order (rules/link.toml); a run's: levels(rules)
+LINKED = ("company", "customer", "contact")
 
 
 @dataclass

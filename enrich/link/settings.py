@@ -29,7 +29,10 @@ LEVEL_KINDS = (
     "ratio",
     "date_days",
     "numeric_abs",
+    "date_swapped",
 )
+# kinds that take no threshold: the value equals the other one's as a whole, or swapped
+NO_THRESHOLD = ("exact", "date_swapped")
 # kinds whose threshold is a similarity in 0..1; the others take a distance (an integer)
 SIMILARITY_KINDS = ("jaro_winkler", "jaro", "token_set", "ratio")
 STEWARD = "steward"  # the rule of a pair a steward decided: no blocking rule may be named so
@@ -43,8 +46,8 @@ class Level:
 
     @property
     def name(self) -> str:
-        if self.kind == "exact":
-            return "exact"
+        if self.kind in NO_THRESHOLD:
+            return self.kind
         op = ">=" if self.kind in SIMILARITY_KINDS else "<="
         return f"{self.kind}{op}{self.threshold:g}"
 
@@ -65,7 +68,7 @@ class Comparison:
     def reads_numbers(self) -> bool:
         """A level reads dates or numbers: the values are tidied, not folded (their
         punctuation means something)."""
-        return any(lv.kind in ("date_days", "numeric_abs") for lv in self.levels)
+        return any(lv.kind in ("date_days", "numeric_abs", "date_swapped") for lv in self.levels)
 
 
 @dataclass(frozen=True)
@@ -182,11 +185,11 @@ def _level(lv: dict, where: str, source: str) -> Level:
             source, where, f"unknown level kind {kind!r} (known: {', '.join(LEVEL_KINDS)})"
         )
     t = lv.get("threshold")
-    if kind != "exact" and t is None:
+    if kind not in NO_THRESHOLD and t is None:
         raise _error(source, where, f"level {kind} needs a threshold")
     if kind in SIMILARITY_KINDS and not 0 < t <= 1:
         raise _error(source, where, f"{kind} threshold must be in (0, 1], got {t}")
-    if kind not in SIMILARITY_KINDS and kind != "exact" and t < 0:
+    if kind not in SIMILARITY_KINDS and kind not in NO_THRESHOLD and t < 0:
         raise _error(source, where, f"{kind} threshold is a distance (>= 0), got {t}")
     return Level(kind, t)
 

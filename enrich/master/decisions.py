@@ -8,7 +8,7 @@ import polars as pl
 
 from ..link.decision_file import AGAIN
 from ..link.files import decisions_by_level
-from ..link.levels import LEVELS
+from ..link.levels import LINKED
 from .ids import ID_COLUMNS
 
 DECISION_COLUMNS = [
@@ -23,7 +23,7 @@ DECISION_COLUMNS = [
 
 def decisions_by_key(decisions: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """DECISION_COLUMNS → per level: both sides and is_match (the format link.levels.dedupe expects)."""
-    return decisions_by_level(decisions, list(LEVELS))
+    return decisions_by_level(decisions, list(LINKED))
 
 
 def merge_decisions(old: pl.DataFrame | None, new: dict[str, pl.DataFrame] | None) -> pl.DataFrame:
@@ -140,7 +140,7 @@ def decision_outcomes(records: pl.DataFrame, decisions: pl.DataFrame) -> dict[st
     rule — two different valid VAT numbers — is stronger than a match), or naming a row the
     master does not hold."""
     out = {"applied": 0, "not_applied": 0, "unknown_rows": 0}
-    for level in LEVELS:
+    for level in LINKED:
         d = decided_ids(records, decisions, level)
         known = d.drop_nulls(["_l", "_r"])
         out["applied"] += int(known["held"].sum())

@@ -3,7 +3,7 @@
 companies / contacts / contact_points / provenance (CSV or Parquet), lineage.csv,
 review.csv, rejects.csv, changes.csv, decisions.csv, run.json, report.html, model.json and
 records.parquet: every linked row with its ids — the state the next incremental run links to
-— and link_company/link_contact.parquet: what linking read of those rows (derived, folded
+— and link_company/link_customer/link_contact.parquet: what linking read of those rows (derived, folded
 values), so that the next run does not compute it again; register.parquet: the
 do-not-contact register (``consent.register``: keyed hashes, no address), which every run
 reads, adds to and writes whole (empty too), its key's fingerprint in run.json, and
@@ -37,7 +37,7 @@ from ..errors import InputError
 from ..io.read import unguard
 from ..io.write import replace_folder, write_json, write_table
 from ..link.files import load_models
-from ..link.levels import LEVELS
+from ..link.levels import LEVELS, LINKED
 from ..parallel import beside, side_by_side
 from . import state
 from .build import Master, Previous
@@ -47,7 +47,7 @@ from .lineage import LINEAGE_COLUMNS
 
 TABLES = ("companies", "contacts", "contact_points", "provenance")
 LINK_STATE = {
-    level: f"link_{level}" for level in LEVELS
+    level: f"link_{level}" for level in LINKED
 }  # what linking read of the records (optional)
 STATE = ("records.parquet", "lineage.csv", "model.json", "run.json")
 MAX_PARTS = 16  # then a run writes the state in one part again
@@ -362,7 +362,7 @@ def write(
             write_table(review, tmp / "review.csv", "csv", excel=excel)
             hashed = dict(writing.result())  # raises what a write raised
         write_json(
-            {level: master.linked.results[level].model.to_json() for level in LEVELS},
+            {level: res.model.to_json() for level, res in master.linked.results.items()},
             tmp / "model.json",
         )
         (tmp / "report.html").write_text(report, encoding="utf-8")

@@ -14,6 +14,7 @@ from ..link.levels import LEVELS
 from ..link.state import chunked_like
 from . import survive
 from .ids import ID_COLUMNS, PREFIX
+from .lineage import with_customer
 from .survive import ID, Survivorship
 
 
@@ -134,7 +135,8 @@ def contacts_table(
     """The golden contacts as written: with their company and person ids, company name, and
     the channels each refuses — by an opt-out of its own rows, or by the do-not-contact
     register (*hits*: the entries its contact points match, ``consent.apply.matches``)."""
-    contacts = _with_first_row(golden, records, ["company_id", "person_id"])
+    records = with_customer(records)
+    contacts = _with_first_row(golden, records, ["company_id", "customer_id", "person_id"])
     contacts = contacts.join(
         companies.select(pl.col(ID).alias("company_id"), "company_name"),
         on="company_id",
@@ -144,7 +146,7 @@ def contacts_table(
     contacts = contact_columns(contacts, records, by_contact(hits))
     return _order_columns(
         contacts.rename({ID: "contact_id"}),
-        ["contact_id", "company_id", "person_id", "company_name"],
+        ["contact_id", "company_id", "customer_id", "person_id", "company_name"],
     )
 
 

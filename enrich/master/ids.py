@@ -9,8 +9,9 @@ from ..link.ids import id_number
 from ..link.levels import LEVELS
 
 # rules/link.toml declares these too (derive.levels); fixed here like LEVELS: the files name them
-ID_COLUMNS = {"company": "company_id", "contact": "contact_id"}
-PREFIX = {"company": "co", "contact": "ct"}
+# (a customer's rows are one contact: the master's golden rows are companies and contacts)
+ID_COLUMNS = {"company": "company_id", "customer": "customer_id", "contact": "contact_id"}
+PREFIX = {"company": "co", "customer": "cu", "contact": "ct"}
 
 
 def _number(ids: pl.Series, prefix: str) -> int:

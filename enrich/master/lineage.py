@@ -8,7 +8,23 @@ import polars as pl
 from ..link.ids import id_number
 from .ids import ID_COLUMNS, PREFIX
 
-LINEAGE_COLUMNS = ["source_file", "source_row", "company_id", "contact_id", "status", "reason"]
+LINEAGE_COLUMNS = [
+    "source_file",
+    "source_row",
+    "company_id",
+    "customer_id",
+    "contact_id",
+    "status",
+    "reason",
+]
+CUSTOMER = "customer_id"  # the customer level's id (a person without a company); null for B2B
+
+
+def with_customer(frame: pl.DataFrame) -> pl.DataFrame:
+    """*frame* with a customer_id column (null where a master or rules have none)."""
+    if CUSTOMER in frame.columns:
+        return frame
+    return frame.with_columns(pl.lit(None, pl.String).alias(CUSTOMER))
 
 
 def row_lineage(
@@ -25,18 +41,21 @@ def row_lineage(
     entity = (
         pl.when(contact.is_not_null()).then(contact * 2).otherwise(company * 2 + 1)
     )  # one number per contact or company
-    linked = records.filter(
-        pl.col("company_id").is_not_null() | pl.col("contact_id").is_not_null()
-    ).select(
-        "source_file",
-        pl.col("source_row").cast(pl.Int64),
-        "company_id",
-        "contact_id",
-        pl.when(pl.len().over(entity) > 1)
-        .then(pl.lit("merged"))
-        .otherwise(pl.lit("kept"))
-        .alias("status"),
-        pl.lit(None, pl.String).alias("reason"),
+    linked = (
+        with_customer(records)
+        .filter(pl.col("company_id").is_not_null() | pl.col("contact_id").is_not_null())
+        .select(
+            "source_file",
+            pl.col("source_row").cast(pl.Int64),
+            "company_id",
+            CUSTOMER,
+            "contact_id",
+            pl.when(pl.len().over(entity) > 1)
+            .then(pl.lit("merged"))
+            .otherwise(pl.lit("kept"))
+            .alias("status"),
+            pl.lit(None, pl.String).alias("reason"),
+        )
     )
     rejected = (
         rejects.group_by("source_file", "source_row", maintain_order=True)
@@ -45,6 +64,7 @@ def row_lineage(
             "source_file",
             "source_row",
             pl.lit(None, pl.String).alias("company_id"),
+            pl.lit(None, pl.String).alias(CUSTOMER),
             pl.lit(None, pl.String).alias("contact_id"),
             pl.lit("rejected").alias("status"),
             "reason",
@@ -53,7 +73,8 @@ def row_lineage(
     parts = [linked, rejected]
     if earlier is not None:  # rows an earlier run rejected before linking (not in the records)
         earlier = (
-            earlier.filter(pl.col("status").is_in(["rejected", "erased"]))
+            with_customer(earlier)
+            .filter(pl.col("status").is_in(["rejected", "erased"]))
             .select(LINEAGE_COLUMNS)
             .with_columns(pl.col("source_row").cast(pl.Int64))
         )

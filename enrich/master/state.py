@@ -41,7 +41,7 @@ OWN = re.compile(
     rf"(?:{_TABLES})\.(?:csv|parquet)|golden_(?:{_TABLES})\.parquet"
     r"|(?:lineage|review|rejects|changes|decisions|registry_review)\.csv"
     r"|model\.json|run\.json|report\.html|register(?:_points)?\.parquet"
-    r"|(?:records|link_company|link_contact)(?:\.\d+)?\.parquet"
+    r"|(?:records|link_company|link_customer|link_contact)(?:\.\d+)?\.parquet"
 )  # every name a master run writes, in either table format
 
 

@@ -7,7 +7,7 @@ from enrich.clean import clean_files
 from enrich.errors import InputError
 from enrich.link.derive import derive, helper_names, level_rows, levels
 from enrich.link.files import load_settings
-from enrich.link.levels import LEVELS, dedupe
+from enrich.link.levels import LINKED, dedupe
 from enrich.ruleset import Rules
 
 ROWS = pl.DataFrame(
@@ -28,6 +28,9 @@ ROWS = pl.DataFrame(
         "last_name": ["DUPONT", None, "Jean"],
         "company_name": ["Acme", "Acme", None],
         "city": ["Bruxelles", "Bruxelles", "Liège"],
+        "street": ["Rue Haute", "Rue Haute", None],
+        "house_number": ["10", "10", None],
+        "postcode": ["1000", "1000", "4000"],
         "legal_form": ["BE-SPRL", "BE-SRL", "FR-SASU"],
     },
     schema_overrides={"enterprise_number": pl.String},
@@ -38,6 +41,20 @@ def test_the_shipped_helper_columns():
     out = derive(ROWS)
     assert out["vat_valid"].to_list() == ["BE0403170701", None, None]  # checksum-valid only
     assert out["registry_id"].to_list() == [None, None, "552100554"]
+    # a customer's helpers: names by sound in either order, the address as one value, the
+    # e-mail domain first
+    assert (
+        out["name_sound"][2]
+        == derive(ROWS.with_columns(first_name=pl.lit("Jean"), last_name=pl.lit("Dupont")))[
+            "name_sound"
+        ][2]
+    )
+    assert out["home"].to_list() == [
+        "10 1000 bruxelles haute rue",
+        "10 1000 bruxelles haute rue",
+        "4000 liège",
+    ]
+    assert out["mailbox"].to_list() == ["acme.be jean.dupont", None, "gmail.com ann"]
     assert out["email_domain"].to_list() == ["acme.be", "acme.be", None]  # never free-mail
     assert out["website_domain"].to_list() == ["acme.be", None, None]
     assert out["email_person"].to_list() == ["jean.dupont@acme.be", None, "ann@gmail.com"]
@@ -81,23 +98,27 @@ def test_a_helper_column_of_an_unknown_kind_is_refused_with_its_line(tmp_path):
 
 
 def test_levels_and_their_rows():
-    assert [(lv.name, lv.id, lv.within) for lv in levels()] == [
-        ("company", "company_id", None),
-        ("contact", "contact_id", "company"),
+    assert [(lv.name, lv.id, lv.within, lv.unite) for lv in levels()] == [
+        ("company", "company_id", None, None),
+        ("customer", "customer_id", None, None),
+        ("contact", "contact_id", "company", "customer"),
     ]
-    assert tuple(lv.name for lv in levels()) == LEVELS  # the shipped levels, for callers
+    assert tuple(lv.name for lv in levels()) == LINKED  # the shipped levels, for callers
     rows = ROWS.select(pl.struct(level_rows().values()).alias("r")).unnest("r")
-    assert rows.rows() == [(True, True), (True, False), (False, True)]
+    # company, customer (a person without a company), contact (every person)
+    assert rows.rows() == [(True, False, True), (True, False, False), (False, True, True)]
 
 
 def test_a_level_within_another_has_its_id_as_a_cannot_link(tmp_path):
-    assert load_settings()["contact"].cannot_link == ["company_id"]
+    assert load_settings()["contact"].cannot_link == ["company_id", "customer_id"]
+    assert load_settings()["contact"].must_link == ["customer_id"]  # a customer is one contact
     (tmp_path / "link.toml").write_text(
         '[contact.settings]\ncannot_link = ["mobile_valid"]\n', encoding="utf-8"
     )
     assert load_settings(Rules.load(tmp_path))["contact"].cannot_link == [
         "company_id",
         "mobile_valid",
+        "customer_id",
     ]
 
 

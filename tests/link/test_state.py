@@ -41,10 +41,12 @@ def test_a_link_state_reads_back_what_linking_read():
     cleaned = master.with_columns(pl.lit(None, pl.String).alias(c) for c in MISSING)
     rows = derive(cleaned.with_columns(pl.lit(None, pl.Boolean).alias("email_role")))
     company = rows.filter("has_company")
+    customer = rows.filter("has_customer")
     contact = rows.filter("has_person")
     seen = {FOLDED + "company_id": pl.Series(["co 0", None])}
     state = {
         "company": link_state("company", company, {}, {"vat_valid"}),
+        "customer": link_state("customer", customer, {}, {"name_sound", "birth_date"}),
         "contact": link_state("contact", contact, seen, {"company_id", "person_key"}),
     }
     # the ids linking gives are folded again, never kept; person_id's channels are
@@ -54,7 +56,7 @@ def test_a_link_state_reads_back_what_linking_read():
     assert back["person_key"].to_list() == ["ann dupont", "bob martin", None]
     assert back["has_company"].to_list() == [True, False, False]
     assert back["mobile_valid"].to_list() == ["+32470000001", None, None]
-    assert set(given) == {"company", "contact"}
+    assert set(given) == {"company", "customer", "contact"}
     # a state of other rows is not read
     assert from_state(master.slice(1), state) is None
 
@@ -69,4 +71,8 @@ MISSING = (
     "phone",
     "phone_status",
     "legal_form",
+    "street",
+    "house_number",
+    "postcode",
+    "city",
 )
