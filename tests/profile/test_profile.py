@@ -37,7 +37,9 @@ def by_name(master: Path, table: pl.DataFrame) -> dict[str, dict]:
     """Profiles by the customer's first name (the master's golden contacts)."""
     contacts = pl.read_csv(master / "contacts.csv", infer_schema=False)
     names = dict(zip(contacts["contact_id"], contacts["first_name"]))
-    return {names[r["contact_id"]]: r for r in table.iter_rows(named=True)}
+    names |= dict(zip(contacts["customer_id"], contacts["first_name"]))  # consumers' key
+    key = "customer_id" if "customer_id" in table.columns else "contact_id"
+    return {names[r[key] or r["contact_id"]]: r for r in table.iter_rows(named=True)}
 
 
 def test_figures_by_hand(master, tmp_path):
