@@ -34,6 +34,7 @@ from pathlib import Path
 import polars as pl
 
 from ..errors import InputError
+from ..io.read import decode
 from ..normalise.text import fold, fold_py
 from .contactability import SERVICES, Settings, as_date
 
@@ -111,14 +112,7 @@ def _lines(path: str) -> list[str]:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the do-not-call file ({exc.strerror})", file=path) from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = raw.decode("utf-16")
-    else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
-    return text.splitlines()
+    return decode(raw, path)[0].splitlines()
 
 
 def _table(lines: list[str], cfg: dict) -> tuple[pl.DataFrame, list[int]]:

@@ -28,6 +28,7 @@ import polars as pl
 
 from .. import __version__
 from ..errors import InputError
+from ..master.folder import check_beside
 from ..ruleset import Rules
 from . import keys
 from .subject import load
@@ -149,7 +150,7 @@ def export(
     from ..io.lock import locked, session
     from ..io.write import file_digest, replace_folder, write_json, write_table
 
-    _check_out(Path(out), Path(master))
+    check_beside(Path(out), Path(master), "export", SUMMARY)
     rules = Rules.load(rules_dir)
     with (
         session(out, inputs=[rules_dir] if rules_dir else [], say=say),
@@ -190,18 +191,3 @@ def _summary(held, plan: Plan, done: dict, fmt: str, key: bytes | None) -> dict:
         "format": fmt,
         "tables": done,
     }
-
-
-def _check_out(out: Path, master: Path) -> None:
-    """Refuse an output that would destroy something: the master or a folder in it, a file,
-    a folder that is not an earlier export."""
-    real, source = out.resolve(), master.resolve()
-    if real == source or source in real.parents or real in source.parents:
-        raise InputError("the export cannot be written in or over the master", file=str(out))
-    if out.exists() and not out.is_dir():
-        raise InputError("the output exists and is not a folder", file=str(out))
-    if out.is_dir() and any(out.iterdir()) and not (out / SUMMARY).is_file():
-        raise InputError(
-            "the output folder exists and is not an enrich export; choose a new or empty folder",
-            file=str(out),
-        )

@@ -115,6 +115,22 @@ def is_master(folder: Path) -> bool:
         return False
 
 
+def check_beside(out: Path, master: Path, what: str, summary: str) -> None:
+    """Refuse the output folder of a job that reads a master (*what*: "export", "profile")
+    where writing it would destroy something: in or over the master, a file, a folder that
+    holds something else than an earlier output of that job (its *summary* file)."""
+    real, source = out.resolve(), master.resolve()
+    if real == source or source in real.parents or real in source.parents:
+        raise InputError(f"the {what} cannot be written in or over the master", file=str(out))
+    if out.exists() and not out.is_dir():
+        raise InputError("the output exists and is not a folder", file=str(out))
+    if out.is_dir() and any(out.iterdir()) and not (out / summary).is_file():
+        raise InputError(
+            f"the output folder exists and is not an enrich {what}; choose a new or empty folder",
+            file=str(out),
+        )
+
+
 def check_out(folder: Path, kept: list[str], *, force: bool = False) -> None:
     """Refuse an output folder that would destroy something: a file of the run (*kept*: its
     inputs, previous master, decisions, suppression list …) inside it, even with *force*; an

@@ -14,6 +14,7 @@ import polars as pl
 
 from .. import __version__
 from ..errors import InputError
+from ..master.folder import check_beside
 from ..ruleset import Rules
 from . import link, metrics, orders
 
@@ -118,7 +119,7 @@ def run_profile(
     from ..master.folder import previous_run, read_golden_tables
 
     day = _day(as_of)
-    _check_out(Path(out), Path(master))
+    check_beside(Path(out), Path(master), "profile", SUMMARY)
     rules = Rules.load(rules_dir)
     with (
         session(out, inputs=[*paths, *([rules_dir] if rules_dir else [])], say=say),
@@ -185,17 +186,3 @@ def _day(as_of: str | None) -> dt.date:
         return dt.date.fromisoformat(as_of)
     except ValueError:
         raise InputError("--as-of takes a day as YYYY-MM-DD") from None
-
-
-def _check_out(out: Path, master: Path) -> None:
-    """Refuse an output in or over the master, a file, or a folder that is not a profile."""
-    real, source = out.resolve(), master.resolve()
-    if real == source or source in real.parents or real in source.parents:
-        raise InputError("the profiles cannot be written in or over the master", file=str(out))
-    if out.exists() and not out.is_dir():
-        raise InputError("the output exists and is not a folder", file=str(out))
-    if out.is_dir() and any(out.iterdir()) and not (out / SUMMARY).is_file():
-        raise InputError(
-            "the output folder exists and is not an enrich profile; choose a new or empty folder",
-            file=str(out),
-        )
