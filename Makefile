@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python benchmarks/register.py
 	$(BIN)/python benchmarks/contactability.py
 	$(BIN)/python benchmarks/profile.py
+	$(BIN)/python benchmarks/consumers.py
 
 clean:
 	rm -rf out bench-data .pytest_cache .ruff_cache

@@ -411,7 +411,7 @@ def test_rows_without_a_company_or_person_are_rejected_in_every_run(run_cli, tmp
         (str(first), "2"),
         (str(second), "1"),
     ]
-    assert set(nobody["reason"]) == {"no company or person name"}
+    assert set(nobody["reason"]) == {"no company or person (name, personal e-mail or mobile)"}
     assert lineage.filter(pl.col("status") != "rejected")["company_id"].null_count() == 0
 
 

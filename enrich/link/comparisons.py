@@ -211,7 +211,8 @@ def gammas(
 
     A comparison with ``swap_with`` (first and last name) is also compared crosswise: where
     the crossed values agree better (the sum of both fields' levels is lower), the pair gets
-    the crossed levels — "Jean Dupont" / "Dupont Jean" agree on both names."""
+    the crossed levels — "Jean Dupont" / "Dupont Jean" agree on both names. A comparison
+    ``part_of`` another is missing (-1: no evidence) where that other is exact."""
     left_idx = pairs["id_l"].cast(pl.Int64).to_numpy()
     right_idx = pairs["id_r"].cast(pl.Int64).to_numpy()
     out = {"id_l": pairs["id_l"], "id_r": pairs["id_r"]}
@@ -240,6 +241,8 @@ def gammas(
         if comp.swap_with:
             _swap(comp, by_field[comp.swap_with], values, left_idx, right_idx, level)
     for comp in comparisons:
+        if comp.part_of:  # no evidence of its own where the whole agrees
+            level[comp.field] = np.where(level[comp.part_of] == 0, -1, level[comp.field])
         out[f"g_{comp.field}"] = pl.Series(level[comp.field], dtype=pl.Int8)
     return pl.DataFrame(out)
 

@@ -72,12 +72,27 @@ class Person:
 def derive(frame: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     """*frame* with the helper columns rules/link.toml declares, in its order."""
     _, freemail = role_and_freemail(rules)
-    return frame.with_columns(helper(name, spec, freemail) for name, spec in helpers(rules).items())
+    declared = helpers(rules)
+    col = _resolver(declared, freemail)
+    return frame.with_columns(helper(name, spec, freemail, col) for name, spec in declared.items())
 
 
 def helpers(rules: Rules | None = None) -> dict[str, dict]:
     """The declared helper columns: name → declaration, checked."""
     return rules_or_default(rules).derived(_helpers)
+
+
+def sources(rules: Rules | None = None) -> dict[str, frozenset[str]]:
+    """Each helper column → the cleaned columns its value is made of (through other helpers):
+    two columns made of one source are one piece of evidence, not two."""
+    specs = helpers(rules)
+
+    def of(name: str, seen: frozenset[str] = frozenset()) -> frozenset[str]:
+        if name not in specs or name in seen:
+            return frozenset({name})
+        return frozenset().union(*(of(c, seen | {name}) for c in _list(specs[name]["of"])))
+
+    return {name: of(name) for name in specs}
 
 
 def levels(rules: Rules | None = None) -> tuple[Level, ...]:
@@ -95,7 +110,48 @@ def level_rows(rules: Rules | None = None) -> dict[str, pl.Expr]:
     """Per level: which rows it links, as an expression of the cleaned columns."""
     rules = rules_or_default(rules)
     declared = helpers(rules)
-    return {level.name: helper(level.rows, declared[level.rows], []) for level in levels(rules)}
+    _, freemail = role_and_freemail(rules)
+    col = _resolver(declared, freemail)
+    return {
+        level.name: helper(level.rows, declared[level.rows], freemail, col)
+        for level in levels(rules)
+    }
+
+
+def row_flags(rules: Rules | None = None) -> dict[str, pl.Expr]:
+    """Every true/false helper (kind "any": the levels' rows, has_person …) as an expression of
+    the cleaned columns — cheap, so never kept in a master's link state, always made again."""
+    rules = rules_or_default(rules)
+    declared = helpers(rules)
+    _, freemail = role_and_freemail(rules)
+    col = _resolver(declared, freemail)
+    return {
+        name: helper(name, spec, freemail, col)
+        for name, spec in declared.items()
+        if spec["kind"] == "any"
+    }
+
+
+def _resolver(declared: dict[str, dict], freemail: list[str]):
+    """A column by name: a cleaned column, or another helper's expression (a helper may be
+    made of helpers declared before it: has_customer of email_person)."""
+
+    making: list[str] = []
+
+    def col(name: str) -> pl.Expr:
+        if name not in declared:
+            return pl.col(name)
+        if name in making:
+            raise InputError(
+                f"link.toml [derived]: {name} is made of itself ({' → '.join(making)})"
+            )
+        making.append(name)
+        try:
+            return helper(name, declared[name], freemail, col)
+        finally:
+            making.pop()
+
+    return col
 
 
 def helper_names(rules: Rules | None = None) -> tuple[str, ...]:
@@ -104,16 +160,17 @@ def helper_names(rules: Rules | None = None) -> tuple[str, ...]:
     return tuple(name for name in helpers(rules) if name not in flags)
 
 
-def helper(name: str, spec: dict, freemail: list[str]) -> pl.Expr:
-    """The expression of one declared helper column (*freemail*: the free-mail domains)."""
+def helper(name: str, spec: dict, freemail: list[str], col=pl.col) -> pl.Expr:
+    """The expression of one declared helper column (*freemail*: the free-mail domains;
+    *col*: a column by name — see _resolver)."""
     of = spec["of"]
     value = {
-        "value": lambda: pl.col(of),
-        "first": lambda: pl.coalesce(*of),
+        "value": lambda: col(of),
+        "first": lambda: pl.coalesce(*(col(c) for c in of)),
         "domain": lambda: _domain(of),
         "host": lambda: _host(of),
         "words": lambda: _words(of),
-        "any": lambda: pl.any_horizontal(pl.col(c).is_not_null() for c in of),
+        "any": lambda: pl.any_horizontal(col(c).is_not_null() for c in of),
         "mailbox": lambda: _mailbox(of),
         "phonetic": lambda: _phonetic(_list(of), spec.get("code", "cologne"), spec.get("_table")),
     }[spec["kind"]]()
@@ -121,15 +178,13 @@ def helper(name: str, spec: dict, freemail: list[str]) -> pl.Expr:
         value = value.replace({v: group[0] for group in spec["same"] for v in group})
     conditions = []
     if "present" in spec:
-        conditions.append(
-            pl.any_horizontal(pl.col(c).is_not_null() for c in _list(spec["present"]))
-        )
+        conditions.append(pl.any_horizontal(col(c).is_not_null() for c in _list(spec["present"])))
     if "absent" in spec:
-        conditions.append(pl.all_horizontal(pl.col(c).is_null() for c in _list(spec["absent"])))
+        conditions.append(pl.all_horizontal(col(c).is_null() for c in _list(spec["absent"])))
     if "valid" in spec:
-        conditions.append(pl.col(spec["valid"]) == "valid")
+        conditions.append(col(spec["valid"]) == "valid")
     if "unless" in spec:
-        conditions.append(~pl.col(spec["unless"]).fill_null(False))
+        conditions.append(~col(spec["unless"]).fill_null(False))
     if "mailbox" in spec:
         free = _domain(of).is_in(freemail)
         conditions.append(free if spec["mailbox"] == "free" else ~free)

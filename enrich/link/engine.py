@@ -159,7 +159,7 @@ def _trained(
     if model is not None:
         return refit_prior(model, g, decisions, settings.em_max_iterations)
     u = estimate_u(values, settings.comparisons, settings.u_sample_pairs, settings.seed)
-    blocked = {rule.name: {parse_key(k)[1] for k in rule.keys} for rule in settings.blocking}
+    blocked = {rule.name: _blocked_fields(rule, settings) for rule in settings.blocking}
     return fit(
         g.with_columns(pairs["rules"]),
         settings.comparisons,
@@ -169,6 +169,17 @@ def _trained(
         blocked,
         set(settings.cannot_link),
     )
+
+
+def _blocked_fields(rule, settings: Settings) -> set[str] | None:
+    """The compared fields a blocking rule's pairs cannot teach: its keys' fields and every
+    field made of the same cleaned columns (pairs found by the sound of the first name agree
+    on its group by construction). None: a rule that does not train."""
+    if not rule.train:
+        return None
+    keys = {parse_key(k)[1] for k in rule.keys}
+    made = frozenset().union(*(settings.made_of(k) for k in keys))
+    return keys | {c.field for c in settings.comparisons if settings.made_of(c.field) & made}
 
 
 def _scored(

@@ -12,7 +12,7 @@ import polars as pl
 from ..errors import InputError
 from ..io.read import typed_like, unguard
 from ..ruleset import Rules, rules_or_default
-from .derive import levels
+from .derive import levels, sources
 from .model import Model
 from .settings import Settings, parse
 
@@ -25,9 +25,11 @@ def load_settings(rules: Rules | None = None) -> dict[str, Settings]:
     data, where = rules.get("link"), rules.location("link")
     declared = levels(rules)
     ids = {level.name: level.id for level in declared}
+    made_of = sources(rules)
     out = {}
     for level in declared:
         settings = parse(data.get(level.name, {}), f"{where} [{level.name}]")
+        settings.sources = made_of
         outer = ids.get(level.within)
         if outer is not None and outer not in settings.cannot_link:
             settings = dataclasses.replace(settings, cannot_link=[outer, *settings.cannot_link])

@@ -275,7 +275,9 @@ def fit(
     session per rule, on all the pairs that rule finds — not only those no earlier rule found,
     which would be a biased sample (same e-mail but a different name) — for the fields the
     rule does not block on, and averaged over sessions (as Splink does);
-    the prior is then fitted on all pairs with m fixed. *labels* (``id_l, id_r, is_match``)
+    the prior is then fitted on all pairs with m fixed. A rule mapped to ``None`` teaches
+    nothing: a household key (one address) finds mostly relatives, whom EM would take for
+    the typical match (same surname and home, another first name and birth date). *labels* (``id_l, id_r, is_match``)
     from steward decisions pin those pairs' match probability to 0 or 1.
 
     *distinct*: cannot-link fields — two different values are never one entity, so their m
@@ -293,6 +295,8 @@ def fit(
     )  # tens of millions of pairs, a few thousand patterns
     if by_rules:
         for bit, fields in enumerate(blocked.values()):
+            if fields is None:  # a rule that does not train (its pairs are still scored)
+                continue
             session = [f for f in names if f not in fields]
             part = counted.filter((pl.col("rules") & (1 << bit)) != 0)  # every pair this rule finds
             if not session or part["len"].sum() < 2 * PRIOR_PAIRS:

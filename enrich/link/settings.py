@@ -60,6 +60,9 @@ class Comparison:
     swap_with: str | None = (
         None  # another compared field whose values may be swapped with this one's
     )
+    # another compared field this one is part of (the postcode of the whole address): no
+    # evidence where that field is exact — one agreement counted once, not twice
+    part_of: str | None = None
 
     def level_names(self) -> list[str]:
         return [lv.name for lv in self.levels] + ["else"]
@@ -76,6 +79,7 @@ class Blocking:
     name: str
     keys: tuple[str, ...]  # column names or functions of one: "prefix(surname, 3)"
     max_block_size: int | None = None  # this rule's own bound (a loose key: smaller blocks)
+    train: bool = True  # its pairs teach the model (false: a household key, see link.toml)
 
 
 @dataclass
@@ -92,6 +96,12 @@ class Settings:
     cannot_link: list[str] = field(default_factory=list)  # columns: two different values never link
     must_link: list[str] = field(default_factory=list)  # columns: a shared value is one entity
     source: str = ""
+    # a helper column → the cleaned columns it is made of (derive.sources): a blocking key
+    # made of first_name says nothing about the first names its pairs compare (not learnt)
+    sources: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def made_of(self, column: str) -> frozenset[str]:
+        return self.sources.get(column, frozenset({column}))
 
     @property
     def columns(self) -> list[str]:
@@ -149,7 +159,10 @@ def _blocking_rule(b: dict, i: int, source: str) -> Blocking:
     bound = b.get("max_block_size")
     if bound is not None and (not isinstance(bound, int) or bound < 2):
         raise _error(source, where, "max_block_size must be an integer >= 2")
-    return Blocking(b.get("name", f"rule{i + 1}"), tuple(keys), bound)
+    train = b.get("train", True)
+    if not isinstance(train, bool):
+        raise _error(source, where, "train must be true or false")
+    return Blocking(b.get("name", f"rule{i + 1}"), tuple(keys), bound, train)
 
 
 def _check_rule_names(blocking: list[Blocking], source: str) -> None:
@@ -174,7 +187,9 @@ def _comparison(c: dict, i: int, source: str) -> Comparison:
     levels = [_level(lv, where, source) for lv in c.get("levels", [])]
     if not levels:
         raise _error(source, where, "needs at least one level")
-    return Comparison(c["field"], tuple(levels), bool(c.get("tf", False)), c.get("swap_with"))
+    return Comparison(
+        c["field"], tuple(levels), bool(c.get("tf", False)), c.get("swap_with"), c.get("part_of")
+    )
 
 
 def _level(lv: dict, where: str, source: str) -> Level:
@@ -195,9 +210,17 @@ def _level(lv: dict, where: str, source: str) -> Level:
 
 
 def _check_swaps(comparisons: list[Comparison], source: str) -> None:
-    """A ``swap_with`` names another compared text field, and only one of the two says so."""
+    """A ``swap_with`` names another compared text field, and only one of the two says so;
+    a ``part_of`` another compared field whose first level is exact."""
     fields = {c.field: c for c in comparisons}
     for i, c in enumerate(comparisons):
+        whole = fields.get(c.part_of) if c.part_of else None
+        if c.part_of and (whole is None or whole is c or whole.levels[0].kind != "exact"):
+            raise _error(
+                source,
+                f"[[comparison]] #{i + 1} ({c.field})",
+                "part_of must name another compared field whose first level is exact",
+            )
         other = fields.get(c.swap_with) if c.swap_with else None
         if c.swap_with and (
             other is None or other is c or other.swap_with or c.reads_numbers or other.reads_numbers

@@ -13,7 +13,7 @@ import polars as pl
 
 from ..ruleset import Rules
 from .comparisons import FOLDED, TIDIED
-from .derive import helper_names, level_rows, levels, person
+from .derive import helper_names, levels, person, row_flags
 from .settings import Settings, parse_key
 
 SOURCE = ("source_file", "source_row")
@@ -73,7 +73,7 @@ def from_state(
     """The master's records with the columns derive() gave them, and per level the view
     linking read of them — from *state*; None when it does not hold exactly these records,
     level by level (then they are derived and folded again)."""
-    flags = level_rows(rules)
+    flags = row_flags(rules)
     master = master.with_columns(flags.values())
     n = master.height
     filled: dict[str, pl.Series] = {}
@@ -92,7 +92,8 @@ def from_state(
                 filled[c] = _spread(filled.get(c), st[c], rows["_i"], n)
         given[level.name] = {c: st[c] for c in st.columns if c.startswith((FOLDED, TIDIED))}
     for c in helper_names(rules):  # what no level reads is not kept: null
-        filled.setdefault(c, pl.repeat(None, n, dtype=pl.String, eager=True).alias(c))
+        if c not in flags:
+            filled.setdefault(c, pl.repeat(None, n, dtype=pl.String, eager=True).alias(c))
     return master.with_columns(chunked_like(master, column) for column in filled.values()), given
 
 

@@ -98,14 +98,15 @@ def row_lineage(
 
 
 def rejected(records: pl.DataFrame, rejects: pl.DataFrame) -> pl.DataFrame:
-    """The rows cleaning rejected, and the linked rows with neither a company nor a person."""
+    """The rows cleaning rejected, and the linked rows with neither a company nor a person (a
+    name, or a personal e-mail or mobile on a row without a company)."""
     no_entity = records.filter(
         pl.col("company_id").is_null() & pl.col("contact_id").is_null()
     ).select(
         "source_file",
         pl.col("source_row").cast(pl.Int64),
         pl.lit(None, pl.String).alias("column"),
-        pl.lit("no company or person name").alias("reason"),
+        pl.lit("no company or person (name, personal e-mail or mobile)").alias("reason"),
     )
     return pl.concat([rejects.with_columns(pl.col("source_row").cast(pl.Int64)), no_entity])
 

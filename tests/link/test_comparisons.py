@@ -90,6 +90,47 @@ def test_swap_with_must_name_another_compared_text_field():
             parse(rules(bad), "x.toml")
 
 
+def test_a_part_of_the_home_is_no_evidence_where_the_home_is_the_same():
+    """The postcode is part of the home: where the homes agree it is missing (-1), so one
+    shared address is not counted twice; where they differ it is evidence of its own."""
+    home = Comparison("home", (Level("exact"), Level("token_set", 0.85)))
+    postcode = Comparison("postcode", (Level("exact"),), part_of="home")
+    frame = pl.DataFrame(
+        {
+            "home": ["kerkstraat 3 2800 mechelen"] * 2 + ["veldstraat 9 2800 mechelen"] + [None],
+            "postcode": ["2800", "2800", "2800", "2800"],
+        }
+    )
+    pairs = pl.DataFrame({"id_l": [0, 0, 0], "id_r": [1, 2, 3]})
+    comps = [home, postcode]
+    g = gammas(prepared(view(frame, comps, set()), comps), pairs, comps)
+    assert g["g_home"].to_list() == [0, 2, -1]
+    assert g["g_postcode"].to_list() == [-1, 0, 0]
+
+
+def test_part_of_and_train_are_checked_when_read():
+    from enrich.errors import InputError
+    from enrich.link.settings import parse
+
+    def rules(part_of, train=False):
+        return {
+            "blocking": [{"keys": ["home"], "train": train}],
+            "comparison": [
+                {"field": "home", "levels": [{"kind": "exact"}]},
+                {"field": "pc", "part_of": part_of, "levels": [{"kind": "exact"}]},
+                {"field": "dob", "levels": [{"kind": "date_days", "threshold": 3}]},
+            ],
+        }
+
+    read = parse(rules("home"), "x.toml")
+    assert read.comparisons[1].part_of == "home" and read.blocking[0].train is False
+    for bad in ("zzz", "pc", "dob"):
+        with pytest.raises(InputError, match="part_of"):
+            parse(rules(bad), "x.toml")
+    with pytest.raises(InputError, match="train must be true or false"):
+        parse(rules("home", train="no"), "x.toml")
+
+
 def test_level_matrix_gives_the_levels_gammas_gives():
     import numpy as np
 

@@ -64,7 +64,8 @@ def test_the_shipped_helper_columns():
     assert out["has_person"].to_list() == [True, False, True]
     # a converted / one-member form is the same company's form
     assert out["legal_form_family"].to_list() == ["BE-SRL", "BE-SRL", "FR-SAS"]
-    assert "has_person" not in helper_names() and "person_key" in helper_names()
+    assert out["has_contact"].to_list() == [True, False, True]
+    assert "has_contact" not in helper_names() and "person_key" in helper_names()
 
 
 def test_a_stewards_link_toml_declares_one_more_helper_column(tmp_path):

@@ -127,3 +127,19 @@ def test_a_model_fitted_before_the_rules_changed_is_refitted_for_a_previous_mast
     assert set(load_models(str(path), settings, refit_stale=True)) == {"customer", "contact"}
     with pytest.raises(InputError, match="does not fit the rules"):
         load_models(str(path), settings)
+
+
+def test_a_blocking_rule_teaches_no_field_made_of_its_keys_columns():
+    """Pairs found by the sound of both names agree on the names by construction, pairs of one
+    postcode on the home that holds it: a rule's EM session leaves out every compared field
+    made of its keys' cleaned columns (else namesakes and neighbours look like matches); a
+    household key (train = false) teaches nothing."""
+    from enrich.link.engine import _blocked_fields
+    from enrich.link.files import load_settings
+
+    customer = load_settings()["customer"]
+    rule = {r.name: r for r in customer.blocking}
+    assert {"last_name", "first_group"} <= _blocked_fields(rule["names"], customer)
+    assert "birth_date" not in _blocked_fields(rule["names"], customer)
+    assert {"first_group", "home", "postcode"} <= _blocked_fields(rule["first+postcode"], customer)
+    assert _blocked_fields(rule["postcode+number"], customer) is None

@@ -35,14 +35,24 @@ def test_a_link_state_reads_back_what_linking_read():
             "mobile": ["+32470000001", None, None],
             "mobile_status": ["valid", None, None],
             "company_id": ["co-0", None, None],
+            "email": [None, None, None],
+            "email_status": [None, None, None],
+            "email_role": [None, None, None],
         },
-        schema_overrides={"vat": pl.String},
+        schema_overrides={
+            "vat": pl.String,
+            "email": pl.String,
+            "email_status": pl.String,
+            "email_role": pl.Boolean,
+        },
     )
-    cleaned = master.with_columns(pl.lit(None, pl.String).alias(c) for c in MISSING)
-    rows = derive(cleaned.with_columns(pl.lit(None, pl.Boolean).alias("email_role")))
+    cleaned = master.with_columns(
+        pl.lit(None, pl.String).alias(c) for c in MISSING if c not in master.columns
+    )
+    rows = derive(cleaned)
     company = rows.filter("has_company")
     customer = rows.filter("has_customer")
-    contact = rows.filter("has_person")
+    contact = rows.filter("has_contact")
     seen = {FOLDED + "company_id": pl.Series(["co 0", None])}
     state = {
         "company": link_state("company", company, {}, {"vat_valid"}),
