@@ -35,7 +35,7 @@ import polars as pl
 from ..normalise import phones
 from ..normalise.addresses import postcode_form
 from ..normalise.places import proper_case
-from ..normalise.text import fold_values, on_unique, tidy
+from ..normalise.text import fold_values, on_unique
 
 E = "_e"
 PHONE, EMAIL, ADDRESS, TEXT = "phone", "email", "address", "text"
@@ -63,14 +63,15 @@ def address(frame: pl.DataFrame, columns: tuple[str, ...], country: pl.Series) -
     )
     if "country" in columns:  # an address that names none is in the entity's country
         parts = parts.with_columns(pl.col("_country").alias("country"))
-    if "postcode" in columns:
-        pc = tidy(pl.col("postcode")).str.to_uppercase()
-        parts = parts.with_columns(postcode_form(pc, pl.col("_country")).alias("postcode"))
+    if "postcode" in columns:  # cleaned: upper case, no prefix
+        parts = parts.with_columns(postcode_form(pl.col("postcode"), pl.col("_country")))
     if "city" in columns:
         parts = parts.with_columns(proper_case(parts["city"]))
-    place = [tidy(pl.col(c)).is_not_null() for c in columns if c != "country"]
+    place = [(pl.col(c) != "").fill_null(False) for c in columns if c != "country"]
     joined = pl.concat_str(
-        [tidy(pl.col(c)) for c in columns], separator=ADDRESS_SEPARATOR, ignore_nulls=True
+        [pl.col(c).replace("", None) for c in columns],
+        separator=ADDRESS_SEPARATOR,
+        ignore_nulls=True,
     )
     return parts.select(
         pl.when(pl.any_horizontal(place)).then(joined)
@@ -106,10 +107,18 @@ def keyed(points: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
     if phone.height:
         points = pl.concat([points.filter(pl.col("_kind") != PHONE), _phones(phone)])
     value = pl.col("value")
-    points = points.with_columns(
-        pl.when(pl.col("_kind") == EMAIL).then(tidy(value).str.to_lowercase()).otherwise(value)
+    points = points.with_columns(  # clean wrote them trimmed and in lower case: a cheap check
+        pl.when(pl.col("_kind") == EMAIL)
+        .then(value.str.strip_chars().str.to_lowercase())
+        .otherwise(value)
     )
-    folded = fold_values(points["value"]).str.replace_all(_SAINTS, "st")
+    is_address = points["_kind"] == ADDRESS
+    folded = pl.Series("_f", [None] * points.height, pl.String)
+    if is_address.any():  # folded only where a key needs it
+        folded = folded.scatter(
+            is_address.arg_true(),
+            fold_values(points["value"].filter(is_address)).str.replace_all(_SAINTS, "st"),
+        )
     key = (
         pl.when(pl.col("_kind") == PHONE)
         .then(

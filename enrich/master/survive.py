@@ -469,19 +469,13 @@ def contact_points(
     kinds = {f.name: lists.kind_of(f.columns, f.join) for f in fields}
     schema = {E: pl.Int64, "kind": pl.String, "value": pl.String, "status": pl.String}
     schema |= {"rows": pl.Int64, "golden": pl.Boolean}
-    points = _values(rows, fields, golden, candidates=True)
+    points = _values(rows, fields, golden)
     if points is None:
         return pl.DataFrame(schema=schema)
-    points = lists.keyed(points.with_columns(pl.lit(False).alias("golden")), kinds)
-    gold = _values(golden, fields, golden, candidates=False)
-    if gold is not None:  # the golden row's values, keyed alike
-        gold = lists.keyed(gold.with_columns(pl.lit(True).alias("golden")), kinds)
-        gold = gold.select(E, "kind", "_key", pl.col("golden").alias("_g")).unique()
-        points = points.join(gold, on=[E, "kind", "_key"], how="left", nulls_equal=True)
-        points = points.with_columns(pl.col("_g").fill_null(False).alias("golden")).drop("_g")
+    points = lists.keyed(points, kinds)
     # most entities have one value per kind: only the others are grouped and ranked
     n = pl.len().over(E, "kind")
-    one = points.filter(n == 1).select(*schema.keys() - {"rows"}, pl.lit(1, pl.Int64).alias("rows"))
+    one = points.filter(n == 1).with_columns(pl.lit(1, pl.Int64).alias("rows"))
     many = lists.merged(points.filter(n > 1))
     points = pl.concat([one.select(schema.keys()), many.select(schema.keys())])
     order = {f.name: i for i, f in enumerate(fields)}
@@ -491,35 +485,53 @@ def contact_points(
 
 
 def _values(
-    rows: pl.DataFrame, fields: tuple[ListField, ...], golden: pl.DataFrame, candidates: bool
+    rows: pl.DataFrame, fields: tuple[ListField, ...], golden: pl.DataFrame
 ) -> pl.DataFrame | None:
-    """The values of the list *fields* in *rows* (``_e, kind, value, status, country``: the
-    row's country, else the entity's golden one), None when there is none."""
+    """The values of the list *fields* in the candidate *rows* (``_e, kind, value, status,
+    country, golden``: the row's country, else the entity's golden one; the value is the
+    golden row's), None when there is none. *golden* is sorted by ``_e``, a dense rank from 1."""
+    at = rows[E] - 1
     fallback = (
-        golden["country"].cast(pl.String).gather(rows[E] - 1)
+        golden["country"].cast(pl.String).gather(at)
         if "country" in golden.columns
         else pl.Series([None] * rows.height, dtype=pl.String)
     )
     own = rows["country"].cast(pl.String) if "country" in rows.columns else fallback
     rows = rows.with_columns(pl.coalesce(own, fallback).alias("_country"))
-    parts = [part for f in fields for part in _field_values(rows, f, candidates)]
+    # the golden row's values beside each row (where the golden table has them)
+    rows = rows.with_columns(
+        golden[c].cast(pl.String).gather(at).alias(f"_g_{c}")
+        for c in {c for f in fields for c in f.columns}
+        if c in golden.columns
+    )
+    parts = [part for f in fields for part in _field_values(rows, f)]
     return pl.concat(parts).rename({"_country": "country"}) if parts else None
 
 
-def _field_values(rows: pl.DataFrame, f: ListField, candidates: bool = True) -> list[pl.DataFrame]:
-    """The values of list field *f* in the (candidate) rows (``_e, value, status, _country,
-    kind``): its columns joined into one address, or each column's values, ';'-separated
-    lists split."""
-    cand = rows.filter(_candidates(f.only)) if candidates else rows
+def _field_values(rows: pl.DataFrame, f: ListField) -> list[pl.DataFrame]:
+    """The values of list field *f* in the candidate rows (``_e, value, status, _country,
+    golden, kind``): its columns joined into one address, or each column's values,
+    ';'-separated lists split."""
+    cand = rows.filter(_candidates(f.only))
     if f.join:
         if not all(c in cand.columns for c in f.columns):
             return []
-        value = lists.address(cand, f.columns, cand["_country"])
+        golden = pl.all_horizontal(
+            pl.col(c).cast(pl.String).eq_missing(pl.col(f"_g_{c}"))
+            if f"_g_{c}" in cand.columns
+            else pl.lit(False)
+            for c in f.columns
+        )
         part = cand.select(
-            E, pl.lit(value).alias("value"), pl.lit(None, pl.String).alias("status"), "_country"
+            E,
+            lists.address(cand, f.columns, cand["_country"]).alias("value"),
+            pl.lit(None, pl.String).alias("status"),
+            "_country",
+            golden.alias("golden"),
         ).filter(pl.col("value").is_not_null())
         return [part.with_columns(pl.lit(f.name).alias("kind"))]
     parts = []
+    mine = [f"_g_{c}" for c in f.columns if f"_g_{c}" in cand.columns]
     for c in (c for c in f.columns if c in cand.columns):
         status = (
             pl.col(f"{c}_status").cast(pl.String)
@@ -531,14 +543,26 @@ def _field_values(rows: pl.DataFrame, f: ListField, candidates: bool = True) -> 
         part = (
             pl.concat(
                 [
-                    cand.filter(~several).select(E, value.alias("value"), status, "_country"),
+                    cand.filter(~several).select(
+                        E, value.alias("value"), status, "_country", *mine
+                    ),
                     cand.filter(several)
-                    .select(E, value.str.split(LIST_SEPARATOR).alias("value"), status, "_country")
+                    .select(
+                        E,
+                        value.str.split(LIST_SEPARATOR).alias("value"),
+                        status,
+                        "_country",
+                        *mine,
+                    )
                     .explode("value"),
                 ]
             )
             .with_columns(pl.col("value").str.strip_chars())
             .filter(pl.col("value").is_not_null() & (pl.col("value") != ""))
+        )
+        golden = pl.any_horizontal(pl.lit(False), *(pl.col("value") == pl.col(g) for g in mine))
+        part = part.select(
+            E, "value", "status", "_country", golden.fill_null(False).alias("golden")
         )
         parts.append(part.with_columns(pl.lit(f.name).alias("kind")))
     return parts
