@@ -10,19 +10,20 @@ Every value is put in its canonical form before the values of an entity are coun
   normalised it, the postcode in its country's form (``2000`` in a French address is
   ``02000``: Excel dropped the zero), the city in its proper case (``LAON`` → ``Laon``).
 
-Two values are one when their *keys* are equal — a phone's E.164 form (else its digits), an
-e-mail without white space, an address folded (no case, accents or punctuation; ``St``,
-``Sint``, ``Sankt`` and ``Saint`` alike) — and the entity's list shows the best of their
-variants: a valid one first, then the one most rows carry, then one with accents
-(``Liège`` over ``Liege``), then the first alphabetically. The list's order: the golden
-value first, then the value most rows carry, then alphabetical — the same inputs give the
-same list whatever their order.
+``contact_points`` holds each canonical value once (so ``LAON``/``Laon`` and ``2000``/``02000``
+are one), with every row that carries it. In the list columns, two values are also one when
+their *keys* are equal — a phone's E.164 form (else its digits), an e-mail without white
+space, an address folded (no case, accents or punctuation; ``St``, ``Sint``, ``Sankt`` and
+``Saint`` alike) — and the list shows the best of the variants: a valid one, then the golden
+one, then the one most rows carry, then one with accents (``Liège`` over ``Liege``), then the
+first alphabetically. (``contact_points`` keeps such variants apart: an access request lists
+every address as it was typed.) The list's order: the golden value first, then the value most
+rows carry, then alphabetical — the same rows give the same list whatever their order.
 
->>> points = pl.DataFrame({"_e": [1, 1, 1], "kind": ["addresses"] * 3,
-...     "value": ["Rue St-Gilles, 58, 4000, LIEGE, BE", "Rue Saint-Gilles, 58, 4000, Liège, BE",
-...               "Rue Saint-Gilles, 58, 4000, Liège, BE"], "status": [None] * 3,
-...     "country": ["BE"] * 3, "golden": [False] * 3})
->>> merged(keyed(points, {"addresses": ADDRESS}))["value"].to_list()
+>>> points = pl.DataFrame({"_e": [1, 1], "kind": ["addresses"] * 2, "value":
+...     ["Rue St-Gilles, 58, 4000, Liege, BE", "Rue Saint-Gilles, 58, 4000, Liège, BE"],
+...     "status": [None, None], "rows": [1, 1], "golden": [False, False]})
+>>> distinct(points, {"addresses": ADDRESS})["value"].to_list()
 ['Rue Saint-Gilles, 58, 4000, Liège, BE']
 """
 
@@ -98,57 +99,70 @@ def _phones(points: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([points.filter(~todo), fixed])
 
 
-def keyed(points: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
+def canonical(points: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
     """*points* (``_e, kind, value, status, country, golden``: one per row and value) with
-    each value canonical and ``_key``, what makes two values the same (module doc)."""
+    each value in its canonical form (module doc); ``country`` dropped."""
     kind = pl.col("kind").replace_strict(kinds, default=TEXT, return_dtype=pl.String)
     points = points.with_columns(kind.alias("_kind"))
     phone = points.filter(pl.col("_kind") == PHONE)
     if phone.height:
         points = pl.concat([points.filter(pl.col("_kind") != PHONE), _phones(phone)])
     value = pl.col("value")
-    points = points.with_columns(  # clean wrote them trimmed and in lower case: a cheap check
+    return points.with_columns(  # clean wrote them trimmed and in lower case: a cheap check
         pl.when(pl.col("_kind") == EMAIL)
         .then(value.str.strip_chars().str.to_lowercase())
         .otherwise(value)
-    )
-    is_address = points["_kind"] == ADDRESS
+    ).drop("_kind", "country")
+
+
+def key(points: pl.DataFrame, kinds: dict[str, str]) -> pl.Series:
+    """What makes two canonical values of *points* the same (module doc)."""
+    kind = points["kind"].replace_strict(kinds, default=TEXT, return_dtype=pl.String)
+    is_address = kind == ADDRESS
     folded = pl.Series("_f", [None] * points.height, pl.String)
     if is_address.any():  # folded only where a key needs it
         folded = folded.scatter(
             is_address.arg_true(),
             fold_values(points["value"].filter(is_address)).str.replace_all(_SAINTS, "st"),
         )
-    key = (
-        pl.when(pl.col("_kind") == PHONE)
+    value = pl.col("value")
+    found = points.select(
+        pl.when(pl.lit(kind) == PHONE)
         .then(
             pl.when(pl.col("status") == "valid")
             .then(value)
             .otherwise(value.str.replace_all(r"[^0-9]", ""))
         )
-        .when(pl.col("_kind") == EMAIL)
+        .when(pl.lit(kind) == EMAIL)
         .then(value.str.replace_all(r"\s", ""))
-        .when(pl.col("_kind") == ADDRESS)
-        .then(folded)
+        .when(pl.lit(kind) == ADDRESS)
+        .then(pl.lit(folded))
         .otherwise(value)
+        .fill_null(value)
     )
-    return points.with_columns(key.fill_null(value).alias("_key")).drop("_kind", "country")
+    return found.to_series().alias("_key")
 
 
 def merged(points: pl.DataFrame) -> pl.DataFrame:
-    """One row per entity, kind and key (``keyed``): the best variant's value and status,
-    ``rows`` (how many rows carry one of its variants), ``golden``."""
-    variants = points.group_by(E, "kind", "_key", "value").agg(
+    """One row per entity, kind and canonical value: ``status`` (valid where one row says
+    so), ``rows`` (how many rows carry it), ``golden``."""
+    return points.group_by(E, "kind", "value").agg(
+        pl.col("status").drop_nulls().sort_by(pl.col("status").drop_nulls() != "valid").first(),
         pl.len().cast(pl.Int64).alias("rows"),
-        pl.col("status").drop_nulls().first(),
         pl.col("golden").any(),
     )
+
+
+def distinct(points: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
+    """The values of *points* (in the lists' order) one per entity, kind and key: the best
+    variant of each (valid, golden, most rows, with accents, alphabetical), where the key's
+    first variant stood."""
+    points = points.with_row_index("_at").with_columns(key(points, kinds))
+    points = points.with_columns(pl.col("_at").min().over(E, "kind", "_key").alias("_first"))
     accents = pl.col("value").str.count_matches(r"[^\x00-\x7f]")
-    best = [(pl.col("status") == "valid").fill_null(False), pl.col("rows"), accents]
-    ranked = variants.sort([*best, "value"], descending=[True, True, True, False], nulls_last=True)
-    return ranked.group_by(E, "kind", "_key", maintain_order=True).agg(
-        pl.col("value").first(),
-        pl.col("status").first(),
-        pl.col("rows").sum(),
-        pl.col("golden").any(),
+    valid = (pl.col("status") == "valid").fill_null(False)
+    ranked = points.sort(
+        ["_first", valid, "golden", "rows", accents, "value"],
+        descending=[False, True, True, True, True, False],
     )
+    return ranked.unique("_first", keep="first", maintain_order=True).drop("_at", "_key", "_first")

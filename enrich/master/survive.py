@@ -472,7 +472,7 @@ def contact_points(
     points = _values(rows, fields, golden)
     if points is None:
         return pl.DataFrame(schema=schema)
-    points = lists.keyed(points, kinds)
+    points = lists.canonical(points, kinds)
     # most entities have one value per kind: only the others are grouped and ranked
     n = pl.len().over(E, "kind")
     one = points.filter(n == 1).with_columns(pl.lit(1, pl.Int64).alias("rows"))
@@ -569,12 +569,14 @@ def _field_values(rows: pl.DataFrame, f: ListField) -> list[pl.DataFrame]:
 
 
 def listed(points: pl.DataFrame, fields: tuple[ListField, ...]) -> pl.DataFrame:
-    """Per entity (``_e``), one column per list field: its values, golden first, ';'-separated."""
+    """Per entity (``_e``), one column per list field: its values, golden first, ';'-separated,
+    the variants of one value (``lists.key``: ``Liege`` and ``Liège``) as its best one."""
     n = pl.len().over(E, "kind")
+    kinds = {f.name: lists.kind_of(f.columns, f.join) for f in fields}
     wide = pl.concat(
         [
             points.filter(n == 1).select(E, "kind", "value"),
-            points.filter(n > 1)
+            lists.distinct(points.filter(n > 1), kinds)
             .group_by(E, "kind", maintain_order=True)
             .agg(pl.col("value").str.join(LIST_SEPARATOR)),
         ]
