@@ -214,6 +214,47 @@ def normalised(
     """:func:`normalise`, and per row what each identifier column held (``source_file`` and
     ``held.*``: identifiers.held)."""
     rules = rules_or_default(rules)
+    frame, countries_out, default, majority = _evidenced(frame, defaults, rules)
+    first = _before_country(frame, rules, date_orders or {})
+    frame = _countried(frame, first[0], default, majority)
+    second = _after_country(frame, rules)
+    held = pl.concat(
+        [frame.select("source_file"), first[0].select(cs.starts_with(identifiers.held.PREFIX))],
+        how="horizontal",
+    )
+    spoken = _language(frame, second[-1], rules)
+    return _assemble(frame, [countries_out, *first, *second, spoken]), held
+
+
+def verdicts(
+    frame: pl.DataFrame, defaults: dict[str, str] | None = None, rules: Rules | None = None
+) -> pl.DataFrame:
+    """Per row of a mapped *frame* (with ``source_file``): ``country`` and ``country_source``
+    as :func:`normalise` decides them, and the identifiers' verdicts (``identifiers.OUTPUTS``
+    and ``held.*``) — without the rest of the cleaning. ``enrich check`` reads its verdicts
+    here and in :func:`phone_verdicts` / :func:`email_verdicts`: the gate and the tool agree."""
+    rules = rules_or_default(rules)
+    frame, _, default, majority = _evidenced(frame, defaults, rules)
+    ids = _identified(frame)
+    frame = _countried(frame, ids, default, majority)
+    return pl.concat([frame.select("country", "country_source"), ids], how="horizontal")
+
+
+def phone_verdicts(frame: pl.DataFrame, kind: str = "phone") -> pl.DataFrame:
+    """``phones.clean`` of the *kind* column (phone, mobile) with each row's ``country``."""
+    return on_unique(frame, (kind, "country"), functools.partial(phones.clean, prefix=kind))
+
+
+def email_verdicts(frame: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
+    """``emails.clean`` of the rows (nearly one address per row: unique() gains nothing)."""
+    return emails.clean(frame, rules_or_default(rules))
+
+
+def _evidenced(
+    frame: pl.DataFrame, defaults: dict[str, str] | None, rules: Rules
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.Expr, pl.Expr]:
+    """(*frame* with ``_country`` (typed), ``_ev_*`` (its evidence) and ``_row_country``,
+    the countries' cleaning, the default country, the file's majority) of each row."""
     countries_out = on_unique(
         frame, countries.INPUTS, functools.partial(countries.clean, rules=rules)
     )
@@ -226,18 +267,28 @@ def normalised(
         defaults or {}, default=None, return_dtype=pl.String
     )
     row_country, _ = _country_choice(pl.lit(None, pl.String), default, majority)
-    frame = frame.with_columns(row_country.alias("_row_country"))
-    first = _before_country(frame, rules, date_orders or {})
-    frame = frame.with_columns(first[0]["id_country"].alias("_id_country"))
-    country, source = _country_choice(pl.col("_id_country"), default, majority)
-    frame = frame.with_columns(country.alias("country"), source.alias("country_source"))
-    second = _after_country(frame, rules)
-    held = pl.concat(
-        [frame.select("source_file"), first[0].select(cs.starts_with(identifiers.held.PREFIX))],
-        how="horizontal",
+    return frame.with_columns(row_country.alias("_row_country")), countries_out, default, majority
+
+
+def _identified(frame: pl.DataFrame) -> pl.DataFrame:
+    """The identifiers of the rows, with the row's own country (typed, else its postcode /
+    city / phone / e-mail evidence) and the one it is given (a VAT typed without prefix)."""
+    ids = identifiers.keyed(
+        frame.with_columns(
+            pl.coalesce("_country", "_ev_country").alias("country"),
+            pl.col("_row_country").alias("default_country"),
+        )
     )
-    spoken = _language(frame, second[-1], rules)
-    return _assemble(frame, [countries_out, *first, *second, spoken]), held
+    return on_unique(ids, identifiers.INPUTS, functools.partial(identifiers.clean, report=True))
+
+
+def _countried(
+    frame: pl.DataFrame, ids: pl.DataFrame, default: pl.Expr, majority: pl.Expr
+) -> pl.DataFrame:
+    """*frame* with each row's final ``country`` and ``country_source``."""
+    frame = frame.with_columns(ids["id_country"].alias("_id_country"))
+    country, source = _country_choice(pl.col("_id_country"), default, majority)
+    return frame.with_columns(country.alias("country"), source.alias("country_source"))
 
 
 def _evidence(frame: pl.DataFrame, rules: Rules) -> list[pl.Series]:
@@ -278,14 +329,6 @@ def _country_choice(
 
 def _before_country(frame: pl.DataFrame, rules: Rules, orders: dict) -> list[pl.DataFrame]:
     """What does not depend on the final country (identifiers give it, from the VAT prefix)."""
-    # the row's own country (typed, else its postcode/city/phone/e-mail evidence), and the
-    # one it is given (for a VAT typed without its prefix)
-    ids = identifiers.keyed(
-        frame.with_columns(
-            pl.coalesce("_country", "_ev_country").alias("country"),
-            pl.col("_row_country").alias("default_country"),
-        )
-    )
     dated = [
         functools.partial(
             on_unique,
@@ -296,11 +339,9 @@ def _before_country(frame: pl.DataFrame, rules: Rules, orders: dict) -> list[pl.
         for name in content.DATE_COLUMNS
     ]
     return side_by_side(
-        lambda: on_unique(
-            ids, identifiers.INPUTS, functools.partial(identifiers.clean, report=True)
-        ),
+        lambda: _identified(frame),
         lambda: on_unique(frame, persons.INPUTS, functools.partial(persons.clean, rules=rules)),
-        lambda: emails.clean(frame, rules),  # nearly one address per row: unique() gains nothing
+        lambda: email_verdicts(frame, rules),
         *dated,
         lambda: on_unique(frame, consent.INPUTS, consent.clean),
         lambda: on_unique(frame, firmographics.INPUTS, firmographics.clean),
@@ -315,12 +356,7 @@ def _dated(frame: pl.DataFrame, name: str, orders: dict[str, str]) -> pl.DataFra
 
 def _after_country(frame: pl.DataFrame, rules: Rules) -> list[pl.DataFrame]:
     """What reads the row's country: legal forms, phone numbers, postcodes."""
-    phoned = [
-        functools.partial(
-            on_unique, frame, (kind, "country"), functools.partial(phones.clean, prefix=kind)
-        )
-        for kind in ("phone", "mobile")
-    ]
+    phoned = [functools.partial(phone_verdicts, frame, kind) for kind in ("phone", "mobile")]
     return side_by_side(
         lambda: on_unique(frame, companies.INPUTS, functools.partial(companies.clean, rules=rules)),
         *phoned,

@@ -101,45 +101,58 @@ class Data:
             )["country"],
         )
 
-    def _with_country(self, column: str, field: str, clean, output: str) -> pl.Series:
-        """*clean*'s *output* per row (``on_unique``: once per distinct value), *column*
-        given to it as its *field*, with the row's country."""
-        frame = self.frame.select(pl.col(column).alias(field)).with_columns(
-            self.country().alias("country")
-        )
-        return on_unique(frame, (field, "country"), lambda u: clean(u).select(output))[
-            output
-        ]  # only what is read: the join is per row
+    def _mapped(self) -> pl.DataFrame:
+        return self.frame.with_columns(pl.lit(self.name).alias("source_file"))
+
+    def verdicts(self) -> pl.DataFrame:
+        """Each row's country and identifiers as ``enrich clean`` decides them (its own
+        functions: ``clean.verdicts``), so the gate and the tool give the same verdicts."""
+        from ..clean import verdicts
+
+        return self.cached("verdicts", lambda: verdicts(self._mapped(), rules=self.rules))
 
     def vat_status(self) -> pl.Series:
-        from .. import identifiers
+        """The VAT column's own verdict, as clean's: ``valid`` where clean found a VAT
+        number in it (a SIRET typed there is not one), else what it was (``identifiers.held``)."""
+        from ..identifiers import held
 
-        return self.cached(
-            "vat_status",  # the VAT column's own validity: a SIRET there is not a valid VAT
-            lambda: self._with_country(
-                "vat", "vat", functools.partial(identifiers.clean, routed=False), "id_status"
-            ),
-        )
+        def status() -> pl.Series:
+            found, name = self.verdicts(), f"{held.PREFIX}vat"
+            if name not in found.columns:  # an empty VAT column
+                return pl.Series(name, [None] * found.height, pl.String)
+            return found.select(held.vat_verdict(name)).to_series()
+
+        return self.cached("vat_status", status)
 
     def email_status(self) -> pl.Series:
-        from ..normalise import emails
+        from ..clean import email_verdicts
 
         return self.cached(
             "email_status",
-            lambda: on_unique(
-                self.frame,
-                emails.INPUTS,
-                lambda u: emails.clean(u, self.rules).select("email_status"),
-            )["email_status"],
+            lambda: email_verdicts(self.frame, self.rules)["email_status"],
         )
 
     def phone_status(self, column: str) -> pl.Series:
-        from ..normalise import phones
+        """*column* (phone or mobile) checked as clean checks it: with the row's country as
+        clean decides it (typed, identifiers, postcode / phone / e-mail evidence, the file's
+        majority), not only a typed one."""
+        from ..clean import phone_verdicts
 
         return self.cached(
             f"{column}_status",
-            lambda: self._with_country(column, "phone", phones.clean, "phone_status"),
+            lambda: phone_verdicts(self.frame.with_columns(self.verdicts()["country"]), column)[
+                f"{column}_status"
+            ],
         )
+
+    def dates(self, column: str) -> pl.Expr:
+        """*column* read as dates in the order clean reads them (the file's own: day- or
+        month-first as its values say, ``content.date_orders``)."""
+        from ..content import date_orders
+        from ..normalise import dates
+
+        orders = self.cached("date_orders", lambda: date_orders(self.mapping, None, self.rules))
+        return dates.parse(pl.col(column), orders.get(column, {}).get("order", dates.DEFAULT_ORDER))
 
     def warm(self, kinds: set[str]) -> None:
         """Validate VAT numbers and e-mails side by side (Polars releases the GIL) before
@@ -151,8 +164,6 @@ class Data:
             jobs["valid_email_rate"] = self.email_status
         if len(jobs) < 2:
             return
-        if self.find("country"):
-            self.country()  # shared: before the threads
 
         def timed(kind: str) -> None:
             t0 = time.perf_counter()
@@ -267,13 +278,11 @@ NUMBER = r"^[+-]?(?:\d{1,3}(?:[ .,'\u00a0]\d{3})+|\d+)(?:[.,]\d+)?$"
 
 
 def type_(data: Data, check: Check, ctx: dict) -> dict:
-    from ..normalise.dates import parse as parse_date
-
     kind = check.settings["type"]
     if kind == "date":
 
         def fits(value, column):
-            return data.frame.select(parse_date(pl.col(column)).is_not_null()).to_series()
+            return data.frame.select(data.dates(column).is_not_null()).to_series()
     else:
 
         def fits(value, column):
@@ -422,9 +431,11 @@ def allowed_values(data: Data, check: Check, ctx: dict) -> dict:
 
             code = data.cached(
                 "legal_form_code",
-                lambda: data._with_country(
-                    "legal_form", "legal_form", companies.clean, "legal_form"
-                ),
+                lambda: on_unique(
+                    data.frame.with_columns(data.verdicts()["country"]),
+                    companies.INPUTS,
+                    functools.partial(companies.clean, rules=data.rules),
+                )["legal_form"],
             )
             ok = (
                 ok
@@ -477,13 +488,11 @@ def row_count(data: Data, check: Check, ctx: dict) -> dict:
 
 
 def freshness(data: Data, check: Check, ctx: dict) -> dict:
-    from ..normalise.dates import parse as parse_date
-
     column, missing = _column_or_missing(data, check)
     if missing:
         return missing
     newest = (
-        data.frame.select(pl.col(column).unique()).select(parse_date(pl.col(column)).max()).item()
+        data.frame.select(pl.col(column).unique()).select(data.dates(column).max()).item()
     )  # few distinct dates
     today: dt.date = ctx["today"]
     if newest is None:

@@ -69,6 +69,14 @@ def labels(present: list[str], slots: list[str]) -> list[pl.Expr]:
     return out
 
 
+def vat_verdict(name: str) -> pl.Expr:
+    """The VAT column's verdict from its label column *name* (``held.vat``, may be absent:
+    no value): ``valid`` where a valid VAT number was found in it, else the label (a SIRET
+    typed there is valid as a SIRET, not as a VAT number); null where it was empty."""
+    label = pl.col(name)
+    return pl.when(label.str.ends_with(" VAT")).then(pl.lit("valid")).otherwise(label).alias(name)
+
+
 def _its_kind(column: str, label: str) -> bool:
     """*label* is what a column of that name should hold (or no kind at all)."""
     own = label.endswith(" VAT") if column == "vat" else label == LABELS.get(column, column)

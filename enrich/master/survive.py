@@ -25,6 +25,7 @@ import polars as pl
 from ..errors import InputError
 from ..io.read import typed_like
 from ..ruleset import Rules, rules_or_default
+from . import lists
 
 ID = "_id"
 RULES = (
@@ -450,125 +451,132 @@ def _keyed(rows: pl.DataFrame) -> pl.DataFrame:
 def contact_points(
     rows: pl.DataFrame, fields: tuple[ListField, ...], golden: pl.DataFrame
 ) -> pl.DataFrame:
-    """Every distinct value of the multi-valued fields per entity: ``_e, kind, value, status,
-    rows`` (how many rows carry it), ``golden`` (it is the golden row's value), ``_k`` (the
-    kind's position); golden first, then the most frequent. *golden* is survive()'s."""
+    """Every distinct value of the multi-valued fields per entity, in its canonical form
+    (``lists``: E.164 phones, lower-case e-mails, addresses with their postcode in their
+    country's form and the city in its proper case; variants of one value counted as one):
+    ``_e, kind, value, status, rows`` (how many rows carry it), ``golden`` (it is the golden
+    row's value), ``_k`` (the kind's position); golden first, then the most frequent, then
+    alphabetical. *golden* is survive()'s."""
     rows = _keyed(rows)
     used = {
         "_has_person",
         "email_role",
+        "country",
         *(c for f in fields for c in f.columns),
         *(f"{c}_status" for f in fields for c in f.columns),
     }
     rows = rows.select(E, *(c for c in rows.columns if c in used))
-    parts = [part for f in fields for part in _field_values(rows, f)]
-    if not parts:
-        return pl.DataFrame(
-            schema={
-                E: pl.Int64,
-                "kind": pl.String,
-                "value": pl.String,
-                "status": pl.String,
-                "rows": pl.Int64,
-                "golden": pl.Boolean,
-            }
-        )
-    points = pl.concat(parts)
+    kinds = {f.name: lists.kind_of(f.columns, f.join) for f in fields}
+    schema = {E: pl.Int64, "kind": pl.String, "value": pl.String, "status": pl.String}
+    schema |= {"rows": pl.Int64, "golden": pl.Boolean}
+    points = _values(rows, fields, golden)
+    if points is None:
+        return pl.DataFrame(schema=schema)
+    points = lists.canonical(points, kinds)
     # most entities have one value per kind: only the others are grouped and ranked
     n = pl.len().over(E, "kind")
-    one = points.filter(n == 1).select(
-        E, "kind", "value", "status", pl.lit(1, pl.Int64).alias("rows")
-    )
-    many = (
-        points.filter(n > 1)
-        .group_by(E, "kind", "value")
-        .agg(pl.col("status").drop_nulls().min(), pl.len().cast(pl.Int64).alias("rows"))
-    )
-    points = _flag_golden(pl.concat([one, many]), fields, golden)
-    kinds = {f.name: i for i, f in enumerate(fields)}
+    one = points.filter(n == 1).with_columns(pl.lit(1, pl.Int64).alias("rows"))
+    many = lists.merged(points.filter(n > 1))
+    points = pl.concat([one.select(schema.keys()), many.select(schema.keys())])
+    order = {f.name: i for i, f in enumerate(fields)}
     return points.with_columns(
-        pl.col("kind").replace_strict(kinds, return_dtype=pl.Int32).alias("_k")
+        pl.col("kind").replace_strict(order, return_dtype=pl.Int32).alias("_k")
     ).sort([E, "_k", "golden", "rows", "value"], descending=[False, False, True, True, False])
 
 
+def _values(
+    rows: pl.DataFrame, fields: tuple[ListField, ...], golden: pl.DataFrame
+) -> pl.DataFrame | None:
+    """The values of the list *fields* in the candidate *rows* (``_e, kind, value, status,
+    country, golden``: the row's country, else the entity's golden one; the value is the
+    golden row's), None when there is none. *golden* is sorted by ``_e``, a dense rank from 1."""
+    at = rows[E] - 1
+    fallback = (
+        golden["country"].cast(pl.String).gather(at)
+        if "country" in golden.columns
+        else pl.Series([None] * rows.height, dtype=pl.String)
+    )
+    own = rows["country"].cast(pl.String) if "country" in rows.columns else fallback
+    rows = rows.with_columns(pl.coalesce(own, fallback).alias("_country"))
+    # the golden row's values beside each row (where the golden table has them)
+    rows = rows.with_columns(
+        golden[c].cast(pl.String).gather(at).alias(f"_g_{c}")
+        for c in {c for f in fields for c in f.columns}
+        if c in golden.columns
+    )
+    parts = [part for f in fields for part in _field_values(rows, f)]
+    return pl.concat(parts).rename({"_country": "country"}) if parts else None
+
+
 def _field_values(rows: pl.DataFrame, f: ListField) -> list[pl.DataFrame]:
-    """The values of list field *f* in the candidate rows (``_e, value, status, kind``): its
-    columns joined into one value, or each column's values, ';'-separated lists split."""
+    """The values of list field *f* in the candidate rows (``_e, value, status, _country,
+    golden, kind``): its columns joined into one address, or each column's values,
+    ';'-separated lists split."""
     cand = rows.filter(_candidates(f.only))
     if f.join:
-        value = pl.concat_str(
-            [pl.col(c).cast(pl.String) for c in f.columns], separator=", ", ignore_nulls=True
+        if not all(c in cand.columns for c in f.columns):
+            return []
+        golden = pl.all_horizontal(
+            pl.col(c).cast(pl.String).eq_missing(pl.col(f"_g_{c}"))
+            if f"_g_{c}" in cand.columns
+            else pl.lit(False)
+            for c in f.columns
         )
-        part = cand.select(E, value.alias("value"), pl.lit(None, pl.String).alias("status")).filter(
-            pl.col("value") != ""
-        )
+        part = cand.select(
+            E,
+            lists.address(cand, f.columns, cand["_country"]).alias("value"),
+            pl.lit(None, pl.String).alias("status"),
+            "_country",
+            golden.alias("golden"),
+        ).filter(pl.col("value").is_not_null())
         return [part.with_columns(pl.lit(f.name).alias("kind"))]
     parts = []
-    for c in f.columns:
+    mine = [f"_g_{c}" for c in f.columns if f"_g_{c}" in cand.columns]
+    for c in (c for c in f.columns if c in cand.columns):
         status = (
             pl.col(f"{c}_status").cast(pl.String)
-            if f"{c}_status" in rows.columns
+            if f"{c}_status" in cand.columns
             else pl.lit(None, pl.String)
         ).alias("status")
         value = pl.col(c).cast(pl.String)
-        several = cand.filter(value.str.contains(LIST_SEPARATOR, literal=True).fill_null(False))
+        several = value.str.contains(LIST_SEPARATOR, literal=True).fill_null(False)
         part = (
             pl.concat(
                 [
-                    cand.filter(
-                        ~value.str.contains(LIST_SEPARATOR, literal=True).fill_null(True)
-                    ).select(E, value.alias("value"), status),
-                    several.select(
-                        E, value.str.split(LIST_SEPARATOR).alias("value"), status
-                    ).explode("value"),
+                    cand.filter(~several).select(
+                        E, value.alias("value"), status, "_country", *mine
+                    ),
+                    cand.filter(several)
+                    .select(
+                        E,
+                        value.str.split(LIST_SEPARATOR).alias("value"),
+                        status,
+                        "_country",
+                        *mine,
+                    )
+                    .explode("value"),
                 ]
             )
             .with_columns(pl.col("value").str.strip_chars())
-            .filter(pl.col("value") != "")
+            .filter(pl.col("value").is_not_null() & (pl.col("value") != ""))
+        )
+        golden = pl.any_horizontal(pl.lit(False), *(pl.col("value") == pl.col(g) for g in mine))
+        part = part.select(
+            E, "value", "status", "_country", golden.fill_null(False).alias("golden")
         )
         parts.append(part.with_columns(pl.lit(f.name).alias("kind")))
     return parts
 
 
-def _flag_golden(
-    points: pl.DataFrame, fields: tuple[ListField, ...], golden: pl.DataFrame
-) -> pl.DataFrame:
-    """*points* with ``golden``: the value is the golden row's (golden is sorted by _e, a
-    dense rank from 1)."""
-    at = (points[E] - 1).to_numpy()
-    golden_values = []
-    for f in fields:
-        if f.join and all(c in golden.columns for c in f.columns):
-            golden_values.append(
-                golden.select(
-                    pl.concat_str(
-                        [pl.col(c).cast(pl.String) for c in f.columns],
-                        separator=", ",
-                        ignore_nulls=True,
-                    )
-                )
-                .to_series()
-                .gather(at)
-            )
-        elif not f.join:
-            golden_values += [
-                golden[c].cast(pl.String).gather(at) for c in f.columns if c in golden.columns
-            ]
-    flags = [points["value"] == v for v in golden_values]
-    return points.with_columns(
-        pl.any_horizontal(flags).fill_null(False).alias("golden")
-        if flags
-        else pl.lit(False).alias("golden")
-    )
-
-
 def listed(points: pl.DataFrame, fields: tuple[ListField, ...]) -> pl.DataFrame:
-    """Per entity (``_e``), one column per list field: its values, golden first, ';'-separated."""
+    """Per entity (``_e``), one column per list field: its values, golden first, ';'-separated,
+    the variants of one value (``lists.key``: ``Liege`` and ``Liège``) as its best one."""
     n = pl.len().over(E, "kind")
+    kinds = {f.name: lists.kind_of(f.columns, f.join) for f in fields}
     wide = pl.concat(
         [
             points.filter(n == 1).select(E, "kind", "value"),
-            points.filter(n > 1)
+            lists.distinct(points.filter(n > 1), kinds)
             .group_by(E, "kind", maintain_order=True)
             .agg(pl.col("value").str.join(LIST_SEPARATOR)),
         ]

@@ -7,6 +7,7 @@ abbreviations come from ``rules/addresses.toml`` (``av.`` → ``Avenue``, ``Kerk
 ``Kerkstraat``). ``1000 Bruxelles`` in one cell is split into postcode and city. Postcodes
 lose their ``B-``/``F-`` prefixes, Dutch ones get their space (``1012 AB``), French ones
 typed as numbers in Excel get their leading zero back (``1000`` → ``01000``), with a note.
+A city typed in capitals gets its proper case (``places.proper_case``).
 
 >>> r = clean_one(address="Rue de la Loi 16 bte 3", postcode="B-1000", city="Bruxelles", country="BE")
 >>> r["street"], r["house_number"], r["box"], r["postcode"], r["postcode_status"]
@@ -17,6 +18,8 @@ typed as numbers in Excel get their leading zero back (``1000`` → ``01000``), 
 >>> r = clean_one(street="Kerkstr.", house_number="12", postcode_city="9000 Gent", country="BE")
 >>> r["street"], r["postcode"], r["city"]
 ('Kerkstraat', '9000', 'Gent')
+>>> clean_one(postcode="2000", city="LAON", country="FR")["city"]  # capitals: proper case
+'Laon'
 >>> clean_one(postcode="1012ab", country="NL")["postcode"]
 '1012 AB'
 >>> clean_one(postcode="123", country="BE")["postcode_status"]
@@ -30,6 +33,7 @@ import re
 import polars as pl
 
 from ..ruleset import Rules, rules_or_default
+from . import places
 from .text import column, join_issues, one_row, tidy
 
 INPUTS = (
@@ -152,7 +156,8 @@ def clean(df: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     frame = _expand_street_types(frame, rules)
     frame = _postcode_and_city(frame, rules)
     frame = _postcode_status(frame, rules)
-    return _outputs(frame).collect()
+    out = _outputs(frame).collect()
+    return out.with_columns(places.proper_case(out["city"]))  # LAON → Laon
 
 
 def _street_number_box(frame: pl.LazyFrame, markers: str) -> pl.LazyFrame:
@@ -238,17 +243,28 @@ def _postcode_and_city(frame: pl.LazyFrame, rules: Rules) -> pl.LazyFrame:
         pc.alias("_pc"),
         pl.when(city == "").then(None).otherwise(city).alias("_city"),
     )
-    country = pl.col("country")
-    nl = (country == "NL") & pl.col("_pc").str.contains(r"^\d{4}\s?[A-Z]{2}$")
-    fr_zero = country.is_in(["FR", "DE"]) & pl.col("_pc").str.contains(r"^\d{4}$")
     return frame.with_columns(
+        postcode_form(pl.col("_pc"), pl.col("country")).alias("_pc"),
+        _zero_lost(pl.col("_pc"), pl.col("country")).fill_null(False).alias("_zero"),
+    )
+
+
+def _zero_lost(pc: pl.Expr, country: pl.Expr) -> pl.Expr:
+    """A French or German postcode of 4 digits: Excel dropped its leading zero."""
+    return country.is_in(["FR", "DE"]) & pc.str.contains(r"^\d{4}$")
+
+
+def postcode_form(pc: pl.Expr, country: pl.Expr) -> pl.Expr:
+    """*pc* (upper case, no country prefix) in its *country*'s form: a Dutch one with its
+    space (``1012 AB``), a French or German one with the leading zero a spreadsheet dropped
+    (``2000`` → ``02000``, FR); others as they are."""
+    nl = (country == "NL") & pc.str.contains(r"^\d{4}\s?[A-Z]{2}$")
+    return (
         pl.when(nl)
-        .then(pl.col("_pc").str.slice(0, 4) + " " + pl.col("_pc").str.slice(-2))
-        .when(fr_zero)
-        .then(pl.lit("0") + pl.col("_pc"))
-        .otherwise(pl.col("_pc"))
-        .alias("_pc"),
-        fr_zero.fill_null(False).alias("_zero"),
+        .then(pc.str.slice(0, 4) + " " + pc.str.slice(-2))
+        .when(_zero_lost(pc, country))
+        .then(pl.lit("0") + pc)
+        .otherwise(pc)
     )
 
 

@@ -16,12 +16,23 @@ city cell).
 (['BE', 'FR'], ['BE'])
 >>> postcode_lang("BE", ["9000", "4700", "1000", "5000"])
 ['nl', 'de', None, 'fr']
+
+A city typed all in capitals (or all in lower case) gets its proper case back
+(:func:`proper_case`); one typed in mixed case is kept as typed:
+
+>>> [proper_case_one(c) for c in ("LAON", "SAINT-QUENTIN", "'S-HERTOGENBOSCH", "la louvière")]
+['Laon', 'Saint-Quentin', "'s-Hertogenbosch", 'La Louvière']
+>>> [proper_case_one(c) for c in ("SINT-NIKLAAS", "BOULOGNE-SUR-MER", "VILLENEUVE-D'ASCQ")]
+['Sint-Niklaas', 'Boulogne-sur-Mer', "Villeneuve-d'Ascq"]
+>>> [proper_case_one(c) for c in ("PARIS CEDEX 08", "ALPHEN AAN DEN RIJN", "Bois-le-Duc")]
+['Paris CEDEX 08', 'Alphen aan den Rijn', 'Bois-le-Duc']
 """
 
 from __future__ import annotations
 
 import functools
 import gzip
+import re
 from collections import defaultdict
 from importlib import resources
 
@@ -29,7 +40,7 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from .text import fold
+from .text import fold, on_unique
 
 COUNTRIES = ("BE", "FR", "NL", "LU", "DE")
 _SCHEMA = dict.fromkeys(("country", "postcode", "region", "lang", "name"), pl.String)
@@ -131,3 +142,94 @@ def postcode_lang(country: str, postcodes: list[str]) -> list[str | None]:
         codes().filter(pl.col("country") == country).select("postcode", "lang").iter_rows()
     )
     return [found.get(p) for p in postcodes]
+
+
+# the small words of place names, lower case but at the start (FR, NL, DE)
+_PARTICLES = frozenset(
+    [
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "l",
+        "d",
+        "sur",
+        "sous",
+        "en",
+        "lès",
+        "lez",
+        "et",
+        "aux",
+        "au",
+        "à",
+        "aan",
+        "den",
+        "op",
+        "bij",
+        "van",
+        "der",
+        "het",
+        "ter",
+        "ten",
+        "in",
+        "onder",
+        "over",
+        "am",
+        "an",
+        "im",
+        "ob",
+        "bei",
+        "vor",
+        "zum",
+        "zur",
+    ]
+)
+_UPPER = frozenset({"cedex"})  # La Poste's word stays as La Poste writes it
+_TOKEN = re.compile(r"[^\W\d_]+|[\d_]+|\W", re.UNICODE)  # letters, digits, one other char
+
+
+def proper_case_one(city: str | None) -> str | None:
+    """*city* in its proper case when it was typed all in capitals or all in lower case:
+    each word capitalised, the small words (``sur``, ``de``, ``aan``, ``am`` …) in lower
+    case but at the start, ``'s-`` and ``'t`` (Dutch) in lower case; else as typed."""
+    if not city or not (city.isupper() or city.islower()):
+        return city
+    tokens = _TOKEN.findall(city.lower())
+    out, first = [], True
+    for i, token in enumerate(tokens):
+        before = tokens[i - 1] if i else ""
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if not token[0].isalpha():
+            out.append(token)
+            continue
+        if token in _UPPER:
+            out.append(token.upper())
+        elif (
+            token in ("s", "t") and before in ("'", "’") and (i == 1 or not tokens[i - 2].isalpha())
+        ):
+            out.append(token)  # 's-Hertogenbosch, 't Zandt: the article stays small
+        elif not first and token in _PARTICLES and (after not in ("'", "’") or token in ("l", "d")):
+            out.append(token)
+        elif first and token in ("l", "d") and after in ("'", "’"):
+            out.append(token.upper())  # L'Haÿ-les-Roses
+        else:
+            out.append(token[0].upper() + token[1:])
+        first = first and token in ("s", "t") and before in ("'", "’")
+    return "".join(out)
+
+
+def proper_case(series: pl.Series) -> pl.Series:
+    """:func:`proper_case_one` of each city, once per distinct value."""
+    return (
+        on_unique(
+            series.to_frame("city"),
+            ("city",),
+            lambda u: u.select(
+                pl.col("city").map_elements(proper_case_one, return_dtype=pl.String)
+            ),
+        )
+        .to_series()
+        .alias(series.name)
+    )

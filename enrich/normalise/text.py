@@ -93,9 +93,11 @@ def fold_py(value: str) -> str:
 FORMULA_START = r"[=+\-@\t\r]"  # the first characters that make a spreadsheet run a cell
 
 
-NUMBER_LIKE = (
-    r"^[+\-]?[\d\s().,/]+$"  # a signed number or phone number: a spreadsheet shows it, runs nothing
-)
+# a signed number or phone number, or a ';'-separated list of them (a golden list of phones:
+# "+3292234560;+32475123456"): digits, signs and separators only — no function, reference
+# or DDE call — so a spreadsheet shows it (a number, or text: ';' joins no constants in a
+# formula), and runs nothing. Such a cell needs no guard quote.
+NUMBER_LIKE = r"^[+\-]?[\d\s().,/]+(?:;[+\-]?[\d\s().,/]+)*$"
 
 
 def looks_like_formula(expr: pl.Expr) -> pl.Expr:
