@@ -154,18 +154,18 @@ def check_out(
             "the output folder exists and is not an enrich master; choose a new or empty folder",
             file=str(folder),
         )
-    if not force and not in_place and is_master(folder):
-        raise InputError(
-            "the output folder holds a master already: give --force to replace it, or write "
-            f"the next master beside it (--previous {folder} -o {folder}.next)",
-            file=str(folder),
-        )
     others = len(state.foreign(folder)) if folder.is_dir() else 0
     if others and not force:
         raise InputError(
             f"the master folder holds {others} file{'s' if others > 1 else ''} enrich did not "
             f"write, which replacing it would delete: move {'them' if others > 1 else 'it'} "
             "out, or give --force",
+            file=str(folder),
+        )
+    if not force and not in_place and is_master(folder):
+        raise InputError(
+            "the output folder holds a master already: give --force to replace it, or write "
+            f"the next master beside it (--previous {folder} -o {folder}.next)",
             file=str(folder),
         )
 
