@@ -46,10 +46,10 @@ os.environ["_RJEM_MALLOC_CONF"] = allocator_conf(os.environ.get("_RJEM_MALLOC_CO
 from . import __version__  # noqa: E402
 from . import options as opt  # noqa: E402
 from .errors import EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL, EnrichError  # noqa: E402
-
-EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, as git and a shell report a closed pipe
 from .io.lock import Interrupted  # noqa: E402
 from .options import CHECK_EXIT_CODES, EXIT_CODES  # noqa: E402
+
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, as git and a shell report a closed pipe
 
 
 def _say(message: str, quiet: bool = False) -> None:
