@@ -49,6 +49,8 @@ from .errors import EXIT_FAILED, EXIT_INPUT, EXIT_INTERNAL, EnrichError  # noqa:
 from .io.lock import Interrupted  # noqa: E402
 from .options import CHECK_EXIT_CODES, EXIT_CODES  # noqa: E402
 
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, as git and a shell report a closed pipe
+
 
 def _say(message: str, quiet: bool = False) -> None:
     if not quiet:
@@ -67,6 +69,8 @@ def handle_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except BrokenPipeError:  # the reader went away (| head): nothing more to say
+            _closed_pipe()
         except EnrichError as exc:
             what = "" if isinstance(exc, Interrupted) else "error: "
             click.echo(f"enrich: {what}{exc}", err=True)
@@ -81,6 +85,31 @@ def handle_errors(fn):
             sys.exit(EXIT_INTERNAL)
 
     return wrapper
+
+
+def _closed_pipe() -> None:
+    """Leave quietly, as git does, when standard output is closed (``… | head -1``): exit
+    141 (128 + SIGPIPE); stdout goes to /dev/null so that no flush fails on the way out."""
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(EXIT_CLOSED_PIPE)
+
+
+class Commands(click.Group):
+    """A group whose command list gives each command's short help whole (wrapped), never cut
+    with '...' as Click cuts the first sentence of a long help."""
+
+    group_class = type  # its subgroups (registry) too
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [
+            (name, command.get_short_help_str(limit=10_000))
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) is not None and not command.hidden
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 def _interrupted(exc: BaseException | None = None) -> None:
@@ -130,11 +159,16 @@ def _main() -> int:
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except BrokenPipeError:  # --help | head
+        _closed_pipe()
     return 0
 
 
 @click.group(
-    epilog=opt.exit_codes("done, but a gate failed (clean, check, registry lookup: see their help)")
+    cls=Commands,
+    epilog=opt.exit_codes(
+        "done, but a gate failed (clean, check, registry lookup: see their help)"
+    ),
 )
 @click.version_option(__version__, prog_name="enrich")
 def main() -> None:
@@ -145,15 +179,19 @@ def main() -> None:
     """
 
 
-@main.command(epilog=opt.exit_codes("done, but --strict and some rows were rejected"))
+@main.command(
+    short_help="Clean and validate contact files into one canonical table.",
+    epilog=opt.exit_codes("done, but --strict and some rows were rejected"),
+)
 @opt.READ
-@opt.out("file", "Output table: .csv or .parquet.")
+@opt.out("file", "Output table: .csv, .parquet or .xlsx; '-': standard output.", stdout=True)
 @click.option(
     "--rejects",
     type=click.Path(dir_okay=False),
-    help="Rejected rows with the reason (default: OUT's name + .rejects.csv).",
+    help="Rejected rows with the reason (default: OUT's name + .rejects.csv; with -o -: "
+    "not written unless given, their count said).",
 )
-@opt.table_format("Output format (default: from OUT's extension).", default=None)
+@opt.table_format("Output format (default: from OUT's extension; CSV).", default=None, xlsx=True)
 @opt.EXCEL
 @click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected.")
 @handle_errors
@@ -166,21 +204,30 @@ def clean(**o):
     Writes OUT (one row per usable input row, with source_file and source_row), the rejects
     file (empty rows, repeated header rows, ragged rows, oversized values — with the reason)
     and OUT's name + .run.json (row accounting per file, header mapping, timings).
-    In CSV output, cells that a spreadsheet would run as a formula get a leading '.
+    In CSV output, cells that a spreadsheet would run as a formula get a leading '; XLSX
+    output (-o out.xlsx) keeps every text cell text (postcodes, phones, VAT numbers).
+
+    \b
+    -o - writes the table to standard output (CSV, or --format parquet/xlsx into a pipe or
+    file), everything else to stderr; no run.json, and the rejects only with --rejects FILE:
+      enrich clean crm.csv -o - --rejects crm.rejects.csv | csvlook
     """
     from .io.write import format_for
     from .pipeline import run_clean
 
     job = opt.job(o, format=format_for(Path(o["out"]), o["fmt"]))
-    result = run_clean(job, o["rejects"], sayer(o["quiet"]))
+    result = run_clean(job, o["rejects"], sayer(o["quiet"]), warn=sayer(False))
     if o["strict"] and result.rejects.height:
         _say(f"--strict: {result.rejects.height} rows were rejected", False)
         sys.exit(EXIT_FAILED)
 
 
-@main.command(epilog=EXIT_CODES)
+@main.command(
+    short_help="Find duplicate companies and contacts; pairs to review.", epilog=EXIT_CODES
+)
 @opt.READ
-@opt.out("folder", "Output folder.")
+@opt.out("folder", "Output folder; '-': the records on standard output only.", stdout=True)
+@opt.FORCE
 @opt.table_format("Format of records.")
 @opt.DECISIONS
 @opt.MODEL
@@ -206,18 +253,30 @@ def dedupe(**o):
     its company_id / contact_id are kept, its clusters are neither merged nor split, new
     companies and contacts get new ids, and only pairs with a new row are compared. The
     master's model.json is reused unless --model says otherwise. records.* then holds the
-    master rows followed by the new ones, so OUT can be the next run's --previous.
+    master rows followed by the new ones, so OUT can be the next run's --previous. An OUT
+    that holds a dedupe output already is replaced only with --force.
+
+    \b
+    -o - writes only the records (CSV, or --format parquet into a pipe) to standard output;
+    the rejects and review pairs are not written, and their counts are said on stderr.
     """
     from .pipeline import run_dedupe
 
-    run_dedupe(opt.job(o), sayer(o["quiet"]))
+    run_dedupe(opt.job(o), sayer(o["quiet"]), warn=sayer(False))
 
 
-@main.command(epilog=EXIT_CODES)
+@main.command(
+    short_help="Build one clean master (companies, contacts) from contact files.",
+    epilog=EXIT_CODES,
+)
 @opt.READ
-@opt.out("folder", "Output folder: the master (replaced whole, at the end).")
+@opt.out("folder", "Output folder: the master (written whole, at the end).")
 @opt.FORCE
-@opt.table_format("Format of companies, contacts, contact_points, provenance.")
+@opt.table_format(
+    "Format of companies, contacts, contact_points, provenance; xlsx: CSV, and "
+    "companies.xlsx, contacts.xlsx, review.xlsx beside for Excel.",
+    xlsx=True,
+)
 @opt.EXCEL
 @opt.previous("master")
 @opt.DECISIONS
@@ -268,15 +327,20 @@ def master(**o):
     run.json lists every file of OUT with its size and SHA-256 (manifest) and every input
     of the master by content (inputs): with --previous, a file changed, truncated or mixed
     in from another master stops the run (exit 2), and an input already in the master
-    (under any name) is skipped, as is a file given twice. An OUT holding files enrich did
-    not write (notes …) is not replaced unless --force.
+    (under any name) is skipped, as is a file given twice. An OUT that holds a master
+    already is replaced only with --force (or write the next one beside it: --previous OUT
+    -o OUT.next); with files enrich did not write (notes …) too. -o - is refused: a master is
+    a folder (pipe its contacts with `enrich clean` or read OUT/contacts.csv).
     """
     from .pipeline import run
 
     run(opt.job(o), sayer(o["quiet"]), warn=sayer(False))
 
 
-@main.command(epilog=EXIT_CODES)
+@main.command(
+    short_help="Everything a master holds about one person (GDPR access), as JSON.",
+    epilog=EXIT_CODES,
+)
 @opt.PERSON
 @handle_errors
 def subject(**o):
@@ -304,7 +368,7 @@ def subject(**o):
     click.echo(json.dumps(found, indent=2, ensure_ascii=False, default=str))
 
 
-@main.command(epilog=EXIT_CODES)
+@main.command(short_help="Erase one person from a master (GDPR erasure).", epilog=EXIT_CODES)
 @opt.PERSON
 @opt.out("folder", "The next master (default: MASTER, replaced whole at the end).", required=False)
 @opt.FORCE
@@ -336,10 +400,14 @@ def erase(**o):
     _say(erased.line(), o["quiet"])
 
 
-@main.command("export", epilog=EXIT_CODES)
+@main.command(
+    "export",
+    short_help="Export a master's tables, minimised or pseudonymised.",
+    epilog=EXIT_CODES,
+)
 @click.argument("master_dir", metavar="MASTER", type=click.Path(file_okay=False, exists=True))
 @opt.out("folder", "The export folder (replaced whole): companies, contacts, export.json.")
-@opt.table_format("Format of the exported tables.")
+@opt.table_format("Format of the exported tables (xlsx: for Excel, text kept text).", xlsx=True)
 @opt.EXCEL
 @click.option(
     "--pseudonymise",
@@ -387,9 +455,17 @@ def export_(**o):
     _say(f"wrote {o['out']}: {tables}; {keyed} columns pseudonymised", o["quiet"])
 
 
-@main.command(epilog=EXIT_CODES)
+@main.command(
+    short_help="Profile a master's customers from order exports (RFM, segments).",
+    epilog=EXIT_CODES,
+)
 @opt.PROFILE
-@opt.out("folder", "Output folder (replaced whole): profiles.csv/.parquet, unmatched_orders.csv.")
+@opt.out(
+    "folder",
+    "Output folder (replaced whole): profiles.csv/.parquet, unmatched_orders.csv; '-': the "
+    "profiles (CSV) on standard output only, the unmatched lines counted on stderr.",
+    stdout=True,
+)
 @opt.RULES
 @opt.QUIET
 @handle_errors
@@ -418,16 +494,19 @@ def profile(**o):
         rules_dir=o["rules_dir"],
         maps=opt.order_maps(o["maps"]),
         say=sayer(o["quiet"]),
+        warn=sayer(False),
     )
 
 
-@main.group(epilog=EXIT_CODES)
+@main.group(short_help="Build and query a local company registry index.", epilog=EXIT_CODES)
 def registry():
     """Public company registries: build a local index from bulk open-data files (KBO/BCE,
     SIRENE), and look a company up in it."""
 
 
-@registry.command("build", epilog=EXIT_CODES)
+@registry.command(
+    "build", short_help="Build a registry index from KBO/BCE or SIRENE files.", epilog=EXIT_CODES
+)
 @opt.REGISTRY_BUILD
 @handle_errors
 def registry_build(**o):
@@ -454,7 +533,11 @@ def registry_build(**o):
     )
 
 
-@registry.command("lookup", epilog=opt.exit_codes("the index does not hold the number"))
+@registry.command(
+    "lookup",
+    short_help="What the index knows of one company number.",
+    epilog=opt.exit_codes("the index does not hold the number"),
+)
 @click.argument("number")
 @opt.registry(required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
@@ -478,10 +561,12 @@ def registry_lookup(number, registry, as_json):
         sys.exit(EXIT_FAILED)
 
 
-@main.command(epilog=EXIT_CODES)
+@main.command(
+    short_help="Clean contact files and attach registry firmographics.", epilog=EXIT_CODES
+)
 @opt.READ
 @opt.registry(required=True)
-@opt.out("file", "Output table: .csv or .parquet.")
+@opt.out("file", "Output table: .csv, .parquet or .xlsx; '-': standard output (CSV).", stdout=True)
 @opt.LANG
 @opt.EXCEL
 @opt.SIZE
@@ -495,13 +580,17 @@ def attach(**o):
     SME size band. registry_match says how each row was matched, or why not; registry_number
     which company. Rejected rows go to OUT's name + .rejects.csv; rows whose name fits two
     registry companies about as well (or one not surely enough) are attached to none and
-    listed with their candidates in OUT's name + .registry_review.csv."""
+    listed with their candidates in OUT's name + .registry_review.csv. With -o - only the
+    rows go to standard output; the rejects and registry review are counted on stderr."""
     from .pipeline import run_attach
 
     run_attach(opt.job(o), sayer(o["quiet"]), warn=sayer(False))
 
 
-@main.command(epilog=CHECK_EXIT_CODES)
+@main.command(
+    short_help="Check data files against declared rules (a linter for data).",
+    epilog=CHECK_EXIT_CODES,
+)
 @opt.CHECK
 @handle_errors
 def check(**o):
@@ -521,6 +610,7 @@ def check(**o):
     from .io.lock import check_inputs, session
 
     out = o["out"] or o["output"]
+    out = None if out == "-" else out  # the report on stdout, as without -o
     fmt = o["old_fmt"] if o["old_fmt"] and o["fmt"] == "human" else o["fmt"]
     colour = out is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     say = lambda line: click.echo(line, err=True)  # noqa: E731
@@ -537,7 +627,9 @@ def check(**o):
         sys.exit(EXIT_FAILED)
 
 
-@main.command(epilog=EXIT_CODES)
+@main.command(
+    short_help="Why two records were (not) matched: per-field weights.", epilog=EXIT_CODES
+)
 @click.argument("run_dir", type=click.Path(file_okay=False))
 @click.argument("row_a")
 @click.argument("row_b")

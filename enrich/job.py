@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .errors import InputError
 
-FORMATS = ("csv", "parquet")
+FORMATS = ("csv", "parquet", "xlsx")
 LANGS = ("fr", "nl", "en")
 DELIMITERS = (",", ";", "\t", "|")
 DATE_ORDERS = ("dmy", "mdy", "ymd")
@@ -75,7 +75,7 @@ class Job:
 
     inputs: list[Input]
     out: str
-    format: str = "csv"  # of the golden tables: csv or parquet
+    format: str = "csv"  # of the golden tables: csv or parquet; xlsx: csv + xlsx copies
     excel: bool = False  # CSV with a UTF-8 BOM
     rules: str | None = None  # a rules folder that extends the shipped rules
     previous: str | None = None  # an earlier master to link onto

@@ -26,17 +26,25 @@ def exit_codes(gate: str | None = None) -> str:
     lines.append("     an output another run is writing, a full or read-only disk")
     lines.append("  3  internal error (a bug: please report it with the command you ran)")
     lines.append("  130  interrupted (Ctrl-C; SIGTERM: 143): the message says what was written")
+    lines.append(f"  141  {CLOSED_PIPE}")
     return "\n".join(lines)
 
 
+CLOSED_PIPE = "standard output closed early (-o - | head): the run stops quietly"
+
+
 EXIT_CODES = exit_codes()
-CHECK_EXIT_CODES = """\\b
+CHECK_EXIT_CODES = (
+    """\b
 Exit codes:
   0  every check passed (warnings allowed, unless --strict)
   1  a check failed: an error-severity check, or with --strict a warning
   2  usage error, unreadable input file or checks file (its line is named)
   3  internal error (a bug: please report it with the command you ran)
-  130  interrupted (Ctrl-C; SIGTERM: 143)"""
+  130  interrupted (Ctrl-C; SIGTERM: 143)
+  141  """
+    + CLOSED_PIPE
+)
 
 
 def together(*options):
@@ -55,17 +63,28 @@ def alias(old: str, dest: str, **kwargs):
     return click.option(old, dest, hidden=True, **kwargs)
 
 
-def out(kind: str, help: str, required: bool = True):
-    """-o/--out: a file (*kind* 'file') or a folder ('folder')."""
+def out(kind: str, help: str, required: bool = True, stdout: bool = False):
+    """-o/--out: a file (*kind* 'file') or a folder ('folder'); '-' (standard output, one
+    table: ``io.stdout``) only where *stdout*, else a usage error that says why."""
     path = click.Path(dir_okay=False) if kind == "file" else click.Path(file_okay=False)
-    return click.option("-o", "--out", required=required, type=path, help=help)
+
+    def no_dash(ctx, param, value):
+        if value == "-" and not stdout:
+            raise click.BadParameter(
+                f"'-' (standard output) takes one table; `enrich {ctx.info_name}` writes a "
+                f"{kind} of several: give a {kind} name"
+            )
+        return value
+
+    return click.option("-o", "--out", required=required, type=path, help=help, callback=no_dash)
 
 
-def table_format(help: str, default: str | None = "csv"):
+def table_format(help: str, default: str | None = "csv", xlsx: bool = False):
+    """--format: csv or parquet (and xlsx, where a person opens the tables: ``io.xlsx``)."""
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(["csv", "parquet"]),
+        type=click.Choice(["csv", "parquet", *(["xlsx"] if xlsx else [])]),
         default=default,
         show_default=default is not None,
         help=help,
@@ -113,8 +132,8 @@ MAX_FIELD = click.option(
 FORCE = click.option(
     "--force",
     is_flag=True,
-    help="Replace OUT even if it holds files enrich did not write (they are deleted with it); "
-    "never a file this run reads.",
+    help="Replace an existing OUT, even one holding files enrich did not write (they are "
+    "deleted with it); never a file this run reads.",
 )
 QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 DEFAULT_COUNTRY = click.option(
@@ -407,7 +426,12 @@ CHECK = together(
         "github: workflow annotations.",
     ),
     alias("--format", "old_fmt", type=click.Choice(REPORT_FORMATS)),
-    out("file", "Write the report to this file (atomically) instead of stdout.", required=False),
+    out(
+        "file",
+        "Write the report to this file (atomically) instead of stdout ('-': stdout).",
+        required=False,
+        stdout=True,
+    ),
     alias("--output", "output", type=click.Path(dir_okay=False)),
     click.option(
         "--max-examples",

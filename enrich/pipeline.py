@@ -15,6 +15,7 @@ Errors are ``EnrichError``s (one line, an exit code), raised before anything is 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import platform
 import time
@@ -477,12 +478,19 @@ def _say_master(built, job: Job, summary_: dict, say: Say, warn: Say) -> None:
 # --- the smaller jobs: clean, dedupe, attach ----------------------------------------------
 
 
-def run_clean(job: Job, rejects: str | None = None, say: Say = silent) -> CleanResult:
-    """`enrich clean`: the canonical table ``job.out`` (csv or parquet, ``job.format``), the
-    rejects beside it (OUT's name + .rejects.csv unless *rejects*) and OUT's name + .run.json."""
+def run_clean(
+    job: Job, rejects: str | None = None, say: Say = silent, warn: Say | None = None
+) -> CleanResult:
+    """`enrich clean`: the canonical table ``job.out`` (csv, parquet or xlsx, ``job.format``),
+    the rejects beside it (OUT's name + .rejects.csv unless *rejects*) and OUT's name +
+    .run.json. ``out="-"``: the table on stdout, the rejects only to *rejects* (else their
+    count goes to *warn*), no run.json (``io.stdout``)."""
     from .io.lock import session
+    from .io.stdout import is_stdout
     from .io.write import check_not_input, table_writer, write_set
 
+    if is_stdout(job.out):
+        return _clean_to_stdout(job, rejects, say, warn or say)
     started = time.perf_counter()
     out = Path(job.out)
     stem = out.with_suffix("") if out.suffix else out
@@ -519,12 +527,38 @@ def run_clean(job: Job, rejects: str | None = None, say: Say = silent) -> CleanR
     return result
 
 
-def run_dedupe(job: Job, say: Say = silent):
+def _clean_to_stdout(job: Job, rejects: str | None, say: Say, warn: Say) -> CleanResult:
+    from .io.lock import check_inputs, session
+    from .io.stdout import left_out, write_stdout
+    from .io.write import check_not_input, write_table
+
+    outputs = [Path(rejects)] if rejects else []
+    check_not_input(outputs, [i.path for i in job.inputs])
+    check_inputs(job_files(job))
+    with session(rejects, inputs=job_files(job), say=say) if rejects else contextlib.nullcontext():
+        result = clean(job.inputs, Rules.load(job.rules), say)
+        if rejects:
+            write_table(result.rejects, rejects, "csv", excel=job.excel)
+        lost = left_out(result.rejects.height, "rejected rows", ": give --rejects FILE")
+        if lost and not rejects:
+            warn(lost)
+        write_stdout(result.frame, job.format, excel=job.excel)
+    return result
+
+
+def run_dedupe(job: Job, say: Say = silent, warn: Say | None = None):
     """`enrich dedupe`: records, rejects, pairs, review, model and run.json in ``job.out``;
     with ``job.previous`` (an earlier dedupe folder) the new rows are linked onto it. Under
-    the folder's lock; the files are written as a set, run.json last (``io.write.write_set``)."""
-    from .io.lock import session
+    the folder's lock; the files are written as a set, run.json last (``io.write.write_set``).
+    ``out="-"``: the records on stdout, nothing else written (what was left out goes to
+    *warn*)."""
+    from .io.lock import check_inputs, locked, session
+    from .io.stdout import is_stdout
 
+    if is_stdout(job.out):
+        check_inputs([*job_files(job), *([job.previous] if job.previous else [])])
+        with locked(job.previous, shared=True) if job.previous else contextlib.nullcontext():
+            return _dedupe(job, say, warn or say)
     folder = Path(job.out)
     names = (f"records.{job.format}", "rejects.csv", "pairs.parquet", "review.csv", "model.json")
     outputs = [*(folder / n for n in names), folder / "run.json"]
@@ -532,7 +566,8 @@ def run_dedupe(job: Job, say: Say = silent):
         return _dedupe(job, say)
 
 
-def _dedupe(job: Job, say: Say):
+def _dedupe(job: Job, say: Say, warn: Say | None = None):
+    from .io.stdout import is_stdout
     from .io.write import check_not_input, json_writer, table_writer, write_set
     from .link.decision_file import read_decision_file
     from .link.files import load_models, load_settings, read_master
@@ -548,6 +583,12 @@ def _dedupe(job: Job, say: Say):
         else []
     )
     check_not_input([folder / n for n in names], [*(i.path for i in job.inputs), *kept])
+    if not job.force and not is_stdout(folder) and (folder / "run.json").is_file():
+        raise InputError(
+            "the output folder holds a dedupe output already: give --force to replace it, "
+            f"or write the next one beside it (--previous {folder} -o {folder}.next)",
+            file=str(folder),
+        )
     rules = Rules.load(job.rules)
     result = clean(job.inputs, rules, say)
     settings = load_settings(rules)
@@ -566,6 +607,8 @@ def _dedupe(job: Job, say: Say):
     link_time = time.perf_counter() - t0
     if master is not None:
         say(messages.linked_to_master(found.frame.slice(master.height), master))
+    if is_stdout(job.out):
+        return _records_to_stdout(found, result, job, say, warn or say)
     t0 = time.perf_counter()
     files = {
         folder / f"records.{job.format}": table_writer(found.frame, job.format),
@@ -594,16 +637,38 @@ def _dedupe(job: Job, say: Say):
     return found
 
 
+def _records_to_stdout(found, result: CleanResult, job: Job, say: Say, warn: Say):
+    """`enrich dedupe -o -`: the records on stdout; the rejects and review pairs counted."""
+    from .io.stdout import left_out, write_stdout
+    from .link.review import review_table
+
+    for level, linked in found.results.items():
+        say(messages.link_level(level, linked.report))
+    review = review_table(found).height
+    for line in (
+        left_out(result.rejects.height, "rejected rows"),
+        left_out(review, "review pairs"),
+    ):
+        if line:
+            warn(f"{line}: give -o FOLDER to keep them")
+    write_stdout(found.frame, job.format)
+    return found
+
+
 def run_attach(job: Job, say: Say = silent, warn: Say | None = None) -> pl.DataFrame:
     """`enrich attach`: each row of the inputs with its registry firmographics (``job.out``),
     its rejects and the rows whose name fits two registry companies (registry_review)."""
-    from .io.lock import session
+    from .io.lock import check_inputs, session
+    from .io.stdout import is_stdout
     from .io.write import check_not_input
     from .registry.folder import check_index
 
     if job.registry is None:
         raise InputError("attach needs a registry index")
     check_index(job.registry.folder)
+    if is_stdout(job.out):
+        check_inputs(job_files(job))
+        return _attach_rows(job, None, None, None, say, warn)
     out = Path(job.out)
     rejects_path = out.with_name(out.stem + ".rejects.csv")
     review_path = out.with_name(out.stem + ".registry_review.csv")
@@ -613,7 +678,12 @@ def run_attach(job: Job, say: Say = silent, warn: Say | None = None) -> pl.DataF
 
 
 def _attach_rows(
-    job: Job, out: Path, rejects_path: Path, review_path: Path, say: Say, warn: Say | None
+    job: Job,
+    out: Path | None,
+    rejects_path: Path | None,
+    review_path: Path | None,
+    say: Say,
+    warn: Say | None,
 ):
     from .io.write import write_table
     from .registry.attach import attach_with_review
@@ -625,6 +695,8 @@ def _attach_rows(
         result.frame, job.registry.folder, job.registry.lang, sizes and sizes[0], rules=rules
     )
     attached = ask_online(attached, job.online, rules, say, warn=warn)
+    if out is None:  # -o -
+        return _attached_to_stdout(attached, result.rejects, review, job, say, warn or say)
     write_table(attached, out, excel=job.excel)
     write_table(result.rejects, rejects_path, "csv", excel=job.excel)
     write_table(review, review_path, "csv", excel=job.excel)
@@ -633,4 +705,20 @@ def _attach_rows(
     say(
         f"wrote {out}, {rejects_path} and {review_path} (rows whose name fits two registry companies)"
     )
+    return attached
+
+
+def _attached_to_stdout(attached, rejects, review, job: Job, say: Say, warn: Say):
+    """`enrich attach -o -`: the rows on stdout; the rejects and the registry review counted."""
+    from .io.stdout import left_out, write_stdout
+
+    for line in messages.attached(registry_counts(attached)):
+        say(line)
+    for line in (
+        left_out(rejects.height, "rejected rows"),
+        left_out(review.height, "registry review rows (attached to no company)"),
+    ):
+        if line:
+            warn(f"{line}: give -o FILE to keep them")
+    write_stdout(attached, job.format, excel=job.excel)
     return attached

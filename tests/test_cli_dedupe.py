@@ -260,3 +260,15 @@ def test_a_person_who_moved_is_a_new_contact_linked_by_person_id(run_cli, tmp_pa
     assert person[0] == person[1] == person[2]
     assert person[3] != person[0]  # same name, a company mailbox only: not enough
     assert person[4] != person[5] and person[4] != person[0]  # another mobile; another first name
+
+
+def test_an_existing_dedupe_output_is_replaced_only_with_force(run_cli, fixtures, tmp_path):
+    out = tmp_path / "d"
+    assert run_cli("dedupe", fixtures / "crm_export.csv", "-o", out, "-q").exit_code == 0
+    before = (out / "records.csv").read_bytes()
+    again = run_cli("dedupe", fixtures / "purchased_list_fr.csv", "-o", out, "-q")
+    assert again.exit_code == 2 and "give --force" in again.stderr
+    assert f"--previous {out} -o {out}.next" in again.stderr
+    assert (out / "records.csv").read_bytes() == before
+    forced = run_cli("dedupe", fixtures / "purchased_list_fr.csv", "-o", out, "-q", "--force")
+    assert forced.exit_code == 0 and (out / "records.csv").read_bytes() != before

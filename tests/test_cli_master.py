@@ -456,9 +456,12 @@ def test_bad_inputs_write_nothing(run_cli, fixtures, tmp_path):
     (other / "holiday.jpg").write_bytes(b"\xff\xd8")
     result = master(run_cli, other, [fixtures / DEMO[0]], code=2)
     assert "not an enrich master" in result.output and (other / "holiday.jpg").exists()
-    # a master folder is replaced whole by the next run into it
+    # a master folder is replaced whole by the next run into it, asked with --force only
     master(run_cli, out, [fixtures / DEMO[0]])
-    master(run_cli, out, [fixtures / DEMO[1]])
+    result = master(run_cli, out, [fixtures / DEMO[1]], code=2)
+    assert "--force" in result.output and f"--previous {out} -o {out}.next" in result.output
+    assert set(table(out, "lineage")["source_file"]) == {str(fixtures / DEMO[0])}
+    master(run_cli, out, [fixtures / DEMO[1]], "--force")
     assert set(table(out, "lineage")["source_file"]) == {str(fixtures / DEMO[1])}
 
 

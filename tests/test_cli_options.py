@@ -28,7 +28,9 @@ def test_the_same_idea_has_the_same_name_everywhere():
         if "--rules" in opts and name != "check":
             assert opts["--rules"].type.file_okay is False, name  # a folder
         if "--format" in opts and not opts["--format"].hidden:
-            assert set(opts["--format"].type.choices) == {"csv", "parquet"}, name  # tables only
+            choices = set(opts["--format"].type.choices)  # tables only; xlsx where people read
+            assert {"csv", "parquet"} <= choices <= {"csv", "parquet", "xlsx"}, name
+            assert ("xlsx" in choices) == (name in ("clean", "master", "export")), name
         for old in ("--link-to", "--output"):
             assert old not in opts or opts[old].hidden, name
         assert ("--strict" in opts) == (name in ("clean", "check")), name

@@ -97,7 +97,7 @@ def test_a_rules_folder_extends_the_defaults_and_run_json_says_so(tmp_path):
 
 def test_a_job_that_cannot_run_is_refused_before_anything_is_written(tmp_path):
     with pytest.raises(InputError, match="format"):
-        run(job(tmp_path / "m", format="xlsx"))
+        run(job(tmp_path / "m", format="ods"))
     with pytest.raises(InputError, match="not found"):
         run(Job([Input(str(tmp_path / "missing.csv"))], str(tmp_path / "m")))
     assert not (tmp_path / "m").exists()

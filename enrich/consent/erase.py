@@ -95,7 +95,9 @@ def erase(
     out = out or master
     in_place = Path(out).resolve() == Path(master).resolve()
     with session(out, reads=[master], inputs=[rules_dir] if rules_dir else [], say=say):
-        master_folder.check_out(Path(out), [] if in_place else [master], force=force)
+        master_folder.check_out(
+            Path(out), [] if in_place else [master], force=force, in_place=in_place
+        )
         rules = Rules.load(rules_dir)
         held = load(master, rules)
         if held.run.get("rules_hash") != rules.digest(MASTER_RULES):

@@ -35,14 +35,16 @@ from ..normalise.text import FORMULA_START, NUMBER_LIKE
 from ..parallel import settle
 from .lock import disk_error, fault, signals_held
 
-FORMATS = ("csv", "parquet")
+FORMATS = ("csv", "parquet", "xlsx")
+SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx"}
 
 
 def format_for(path: str | Path, fmt: str | None = None) -> str:
-    """The output format: explicit, else from the extension (``.parquet`` / ``.pq``), else CSV."""
+    """The output format: explicit, else from the extension (``.parquet`` / ``.pq``,
+    ``.xlsx``), else CSV."""
     if fmt:
         return fmt
-    return "parquet" if Path(path).suffix.lower() in (".parquet", ".pq") else "csv"
+    return SUFFIXES.get(Path(path).suffix.lower(), "csv")
 
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
@@ -119,8 +121,15 @@ def _atomic(path: Path, write) -> None:
     fault(f"wrote:{path.name}")
 
 
-def table_writer(frame: pl.DataFrame, fmt: str, *, excel: bool = False, fast: bool = False):
-    """The function that writes *frame* as *fmt* to the path it is given (see write_table)."""
+def table_writer(
+    frame: pl.DataFrame, fmt: str, *, excel: bool = False, fast: bool = False, sheet: str = "data"
+):
+    """The function that writes *frame* as *fmt* to the path it is given (see write_table);
+    XLSX keeps text as text (``io.xlsx``: no formula guard needed), in one *sheet*."""
+    if fmt == "xlsx":
+        from .xlsx import write_xlsx
+
+        return lambda tmp: write_xlsx(frame, tmp, sheet)
     if fmt == "parquet":
         options = (
             {"compression": "lz4", "statistics": False}
@@ -147,11 +156,12 @@ def write_table(
     excel: bool = False,
     fast: bool = False,
 ) -> None:
-    """Write *frame* to *path* (CSV or Parquet), atomically. *fast*: a Parquet file the tool
-    reads back whole itself (a state): lz4 and no column statistics, about a third faster to
-    write than zstd with them, a bit bigger."""
+    """Write *frame* to *path* (CSV, Parquet or XLSX), atomically. *fast*: a Parquet file the
+    tool reads back whole itself (a state): lz4 and no column statistics, about a third faster
+    to write than zstd with them, a bit bigger."""
     path = Path(path)
-    _atomic(path, table_writer(frame, format_for(path, fmt), excel=excel, fast=fast))
+    writer = table_writer(frame, format_for(path, fmt), excel=excel, fast=fast, sheet=path.stem)
+    _atomic(path, writer)
 
 
 def write_text(text: str, path: str | Path) -> None:

@@ -49,6 +49,7 @@ TABLES = ("companies", "contacts", "contact_points", "provenance")
 LINK_STATE = {
     level: f"link_{level}" for level in LINKED
 }  # what linking read of the records (optional)
+XLSX_TABLES = ("companies", "contacts")  # with --format xlsx, beside their CSV (and review)
 STATE = ("records.parquet", "lineage.csv", "model.json", "run.json")
 MAX_PARTS = 16  # then a run writes the state in one part again
 
@@ -131,11 +132,14 @@ def check_beside(out: Path, master: Path, what: str, summary: str) -> None:
         )
 
 
-def check_out(folder: Path, kept: list[str], *, force: bool = False) -> None:
+def check_out(
+    folder: Path, kept: list[str], *, force: bool = False, in_place: bool = False
+) -> None:
     """Refuse an output folder that would destroy something: a file of the run (*kept*: its
     inputs, previous master, decisions, suppression list …) inside it, even with *force*; an
-    existing folder that is not an enrich master; a master holding files the tool did not
-    write (a steward's notes), unless *force*."""
+    existing folder that is not an enrich master; a master, unless *force* (or *in_place*:
+    `enrich erase` replaces the master it erases from); a master holding files the tool did
+    not write (a steward's notes), unless *force*."""
     real = folder.resolve()
     for p in kept:
         if p and p != "-" and (Path(p).resolve() == real or real in Path(p).resolve().parents):
@@ -156,6 +160,12 @@ def check_out(folder: Path, kept: list[str], *, force: bool = False) -> None:
             f"the master folder holds {others} file{'s' if others > 1 else ''} enrich did not "
             f"write, which replacing it would delete: move {'them' if others > 1 else 'it'} "
             "out, or give --force",
+            file=str(folder),
+        )
+    if not force and not in_place and is_master(folder):
+        raise InputError(
+            "the output folder holds a master already: give --force to replace it, or write "
+            f"the next master beside it (--previous {folder} -o {folder}.next)",
             file=str(folder),
         )
 
@@ -367,7 +377,9 @@ def write(
     finish,
 ) -> None:
     """Every output of a master run, all at once (see the module's doc). ``finish()`` gives
-    (review, summary, report): it runs while the big tables are being written."""
+    (review, summary, report): it runs while the big tables are being written. *fmt* xlsx:
+    a CSV master (what the next run reads) and companies, contacts, review as XLSX beside."""
+    xlsx, fmt = fmt == "xlsx", "csv" if fmt == "xlsx" else fmt
 
     def fill(tmp: Path) -> None:
         writes, listed, linked = _table_writes(master, tmp, fmt, excel)
@@ -376,7 +388,11 @@ def write(
         ) as writing:  # polars writes (and hashlib hashes) without the GIL: both cores work
             review, summary, report = finish()
             write_table(review, tmp / "review.csv", "csv", excel=excel)
+            if xlsx:  # for a person: opened in Excel, text kept text
+                write_table(review, tmp / "review.xlsx", "xlsx")
             hashed = dict(writing.result())  # raises what a write raised
+        for name in XLSX_TABLES if xlsx else ():
+            write_table(getattr(master, name), tmp / f"{name}.xlsx", "xlsx")
         write_json(
             {level: res.model.to_json() for level, res in master.linked.results.items()},
             tmp / "model.json",

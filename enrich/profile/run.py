@@ -6,6 +6,7 @@ and ``run.json`` (counts only: nothing personal).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from pathlib import Path
@@ -111,18 +112,26 @@ def run_profile(
     rules_dir: str | None = None,
     maps: dict | None = None,
     say=lambda line: None,
+    warn=None,
 ) -> dict:
     """Profile the order exports *paths* against *master*, into the folder *out*; returns
-    the run.json summary."""
-    from ..io.lock import locked, session
+    the run.json summary. *out* ``-``: the profiles on stdout (CSV), nothing else written:
+    the unmatched lines are counted to *warn* (default: *say*)."""
+    from ..io.lock import check_inputs, locked, session
+    from ..io.stdout import is_stdout
     from ..io.write import replace_folder, write_json, write_table
     from ..master.folder import previous_run, read_golden_tables
 
     day = _day(as_of)
-    check_beside(Path(out), Path(master), "profile", SUMMARY)
+    to_stdout = is_stdout(out)
+    if not to_stdout:
+        check_beside(Path(out), Path(master), "profile", SUMMARY)
     rules = Rules.load(rules_dir)
+    inputs = [*paths, *([rules_dir] if rules_dir else [])]
+    if to_stdout:
+        check_inputs(inputs)
     with (
-        session(out, inputs=[*paths, *([rules_dir] if rules_dir else [])], say=say),
+        contextlib.nullcontext() if to_stdout else session(out, inputs=inputs, say=say),
         locked(master, shared=True),
     ):
         run, sha = previous_run(master)
@@ -146,6 +155,9 @@ def run_profile(
             "inputs": mapped,
             "counts": counts,
         }
+        if to_stdout:
+            _to_stdout(table, unmatched, warn or say)
+            return summary
 
         def fill(tmp: Path) -> None:
             write_table(table, tmp / "profiles.csv", "csv")
@@ -160,6 +172,15 @@ def run_profile(
         f"see unmatched_orders.csv); wrote {out}"
     )
     return json.loads((Path(out) / SUMMARY).read_text(encoding="utf-8"))
+
+
+def _to_stdout(table: pl.DataFrame, unmatched: pl.DataFrame, warn) -> None:
+    from ..io.stdout import left_out, write_stdout
+
+    lost = left_out(unmatched.height, "unmatched order lines", ": give -o FOLDER to keep them")
+    if lost:
+        warn(lost)
+    write_stdout(table, "csv")
 
 
 def _rejected(rejects: list[dict]) -> pl.DataFrame:

@@ -46,7 +46,7 @@ def test_a_full_disk_leaves_the_old_master_whole_and_no_debris(harness, enrich, 
     disk = tmpfs(size="320k")  # the old master (about 190 kB) fits, not a second one beside it
     out = harness.copy_master(demo_master, disk / "master")
     before = harness.digest(out)
-    proc = enrich("master", CRM, PURCHASED, "-o", out, "-q")
+    proc = enrich("master", CRM, PURCHASED, "-o", out, "-q", "--force")
     assert proc.returncode == 2
     assert harness.one_line(proc.stderr) == (
         f"enrich: error: {out}: cannot write: no space left on the disk"
@@ -74,7 +74,7 @@ def test_no_space_while_writing_a_master_in_process(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(pl.DataFrame, "write_parquet", full)
-    result = run_cli("master", CRM, PURCHASED, "-o", out, "-q")
+    result = run_cli("master", CRM, PURCHASED, "-o", out, "-q", "--force")
     assert result.exit_code == 2
     assert harness.one_line(result.stderr) == (
         f"enrich: error: {out}: cannot write: no space left on the disk"

@@ -61,7 +61,7 @@ class Setup:
 
     def args(self):
         extra = ["--previous", self.previous] if self.previous else []
-        return ["master", *self.inputs, "-o", self.out, "-q", *extra]
+        return ["master", *self.inputs, "-o", self.out, "-q", "--force", *extra]  # replaced
 
     def again(self, run_cli) -> None:
         """The next good run (in this process: no start-up to wait for)."""

@@ -51,7 +51,7 @@ def test_a_master_being_written_cannot_be_read_as_previous(
     harness, start, enrich, demo_master, tmp_path
 ):
     written = harness.copy_master(demo_master, tmp_path / "written")
-    first = start("master", CRM, PURCHASED, "-o", written, "-q", fault="locked:STOP")
+    first = start("master", CRM, PURCHASED, "-o", written, "-q", "--force", fault="locked:STOP")
     wait_stopped(first)
     reader = enrich("master", PURCHASED, "--previous", written, "-o", tmp_path / "next", "-q")
     assert reader.returncode == 2
@@ -74,7 +74,7 @@ def test_a_previous_master_being_read_cannot_be_rewritten(
     assert harness.digest(previous) == before
     reader.send_signal(signal.SIGCONT)
     assert reader.wait(timeout=harness.TIMEOUT) == 0
-    assert run_cli("master", CRM, "-o", previous, "-q").exit_code == 0  # free again
+    assert run_cli("master", CRM, "-o", previous, "-q", "--force").exit_code == 0  # free again
     assert harness.debris(tmp_path) == []
 
 

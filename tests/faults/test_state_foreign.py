@@ -32,9 +32,9 @@ def test_a_folder_with_a_stewards_files_is_kept_unless_force(run_cli, fixtures, 
 
 def test_a_master_of_the_other_format_is_the_tools_own(run_cli, fixtures, m1):
     """A CSV master rewritten as Parquet (and back): its tables are the tool's files."""
-    master(run_cli, m1, [fixtures / BOUGHT], "--format", "parquet")
+    master(run_cli, m1, [fixtures / BOUGHT], "--format", "parquet", "--force")
     assert (m1 / "companies.parquet").is_file() and not (m1 / "companies.csv").exists()
-    master(run_cli, m1, [fixtures / CRM])
+    master(run_cli, m1, [fixtures / CRM], "--force")
     assert (m1 / "companies.csv").is_file()
 
 

@@ -126,7 +126,7 @@ def test_a_previous_folder_replaced_before_its_parts_are_linked_stops_the_run(
         return state_parts(tmp, stem, *args)
 
     monkeypatch.setattr(folder, "_state_parts", replaced_first)
-    result = master(run_cli, out, [fixtures / SALON], "--previous", m1, code=2)
+    result = master(run_cli, out, [fixtures / SALON], "--previous", m1, "--force", code=2)
     assert f"{m1}: records.parquet changed while this run read it" in result.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]  # no temporary left
