@@ -141,3 +141,16 @@ def test_a_missing_file_is_named_with_its_line(fixtures, tmp_path):
     job_file.write_text('inputs = ["crm.csv"]\nout = "o"\nrules = "mine"\n')
     with pytest.raises(InputError, match=r"job.toml, line 3: rules: no such file or folder 'mine'"):
         load(job_file)
+
+
+def test_every_key_of_the_starter_is_a_key_of_a_job_file(tmp_path):
+    import re
+
+    from enrich.jobfile import KEYS, starter
+
+    text = starter(tmp_path / "job.toml")
+    uncommented = re.sub(r"(?m)^# (\[\[input\]\]|[a-z_]+ = )", r"\1", text)
+    job = load_text(uncommented, "job.toml", check_files=False).job
+    assert set(KEYS) - {"input", "inputs", "out"} <= set(re.findall(r"(?m)^# ([a-z_]+) = ", text))
+    assert job.registry.size_file and job.online.lei and job.inputs[-1].sheet == "Dag 1"
+    assert job.as_of == "2026-12-01" and job.format == "parquet" and job.suppress
