@@ -6,6 +6,7 @@ errors to exit codes. No data work happens here.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import os
 import signal
@@ -284,9 +285,10 @@ def master(**o):
 
 @main.command("run", epilog=EXIT_CODES)
 @click.argument("job_file", metavar="JOB", type=click.Path(dir_okay=False))
+@opt.out("folder", "The master folder, instead of the job's out (e.g. this month's).", False)
 @opt.QUIET
 @handle_errors
-def run_job(job_file, quiet):
+def run_job(job_file, out, quiet):
     """Run the master job declared in JOB: a job file (TOML, `enrich init` writes one), or a
     master's run.json, which records the job that made it (run it again, as it was).
 
@@ -300,12 +302,15 @@ def run_job(job_file, quiet):
     \b
     enrich init monthly.toml && enrich run monthly.toml
     enrich run out/master/run.json
+    enrich run monthly.toml -o out/master-2026-12
     """
     from .jobfile import load, working_in
     from .pipeline import run
     from .terminal import shown
 
     loaded = load(job_file)
+    if out:  # given here: relative to where the command is run
+        loaded.job = dataclasses.replace(loaded.job, out=str(Path(out).resolve()))
     with shown(quiet) as view, working_in(loaded.folder):
         view.say(
             f"{job_file}: {len(loaded.job.inputs)} inputs → {loaded.job.out} (in {loaded.folder})"

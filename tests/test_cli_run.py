@@ -90,6 +90,9 @@ def test_run_json_records_the_job_and_runs_it_again(run_cli, fixtures, tmp_path,
     again = run_cli("run", "month/out/master/run.json", "-q")
     assert again.exit_code == 0, again.output
     assert {n: (master / n).read_bytes() for n in first} == first
+    elsewhere = run_cli("run", "month/job.toml", "-o", "december", "-q")  # -o: from here
+    assert elsewhere.exit_code == 0, elsewhere.output
+    assert (tmp_path / "december/companies.csv").read_bytes() == first["companies.csv"]
 
 
 def test_a_master_made_by_the_command_line_is_repeated_from_its_run_json(
