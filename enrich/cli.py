@@ -284,13 +284,14 @@ def master(**o):
 
 
 @main.command("run", epilog=EXIT_CODES)
-@click.argument("job_file", metavar="JOB", type=click.Path(dir_okay=False))
+@click.argument("job_file", metavar="JOB", type=click.Path())
 @opt.out("folder", "The master folder, instead of the job's out (e.g. this month's).", False)
 @opt.QUIET
 @handle_errors
 def run_job(job_file, out, quiet):
     """Run the master job declared in JOB: a job file (TOML, `enrich init` writes one), or a
-    master's run.json, which records the job that made it (run it again, as it was).
+    master's run.json (or the master folder), which records the job that made it: run it
+    again, as it was.
 
     \b
     The smallest job file (paths relative to its folder, where the job runs):

@@ -128,12 +128,15 @@ class _Lines:
 def load(path: str | os.PathLike, check_files: bool = True) -> Loaded:
     """The job of a job file (TOML) or of a master's run.json."""
     source = Path(path)
+    if source.is_dir():  # a master folder: the job its run.json recorded
+        source = source / "run.json"
     try:
         text = source.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InputError("no such job file", file=str(path)) from None
+        raise InputError("no such job file", file=str(source)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the job file: {exc}", file=str(path)) from None
+        reason = getattr(exc, "strerror", None) or exc
+        raise InputError(f"cannot read the job file: {reason}", file=str(source)) from None
     if source.suffix.lower() == ".json":
         return _recorded(source, text)
     return load_text(text, str(path), source.resolve().parent, check_files)
@@ -168,7 +171,7 @@ def _recorded(source: Path, text: str) -> Loaded:
         run = json.loads(text)
     except ValueError as exc:
         raise InputError(f"not JSON: {exc}", file=str(source)) from None
-    if not isinstance(run, dict) or "job" not in run:
+    if not isinstance(run, dict) or "job" not in run or "job_folder" not in run:
         raise InputError(
             "records no job (a master made before job files, or not a master's run.json)",
             file=str(source),

@@ -106,7 +106,7 @@ def test_a_master_made_by_the_command_line_is_repeated_from_its_run_json(
     }
     before = Path("m/companies.csv").read_bytes()
     monkeypatch.chdir(tmp_path)
-    assert run_cli("run", "here/m/run.json", "-q").exit_code == 0
+    assert run_cli("run", "here/m", "-q").exit_code == 0  # the folder: its run.json
     assert (tmp_path / "here/m/companies.csv").read_bytes() == before
 
 
