@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import polars as pl
 import polars.selectors as cs
 
-from . import content, identifiers, mapping
+from . import content, identifiers, mapping, progress
 from .errors import InputError
 from .io.read import ROW, Table, looks_like_value, read
 from .job import Input
@@ -99,7 +99,13 @@ class CleanResult:
 
 def read_all(inputs: list[Input]) -> list[tuple[Input, Table]]:
     """Read every input before any work, so one bad file stops the job before it writes."""
-    return [(i, t) for i in inputs for t in read(i.path, **i.read_options())]
+    out = []
+    with progress.stage("read", total=len(inputs)) as step:
+        for i in inputs:
+            tables = read(i.path, **i.read_options())
+            out += [(i, t) for t in tables]
+            step.advance(rows=sum(t.frame.height for t in tables))
+    return out
 
 
 def _row_rejects(frame: pl.DataFrame, headers: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -428,6 +434,7 @@ def clean_files(inputs: list[Input | str], rules: Rules | None = None) -> CleanR
     tables = read_all(inputs)
     timings["read"] = time.perf_counter() - t0
     t0 = time.perf_counter()
+    step = progress.begin("map")
     check_maps(tables)
     frames, rejects, reports, defaults, orders = [], [], [], {}, {}
     for given, table in tables:
@@ -442,13 +449,16 @@ def clean_files(inputs: list[Input | str], rules: Rules | None = None) -> CleanR
         reports.append(report)
     frame = pl.concat(frames, how="diagonal_relaxed")
     timings["map"] = time.perf_counter() - t0
+    progress.end(step, rows=frame.height)
     t0 = time.perf_counter()
+    step = progress.begin("normalise")
     if frame.height:
         out, held = normalised(frame, defaults, rules, orders)
         _held_report(held, reports)
     else:
         out = _empty_output(frame)
     timings["normalise"] = time.perf_counter() - t0
+    progress.end(step, rows=out.height)
     _count_sources(out, reports)
     order = {t.name: i for i, (_, t) in enumerate(tables)}
     all_rejects = (

@@ -6,6 +6,7 @@ errors to exit codes. No data work happens here.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import os
 import signal
@@ -214,9 +215,11 @@ def clean(**o):
     """
     from .io.write import format_for
     from .pipeline import run_clean
+    from .terminal import shown
 
     job = opt.job(o, format=format_for(Path(o["out"]), o["fmt"]))
-    result = run_clean(job, o["rejects"], sayer(o["quiet"]), warn=sayer(False))
+    with shown(o["quiet"]) as view:
+        result = run_clean(job, o["rejects"], view.say, warn=view.warn, shown=view)
     if o["strict"] and result.rejects.height:
         _say(f"--strict: {result.rejects.height} rows were rejected", False)
         sys.exit(EXIT_FAILED)
@@ -261,8 +264,10 @@ def dedupe(**o):
     the rejects and review pairs are not written, and their counts are said on stderr.
     """
     from .pipeline import run_dedupe
+    from .terminal import shown
 
-    run_dedupe(opt.job(o), sayer(o["quiet"]), warn=sayer(False))
+    with shown(o["quiet"]) as view:
+        run_dedupe(opt.job(o), view.say, warn=view.warn, shown=view)
 
 
 @main.command(
@@ -333,8 +338,66 @@ def master(**o):
     a folder (pipe its contacts with `enrich clean` or read OUT/contacts.csv).
     """
     from .pipeline import run
+    from .terminal import shown
 
-    run(opt.job(o), sayer(o["quiet"]), warn=sayer(False))
+    with shown(o["quiet"]) as view:
+        run(opt.job(o), view.say, warn=view.warn, shown=view)
+
+
+@main.command(
+    "run", short_help="Run a job file (or repeat a master's run.json).", epilog=EXIT_CODES
+)
+@click.argument("job_file", metavar="JOB", type=click.Path())
+@opt.out("folder", "The master folder, instead of the job's out (e.g. this month's).", False)
+@opt.QUIET
+@handle_errors
+def run_job(job_file, out, quiet):
+    """Run the master job declared in JOB: a job file (TOML, `enrich init` writes one), or a
+    master's run.json (or the master folder), which records the job that made it: run it
+    again, as it was.
+
+    \b
+    The smallest job file (paths relative to its folder, where the job runs):
+      inputs = ["crm.csv", "leads.xlsx"]
+      out = "out/master"
+    Every other key is optional and named as the `enrich master` option of the same meaning.
+    A mistake in JOB is named with its line (exit 2) before anything is read.
+
+    \b
+    enrich init monthly.toml && enrich run monthly.toml
+    enrich run out/master/run.json
+    enrich run monthly.toml -o out/master-2026-12
+    """
+    from .jobfile import load, working_in
+    from .pipeline import run
+    from .terminal import shown
+
+    loaded = load(job_file)
+    if out:  # given here: relative to where the command is run
+        loaded.job = dataclasses.replace(loaded.job, out=str(Path(out).resolve()))
+    with shown(quiet) as view, working_in(loaded.folder):
+        view.say(
+            f"{job_file}: {len(loaded.job.inputs)} inputs → {loaded.job.out} (in {loaded.folder})"
+        )
+        run(loaded.job, view.say, warn=view.warn, shown=view)
+
+
+@main.command(short_help="Write a commented starter job file for `enrich run`.", epilog=EXIT_CODES)
+@click.argument("job_file", metavar="JOB", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace JOB if it exists.")
+@handle_errors
+def init(job_file, force):
+    """Write a starter job file JOB for `enrich run`: its inputs guessed from the CSV and XLSX
+    files beside it, out = "out/master", and every optional key, commented out, with what it
+    does. An existing JOB is kept unless --force."""
+    from .errors import InputError
+    from .io.write import write_text
+    from .jobfile import starter
+
+    if Path(job_file).exists() and not force:
+        raise InputError("exists: pass --force to replace it", file=job_file)
+    write_text(starter(job_file), job_file)
+    _say(f"wrote {job_file}: fill in inputs and out, then `enrich run {job_file}`")
 
 
 @main.command(

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from . import __version__, messages
+from . import __version__, messages, progress
 from .clean import CleanResult, clean_files
 from .errors import InputError
 from .job import Input, Job, Online, Registry
@@ -293,16 +293,19 @@ def _attach(built, job: Job, rules: Rules, sizes, say: Say, warn: Say) -> None:
     from .registry.sizes import counts as size_counts
 
     if job.registry:
-        t1 = time.perf_counter()
+        t1, step = time.perf_counter(), progress.begin("registry")
         built.companies, built.registry_review = attach_with_review(
             built.companies, job.registry.folder, job.registry.lang, sizes and sizes[0], rules=rules
         )
         built.timings["registry"] = round(time.perf_counter() - t1, 3)
+        progress.end(step, rows=built.companies.height)
     if job.online:
         built.counts["online"] = {}
+        step = progress.begin("online")
         built.companies = ask_online(
             built.companies, job.online, rules, say, built.counts["online"], warn
         )
+        progress.end(step, rows=built.companies.height)
         vies = built.companies["vies_status"].value_counts().drop_nulls().sort("vies_status")
         built.counts["vies"] = dict(vies.iter_rows())
     if job.registry:  # after the online answers, which fill in what the index lacks
@@ -341,6 +344,8 @@ def _finisher(built, job: Job, result: CleanResult, summary_: dict, inputs: list
         summary_["timings_s"] = {k: round(v, 3) for k, v in result.timings.items()}
         summary_["versions"] = versions()
         summary_["previous"] = str(job.previous) if job.previous else None
+        summary_["job"] = job.as_dict()  # `enrich run run.json` repeats it
+        summary_["job_folder"] = str(Path.cwd())  # what its relative paths are relative to
         summary_["inputs"] = inputs  # every input of the master, by content
         summary_["master"] = built.counts
         summary_["review_rows"] = review.height
@@ -355,14 +360,19 @@ def _finisher(built, job: Job, result: CleanResult, summary_: dict, inputs: list
     return finish
 
 
-def run(job: Job, say: Say = silent, warn: Say | None = None) -> Result:
+def run(
+    job: Job, say: Say = silent, warn: Say | None = None, shown: progress.Progress | None = None
+) -> Result:
     """The whole master job (see the module's doc); the master folder ``job.out`` is
     written whole at the end, or not at all — under its lock, and a shared lock on the
     previous master (``io.lock.session``). *warn* (default: *say*) gets what a person
-    should read even from a quiet run."""
+    should read even from a quiet run; *shown* the stages as they go (``enrich.progress``)."""
     from .io.lock import session
 
-    with session(job.out, reads=[job.previous], inputs=job_files(job), say=say):
+    with (
+        progress.using(shown),
+        session(job.out, reads=[job.previous], inputs=job_files(job), say=say),
+    ):
         return _run(job, say, warn)
 
 
@@ -417,13 +427,21 @@ def _run(job: Job, say: Say, warn: Say | None) -> Result:
         (warn or say)(line)
     result.timings.update(built.timings)
     link_and_survive = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t0, step = time.perf_counter(), progress.begin("write")
     folder.write(
         built,
         Path(job.out),
         job.format,
         excel=job.excel,
         finish=_finisher(built, job, result, summary_, ready.recorded, ready.consent),
+    )
+    progress.end(step, rows=built.lineage.height)
+    progress.tell(
+        rows_in=summary_["rows_in"],
+        companies=built.counts["companies"],
+        contacts=built.counts["contacts"],
+        rejected=built.counts["rejected_rows"],
+        review_pairs=summary_["review_rows"],
     )
     _say_master(built, job, summary_, say, warn or say)
     say(
@@ -479,12 +497,21 @@ def _say_master(built, job: Job, summary_: dict, say: Say, warn: Say) -> None:
 
 
 def run_clean(
-    job: Job, rejects: str | None = None, say: Say = silent, warn: Say | None = None
+    job: Job,
+    rejects: str | None = None,
+    say: Say = silent,
+    warn: Say | None = None,
+    shown: progress.Progress | None = None,
 ) -> CleanResult:
     """`enrich clean`: the canonical table ``job.out`` (csv, parquet or xlsx, ``job.format``),
     the rejects beside it (OUT's name + .rejects.csv unless *rejects*) and OUT's name +
     .run.json. ``out="-"``: the table on stdout, the rejects only to *rejects* (else their
-    count goes to *warn*), no run.json (``io.stdout``)."""
+    count goes to *warn*), no run.json (``io.stdout``). *shown*: a progress view."""
+    with progress.using(shown):
+        return _clean(job, rejects, say, warn)
+
+
+def _clean(job: Job, rejects: str | None, say: Say, warn: Say | None) -> CleanResult:
     from .io.lock import session
     from .io.stdout import is_stdout
     from .io.write import check_not_input, table_writer, write_set
@@ -501,7 +528,7 @@ def run_clean(
     with session(out, outputs, inputs=job_files(job), say=say):
         rules = Rules.load(job.rules)
         result = clean(job.inputs, rules, say)
-        t0 = time.perf_counter()
+        t0, step = time.perf_counter(), progress.begin("write")
         files = {
             out: table_writer(result.frame, job.format, excel=job.excel),
             rejects_path: table_writer(result.rejects, "csv", excel=job.excel),
@@ -519,6 +546,10 @@ def run_clean(
             return {**made, "manifest": manifest}
 
         write_set(files, summary_path, make_summary)
+    progress.end(step, rows=result.frame.height + result.rejects.height)
+    progress.tell(
+        rows_in=result.rows_in, rows_out=result.frame.height, rejected=result.rejects.height
+    )
     say(
         f"wrote {out} ({result.frame.height} rows), {rejects_path} ({result.rejects.height} rows), "
         f"{summary_path}"
@@ -546,7 +577,9 @@ def _clean_to_stdout(job: Job, rejects: str | None, say: Say, warn: Say) -> Clea
     return result
 
 
-def run_dedupe(job: Job, say: Say = silent, warn: Say | None = None):
+def run_dedupe(
+    job: Job, say: Say = silent, warn: Say | None = None, shown: progress.Progress | None = None
+):
     """`enrich dedupe`: records, rejects, pairs, review, model and run.json in ``job.out``;
     with ``job.previous`` (an earlier dedupe folder) the new rows are linked onto it. Under
     the folder's lock; the files are written as a set, run.json last (``io.write.write_set``).
@@ -562,7 +595,10 @@ def run_dedupe(job: Job, say: Say = silent, warn: Say | None = None):
     folder = Path(job.out)
     names = (f"records.{job.format}", "rejects.csv", "pairs.parquet", "review.csv", "model.json")
     outputs = [*(folder / n for n in names), folder / "run.json"]
-    with session(folder, outputs, reads=[job.previous], inputs=job_files(job), say=say):
+    with (
+        progress.using(shown),
+        session(folder, outputs, reads=[job.previous], inputs=job_files(job), say=say),
+    ):
         return _dedupe(job, say)
 
 
@@ -609,12 +645,13 @@ def _dedupe(job: Job, say: Say, warn: Say | None = None):
         say(messages.linked_to_master(found.frame.slice(master.height), master))
     if is_stdout(job.out):
         return _records_to_stdout(found, result, job, say, warn or say)
-    t0 = time.perf_counter()
+    t0, step = time.perf_counter(), progress.begin("write")
+    review = review_table(found)
     files = {
         folder / f"records.{job.format}": table_writer(found.frame, job.format),
         folder / "rejects.csv": table_writer(result.rejects, "csv"),
         folder / "pairs.parquet": table_writer(all_pairs(found), "parquet"),
-        folder / "review.csv": table_writer(review_table(found), "csv"),
+        folder / "review.csv": table_writer(review, "csv"),
         folder / "model.json": json_writer(
             {level: found.results[level].model.to_json() for level in found.results}
         ),
@@ -630,6 +667,13 @@ def _dedupe(job: Job, say: Say, warn: Say | None = None):
         return {**summary_, "manifest": manifest}
 
     write_set(files, folder / "run.json", make_summary)
+    progress.end(step, rows=found.frame.height)
+    progress.tell(
+        rows_in=result.rows_in,
+        records=found.frame.height,
+        rejected=result.rejects.height,
+        review_pairs=review.height,
+    )
     for level, linked in found.results.items():
         say(messages.link_level(level, linked.report))
     say(f"wrote {folder}/records.{job.format}, review.csv, pairs.parquet, model.json, run.json")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from .. import progress
 from ..ruleset import Rules, rules_or_default
 from .comparisons import FOLDED
 from .derive import Level, derive, helper_names, helpers, levels
@@ -81,6 +82,7 @@ def dedupe(
     data = pl.concat([pl.DataFrame(chunked_like(frame, row)), frame], how="horizontal")
     results, rows, states = {}, {}, {}
     for level in declared:
+        step = progress.begin(f"link {level.name}")
         known = level.id if master is not None else None
         res, rows[level.name], ids = _link_level(
             data,
@@ -102,6 +104,7 @@ def dedupe(
             set(settings[level.name].columns),
             rules,
         )
+        progress.end(step, rows=len(rows[level.name]))
     out = data.select(pl.exclude("_row", *helpers(rules)))
     if persons:
         out = out.with_columns(chunked_like(data, person_ids(data, rules)))

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import polars as pl
 
+from .. import progress
 from ..consent import apply as consent_apply
 from ..consent import register as consent_register
 from ..consent.apply import Consent
@@ -144,10 +145,12 @@ def build(
     with beside(aside) as ids_and_lineage:  # what does not wait for the golden records
         lap("ids")
         tables = reusable_tables(previous, previous_tables, rules_hash)
+        step = progress.begin("survive")
         levels, survived = _survive_levels(
             rows, records, start, survivorship, tables
         )  # with *tables*, only the entities a new row touches
         lap("survive")
+        progress.end(step, rows=rows.height)
         persons, lineage, held_by = ids_and_lineage.result()
     records = records.with_columns(chunked_like(records, persons))
     (companies, company_points, company_prov) = levels["company"]
