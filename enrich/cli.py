@@ -538,6 +538,41 @@ def check(**o):
 
 
 @main.command(epilog=EXIT_CODES)
+@click.argument("review_csv", metavar="REVIEW.csv", type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="The decisions file (default: beside the run's folder, e.g. out/master.decisions.csv).",
+)
+@handle_errors
+def review(review_csv, out):
+    """Walk the undecided pairs of a review.csv in the terminal: the two records side by
+    side with each field's verdict; keys m (match), n (no match), s (skip), u (undo the
+    last answer), q (quit). Each answer is written at once to the decisions file; run
+    again to resume where you stopped. Then: enrich master … --previous MASTER
+    --decisions DECISIONS.csv."""
+    from .errors import InputError
+    from .link.walk import default_out, walk
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InputError(
+            "enrich review needs a terminal (keys m/n/s/u/q); elsewhere fill the decision "
+            "column of review.csv and pass it with --decisions",
+            file=review_csv,
+        )
+    target = Path(out) if out else default_out(Path(review_csv))
+    pairs, answered, whole = walk(
+        Path(review_csv), target, click.getchar, lambda text: (click.clear(), click.echo(text))
+    )
+    state = "every pair answered" if whole else "run again to go on"
+    click.echo(
+        f"{target}: {answered} of {pairs} pairs answered ({state}); pass it to "
+        f"enrich master with --decisions {target}"
+    )
+
+
+@main.command(epilog=EXIT_CODES)
 @click.argument("run_dir", type=click.Path(file_okay=False))
 @click.argument("row_a")
 @click.argument("row_b")

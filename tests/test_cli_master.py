@@ -246,6 +246,7 @@ def test_incremental_run_keeps_ids_and_records_steward_changes(run_cli, fixtures
         "applied": 2,
         "not_applied": 0,
         "unknown_rows": 0,
+        "not_applied_pairs": [],
     }
     # remembered: the next run, without --decisions, keeps them apart and changes nothing
     fourth = tmp_path / "m4"

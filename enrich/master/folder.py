@@ -38,6 +38,7 @@ from ..io.read import unguard
 from ..io.write import replace_folder, write_json, write_table
 from ..link.files import load_models
 from ..link.levels import LEVELS, LINKED
+from ..link.review import kept_pairs
 from ..parallel import beside, side_by_side
 from . import state
 from .build import Master, Previous
@@ -376,6 +377,7 @@ def write(
         ) as writing:  # polars writes (and hashlib hashes) without the GIL: both cores work
             review, summary, report = finish()
             write_table(review, tmp / "review.csv", "csv", excel=excel)
+            write_table(kept_pairs(master.linked), tmp / "pairs.parquet", "parquet")
             hashed = dict(writing.result())  # raises what a write raised
         write_json(
             {level: res.model.to_json() for level, res in master.linked.results.items()},
