@@ -15,8 +15,10 @@ pair the file does not hold. The file holds ``DECISION_COLUMNS`` — what ``enri
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -128,7 +130,7 @@ def walk(
     review = load(review_path)
     done = answered(out, review)
     while (at := next_pair(review, done)) is not None:
-        width = shutil.get_terminal_size((120, 40)).columns
+        width = _width()
         show(screen(review.row(at, named=True), at, review.height, done, width))
         try:
             pressed = key().lower()
@@ -147,3 +149,33 @@ def walk(
         done = pl.concat([done, answer])
         write_table(done, out, "csv")
     return review.height, done.height, next_pair(review, done) is None
+
+
+def _width() -> int:
+    """The terminal's width (the terminal's own, not a COLUMNS a parent process left)."""
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        return 120
+
+
+@contextlib.contextmanager
+def keys() -> Iterator[Callable[[], str]]:
+    """A reader of single keys. On POSIX the terminal stays in cbreak mode the whole walk,
+    so keys typed ahead are kept (click.getchar sets raw mode per key, dropping them);
+    elsewhere click.getchar."""
+    try:
+        import termios
+        import tty
+    except ImportError:  # Windows
+        import click
+
+        yield click.getchar
+        return
+    fd = sys.stdin.fileno()
+    before = termios.tcgetattr(fd)
+    tty.setcbreak(fd)
+    try:
+        yield lambda: os.read(fd, 1).decode("utf-8", "replace") or "q"  # end of input: quit
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, before)

@@ -377,7 +377,8 @@ def write(
         ) as writing:  # polars writes (and hashlib hashes) without the GIL: both cores work
             review, summary, report = finish()
             write_table(review, tmp / "review.csv", "csv", excel=excel)
-            write_table(kept_pairs(master.linked), tmp / "pairs.parquet", "parquet")
+            pairs = master.pairs if master.pairs is not None else kept_pairs(master.linked)
+            write_table(pairs, tmp / "pairs.parquet", "parquet")
             hashed = dict(writing.result())  # raises what a write raised
         write_json(
             {level: res.model.to_json() for level, res in master.linked.results.items()},
