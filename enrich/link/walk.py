@@ -94,28 +94,35 @@ def same(a: str | None, b: str | None) -> str:
 
 
 def screen(row: dict, at: int, total: int, done: pl.DataFrame, width: int) -> str:
-    """The text of one pair's screen, at most *width* columns wide."""
-    col = max(12, (width - 41) // 2)  # 2 + 18 + 2 spaces + 8 + 1 + 7 beside
-    cut = lambda v: ("" if v is None else str(v))[:col]  # noqa: E731
+    """The text of one pair's screen, at most *width* columns wide: the key fields of both
+    records (``a_*``, ``b_*``), then each compared field with its weight (``w_*``)."""
+    col = max(12, (width - 41) // 2)  # beside: 2 + 18 + 2 spaces + verdict 8 + 1 + weight 7
+
+    def line(name: str, a, b, said: str) -> str:
+        cells = [("" if v is None else str(v))[:col] for v in (a, b)]
+        return f"  {name[:18]:18} {cells[0]:{col}} {cells[1]:{col}} {said}".rstrip()
+
     decided = int((done["decision"] != "").sum())
     lines = [
         f"enrich review: pair {at + 1} of {total} ({decided} decided, "
         f"{done.height - decided} skipped)   {row['level']}   probability "
         f"{row.get('match_probability') or '?'}   weight {row.get('match_weight') or '?'}",
         "",
-        f"  {'':18} {'A ' + row['source_file_l'] + ':' + row['source_row_l']:{col}} "
-        f"{'B ' + row['source_file_r'] + ':' + row['source_row_r']:{col}} verdict",
+        line(
+            "",
+            f"A {row['source_file_l']}:{row['source_row_l']}",
+            f"B {row['source_file_r']}:{row['source_row_r']}",
+            "verdict",
+        ),
     ]
     for key in [c[2:] for c in row if c.startswith("a_") and f"b_{c[2:]}" in row]:
         a, b = row[f"a_{key}"], row[f"b_{key}"]
-        lines.append(f"  {key:18} {cut(a):{col}} {cut(b):{col}} {same(a, b)}")
+        lines.append(line(key, a, b, same(a, b)))
     lines += ["", "  evidence (the model's per-field weights)"]
     for field in [c[2:] for c in row if c.startswith("w_") and row[c] not in (None, "")]:
-        w = row[f"w_{field}"]
-        weight = float(w) if w not in (None, "") else None
-        a, b = row.get(f"{field}_l"), row.get(f"{field}_r")
-        shown = "" if weight is None else f"{weight:+.2f}"
-        lines.append(f"  {field[:18]:18} {cut(a):{col}} {cut(b):{col}} {verdict(weight):8} {shown}")
+        weight = float(row[f"w_{field}"])
+        said = f"{verdict(weight):8} {weight:+.2f}"
+        lines.append(line(field, row.get(f"{field}_l"), row.get(f"{field}_r"), said))
     return "\n".join([*lines, "", HELP])
 
 
