@@ -26,7 +26,7 @@ demo: install
 	@echo "master companies : $(DEMO_OUT)/master/companies.csv"
 	@echo "master contacts  : $(DEMO_OUT)/master/contacts.csv"
 	@echo "lineage          : $(DEMO_OUT)/master/lineage.csv (one row per input row)"
-	@echo "review / rejects : $(DEMO_OUT)/master/review.csv, $(DEMO_OUT)/master/rejects.csv"
+	@echo "review / rejects : $(DEMO_OUT)/master/review.csv, $(DEMO_OUT)/master/rejects.csv (try: .venv/bin/enrich review $(DEMO_OUT)/master/review.csv)"
 	@echo "report           : $(DEMO_OUT)/master/report.html"
 	@echo "registry index   : $(DEMO_OUT)/registry (try: .venv/bin/enrich registry lookup 0403.170.701 --registry $(DEMO_OUT)/registry)"
 

@@ -311,7 +311,9 @@ def master(**o):
                         file and row, the rule that decided it
       lineage.csv       one row per input row: company_id, customer_id, contact_id, status
                         (merged / kept / rejected) and the reason of a reject
-      review.csv        grey-zone pairs for a steward (fill decision, pass --decisions)
+      review.csv        grey-zone pairs for a steward, decision first, both records side
+                        by side (fill decision or run enrich review; pass --decisions)
+      pairs.parquet     the run's pairs in the review band or above, for enrich explain
       rejects.csv, changes.csv (ids merged or split, old → new), decisions.csv,
       run.json, report.html, and for the next --previous: model.json,
                         register.parquet (the do-not-contact register, keyed hashes),
@@ -691,6 +693,44 @@ def check(**o):
 
 
 @main.command(
+    short_help="Walk a review.csv's pairs in the terminal; write decisions.", epilog=EXIT_CODES
+)
+@click.argument("review_csv", metavar="REVIEW.csv", type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="The decisions file (default: beside the run's folder, e.g. out/master.decisions.csv).",
+)
+@handle_errors
+def review(review_csv, out):
+    """Walk the undecided pairs of a review.csv in the terminal: the two records side by
+    side with each field's verdict; keys m (match), n (no match), s (skip), u (undo the
+    last answer), q (quit). Each answer is written at once to the decisions file; run
+    again to resume where you stopped. Then: enrich master … --previous MASTER
+    --decisions DECISIONS.csv."""
+    from .errors import InputError
+    from .link.walk import default_out, keys, walk
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InputError(
+            "enrich review needs a terminal (keys m/n/s/u/q); elsewhere fill the decision "
+            "column of review.csv and pass it with --decisions",
+            file=review_csv,
+        )
+    target = Path(out) if out else default_out(Path(review_csv))
+    with keys() as key:
+        pairs, answered, whole = walk(
+            Path(review_csv), target, key, lambda text: (click.clear(), click.echo(text))
+        )
+    state = "every pair answered" if whole else "run again to go on"
+    click.echo(
+        f"{target}: {answered} of {pairs} pairs answered ({state}); pass it to "
+        f"enrich master with --decisions {target}"
+    )
+
+
+@main.command(
     short_help="Why two records were (not) matched: per-field weights.", epilog=EXIT_CODES
 )
 @click.argument("run_dir", type=click.Path(file_okay=False))
@@ -704,9 +744,11 @@ def check(**o):
 )
 @handle_errors
 def explain(run_dir, row_a, row_b, level):
-    """Why two records of a `dedupe` run were (not) matched: the per-field match weights that
-    add up to the pair's score. ROW_A and ROW_B are source rows, as FILE:ROW (or ROW when the
-    run read one file)."""
+    """Why two records of a `dedupe` run or a master were (not) matched: the per-field match
+    weights that add up to the pair's score. ROW_A and ROW_B are source rows as lineage.csv
+    and review.csv name them, FILE:ROW (the end of the file name will do; ROW alone when the
+    run read one file). A master keeps its run's pairs in the review band or above
+    (pairs.parquet)."""
     from .link.explain import explain_pair
 
     click.echo(explain_pair(Path(run_dir), row_a, row_b, level))

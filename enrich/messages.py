@@ -261,13 +261,25 @@ def master_registry(companies: int, registry: dict) -> str:
     )
 
 
-def decisions_not_applied(outcome: dict) -> str | None:
+def decisions_not_applied(outcome: dict, most: int = 10) -> str | None:
+    """The steward decisions the run could not apply, each named by its two rows and why.
+
+    >>> decisions_not_applied({"applied": 3, "not_applied": 1, "unknown_rows": 0,
+    ...     "not_applied_pairs": [{"level": "company", "a": "a.csv:4", "b": "b.csv:9",
+    ...     "decision": "match", "reason": "kept apart"}]})
+    'steward decisions: 3 applied, 1 not applied, 0 name a row the master does not hold: company a.csv:4 ~ b.csv:9 (match): kept apart'
+    """
     if not (outcome["not_applied"] or outcome["unknown_rows"]):
         return None
+    pairs = outcome.get("not_applied_pairs", [])
+    named = "; ".join(
+        f"{p['level']} {p['a']} ~ {p['b']} ({p['decision']}): {p['reason']}" for p in pairs[:most]
+    )
+    more = f" … ({len(pairs)} in all, run.json lists them)" if len(pairs) > most else ""
     return (
-        f"steward decisions: {outcome['applied']} applied, {outcome['not_applied']} not applied "
-        "(a cannot-link rule, e.g. two different valid VAT numbers, is stronger than a match), "
+        f"steward decisions: {outcome['applied']} applied, {outcome['not_applied']} not applied, "
         f"{outcome['unknown_rows']} name a row the master does not hold"
+        + (f": {named}{more}" if named else "")
     )
 
 

@@ -14,7 +14,7 @@ from enrich.registry.index import build
 from tests.conftest import FIXTURES
 
 DEMO = ["crm_export.csv", "purchased_list_fr.csv", "salon_leads_nl.xlsx"]
-ROWS_IN = 130  # tests/test_cli_master.py: 100 in crm + purchased, 30 in the two salon sheets
+ROWS_IN = 133  # tests/test_cli_master.py: 103 in crm + purchased, 30 in the two salon sheets
 
 
 @pytest.fixture(scope="module")

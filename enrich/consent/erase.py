@@ -186,7 +186,19 @@ def _next_master(
     )
     built.register = tombstones
     built.register_points = _points_kept(previous.register_points, tombstones)
+    built.pairs = _pairs(held, gone_rows)
     return built, erased, tombstones
+
+
+def _pairs(held: Held, gone_rows: pl.DataFrame) -> pl.DataFrame:
+    """pairs.parquet (for ``enrich explain``) without a pair naming one of the person's rows
+    (a master written before it had one: none)."""
+    from ..master import state
+
+    if not (held.path / "pairs.parquet").is_file():
+        return pl.DataFrame(schema={"level": pl.String})
+    data, _ = state.checked(held.path, "pairs.parquet", state.listed(held.run))
+    return _without_rows(pl.read_parquet(data), gone_rows, ("_l", "_r"))
 
 
 def _points_kept(points: pl.DataFrame | None, tombstones: pl.DataFrame) -> pl.DataFrame | None:

@@ -114,11 +114,16 @@ def link(
     t = time.perf_counter()
     ids, cluster_report = _clustered(frame, scored, settings, decisions, known)
     timings["cluster"] = time.perf_counter() - t
-    review = review_pairs(scored, ids)
+    bounds = Bounds(
+        frame.select(settings.cannot_link) if settings.cannot_link else None,
+        settings.max_cluster_size,
+        _apart(decisions) or [],
+    )
+    review = review_pairs(scored, ids, bounds)
     report = {
         "records": frame.height,
         "blocking": block_report,
-        **_scoring_report(scored, review, settings, model, comparable),
+        **_scoring_report(scored, review, settings, model, comparable, bounds.not_offered),
         "clusters": cluster_report,
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
@@ -213,11 +218,7 @@ def _clustered(
     cannot = [*settings.cannot_link, *([known] if known else [])]
     must = [*settings.must_link, *([known] if known else [])]
     keys = frame.select(cannot) if cannot else None
-    apart = (
-        decisions.filter(~pl.col("is_match")).select("id_l", "id_r").rows()
-        if decisions is not None
-        else None
-    )
+    apart = _apart(decisions)
     if known:
         return cluster_new(
             frame.height,
@@ -240,14 +241,23 @@ def _clustered(
     )
 
 
+def _apart(decisions: pl.DataFrame | None) -> list[tuple[int, int]] | None:
+    """The record pairs a steward kept apart (no_match)."""
+    if decisions is None:
+        return None
+    return decisions.filter(~pl.col("is_match")).select("id_l", "id_r").rows()
+
+
 def _scoring_report(
     scored: pl.DataFrame,
     review: pl.DataFrame,
     settings: Settings,
     model: Model,
     comparable: float,
+    not_offered: dict[str, int],
 ) -> dict:
-    """What run.json says of the scored pairs and the model of one link."""
+    """What run.json says of the scored pairs and the model of one link. *not_offered*: the
+    cluster pairs left out of the review because a match could not join them, by why."""
     bands = dict(scored["band"].value_counts().sort("band").iter_rows())
     return {
         "bands": bands,
@@ -256,6 +266,7 @@ def _scoring_report(
             "pairs_in_band": int(bands.get("review", 0)),
             "cluster_pairs_to_review": review.height,
             "record_pairs_between_them": int(review["pairs_between"].sum() or 0),
+            "not_offered": not_offered,  # cannot_link, cluster_size, kept_apart
         },
         "model": {
             "prior_among_candidates": model.prior,
@@ -267,25 +278,74 @@ def _scoring_report(
     }
 
 
-def review_pairs(pairs: pl.DataFrame, cluster_id: pl.Series) -> pl.DataFrame:
+def review_pairs(
+    pairs: pl.DataFrame, cluster_id: pl.Series, bounds: Bounds | None = None
+) -> pl.DataFrame:
     """What a steward has to decide: the review-band pairs whose records ended in two
     different clusters, one per pair of clusters — the strongest (then the lowest ids) —
     with ``pairs_between``, how many review pairs join those two clusters. A review pair
     inside one cluster is already settled by stronger edges; one decision per pair of
-    clusters settles them all (match joins the clusters, no_match keeps them apart)."""
+    clusters settles them all (match joins the clusters, no_match keeps them apart).
+    *bounds*: the two clusters a match could not join are left out (``Bounds.why_not``)
+    and counted in ``bounds.not_offered``."""
     review = pairs.filter(pl.col("band") == "review")
     a = cluster_id.gather(review["id_l"].cast(pl.Int64))
     b = cluster_id.gather(review["id_r"].cast(pl.Int64))
     review = review.with_columns(
         pl.min_horizontal(a, b).alias("_ca"), pl.max_horizontal(a, b).alias("_cb")
     ).filter(pl.col("_ca") != pl.col("_cb"))
-    return (
+    review = (
         review.with_columns(pl.len().over("_ca", "_cb").cast(pl.Int64).alias("pairs_between"))
         .sort(["match_probability", "id_l", "id_r"], descending=[True, False, False])
         .unique(["_ca", "_cb"], keep="first", maintain_order=True)
         .sort("id_l", "id_r")
-        .drop("_ca", "_cb")
     )
+    if bounds is not None:
+        review = bounds.applicable(review, cluster_id)
+    return review.drop("_ca", "_cb")
+
+
+@dataclass
+class Bounds:
+    """What clustering refuses whatever the score — so a steward's ``match`` between two
+    clusters could not take effect either: a cannot-link column whose values differ (two
+    valid VAT numbers), a union beyond ``max_size``, a pair a steward kept apart."""
+
+    keys: pl.DataFrame | None  # the cannot-link columns, a row per record
+    max_size: int
+    apart: list[tuple[int, int]] = field(default_factory=list)
+    not_offered: dict[str, int] = field(default_factory=dict)
+
+    def applicable(self, review: pl.DataFrame, cluster_id: pl.Series) -> pl.DataFrame:
+        """The rows of *review* (with their clusters ``_ca`` < ``_cb``) a match could join."""
+        clusters = pl.DataFrame({"_c": cluster_id})
+        size = clusters.group_by("_c").agg(pl.len().alias("_n"))
+        why = pl.when(pl.col("_na") + pl.col("_nb") > self.max_size).then(pl.lit("cluster_size"))
+        review = review.join(size.rename({"_c": "_ca", "_n": "_na"}), on="_ca", how="left")
+        review = review.join(size.rename({"_c": "_cb", "_n": "_nb"}), on="_cb", how="left")
+        if self.keys is not None and self.keys.width:
+            first = clusters.hstack(self.keys).group_by("_c").agg(pl.all().drop_nulls().first())
+            cols = self.keys.columns
+            for side in ("a", "b"):
+                named = first.rename({"_c": f"_c{side}", **{c: f"{c}__{side}" for c in cols}})
+                review = review.join(named, on=f"_c{side}", how="left")
+            differ = pl.any_horizontal(pl.col(f"{c}__a") != pl.col(f"{c}__b") for c in cols)
+            why = why.when(differ.fill_null(False)).then(pl.lit("cannot_link"))
+        if self.apart:
+            pa, pb = (pl.Series(x, dtype=pl.Int64) for x in zip(*self.apart))
+            ends = pl.DataFrame({"a": cluster_id.gather(pa), "b": cluster_id.gather(pb)})
+            kept = ends.select(
+                pl.min_horizontal("a", "b").alias("_ca"), pl.max_horizontal("a", "b").alias("_cb")
+            )
+            kept = kept.unique().with_columns(pl.lit(True).alias("_apart"))
+            review = review.join(kept, on=["_ca", "_cb"], how="left")
+            why = why.when(pl.col("_apart").fill_null(False)).then(pl.lit("kept_apart"))
+        review = review.with_columns(why.otherwise(None).alias("_why"))
+        counts = review["_why"].drop_nulls().value_counts().iter_rows()
+        self.not_offered = {k: int(n) for k, n in sorted(counts)}
+        return review.filter(pl.col("_why").is_null()).select(
+            pl.exclude("_na", "_nb", "_apart", "_why", "^.*__[ab]$")
+        )
 
 
 def comparable_pairs(

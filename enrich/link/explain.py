@@ -1,4 +1,6 @@
-"""Explain a scored pair of a `dedupe` run from its files (pairs.parquet, model.json)."""
+"""Explain a scored pair of a `dedupe` run or a master from its files (pairs.parquet,
+model.json, both checked against the folder's run.json manifest). A dedupe folder keeps
+every scored pair; a master the pairs of its run in the review band or above."""
 
 from __future__ import annotations
 
@@ -29,12 +31,23 @@ def _parse_row(spec: str, files: list[str], run_dir: Path) -> tuple[str, int]:
 
 def explain_pair(run_dir: Path, a: str, b: str, level: str) -> str:
     """A waterfall of the per-field evidence behind one pair's match probability."""
+    from ..master import state
+
     try:
-        pairs = pl.read_parquet(run_dir / "pairs.parquet").filter(pl.col("level") == level)
-        model = json.loads((run_dir / "model.json").read_text(encoding="utf-8"))[level]
-    except (OSError, ValueError, KeyError, pl.exceptions.PolarsError):
+        run = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        run = {}
+    files = state.listed(run) if isinstance(run, dict) else None
+    try:
+        data = state.checked(run_dir, "pairs.parquet", files)[0]
+        model = json.loads(state.checked(run_dir, "model.json", files)[0])[level]
+        pairs = pl.read_parquet(data).filter(pl.col("level") == level)
+    except state.Mismatch:
+        raise
+    except (InputError, ValueError, KeyError, pl.exceptions.PolarsError):
         raise InputError(
-            "not a dedupe run folder (pairs.parquet, model.json)", file=str(run_dir)
+            f"not a dedupe or master folder with {level} pairs (pairs.parquet, model.json)",
+            file=str(run_dir),
         ) from None
     files = sorted(set(pairs["source_file_l"].to_list()) | set(pairs["source_file_r"].to_list()))
     fa, ra = _parse_row(a, files, run_dir)
@@ -54,7 +67,10 @@ def explain_pair(run_dir: Path, a: str, b: str, level: str) -> str:
         )
     )
     if hit.height == 0:
-        return f"{level}: {fa}:{ra} and {fb}:{rb} were not compared (no blocking rule puts them together)"
+        return (
+            f"{level}: {fa}:{ra} and {fb}:{rb} are not in pairs.parquet: not compared (no "
+            "blocking rule puts them together) or, in a master, scored below the review band"
+        )
     r = hit.row(0, named=True)
     lines = [
         f"{level} pair {fa}:{ra} ~ {fb}:{rb}  ({r['rule']}, {r['band']})",

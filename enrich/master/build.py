@@ -100,6 +100,7 @@ class Master:
     digests: dict[str, str] = field(default_factory=dict)  # Previous.digests
     register: pl.DataFrame | None = None  # the do-not-contact register, for the next run
     register_points: pl.DataFrame | None = None  # the keys of its contact points, likewise
+    pairs: pl.DataFrame | None = None  # pairs.parquet as it is (None: this run's kept pairs)
 
 
 def build(

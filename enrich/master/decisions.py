@@ -135,17 +135,34 @@ def decided_ids(records: pl.DataFrame, decisions: pl.DataFrame, level: str) -> p
     )
 
 
-def decision_outcomes(records: pl.DataFrame, decisions: pl.DataFrame) -> dict[str, int]:
+def decision_outcomes(records: pl.DataFrame, decisions: pl.DataFrame) -> dict:
     """How the steward decisions stand in the result: applied, not applied (a cannot-link
     rule — two different valid VAT numbers — is stronger than a match), or naming a row the
-    master does not hold."""
+    master does not hold; ``not_applied_pairs`` names each one not applied by its two rows
+    (``file:row``, as lineage names them) and why — row ids only, no value."""
     out = {"applied": 0, "not_applied": 0, "unknown_rows": 0}
+    named: list[dict] = []
     for level in LINKED:
         d = decided_ids(records, decisions, level)
         known = d.drop_nulls(["_l", "_r"])
         out["applied"] += int(known["held"].sum())
         out["not_applied"] += int((~known["held"]).sum())
         out["unknown_rows"] += d.height - known.height
+        why = (
+            pl.when(pl.col("_l").is_null() | pl.col("_r").is_null())
+            .then(pl.lit(NOT_HELD_ROW))
+            .when(~pl.col("held"))
+            .then(pl.col("decision").replace_strict(NOT_HELD, default=None))
+        )
+        missed = d.select(
+            pl.col("level"),
+            pl.format("{}:{}", "source_file_l", "source_row_l").alias("a"),
+            pl.format("{}:{}", "source_file_r", "source_row_r").alias("b"),
+            "decision",
+            why.alias("reason"),
+        ).drop_nulls("reason")
+        named += missed.to_dicts()
+    out["not_applied_pairs"] = named
     return out
 
 

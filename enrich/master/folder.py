@@ -38,6 +38,7 @@ from ..io.read import unguard
 from ..io.write import replace_folder, write_json, write_table
 from ..link.files import load_models
 from ..link.levels import LEVELS, LINKED
+from ..link.review import kept_pairs
 from ..parallel import beside, side_by_side
 from . import state
 from .build import Master, Previous
@@ -390,6 +391,8 @@ def write(
             write_table(review, tmp / "review.csv", "csv", excel=excel)
             if xlsx:  # for a person: opened in Excel, text kept text
                 write_table(review, tmp / "review.xlsx", "xlsx")
+            pairs = master.pairs if master.pairs is not None else kept_pairs(master.linked)
+            write_table(pairs, tmp / "pairs.parquet", "parquet")
             hashed = dict(writing.result())  # raises what a write raised
         for name in XLSX_TABLES if xlsx else ():
             write_table(getattr(master, name), tmp / f"{name}.xlsx", "xlsx")

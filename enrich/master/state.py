@@ -40,7 +40,7 @@ _TABLES = "companies|contacts|contact_points|provenance"
 OWN = re.compile(
     rf"(?:{_TABLES})\.(?:csv|parquet)|golden_(?:{_TABLES})\.parquet"
     r"|(?:lineage|review|rejects|changes|decisions|registry_review)\.csv"
-    r"|model\.json|run\.json|report\.html|register(?:_points)?\.parquet"
+    r"|model\.json|run\.json|report\.html|register(?:_points)?\.parquet|pairs\.parquet"
     r"|(?:records|link_company|link_customer|link_contact)(?:\.\d+)?\.parquet"
 )  # every name a master run writes, in either table format
 

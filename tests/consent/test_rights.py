@@ -122,6 +122,7 @@ def test_erase_leaves_no_value_of_the_person_in_any_file_and_keeps_their_rows_as
 ):
     assert "contacts.csv" in files_holding(master, HERS)  # the check finds what is there
     assert {"records.parquet", "link_contact.parquet"} <= set(files_holding(master, HERS))
+    assert pairs_naming(master) == CLAIRE["rows"]  # her two rows, matched
     done = run_cli(
         "erase", master, "--email", "Claire Fontaine <claire.fontaine@SGE-electricite.fr>"
     )
@@ -132,7 +133,7 @@ def test_erase_leaves_no_value_of_the_person_in_any_file_and_keeps_their_rows_as
     )
     assert files_holding(master, HERS) == []
     lineage = pl.read_csv(master / "lineage.csv", infer_schema=False)
-    assert lineage.height == 100  # no row lost
+    assert lineage.height == 103  # no row lost
     erased = lineage.filter(pl.col("status") == "erased")
     assert set(zip(erased["source_file"], erased["source_row"].cast(int))) == CLAIRE["rows"]
     assert erased.select("company_id", "contact_id", "reason").null_count().row(0) == (2, 2, 2)
@@ -142,10 +143,21 @@ def test_erase_leaves_no_value_of_the_person_in_any_file_and_keeps_their_rows_as
     )
     assert sge.height == 1 and sge["contacts"][0] == "1" and sge["rows"][0] == "2"
     run = json.loads((master / "run.json").read_text())
-    assert run["master"]["erased"]["source_rows"] == 2 and run["master"]["contacts"] == 68
+    assert run["master"]["erased"]["source_rows"] == 2 and run["master"]["contacts"] == 71
     assert sorted(run["manifest"]) == sorted(
         p.name for p in master.iterdir() if p.name != "run.json"
     )
+    # the pairs kept for `enrich explain` name none of her rows any more (they did: below)
+    assert pairs_naming(master) == set()
+
+
+def pairs_naming(folder, rows=CLAIRE["rows"]) -> set:
+    """The rows of *rows* that a pair of the master's pairs.parquet names."""
+    pairs = pl.read_parquet(folder / "pairs.parquet")
+    named = set(zip(pairs["source_file_l"], pairs["source_row_l"])) | set(
+        zip(pairs["source_file_r"], pairs["source_row_r"])
+    )
+    return named & rows
 
 
 def test_the_tombstone_is_keyed_and_a_later_request_sees_it(run_cli, master):

@@ -168,7 +168,7 @@ def test_a_good_chain_of_runs_verifies_and_keeps_every_row(run_cli, fixtures, tm
     assert (m3 / "records.parquet").stat().st_ino == (m1 / "records.parquet").stat().st_ino
     run = json.loads((m3 / "run.json").read_text())
     assert [i["file"].rsplit("/", 1)[-1] for i in run["inputs"]] == [CRM, BOUGHT, SALON]
-    assert lineage(m3).height == 130
+    assert lineage(m3).height == 133
     records = folder.read_parts(folder.parts(m3, "records"))
     assert records.height == lineage(m3).filter(pl.col("status") != "rejected").height
 

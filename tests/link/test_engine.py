@@ -119,3 +119,29 @@ def test_review_lists_one_pair_per_two_clusters_and_none_inside_one():
     assert got.select("id_l", "id_r", "pairs_between").rows() == [(0, 2, 1), (1, 3, 2)]
     inside = review_pairs(pairs, pl.Series([0, 0, 0, 0, 4]))  # all review pairs inside cluster 0
     assert inside.height == 0
+
+
+def test_review_leaves_out_the_pairs_a_match_could_not_join():
+    """A review pair between two clusters holding different valid VAT numbers, two clusters
+    too big together, or two a steward kept apart is not offered: its `match` could not
+    take effect. Each is counted by why."""
+    from enrich.link.engine import Bounds, review_pairs
+
+    pairs = pl.DataFrame(
+        {
+            "id_l": [0, 2, 4, 6, 0],
+            "id_r": [1, 3, 5, 7, 6],
+            "match_probability": [0.7, 0.8, 0.75, 0.65, 0.9],
+            "band": ["review", "review", "review", "review", "match"],
+        }
+    )
+    # clusters: {0}, {1}, {2}, {3, 8, 9}, {4}, {5}, {6, 0...}: 6 joined 0 by the match edge
+    clusters = pl.Series([0, 1, 2, 3, 4, 5, 0, 7, 3, 3])
+    vat = pl.DataFrame({"vat": ["BE1", "BE2", None, None, None, None, None, None, None, None]})
+    bounds = Bounds(vat, max_size=3, apart=[(5, 4)])
+    got = review_pairs(pairs, clusters, bounds)
+    # 0~1: BE1 against BE2; 2~3: 1 + 3 records > 3; 4~5: kept apart; 6~7 (cluster 0 with 7) is fine
+    assert got.select("id_l", "id_r").rows() == [(6, 7)]
+    assert bounds.not_offered == {"cannot_link": 1, "cluster_size": 1, "kept_apart": 1}
+    # the same pairs without bounds: all four offered
+    assert review_pairs(pairs, clusters).height == 4

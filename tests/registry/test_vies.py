@@ -97,7 +97,7 @@ def test_attach_online_marks_every_row_and_a_failing_service_loses_none(
     )
     assert result.exit_code == 0, result.output
     table = pl.read_csv(out, infer_schema=False)
-    assert table.height == 40  # every CRM row
+    assert table.height == 43  # every CRM row
     be = table.filter(pl.col("vat").str.starts_with("BE"))
     fr = table.filter(pl.col("vat").str.starts_with("FR"))
     assert (
