@@ -83,12 +83,15 @@ def _levels(master, redact: bool) -> list[Section]:
     golden = {"company": master.companies, "contact": master.contacts}
     out = []
     for level, res in master.linked.results.items():
-        if not res.cluster_id.len():  # no record of this level (no B2C row: no customer)
+        clusters = getattr(res, "cluster_id", None)  # an erasure's master linked nothing
+        if clusters is not None and not clusters.len():  # no record of this level (no B2C row)
             continue
         if level in golden:
             sizes = golden[level]["rows"]
-        else:  # a level without a golden table of its own (customer)
-            sizes = master.linked.results[level].cluster_id.value_counts()["count"]
+        elif clusters is not None:  # a level without a golden table of its own (customer)
+            sizes = clusters.value_counts()["count"]
+        else:
+            continue
         html = level_section(master.linked, level, sizes, level, redact)
         out.append(Section(f"{level.title()} level", html))
     return out
