@@ -236,6 +236,7 @@ def clean(**o):
 @opt.MODEL
 @opt.previous("dedupe output")
 @opt.alias("--link-to", "link_to", type=click.Path(file_okay=False))
+@opt.REDACT
 @handle_errors
 def dedupe(**o):
     """Find the duplicate companies and contacts in FILES (cleaned first, as `enrich clean`),
@@ -248,7 +249,9 @@ def dedupe(**o):
     grey-zone decisions: one pair per two clusters that review-band pairs join, side by
     side, with pairs_between and an empty decision column for a steward: feed it back
     with --decisions), model.json (the fitted m/u probabilities and match weights per level),
-    run.json. Prints the candidate pairs, matches, clusters and time per stage.
+    run.json, report.html (charts: rows, validity, scores with thresholds, sample pairs
+    explained; --redact for a copy to share). Prints the candidate pairs, matches, clusters
+    and time per stage.
 
     \b
     With --previous MASTER (a folder an earlier `enrich dedupe` wrote), the rows of FILES are
@@ -292,6 +295,7 @@ def dedupe(**o):
 @opt.LANG
 @opt.SIZE
 @opt.ONLINE
+@opt.REDACT
 @handle_errors
 def master(**o):
     """Build one clean master file from contact FILES: read, map, normalise, validate, link

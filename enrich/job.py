@@ -89,6 +89,7 @@ class Job:
         default_factory=list
     )  # national do-not-call files ([dncm:|bloctel:]FILE)
     as_of: str | None = None  # the day contactability is judged on (YYYY-MM-DD; default today)
+    redact: bool = False  # report.html as a shareable copy: no names, values, rows or files
 
     def check(self) -> Job:
         """The job itself, or an InputError naming what does not fit."""

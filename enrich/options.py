@@ -135,6 +135,12 @@ FORCE = click.option(
     help="Replace an existing OUT, even one holding files enrich did not write (they are "
     "deleted with it); never a file this run reads.",
 )
+REDACT = click.option(
+    "--redact",
+    is_flag=True,
+    help="Make report.html a shareable copy: no file names, row numbers or entity ids "
+    "(the report never shows names, e-mails, phones or addresses).",
+)
 QUIET = click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 DEFAULT_COUNTRY = click.option(
     "--default-country",
@@ -315,6 +321,7 @@ def job(o: dict, **fixed) -> Job:
         "force": o.get("force", False),
         "dnc": list(o.get("dnc") or []),
         "as_of": o.get("as_of_day"),
+        "redact": o.get("redact", False),
     }
     return Job(**{**fields, **fixed})
 
@@ -348,7 +355,7 @@ def person(o: dict):
     return request(list(o["emails"]), list(o["phones"]), o["default_country"])
 
 
-REPORT_FORMATS = ["human", "json", "junit", "github"]
+REPORT_FORMATS = ["human", "json", "junit", "github", "html"]
 
 
 def check_plan(o: dict):
@@ -357,7 +364,7 @@ def check_plan(o: dict):
     from .mapping import parse_overrides
 
     read_options = Input("-", **_reading(o)).read_options()  # the same for every file
-    return plan(
+    made = plan(
         o["checks"],
         o["rules"],
         skip=o["skip"],
@@ -367,6 +374,8 @@ def check_plan(o: dict):
         overrides=parse_overrides(o["maps"]),
         read_options=read_options,
     )
+    made.ctx["redact"] = o.get("redact", False)
+    return made
 
 
 def registry_files():
@@ -423,7 +432,7 @@ CHECK = together(
         default="human",
         show_default=True,
         help="human: a table (coloured on a terminal); json; junit: JUnit XML for CI test reports; "
-        "github: workflow annotations.",
+        "github: workflow annotations; html: a page with charts (report.html).",
     ),
     alias("--format", "old_fmt", type=click.Choice(REPORT_FORMATS)),
     out(
@@ -455,6 +464,11 @@ CHECK = together(
         help="Do not run this check (its name or kind; repeatable), e.g. --skip duplicate_rate.",
     ),
     click.option("--strict", is_flag=True, help="A failed warning fails the run too."),
+    click.option(
+        "--redact",
+        is_flag=True,
+        help="With --report-format html: no file names (a copy to share).",
+    ),
     MAP,
     SHEET,
     ENCODING,

@@ -353,7 +353,7 @@ def _finisher(built, job: Job, result: CleanResult, summary_: dict, inputs: list
         summary_["register_key"] = register_key
         summary_["link"] = {level: r.report for level, r in built.linked.results.items()}
         t1 = time.perf_counter()
-        report = render(built, summary_)
+        report = render(built, summary_, job)
         summary_["timings_s"]["report"] = round(time.perf_counter() - t1, 3)
         return review, summary_, report
 
@@ -594,6 +594,7 @@ def run_dedupe(
             return _dedupe(job, say, warn or say)
     folder = Path(job.out)
     names = (f"records.{job.format}", "rejects.csv", "pairs.parquet", "review.csv", "model.json")
+    names += ("report.html",)
     outputs = [*(folder / n for n in names), folder / "run.json"]
     with (
         progress.using(shown),
@@ -609,10 +610,12 @@ def _dedupe(job: Job, say: Say, warn: Say | None = None):
     from .link.files import load_models, load_settings, read_master
     from .link.levels import dedupe
     from .link.review import all_pairs, review_table
+    from .report.dedupe import render as render_dedupe
 
     started = time.perf_counter()
     folder, previous = Path(job.out), job.previous
     names = ("records.csv", "records.parquet", "review.csv", "pairs.parquet", "model.json")
+    names += ("report.html",)
     kept = (
         [str(Path(previous) / n) for n in ("records.csv", "records.parquet", "model.json")]
         if previous
@@ -661,6 +664,8 @@ def _dedupe(job: Job, say: Say, warn: Say | None = None):
     if decision_file:
         summary_["decisions_file"] = decision_file.reading()
     summary_["timings_s"]["link"] = round(link_time, 3)
+    report = render_dedupe(found, result, summary_, job)
+    files[folder / "report.html"] = lambda tmp: Path(tmp).write_text(report, encoding="utf-8")
 
     def make_summary(manifest: dict) -> dict:
         summary_["timings_s"]["write"] = round(time.perf_counter() - t0, 3)
@@ -676,7 +681,10 @@ def _dedupe(job: Job, say: Say, warn: Say | None = None):
     )
     for level, linked in found.results.items():
         say(messages.link_level(level, linked.report))
-    say(f"wrote {folder}/records.{job.format}, review.csv, pairs.parquet, model.json, run.json")
+    say(
+        f"wrote {folder}/records.{job.format}, review.csv, pairs.parquet, model.json, "
+        "report.html, run.json"
+    )
     say(f"done in {time.perf_counter() - started:.1f} s")
     return found
 

@@ -740,10 +740,11 @@ def plan(
 
 
 def check_files(
-    paths: list[str], plan: Plan, say=None
+    paths: list[str], plan: Plan, say=None, accounting: list[dict] | None = None
 ) -> tuple[list[Result], list[tuple[str, str]], dict[str, int | None]]:
     """Run the *plan*'s checks on every table of *paths*: (results, unreadable files with the
-    reason, each table's header line). An unreadable file is said (*say*); the others go on."""
+    reason, each table's header line). An unreadable file is said (*say*); the others go on.
+    *accounting* (a list) receives each table's rows in, kept and rejected by the reader."""
     results, unreadable, header_lines = [], [], {}
     for path in paths:
         try:
@@ -756,6 +757,11 @@ def check_files(
         for table in tables:
             data = Data(table, plan.overrides, plan.rules)
             header_lines[data.name] = header_line(data)
+            if accounting is not None:
+                accounting.append(
+                    {"file": data.name, "rows_in": data.rows, "rows_out": data.frame.height,
+                     "rows_rejected": data.rejects.height}
+                )  # fmt: skip
             results += run_checks(data, plan.checks, plan.ctx)
     return results, unreadable, header_lines
 
@@ -771,10 +777,26 @@ def check_and_report(
 
     if out:
         check_not_input([Path(out)], list(paths))
-    results, unreadable, header_lines = check_files(list(paths), plan, say)
-    text = output.render(fmt, results, unreadable, plan.ctx["max_examples"], header_lines, colour)
+    tables: list[dict] = []
+    results, unreadable, header_lines = check_files(list(paths), plan, say, tables)
+    if fmt == "html":
+        text = _html(paths, plan, results, unreadable, tables)
+    else:
+        text = output.render(
+            fmt, results, unreadable, plan.ctx["max_examples"], header_lines, colour
+        )
     if out:
         write_text(text if text.endswith("\n") else text + "\n", out)
         if say:
             say(output.said(results, unreadable, out))
     return results, unreadable, text
+
+
+def _html(paths, plan: Plan, results, unreadable, tables) -> str:
+    """The HTML report (``report.check``), its options told as names and counts."""
+    from ..report.check import render
+
+    redact = plan.ctx.get("redact", False)
+    files = f"{len(paths)} files" if redact else ", ".join(Path(p).name for p in paths)
+    options = f"files: {files} · checks: {len(plan.checks)}" + (" · redact" if redact else "")
+    return render(results, unreadable, tables, options, redact)
