@@ -355,12 +355,14 @@ def master(**o):
 )
 @click.argument("job_file", metavar="JOB", type=click.Path())
 @opt.out("folder", "The master folder, instead of the job's out (e.g. this month's).", False)
+@opt.FORCE
 @opt.QUIET
 @handle_errors
-def run_job(job_file, out, quiet):
+def run_job(job_file, out, force, quiet):
     """Run the master job declared in JOB: a job file (TOML, `enrich init` writes one), or a
     master's run.json (or the master folder), which records the job that made it: run it
-    again, as it was.
+    again, as it was. An out that holds a master already is replaced only with --force (or
+    force = true in JOB).
 
     \b
     The smallest job file (paths relative to its folder, where the job runs):
@@ -371,7 +373,7 @@ def run_job(job_file, out, quiet):
 
     \b
     enrich init monthly.toml && enrich run monthly.toml
-    enrich run out/master/run.json
+    enrich run out/master/run.json --force
     enrich run monthly.toml -o out/master-2026-12
     """
     from .jobfile import load, working_in
@@ -381,6 +383,8 @@ def run_job(job_file, out, quiet):
     loaded = load(job_file)
     if out:  # given here: relative to where the command is run
         loaded.job = dataclasses.replace(loaded.job, out=str(Path(out).resolve()))
+    if force:
+        loaded.job = dataclasses.replace(loaded.job, force=True)
     with shown(quiet) as view, working_in(loaded.folder):
         view.say(
             f"{job_file}: {len(loaded.job.inputs)} inputs → {loaded.job.out} (in {loaded.folder})"

@@ -71,6 +71,7 @@ KEYS = {
     "excel": BOOL,
     "as_of": STR,
     "force": BOOL,
+    "redact": BOOL,
 }
 CHOICES = {
     "format": FORMATS,
@@ -296,6 +297,7 @@ def _job(data: dict, where: _Lines) -> Job:
         else None,
         force=data.get("force", False),
         as_of=as_of.isoformat() if isinstance(as_of, dt.date) else as_of,
+        redact=data.get("redact", False),
     )
 
 
@@ -362,8 +364,10 @@ out = "out/master"  # the master folder (replaced whole at the end of a run)
 # lei = true  # with online: also find each company's LEI in GLEIF
 # offline = true  # with online: answer from the cache only
 # cache = "online.sqlite"  # with online: the answers' cache
-# format = "parquet"  # of the golden tables: csv (default) or parquet
+# format = "parquet"  # of the golden tables: csv (default), parquet, or xlsx (CSV and
+#                    # companies.xlsx, contacts.xlsx, review.xlsx beside, for Excel)
 # excel = true  # CSV with a UTF-8 BOM, so Excel shows accents right
+# redact = true  # report.html as a copy to share: no names, values, rows or file names
 # force = true  # replace out even if it holds files enrich did not write
 
 # An input with options of its own (instead of listing it in `inputs`); tables come last:

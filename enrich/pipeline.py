@@ -605,7 +605,7 @@ def run_dedupe(
 
 def _dedupe(job: Job, say: Say, warn: Say | None = None):
     from .io.stdout import is_stdout
-    from .io.write import check_not_input, json_writer, table_writer, write_set
+    from .io.write import json_writer, table_writer, write_set
     from .link.decision_file import read_decision_file
     from .link.files import load_models, load_settings, read_master
     from .link.levels import dedupe
@@ -614,20 +614,7 @@ def _dedupe(job: Job, say: Say, warn: Say | None = None):
 
     started = time.perf_counter()
     folder, previous = Path(job.out), job.previous
-    names = ("records.csv", "records.parquet", "review.csv", "pairs.parquet", "model.json")
-    names += ("report.html",)
-    kept = (
-        [str(Path(previous) / n) for n in ("records.csv", "records.parquet", "model.json")]
-        if previous
-        else []
-    )
-    check_not_input([folder / n for n in names], [*(i.path for i in job.inputs), *kept])
-    if not job.force and not is_stdout(folder) and (folder / "run.json").is_file():
-        raise InputError(
-            "the output folder holds a dedupe output already: give --force to replace it, "
-            f"or write the next one beside it (--previous {folder} -o {folder}.next)",
-            file=str(folder),
-        )
+    _check_dedupe_out(job)
     rules = Rules.load(job.rules)
     result = clean(job.inputs, rules, say)
     settings = load_settings(rules)
@@ -687,6 +674,29 @@ def _dedupe(job: Job, say: Say, warn: Say | None = None):
     )
     say(f"done in {time.perf_counter() - started:.1f} s")
     return found
+
+
+def _check_dedupe_out(job: Job) -> None:
+    """A dedupe folder never overwrites an input (nor the --previous folder's files it
+    reads), nor an earlier output unless --force."""
+    from .io.stdout import is_stdout
+    from .io.write import check_not_input
+
+    folder, previous = Path(job.out), job.previous
+    names = ("records.csv", "records.parquet", "review.csv", "pairs.parquet", "model.json")
+    names += ("report.html",)
+    kept = (
+        [str(Path(previous) / n) for n in ("records.csv", "records.parquet", "model.json")]
+        if previous
+        else []
+    )
+    check_not_input([folder / n for n in names], [*(i.path for i in job.inputs), *kept])
+    if not job.force and not is_stdout(folder) and (folder / "run.json").is_file():
+        raise InputError(
+            "the output folder holds a dedupe output already: give --force to replace it, "
+            f"or write the next one beside it (--previous {folder} -o {folder}.next)",
+            file=str(folder),
+        )
 
 
 def _records_to_stdout(found, result: CleanResult, job: Job, say: Say, warn: Say):

@@ -35,7 +35,7 @@ def test_inputs_may_be_plain_paths_and_unknown_keys_are_refused():
     "job, message",
     [
         (Job([], "o"), "at least one input"),
-        (Job([Input("a.csv")], "o", format="xlsx"), "format 'xlsx'"),
+        (Job([Input("a.csv")], "o", format="ods"), "format 'ods'"),
         (Job([Input("a.csv", delimiter=":")], "o"), "delimiter ':'"),
         (Job([Input("a.csv")], "o", registry=Registry("r", lang="de")), "lang 'de'"),
     ],
@@ -106,7 +106,7 @@ default_country = "NL"
             "line 3: format must be a string, not a whole",
         ),
         ('inputs = ["a.csv"]\nout = "o"\nforce = "yes"', "line 3: force must be true or false"),
-        ('inputs = ["a.csv"]\nout = "o"\nformat = "xlsx"', "line 3: format 'xlsx': one of 'csv'"),
+        ('inputs = ["a.csv"]\nout = "o"\nformat = "ods"', "line 3: format 'ods': one of 'csv'"),
         ('inputs = ["a.csv"]\nout = "o\n', "line 2: not TOML: Illegal character"),
         ('inputs = ["a.csv"]\nout = "o"\nas_of = "2026-13-01"', "line 3: as_of must be a date"),
         (

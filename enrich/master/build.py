@@ -147,9 +147,8 @@ def build(
         lap("ids")
         tables = reusable_tables(previous, previous_tables, rules_hash)
         step = progress.begin("survive")
-        levels, survived = _survive_levels(
-            rows, records, start, survivorship, tables
-        )  # with *tables*, only the entities a new row touches
+        # with *tables*, only the entities a new row touches
+        levels, survived = _survive_levels(rows, records, start, survivorship, tables)
         lap("survive")
         progress.end(step, rows=rows.height)
         persons, lineage, held_by = ids_and_lineage.result()
@@ -157,9 +156,8 @@ def build(
     (companies, company_points, company_prov) = levels["company"]
     contacts, refused = _refused(levels["contact"], companies, records, start, previous, consent)
     companies = companies_table(companies, held_by)
-    changes = pl.DataFrame(changes, schema={c: pl.String for c in CHANGE_COLUMNS}).sort(
-        "level", "old_id", "new_id"
-    )
+    changes = pl.DataFrame(changes, schema=dict.fromkeys(CHANGE_COLUMNS, pl.String))
+    changes = changes.sort("level", "old_id", "new_id")
     link_state = None if previous is None else ("kept" if start.state else "computed again")
     counts = _counts(
         records, companies, contacts, lineage, changes, all_decisions, survived, link_state

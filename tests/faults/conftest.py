@@ -25,7 +25,8 @@ import polars as pl
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CRM = ROOT / "fixtures" / "crm_export.csv"  # 40 rows
+CRM = ROOT / "fixtures" / "crm_export.csv"
+CRM_ROWS = len(pl.read_csv(CRM, infer_schema=False))  # its data rows (fixtures change)
 PURCHASED = ROOT / "fixtures" / "purchased_list_fr.csv"  # 60 rows, 3 of them rejected
 TIMEOUT = 60  # seconds: a run here takes one; a hang fails the test instead of the suite
 
@@ -104,7 +105,7 @@ def start(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def demo_master(tmp_path_factory) -> Path:
-    """A master of the CRM fixture (40 rows), built once; copy it before changing it."""
+    """A master of the CRM fixture, built once; copy it before changing it."""
     home = tmp_path_factory.mktemp("demo")
     out = home / "master"
     subprocess.run(
@@ -208,6 +209,15 @@ def tmpfs(tmp_path):
 @pytest.fixture
 def harness() -> SimpleNamespace:
     """This module's constants and helpers, for the test files."""
-    names = ["ROOT", "CRM", "PURCHASED", "TIMEOUT", "copy_master", "master_keys", "input_keys"]
+    names = [
+        "ROOT",
+        "CRM",
+        "CRM_ROWS",
+        "PURCHASED",
+        "TIMEOUT",
+        "copy_master",
+        "master_keys",
+        "input_keys",
+    ]
     names += ["check_master", "digest", "debris", "one_line", "program_env", "command"]
     return SimpleNamespace(**{name: globals()[name] for name in names})

@@ -1,7 +1,12 @@
 """What the state tests share: a master run through the CLI in this process, and a master's
 lineage (imported as ``from runs import …``: pytest puts this folder on the path)."""
 
+from pathlib import Path
+
 import polars as pl
+
+CRM = Path(__file__).resolve().parents[2] / "fixtures" / "crm_export.csv"
+CRM_ROWS = len(pl.read_csv(CRM, infer_schema=False))  # its data rows
 
 
 def master(run_cli, out, files, *extra, code=0):

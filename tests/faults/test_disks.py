@@ -133,4 +133,4 @@ def test_standard_input_is_still_read(run_cli, tmp_path):
     out = tmp_path / "out.csv"
     result = run_cli("clean", "-", "-o", out, "-q", input=CRM.read_bytes())
     assert result.exit_code == 0, result.output
-    assert len(out.read_text().splitlines()) == 41  # the header and CRM's 40 rows
+    assert len(out.read_text().splitlines()) == 44  # the header and CRM's 43 rows

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CRM = ROOT / "fixtures" / "crm_export.csv"  # 40 rows
+CRM = ROOT / "fixtures" / "crm_export.csv"
 PURCHASED = ROOT / "fixtures" / "purchased_list_fr.csv"  # 60 rows, 3 of them rejected
 
 # scenario: (writes over an existing master, links to a --previous master, inputs)
@@ -55,7 +55,7 @@ class Setup:
         old = harness.master_keys(demo_master)
         self.old_keys = old if existing else None
         self.new_keys = set().union(
-            *(harness.input_keys(p, 40 if p == CRM else 60) for p in self.inputs),
+            *(harness.input_keys(p, harness.CRM_ROWS if p == CRM else 60) for p in self.inputs),
             old if linked else set(),
         )
 

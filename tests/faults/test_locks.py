@@ -43,7 +43,9 @@ def test_a_second_run_on_the_same_master_fails_at_once_and_the_first_finishes(
     assert not out.exists()  # the second wrote nothing
     first.send_signal(signal.SIGCONT)
     assert first.wait(timeout=harness.TIMEOUT) == 0
-    harness.check_master(out, harness.input_keys(CRM, 40))  # the first run's master, whole
+    harness.check_master(
+        out, harness.input_keys(CRM, harness.CRM_ROWS)
+    )  # the first run's master, whole
     assert harness.debris(tmp_path) == []  # its lock file went with it
 
 

@@ -7,9 +7,7 @@ import os
 import shutil
 
 import pytest
-from runs import lineage, master
-
-CRM_ROWS = 40  # data rows of fixtures/crm_export.csv
+from runs import CRM_ROWS, lineage, master
 
 
 @pytest.fixture
