@@ -71,7 +71,7 @@ def run_enrich(folder: Path, out: Path, truth_rows: pl.DataFrame) -> dict:
     own = pl.concat_str(pl.lit("row-"), "file", pl.lit(":"), "source_row")
     ids = rows.select(pl.coalesce("customer_id", "contact_id", own))[:, 0]
     run_json = json.loads((result.out / "run.json").read_text())
-    timings = run_json["levels"]["customer"]["timings_s"] if "levels" in run_json else {}
+    timings = run_json["link"]["customer"]["timings_s"]
     return {
         "tool": "enrich master",
         "rows": rows.height,
