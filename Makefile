@@ -21,7 +21,7 @@ demo: install
 	$(BIN)/enrich registry build --kbo $(DEMO_REGISTRY)/KboOpenData_0140_2025_10_05_Full.zip \
 		--sirene $(DEMO_REGISTRY)/StockUniteLegale_utf8.zip --sirene-establishments $(DEMO_REGISTRY)/StockEtablissement_utf8.csv \
 		-o $(DEMO_OUT)/registry
-	$(BIN)/enrich master $(DEMO_INPUTS) -o $(DEMO_OUT)/master --registry $(DEMO_OUT)/registry --size $(DEMO_REGISTRY)/comptes_annuels_be.csv
+	$(BIN)/enrich master $(DEMO_INPUTS) -o $(DEMO_OUT)/master --force --registry $(DEMO_OUT)/registry --size $(DEMO_REGISTRY)/comptes_annuels_be.csv
 	@echo
 	@echo "master companies : $(DEMO_OUT)/master/companies.csv"
 	@echo "master contacts  : $(DEMO_OUT)/master/contacts.csv"
