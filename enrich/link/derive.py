@@ -71,10 +71,8 @@ class Person:
 
 def derive(frame: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     """*frame* with the helper columns rules/link.toml declares, in its order."""
-    _, freemail = role_and_freemail(rules)
-    declared = helpers(rules)
-    col = _resolver(declared, freemail)
-    return frame.with_columns(helper(name, spec, freemail, col) for name, spec in declared.items())
+    declared, col = _columns(rules)
+    return frame.with_columns(col(name) for name in declared)
 
 
 def helpers(rules: Rules | None = None) -> dict[str, dict]:
@@ -108,28 +106,23 @@ def person(rules: Rules | None = None) -> Person:
 
 def level_rows(rules: Rules | None = None) -> dict[str, pl.Expr]:
     """Per level: which rows it links, as an expression of the cleaned columns."""
-    rules = rules_or_default(rules)
-    declared = helpers(rules)
-    _, freemail = role_and_freemail(rules)
-    col = _resolver(declared, freemail)
-    return {
-        level.name: helper(level.rows, declared[level.rows], freemail, col)
-        for level in levels(rules)
-    }
+    _, col = _columns(rules)
+    return {level.name: col(level.rows) for level in levels(rules)}
 
 
 def row_flags(rules: Rules | None = None) -> dict[str, pl.Expr]:
     """Every true/false helper (kind "any": the levels' rows, has_person …) as an expression of
     the cleaned columns — cheap, so never kept in a master's link state, always made again."""
+    declared, col = _columns(rules)
+    return {name: col(name) for name, spec in declared.items() if spec["kind"] == "any"}
+
+
+def _columns(rules: Rules | None):
+    """The declared helpers and a column by name (cleaned, or a helper's expression)."""
     rules = rules_or_default(rules)
     declared = helpers(rules)
     _, freemail = role_and_freemail(rules)
-    col = _resolver(declared, freemail)
-    return {
-        name: helper(name, spec, freemail, col)
-        for name, spec in declared.items()
-        if spec["kind"] == "any"
-    }
+    return declared, _resolver(declared, freemail)
 
 
 def _resolver(declared: dict[str, dict], freemail: list[str]):
