@@ -11,7 +11,8 @@ drawn to be hard, not flattering:
 * a person's records differ by typos, accents dropped, capitals, first and last name swapped
   or typed in the wrong column, a diminutive or an initial for the first name, a married name,
   birth dates with day and month swapped, a digit wrong, a year off by one, or missing, a move
-  (a new address, often in another town), a new e-mail or mobile, a shared family e-mail;
+  (a new address, often in another town), a new e-mail or mobile, a shared family e-mail
+  (an address is one person's or one family's: a taken one gets digits, as providers do);
 * three files of three layouts: ``webshop.csv`` (UTF-8, ``,``, English headers, ISO dates),
   ``loyalty.csv`` (cp1252, ``;``, French headers, dd/mm/yyyy, CRLF), ``mailing_nl.csv`` (cp1252,
   ``;``, Dutch headers, d-m-yyyy, no country column, a mobile under a header that says nothing).
@@ -119,6 +120,7 @@ class People:
         self.be_places = [p for p in g.BE_PLACES]
         self.be_cum = list(accumulate(p[4] for p in self.be_places))
         self.fr_cum = list(accumulate(p[2] for p in g.FR_PLACES))
+        self.taken: set[str] = set()  # a mailbox is one person's (or one family's)
 
     def country(self) -> tuple[str, str]:
         r = self.rnd.random()
@@ -169,7 +171,11 @@ class People:
         f, la = fold(first).replace(" ", ""), fold(last).replace(" ", "").replace("'", "")
         local = rnd.choice([f"{f}.{la}", f"{f[0]}{la}", f"{f}{la}{born.year % 100:02d}",
                             f"{la}.{f}", f"{f}_{la}{rnd.randrange(1, 99)}", f"{f}{rnd.randrange(100, 9999)}"])  # fmt: skip
-        return f"{local}@{rnd.choice(FREEMAIL)}"
+        domain = rnd.choice(FREEMAIL)
+        while f"{local}@{domain}" in self.taken:  # taken: the provider makes one add digits
+            local += str(rnd.randrange(10))
+        self.taken.add(f"{local}@{domain}")
+        return f"{local}@{domain}"
 
     def mobile(self, country: str) -> str:
         rnd = self.rnd

@@ -87,16 +87,23 @@ def prepared(seen: dict[str, pl.Series], comparisons: list[Comparison]) -> pl.Da
     )
 
 
-def _scores(kind: str, distinct: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The raw score of each pair of values (distinct[a[i]], distinct[b[i]]) for a level
-    *kind*: a similarity in 0..1, or a distance (edits, days, units). Dates and numbers are
-    parsed once per distinct value."""
+def _scores(level: Level, distinct: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The raw score of each pair of values (distinct[a[i]], distinct[b[i]]) for a *level*:
+    a similarity in 0..1, or a distance (edits, days, units; 0 or 1 for the kinds without a
+    threshold). Dates, numbers, groups and initials are worked out once per distinct value."""
+    kind = level.kind
     if kind in ("date_days", "numeric_abs"):
         x = _numbers(kind, distinct)
         with np.errstate(invalid="ignore"):
             return np.abs(x[a] - x[b])
     if kind == "date_swapped":  # 0: one date is the other with day and month swapped
         return (_day_month_swapped(distinct)[a] != distinct[b]).astype(np.int8)
+    if kind == "variants":  # 0: one group of variants (Jan, Jean, John)
+        group = _groups(level, distinct)
+        return (group[a] != group[b]).astype(np.int8)
+    if kind == "initials":  # 0: one is the other's initials (J. P. / Jean-Pierre)
+        only, letters = _initials(distinct)
+        return (~_initials_agree(only[a], letters[a], only[b], letters[b])).astype(np.int8)
     scores = process.cpdist(distinct[a], distinct[b], scorer=_SCORERS[kind], workers=-1)
     return scores / 100.0 if kind in ("token_set", "ratio") else scores
 
@@ -127,6 +134,8 @@ def level_matrix(
                 elif lv.kind == "date_swapped":
                     swapped = _day_month_swapped(rows)
                     scored[lv.kind] = (swapped[:, None] != cols[None, :]).astype(np.int8)
+                elif lv.kind in ("variants", "initials"):
+                    scored[lv.kind] = _outer(lv, rows, cols)
                 else:
                     raw = process.cdist(rows, cols, scorer=_SCORERS[lv.kind], workers=-1)
                     scored[lv.kind] = raw / 100.0 if lv.kind in ("token_set", "ratio") else raw
@@ -155,6 +164,59 @@ def _day_month_swapped(values: np.ndarray) -> np.ndarray:
     """
     s = pl.Series(values, dtype=pl.String)
     return s.str.replace(r"^(\d{4})-(\d{2})-(\d{2})$", "${1}-${3}-${2}").to_numpy()
+
+
+def _groups(level: Level, values: np.ndarray) -> np.ndarray:
+    """Each (folded) value's group of variants; a value in no group is its own."""
+    table = level.table
+    if table is None:  # a level made outside a run's rules: the shipped groups
+        from ..ruleset import rules_or_default
+        from .phonetic import groups_table
+
+        table = groups_table(rules_or_default(None).get(level.groups)["groups"])
+    return pl.Series(values, dtype=pl.String).replace(table).to_numpy()
+
+
+def _initials(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(is each folded value initials only — 'j', 'j p' —, the first letters of its words).
+
+    >>> only, letters = _initials(np.array(["j p", "jean pierre", "k"], dtype=object))
+    >>> only.tolist(), letters.tolist()
+    ([True, False, True], ['jp', 'jp', 'k'])
+    """
+    words = pl.Series(values, dtype=pl.String).str.split(" ")
+    only = words.list.eval(pl.element().str.len_chars() == 1).list.all()
+    letters = words.list.eval(pl.element().str.slice(0, 1)).list.join("")
+    return only.to_numpy(), letters.to_numpy()
+
+
+def _initials_agree(only_a, letters_a, only_b, letters_b) -> np.ndarray:
+    """Per pair: one side is initials only, and the other's words start with them."""
+    frame = pl.DataFrame({"oa": only_a, "la": letters_a, "ob": only_b, "lb": letters_b})
+    return (
+        frame.select(
+            (pl.col("oa") & pl.col("lb").str.starts_with(pl.col("la")))
+            | (pl.col("ob") & pl.col("la").str.starts_with(pl.col("lb")))
+        )
+        .to_series()
+        .to_numpy()
+    )
+
+
+def _outer(level: Level, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """0/1 scores of every (row, column) pair of distinct values for the kinds without a
+    threshold that read groups or initials (0: the level is met)."""
+    if level.kind == "variants":
+        group = _groups(level, cols)  # rows are cols' first values
+        return (group[: len(rows), None] != group[None, :]).astype(np.int8)
+    only, letters = _initials(cols)  # few values are initials: a loop over those
+    letters = letters.astype(str)
+    miss = np.ones((len(rows), len(cols)), dtype=np.int8)
+    for i in np.flatnonzero(only[: len(rows)]):
+        miss[i, np.char.startswith(letters, letters[i])] = 0
+    for j in np.flatnonzero(only):
+        miss[np.char.startswith(letters[: len(rows)], letters[j]), j] = 0
+    return miss
 
 
 def _numbers(kind: str, values: np.ndarray) -> np.ndarray:
@@ -212,7 +274,9 @@ def gammas(
     A comparison with ``swap_with`` (first and last name) is also compared crosswise: where
     the crossed values agree better (the sum of both fields' levels is lower), the pair gets
     the crossed levels — "Jean Dupont" / "Dupont Jean" agree on both names. A comparison
-    ``part_of`` another is missing (-1: no evidence) where that other is exact."""
+    ``shared_by`` another takes its levels "at one home" (``Comparison.split`` on) where that
+    other is at one of its first ``shared_levels`` levels (a family's surname tells little
+    there: those levels have an m and u of their own)."""
     left_idx = pairs["id_l"].cast(pl.Int64).to_numpy()
     right_idx = pairs["id_r"].cast(pl.Int64).to_numpy()
     out = {"id_l": pairs["id_l"], "id_r": pairs["id_r"]}
@@ -241,8 +305,10 @@ def gammas(
         if comp.swap_with:
             _swap(comp, by_field[comp.swap_with], values, left_idx, right_idx, level)
     for comp in comparisons:
-        if comp.part_of:  # no evidence of its own where the whole agrees
-            level[comp.field] = np.where(level[comp.part_of] == 0, -1, level[comp.field])
+        if comp.shared_by:  # levels of their own where the sharing field agrees
+            whole, own = level[comp.shared_by], level[comp.field]
+            shared = (whole >= 0) & (whole < comp.shared_levels) & (own >= 0)
+            level[comp.field] = np.where(shared, own + comp.split, own).astype(np.int8)
         out[f"g_{comp.field}"] = pl.Series(level[comp.field], dtype=pl.Int8)
     return pl.DataFrame(out)
 
@@ -274,7 +340,7 @@ def _pair_levels(
             ok = a[todo] == b[todo]
         else:
             if lv.kind not in scored:  # the pairs still to place: later levels only shrink them
-                raw = _scores(lv.kind, distinct, a[todo], b[todo])
+                raw = _scores(lv, distinct, a[todo], b[todo])
                 # the scorer's own dtype and precision; only positions in todo are ever read
                 scored[lv.kind] = np.zeros(len(key), dtype=raw.dtype)
                 scored[lv.kind][todo] = raw

@@ -161,27 +161,34 @@ def _trained(
     decisions: pl.DataFrame | None,
 ) -> Model:
     """A model fitted on the compared pairs *g*, or *model* with its prior fitted again."""
+    keyed = {rule.name: _key_fields(rule, settings) for rule in settings.blocking}
+    g = g.with_columns(pairs["rules"])
     if model is not None:
-        return refit_prior(model, g, decisions, settings.em_max_iterations)
+        return refit_prior(model, g, decisions, settings.em_max_iterations, keyed)
     u = estimate_u(values, settings.comparisons, settings.u_sample_pairs, settings.seed)
     blocked = {rule.name: _blocked_fields(rule, settings) for rule in settings.blocking}
     return fit(
-        g.with_columns(pairs["rules"]),
+        g,
         settings.comparisons,
         u,
         settings.em_max_iterations,
         decisions,
         blocked,
         set(settings.cannot_link),
+        keyed,
     )
 
 
 def _blocked_fields(rule, settings: Settings) -> set[str] | None:
-    """The compared fields a blocking rule's pairs cannot teach: its keys' fields and every
-    field made of the same cleaned columns (pairs found by the sound of the first name agree
-    on its group by construction). None: a rule that does not train."""
-    if not rule.train:
-        return None
+    """The compared fields a blocking rule's pairs cannot teach (``_key_fields``). None: a
+    rule that does not train."""
+    return _key_fields(rule, settings) if rule.train else None
+
+
+def _key_fields(rule, settings: Settings) -> set[str]:
+    """The compared fields a blocking rule's pairs agree on by construction: its keys' fields
+    and every field made of the same cleaned columns (pairs found by the sound of the first
+    name agree on the first name; pairs of one postcode on the home)."""
     keys = {parse_key(k)[1] for k in rule.keys}
     made = frozenset().union(*(settings.made_of(k) for k in keys))
     return keys | {c.field for c in settings.comparisons if settings.made_of(c.field) & made}

@@ -14,7 +14,8 @@ from ..io.read import typed_like, unguard
 from ..ruleset import Rules, rules_or_default
 from .derive import levels, sources
 from .model import Model
-from .settings import Settings, parse
+from .phonetic import groups_table
+from .settings import Settings, attach_groups, parse
 
 
 def load_settings(rules: Rules | None = None) -> dict[str, Settings]:
@@ -29,6 +30,7 @@ def load_settings(rules: Rules | None = None) -> dict[str, Settings]:
     out = {}
     for level in declared:
         settings = parse(data.get(level.name, {}), f"{where} [{level.name}]")
+        settings = attach_groups(settings, lambda name: groups_table(rules.get(name)["groups"]))
         settings.sources = made_of
         outer = ids.get(level.within)
         if outer is not None and outer not in settings.cannot_link:

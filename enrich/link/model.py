@@ -181,6 +181,8 @@ def estimate_u(
             (counts + U_PRIOR_PAIRS * np.array(_start_u(len(counts))))
             / (counts.sum() + U_PRIOR_PAIRS)
         ).tolist()
+        if c.split:  # at one home: learnt by fit() from the pairs there, from this start
+            u[c.field] = u[c.field] * 2
     return u
 
 
@@ -216,20 +218,38 @@ def _patterns(counted: pl.DataFrame, cols: list[str]) -> tuple[np.ndarray, np.nd
     )
 
 
-def _em(G, counts, label, names, nlev, u, m, prior, estimate: set[str], max_iter: int):
-    """EM over level patterns: re-estimates the prior and m of the fields in *estimate*."""
-    m0 = {f: _start_m(k) for f, k in zip(names, nlev)}
-    converged, it = False, 0
+def _posterior(G, label, names, u, m, prior) -> np.ndarray:
+    """The match probability of each level pattern (a steward's label wins)."""
+    w = np.full(len(G), math.log2(prior / (1 - prior)))
+    for j, f in enumerate(names):
+        lv = G[:, j]
+        present = lv >= 0
+        mw = np.log2(np.maximum(np.array(m[f]), _EPS) / np.maximum(np.array(u[f]), _EPS))
+        w[present] += mw[lv[present]]
+    p = 1.0 / (1.0 + np.power(2.0, -np.clip(w, -60, 60)))
     labelled = ~np.isnan(label)
+    p[labelled] = label[labelled]
+    return p
+
+
+def _smoothed(sums: np.ndarray, start: np.ndarray, pairs: float, split: int | None) -> list:
+    """(sums + pairs · start) / (total + pairs): a MAP estimate worth *pairs* pairs of
+    *start* — within each group of levels of a field ``shared_by`` another (*split*: where its
+    levels at one home begin; each group is a distribution of its own)."""
+    out = np.empty(len(sums))
+    for part in (slice(0, split), slice(split, None)) if split else (slice(None),):
+        out[part] = (sums[part] + pairs * start[part]) / (sums[part].sum() + pairs)
+    return out.tolist()
+
+
+def _em(G, counts, label, names, nlev, u, m, prior, estimate: set[str], max_iter: int, splits=None):
+    """EM over level patterns: re-estimates the prior and m of the fields in *estimate*.
+    *splits*: field → where its levels at one home begin (``Comparison.split``)."""
+    splits = splits or {}
+    m0 = {f: _start_m(k, splits.get(f)) for f, k in zip(names, nlev)}
+    converged, it = False, 0
     for it in range(1, max_iter + 1):  # noqa: B007 (it is the iteration count after the loop)
-        w = np.full(len(G), math.log2(prior / (1 - prior)))
-        for j, f in enumerate(names):
-            lv = G[:, j]
-            present = lv >= 0
-            mw = np.log2(np.maximum(np.array(m[f]), _EPS) / np.maximum(np.array(u[f]), _EPS))
-            w[present] += mw[lv[present]]
-        p = 1.0 / (1.0 + np.power(2.0, -np.clip(w, -60, 60)))
-        p[labelled] = label[labelled]
+        p = _posterior(G, label, names, u, m, prior)
         weighted = p * counts
         # with a uniform Beta(1, 1) prior: a handful of pairs never makes the prior 0 or 1
         new_prior = float((weighted.sum() + 1.0) / (counts.sum() + 2.0))
@@ -244,9 +264,7 @@ def _em(G, counts, label, names, nlev, u, m, prior, estimate: set[str], max_iter
             # (a few dozen candidate pairs) m stays close to what matching records usually
             # look like — a different first name is rare between true matches — instead of
             # following whatever the few pairs show; on large files the data dominate.
-            new_m[f] = (
-                (sums + PRIOR_PAIRS * np.array(m0[f])) / (sums.sum() + PRIOR_PAIRS)
-            ).tolist()
+            new_m[f] = _smoothed(sums, np.array(m0[f]), PRIOR_PAIRS, splits.get(f))
         delta = max(
             abs(new_prior - prior),
             *(max(abs(a - b) for a, b in zip(new_m[f], m[f])) for f in names),
@@ -266,6 +284,7 @@ def fit(
     labels: pl.DataFrame | None = None,
     blocked: dict[str, set[str]] | None = None,
     distinct: set[str] | frozenset[str] = frozenset(),
+    keyed: dict[str, set[str]] | None = None,
 ) -> Model:
     """m and the prior by EM over the candidate pairs' level patterns (u held fixed).
 
@@ -283,47 +302,46 @@ def fit(
     *distinct*: cannot-link fields — two different values are never one entity, so their m
     is not learnt but fixed (all but a trace on the exact level). Learning it would let
     look-alikes teach the model that matches often differ there: franchisees with the same
-    name and e-mail domain but two valid VAT numbers would become the "typical" match."""
+    name and e-mail domain but two valid VAT numbers would become the "typical" match.
+
+    *keyed* (every rule's key fields, training or not, in blocking order): the prior is then
+    fitted with each pair weighed without its first rule's key fields (``_keyed_patterns``)."""
     names = [c.field for c in comparisons]
     cols = [f"g_{f}" for f in names]
-    nlev = [len(c.levels) + 1 for c in comparisons]
-    m = {f: _fixed_m(k) if f in distinct else _start_m(k) for f, k in zip(names, nlev)}
-    estimates: dict[str, list[list[float]]] = {f: [] for f in names}
+    nlev = [len(c.level_names()) for c in comparisons]
+    splits = {c.field: c.split for c in comparisons if c.split}
+    m = {
+        f: _fixed_m(k) if f in distinct else _start_m(k, splits.get(f)) for f, k in zip(names, nlev)
+    }
     by_rules = ["rules"] if blocked and "rules" in g.columns else []
     counted = _labelled(
         g, cols, labels, by_rules
     )  # tens of millions of pairs, a few thousand patterns
+    estimates: dict[str, list[list[float]]] = {f: [] for f in names}
     if by_rules:
         for bit, fields in enumerate(blocked.values()):
             if fields is None:  # a rule that does not train (its pairs are still scored)
                 continue
-            session = [f for f in names if f not in fields]
             part = counted.filter((pl.col("rules") & (1 << bit)) != 0)  # every pair this rule finds
-            if not session or part["len"].sum() < 2 * PRIOR_PAIRS:
-                continue
-            idx = [names.index(f) for f in session]
-            G, counts, label = _patterns(part, [cols[i] for i in idx])
-            learnt, _, _, _ = _em(
-                G,
-                counts,
-                label,
-                session,
-                [nlev[i] for i in idx],
-                u,
-                {f: m[f] for f in session},
-                0.1,
-                set(session) - distinct,
-                max_iter,
-            )
-            for f in set(session) - distinct:
-                estimates[f].append(learnt[f])
+            learnt = _session(part, cols, nlev, u, m, fields, distinct, max_iter, splits)
+            for f, estimate in learnt.items():
+                estimates[f].append(estimate)
     if any(estimates.values()):
         m = {f: (np.mean(estimates[f], axis=0).tolist() if estimates[f] else m[f]) for f in names}
         learn = {f for f in names if not estimates[f]} - distinct  # fields every rule blocks on
     else:
         learn = set(names) - distinct
     G, counts, label = _patterns(counted, cols)
-    m, prior, it, converged = _em(G, counts, label, names, nlev, u, m, 0.1, learn, max_iter)
+    m, prior, it, converged = _em(G, counts, label, names, nlev, u, m, 0.1, learn, max_iter, splits)
+    u = dict(u)
+    for c in comparisons:
+        if c.split:
+            home = [x.field for x in comparisons if x.shared_by == c.shared_by]
+            at_home = _u_at_one_home(c, home, counted, cols, u, m, max_iter)
+            u[c.field] = u[c.field][: c.split] + at_home
+    if by_rules and keyed:
+        G, counts, label = _keyed_patterns(counted, cols, keyed)
+        _, prior, _, _ = _em(G, counts, label, names, nlev, u, m, prior, set(), max_iter)
     return Model(
         names,
         {c.field: c.level_names() for c in comparisons},
@@ -336,14 +354,101 @@ def fit(
     )
 
 
+def _session(part, cols, nlev, u, m, blocked, distinct, max_iter, splits) -> dict:
+    """m learnt by EM on one blocking rule's pairs *part*, for the fields it does not block
+    on (none when the pairs are too few)."""
+    names = [c.removeprefix("g_") for c in cols]
+    session = [f for f in names if f not in blocked]
+    if not session or part["len"].sum() < 2 * PRIOR_PAIRS:
+        return {}
+    idx = [names.index(f) for f in session]
+    G, counts, label = _patterns(part, [cols[i] for i in idx])
+    learn = set(session) - distinct
+    learnt, _, _, _ = _em(
+        G,
+        counts,
+        label,
+        session,
+        [nlev[i] for i in idx],
+        u,
+        {f: m[f] for f in session},
+        0.1,
+        learn,
+        max_iter,
+        splits,
+    )
+    return {f: learnt[f] for f in learn}
+
+
+def _u_at_one_home(
+    c: Comparison, home: list[str], counted: pl.DataFrame, cols, u, m, max_iter
+) -> list:
+    """u of *c*'s levels between two rows of one home (``shared_by``), learnt from the
+    candidate pairs there: each pair is weighed on the fields that are not the home's
+    (*home*: every field shared by it — first name, birth date …), and the non-matches'
+    levels of *c* make its u.
+
+    Two rows of one home agreeing on the surname are a spouse as often as a duplicate in a
+    consumer file (the surname tells little there: u is high), and almost never in a file
+    of single people like FEBRL's (u stays near the random pairs', the surname still
+    counts): the data say which, not a rule."""
+    names = [col.removeprefix("g_") for col in cols]
+    j = names.index(c.field)
+    start = np.array(u[c.field][c.split :])
+    part = counted.filter(pl.col(cols[j]) >= c.split)
+    if part.height == 0:
+        return start.tolist()
+    G, counts, label = _patterns(part, cols)
+    level = G[:, j] - c.split
+    # what is learnt, and what these pairs share by being of one home
+    G[:, [names.index(f) for f in (c.shared_by, *home)]] = -1
+    nlev = [len(m[f]) for f in names]
+    _, prior, _, _ = _em(G, counts, label, names, nlev, u, m, 0.1, set(), max_iter)
+    apart = (1.0 - _posterior(G, label, names, u, m, prior)) * counts
+    sums = np.bincount(level, weights=apart, minlength=len(start))
+    return _smoothed(sums, start, U_PRIOR_PAIRS, None)
+
+
+def _keyed_patterns(
+    counted: pl.DataFrame, cols: list[str], keyed: dict[str, set[str]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_patterns`` of *counted* (with its ``rules`` mask), each pattern without the levels
+    of the fields its first rule keys on (-1: no evidence), for the prior alone.
+
+    A candidate pair agrees on its blocking key by construction: a pair of two Jan Peeters
+    found by first name + postcode agrees on the first name and the home whether or not it is
+    one person, and counting those agreements makes most candidates look like matches (the
+    prior among a million people's candidates came out 0.6, the truth 0.016: a λ 37 times too
+    high, so namesakes and relatives were merged). Weighed on what its key did not choose —
+    the surname, the birth date —, a pair is a match as often as it really is."""
+    rules = counted["rules"].cast(pl.Int64).to_numpy()
+    G = counted.select(cols).to_numpy().astype(np.int64)
+    names = [c.removeprefix("g_") for c in cols]
+    for bit, fields in enumerate(keyed.values()):
+        first = (rules & ((1 << (bit + 1)) - 1)) == (1 << bit)  # the lowest rule bit is this one
+        for j, f in enumerate(names):
+            if f in fields:
+                G[first, j] = -1
+    label = counted["_label"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+    return G, counted["len"].to_numpy().astype(float), label
+
+
 def refit_prior(
-    model: Model, g: pl.DataFrame, labels: pl.DataFrame | None = None, max_iter: int = 30
+    model: Model,
+    g: pl.DataFrame,
+    labels: pl.DataFrame | None = None,
+    max_iter: int = 30,
+    keyed: dict[str, set[str]] | None = None,
 ) -> Model:
     """*model* with its share of matches among candidate pairs re-estimated on *g* (m and u
-    held): a reused model meets a file of another size, with another share of matches."""
+    held): a reused model meets a file of another size, with another share of matches. With
+    *keyed* and a ``rules`` column in *g*: as ``fit`` does, without each pair's key fields."""
     names = model.fields
     cols = [f"g_{f}" for f in names]
-    G, counts, label = _patterns(_labelled(g, cols, labels), cols)
+    if keyed and "rules" in g.columns:
+        G, counts, label = _keyed_patterns(_labelled(g, cols, labels, ["rules"]), cols, keyed)
+    else:
+        G, counts, label = _patterns(_labelled(g, cols, labels), cols)
     _, prior, _, _ = _em(
         G,
         counts,
@@ -371,7 +476,9 @@ def _start_u(k: int) -> list[float]:
     return [*raw, 1.0 - sum(raw)]
 
 
-def _start_m(k: int) -> list[float]:
+def _start_m(k: int, split: int | None = None) -> list[float]:
+    if split:  # two distributions: the levels apart, the levels at one home
+        return _start_m(split) + _start_m(k - split)
     raw = [0.9 * (0.5**i) for i in range(k - 1)] + [0.02]
     total = sum(raw)
     return [r / total for r in raw]

@@ -13,6 +13,7 @@ outside 0..1 or a missing column is reported with the rules file and the key.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,9 +31,12 @@ LEVEL_KINDS = (
     "date_days",
     "numeric_abs",
     "date_swapped",
+    "variants",
+    "initials",
 )
-# kinds that take no threshold: the value equals the other one's as a whole, or swapped
-NO_THRESHOLD = ("exact", "date_swapped")
+# kinds that take no threshold: the value equals the other one's as a whole, or swapped; one
+# of a group of variants (Jan = Jean, a rules file of groups); initials (J. = Jean-Pierre)
+NO_THRESHOLD = ("exact", "date_swapped", "variants", "initials")
 # kinds whose threshold is a similarity in 0..1; the others take a distance (an integer)
 SIMILARITY_KINDS = ("jaro_winkler", "jaro", "token_set", "ratio")
 STEWARD = "steward"  # the rule of a pair a steward decided: no blocking rule may be named so
@@ -43,6 +47,9 @@ KEY_FUNCTIONS = ("prefix", "suffix", "digits", "first_token", "last_token", "sor
 class Level:
     kind: str
     threshold: float | None = None  # similarity (0..1) or distance, by kind
+    groups: str | None = None  # variants: the rules file of groups (first_names)
+    # variants: each folded value → its group, from the run's rules (attach_groups)
+    table: dict[str, str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -60,12 +67,25 @@ class Comparison:
     swap_with: str | None = (
         None  # another compared field whose values may be swapped with this one's
     )
-    # another compared field this one is part of (the postcode of the whole address): no
-    # evidence where that field is exact — one agreement counted once, not twice
-    part_of: str | None = None
+    # another compared field whose agreement this one shares (the home's postcode; a family's
+    # surname and e-mail): no evidence where that field is at one of its first
+    # ``shared_levels`` levels — one household counted once, not two or three times
+    shared_by: str | None = None
+    shared_levels: int = 1
 
     def level_names(self) -> list[str]:
-        return [lv.name for lv in self.levels] + ["else"]
+        """Its levels' names and "else" — then, ``shared_by`` another, the same again
+        between two rows of one home ("exact at one home" …): levels with m and u of their
+        own (a spouse shares the surname: agreeing there tells less)."""
+        names = [lv.name for lv in self.levels] + ["else"]
+        if self.shared_by:
+            names += [f"{n} at one {self.shared_by}" for n in names]
+        return names
+
+    @property
+    def split(self) -> int | None:
+        """Where the levels at one home begin (``shared_by``), else None."""
+        return len(self.levels) + 1 if self.shared_by else None
 
     @property
     def reads_numbers(self) -> bool:
@@ -187,8 +207,18 @@ def _comparison(c: dict, i: int, source: str) -> Comparison:
     levels = [_level(lv, where, source) for lv in c.get("levels", [])]
     if not levels:
         raise _error(source, where, "needs at least one level")
+    shared_levels = c.get("shared_levels", 1)
+    if type(shared_levels) is not int or shared_levels < 1:
+        raise _error(
+            source, where, f"shared_levels must be a whole number >= 1, got {shared_levels!r}"
+        )
     return Comparison(
-        c["field"], tuple(levels), bool(c.get("tf", False)), c.get("swap_with"), c.get("part_of")
+        c["field"],
+        tuple(levels),
+        bool(c.get("tf", False)),
+        c.get("swap_with"),
+        c.get("shared_by"),
+        shared_levels,
     )
 
 
@@ -206,20 +236,29 @@ def _level(lv: dict, where: str, source: str) -> Level:
         raise _error(source, where, f"{kind} threshold must be in (0, 1], got {t}")
     if kind not in SIMILARITY_KINDS and kind not in NO_THRESHOLD and t < 0:
         raise _error(source, where, f"{kind} threshold is a distance (>= 0), got {t}")
-    return Level(kind, t)
+    groups = lv.get("groups")
+    if (kind == "variants") != isinstance(groups, str):
+        raise _error(source, where, "groups = '<rules file>' goes with kind = 'variants' only")
+    return Level(kind, t, groups)
 
 
 def _check_swaps(comparisons: list[Comparison], source: str) -> None:
     """A ``swap_with`` names another compared text field, and only one of the two says so;
-    a ``part_of`` another compared field whose first level is exact."""
+    ``shared_by`` another compared field whose first level is exact, within its levels."""
     fields = {c.field: c for c in comparisons}
     for i, c in enumerate(comparisons):
-        whole = fields.get(c.part_of) if c.part_of else None
-        if c.part_of and (whole is None or whole is c or whole.levels[0].kind != "exact"):
+        whole = fields.get(c.shared_by) if c.shared_by else None
+        if c.shared_by and (
+            whole is None
+            or whole is c
+            or whole.levels[0].kind != "exact"
+            or c.shared_levels > len(whole.levels)
+        ):
             raise _error(
                 source,
                 f"[[comparison]] #{i + 1} ({c.field})",
-                "part_of must name another compared field whose first level is exact",
+                "shared_by must name another compared field whose first level is exact "
+                "(and shared_levels at most its number of levels)",
             )
         other = fields.get(c.swap_with) if c.swap_with else None
         if c.swap_with and (
@@ -254,6 +293,22 @@ def _set_numbers(out: Settings, s: dict, source: str) -> None:
             if not isinstance(s[key], int) or s[key] < 1:
                 raise _error(source, "[settings]", f"{key} must be a positive integer")
             setattr(out, key, s[key])
+
+
+def attach_groups(settings: Settings, groups_of) -> Settings:
+    """*settings* with each ``variants`` level's table of groups: ``groups_of(name)`` is the
+    rules file *name*'s table (a steward's groups extend the shipped ones)."""
+    comparisons = [
+        dataclasses.replace(
+            c,
+            levels=tuple(
+                dataclasses.replace(lv, table=groups_of(lv.groups)) if lv.groups else lv
+                for lv in c.levels
+            ),
+        )
+        for c in settings.comparisons
+    ]
+    return dataclasses.replace(settings, comparisons=comparisons)
 
 
 def load(path: str | Path) -> Settings:

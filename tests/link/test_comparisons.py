@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from enrich.link.comparisons import gammas, prepared, view
+from enrich.link.comparisons import gammas, level_matrix, prepared, view
 from enrich.link.settings import Comparison, Level
 
 
@@ -90,43 +90,106 @@ def test_swap_with_must_name_another_compared_text_field():
             parse(rules(bad), "x.toml")
 
 
-def test_a_part_of_the_home_is_no_evidence_where_the_home_is_the_same():
-    """The postcode is part of the home: where the homes agree it is missing (-1), so one
-    shared address is not counted twice; where they differ it is evidence of its own."""
+def test_a_field_shared_by_the_home_has_levels_of_its_own_where_the_homes_agree():
+    """The postcode and a family's surname are shared by the home: where the homes agree (at
+    one of their first shared_levels levels) they take their levels "at one home" (split
+    on), which have an m and u of their own; where the homes differ, their usual levels."""
     home = Comparison("home", (Level("exact"), Level("token_set", 0.85)))
-    postcode = Comparison("postcode", (Level("exact"),), part_of="home")
+    postcode = Comparison("postcode", (Level("exact"),), shared_by="home")
+    last = Comparison("last", (Level("exact"),), shared_by="home", shared_levels=2)
+    assert last.level_names() == ["exact", "else", "exact at one home", "else at one home"]
     frame = pl.DataFrame(
         {
-            "home": ["kerkstraat 3 2800 mechelen"] * 2 + ["veldstraat 9 2800 mechelen"] + [None],
-            "postcode": ["2800", "2800", "2800", "2800"],
+            "home": ["kerkstraat 3 2800 mechelen"] * 2
+            + ["kerkstraat 3a 2800 mechelen", "veldstraat 9 2800 mechelen", None],
+            "postcode": ["2800"] * 5,
+            "last": ["peeters"] * 5,
         }
     )
-    pairs = pl.DataFrame({"id_l": [0, 0, 0], "id_r": [1, 2, 3]})
-    comps = [home, postcode]
+    pairs = pl.DataFrame({"id_l": [0, 0, 0, 0], "id_r": [1, 2, 3, 4]})
+    comps = [home, postcode, last]
     g = gammas(prepared(view(frame, comps, set()), comps), pairs, comps)
-    assert g["g_home"].to_list() == [0, 2, -1]
-    assert g["g_postcode"].to_list() == [-1, 0, 0]
+    assert g["g_home"].to_list() == [0, 1, 2, -1]
+    assert g["g_postcode"].to_list() == [2, 0, 0, 0]  # at one home where the homes are exact
+    assert g["g_last"].to_list() == [2, 2, 0, 0]  # ... and where they are a typo apart
 
 
-def test_part_of_and_train_are_checked_when_read():
+def test_first_names_agree_by_variants_and_initials():
+    """Jan and Jean are one group (rules/first_names.toml); J.-P. is Jean-Pierre's initials;
+    a typo of a name in a group is still a typo of it (compared on the name, not the group)."""
+    comp = Comparison(
+        "first",
+        (
+            Level("exact"),
+            Level("variants", groups="first_names"),
+            Level("jaro_winkler", 0.9),
+            Level("initials"),
+        ),
+    )
+    frame = pl.DataFrame(
+        {"first": ["Jean", "Jan", "Jeann", "J.", "Jean-Pierre", "J.-P.", "Marc", "K."]}
+    )
+    pairs = pl.DataFrame({"id_l": [0, 0, 1, 0, 4, 4, 0, 6], "id_r": [1, 2, 2, 3, 5, 3, 6, 7]})
+    g = gammas(prepared(view(frame, [comp], set()), [comp]), pairs, [comp])
+    #   Jean/Jan variants, Jean/Jeann typo, Jan/Jeann typo of a variant (jw 0.8: else),
+    #   Jean/J. initial, Jean-Pierre/J.-P. initials, Jean-Pierre/J. initial, Jean/Marc, Marc/K.
+    assert g["g_first"].to_list() == [1, 2, 4, 3, 3, 3, 4, 4]
+
+
+def test_level_matrix_scores_variants_and_initials_as_pairs_do():
+    """u is estimated on the matrix of distinct values: it must give the pairs' levels."""
+    comp = Comparison(
+        "first", (Level("exact"), Level("variants", groups="first_names"), Level("initials"))
+    )
+    values = pl.DataFrame({"first": ["Jean", "Jan", "J.", "Marc", "K.", "Jean-Pierre"]})
+    distinct = prepared(view(values, [comp], set()), [comp])["first"].unique().sort().to_numpy()
+    matrix = level_matrix(comp, distinct)
+    ids = {v: i for i, v in enumerate(distinct)}
+    frame = pl.DataFrame({"first": distinct})
+    n = len(distinct)
+    pairs = pl.DataFrame(
+        {
+            "id_l": [i for i in range(n) for j in range(i, n)],
+            "id_r": [j for i in range(n) for j in range(i, n)],
+        }
+    )
+    g = gammas(frame, pairs, [comp])["g_first"].to_list()
+    assert [matrix[i, j] for i in range(n) for j in range(i, n)] == g
+    assert matrix[ids["j"], ids["jean pierre"]] == 2 and matrix[ids["jan"], ids["jean"]] == 1
+
+
+def test_shared_by_variants_and_train_are_checked_when_read():
     from enrich.errors import InputError
     from enrich.link.settings import parse
 
-    def rules(part_of, train=False):
+    def rules(shared_by, train=False, levels=1, groups="first_names"):
         return {
             "blocking": [{"keys": ["home"], "train": train}],
             "comparison": [
                 {"field": "home", "levels": [{"kind": "exact"}]},
-                {"field": "pc", "part_of": part_of, "levels": [{"kind": "exact"}]},
+                {
+                    "field": "pc",
+                    "shared_by": shared_by,
+                    "shared_levels": levels,
+                    "levels": [{"kind": "exact"}],
+                },
                 {"field": "dob", "levels": [{"kind": "date_days", "threshold": 3}]},
+                {"field": "first", "levels": [{"kind": "variants", "groups": groups}]},
             ],
         }
 
     read = parse(rules("home"), "x.toml")
-    assert read.comparisons[1].part_of == "home" and read.blocking[0].train is False
+    assert read.comparisons[1].shared_by == "home" and read.blocking[0].train is False
+    assert read.comparisons[3].levels[0].groups == "first_names"
     for bad in ("zzz", "pc", "dob"):
-        with pytest.raises(InputError, match="part_of"):
+        with pytest.raises(InputError, match="shared_by"):
             parse(rules(bad), "x.toml")
+    with pytest.raises(InputError, match="shared_by"):
+        parse(rules("home", levels=2), "x.toml")  # home has one level only
+    with pytest.raises(InputError, match="shared_levels"):
+        parse(rules("home", levels=0), "x.toml")
+    with pytest.raises(InputError, match="groups"):
+        parse(rules("home", groups=None), "x.toml")
     with pytest.raises(InputError, match="train must be true or false"):
         parse(rules("home", train="no"), "x.toml")
 

@@ -41,8 +41,8 @@ def test_the_shipped_helper_columns():
     out = derive(ROWS)
     assert out["vat_valid"].to_list() == ["BE0403170701", None, None]  # checksum-valid only
     assert out["registry_id"].to_list() == [None, None, "552100554"]
-    # a customer's helpers: names by sound in either order, the address as one value, the
-    # e-mail domain first
+    # a customer's helpers: names by sound in either order, the address as one value (a home
+    # needs a street; without one, the town is compared instead), the e-mail domain first
     assert (
         out["name_sound"][2]
         == derive(ROWS.with_columns(first_name=pl.lit("Jean"), last_name=pl.lit("Dupont")))[
@@ -52,8 +52,9 @@ def test_the_shipped_helper_columns():
     assert out["home"].to_list() == [
         "10 1000 bruxelles haute rue",
         "10 1000 bruxelles haute rue",
-        "4000 liège",
+        None,
     ]
+    assert out["town"].to_list() == [None, None, "4000 liège"]
     assert out["mailbox"].to_list() == ["acme.be jean.dupont", None, "gmail.com ann"]
     assert out["email_domain"].to_list() == ["acme.be", "acme.be", None]  # never free-mail
     assert out["website_domain"].to_list() == ["acme.be", None, None]

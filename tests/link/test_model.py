@@ -139,7 +139,74 @@ def test_a_blocking_rule_teaches_no_field_made_of_its_keys_columns():
 
     customer = load_settings()["customer"]
     rule = {r.name: r for r in customer.blocking}
-    assert {"last_name", "first_group"} <= _blocked_fields(rule["names"], customer)
+    assert {"last_name", "first_name"} <= _blocked_fields(rule["names"], customer)
     assert "birth_date" not in _blocked_fields(rule["names"], customer)
-    assert {"first_group", "home", "postcode"} <= _blocked_fields(rule["first+postcode"], customer)
+    assert {"first_name", "home", "postcode"} <= _blocked_fields(rule["first+postcode"], customer)
     assert _blocked_fields(rule["postcode+number"], customer) is None
+
+
+def test_the_prior_is_fitted_without_the_fields_a_pair_was_found_by():
+    """Candidates found by key *a* agree on *a* whether or not they match (2 % of them do):
+    counting that agreement makes most candidates look like matches. With every rule's key
+    fields (*keyed*), each pair is weighed on the other fields and the prior comes out right."""
+    m = {"a": [0.85, 0.1, 0.05], "b": [0.8, 0.15, 0.05], "c": [0.9, 0.05, 0.05]}
+    u = {"a": [0.002, 0.008, 0.99], "b": [0.01, 0.04, 0.95], "c": [0.01, 0.04, 0.95]}
+    g = simulate(400, 19_600, m, u, seed=3).with_columns(
+        pl.lit(0, dtype=pl.Int8).alias("g_a"),  # the key: every candidate agrees on it
+        pl.lit(1, dtype=pl.UInt64).alias("rules"),  # found by rule "key-a" (bit 0)
+    )
+    blocked = {"key-a": {"a"}}
+    naive = fit(g, COMPS, u, max_iter=200, blocked=blocked)
+    keyed = fit(g, COMPS, u, max_iter=200, blocked=blocked, keyed=blocked)
+    assert naive.prior > 0.2  # ten times the truth: a λ that merges look-alikes
+    assert abs(keyed.prior - 0.02) < 0.005
+
+
+def _households(families: int, seed: int = 5) -> pl.DataFrame:
+    """Level patterns of candidate pairs: 1,000 duplicates (60 % typed at one home), 20,000
+    strangers, and *families* relatives at one home (the surname and the home agree; the
+    first name and birth date do not). Levels of "last" at one home are 2 (exact), 3 (else)."""
+    rng = np.random.default_rng(seed)
+    n_dup, n_far = 1000, 20_000
+    home = np.concatenate(
+        [(rng.random(n_dup) > 0.6).astype(int), np.zeros(families, int), np.ones(n_far, int)]
+    )
+    last = np.concatenate(
+        [
+            (rng.random(n_dup) > 0.95).astype(int),
+            (rng.random(families) > 0.9).astype(int),
+            (rng.random(n_far) > 0.01).astype(int),
+        ]  # fmt: skip
+    )
+    last = np.where(home == 0, last + 2, last)
+    other = [
+        np.concatenate([(rng.random(n_dup) > 0.9), np.ones(families), rng.random(n_far) > 0.01])
+        for _ in range(2)
+    ]
+    n = n_dup + families + n_far
+    cols = {"g_home": home, "g_last": last, "g_first": other[0], "g_dob": other[1]}
+    return pl.DataFrame(
+        {"id_l": np.arange(n), "id_r": np.arange(n) + n}
+        | {k: pl.Series(v.astype(np.int8)) for k, v in cols.items()}
+    )
+
+
+def test_what_a_surname_tells_at_one_home_is_learnt_from_the_pairs_there():
+    """Between two rows of one home, agreeing surnames are a spouse as often as a duplicate
+    in a family file (the surname tells nothing there), but a duplicate in a file of single
+    people (it tells as much as anywhere): u at one home is learnt, not assumed."""
+    comps = [
+        Comparison("home", (Level("exact"),)),
+        Comparison("last", (Level("exact"),), shared_by="home"),
+        Comparison("first", (Level("exact"),)),
+        Comparison("dob", (Level("exact"),)),
+    ]
+    u = {"home": [0.001, 0.999], "last": [0.002, 0.998] * 2, "first": [0.01, 0.99]}
+    u["dob"] = [0.001, 0.999]
+    with_families = fit(_households(3000), comps, u, max_iter=200).weights()["last"]
+    singles = fit(_households(0), comps, u, max_iter=200).weights()["last"]
+    assert with_families[0] > 6 and singles[0] > 6  # apart: the surname is strong evidence
+    assert abs(with_families[2]) < 1  # at one home with families: next to none
+    # at one home, single people: still evidence (the few duplicates typed with another first
+    # name and birth date look like strangers there, so it is learnt weaker than apart)
+    assert singles[2] > 3
