@@ -551,7 +551,8 @@ def profile(**o):
 
     \b
     Orders are linked by customer key (the master's external_id or ids), else by e-mail,
-    else by name and postcode; every line that counts for no customer is in
+    else by name and postcode, else by a name close to one customer's at the postcode
+    (typos, variants, initials, either order); every line that counts for no customer is in
     unmatched_orders.csv with its reason. run.json: counts only, nothing personal.
 
     \b

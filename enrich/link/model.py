@@ -421,6 +421,7 @@ def _keyed_patterns(
     prior among a million people's candidates came out 0.6, the truth 0.016: a λ 37 times too
     high, so namesakes and relatives were merged). Weighed on what its key did not choose —
     the surname, the birth date —, a pair is a match as often as it really is."""
+    counted = counted.sort([*cols, "rules", "_label"], nulls_last=True)  # sums in one order
     rules = counted["rules"].cast(pl.Int64).to_numpy()
     G = counted.select(cols).to_numpy().astype(np.int64)
     names = [c.removeprefix("g_") for c in cols]

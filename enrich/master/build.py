@@ -26,7 +26,7 @@ from ..consent import register as consent_register
 from ..consent.apply import Consent
 from ..errors import InputError
 from ..link.ids import person_ids
-from ..link.levels import LEVELS, Dedupe, dedupe
+from ..link.levels import LEVELS, LINKED, Dedupe, dedupe
 from ..link.model import Model
 from ..link.state import chunked_like
 from ..parallel import beside, side_by_side
@@ -268,7 +268,7 @@ def _start_from(
 ) -> tuple[pl.DataFrame, _Start]:
     """(the rows to link, what they are linked to): the previous master's records, but those of
     the ids a decision reopens, which are linked again with the new rows (ahead of them, their
-    old ids in ``_old_company`` / ``_old_contact``)."""
+    old ids in ``_old_company`` / ``_old_customer`` / ``_old_contact``)."""
     clash = set(frame["source_file"].unique().to_list()) & set(
         previous.lineage["source_file"].unique().to_list()
     )
@@ -312,7 +312,7 @@ def _link(
     """The rows of *frame* linked to what linking starts from, and among themselves; their
     person ids are not given here (build() gives them beside the golden records)."""
     return dedupe(
-        frame.drop([f"_old_{level}" for level in LEVELS], strict=False),
+        frame.drop([f"_old_{level}" for level in LINKED], strict=False),
         models,
         decisions_by_key(decisions),
         start.master,

@@ -7,28 +7,37 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..link.levels import LEVELS
+from ..link.levels import LINKED
 from .decisions import decided_ids
 from .ids import ID_COLUMNS
 
 CHANGE_COLUMNS = ["level", "old_id", "new_id", "change", "reason"]
 
 
+def reopened_levels(records: pl.DataFrame) -> tuple[str, ...]:
+    """The linked levels whose ids *records* hold (a master without customers: none of
+    theirs), in link order."""
+    return tuple(level for level in LINKED if ID_COLUMNS[level] in records.columns)
+
+
 def reopen(records: pl.DataFrame, decisions: pl.DataFrame) -> dict[str, set[str]]:
     """Per level, the previous ids a decision contradicts: a match across two of them, a
-    no_match inside one. A company reopened reopens its contacts too."""
-    out = {level: set() for level in LEVELS}
-    for level in LEVELS:
+    no_match inside one. A company reopened reopens its contacts too, and so does a
+    customer (each customer is one contact)."""
+    levels = reopened_levels(records)
+    out = {level: set() for level in levels}
+    for level in levels:
         wrong = (
             decided_ids(records, decisions, level).drop_nulls(["_l", "_r"]).filter(~pl.col("held"))
         )
         out[level] |= set(wrong["_l"].to_list()) | set(wrong["_r"].to_list())
-    if out["company"]:
-        out["contact"] |= set(
-            records.filter(pl.col("company_id").is_in(sorted(out["company"])))["contact_id"]
-            .drop_nulls()
-            .to_list()
-        )
+    for outer in ("company", "customer"):
+        if out.get(outer):
+            out["contact"] |= set(
+                records.filter(pl.col(ID_COLUMNS[outer]).is_in(sorted(out[outer])))["contact_id"]
+                .drop_nulls()
+                .to_list()
+            )
     return out
 
 
@@ -38,7 +47,7 @@ def take_reopened(
     """(the records kept as they are, the reopened ones — their reopened ids moved to
     ``_old_<level>`` — and the mask of the kept ones)."""
     out = pl.lit(False)
-    for level in LEVELS:
+    for level in reopened:
         out = out | pl.col(ID_COLUMNS[level]).is_in(sorted(reopened[level])).fill_null(False)
     again = records.filter(out).with_columns(
         *(
@@ -46,13 +55,13 @@ def take_reopened(
             .then(None)
             .otherwise(pl.col(ID_COLUMNS[level]))
             .alias(ID_COLUMNS[level])
-            for level in LEVELS
+            for level in reopened
         ),
         *(
             pl.when(pl.col(ID_COLUMNS[level]).is_in(sorted(reopened[level])))
             .then(pl.col(ID_COLUMNS[level]))
             .alias(f"_old_{level}")
-            for level in LEVELS
+            for level in reopened
         ),
     )
     kept = ~records.select(out).to_series()
@@ -64,18 +73,17 @@ def settle_reopened(
 ) -> tuple[pl.DataFrame, list[dict]]:
     """The linked *records* with the reopened ids given back (``settle``), and the changes.
     *frame*: the rows linked after the *master* records, with their old ids."""
+    levels = [level for level in LINKED if f"_old_{level}" in frame.columns]
+    olds = [f"_old_{level}" for level in levels]
     old = pl.DataFrame(
-        [
-            pl.repeat(None, master.height, dtype=pl.String, eager=True).alias(f"_old_{level}")
-            for level in LEVELS
-        ]
+        [pl.repeat(None, master.height, dtype=pl.String, eager=True).alias(c) for c in olds]
     )
-    records = records.with_columns(pl.concat([old, frame.select("_old_company", "_old_contact")]))
+    records = records.with_columns(pl.concat([old, frame.select(olds)]))
     changes = []
-    for level in LEVELS:
+    for level in levels:
         records, c = settle(records, level, f"_old_{level}", master[ID_COLUMNS[level]])
         changes += c
-    return records.drop("_old_company", "_old_contact"), changes
+    return records.drop(olds), changes
 
 
 def settle(

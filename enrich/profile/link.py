@@ -1,5 +1,5 @@
 """Order lines → the master's customers: by customer key, else by e-mail, else by name and
-postcode.
+postcode, else by a similar name at the postcode.
 
 The key a profile is keyed by is the master's ``customer_id`` when its contacts have one,
 else ``contact_id``. A line's customer key is matched against the master's source records'
@@ -9,6 +9,9 @@ numbers and merged by the master has both) and against the master's own ids; its
 holds of a customer (``contact_points``, golden or not); its buyer's folded first and last
 name (either order) and postcode against every source record's. A key, e-mail or name held
 by two customers matches none of them (the reason says so): a line is never given to a guess.
+Last, a line whose name and postcode are not in the master is compared with the customers
+of its postcode by the linking engine's name comparisons (``similar``: a typo, a variant,
+initials, swapped names), and joins the one customer whose name is close — not two.
 Keys from different source systems share one space: the same number given to two people in
 two contact files is "on several customers", not a match.
 """
@@ -96,9 +99,9 @@ def _unique_owner(pairs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def name_table(path: Path, run: dict, contacts: pl.DataFrame) -> pl.DataFrame:
-    """``key`` (folded last and first name, either order, and postcode) → ``customer`` (null:
-    on several customers), from every source record of the master."""
+def named_records(path: Path, run: dict, contacts: pl.DataFrame) -> pl.DataFrame:
+    """Every source record of the master with a first and last name and a postcode, and
+    its ``customer``."""
     from ..master import state
     from ..master.folder import parts
 
@@ -106,9 +109,17 @@ def name_table(path: Path, run: dict, contacts: pl.DataFrame) -> pl.DataFrame:
     records = pl.scan_parquet(paths)
     have = records.collect_schema().names()
     if not {"first_name", "last_name", "postcode", "contact_id"} <= set(have):
-        return pl.DataFrame(schema={"key": pl.String, "customer": pl.String})
-    frame = records.select("first_name", "last_name", "postcode", customer(have).alias("customer"))
-    frame = frame.drop_nulls().collect()
+        return pl.DataFrame(schema=dict.fromkeys(NAMED, pl.String))
+    frame = records.select(*NAMED[:3], customer(have).alias("customer"))
+    return frame.drop_nulls().collect()
+
+
+NAMED = ["first_name", "last_name", "postcode", "customer"]
+
+
+def name_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """``key`` (folded last and first name, either order, and postcode) → ``customer`` (null:
+    on several customers), from the master's ``named_records``."""
     keyed = [
         name_key(frame[first], frame[last], frame["postcode"]).alias("key")
         for first, last in (("first_name", "last_name"), ("last_name", "first_name"))
@@ -188,3 +199,81 @@ def _decided() -> list[pl.Expr]:
         .then(reason.fill_null(pl.lit("no customer key, e-mail or name")))
         .alias("reason"),
     ]
+
+
+SIMILAR = "similar_name"
+
+
+def similar(matched: pl.DataFrame, records: pl.DataFrame, groups: dict[str, str]) -> pl.DataFrame:
+    """*matched* (``attach``'s) with the lines whose name and postcode are not in the master
+    given to the one customer of their postcode whose name is close: the surname a typo
+    away (Jaro-Winkler ≥ 0.92), the first name the same, a variant (*groups*: rules'
+    first_names), a typo or initials; either order. Close to two customers: still unmatched,
+    the reason says so. A line with a key or e-mail on several customers is left alone.
+    Compared once per distinct name and postcode, by ``enrich.link.comparisons``."""
+    todo = (
+        matched.with_row_index("_row")
+        .filter(pl.col("customer").is_null())  # few lines: the text tests run on those only
+        .filter(
+            pl.col("reason").str.contains(f"name and postcode {NOT_FOUND}", literal=True)
+            & ~pl.col("reason").str.contains(SEVERAL, literal=True)
+        )
+    )
+    if todo.height == 0 or records.height == 0:
+        return matched
+    todo = todo.select("_row", *NAMED[:3]).with_columns(_key(todo).alias("_key"))
+    owners = _close_owners(todo.unique("_key", keep="first", maintain_order=True), records, groups)
+    found = todo.select("_row", "_key").join(owners, on="_key").drop("_key")
+    keyed = (
+        matched.with_row_index("_row")
+        .join(found, on="_row", how="left", maintain_order="left")
+        .drop("_row")
+    )
+    now = pl.col("customer").is_null() & pl.col("_similar").is_not_null()
+    several = pl.col("customer").is_null() & pl.col("_close").fill_null(False) & ~now
+    return keyed.with_columns(
+        pl.when(now).then(pl.col("_similar")).otherwise(pl.col("customer")).alias("customer"),
+        pl.when(now).then(pl.lit(SIMILAR)).otherwise(pl.col("matched_by")).alias("matched_by"),
+        pl.when(now)
+        .then(None)
+        .when(several)
+        .then(pl.concat_str(pl.col("reason"), pl.lit(f"; a similar name {SEVERAL}")))
+        .otherwise(pl.col("reason"))
+        .alias("reason"),
+    ).drop("_similar", "_close")
+
+
+def _key(frame: pl.DataFrame) -> pl.Series:
+    return name_key(frame["first_name"], frame["last_name"], frame["postcode"])
+
+
+def _close_owners(todo: pl.DataFrame, records: pl.DataFrame, groups: dict[str, str]):
+    """``_key`` → ``_similar`` (the one customer of the postcode with a close name; null:
+    several) and ``_close`` (some customer's name is close)."""
+    from ..link.comparisons import gammas, prepared, view
+    from ..link.settings import Comparison, Level
+
+    code = pl.col("postcode").cast(pl.String).str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
+    left = todo.with_columns(code.alias("_code")).with_row_index("id_l")
+    right = records.with_columns(code.alias("_code")).with_row_index("id_r")
+    pairs = left.join(right, on="_code").select("id_l", pl.col("id_r") + left.height, "customer")
+    first = (Level("exact"), Level("variants", groups="first_names", table=groups))
+    comps = [
+        Comparison(
+            "last_name", (Level("exact"), Level("jaro_winkler", 0.92)), swap_with="first_name"
+        ),
+        Comparison("first_name", (*first, Level("jaro_winkler", 0.9), Level("initials"))),
+    ]
+    names = pl.concat([left.select(NAMED[:2]), right.select(NAMED[:2])])
+    g = gammas(prepared(view(names, comps, set()), comps), pairs, comps)
+    close = pairs.filter(
+        (g["g_last_name"].is_between(0, 1) & g["g_first_name"].is_between(0, 3)).to_numpy()
+    )
+    owners = close.group_by("id_l").agg(
+        pl.col("customer").n_unique().alias("n"), pl.first("customer")
+    )
+    return left.join(owners, on="id_l").select(
+        "_key",
+        pl.when(pl.col("n") == 1).then(pl.col("customer")).alias("_similar"),
+        pl.lit(True).alias("_close"),
+    )

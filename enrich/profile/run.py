@@ -15,6 +15,7 @@ import polars as pl
 
 from .. import __version__
 from ..errors import InputError
+from ..link.phonetic import groups_table
 from ..master.folder import check_beside
 from ..ruleset import Rules
 from . import link, metrics, orders
@@ -46,12 +47,15 @@ def profile(
     """(profiles, unmatched lines, counts) of the read order *lines* against a master."""
     contacts, idc = tables["contacts"], link.id_column(tables["contacts"])
     lines = orders.typed(lines)
+    named = link.named_records(master, run, contacts)
     ways = {
         "customer_key": link.key_table(master, run, contacts),
         "email": link.email_table(tables["contact_points"], contacts),
-        "name_postcode": link.name_table(master, run, contacts),
+        "name_postcode": link.name_table(named),
     }
     matched = link.attach(lines.filter(pl.col("problem").is_null()), ways)
+    groups = groups_table(rules.get("first_names")["groups"])
+    matched = link.similar(matched, named, groups)
     good = matched.select(
         "customer", "matched_by", "order_id", "day", "money", "product", "category"
     ).filter(pl.col("customer").is_not_null())

@@ -353,3 +353,38 @@ def test_a_mailing_list_of_addresses_is_customers_not_rejects(tmp_path):
     assert None not in customer[:3] and None not in contact[:3]
     assert customer[0] == customer[2] != customer[1]
     assert customer[3] is None and contact[3] is None
+
+
+def test_a_stewards_no_match_reopens_a_masters_customer(webshop, tmp_path):
+    """A customer of the master whose two rows a steward says are two people is linked again
+    with the next file's rows: it splits, the part with more rows keeps the id, changes.csv
+    names the split at the customer and contact levels."""
+    from enrich.pipeline import run
+
+    path, again, n = webshop
+    first = run(Job([Input(path)], str(tmp_path / "m1"))).out
+    before = pl.read_csv(first / "lineage.csv", infer_schema=False)
+    old = dict(zip(before["source_row"].cast(int), before["customer_id"]))
+    dup = next(r for r in range(n + 1, n + len(again) + 1) if old[r] == old[1])  # 1's other row
+    decisions = tmp_path / "decisions.csv"
+    sides = "level,source_file_l,source_row_l,source_file_r,source_row_r,decision"
+    decisions.write_text(f"{sides}\ncustomer,{path},1,{path},{dup},no_match\n", encoding="utf-8")
+    later = _write(
+        tmp_path / "next.csv",
+        [["Nieuwe", "KLANT", "01/02/2001", "Kerkstraat 1", "9000", "Gent", "", "", ""]],
+    )
+    second = run(
+        Job([Input(later)], str(tmp_path / "m2"), previous=str(first), decisions=str(decisions))
+    ).out
+    after = pl.read_csv(second / "lineage.csv", infer_schema=False)
+    new = dict(zip(after.filter(pl.col("source_file") == path)["source_row"].cast(int),
+                   after.filter(pl.col("source_file") == path)["customer_id"]))  # fmt: skip
+    assert new[1] != new[dup]  # two people now
+    assert old[1] in (new[1], new[dup])  # one part keeps the old id
+    assert {r: i for r, i in new.items() if r not in (1, dup)} == {
+        r: i for r, i in old.items() if r not in (1, dup)
+    }  # no other customer moves
+    changes = pl.read_csv(second / "changes.csv", infer_schema=False)
+    split = changes.filter(pl.col("level") == "customer").select("old_id", "change").rows()
+    assert split == [(old[1], "split")]
+    assert "contact" in changes["level"].to_list()

@@ -197,6 +197,63 @@ def test_name_and_postcode_last(master, tmp_path):
     assert counts["matched_by"] == {"name_postcode": 2}
 
 
+def test_a_similar_name_at_the_postcode_last(master, tmp_path):
+    """Name and postcode not in the master: the linking engine's name comparisons find the
+    one customer of the postcode whose name is close (a typo, a variant, initials, swapped);
+    close to none, or the postcode not his: unmatched, never a guess."""
+    path = tmp_path / "shop.csv"
+    path.write_text(
+        "Order;Prénom;Nom;Code postal;Date;Total\n"
+        "T1;Marei;Dubios;1000;01/04/2026;10,00\n"  # two typos
+        "T2;Peetres;Jan;2000;01/04/2026;20,00\n"  # swapped, a typo
+        "T3;L.;Janssens;9000;02/04/2026;30,00\n"  # an initial
+        "T4;Sophie;Martin;1000;02/04/2026;40,00\n"  # a name of another postcode's customer
+        "T5;Peter;Schmidt;52062;02/04/2026;50,00\n"  # another first name: not Anna Schmidt
+        "T6;Sofie;Martin;75011;03/04/2026;60,00\n",  # a variant's typo: Sophie
+        encoding="utf-8",
+    )
+    table, _ = profile(master, tmp_path / "p", str(path), extra=["--as-of", AS_OF])
+    rows = by_name(master, table)
+    assert {n: r["revenue"] for n, r in rows.items()} == {
+        "Marie": "10.0",
+        "Jan": "20.0",
+        "Luc": "30.0",
+        "Sophie": "60.0",
+    }
+    unmatched = pl.read_csv(tmp_path / "p" / "unmatched_orders.csv", infer_schema=False)
+    assert unmatched.select("order_id", "reason").rows() == [
+        ("T4", "name and postcode not in the master"),
+        ("T5", "name and postcode not in the master"),
+    ]
+    counts = json.loads((tmp_path / "p" / "run.json").read_text())["counts"]
+    assert counts["matched_by"] == {"similar_name": 4}
+
+
+def test_a_similar_name_on_two_customers_is_no_match(tmp_path):
+    """Two customers of one postcode with names close to the buyer's: the line is unmatched
+    and the reason says so."""
+    contacts = tmp_path / "customers.csv"
+    contacts.write_text(
+        "Prénom;Nom;E-mail;Code postal;Ville;Date de naissance\n"
+        "Jan;Peeters;jan.p@example.be;2000;Antwerpen;03/02/1950\n"
+        "Jan;Peters;jan.peters77@example.be;2000;Antwerpen;17/09/1991\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "master"
+    run(Job(inputs=[Input(str(contacts))], out=str(out)))
+    ids = pl.read_csv(out / "contacts.csv", infer_schema=False)["customer_id"]
+    assert ids.n_unique() == 2  # two people (born 41 years apart)
+    path = tmp_path / "shop.csv"
+    path.write_text(
+        "Order;Prénom;Nom;Code postal;Date;Total\nU1;Jan;Peteers;2000;01/04/2026;9,00\n"
+    )
+    profile(out, tmp_path / "p", str(path), extra=["--as-of", AS_OF])
+    unmatched = pl.read_csv(tmp_path / "p" / "unmatched_orders.csv", infer_schema=False)
+    assert unmatched.select("order_id", "reason").rows() == [
+        ("U1", "name and postcode not in the master; a similar name on several customers")
+    ]
+
+
 def test_keyed_by_customer_id_when_the_master_has_it(master, tmp_path):
     """A master with the consumer level (customer_id beside contact_id, null for a B2B
     contact): consumers by customer_id, the B2B buyer by contact_id — here Luc, made a
