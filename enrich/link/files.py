@@ -30,7 +30,7 @@ def load_settings(rules: Rules | None = None) -> dict[str, Settings]:
     out = {}
     for level in declared:
         settings = parse(data.get(level.name, {}), f"{where} [{level.name}]")
-        settings = attach_groups(settings, lambda name: groups_table(rules.get(name)["groups"]))
+        settings = attach_groups(settings, lambda name: _groups(rules, name))
         settings.sources = made_of
         outer = ids.get(level.within)
         if outer is not None and outer not in settings.cannot_link:
@@ -44,6 +44,14 @@ def load_settings(rules: Rules | None = None) -> dict[str, Settings]:
             )
         out[level.name] = settings
     return out
+
+
+def _groups(rules: Rules, name: str) -> dict[str, str]:
+    """The table of a ``variants`` level's rules file of groups (``groups = [[...], ...]``)."""
+    groups = rules.get(name).get("groups")
+    if not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
+        raise InputError("a variants level needs groups = [[...], ...]", file=rules.location(name))
+    return groups_table(groups)
 
 
 def read_master(folder: str | Path, like: pl.DataFrame) -> pl.DataFrame:

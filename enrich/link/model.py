@@ -422,11 +422,12 @@ def _keyed_patterns(
     high, so namesakes and relatives were merged). Weighed on what its key did not choose —
     the surname, the birth date —, a pair is a match as often as it really is."""
     counted = counted.sort([*cols, "rules", "_label"], nulls_last=True)  # sums in one order
-    rules = counted["rules"].cast(pl.Int64).to_numpy()
+    rules = counted["rules"].cast(pl.UInt64).to_numpy()  # 64 rules: the top bit is used too
     G = counted.select(cols).to_numpy().astype(np.int64)
     names = [c.removeprefix("g_") for c in cols]
     for bit, fields in enumerate(keyed.values()):
-        first = (rules & ((1 << (bit + 1)) - 1)) == (1 << bit)  # the lowest rule bit is this one
+        below = np.uint64((1 << (bit + 1)) - 1)  # this rule's bit and the earlier rules'
+        first = (rules & below) == np.uint64(1 << bit)  # the lowest rule bit is this one
         for j, f in enumerate(names):
             if f in fields:
                 G[first, j] = -1

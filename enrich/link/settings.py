@@ -68,8 +68,8 @@ class Comparison:
         None  # another compared field whose values may be swapped with this one's
     )
     # another compared field whose agreement this one shares (the home's postcode; a family's
-    # surname and e-mail): no evidence where that field is at one of its first
-    # ``shared_levels`` levels — one household counted once, not two or three times
+    # surname and e-mail): where that field is at one of its first ``shared_levels`` levels,
+    # this one has levels of its own, whose u is learnt from the pairs there
     shared_by: str | None = None
     shared_levels: int = 1
 

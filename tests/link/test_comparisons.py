@@ -247,3 +247,27 @@ def test_a_view_given_for_the_first_rows_is_completed_not_recomputed():
     again = view(frame, comps, {"pc"}, first)
     assert again["folded:name"].to_list() == ["kept", "as given", None, "peeters"]
     assert again["tidied:born"].to_list() == whole["tidied:born"].to_list()
+
+
+def test_a_variants_level_reads_its_groups_from_the_rules_folder(tmp_path):
+    """A steward's groups extend the shipped ones (a group starting with Joseph adds Sjef to
+    Joseph's: Sjef = Jozef); a variants level naming a
+    rules file without groups is a one-line error naming that file."""
+    from enrich.errors import InputError
+    from enrich.link.files import load_settings
+    from enrich.ruleset import Rules
+
+    (tmp_path / "first_names.toml").write_text('groups = [["Joseph", "Sjef"]]\n', encoding="utf-8")
+    customer = load_settings(Rules(tmp_path))["customer"]
+    first = next(c for c in customer.comparisons if c.field == "first_name")
+    frame = pl.DataFrame({"first_name": ["Sjef", "Jozef", "Jan", "Jean"]})
+    pairs = pl.DataFrame({"id_l": [0, 2], "id_r": [1, 3]})
+    g = gammas(prepared(view(frame, [first], set()), [first]), pairs, [first])
+    assert g["g_first_name"].to_list() == [1, 1]  # both a variant: the steward's and a shipped one
+    (tmp_path / "link.toml").write_text(
+        '[[customer.comparison]]\nfield = "first_name"\n'
+        'levels = [{ kind = "variants", groups = "titles" }]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="variants level needs groups"):
+        load_settings(Rules(tmp_path))
