@@ -171,9 +171,9 @@ def _groups(level: Level, values: np.ndarray) -> np.ndarray:
     table = level.table
     if table is None:  # a level made outside a run's rules: the shipped groups
         from ..ruleset import rules_or_default
-        from .phonetic import groups_table
+        from .phonetic import groups_of
 
-        table = groups_table(rules_or_default(None).get(level.groups)["groups"])
+        table = groups_of(rules_or_default(None), level.groups)
     return pl.Series(values, dtype=pl.String).replace(table).to_numpy()
 
 

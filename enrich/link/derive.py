@@ -36,7 +36,7 @@ import polars as pl
 from ..errors import InputError
 from ..normalise.emails import role_and_freemail
 from ..ruleset import Rules, rules_or_default
-from .phonetic import CODES, groups_table, name_key
+from .phonetic import CODES, groups_of, name_key
 
 KINDS = ("value", "first", "domain", "host", "words", "any", "phonetic", "mailbox")
 LISTS = ("first", "words", "any")  # the kinds whose `of` is a list of columns
@@ -245,7 +245,7 @@ def _helpers(rules: Rules) -> dict[str, dict]:
     for name, spec in declared.items():
         _check_helper(rules, name, spec)
         if "variants" in spec:  # a rules file of name groups: each name → its group's first
-            declared[name] = {**spec, "_table": groups_table(rules.get(spec["variants"])["groups"])}
+            declared[name] = {**spec, "_table": groups_of(rules, spec["variants"])}
     return declared
 
 

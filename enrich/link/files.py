@@ -14,7 +14,7 @@ from ..io.read import typed_like, unguard
 from ..ruleset import Rules, rules_or_default
 from .derive import levels, sources
 from .model import Model
-from .phonetic import groups_table
+from .phonetic import groups_of
 from .settings import Settings, attach_groups, parse
 
 
@@ -30,7 +30,7 @@ def load_settings(rules: Rules | None = None) -> dict[str, Settings]:
     out = {}
     for level in declared:
         settings = parse(data.get(level.name, {}), f"{where} [{level.name}]")
-        settings = attach_groups(settings, lambda name: _groups(rules, name))
+        settings = attach_groups(settings, lambda name: groups_of(rules, name))
         settings.sources = made_of
         outer = ids.get(level.within)
         if outer is not None and outer not in settings.cannot_link:
@@ -44,14 +44,6 @@ def load_settings(rules: Rules | None = None) -> dict[str, Settings]:
             )
         out[level.name] = settings
     return out
-
-
-def _groups(rules: Rules, name: str) -> dict[str, str]:
-    """The table of a ``variants`` level's rules file of groups (``groups = [[...], ...]``)."""
-    groups = rules.get(name).get("groups")
-    if not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
-        raise InputError("a variants level needs groups = [[...], ...]", file=rules.location(name))
-    return groups_table(groups)
 
 
 def read_master(folder: str | Path, like: pl.DataFrame) -> pl.DataFrame:

@@ -63,6 +63,17 @@ def name_key(values: pl.Series, code: str, same: dict[str, str]) -> pl.Series:
     )
 
 
+def groups_of(rules, name: str) -> dict[str, str]:
+    """The ``groups_table`` of the rules file *name* (``groups = [[...], ...]``: first_names)
+    of a run's *rules* — a steward's groups after the shipped ones."""
+    from ..errors import InputError
+
+    groups = rules.get(name).get("groups")
+    if not isinstance(groups, list) or not all(isinstance(g, list) for g in groups):
+        raise InputError("a variants level needs groups = [[...], ...]", file=rules.location(name))
+    return groups_table(groups)
+
+
 def groups_table(groups: list[list[str]]) -> dict[str, str]:
     """Each folded name of *groups* → its group's first (a name in two groups: its first).
 

@@ -132,7 +132,7 @@ def name_key(first: pl.Series, last: pl.Series, postcode: pl.Series) -> pl.Serie
     digits; null when one of them is missing."""
     from ..normalise.text import fold_values
 
-    code = postcode.cast(pl.String).str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
+    code = _postcode_code(postcode)
     return pl.select(
         pl.concat_str(
             fold_values(last.cast(pl.String)),
@@ -141,6 +141,11 @@ def name_key(first: pl.Series, last: pl.Series, postcode: pl.Series) -> pl.Serie
             separator="|",
         )
     ).to_series()
+
+
+def _postcode_code(postcode):
+    """A postcode's letters and digits, upper case (a Series or an expression)."""
+    return postcode.cast(pl.String).str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
 
 
 WAYS = (  # how a line is linked, in order: its column, the table's, the words of a reason
@@ -211,24 +216,19 @@ def similar(matched: pl.DataFrame, records: pl.DataFrame, groups: dict[str, str]
     first_names), a typo or initials; either order. Close to two customers: still unmatched,
     the reason says so. A line with a key or e-mail on several customers is left alone.
     Compared once per distinct name and postcode, by ``enrich.link.comparisons``."""
-    todo = (
-        matched.with_row_index("_row")
-        .filter(pl.col("customer").is_null())  # few lines: the text tests run on those only
-        .filter(
-            pl.col("reason").str.contains(f"name and postcode {NOT_FOUND}", literal=True)
-            & ~pl.col("reason").str.contains(SEVERAL, literal=True)
-        )
+    rows = matched.with_row_index("_row")
+    todo = rows.filter(
+        pl.col("customer").is_null()
+    ).filter(  # few lines: the text tests run on those only
+        pl.col("reason").str.contains(f"name and postcode {NOT_FOUND}", literal=True)
+        & ~pl.col("reason").str.contains(SEVERAL, literal=True)
     )
     if todo.height == 0 or records.height == 0:
         return matched
     todo = todo.select("_row", *NAMED[:3]).with_columns(_key(todo).alias("_key"))
     owners = _close_owners(todo.unique("_key", keep="first", maintain_order=True), records, groups)
     found = todo.select("_row", "_key").join(owners, on="_key").drop("_key")
-    keyed = (
-        matched.with_row_index("_row")
-        .join(found, on="_row", how="left", maintain_order="left")
-        .drop("_row")
-    )
+    keyed = rows.join(found, on="_row", how="left", maintain_order="left").drop("_row")
     now = pl.col("customer").is_null() & pl.col("_similar").is_not_null()
     several = pl.col("customer").is_null() & pl.col("_close").fill_null(False) & ~now
     return keyed.with_columns(
@@ -253,7 +253,7 @@ def _close_owners(todo: pl.DataFrame, records: pl.DataFrame, groups: dict[str, s
     from ..link.comparisons import gammas, prepared, view
     from ..link.settings import Comparison, Level
 
-    code = pl.col("postcode").cast(pl.String).str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
+    code = _postcode_code(pl.col("postcode"))
     left = todo.with_columns(code.alias("_code")).with_row_index("id_l")
     right = records.with_columns(code.alias("_code")).with_row_index("id_r")
     pairs = left.join(right, on="_code").select("id_l", pl.col("id_r") + left.height, "customer")

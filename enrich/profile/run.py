@@ -15,7 +15,7 @@ import polars as pl
 
 from .. import __version__
 from ..errors import InputError
-from ..link.phonetic import groups_table
+from ..link.phonetic import groups_of
 from ..master.folder import check_beside
 from ..ruleset import Rules
 from . import link, metrics, orders
@@ -54,7 +54,7 @@ def profile(
         "name_postcode": link.name_table(named),
     }
     matched = link.attach(lines.filter(pl.col("problem").is_null()), ways)
-    groups = groups_table(rules.get("first_names")["groups"])
+    groups = groups_of(rules, "first_names")
     matched = link.similar(matched, named, groups)
     good = matched.select(
         "customer", "matched_by", "order_id", "day", "money", "product", "category"
