@@ -25,6 +25,15 @@ its former or sister legal form is the same company.
 >>> same = {"kind": "value", "of": "legal_form", "same": [["BE-SRL", "BE-SPRL"]]}
 >>> forms.select(helper("family", same, freemail=[]))["family"].to_list()
 ['BE-SRL', 'BE-SRL', 'BE-SA', None]
+
+``among`` keeps only the values listed (before ``same``): a civility tells a gender, a
+doctor's does not.
+
+>>> titles = pl.DataFrame({"title": ["mr", "mrs", "miss", "dr", None]})
+>>> gender = {"kind": "value", "of": "title", "among": ["mr", "mrs", "miss"],
+...           "same": [["m", "mr"], ["f", "mrs", "miss"]]}
+>>> titles.select(helper("gender", gender, freemail=[]))["gender"].to_list()
+['m', 'f', 'f', None, None]
 """
 
 from __future__ import annotations
@@ -36,11 +45,12 @@ import polars as pl
 from ..errors import InputError
 from ..normalise.emails import role_and_freemail
 from ..ruleset import Rules, rules_or_default
+from ..schema import OUTPUT_COLUMNS
 from .phonetic import CODES, groups_of, name_key
 
 KINDS = ("value", "first", "domain", "host", "words", "any", "phonetic", "mailbox")
 LISTS = ("first", "words", "any")  # the kinds whose `of` is a list of columns
-CONDITIONS = ("present", "absent", "valid", "unless", "mailbox")
+CONDITIONS = ("present", "absent", "valid", "unless", "mailbox", "among")
 MODIFIERS = ("same", "code", "variants")
 MAILBOXES = ("free", "company")
 
@@ -72,7 +82,12 @@ class Person:
 def derive(frame: pl.DataFrame, rules: Rules | None = None) -> pl.DataFrame:
     """*frame* with the helper columns rules/link.toml declares, in its order."""
     declared, col = _columns(rules)
-    return frame.with_columns(col(name) for name in declared)
+    # a column of the cleaned schema the frame lacks (rows built by hand, a master written
+    # before the rules read it) is unknown: null, not an error
+    made_of = set().union(*sources(rules).values()) - set(declared) - set(frame.columns)
+    lacking = [pl.lit(None, pl.String).alias(c) for c in sorted(made_of & set(OUTPUT_COLUMNS))]
+    out = frame.with_columns(lacking).with_columns(col(name) for name in declared)
+    return out.drop([c.meta.output_name() for c in lacking])
 
 
 def helpers(rules: Rules | None = None) -> dict[str, dict]:
@@ -167,9 +182,11 @@ def helper(name: str, spec: dict, freemail: list[str], col=pl.col) -> pl.Expr:
         "mailbox": lambda: _mailbox(of),
         "phonetic": lambda: _phonetic(_list(of), spec.get("code", "cologne"), spec.get("_table")),
     }[spec["kind"]]()
+    conditions = []
+    if "among" in spec:
+        conditions.append(value.is_in(spec["among"]))
     if "same" in spec:
         value = value.replace({v: group[0] for group in spec["same"] for v in group})
-    conditions = []
     if "present" in spec:
         conditions.append(pl.any_horizontal(col(c).is_not_null() for c in _list(spec["present"])))
     if "absent" in spec:
@@ -267,6 +284,9 @@ def _check_helper(rules: Rules, name: str, spec: object) -> None:
         isinstance(g, list) and g and all(isinstance(v, str) for v in g) for g in same
     ):
         raise fail('same needs a list of groups of values: [["A", "B"], ...]')
+    among = spec.get("among", [])
+    if not isinstance(among, list) or not all(isinstance(v, str) for v in among):
+        raise fail('among needs a list of values: ["A", "B"]')
     for key in ("present", "absent"):
         cols = _list(spec.get(key, []))
         if not isinstance(cols, list) or not all(isinstance(c, str) for c in cols):

@@ -34,6 +34,11 @@ _EPS = 1e-6
 _U_BLOCK = 256  # rows of the value matrix scored at a time when estimating u
 PRIOR_PAIRS = 20.0  # weight of the default m (in pairs) against the data, see fit()
 U_PRIOR_PAIRS = 10.0  # weight of the default u (in pairs) against the sample, see estimate_u()
+# weight of the random pairs' u (in pairs) against the non-matches at one home, see
+# _u_at_one_home: a file whose people live alone has a handful there (in FEBRL4, 6.6 pairs'
+# worth among 1444, mostly duplicates with both first name and birth date typed wrong), too
+# few to say a surname tells little at one home; a file of families has thousands
+HOME_PRIOR_PAIRS = 100.0
 
 
 @dataclass
@@ -406,7 +411,7 @@ def _u_at_one_home(
     _, prior, _, _ = _em(G, counts, label, names, nlev, u, m, 0.1, set(), max_iter)
     apart = (1.0 - _posterior(G, label, names, u, m, prior)) * counts
     sums = np.bincount(level, weights=apart, minlength=len(start))
-    return _smoothed(sums, start, U_PRIOR_PAIRS, None)
+    return _smoothed(sums, start, HOME_PRIOR_PAIRS, None)
 
 
 def _keyed_patterns(

@@ -26,6 +26,7 @@ LEVEL_KINDS = (
     "jaro_winkler",
     "jaro",
     "levenshtein",
+    "damerau_levenshtein",
     "token_set",
     "ratio",
     "date_days",

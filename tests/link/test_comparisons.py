@@ -40,6 +40,13 @@ def test_levenshtein_token_set_dates_numbers():
         Level("levenshtein", 1),
         Level("levenshtein", 2),
     ) == [1, 1]
+    # a swap of two neighbours (a postcode, a birth year typed fast) is one edit, not two
+    assert levels_of(
+        ["4117", "1972", "4117"],
+        ["4171", "1927", "4711"],
+        Level("damerau_levenshtein", 1),
+        Level("levenshtein", 2),
+    ) == [0, 0, 1]  # 4117 / 4711: not neighbours, two edits
     assert levels_of(
         ["jean pierre dupont"], ["dupont jean pierre"], Level("exact"), Level("token_set", 0.95)
     ) == [1]
@@ -68,6 +75,18 @@ def test_swapped_first_and_last_names_agree_crosswise():
     # swapped: both exact; swapped with a typo: exact + close; not swapped and different:
     # else; in place and equal: exact (the crossed reading is not looked at)
     assert list(zip(g["g_first"], g["g_last"])) == [(0, 0), (0, 1), (2, 2), (0, 0)]
+
+
+def test_a_family_member_typed_with_swapped_names_is_not_read_crosswise():
+    """ "Manva Pieter" (Pieter Manva, swapped) and "Jens Manva" share the surname only:
+    crosswise, one name agrees and the other does not, so the names stay compared in place
+    (read crosswise, the shared surname became an exact first name: spouses were merged)."""
+    first = Comparison("first", (Level("exact"), Level("jaro_winkler", 0.88)), swap_with="last")
+    last = Comparison("last", (Level("exact"), Level("jaro_winkler", 0.88)))
+    frame = pl.DataFrame({"first": ["Manva", "Jens"], "last": ["Pieter", "Manva"]})
+    pairs = pl.DataFrame({"id_l": [0], "id_r": [1]})
+    g = gammas(prepared(view(frame, [first, last], set()), [first, last]), pairs, [first, last])
+    assert list(zip(g["g_first"], g["g_last"])) == [(2, 2)]
 
 
 def test_swap_with_must_name_another_compared_text_field():
@@ -205,11 +224,13 @@ def test_level_matrix_gives_the_levels_gammas_gives():
             Level("exact"),
             Level("jaro_winkler", 0.9),
             Level("token_set", 0.8),
+            Level("damerau_levenshtein", 1),
             Level("levenshtein", 3),
         ),
     )
     values = np.array(
-        ["dupont", "dupond", "jean dupont", "dupont jean", "lambert", "lamberts", "x"], dtype=object
+        ["dupont", "dupond", "jean dupont", "dupont jean", "lambert", "lamberts", "lamebrt", "x"],
+        dtype=object,
     )
     n = len(values)
     pairs = pl.DataFrame(

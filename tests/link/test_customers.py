@@ -388,3 +388,29 @@ def test_a_stewards_no_match_reopens_a_masters_customer(webshop, tmp_path):
     split = changes.filter(pl.col("level") == "customer").select("old_id", "change").rows()
     assert split == [(old[1], "split")]
     assert "contact" in changes["level"].to_list()
+
+
+def test_a_brother_and_sister_born_the_same_day_stay_two_customers(tmp_path):
+    """Twins at one address: one surname, birth date and home; their first names differ, as
+    a duplicate's may. The civility tells them apart (gender, weak evidence when it agrees,
+    strong when it does not); the brother typed again with a typo joins him."""
+
+    def civil(rows: list[list[str]], titles) -> list[list[str]]:
+        return [[t, *r] for t, r in zip(titles, rows)]
+
+    people = _people()
+    rows, _ = _families()
+    twins = [
+        ["Lucas", "Goossens", "17/05/1998", "Kerkstraat 41", "2000", "Antwerpen", "", "", ""],
+        ["Lucie", "Goossens", "17/05/1998", "Kerkstraat 41", "2000", "Antwerpen", "", "", ""],
+        ["Lucas", "Goosens", "17/05/1998", "Kerkstraat 41", "2000", "Antwerpen", "", "", ""],
+    ]
+    known = [*people, *rows]
+    titles = ["M." if r[0] in ("Luc", "Pieter", "Koen", "Thomas", "Marc") else "Mme" for r in known]
+    path = tmp_path / "loyalty.csv"
+    lines = ["Civilité;" + HEADER]
+    lines += [";".join(r) for r in civil([*known, *twins], [*titles, "M.", "Mme", "Monsieur"])]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ids = _linked(str(path))["customer_id"][len(known) :].to_list()
+    assert ids[0] != ids[1], ids
+    assert ids[2] == ids[0], ids

@@ -16,6 +16,7 @@ ROWS = pl.DataFrame(
         "vat_formatted": ["BE 0403.170.701", None, None],
         "enterprise_number": [None, None, None],
         "siren": [None, None, "552100554"],
+        "title": ["mr", None, "mrs"],
         "email": ["jean.dupont@acme.be", "info@acme.be", "ann@gmail.com"],
         "email_status": ["valid", "valid", "valid"],
         "email_role": [False, True, False],
@@ -87,6 +88,12 @@ def test_same_groups_must_be_lists_of_values(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(InputError, match="same needs a list of groups"):
+        derive(ROWS, Rules.load(tmp_path))
+    (tmp_path / "link.toml").write_text(
+        '[derived]\nform = { kind = "value", of = "legal_form", among = "BE-SRL" }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="among needs a list of values"):
         derive(ROWS, Rules.load(tmp_path))
 
 
