@@ -24,6 +24,7 @@ import polars as pl
 
 from ..consent.keys import email_form
 from ..errors import InputError
+from .orders import distinct
 
 NOT_FOUND, SEVERAL = "not in the master", "on several customers"
 
@@ -85,17 +86,48 @@ def email_table(points: pl.DataFrame, contacts: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("id"))
         .alias("customer"),
     )
-    values = mails["key"].unique()
+    values = distinct(mails["key"])
     forms = pl.DataFrame({"key": values, "form": email_form(values)})
     return _unique_owner(
         mails.join(forms, on="key").select(pl.col("form").alias("key"), "customer")
     )
 
 
+def people(tables: list[pl.DataFrame]) -> pl.DataFrame:
+    """``customer`` → ``_number`` (UInt32) of every customer the *tables* name: lines are
+    linked and profiled by number (sorting and grouping ten million lines by a number is
+    several times faster than by an id's text), the ids put back on the profiles."""
+    ids = pl.concat([t.lazy().select("customer") for t in tables]).drop_nulls().unique()
+    return ids.collect(engine="streaming").with_row_index("_number")
+
+
+def numbered(frame: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
+    """*frame* with its ``customer`` id replaced by its number in *people*."""
+    return (
+        frame.join(people, on="customer", how="left", maintain_order="left")
+        .with_columns(pl.col("_number").alias("customer"))
+        .drop("_number")
+    )
+
+
+def unnumbered(frame: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
+    """*frame* with its ``customer`` number replaced by the id (``numbered``'s inverse)."""
+    ids = people.select(pl.col("_number").alias("customer"), pl.col("customer").alias("_id"))
+    return (
+        frame.join(ids, on="customer", how="left", maintain_order="left")
+        .with_columns(pl.col("_id").alias("customer"))
+        .drop("_id")
+    )
+
+
 def _unique_owner(pairs: pl.DataFrame) -> pl.DataFrame:
-    pairs = pairs.drop_nulls().unique()
-    return pairs.group_by("key").agg(
-        pl.when(pl.len() == 1).then(pl.col("customer").first()).alias("customer")
+    return (
+        pairs.lazy()
+        .drop_nulls()
+        .unique()
+        .group_by("key")
+        .agg(pl.when(pl.len() == 1).then(pl.col("customer").first()).alias("customer"))
+        .collect(engine="streaming")
     )
 
 
@@ -159,7 +191,7 @@ def attach(lines: pl.DataFrame, tables: dict[str, pl.DataFrame]) -> pl.DataFrame
     """*lines* with ``customer`` and ``matched_by`` (a way of ``WAYS``), or ``reason``;
     *tables*: a ``key`` → ``customer`` table per way. Joined on the keys alone (a narrow
     frame, in the lines' order), then set beside the lines."""
-    forms = lines["email"].unique()
+    forms = distinct(lines["email"])
     formed = pl.DataFrame({"email": forms, "_email": email_form(forms)})
     named = lines.select("first_name", "last_name", "postcode").null_count().row(0)
     name = (

@@ -23,10 +23,13 @@ from ..ruleset import Rules
 
 def per_customer(lines: pl.DataFrame, as_of: dt.date, rules: Rules) -> pl.DataFrame:
     """One row per customer of the matched *lines* (``customer``, ``order_id``, ``day``,
-    ``money``, ``product``, ``category``)."""
+    ``money``, ``product``, ``category``). The sums are one lazy plan run by the streaming
+    engine (on 10M lines its group_by is two to four times faster than the eager one), the
+    rankings eager (its sort is). Fastest with ``customer`` a number (``link.numbered``)."""
     settings = rules.get("orders").get("profile", {})
+    lazy = lines.lazy()
     positive = pl.col("money") > 0
-    per_order = lines.group_by("customer", "order_id").agg(
+    per_order = lazy.group_by("customer", "order_id").agg(
         pl.col("money").sum().alias("net"),
         pl.col("day").filter(positive).min().alias("day"),  # null: no positive line
         (pl.col("money") < 0).sum().alias("refunds"),
@@ -49,31 +52,52 @@ def per_customer(lines: pl.DataFrame, as_of: dt.date, rules: Rules) -> pl.DataFr
         .then((days / (pl.col("_days") - 1)).round(1))
         .alias("frequency_days"),
     ).drop("_days")
-    top = _top_categories(lines, int(settings.get("top_categories", 3)))
-    regular = _regular_products(lines, int(settings.get("regular_min_orders", 3)))
-    return main.join(top, on="customer", how="left").join(regular, on="customer", how="left")
+    main, categories, products = pl.collect_all(
+        [main, _category_revenue(lazy), _product_orders(lazy)], engine="streaming"
+    )
+    top = _ranked(categories, "category", "_r", int(settings.get("top_categories", 3)))
+    regular = products.filter(pl.col("_n") >= int(settings.get("regular_min_orders", 3)))
+    return main.join(top.rename({"category": "top_categories"}), on="customer", how="left").join(
+        _ranked(regular, "product", "_n").rename({"product": "regular_products"}),
+        on="customer",
+        how="left",
+    )
 
 
-def _top_categories(lines: pl.DataFrame, n: int) -> pl.DataFrame:
-    by = (
+def _category_revenue(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """``customer``, ``category``, ``_r``: the net revenue of a customer's category, where
+    positive. In cents: a float sum's last bit, which depends on the order it was summed in,
+    is no tie-break."""
+    return (
         lines.filter(pl.col("category").fill_null("") != "")
         .group_by("customer", "category")
-        .agg(pl.col("money").sum().alias("_r"))
+        .agg(pl.col("money").sum().round(2).alias("_r"))
         .filter(pl.col("_r") > 0)
     )
-    ranked = pl.col("category").sort_by(["_r", "category"], descending=[True, False])
-    return by.group_by("customer").agg(ranked.head(n).str.join(";").alias("top_categories"))
 
 
-def _regular_products(lines: pl.DataFrame, n: int) -> pl.DataFrame:
-    by = (
+def _product_orders(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """``customer``, ``product``, ``_n``: the distinct orders a positive line of it is in."""
+    return (
         lines.filter((pl.col("product").fill_null("") != "") & (pl.col("money") > 0))
         .group_by("customer", "product")
         .agg(pl.col("order_id").n_unique().alias("_n"))
-        .filter(pl.col("_n") >= n)
     )
-    ranked = pl.col("product").sort_by(["_n", "product"], descending=[True, False])
-    return by.group_by("customer").agg(ranked.str.join(";").alias("regular_products"))
+
+
+def _ranked(frame: pl.DataFrame, name: str, by: str, n: int | None = None) -> pl.DataFrame:
+    """``customer`` → its *name*s joined by ";", largest *by* first, ties by *name*; the
+    first *n* only if given. One sort of the whole frame by numbers (the customer, *by*,
+    each name's rank among the sorted distinct names), then each customer's run of rows:
+    sorting within each of a million small groups is several times slower."""
+    names = frame.select(pl.col(name).unique().sort()).with_row_index("_order")
+    ordered = (
+        frame.join(names, on=name)
+        .sort(["customer", by, "_order"], descending=[False, True, False])
+        .with_columns(pl.col("customer").set_sorted())
+    )
+    picked = pl.col(name) if n is None else pl.col(name).head(n)
+    return ordered.group_by("customer").agg(picked).with_columns(pl.col(name).list.join(";"))
 
 
 def scores(values: pl.Series, bins: int) -> pl.Series:
@@ -143,12 +167,15 @@ def carried(contacts: pl.DataFrame, whose: pl.Expr, as_of: dt.date, rules: Rules
         )
         edges = [int(e) for e in carry.get("age_bands", [18, 25, 35, 45, 55, 65])]
         exprs.append(_band(age, edges).alias("age_band"))
-    # one row per customer: a customer of several contacts takes the first carried values
+    # one row per customer: a customer of several contacts takes the first carried values;
+    # lazy, so that the birth date the age band reads a dozen times is parsed once
     return (
-        contacts.select(exprs)
+        contacts.lazy()
+        .select(exprs)
         .filter(pl.col("customer").is_not_null())
         .group_by("customer", maintain_order=True)
-        .agg(pl.all().drop_nulls().first())
+        .agg(pl.all().first(ignore_nulls=True))
+        .collect()
     )
 
 

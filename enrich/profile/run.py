@@ -53,6 +53,9 @@ def profile(
         "email": link.email_table(tables["contact_points"], contacts),
         "name_postcode": link.name_table(named),
     }
+    people = link.people([*ways.values(), named])
+    ways = {way: link.numbered(table, people) for way, table in ways.items()}
+    named = link.numbered(named, people)
     matched = link.attach(lines.filter(pl.col("problem").is_null()), ways)
     groups = groups_of(rules, "first_names")
     matched = link.similar(matched, named, groups)
@@ -67,7 +70,7 @@ def profile(
             matched.filter(pl.col("customer").is_null()).select(UNMATCHED),
         ]
     ).sort("source_file", "source_row")
-    table = metrics.rfm(metrics.per_customer(good, as_of, rules), rules)
+    table = link.unnumbered(metrics.rfm(metrics.per_customer(good, as_of, rules), rules), people)
     whose = link.customer(contacts.columns)
     table = table.join(metrics.carried(contacts, whose, as_of, rules), on="customer", how="left")
     extra = [c for c in table.columns if c not in PROFILE_COLUMNS and c != "customer"]
