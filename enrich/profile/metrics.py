@@ -24,8 +24,9 @@ from ..ruleset import Rules
 def per_customer(lines: pl.DataFrame, as_of: dt.date, rules: Rules) -> pl.DataFrame:
     """One row per customer of the matched *lines* (``customer``, ``order_id``, ``day``,
     ``money``, ``product``, ``category``). The sums are one lazy plan run by the streaming
-    engine (on 10M lines its group_by is two to four times faster than the eager one), the
-    rankings eager (its sort is). Fastest with ``customer`` a number (``link.numbered``)."""
+    engine (on 10M lines its group_by is two to four times faster than the eager one); the
+    rankings run eagerly, whose sort is the faster one. Fastest with ``customer`` a number
+    (``link.numbered``)."""
     settings = rules.get("orders").get("profile", {})
     lazy = lines.lazy()
     positive = pl.col("money") > 0
